@@ -1,0 +1,169 @@
+"""Explanation codes: AWS Reachability Analyzer's where AWS has one, ``VPCSIM_`` otherwise.
+
+One code per cause. ``docs/explanation-codes.md`` is generated from this table (and a test
+checks that it is current), so the documentation cannot drift from the engine.
+"""
+
+from __future__ import annotations
+
+ENI_SG_RULES_MISMATCH = "ENI_SG_RULES_MISMATCH"
+SG_HAS_NO_RULES = "SG_HAS_NO_RULES"
+SUBNET_ACL_RESTRICTION = "SUBNET_ACL_RESTRICTION"
+NO_ROUTE_TO_DESTINATION = "NO_ROUTE_TO_DESTINATION"
+BAD_STATE_ROUTE = "BAD_STATE_ROUTE"
+BAD_STATE_ATTACHMENT = "BAD_STATE_ATTACHMENT"
+BAD_STATE = "BAD_STATE"
+IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
+IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS = "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
+IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
+IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS = "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS"
+ENI_SOURCE_DEST_CHECK_RESTRICTION = "ENI_SOURCE_DEST_CHECK_RESTRICTION"
+PROTOCOL_RESTRICTION = "PROTOCOL_RESTRICTION"
+NGW_REQUIRES_SOURCE_IN_VPC = "NGW_REQUIRES_SOURCE_IN_VPC"
+PCX_REQUIRES_ADDRESS_IN_VPC_CIDR = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"
+NO_PATH = "NO_PATH"
+DISCONNECTED_VPCS = "DISCONNECTED_VPCS"
+NO_POSSIBLE_DESTINATION = "NO_POSSIBLE_DESTINATION"
+UNKNOWN_DESTINATION = "UNKNOWN_DESTINATION"
+UNKNOWN_RESOURCE = "UNKNOWN_RESOURCE"
+UNKNOWN_PEERED_SGS = "UNKNOWN_PEERED_SGS"
+VPCSIM_NAT_GATEWAY_NO_INBOUND = "VPCSIM_NAT_GATEWAY_NO_INBOUND"
+VPCSIM_OUTSIDE_MODEL = "VPCSIM_OUTSIDE_MODEL"
+VPCSIM_SERVICE_PORT_CLOSED = "VPCSIM_SERVICE_PORT_CLOSED"
+VPCSIM_ROUTING_LOOP = "VPCSIM_ROUTING_LOOP"
+
+#: code -> (where it comes from, what it means). Order: the tutorial's checklist.
+CODES: dict[str, tuple[str, str]] = {
+    ENI_SG_RULES_MISMATCH: (
+        "AWS",
+        "A security group of the sending ENI (outbound) or receiving ENI (inbound) has no rule that "
+        "allows the packet. Security groups only allow; replies of an allowed flow always pass.",
+    ),
+    SG_HAS_NO_RULES: (
+        "AWS",
+        "Every security group of the ENI has no rule at all in that direction, so nothing is allowed.",
+    ),
+    SUBNET_ACL_RESTRICTION: (
+        "AWS",
+        "A network ACL rule denies the packet entering or leaving a subnet (the lowest-numbered matching "
+        "rule decides; the `*` rule denies the rest). NACLs are stateless: the reply is judged again, "
+        "on the client's ports; `ports` lists the client ports that fail when only some do.",
+    ),
+    NO_ROUTE_TO_DESTINATION: ("AWS", "No route of the subnet's route table covers the destination."),
+    BAD_STATE_ROUTE: (
+        "AWS",
+        "The winning route is a blackhole (its target is deleted, stopped or not functional); AWS does "
+        "not fall back to a shorter route.",
+    ),
+    BAD_STATE_ATTACHMENT: (
+        "AWS",
+        "The route's gateway is not attached to the VPC (an internet gateway detached or attached elsewhere).",
+    ),
+    BAD_STATE: (
+        "AWS",
+        "A component is not in a functional state (a stopped instance neither sends nor receives).",
+    ),
+    IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS: (
+        "AWS",
+        "Traffic leaves through an internet gateway from a private address that has no public IPv4 or "
+        "Elastic IP; the gateway drops it.",
+    ),
+    IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS: (
+        "AWS",
+        "Traffic from the internet is addressed to a private address; the internet cannot route it and no "
+        "internet gateway translates it.",
+    ),
+    IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS: (
+        "AWS",
+        "An internet gateway does not carry traffic to RFC 1918 or RFC 6598 (100.64.0.0/10) destinations.",
+    ),
+    IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS: (
+        "AWS",
+        "An internet gateway does not accept traffic from RFC 1918 or RFC 6598 sources.",
+    ),
+    ENI_SOURCE_DEST_CHECK_RESTRICTION: (
+        "AWS",
+        "Source/destination check is on for an ENI that forwards traffic that is not its own (an "
+        "appliance or NAT instance must have it disabled).",
+    ),
+    PROTOCOL_RESTRICTION: (
+        "AWS",
+        "The component cannot carry this protocol (a NAT gateway carries TCP, UDP and ICMP only; a gateway "
+        "endpoint TCP and ICMP echo only).",
+    ),
+    NGW_REQUIRES_SOURCE_IN_VPC: (
+        "AWS",
+        "A NAT gateway only translates traffic from its own VPC (not over peering, VPN or Direct Connect).",
+    ),
+    PCX_REQUIRES_ADDRESS_IN_VPC_CIDR: (
+        "AWS",
+        "A peering connection carries a packet only if its source lies in one peer's blocks and its "
+        "destination in the other's: no transitive peering, no edge-to-edge routing.",
+    ),
+    NO_PATH: (
+        "AWS",
+        "There is no path between the two ends (for example the VPC has no attached internet gateway "
+        "for traffic from the internet).",
+    ),
+    DISCONNECTED_VPCS: (
+        "AWS",
+        "The destination is in another VPC and no active peering connection joins the two VPCs.",
+    ),
+    NO_POSSIBLE_DESTINATION: (
+        "AWS",
+        "No network interface holds the destination address in the VPC it reaches.",
+    ),
+    UNKNOWN_DESTINATION: (
+        "AWS",
+        "A public address that nothing in the network owns: traffic from the internet to it never enters the network.",
+    ),
+    UNKNOWN_RESOURCE: (
+        "AWS",
+        "The path crosses a component that the input references but does not describe; the answer depends on it.",
+    ),
+    UNKNOWN_PEERED_SGS: (
+        "AWS",
+        "A security group rule references a group that is not in the input (another account, or a peered "
+        "VPC not imported); whether it matches is unknown.",
+    ),
+    VPCSIM_NAT_GATEWAY_NO_INBOUND: (
+        "vpcsim",
+        "A NAT gateway never accepts connections initiated towards it (from the internet or elsewhere).",
+    ),
+    VPCSIM_OUTSIDE_MODEL: (
+        "vpcsim",
+        "The path leaves the modelled network (a virtual private gateway, transit gateway or other target "
+        "beyond which nothing is described); the verdict is unknown.",
+    ),
+    VPCSIM_SERVICE_PORT_CLOSED: (
+        "vpcsim",
+        "A VPC-provided service (DNS resolver: udp/tcp 53; instance metadata: tcp 80; Time Sync: udp 123) "
+        "does not answer on this protocol or port.",
+    ),
+    VPCSIM_ROUTING_LOOP: ("vpcsim", "The packet crossed more hops than any real path has: a routing loop."),
+}
+
+#: Codes that make a verdict ``unknown`` rather than ``unreachable``.
+UNKNOWN_CODES = frozenset({UNKNOWN_RESOURCE, UNKNOWN_PEERED_SGS, VPCSIM_OUTSIDE_MODEL})
+
+
+def codes_markdown() -> str:
+    """The explanation-code table of ``docs/explanation-codes.md``."""
+    lines = [
+        "# Explanation codes",
+        "",
+        "Generated from `src/vpcsim/engine/codes.py` (`python -m vpcsim.engine.codes > docs/explanation-codes.md`).",
+        "Codes from AWS Reachability Analyzer keep AWS's names so that AWS's documentation applies;",
+        "causes AWS has no code for are prefixed `VPCSIM_`. Codes in the last group make a verdict `unknown`.",
+        "",
+        "| code | source | meaning |",
+        "| --- | --- | --- |",
+    ]
+    for code, (source, meaning) in CODES.items():
+        suffix = " (verdict `unknown`)" if code in UNKNOWN_CODES else ""
+        lines.append(f"| `{code}` | {source} | {meaning}{suffix} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(codes_markdown(), end="")

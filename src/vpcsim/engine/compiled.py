@@ -1,0 +1,516 @@
+"""Rules compiled into indexed structures once per network version, so that a packet never
+rescans the model: addresses as integers, longest-prefix match by prefix length, security
+groups united per ENI, NACL entries sorted by rule number.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import weakref
+from dataclasses import dataclass, field
+
+from ..model import (
+    ManagedPrefixList,
+    NatGateway,
+    Network,
+    NetworkAcl,
+    NetworkInterface,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SecurityGroupRule,
+    Subnet,
+    protocol_number,
+)
+
+ALL_PORTS = (0, 65535)
+
+
+def ip_int(address: str) -> int:
+    return int(ipaddress.IPv4Address(address))
+
+
+def ip_str(value: int) -> str:
+    return str(ipaddress.IPv4Address(value))
+
+
+def cidr_int(cidr: str) -> tuple[int, int, int]:
+    """(network, mask, prefix length) of an IPv4 CIDR."""
+    net = ipaddress.IPv4Network(cidr, strict=False)
+    return int(net.network_address), int(net.netmask), net.prefixlen
+
+
+_NOT_INTERNET = [
+    cidr_int(c)
+    for c in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+]
+_RFC1918_6598 = [cidr_int(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
+
+
+def is_internet_routable(ip: int) -> bool:
+    """An address the internet routes (documentation ranges count: they stand for public hosts)."""
+    return not any(ip & mask == net for net, mask, _ in _NOT_INTERNET)
+
+
+def is_rfc1918_or_6598(ip: int) -> bool:
+    return any(ip & mask == net for net, mask, _ in _RFC1918_6598)
+
+
+# A compiled security-group rule: (protocol, lo, hi, peer kind, peer data, group id, rule label).
+# protocol -1 = all; for tcp/udp lo..hi are ports; for icmp lo = type, hi = code (-1 any).
+PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, PEER_UNKNOWN = 0, 1, 2, 3
+SgRule = tuple[int, int, int, int, object, str, str]
+
+# A compiled NACL entry: (rule number, allow, protocol, net, mask, lo, hi, icmp type, icmp code).
+AclEntry = tuple[int, bool, int, int, int, int, int, int, int]
+
+
+@dataclass(slots=True)
+class CompiledAcl:
+    acl_id: str
+    inbound: list[AclEntry]
+    outbound: list[AclEntry]
+
+
+@dataclass(slots=True)
+class CompiledRoute:
+    route: Route
+    destination: str
+    net: int
+    mask: int
+    prefixlen: int
+    priority: int
+    """0 static, 1 prefix list, 2 propagated: lower wins for the same destination."""
+    kind: str
+    """``local``, ``igw``, ``nat``, ``eni``, ``pcx``, ``vgw``, ``tgw``, ``vpce``, ``eigw``, ``unknown``."""
+    target: str
+    blackhole: str | None
+    """Why the route is a blackhole (None when active)."""
+
+
+@dataclass(slots=True)
+class CompiledRouteTable:
+    route_table_id: str
+    levels: list[tuple[int, dict[int, CompiledRoute]]]
+    """(mask, {network: best route}) from the longest prefix to the shortest."""
+    shadowed: dict[tuple[int, int], list[CompiledRoute]]
+    """Routes for the same destination that lost on priority, for explanations."""
+
+    def lookup(self, ip: int) -> CompiledRoute | None:
+        for mask, table in self.levels:
+            route = table.get(ip & mask)
+            if route is not None:
+                return route
+        return None
+
+    def all_matching(self, ip: int) -> list[CompiledRoute]:
+        return [table[ip & mask] for mask, table in self.levels if (ip & mask) in table]
+
+
+@dataclass(slots=True)
+class CompiledSubnet:
+    subnet: Subnet
+    subnet_id: str
+    vpc_id: str
+    net: int
+    mask: int
+    route_table: CompiledRouteTable | None
+    acl: CompiledAcl | None
+
+
+@dataclass(slots=True)
+class CompiledEni:
+    eni: NetworkInterface
+    eni_id: str
+    subnet: CompiledSubnet
+    vpc_id: str
+    addresses: frozenset[int]
+    public_of: dict[int, int]
+    """private address -> public address."""
+    ingress: list[SgRule]
+    egress: list[SgRule]
+    group_ids: tuple[str, ...]
+    filtered: bool
+    """False for requester-managed ENIs without groups (a NAT gateway's): no security group applies."""
+    source_dest_check: bool
+    running: bool
+    instance_id: str | None
+    nat_gateway: NatGateway | None
+
+
+@dataclass(slots=True)
+class CompiledVpc:
+    vpc_id: str
+    blocks: list[tuple[int, int]]
+    primary_base: int
+    igw_id: str | None
+    """The attached internet gateway."""
+    edge_route_table: CompiledRouteTable | None
+    """A gateway route table associated with the attached internet gateway."""
+
+    def contains(self, ip: int) -> bool:
+        return any(ip & mask == net for net, mask in self.blocks)
+
+
+@dataclass(slots=True)
+class Compiled:
+    network: Network
+    version: int
+    vpcs: dict[str, CompiledVpc] = field(default_factory=dict)
+    subnets: dict[str, CompiledSubnet] = field(default_factory=dict)
+    enis: dict[str, CompiledEni] = field(default_factory=dict)
+    private: dict[str, dict[int, CompiledEni]] = field(default_factory=dict)
+    """vpc id -> private address -> ENI."""
+    public: dict[int, tuple[CompiledEni, int]] = field(default_factory=dict)
+    """public address -> (ENI, private address)."""
+    unknown_ids: frozenset[str] = frozenset()
+
+
+_CACHE: weakref.WeakKeyDictionary[Network, Compiled] = weakref.WeakKeyDictionary()
+
+
+def compile_network(network: Network) -> Compiled:
+    """The compiled form of ``network``, rebuilt only when the network changed."""
+    cached = _CACHE.get(network)
+    if cached is not None and cached.version == network.version:
+        return cached
+    compiled = _Compiler(network).build()
+    _CACHE[network] = compiled
+    return compiled
+
+
+class _Compiler:
+    def __init__(self, network: Network) -> None:
+        self.n = network
+        self.members: dict[str, list[int]] = {}
+        self.sg_cache: dict[tuple[tuple[str, ...], bool], list[SgRule]] = {}
+        self.prefix_cache: dict[str, list[tuple[int, int]] | None] = {}
+
+    def build(self) -> Compiled:
+        n = self.n
+        out = Compiled(network=n, version=n.version, unknown_ids=frozenset(n.unknown_resources))
+        for eni in n.network_interfaces.values():
+            for group_id in eni.groups:
+                self.members.setdefault(group_id, []).extend(
+                    ip_int(p.private_ip_address) for p in eni.private_ip_addresses
+                )
+        tables = {rt.route_table_id: self._route_table(rt) for rt in n.route_tables.values()}
+        explicit_rt: dict[str, str] = {}
+        main_rt: dict[str, str] = {}
+        edge_rt: dict[str, str] = {}
+        for rt in n.route_tables.values():
+            for subnet_id in rt.subnet_ids:
+                explicit_rt[subnet_id] = rt.route_table_id
+            if rt.main:
+                main_rt[rt.vpc_id] = rt.route_table_id
+            for gateway_id in rt.gateway_ids:
+                edge_rt[gateway_id] = rt.route_table_id
+        acls = {acl.network_acl_id: self._acl(acl) for acl in n.network_acls.values()}
+        explicit_acl: dict[str, str] = {}
+        default_acl: dict[str, str] = {}
+        for acl in n.network_acls.values():
+            for subnet_id in acl.subnet_ids:
+                explicit_acl[subnet_id] = acl.network_acl_id
+            if acl.is_default:
+                default_acl[acl.vpc_id] = acl.network_acl_id
+        igw_of_vpc: dict[str, str] = {}
+        for igw in n.internet_gateways.values():
+            vpc_id = igw.attached_vpc_id
+            if vpc_id:
+                igw_of_vpc[vpc_id] = igw.internet_gateway_id
+        for vpc in n.vpcs.values():
+            blocks = [cidr_int(c)[:2] for c in vpc.cidr_blocks]
+            igw_id = igw_of_vpc.get(vpc.vpc_id)
+            edge = tables.get(edge_rt[igw_id]) if igw_id and igw_id in edge_rt else None
+            out.vpcs[vpc.vpc_id] = CompiledVpc(vpc.vpc_id, blocks, blocks[0][0], igw_id, edge)
+        for subnet in n.subnets.values():
+            net, mask, _ = cidr_int(subnet.cidr_block)
+            rt_id = explicit_rt.get(subnet.subnet_id) or main_rt.get(subnet.vpc_id)
+            acl_id = explicit_acl.get(subnet.subnet_id) or default_acl.get(subnet.vpc_id)
+            out.subnets[subnet.subnet_id] = CompiledSubnet(
+                subnet,
+                subnet.subnet_id,
+                subnet.vpc_id,
+                net,
+                mask,
+                tables.get(rt_id) if rt_id else None,
+                acls.get(acl_id) if acl_id else None,
+            )
+        nat_of_eni = {
+            nat.network_interface_id: nat for nat in n.nat_gateways.values() if nat.network_interface_id
+        }
+        for eni in n.network_interfaces.values():
+            subnet_c = out.subnets.get(eni.subnet_id)
+            if subnet_c is None:
+                continue
+            instance = n.instance_of_eni(eni.network_interface_id)
+            group_ids = tuple(eni.groups)
+            filtered = bool(group_ids) or eni.interface_type == "interface"
+            public_of = {
+                ip_int(p.private_ip_address): ip_int(p.public_ip)
+                for p in eni.private_ip_addresses
+                if p.public_ip
+            }
+            compiled_eni = CompiledEni(
+                eni=eni,
+                eni_id=eni.network_interface_id,
+                subnet=subnet_c,
+                vpc_id=eni.vpc_id,
+                addresses=frozenset(ip_int(p.private_ip_address) for p in eni.private_ip_addresses),
+                public_of=public_of,
+                ingress=self._sg_rules(group_ids, egress=False),
+                egress=self._sg_rules(group_ids, egress=True),
+                group_ids=group_ids,
+                filtered=filtered,
+                source_dest_check=eni.source_dest_check,
+                running=instance is None or instance.state == "running",
+                instance_id=instance.instance_id if instance else None,
+                nat_gateway=nat_of_eni.get(eni.network_interface_id),
+            )
+            out.enis[eni.network_interface_id] = compiled_eni
+            table = out.private.setdefault(eni.vpc_id, {})
+            for address in compiled_eni.addresses:
+                table[address] = compiled_eni
+            for private, public in public_of.items():
+                out.public[public] = (compiled_eni, private)
+        return out
+
+    # ---------------------------------------------------------------- security groups
+
+    def _sg_rules(self, group_ids: tuple[str, ...], *, egress: bool) -> list[SgRule]:
+        key = (group_ids, egress)
+        cached = self.sg_cache.get(key)
+        if cached is not None:
+            return cached
+        rules: list[SgRule] = []
+        for group_id in group_ids:
+            group = self.n.security_groups.get(group_id)
+            if group is None:
+                continue
+            for index, rule in enumerate(group.egress if egress else group.ingress):
+                compiled = self._sg_rule(group, rule, index, egress)
+                if compiled is not None:
+                    rules.append(compiled)
+        self.sg_cache[key] = rules
+        return rules
+
+    def _sg_rule(
+        self, group: SecurityGroup, rule: SecurityGroupRule, index: int, egress: bool
+    ) -> SgRule | None:
+        proto = protocol_number(rule.ip_protocol)
+        if proto == 58:
+            return None  # ICMPv6: IPv4 flows never match
+        if proto in (6, 17):
+            lo = 0 if rule.from_port is None or rule.from_port == -1 else rule.from_port
+            hi = 65535 if rule.to_port is None or rule.to_port == -1 else rule.to_port
+        elif proto == 1:
+            lo = -1 if rule.from_port is None else rule.from_port
+            hi = -1 if rule.to_port is None else rule.to_port
+        else:
+            lo, hi = 0, 65535
+        label = (
+            rule.security_group_rule_id or f"{group.group_id} {'egress' if egress else 'ingress'}[{index}]"
+        )
+        peer: object
+        if rule.cidr_ipv4:
+            net, mask, _ = cidr_int(rule.cidr_ipv4)
+            return (proto, lo, hi, PEER_CIDR, (net, mask), group.group_id, label)
+        if rule.referenced_group_id:
+            ref = rule.referenced_group_id
+            if ref in self.n.security_groups:
+                peer = frozenset(self.members.get(ref, ()))
+                return (proto, lo, hi, PEER_MEMBERS, peer, group.group_id, label)
+            return (proto, lo, hi, PEER_UNKNOWN, ref, group.group_id, label)
+        if rule.prefix_list_id:
+            nets = self._prefix_list(rule.prefix_list_id)
+            if nets is None:
+                return (proto, lo, hi, PEER_UNKNOWN, rule.prefix_list_id, group.group_id, label)
+            return (proto, lo, hi, PEER_PREFIX_LIST, nets, group.group_id, label)
+        return None  # IPv6 CIDR: IPv4 flows never match
+
+    def _prefix_list(self, prefix_list_id: str) -> list[tuple[int, int]] | None:
+        if prefix_list_id not in self.prefix_cache:
+            pl: ManagedPrefixList | None = self.n.prefix_lists.get(prefix_list_id)
+            if pl is None or (pl.aws_managed and not pl.entries):
+                self.prefix_cache[prefix_list_id] = None
+            else:
+                self.prefix_cache[prefix_list_id] = [
+                    cidr_int(e.cidr)[:2] for e in pl.entries if ":" not in e.cidr
+                ]
+        return self.prefix_cache[prefix_list_id]
+
+    # ---------------------------------------------------------------- network ACLs
+
+    def _acl(self, acl: NetworkAcl) -> CompiledAcl:
+        inbound: list[AclEntry] = []
+        outbound: list[AclEntry] = []
+        has_star = {False: False, True: False}
+        for entry in acl.entries:
+            if entry.cidr_block is None:
+                continue  # IPv6 entry
+            proto = protocol_number(entry.protocol)
+            net, mask, _ = cidr_int(entry.cidr_block)
+            lo, hi = entry.port_range if entry.port_range is not None else ALL_PORTS
+            itype, icode = entry.icmp_type_code if entry.icmp_type_code is not None else (-1, -1)
+            compiled = (
+                entry.rule_number,
+                entry.rule_action == "allow",
+                proto,
+                net,
+                mask,
+                lo,
+                hi,
+                itype,
+                icode,
+            )
+            (outbound if entry.egress else inbound).append(compiled)
+            if entry.rule_number == 32767:
+                has_star[entry.egress] = True
+        # The `*` rule is always there, even where a dump omits it.
+        for egress, present in has_star.items():
+            if not present:
+                (outbound if egress else inbound).append((32767, False, -1, 0, 0, 0, 65535, -1, -1))
+        inbound.sort(key=lambda e: e[0])
+        outbound.sort(key=lambda e: e[0])
+        return CompiledAcl(acl.network_acl_id, inbound, outbound)
+
+    # ---------------------------------------------------------------- route tables
+
+    def _route_table(self, rt: RouteTable) -> CompiledRouteTable:
+        entries: list[CompiledRoute] = []
+        for route in rt.routes:
+            if route.destination_ipv6_cidr_block is not None:
+                continue
+            kind, target = self._target(route)
+            blackhole = self._blackhole_reason(route, kind, target, rt.vpc_id)
+            if route.destination_prefix_list_id:
+                nets = self._prefix_list(route.destination_prefix_list_id) or []
+                for net, mask in nets:
+                    prefixlen = bin(mask).count("1")
+                    entries.append(
+                        CompiledRoute(
+                            route,
+                            f"{route.destination_prefix_list_id} ({ip_str(net)}/{prefixlen})",
+                            net,
+                            mask,
+                            prefixlen,
+                            1,
+                            kind,
+                            target,
+                            blackhole,
+                        )
+                    )
+                continue
+            if not route.destination_cidr_block:
+                continue
+            net, mask, prefixlen = cidr_int(route.destination_cidr_block)
+            priority = 2 if route.origin == "EnableVgwRoutePropagation" else 0
+            entries.append(
+                CompiledRoute(
+                    route,
+                    route.destination_cidr_block,
+                    net,
+                    mask,
+                    prefixlen,
+                    priority,
+                    kind,
+                    target,
+                    blackhole,
+                )
+            )
+        by_len: dict[int, dict[int, CompiledRoute]] = {}
+        shadowed: dict[tuple[int, int], list[CompiledRoute]] = {}
+        masks: dict[int, int] = {}
+        for entry in entries:
+            level = by_len.setdefault(entry.prefixlen, {})
+            masks[entry.prefixlen] = entry.mask
+            current = level.get(entry.net)
+            if current is None or entry.priority < current.priority:
+                if current is not None:
+                    shadowed.setdefault((entry.net, entry.prefixlen), []).append(current)
+                level[entry.net] = entry
+            else:
+                shadowed.setdefault((entry.net, entry.prefixlen), []).append(entry)
+        levels = [(masks[length], by_len[length]) for length in sorted(by_len, reverse=True)]
+        return CompiledRouteTable(rt.route_table_id, levels, shadowed)
+
+    def _target(self, route: Route) -> tuple[str, str]:
+        n = self.n
+        if route.gateway_id == "local":
+            if route.network_interface_id:
+                return "eni", route.network_interface_id
+            return "local", "local"
+        if route.network_interface_id:
+            return "eni", route.network_interface_id
+        if route.instance_id:
+            instance = n.instances.get(route.instance_id)
+            if instance is not None and len(instance.network_interface_ids) == 1:
+                return "eni", instance.network_interface_ids[0]
+            return "unknown", route.instance_id
+        target = route.target
+        for prefix, kind in (
+            ("igw-", "igw"),
+            ("nat-", "nat"),
+            ("pcx-", "pcx"),
+            ("vgw-", "vgw"),
+            ("tgw-", "tgw"),
+            ("vpce-", "vpce"),
+            ("eigw-", "eigw"),
+        ):
+            if target.startswith(prefix):
+                if target in n.unknown_resources:
+                    return "unknown", target
+                return kind, target
+        return "unknown", target
+
+    def _blackhole_reason(self, route: Route, kind: str, target: str, vpc_id: str) -> str | None:
+        n = self.n
+        if route.state == "blackhole":
+            return f"the route's state is blackhole (target {target or 'gone'})"
+        if kind == "igw":
+            igw = n.internet_gateways.get(target)
+            if igw is None:
+                return f"internet gateway {target} does not exist"
+            if igw.attached_vpc_id != vpc_id:
+                return f"internet gateway {target} is not attached to {vpc_id}"
+        elif kind == "nat":
+            nat = n.nat_gateways.get(target)
+            if nat is None:
+                return f"NAT gateway {target} does not exist"
+            if nat.state != "available":
+                return f"NAT gateway {target} is {nat.state}"
+        elif kind == "eni":
+            eni = n.network_interfaces.get(target)
+            if eni is None:
+                return f"network interface {target} does not exist"
+            instance = n.instance_of_eni(target)
+            if instance is not None and instance.state != "running":
+                return f"instance {instance.instance_id} behind {target} is {instance.state}"
+        elif kind == "pcx":
+            pcx = n.vpc_peering_connections.get(target)
+            if pcx is None:
+                return f"peering connection {target} does not exist"
+            if pcx.status != "active":
+                return f"peering connection {target} is {pcx.status}"
+        elif kind == "vgw":
+            vgw = n.vpn_gateways.get(target)
+            if vgw is not None and vpc_id not in vgw.vpc_ids:
+                return f"virtual private gateway {target} is not attached to {vpc_id}"
+        return None
+
+
+def subnet_of_address(compiled: Compiled, vpc_id: str, ip: int) -> CompiledSubnet | None:
+    for subnet in compiled.subnets.values():
+        if subnet.vpc_id == vpc_id and ip & subnet.mask == subnet.net:
+            return subnet
+    return None

@@ -1,0 +1,5 @@
+"""Input and output formats: the YAML spec, AWS ``describe-*`` JSON, Terraform JSON.
+
+Formats live at the edge: they turn files into a :class:`vpcsim.model.Network` (or back) and
+hold no network semantics.
+"""

@@ -1,0 +1,1130 @@
+"""One ``Network``: every resource of an estate, with indexes, and EC2-like builder methods.
+
+The builder methods mirror the EC2 API (``create_vpc``, ``create_subnet``, ``create_route``,
+``authorize_security_group_ingress``...) and create AWS's implicit resources where AWS does: a
+new VPC gets its main route table with a local route per block, its default network ACL and its
+default security group. Identifiers are generated deterministically so that outputs are stable.
+
+The network holds data only; ``version`` changes on every mutation so that derived structures
+(indexes here, compiled rules in the engine) know when to rebuild. After editing a resource's
+fields directly, call :meth:`Network.touch`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from .resources import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    Address,
+    EgressOnlyInternetGateway,
+    Instance,
+    InternetGateway,
+    InternetGatewayAttachment,
+    ManagedPrefixList,
+    NatGateway,
+    NetworkAcl,
+    NetworkAclEntry,
+    NetworkInterface,
+    NetworkInterfaceAttachment,
+    PrefixListEntry,
+    PrivateIpAddress,
+    Resource,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SecurityGroupRule,
+    Subnet,
+    TransitGateway,
+    UnknownResource,
+    Vpc,
+    VpcEndpoint,
+    VpcPeeringConnection,
+    VpcPeeringSide,
+    VpnGateway,
+)
+
+if TYPE_CHECKING:
+    from ..engine.result import Trace
+
+R = TypeVar("R", bound=Resource)
+
+#: Collections of a network, by resource class; the order is the order of ``show`` and exports.
+COLLECTIONS: dict[type[Resource], str] = {
+    Vpc: "vpcs",
+    Subnet: "subnets",
+    RouteTable: "route_tables",
+    InternetGateway: "internet_gateways",
+    EgressOnlyInternetGateway: "egress_only_internet_gateways",
+    NatGateway: "nat_gateways",
+    NetworkAcl: "network_acls",
+    SecurityGroup: "security_groups",
+    ManagedPrefixList: "prefix_lists",
+    NetworkInterface: "network_interfaces",
+    Instance: "instances",
+    Address: "addresses",
+    VpcPeeringConnection: "vpc_peering_connections",
+    VpnGateway: "vpn_gateways",
+    TransitGateway: "transit_gateways",
+    VpcEndpoint: "vpc_endpoints",
+    UnknownResource: "unknown_resources",
+}
+
+ID_PREFIXES: dict[type[Resource], str] = {
+    Vpc: "vpc",
+    Subnet: "subnet",
+    RouteTable: "rtb",
+    InternetGateway: "igw",
+    EgressOnlyInternetGateway: "eigw",
+    NatGateway: "nat",
+    NetworkAcl: "acl",
+    SecurityGroup: "sg",
+    ManagedPrefixList: "pl",
+    NetworkInterface: "eni",
+    Instance: "i",
+    Address: "eipalloc",
+    VpcPeeringConnection: "pcx",
+    VpnGateway: "vgw",
+    TransitGateway: "tgw",
+    VpcEndpoint: "vpce",
+}
+
+
+class ModelError(ValueError):
+    """A request the model refuses, with AWS's error code where AWS has one."""
+
+    def __init__(self, message: str, *, code: str | None = None, resource: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.resource = resource
+
+
+@dataclass(frozen=True, slots=True)
+class AddressOwner:
+    """Who holds a private address: an ENI (of an instance, a NAT gateway, an endpoint...)."""
+
+    vpc_id: str
+    subnet_id: str
+    network_interface_id: str
+    private_ip: str
+
+
+def _ip_int(address: str) -> int:
+    return int(ipaddress.IPv4Address(address))
+
+
+class Network:
+    """Every resource of a network, indexed by id, by address and by Name tag."""
+
+    def __init__(
+        self, *, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION, seed: str = ""
+    ) -> None:
+        self.account = account
+        self.region = region
+        self.vpcs: dict[str, Vpc] = {}
+        self.subnets: dict[str, Subnet] = {}
+        self.route_tables: dict[str, RouteTable] = {}
+        self.internet_gateways: dict[str, InternetGateway] = {}
+        self.egress_only_internet_gateways: dict[str, EgressOnlyInternetGateway] = {}
+        self.nat_gateways: dict[str, NatGateway] = {}
+        self.network_acls: dict[str, NetworkAcl] = {}
+        self.security_groups: dict[str, SecurityGroup] = {}
+        self.prefix_lists: dict[str, ManagedPrefixList] = {}
+        self.network_interfaces: dict[str, NetworkInterface] = {}
+        self.instances: dict[str, Instance] = {}
+        self.addresses: dict[str, Address] = {}
+        self.vpc_peering_connections: dict[str, VpcPeeringConnection] = {}
+        self.vpn_gateways: dict[str, VpnGateway] = {}
+        self.transit_gateways: dict[str, TransitGateway] = {}
+        self.vpc_endpoints: dict[str, VpcEndpoint] = {}
+        self.unknown_resources: dict[str, UnknownResource] = {}
+        self.version = 0
+        self._seed = seed
+        self._counter = 0
+        self._public_counter = 0
+        self._index_version = -1
+        self._by_id: dict[str, Resource] = {}
+        self._by_name: dict[str, list[str]] = {}
+        self._private: dict[str, dict[int, AddressOwner]] = {}
+        self._public: dict[int, AddressOwner] = {}
+        self._eni_of_nat: dict[str, str] = {}
+        self._enis_of_subnet: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------------ the engine's entry point
+
+    def trace(
+        self,
+        source: str | Resource,
+        destination: str | Resource,
+        *,
+        protocol: str | int = "tcp",
+        port: int | None = None,
+        source_port: int | None = None,
+        client_ports: str | tuple[int, int] | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        from_eni: str | None = None,
+        record: bool = True,
+    ) -> Trace:
+        """Trace a flow between two endpoints (ids, addresses, ``internet[:IP]``, Name tags).
+
+        A convenience over :func:`vpcsim.engine.trace`; the model itself holds no semantics.
+        """
+        from ..engine import make_flow, trace
+
+        flow = make_flow(
+            self,
+            source,
+            destination,
+            protocol=protocol,
+            port=port,
+            source_port=source_port,
+            client_ports=client_ports,
+            icmp_type=icmp_type,
+            icmp_code=icmp_code,
+            from_eni=from_eni,
+        )
+        return trace(self, flow, record=record)
+
+    # ------------------------------------------------------------------ collections and indexes
+
+    def touch(self) -> None:
+        """Record a mutation: indexes and compiled rules are rebuilt on next use."""
+        self.version += 1
+
+    def collection(self, cls: type[R]) -> dict[str, R]:
+        result: dict[str, R] = getattr(self, COLLECTIONS[cls])
+        return result
+
+    def resources(self) -> Iterator[Resource]:
+        for name in COLLECTIONS.values():
+            yield from getattr(self, name).values()
+
+    def add(self, resource: R) -> R:
+        """Add a resource as it is (importers and loaders); no implicit resources are created."""
+        collection = self.collection(type(resource))
+        if resource.id in collection:
+            raise ModelError(
+                f"duplicate id {resource.id}", code="InvalidParameterValue", resource=resource.id
+            )
+        collection[resource.id] = resource
+        self.touch()
+        return resource
+
+    def _reindex(self) -> None:
+        if self._index_version == self.version:
+            return
+        by_id: dict[str, Resource] = {}
+        by_name: dict[str, list[str]] = {}
+        for resource in self.resources():
+            by_id[resource.id] = resource
+            if resource.name:
+                by_name.setdefault(resource.name, []).append(resource.id)
+        private: dict[str, dict[int, AddressOwner]] = {}
+        public: dict[int, AddressOwner] = {}
+        enis_of_subnet: dict[str, list[str]] = {}
+        for eni in self.network_interfaces.values():
+            enis_of_subnet.setdefault(eni.subnet_id, []).append(eni.network_interface_id)
+            for address in eni.private_ip_addresses:
+                owner = AddressOwner(
+                    eni.vpc_id, eni.subnet_id, eni.network_interface_id, address.private_ip_address
+                )
+                private.setdefault(eni.vpc_id, {})[_ip_int(address.private_ip_address)] = owner
+                if address.public_ip:
+                    public[_ip_int(address.public_ip)] = owner
+        self._eni_of_nat = {
+            nat.nat_gateway_id: nat.network_interface_id
+            for nat in self.nat_gateways.values()
+            if nat.network_interface_id
+        }
+        self._by_id, self._by_name = by_id, by_name
+        self._private, self._public = private, public
+        self._enis_of_subnet = enis_of_subnet
+        self._index_version = self.version
+
+    def get(self, resource_id: str) -> Resource | None:
+        self._reindex()
+        return self._by_id.get(resource_id)
+
+    def find_by_name(self, name: str) -> list[Resource]:
+        """Resources whose Name tag is ``name``, in id order."""
+        self._reindex()
+        return [self._by_id[rid] for rid in sorted(self._by_name.get(name, []))]
+
+    def owners_of_private_ip(self, address: str) -> list[AddressOwner]:
+        """Every ENI holding ``address`` as a private address (one per VPC at most)."""
+        self._reindex()
+        ip = _ip_int(address)
+        return [table[ip] for _, table in sorted(self._private.items()) if ip in table]
+
+    def owner_in_vpc(self, vpc_id: str, address: str) -> AddressOwner | None:
+        self._reindex()
+        return self._private.get(vpc_id, {}).get(_ip_int(address))
+
+    def owner_of_public_ip(self, address: str) -> AddressOwner | None:
+        self._reindex()
+        return self._public.get(_ip_int(address))
+
+    def network_interfaces_in_subnet(self, subnet_id: str) -> list[NetworkInterface]:
+        self._reindex()
+        return [self.network_interfaces[e] for e in self._enis_of_subnet.get(subnet_id, [])]
+
+    # ------------------------------------------------------------------ relations
+
+    def route_table_of_subnet(self, subnet_id: str) -> RouteTable | None:
+        """The subnet's explicitly associated route table, else its VPC's main one."""
+        subnet = self.subnets[subnet_id]
+        main = None
+        for table in self.route_tables.values():
+            if subnet_id in table.subnet_ids:
+                return table
+            if table.main and table.vpc_id == subnet.vpc_id:
+                main = table
+        return main
+
+    def main_route_table(self, vpc_id: str) -> RouteTable | None:
+        for table in self.route_tables.values():
+            if table.main and table.vpc_id == vpc_id:
+                return table
+        return None
+
+    def network_acl_of_subnet(self, subnet_id: str) -> NetworkAcl | None:
+        """The subnet's associated network ACL, else its VPC's default one."""
+        subnet = self.subnets[subnet_id]
+        default = None
+        for acl in self.network_acls.values():
+            if subnet_id in acl.subnet_ids:
+                return acl
+            if acl.is_default and acl.vpc_id == subnet.vpc_id:
+                default = acl
+        return default
+
+    def default_security_group(self, vpc_id: str) -> SecurityGroup | None:
+        for group in self.security_groups.values():
+            if group.vpc_id == vpc_id and group.group_name == "default":
+                return group
+        return None
+
+    def internet_gateway_of_vpc(self, vpc_id: str) -> InternetGateway | None:
+        for igw in self.internet_gateways.values():
+            if igw.attached_vpc_id == vpc_id:
+                return igw
+        return None
+
+    def nat_gateway_of_eni(self, eni_id: str) -> NatGateway | None:
+        self._reindex()
+        for nat_id, nat_eni in self._eni_of_nat.items():
+            if nat_eni == eni_id:
+                return self.nat_gateways[nat_id]
+        return None
+
+    def instance_of_eni(self, eni_id: str) -> Instance | None:
+        eni = self.network_interfaces[eni_id]
+        if eni.attachment and eni.attachment.instance_id:
+            return self.instances.get(eni.attachment.instance_id)
+        return None
+
+    def primary_network_interface(self, instance_id: str) -> NetworkInterface:
+        instance = self.instances[instance_id]
+        return self.network_interfaces[instance.network_interface_ids[0]]
+
+    # ------------------------------------------------------------------ identifiers and addresses
+
+    def new_id(self, cls: type[Resource] | str) -> str:
+        """A fresh AWS-shaped id (17 hex digits), deterministic for a given network seed."""
+        prefix = cls if isinstance(cls, str) else ID_PREFIXES[cls]
+        while True:
+            self._counter += 1
+            digest = hashlib.sha256(f"{self._seed}:{prefix}:{self._counter}".encode()).hexdigest()
+            candidate = f"{prefix}-{digest[:17]}"
+            if not any(candidate in getattr(self, c) for c in COLLECTIONS.values()):
+                return candidate
+
+    def next_public_ip(self) -> str:
+        """The next address of the simulated public pool (203.0.113.10 on, then 3.0.0.0/8)."""
+        used = {a.public_ip for a in self.addresses.values()} | {
+            p.public_ip
+            for e in self.network_interfaces.values()
+            for p in e.private_ip_addresses
+            if p.public_ip
+        }
+        while True:
+            n = self._public_counter
+            self._public_counter += 1
+            if n < 245:
+                candidate = f"203.0.113.{10 + n}"
+            else:
+                candidate = str(ipaddress.IPv4Address(int(ipaddress.IPv4Address("3.0.0.10")) + n - 245))
+            if candidate not in used:
+                return candidate
+
+    def next_private_ip(self, subnet_id: str) -> str:
+        """The lowest free address of a subnet, after the four AWS reserves at its start."""
+        subnet = self.subnets[subnet_id]
+        net = ipaddress.IPv4Network(subnet.cidr_block)
+        taken = {
+            _ip_int(p.private_ip_address)
+            for e in self.network_interfaces.values()
+            if e.vpc_id == subnet.vpc_id
+            for p in e.private_ip_addresses
+        }
+        first, last = int(net.network_address) + 4, int(net.broadcast_address) - 1
+        for ip in range(first, last + 1):
+            if ip not in taken:
+                return str(ipaddress.IPv4Address(ip))
+        raise ModelError(
+            f"subnet {subnet_id} ({subnet.cidr_block}) has no free address",
+            code="InsufficientFreeAddressesInSubnet",
+            resource=subnet_id,
+        )
+
+    def resolve(self, ref: str | Resource, cls: type[R]) -> R:
+        """A resource of class ``cls`` by object, id or unique Name tag."""
+        if isinstance(ref, cls):
+            return ref
+        assert isinstance(ref, str), ref
+        collection = self.collection(cls)
+        if ref in collection:
+            return collection[ref]
+        named = [r for r in self.find_by_name(ref) if isinstance(r, cls)]
+        if cls is SecurityGroup and not named:
+            named = [r for r in collection.values() if getattr(r, "group_name", None) == ref]
+        if len(named) == 1:
+            return named[0]
+        kind = cls.__name__
+        if not named:
+            raise ModelError(
+                f"no {kind} named or with id {ref!r}", code=f"Invalid{kind}ID.NotFound", resource=ref
+            )
+        raise ModelError(
+            f"{ref!r} names several {kind}s: {', '.join(sorted(r.id for r in named))}", resource=ref
+        )
+
+    # ------------------------------------------------------------------ VPCs
+
+    def create_vpc(
+        self,
+        cidr_block: str,
+        *,
+        name: str | None = None,
+        vpc_id: str | None = None,
+        region: str | None = None,
+        owner_id: str | None = None,
+        is_default: bool = False,
+        tags: dict[str, str] | None = None,
+    ) -> Vpc:
+        """A VPC with its main route table, default network ACL and default security group."""
+        block = str(ipaddress.IPv4Network(cidr_block, strict=False))
+        common = self._common(name, region, owner_id, tags)
+        vpc = self.add(
+            Vpc(vpc_id=vpc_id or self.new_id(Vpc), cidr_block=block, is_default=is_default, **common)
+        )
+        plain = {k: v for k, v in common.items() if k != "tags"}
+        self.add(
+            RouteTable(
+                route_table_id=self.new_id(RouteTable),
+                vpc_id=vpc.vpc_id,
+                main=True,
+                routes=[Route(destination_cidr_block=block, gateway_id="local", origin="CreateRouteTable")],
+                **plain,
+            )
+        )
+        self.add(
+            NetworkAcl(
+                network_acl_id=self.new_id(NetworkAcl),
+                vpc_id=vpc.vpc_id,
+                is_default=True,
+                entries=default_network_acl_entries(),
+                **plain,
+            )
+        )
+        default_sg = SecurityGroup(
+            group_id=self.new_id(SecurityGroup),
+            group_name="default",
+            vpc_id=vpc.vpc_id,
+            description="default VPC security group",
+            egress=[SecurityGroupRule(ip_protocol="-1", cidr_ipv4="0.0.0.0/0")],
+            **plain,
+        )
+        default_sg.ingress.append(
+            SecurityGroupRule(ip_protocol="-1", referenced_group_id=default_sg.group_id)
+        )
+        self.add(default_sg)
+        return vpc
+
+    def associate_vpc_cidr_block(self, vpc: str | Vpc, cidr_block: str) -> None:
+        """Add a secondary block; every route table of the VPC gets its local route."""
+        vpc = self.resolve(vpc, Vpc)
+        block = str(ipaddress.IPv4Network(cidr_block, strict=False))
+        vpc.secondary_cidr_blocks.append(block)
+        for table in self.route_tables.values():
+            if table.vpc_id == vpc.vpc_id:
+                table.routes.append(
+                    Route(destination_cidr_block=block, gateway_id="local", origin="CreateRouteTable")
+                )
+        self.touch()
+
+    def create_default_vpc(self, *, region: str | None = None, availability_zones: int = 3) -> Vpc:
+        """The default VPC of a region, exactly as AWS builds it.
+
+        172.31.0.0/16; one /20 default subnet per availability zone (172.31.0.0/20,
+        172.31.16.0/20, ...) with ``MapPublicIpOnLaunch``; an internet gateway attached; the main
+        route table with ``172.31.0.0/16 -> local`` and ``0.0.0.0/0 -> igw``; the default
+        security group and network ACL.
+        """
+        region = region or self.region
+        vpc = self.create_vpc("172.31.0.0/16", region=region, is_default=True)
+        igw = self.create_internet_gateway(region=region)
+        self.attach_internet_gateway(igw, vpc)
+        main = self.main_route_table(vpc.vpc_id)
+        assert main is not None
+        self.create_route(main, "0.0.0.0/0", igw.internet_gateway_id)
+        letters = "abcdefghijklmnop"
+        for index in range(availability_zones):
+            self.create_subnet(
+                vpc,
+                f"172.31.{16 * index}.0/20",
+                availability_zone=f"{region}{letters[index]}",
+                map_public_ip_on_launch=True,
+                default_for_az=True,
+            )
+        return vpc
+
+    # ------------------------------------------------------------------ subnets and route tables
+
+    def create_subnet(
+        self,
+        vpc: str | Vpc,
+        cidr_block: str,
+        *,
+        availability_zone: str | None = None,
+        name: str | None = None,
+        subnet_id: str | None = None,
+        map_public_ip_on_launch: bool = False,
+        default_for_az: bool = False,
+        tags: dict[str, str] | None = None,
+    ) -> Subnet:
+        vpc = self.resolve(vpc, Vpc)
+        return self.add(
+            Subnet(
+                subnet_id=subnet_id or self.new_id(Subnet),
+                vpc_id=vpc.vpc_id,
+                cidr_block=str(ipaddress.IPv4Network(cidr_block, strict=False)),
+                availability_zone=availability_zone or f"{vpc.region}a",
+                map_public_ip_on_launch=map_public_ip_on_launch,
+                default_for_az=default_for_az,
+                **self._common(name, vpc.region, vpc.owner_id, tags),
+            )
+        )
+
+    def create_route_table(
+        self, vpc: str | Vpc, *, name: str | None = None, route_table_id: str | None = None
+    ) -> RouteTable:
+        """A custom route table with one local route per VPC block."""
+        vpc = self.resolve(vpc, Vpc)
+        return self.add(
+            RouteTable(
+                route_table_id=route_table_id or self.new_id(RouteTable),
+                vpc_id=vpc.vpc_id,
+                routes=[
+                    Route(destination_cidr_block=block, gateway_id="local", origin="CreateRouteTable")
+                    for block in vpc.cidr_blocks
+                ],
+                **self._common(name, vpc.region, vpc.owner_id, None),
+            )
+        )
+
+    def associate_route_table(self, route_table: str | RouteTable, subnet: str | Subnet) -> None:
+        """Associate a subnet explicitly (replacing any earlier explicit association)."""
+        table = self.resolve(route_table, RouteTable)
+        subnet = self.resolve(subnet, Subnet)
+        for other in self.route_tables.values():
+            if subnet.subnet_id in other.subnet_ids:
+                other.subnet_ids.remove(subnet.subnet_id)
+        table.subnet_ids.append(subnet.subnet_id)
+        self.touch()
+
+    def replace_main_route_table(self, vpc: str | Vpc, route_table: str | RouteTable) -> None:
+        vpc = self.resolve(vpc, Vpc)
+        table = self.resolve(route_table, RouteTable)
+        for other in self.route_tables.values():
+            if other.vpc_id == vpc.vpc_id:
+                other.main = other is table
+        self.touch()
+
+    def create_route(
+        self,
+        route_table: str | RouteTable,
+        destination: str,
+        target: str,
+        *,
+        origin: Literal["CreateRoute", "EnableVgwRoutePropagation"] = "CreateRoute",
+    ) -> Route:
+        """Add a route. ``destination`` is a CIDR or a prefix-list id; ``target`` an id or ``local``.
+
+        Routes to an instance are stored with its primary ENI as AWS does.
+        """
+        table = self.resolve(route_table, RouteTable)
+        route = Route(origin=origin)
+        if destination.startswith("pl-"):
+            route.destination_prefix_list_id = destination
+        else:
+            route.destination_cidr_block = str(ipaddress.IPv4Network(destination, strict=False))
+        set_route_target(route, target)
+        if route.instance_id and route.instance_id in self.instances:
+            enis = self.instances[route.instance_id].network_interface_ids
+            if len(enis) != 1:
+                raise ModelError(
+                    f"instance {route.instance_id} has {len(enis)} network interfaces; a route may target "
+                    "an instance only if it has exactly one",
+                    code="InvalidInstanceID",
+                    resource=route.instance_id,
+                )
+            route.network_interface_id = enis[0]
+        for existing in table.routes:
+            if existing.destination == route.destination and existing.origin != "EnableVgwRoutePropagation":
+                if origin == "EnableVgwRoutePropagation":
+                    break
+                raise ModelError(
+                    f"route table {table.route_table_id} already has a route for {route.destination}",
+                    code="RouteAlreadyExists",
+                    resource=table.route_table_id,
+                )
+        table.routes.append(route)
+        self.touch()
+        return route
+
+    def delete_route(self, route_table: str | RouteTable, destination: str) -> None:
+        table = self.resolve(route_table, RouteTable)
+        before = len(table.routes)
+        table.routes = [
+            r for r in table.routes if not (r.destination == destination and r.gateway_id != "local")
+        ]
+        if len(table.routes) == before:
+            raise ModelError(
+                f"route table {table.route_table_id} has no deletable route for {destination}",
+                code="InvalidRoute.NotFound",
+                resource=table.route_table_id,
+            )
+        self.touch()
+
+    # ------------------------------------------------------------------ gateways
+
+    def create_internet_gateway(
+        self, *, name: str | None = None, region: str | None = None, internet_gateway_id: str | None = None
+    ) -> InternetGateway:
+        return self.add(
+            InternetGateway(
+                internet_gateway_id=internet_gateway_id or self.new_id(InternetGateway),
+                **self._common(name, region, None, None),
+            )
+        )
+
+    def attach_internet_gateway(self, igw: str | InternetGateway, vpc: str | Vpc) -> None:
+        igw = self.resolve(igw, InternetGateway)
+        vpc = self.resolve(vpc, Vpc)
+        if igw.attached_vpc_id:
+            raise ModelError(
+                f"{igw.internet_gateway_id} is already attached to {igw.attached_vpc_id}",
+                code="Resource.AlreadyAssociated",
+                resource=igw.internet_gateway_id,
+            )
+        other = self.internet_gateway_of_vpc(vpc.vpc_id)
+        if other is not None:
+            raise ModelError(
+                f"{vpc.vpc_id} already has internet gateway {other.internet_gateway_id} attached",
+                code="Resource.AlreadyAssociated",
+                resource=vpc.vpc_id,
+            )
+        igw.attachments = [InternetGatewayAttachment(vpc_id=vpc.vpc_id)]
+        self.touch()
+
+    def detach_internet_gateway(self, igw: str | InternetGateway) -> None:
+        igw = self.resolve(igw, InternetGateway)
+        igw.attachments = []
+        self.touch()
+
+    def create_nat_gateway(
+        self,
+        subnet: str | Subnet,
+        *,
+        connectivity_type: Literal["public", "private"] = "public",
+        allocation: str | Address | None = None,
+        name: str | None = None,
+        private_ip: str | None = None,
+        nat_gateway_id: str | None = None,
+    ) -> NatGateway:
+        """A NAT gateway and its requester-managed ENI; a public one gets an Elastic IP."""
+        subnet = self.resolve(subnet, Subnet)
+        nat_id = nat_gateway_id or self.new_id(NatGateway)
+        address: Address | None = None
+        if connectivity_type == "public":
+            address = self.resolve(allocation, Address) if allocation is not None else self.allocate_address()
+        eni = self.create_network_interface(
+            subnet,
+            private_ip=private_ip,
+            groups=[],
+            interface_type="nat_gateway",
+            description=f"Interface for NAT Gateway {nat_id}",
+            source_dest_check=False,
+        )
+        if address is not None:
+            eni.private_ip_addresses[0].public_ip = address.public_ip
+            eni.private_ip_addresses[0].allocation_id = address.allocation_id
+            address.network_interface_id = eni.network_interface_id
+            address.private_ip_address = eni.private_ip_address
+            address.association_id = self.new_id("eipassoc")
+        return self.add(
+            NatGateway(
+                nat_gateway_id=nat_id,
+                subnet_id=subnet.subnet_id,
+                vpc_id=subnet.vpc_id,
+                private_ip=eni.private_ip_address,
+                connectivity_type=connectivity_type,
+                allocation_id=address.allocation_id if address else None,
+                public_ip=address.public_ip if address else None,
+                network_interface_id=eni.network_interface_id,
+                **self._common(name, subnet.region, subnet.owner_id, None),
+            )
+        )
+
+    def delete_nat_gateway(self, nat: str | NatGateway) -> None:
+        """Mark a NAT gateway deleted: routes to it become blackholes, as in AWS."""
+        nat = self.resolve(nat, NatGateway)
+        nat.state = "deleted"
+        self.touch()
+
+    def create_vpc_peering_connection(
+        self, requester: str | Vpc, accepter: str | Vpc, *, accept: bool = True, name: str | None = None
+    ) -> VpcPeeringConnection:
+        req = self.resolve(requester, Vpc)
+        acc = self.resolve(accepter, Vpc)
+        return self.add(
+            VpcPeeringConnection(
+                vpc_peering_connection_id=self.new_id(VpcPeeringConnection),
+                requester=VpcPeeringSide(
+                    vpc_id=req.vpc_id, owner_id=req.owner_id, region=req.region, cidr_blocks=req.cidr_blocks
+                ),
+                accepter=VpcPeeringSide(
+                    vpc_id=acc.vpc_id, owner_id=acc.owner_id, region=acc.region, cidr_blocks=acc.cidr_blocks
+                ),
+                status="active" if accept else "pending-acceptance",
+                **self._common(name, req.region, req.owner_id, None),
+            )
+        )
+
+    def accept_vpc_peering_connection(self, pcx: str | VpcPeeringConnection) -> None:
+        self.resolve(pcx, VpcPeeringConnection).status = "active"
+        self.touch()
+
+    def create_vpn_gateway(self, vpc: str | Vpc | None = None, *, name: str | None = None) -> VpnGateway:
+        vgw = self.add(
+            VpnGateway(vpn_gateway_id=self.new_id(VpnGateway), **self._common(name, None, None, None))
+        )
+        if vpc is not None:
+            vgw.vpc_ids.append(self.resolve(vpc, Vpc).vpc_id)
+        return vgw
+
+    def create_managed_prefix_list(
+        self,
+        name: str,
+        cidrs: Iterable[str],
+        *,
+        max_entries: int | None = None,
+        prefix_list_id: str | None = None,
+    ) -> ManagedPrefixList:
+        entries = [PrefixListEntry(cidr=str(ipaddress.IPv4Network(c, strict=False))) for c in cidrs]
+        return self.add(
+            ManagedPrefixList(
+                prefix_list_id=prefix_list_id or self.new_id(ManagedPrefixList),
+                prefix_list_name=name,
+                entries=entries,
+                max_entries=max_entries or max(len(entries), 1),
+                **self._common(name, None, None, None),
+            )
+        )
+
+    # ------------------------------------------------------------------ network ACLs
+
+    def create_network_acl(self, vpc: str | Vpc, *, name: str | None = None) -> NetworkAcl:
+        """A custom network ACL: only the ``*`` rules, so it denies everything until rules are added."""
+        vpc = self.resolve(vpc, Vpc)
+        return self.add(
+            NetworkAcl(
+                network_acl_id=self.new_id(NetworkAcl),
+                vpc_id=vpc.vpc_id,
+                entries=[
+                    NetworkAclEntry(
+                        rule_number=32767,
+                        protocol="-1",
+                        rule_action="deny",
+                        egress=False,
+                        cidr_block="0.0.0.0/0",
+                    ),
+                    NetworkAclEntry(
+                        rule_number=32767,
+                        protocol="-1",
+                        rule_action="deny",
+                        egress=True,
+                        cidr_block="0.0.0.0/0",
+                    ),
+                ],
+                **self._common(name, vpc.region, vpc.owner_id, None),
+            )
+        )
+
+    def replace_network_acl_association(self, subnet: str | Subnet, acl: str | NetworkAcl) -> None:
+        subnet = self.resolve(subnet, Subnet)
+        acl = self.resolve(acl, NetworkAcl)
+        for other in self.network_acls.values():
+            if subnet.subnet_id in other.subnet_ids:
+                other.subnet_ids.remove(subnet.subnet_id)
+        acl.subnet_ids.append(subnet.subnet_id)
+        self.touch()
+
+    def create_network_acl_entry(
+        self,
+        acl: str | NetworkAcl,
+        rule_number: int,
+        *,
+        egress: bool,
+        rule_action: Literal["allow", "deny"],
+        protocol: str | int = "-1",
+        cidr_block: str = "0.0.0.0/0",
+        port_range: tuple[int, int] | None = None,
+        icmp_type_code: tuple[int, int] | None = None,
+    ) -> NetworkAclEntry:
+        acl = self.resolve(acl, NetworkAcl)
+        if not 1 <= rule_number <= 32766:
+            raise ModelError(
+                f"rule number {rule_number} is outside 1-32766", code="InvalidParameterValue", resource=acl.id
+            )
+        for entry in acl.entries:
+            if entry.rule_number == rule_number and entry.egress == egress:
+                raise ModelError(
+                    f"{acl.id} already has {'an outbound' if egress else 'an inbound'} rule {rule_number}",
+                    code="NetworkAclEntryAlreadyExists",
+                    resource=acl.id,
+                )
+        entry = NetworkAclEntry(
+            rule_number=rule_number,
+            protocol=protocol_number_string(protocol),
+            rule_action=rule_action,
+            egress=egress,
+            cidr_block=str(ipaddress.IPv4Network(cidr_block, strict=False)),
+            port_range=port_range,
+            icmp_type_code=icmp_type_code,
+        )
+        acl.entries.append(entry)
+        self.touch()
+        return entry
+
+    def delete_network_acl_entry(self, acl: str | NetworkAcl, rule_number: int, *, egress: bool) -> None:
+        acl = self.resolve(acl, NetworkAcl)
+        acl.entries = [e for e in acl.entries if not (e.rule_number == rule_number and e.egress == egress)]
+        self.touch()
+
+    # ------------------------------------------------------------------ security groups
+
+    def create_security_group(
+        self,
+        vpc: str | Vpc,
+        group_name: str,
+        *,
+        description: str = "",
+        name: str | None = None,
+        group_id: str | None = None,
+    ) -> SecurityGroup:
+        """A new group: no inbound rules, one outbound rule allowing all to 0.0.0.0/0."""
+        vpc = self.resolve(vpc, Vpc)
+        return self.add(
+            SecurityGroup(
+                group_id=group_id or self.new_id(SecurityGroup),
+                group_name=group_name,
+                vpc_id=vpc.vpc_id,
+                description=description or group_name,
+                egress=[SecurityGroupRule(ip_protocol="-1", cidr_ipv4="0.0.0.0/0")],
+                **self._common(name, vpc.region, vpc.owner_id, None),
+            )
+        )
+
+    def authorize_security_group_ingress(self, group: str | SecurityGroup, **rule: Any) -> SecurityGroupRule:
+        """Add an inbound rule: ``ip_protocol``, ``from_port``/``to_port`` (or ``port``), and one peer
+        (``cidr_ipv4``, ``referenced_group_id`` -- an id or name --, or ``prefix_list_id``)."""
+        return self._authorize(group, rule, egress=False)
+
+    def authorize_security_group_egress(self, group: str | SecurityGroup, **rule: Any) -> SecurityGroupRule:
+        return self._authorize(group, rule, egress=True)
+
+    def revoke_security_group_egress(
+        self, group: str | SecurityGroup, rule: SecurityGroupRule | None = None
+    ) -> None:
+        """Remove one outbound rule, or every outbound rule when ``rule`` is None."""
+        sg = self.resolve(group, SecurityGroup)
+        sg.egress = [] if rule is None else [r for r in sg.egress if r is not rule]
+        self.touch()
+
+    def revoke_security_group_ingress(
+        self, group: str | SecurityGroup, rule: SecurityGroupRule | None = None
+    ) -> None:
+        sg = self.resolve(group, SecurityGroup)
+        sg.ingress = [] if rule is None else [r for r in sg.ingress if r is not rule]
+        self.touch()
+
+    def _authorize(
+        self, group: str | SecurityGroup, rule: dict[str, Any], *, egress: bool
+    ) -> SecurityGroupRule:
+        sg = self.resolve(group, SecurityGroup)
+        rule = dict(rule)
+        if "port" in rule:
+            port = rule.pop("port")
+            rule["from_port"] = rule["to_port"] = port
+        rule.setdefault("ip_protocol", "-1")
+        rule["ip_protocol"] = protocol_name(rule["ip_protocol"])
+        ref = rule.get("referenced_group_id")
+        if ref is not None and not str(ref).startswith("sg-"):
+            rule["referenced_group_id"] = self.resolve(ref, SecurityGroup).group_id
+        if ref is not None and isinstance(ref, SecurityGroup):
+            rule["referenced_group_id"] = ref.group_id
+        new = SecurityGroupRule(**rule)
+        if not new.peer:
+            raise ModelError(
+                "a security group rule needs a peer", code="MissingParameter", resource=sg.group_id
+            )
+        new.security_group_rule_id = new.security_group_rule_id or self.new_id("sgr")
+        (sg.egress if egress else sg.ingress).append(new)
+        self.touch()
+        return new
+
+    # ------------------------------------------------------------------ interfaces and instances
+
+    def create_network_interface(
+        self,
+        subnet: str | Subnet,
+        *,
+        private_ip: str | None = None,
+        secondary_private_ips: Iterable[str] = (),
+        groups: Iterable[str | SecurityGroup] | None = None,
+        source_dest_check: bool = True,
+        interface_type: str = "interface",
+        description: str = "",
+        name: str | None = None,
+        network_interface_id: str | None = None,
+    ) -> NetworkInterface:
+        """An ENI; with no groups given it gets its VPC's default security group, as in AWS."""
+        subnet = self.resolve(subnet, Subnet)
+        if groups is None:
+            default = self.default_security_group(subnet.vpc_id)
+            group_ids = [default.group_id] if default else []
+        else:
+            group_ids = [self.resolve(g, SecurityGroup).group_id for g in groups]
+        eni = NetworkInterface(
+            network_interface_id=network_interface_id or self.new_id(NetworkInterface),
+            subnet_id=subnet.subnet_id,
+            vpc_id=subnet.vpc_id,
+            groups=group_ids,
+            source_dest_check=source_dest_check,
+            interface_type=interface_type,
+            description=description,
+            availability_zone=subnet.availability_zone,
+            status="available",
+            **self._common(name, subnet.region, subnet.owner_id, None),
+        )
+        primary = private_ip or self.next_private_ip(subnet.subnet_id)
+        eni.private_ip_addresses.append(PrivateIpAddress(private_ip_address=primary, primary=True))
+        self.add(eni)
+        for address in secondary_private_ips:
+            eni.private_ip_addresses.append(PrivateIpAddress(private_ip_address=address))
+        self.touch()
+        return eni
+
+    def run_instance(
+        self,
+        subnet: str | Subnet,
+        *,
+        name: str | None = None,
+        private_ip: str | None = None,
+        groups: Iterable[str | SecurityGroup] | None = None,
+        associate_public_ip_address: bool | None = None,
+        instance_id: str | None = None,
+        source_dest_check: bool = True,
+        tags: dict[str, str] | None = None,
+    ) -> Instance:
+        """Launch an instance with one ENI.
+
+        It gets a public IPv4 when ``associate_public_ip_address`` is true or, left None, when
+        the subnet maps public addresses on launch.
+        """
+        subnet = self.resolve(subnet, Subnet)
+        instance = Instance(
+            instance_id=instance_id or self.new_id(Instance),
+            subnet_id=subnet.subnet_id,
+            vpc_id=subnet.vpc_id,
+            **self._common(name, subnet.region, subnet.owner_id, tags),
+        )
+        eni = self.create_network_interface(
+            subnet,
+            private_ip=private_ip,
+            groups=groups,
+            source_dest_check=source_dest_check,
+            description="Primary network interface",
+        )
+        public = (
+            subnet.map_public_ip_on_launch
+            if associate_public_ip_address is None
+            else associate_public_ip_address
+        )
+        if public:
+            eni.private_ip_addresses[0].public_ip = self.next_public_ip()
+        self.add(instance)
+        self.attach_network_interface(eni, instance, device_index=0)
+        return instance
+
+    def attach_network_interface(
+        self, eni: str | NetworkInterface, instance: str | Instance, *, device_index: int | None = None
+    ) -> None:
+        eni = self.resolve(eni, NetworkInterface)
+        instance = self.resolve(instance, Instance)
+        index = len(instance.network_interface_ids) if device_index is None else device_index
+        eni.attachment = NetworkInterfaceAttachment(instance_id=instance.instance_id, device_index=index)
+        eni.status = "in-use"
+        instance.network_interface_ids.insert(index, eni.network_interface_id)
+        self.touch()
+
+    def stop_instance(self, instance: str | Instance) -> None:
+        """Stop: the instance neither sends nor receives, and loses an auto-assigned public IPv4."""
+        instance = self.resolve(instance, Instance)
+        instance.state = "stopped"
+        for eni_id in instance.network_interface_ids:
+            for address in self.network_interfaces[eni_id].private_ip_addresses:
+                if address.public_ip and not address.allocation_id:
+                    address.public_ip = None
+        self.touch()
+
+    def start_instance(self, instance: str | Instance) -> None:
+        self.resolve(instance, Instance).state = "running"
+        self.touch()
+
+    def allocate_address(self, *, public_ip: str | None = None, name: str | None = None) -> Address:
+        return self.add(
+            Address(
+                allocation_id=self.new_id(Address),
+                public_ip=public_ip or self.next_public_ip(),
+                **self._common(name, None, None, None),
+            )
+        )
+
+    def associate_address(
+        self,
+        address: str | Address,
+        target: str | Instance | NetworkInterface,
+        *,
+        private_ip: str | None = None,
+    ) -> None:
+        """Associate an Elastic IP with an instance (its primary ENI) or an ENI; it replaces any
+        auto-assigned public IPv4 of that private address."""
+        eip = self.resolve(address, Address)
+        if isinstance(target, Instance) or (isinstance(target, str) and target.startswith("i-")):
+            instance = self.resolve(target, Instance)
+            eni = self.primary_network_interface(instance.instance_id)
+        else:
+            eni = self.resolve(target, NetworkInterface)
+        private = private_ip or eni.private_ip_address
+        for slot in eni.private_ip_addresses:
+            if slot.private_ip_address == private:
+                slot.public_ip = eip.public_ip
+                slot.allocation_id = eip.allocation_id
+                break
+        else:
+            raise ModelError(
+                f"{eni.id} has no private address {private}", code="InvalidParameterValue", resource=eni.id
+            )
+        eip.network_interface_id = eni.network_interface_id
+        eip.private_ip_address = private
+        eip.instance_id = eni.attachment.instance_id if eni.attachment else None
+        eip.association_id = self.new_id("eipassoc")
+        self.touch()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _common(
+        self, name: str | None, region: str | None, owner_id: str | None, tags: dict[str, str] | None
+    ) -> dict[str, Any]:
+        all_tags = dict(tags or {})
+        if name is not None:
+            all_tags["Name"] = name
+        return {"region": region or self.region, "owner_id": owner_id or self.account, "tags": all_tags}
+
+
+def default_network_acl_entries() -> list[NetworkAclEntry]:
+    """A default ACL: rule 100 allows all both ways, then the ``*`` rule denies."""
+    return [
+        NetworkAclEntry(
+            rule_number=100, protocol="-1", rule_action="allow", egress=False, cidr_block="0.0.0.0/0"
+        ),
+        NetworkAclEntry(
+            rule_number=100, protocol="-1", rule_action="allow", egress=True, cidr_block="0.0.0.0/0"
+        ),
+        NetworkAclEntry(
+            rule_number=32767, protocol="-1", rule_action="deny", egress=False, cidr_block="0.0.0.0/0"
+        ),
+        NetworkAclEntry(
+            rule_number=32767, protocol="-1", rule_action="deny", egress=True, cidr_block="0.0.0.0/0"
+        ),
+    ]
+
+
+PROTOCOL_NUMBERS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "all": -1, "-1": -1}
+PROTOCOL_NAMES = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6", -1: "-1"}
+
+
+def protocol_number(protocol: str | int) -> int:
+    """``tcp`` -> 6, ``"17"`` -> 17, ``-1``/``all`` -> -1."""
+    if isinstance(protocol, int):
+        return protocol
+    text = protocol.strip().lower()
+    if text in PROTOCOL_NUMBERS:
+        return PROTOCOL_NUMBERS[text]
+    value = int(text)
+    if not -1 <= value <= 255:
+        raise ValueError(f"protocol {protocol!r} is not -1 or 0-255")
+    return value
+
+
+def protocol_name(protocol: str | int) -> str:
+    """The security-group spelling: ``tcp``, ``udp``, ``icmp``, ``icmpv6``, ``-1`` or a number."""
+    number = protocol_number(protocol)
+    return PROTOCOL_NAMES.get(number, str(number))
+
+
+def protocol_number_string(protocol: str | int) -> str:
+    """The network-ACL spelling: ``-1`` or a number as a string."""
+    return str(protocol_number(protocol))
+
+
+_TARGET_FIELDS = {
+    "igw-": "gateway_id",
+    "vgw-": "gateway_id",
+    "vpce-": "gateway_id",
+    "local": "gateway_id",
+    "nat-": "nat_gateway_id",
+    "eni-": "network_interface_id",
+    "i-": "instance_id",
+    "pcx-": "vpc_peering_connection_id",
+    "tgw-": "transit_gateway_id",
+    "eigw-": "egress_only_internet_gateway_id",
+}
+
+
+def set_route_target(route: Route, target: str) -> None:
+    """Put ``target`` into the route field that AWS uses for its kind."""
+    for prefix, field_name in _TARGET_FIELDS.items():
+        if target.startswith(prefix):
+            setattr(route, field_name, target)
+            return
+    raise ModelError(f"unknown route target {target!r}", code="InvalidParameterValue", resource=target)
