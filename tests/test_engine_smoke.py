@@ -56,3 +56,12 @@ def test_nat_gateway_translates_and_reverses(net: Network) -> None:
     assert nat_steps[0].after is not None and nat_steps[0].after.source_ports == ((1024, 65535),)
     assert [s.kind for s in result.return_[-1].steps] == ["conntrack", "delivery"]
     assert result.to_dict()["reachable"] is True
+
+
+def test_trace_json_matches_published_contract(net: Network) -> None:
+    from vpcsim.contracts import TraceOut
+
+    for src, dst, kwargs in [("app", "internet:8.8.8.8", {"port": 443}), ("internet", "app", {"port": 22})]:
+        document = net.trace(src, dst, **kwargs).to_dict()  # type: ignore[arg-type]
+        parsed = TraceOut.model_validate(document)
+        assert parsed.model_dump(mode="json", by_alias=True) == document

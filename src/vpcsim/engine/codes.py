@@ -154,7 +154,7 @@ def codes_markdown() -> str:
         "",
         "Generated from `src/vpcsim/engine/codes.py` (`python -m vpcsim.engine.codes > docs/explanation-codes.md`).",
         "Codes from AWS Reachability Analyzer keep AWS's names so that AWS's documentation applies;",
-        "causes AWS has no code for are prefixed `VPCSIM_`. Codes in the last group make a verdict `unknown`.",
+        "causes AWS has no code for are prefixed `VPCSIM_`. Codes marked (verdict `unknown`) make the answer unknown (exit 3) rather than unreachable.",
         "",
         "| code | source | meaning |",
         "| --- | --- | --- |",

@@ -6,6 +6,7 @@ groups united per ENI, NACL entries sorted by rule number.
 from __future__ import annotations
 
 import ipaddress
+import socket
 import weakref
 from dataclasses import dataclass, field
 
@@ -27,11 +28,15 @@ ALL_PORTS = (0, 65535)
 
 
 def ip_int(address: str) -> int:
-    return int(ipaddress.IPv4Address(address))
+    """A dotted-quad address as an integer (inputs are validated where they enter: flows, the model)."""
+    try:
+        return int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big")
+    except OSError:
+        raise ValueError(f"{address!r} is not an IPv4 address") from None
 
 
 def ip_str(value: int) -> str:
-    return str(ipaddress.IPv4Address(value))
+    return socket.inet_ntoa(value.to_bytes(4, "big"))
 
 
 def cidr_int(cidr: str) -> tuple[int, int, int]:

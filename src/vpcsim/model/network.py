@@ -370,7 +370,7 @@ class Network:
         taken = {
             _ip_int(p.private_ip_address)
             for e in self.network_interfaces.values()
-            if e.vpc_id == subnet.vpc_id
+            if e.subnet_id == subnet_id
             for p in e.private_ip_addresses
         }
         first, last = int(net.network_address) + 4, int(net.broadcast_address) - 1
@@ -1035,15 +1035,23 @@ class Network:
         else:
             eni = self.resolve(target, NetworkInterface)
         private = private_ip or eni.private_ip_address
-        for slot in eni.private_ip_addresses:
-            if slot.private_ip_address == private:
-                slot.public_ip = eip.public_ip
-                slot.allocation_id = eip.allocation_id
-                break
-        else:
+        target_slot = next((s for s in eni.private_ip_addresses if s.private_ip_address == private), None)
+        if target_slot is None:
             raise ModelError(
                 f"{eni.id} has no private address {private}", code="InvalidParameterValue", resource=eni.id
             )
+        # As in a VPC-only account: an associated Elastic IP moves (reassociation is automatic), and an
+        # Elastic IP already on the target address is disassociated; neither address keeps a stale copy.
+        for other in self.network_interfaces.values():
+            for slot in other.private_ip_addresses:
+                if slot.allocation_id == eip.allocation_id:
+                    slot.public_ip = slot.allocation_id = None
+        displaced = self.addresses.get(target_slot.allocation_id or "")
+        if displaced is not None:
+            displaced.network_interface_id = displaced.private_ip_address = displaced.instance_id = None
+            displaced.association_id = None
+        target_slot.public_ip = eip.public_ip
+        target_slot.allocation_id = eip.allocation_id
         eip.network_interface_id = eni.network_interface_id
         eip.private_ip_address = private
         eip.instance_id = eni.attachment.instance_id if eni.attachment else None

@@ -287,6 +287,7 @@ class _Validator:
         self.vpc_blocks: dict[str, list[_Net4]] = {}
         self.vpc_blocks6: dict[str, list[_Net6]] = {}
         self.subnet_nets: dict[str, _Net4] = {}
+        self.subnet_nets_of_vpc: dict[str, set[_Net4]] = defaultdict(set)
 
     def run(self) -> list[Problem]:
         self._check_vpcs()
@@ -460,6 +461,7 @@ class _Validator:
             net = self.cidr4(sid, "cidr_block", subnet.cidr_block)
             if net is not None:
                 self.subnet_nets[sid] = net
+                self.subnet_nets_of_vpc[subnet.vpc_id].add(net)
                 if not MIN_PREFIX <= net.prefixlen <= MAX_PREFIX:
                     self.error(
                         sid,
@@ -893,11 +895,7 @@ class _Validator:
         vpc_known = table.vpc_id in self.n.vpcs
         blocks = self.vpc_blocks.get(table.vpc_id, [])
         blocks6 = self.vpc_blocks6.get(table.vpc_id, [])
-        subnet_nets = {
-            self.subnet_nets[s.subnet_id]
-            for s in self.n.subnets.values()
-            if s.vpc_id == table.vpc_id and s.subnet_id in self.subnet_nets
-        }
+        subnet_nets = self.subnet_nets_of_vpc.get(table.vpc_id, set())
         seen: dict[tuple[str, str], int] = {}
         local_for: dict[str, int] = defaultdict(int)
         for index, route in enumerate(table.routes):
@@ -1062,7 +1060,7 @@ class _Validator:
         )
         if collection == "internet_gateways" and resource is not None:
             attached = self.n.internet_gateways[ref].attached_vpc_id
-            if attached != vpc_id and not blackhole:
+            if attached != vpc_id:
                 where = f"attached to {attached}" if attached else "detached"
                 self.warning(
                     tid,
@@ -1072,7 +1070,7 @@ class _Validator:
                     "gateway to the VPC or point the route elsewhere",
                 )
         elif collection == "vpn_gateways" and resource is not None:
-            if vpc_id not in self.n.vpn_gateways[ref].vpc_ids and not blackhole:
+            if vpc_id not in self.n.vpn_gateways[ref].vpc_ids:
                 self.warning(
                     tid,
                     field,
@@ -1082,7 +1080,7 @@ class _Validator:
                 )
         elif collection == "egress_only_internet_gateways" and resource is not None:
             eigw_vpc = self.n.egress_only_internet_gateways[ref].vpc_id
-            if eigw_vpc != vpc_id and not blackhole:
+            if eigw_vpc != vpc_id:
                 self.warning(
                     tid,
                     field,
