@@ -5,6 +5,7 @@ groups united per ENI, NACL entries sorted by rule number.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import weakref
@@ -35,6 +36,7 @@ def ip_int(address: str) -> int:
         raise ValueError(f"{address!r} is not an IPv4 address") from None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def ip_str(value: int) -> str:
     return socket.inet_ntoa(value.to_bytes(4, "big"))
 

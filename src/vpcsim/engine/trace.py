@@ -20,6 +20,7 @@ only, so the client's range is judged on the return path, where it is the destin
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -206,6 +207,7 @@ def sg_decide(rules: list[SgRule], pkt: Packet, remote: int) -> tuple[SgRule | N
     return None, unknown
 
 
+@functools.lru_cache(maxsize=4096)
 def _describe_traffic(pkt: Packet) -> str:
     if pkt.has_ports:
         return f"{protocol_name(pkt.proto)}/{format_ranges(pkt.dports)}"
