@@ -17,6 +17,11 @@ IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
 IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS = "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
 IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
 IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS = "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS"
+IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"
+IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS = "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS"
+VPCE_GATEWAY_PROTOCOL_RESTRICTION = "VPCE_GATEWAY_PROTOCOL_RESTRICTION"
+SG_REFERENCES_NOT_PRESERVED = "SG_REFERENCES_NOT_PRESERVED"
+VPCSIM_ASYMMETRIC_REPLY = "VPCSIM_ASYMMETRIC_REPLY"
 ENI_SOURCE_DEST_CHECK_RESTRICTION = "ENI_SOURCE_DEST_CHECK_RESTRICTION"
 PROTOCOL_RESTRICTION = "PROTOCOL_RESTRICTION"
 NGW_REQUIRES_SOURCE_IN_VPC = "NGW_REQUIRES_SOURCE_IN_VPC"
@@ -38,6 +43,11 @@ CODES: dict[str, tuple[str, str]] = {
         "AWS",
         "A security group of the sending ENI (outbound) or receiving ENI (inbound) has no rule that "
         "allows the packet. Security groups only allow; replies of an allowed flow always pass.",
+    ),
+    SG_REFERENCES_NOT_PRESERVED: (
+        "AWS",
+        "A security group rule references a group, but the traffic was forwarded by a middlebox ENI, which does "
+        "not preserve group membership: only CIDR and prefix-list rules can match it.",
     ),
     SG_HAS_NO_RULES: (
         "AWS",
@@ -75,11 +85,19 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS: (
         "AWS",
-        "An internet gateway does not carry traffic to RFC 1918 or RFC 6598 (100.64.0.0/10) destinations.",
+        "An internet gateway does not carry traffic to RFC 1918 (or other non-internet) destinations.",
+    ),
+    IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS: (
+        "AWS",
+        "An internet gateway does not carry traffic to RFC 6598 (100.64.0.0/10, shared address space) destinations.",
     ),
     IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS: (
         "AWS",
-        "An internet gateway does not accept traffic from RFC 1918 or RFC 6598 sources.",
+        "An internet gateway does not accept traffic from RFC 1918 (or other non-internet) sources.",
+    ),
+    IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS: (
+        "AWS",
+        "An internet gateway does not accept traffic from RFC 6598 (100.64.0.0/10) sources.",
     ),
     ENI_SOURCE_DEST_CHECK_RESTRICTION: (
         "AWS",
@@ -88,8 +106,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     PROTOCOL_RESTRICTION: (
         "AWS",
-        "The component cannot carry this protocol (a NAT gateway carries TCP, UDP and ICMP only; a gateway "
-        "endpoint TCP and ICMP echo only).",
+        "The component cannot carry this protocol (a NAT gateway carries TCP, UDP and ICMP only).",
+    ),
+    VPCE_GATEWAY_PROTOCOL_RESTRICTION: (
+        "AWS",
+        "A gateway VPC endpoint (S3, DynamoDB) carries TCP and ICMP echo only.",
     ),
     NGW_REQUIRES_SOURCE_IN_VPC: (
         "AWS",
@@ -139,6 +160,11 @@ CODES: dict[str, tuple[str, str]] = {
         "vpcsim",
         "A VPC-provided service (DNS resolver: udp/tcp 53; instance metadata: tcp 80; Time Sync: udp 123) "
         "does not answer on this protocol or port.",
+    ),
+    VPCSIM_ASYMMETRIC_REPLY: (
+        "vpcsim",
+        "The reply comes back from another address than the one the client addressed (for example a reply "
+        "routed out through a NAT gateway, which translates it): the client drops it. Asymmetric routing.",
     ),
     VPCSIM_ROUTING_LOOP: ("vpcsim", "The packet crossed more hops than any real path has: a routing loop."),
 }

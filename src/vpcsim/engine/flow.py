@@ -219,7 +219,16 @@ def make_flow(
         raise ValueError(f"port {port} is outside 0-65535")
     if source_port is not None and client_ports is not None:
         raise ValueError("give a pinned source port or a client port range, not both")
-    src = resolve_endpoint(network, from_eni if from_eni else source)
+    src = resolve_endpoint(network, source)
+    if from_eni:
+        chosen = resolve_endpoint(network, from_eni)
+        if (
+            chosen.network_interface_id is None
+            or (src.instance_id is not None and chosen.instance_id != src.instance_id)
+            or (src.instance_id is None and chosen.network_interface_id != src.network_interface_id)
+        ):
+            raise EndpointError(f"--from-eni {from_eni} is not a network interface of the source {src.label}")
+        src = chosen
     dst = resolve_endpoint(network, destination)
     dst_address = dst.address
     if isinstance(destination, str) and _is_address(destination.strip()):

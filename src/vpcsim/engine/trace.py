@@ -52,6 +52,13 @@ _LINK_LOCAL_SERVICES: dict[int, tuple[str, frozenset[tuple[int, int]]]] = {
 }
 _RESOLVER_PORTS = frozenset({(UDP, 53), (TCP, 53)})
 _MAX_ROUTE_LOOKUPS = 24
+#: Causes that belong to a component, not to a direction: reported once per flow.
+_ONCE_PER_FLOW = frozenset({C.BAD_STATE, C.ENI_SOURCE_DEST_CHECK_RESTRICTION})
+_RFC6598 = (ip_int("100.64.0.0"), ip_int("255.192.0.0"))
+
+
+def _in_rfc6598(ip: int) -> bool:
+    return ip & _RFC6598[1] == _RFC6598[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,8 @@ class Packet:
     dports: PortRanges
     itype: int
     icode: int
+    forwarded: bool = False
+    """Forwarded by a middlebox ENI: security-group references no longer match it."""
 
     @property
     def has_ports(self) -> bool:
@@ -231,6 +240,7 @@ class _Walk:
         self.sessions: list[_Session] = []
         self.lookups = 0
         self.sdc_reported: set[str] = set()
+        self._reply_translator: str | None = None
 
     # ------------------------------------------------------------ recording
 
@@ -254,6 +264,8 @@ class _Walk:
         direction: Direction | None = None,
         ports: PortRanges | None = None,
     ) -> None:
+        if code in _ONCE_PER_FLOW and any(b.code == code and b.component == component for b in self.blockers):
+            return
         self.blockers.append(Blocker(code, component, self.path, detail, fix, direction, ports))
         if self.record:
             self.step(Step("blocked", component, "drop", f"{code}: {detail}", direction))
@@ -325,6 +337,15 @@ class _Walk:
                 back.component or (got or "internet"),
                 f"the reply reaches {got or back.kind}, not the client",
                 "make the return route lead back to the client (asymmetric routing)",
+            )
+        elif back.packet.src != pkt.dst:
+            self.block(
+                C.VPCSIM_ASYMMETRIC_REPLY,
+                self._reply_translator or back.component,
+                f"the reply comes back from {ip_str(back.packet.src)}, but the client sent to {ip_str(pkt.dst)}: "
+                "it drops the reply",
+                "route the reply back the way the request came (e.g. the server's subnet to the internet gateway, "
+                "not a NAT gateway, when the server has a public address)",
             )
 
     def _reply(self, pkt: Packet) -> Packet | None:
@@ -553,7 +574,7 @@ class _Walk:
             )
         if eni.filtered:
             self._sg(eni, pkt, egress=False, reply=reply)
-        return self.send(eni, pkt, reply=reply, forwarded=True)
+        return self.send(eni, replace(pkt, forwarded=True), reply=reply, forwarded=True)
 
     def _session_for(self, device: str, pkt: Packet) -> _Session | None:
         for session in self.sessions:
@@ -582,7 +603,9 @@ class _Walk:
         self.hop(igw_id, "internet-gateway")
         if not is_internet_routable(pkt.dst):
             self.block(
-                C.IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS,
+                C.IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS
+                if _in_rfc6598(pkt.dst)
+                else C.IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS,
                 igw_id,
                 f"{ip_str(pkt.dst)} is not an internet address; the internet gateway does not carry it",
                 f"route {ip_str(pkt.dst)} to where it lives (a local, peering or VPN route), not to {igw_id}",
@@ -626,15 +649,23 @@ class _Walk:
             self.step(
                 Step("service", "internet", "forward", f"{ip_str(pkt.src)} replies to {ip_str(pkt.dst)}")
             )
+        target = self.c.public.get(pkt.dst)
         if not is_internet_routable(pkt.src):
+            vpc_of_target = self.c.vpcs.get(target[0].vpc_id) if target is not None else None
+            gateway = (
+                vpc_of_target.igw_id if vpc_of_target is not None and vpc_of_target.igw_id else "internet"
+            )
+            if gateway != "internet":
+                self.hop(gateway, "internet-gateway")
             self.block(
-                C.IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS,
-                "internet",
-                f"{ip_str(pkt.src)} is not an internet address",
+                C.IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS
+                if _in_rfc6598(pkt.src)
+                else C.IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS,
+                gateway,
+                f"{ip_str(pkt.src)} is not an internet address: the internet gateway drops traffic from it",
                 "use a public source address",
             )
             return None
-        target = self.c.public.get(pkt.dst)
         if target is None:
             owners = [table[pkt.dst] for table in self.c.private.values() if pkt.dst in table]
             if owners or not is_internet_routable(pkt.dst):
@@ -742,6 +773,8 @@ class _Walk:
             )
             return None
         own = ip_int(nat.private_ip)
+        if reply:
+            self._reply_translator = nat_id
         translated = replace(pkt, src=own, sports=(NAT_GATEWAY_PORTS,) if pkt.has_ports else pkt.sports)
         self.sessions.append(_Session(nat_eni.eni_id, pkt.src, pkt.sports, own))
         if self.record:
@@ -851,7 +884,7 @@ class _Walk:
         self.hop(vpce_id, "vpc-endpoint")
         if not (pkt.proto == TCP or (pkt.proto == ICMP and pkt.itype == 8)):
             self.block(
-                C.PROTOCOL_RESTRICTION,
+                C.VPCE_GATEWAY_PROTOCOL_RESTRICTION,
                 vpce_id,
                 "a gateway endpoint carries TCP and ICMP echo only",
                 "use TCP to reach the service",
@@ -888,7 +921,24 @@ class _Walk:
             return
         rules = eni.egress if egress else eni.ingress
         remote = pkt.dst if egress else pkt.src
-        allowed, unknown = sg_decide(rules, pkt, remote)
+        if pkt.forwarded and not egress:
+            kept = [r for r in rules if r[3] != PEER_MEMBERS]
+            allowed, unknown = sg_decide(kept, pkt, remote)
+            if allowed is None and unknown is None and sg_decide(rules, pkt, remote)[0] is not None:
+                group = eni.group_ids[0] if eni.group_ids else eni.eni_id
+                self.block(
+                    C.SG_REFERENCES_NOT_PRESERVED,
+                    group,
+                    f"only a group-reference rule of {', '.join(eni.group_ids)} would allow {_describe_traffic(pkt)} "
+                    f"from {ip_str(remote)}, but the packet was forwarded by a middlebox, which does not preserve "
+                    "group membership",
+                    f"allow {_describe_traffic(pkt)} from {self._peer_hint(remote).split(' ')[0]} by CIDR in {group}",
+                    direction="inbound",
+                )
+                return
+            rules = kept
+        else:
+            allowed, unknown = sg_decide(rules, pkt, remote)
         if allowed is not None:
             if self.record:
                 self.step(
@@ -993,7 +1043,7 @@ class _Walk:
             f"add an {direction} allow rule to {acl.acl_id} with {number_hint} for {traffic} "
             f"{'from' if inbound else 'to'} {self._peer_hint(remote).split(' ')[0]}",
             direction=direction,
-            ports=failing if multi_port else None,
+            ports=failing if (multi_port or self.path == "return") else None,
         )
 
     def _stopped(self, eni: CompiledEni) -> None:
