@@ -1,0 +1,88 @@
+"""Entry point of the ``vpcsim`` command: runs the typer app and keeps the exit-status contract.
+
+0 yes/clean, 1 no/findings, 2 usage/input/environment error, 3 unknown, 70 internal error.
+Under ``--json`` errors are ``{"schema_version": 1, "error": {...}}`` on stdout; a traceback
+is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+import orjson
+
+from ..formats.problems import InputError
+from .errors import EXIT_INTERNAL, EXIT_USAGE, CliError
+
+
+def _print_error(error: CliError, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(
+            orjson.dumps(error.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+        )
+        return
+    sys.stderr.write(f"vpcsim: error: {error.message}\n")
+    for detail in error.details:
+        line = detail.get("text") or ", ".join(f"{k}={v}" for k, v in detail.items())
+        sys.stderr.write(f"  {line}\n")
+
+
+def _input_error(exc: InputError) -> CliError:
+    first = exc.problems[0]
+    message = first.message if len(exc.problems) == 1 else f"{len(exc.problems)} problems in the input"
+    location = str(first.location) if first.location.file or first.location.path else None
+    details = [{**p.to_dict(), "text": str(p)} for p in exc.problems]
+    if len(exc.problems) == 1 and location:
+        message = f"{location}: {first.message}"
+    return CliError(message, code=first.code, location=location, details=details)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns (and, as a console script, exits with) the exit status."""
+    from .app import app
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in args
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="vpcsim", standalone_mode=False)
+    except CliError as exc:
+        _print_error(exc, as_json)
+        status = exc.status
+    except InputError as exc:
+        _print_error(_input_error(exc), as_json)
+        status = EXIT_USAGE
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        status = EXIT_USAGE
+    except click.UsageError as exc:
+        hint = f" (see 'vpcsim {exc.ctx.command.name} --help')" if exc.ctx and exc.ctx.command.name else ""
+        _print_error(CliError(exc.format_message() + hint, code="VPCSIM_USAGE"), as_json)
+        status = EXIT_USAGE
+    except click.exceptions.Exit as exc:
+        status = exc.exit_code
+    except click.exceptions.Abort:
+        sys.stderr.write("vpcsim: aborted\n")
+        status = EXIT_USAGE
+    except BrokenPipeError:
+        status = 0
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        _print_error(
+            CliError(
+                f"internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
+                code="VPCSIM_INTERNAL",
+                status=EXIT_INTERNAL,
+            ),
+            as_json,
+        )
+        status = EXIT_INTERNAL
+    else:
+        status = result if isinstance(result, int) else 0
+    if argv is None:
+        sys.exit(status)
+    return status

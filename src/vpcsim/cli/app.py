@@ -1,0 +1,400 @@
+"""The ``vpcsim`` command: typer commands over the model, engine and formats.
+
+Commands stay thin: load the NETWORK argument (one rule for every command, in
+:mod:`vpcsim.formats.loader`), ask the engine or an analysis, render the answer (text or
+``--json``) and return the exit status of the CLI contract (``docs/cli.md``).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console, RenderableType
+
+from ..engine import CLIENT_PORT_RANGES, EndpointError, Trace, make_flow, trace
+from ..formats.problems import InputError, LoadResult
+from ..model import ModelError, Network
+from .errors import EXIT_NO, EXIT_OK, EXIT_UNKNOWN, CliError
+from .render import network_to_json, render_network, render_trace
+
+app = typer.Typer(
+    name="vpcsim",
+    help="Simulate AWS VPC networks offline: trace flows hop by hop and explain every blocker.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+NetworkArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="NETWORK",
+        help="A YAML spec, an AWS describe-* folder or JSON file, a Terraform JSON file, or a built-in example name.",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", help="Force the input format: yaml, aws or terraform.", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (docs/json.md).")]
+BriefOpt = Annotated[
+    bool, typer.Option("--brief", help="Print the verdict and blockers only, not every hop.")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    sys.stdout.write(
+        orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    )
+
+
+def emit(renderable: RenderableType) -> None:
+    console().print(renderable)
+
+
+def emit_wide(renderable: RenderableType) -> None:
+    """Print a renderable that must not be cropped (a tree) at whatever width its lines need."""
+    wide = Console(width=500, highlight=False, color_system=None, record=True, file=io.StringIO())
+    wide.print(renderable)
+    sys.stdout.write("\n".join(line.rstrip() for line in wide.export_text().splitlines()) + "\n")
+
+
+def load(path: str, fmt: str | None = None) -> LoadResult:
+    """Load a NETWORK argument; a built-in example name works where no such file exists."""
+    from ..formats.loader import EXAMPLES, load_example, load_network
+
+    if not Path(path).exists() and path in EXAMPLES and fmt is None:
+        return load_example(path)
+    return load_network(path, format=fmt)
+
+
+def trace_exit(result: Trace) -> int:
+    return {"reachable": EXIT_OK, "unreachable": EXIT_NO, "unknown": EXIT_UNKNOWN}[result.verdict]
+
+
+def _run_trace(
+    network: Network,
+    src: str,
+    dst: str,
+    *,
+    protocol: str,
+    port: int | None,
+    source_port: int | None = None,
+    client_ports: str | None = None,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
+    from_eni: str | None = None,
+) -> Trace:
+    try:
+        flow = make_flow(
+            network,
+            src,
+            dst,
+            protocol=protocol,
+            port=port,
+            source_port=source_port,
+            client_ports=client_ports,
+            icmp_type=icmp_type,
+            icmp_code=icmp_code,
+            from_eni=from_eni,
+        )
+    except EndpointError as exc:
+        details = [{"candidate": c} for c in exc.candidates]
+        message = str(exc) + (": " + ", ".join(exc.candidates) if exc.candidates else "")
+        raise CliError(message, code="VPCSIM_ENDPOINT", details=details) from None
+    except (ValueError, ModelError) as exc:
+        raise CliError(str(exc), code="VPCSIM_USAGE") from None
+    return trace(network, flow)
+
+
+def print_trace(network: Network, result: Trace, as_json: bool, brief: bool = False) -> int:
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        emit(render_trace(network, result, brief=brief))
+    return trace_exit(result)
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+@app.command()
+def validate(
+    network: NetworkArg, fmt: FormatOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
+) -> int:
+    """Check a network against AWS's rules: exit 0 when clean, 1 with errors (warnings alone are clean)."""
+    from ..model import validate as run_validation
+
+    loaded = load(network, fmt)
+    problems = run_validation(loaded.network)
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        emit_json(
+            {
+                "schema_version": 1,
+                "valid": not errors,
+                "format": loaded.format,
+                "problems": [p.to_dict() for p in problems],
+                "load_warnings": [w.to_dict() for w in loaded.warnings],
+                "counts": dict(sorted(loaded.counts.items())),
+            }
+        )
+    else:
+        out = console()
+        for warning in loaded.warnings:
+            out.print(str(warning), style="yellow")
+        for p in problems:
+            out.print(str(p), style="red" if p.severity == "error" else "yellow")
+        summary = f"{network}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)"
+        out.print(summary if errors or problems else f"{network}: valid")
+    return EXIT_NO if errors else EXIT_OK
+
+
+@app.command()
+def show(
+    network: NetworkArg, fmt: FormatOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
+) -> int:
+    """Show the network as a tree: region > VPC > AZ > subnet > instances and ENIs, with its
+    route tables, gateways, network ACLs and security groups."""
+    loaded = load(network, fmt)
+    if as_json:
+        emit_json(network_to_json(loaded.network))
+    else:
+        emit_wide(render_network(loaded.network))
+    return EXIT_OK
+
+
+@app.command("trace")
+def trace_command(
+    network: NetworkArg,
+    src: Annotated[
+        str, typer.Option("--from", help="Source: i-/eni- id, address, internet[:IP] or Name tag.")
+    ],
+    dst: Annotated[
+        str, typer.Option("--to", help="Destination: i-/eni- id, address, internet[:IP] or Name tag.")
+    ],
+    protocol: Annotated[
+        str, typer.Option("--protocol", "-p", help="tcp, udp, icmp or a protocol number.")
+    ] = "tcp",
+    port: Annotated[
+        int | None, typer.Option("--port", help="Destination port (required for tcp and udp).")
+    ] = None,
+    source_port: Annotated[
+        int | None, typer.Option("--source-port", help="Pin the client's source port.")
+    ] = None,
+    client_ports: Annotated[
+        str | None,
+        typer.Option(
+            "--client-ports", help="The client's ephemeral range: linux (32768-60999), windows or LO-HI."
+        ),
+    ] = None,
+    icmp_type: Annotated[
+        int | None, typer.Option("--icmp-type", help="ICMP type (default 8, echo request).")
+    ] = None,
+    icmp_code: Annotated[int | None, typer.Option("--icmp-code", help="ICMP code (default 0).")] = None,
+    from_eni: Annotated[
+        str | None, typer.Option("--from-eni", help="Send from this ENI of a multi-homed source.")
+    ] = None,
+    fmt: FormatOpt = None,
+    brief: BriefOpt = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> int:
+    """Trace one flow forward and back; exit 0 reachable, 1 unreachable, 3 unknown."""
+    if source_port is not None and client_ports is not None:
+        raise CliError("--source-port and --client-ports exclude each other: pin one port or give a range")
+    if icmp_type is not None and protocol.lower() not in ("icmp", "1"):
+        raise CliError("--icmp-type applies to --protocol icmp only")
+    if client_ports is not None and client_ports not in CLIENT_PORT_RANGES and "-" not in client_ports:
+        raise CliError(f"--client-ports {client_ports!r}: use linux, windows or LO-HI")
+    loaded = load(network, fmt)
+    result = _run_trace(
+        loaded.network,
+        src,
+        dst,
+        protocol=protocol,
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        icmp_type=icmp_type,
+        icmp_code=icmp_code,
+        from_eni=from_eni,
+    )
+    return print_trace(loaded.network, result, as_json, brief)
+
+
+@app.command()
+def ping(
+    network: NetworkArg,
+    src: Annotated[str, typer.Argument(metavar="SRC", show_default=False)],
+    dst: Annotated[str, typer.Argument(metavar="DST", show_default=False)],
+    fmt: FormatOpt = None,
+    brief: BriefOpt = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> int:
+    """ICMP echo from SRC to DST (and the echo reply back)."""
+    loaded = load(network, fmt)
+    return print_trace(
+        loaded.network, _run_trace(loaded.network, src, dst, protocol="icmp", port=None), as_json, brief
+    )
+
+
+@app.command()
+def ssh(
+    network: NetworkArg,
+    src: Annotated[str, typer.Argument(metavar="SRC", show_default=False)],
+    dst: Annotated[str, typer.Argument(metavar="DST", show_default=False)],
+    fmt: FormatOpt = None,
+    brief: BriefOpt = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> int:
+    """TCP 22 from SRC to DST."""
+    loaded = load(network, fmt)
+    return print_trace(
+        loaded.network, _run_trace(loaded.network, src, dst, protocol="tcp", port=22), as_json, brief
+    )
+
+
+@app.command()
+def curl(
+    network: NetworkArg,
+    src: Annotated[str, typer.Argument(metavar="SRC", show_default=False)],
+    dst: Annotated[str, typer.Argument(metavar="DST", show_default=False)],
+    port: Annotated[int, typer.Option("--port", help="Destination port.")] = 80,
+    fmt: FormatOpt = None,
+    brief: BriefOpt = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> int:
+    """TCP 80 (or --port) from SRC to DST."""
+    loaded = load(network, fmt)
+    return print_trace(
+        loaded.network, _run_trace(loaded.network, src, dst, protocol="tcp", port=port), as_json, brief
+    )
+
+
+@app.command("import")
+def import_command(
+    network: NetworkArg, fmt: FormatOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
+) -> int:
+    """Read a network and summarise it: counts per resource type, what was skipped, every warning.
+    Exit 0 when everything was read, 1 when anything was skipped or warned about."""
+    loaded = load(network, fmt)
+    counts = dict(sorted(loaded.counts.items()))
+    if not counts:
+        from .render import network_to_json
+
+        document = network_to_json(loaded.network)
+        counts = {k: len(v) for k, v in document.items() if isinstance(v, list) and v}
+    if as_json:
+        emit_json(
+            {
+                "schema_version": 1,
+                "format": loaded.format,
+                "counts": counts,
+                "skipped": dict(sorted(loaded.skipped.items())),
+                "warnings": [w.to_dict() for w in loaded.warnings],
+            }
+        )
+    else:
+        out = console()
+        out.print(f"{network}: {loaded.format} input")
+        for kind, count in counts.items():
+            out.print(f"  {count:>7}  {kind}")
+        if loaded.skipped:
+            out.print("skipped (not modelled):")
+            for kind, count in sorted(loaded.skipped.items()):
+                out.print(f"  {count:>7}  {kind}")
+        if loaded.warnings:
+            out.print(f"warnings ({len(loaded.warnings)}):")
+            for warning in loaded.warnings:
+                out.print(f"  {warning}", style="yellow")
+    return EXIT_NO if loaded.skipped or loaded.warnings else EXIT_OK
+
+
+@app.command()
+def export(
+    network: NetworkArg,
+    to: Annotated[str, typer.Option("--format", help="Output format: yaml or aws.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="A YAML file (yaml) or a folder (aws).")],
+    fmt: Annotated[
+        str | None, typer.Option("--input-format", help="Force the input format: yaml, aws or terraform.")
+    ] = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> int:
+    """Write a network as a YAML spec or as an AWS describe-* folder."""
+    loaded = load(network, fmt)
+    written: list[str]
+    if to == "yaml":
+        from ..formats.spec import dump_spec
+
+        Path(output).write_text(dump_spec(loaded.network))
+        written = [output]
+    elif to == "aws":
+        from ..formats.aws import export_aws
+
+        written = [str(p) for p in export_aws(loaded.network, Path(output))]
+    else:
+        raise CliError(f"--format {to!r}: use yaml or aws")
+    if as_json:
+        emit_json({"schema_version": 1, "format": to, "written": sorted(written)})
+    else:
+        for path in sorted(written):
+            console().print(path)
+    return EXIT_OK
+
+
+@app.command()
+def schema(
+    what: Annotated[
+        str, typer.Argument(help="spec (the YAML network spec) or an output: trace, error.")
+    ] = "spec",
+    as_json: JsonOpt = True,
+    debug: DebugOpt = False,
+) -> int:
+    """Print a JSON Schema: the YAML spec's (for editors) or an output's."""
+    from ..contracts import output_schema
+
+    if what == "spec":
+        from ..formats.spec import spec_json_schema
+
+        emit_json(spec_json_schema())
+        return EXIT_OK
+    try:
+        emit_json(output_schema(what))
+    except KeyError:
+        raise CliError(f"unknown schema {what!r}: use spec, trace or error") from None
+    return EXIT_OK
+
+
+@app.command()
+def demo(
+    network: Annotated[
+        str | None,
+        typer.Option("--network", help="Tell only the part of the story on this built-in example."),
+    ] = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> int:
+    """Tell the tutorial's story on the built-in examples: each step shows the command and its real result."""
+    from .demo import run_demo
+
+    return run_demo(network, as_json=as_json)
+
+
+__all__ = ["CliError", "InputError", "app"]

@@ -1,0 +1,171 @@
+"""The NETWORK argument of every command: a path in, a loaded network out.
+
+One rule for every command (issue 3 §2), so that ``validate``, ``show`` and ``trace`` never
+disagree on what a file is:
+
+1. ``--format yaml|aws|terraform`` wins when given;
+2. a directory is an AWS ``describe-*`` folder;
+3. ``.yaml`` / ``.yml`` is a vpcsim spec;
+4. JSON with ``format_version`` is Terraform (``terraform show -json`` of a plan or a state), and
+   so is a raw ``terraform.tfstate`` (``terraform_version`` and ``lineage``);
+5. JSON with ``describe-*`` keys (``Vpcs``, ``Subnets``, ``Reservations``...) is AWS;
+6. anything else is an :class:`InputError` with a hint (a binary Terraform plan says how to turn
+   it into JSON).
+
+The AWS and Terraform readers are imported only when needed, so a spec loads without them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+from ..examples import EXAMPLES, example_file
+from .problems import InputError, LoadProblem, LoadResult, Location
+from .spec import load_spec, read_text
+
+__all__ = ["EXAMPLES", "FORMATS", "detect_format", "load_example", "load_network"]
+
+FORMATS = ("yaml", "aws", "terraform")
+
+#: Top-level keys of ``aws ec2 describe-*`` output that mark a JSON file as AWS.
+AWS_KEYS = frozenset(
+    {
+        "Vpcs",
+        "Subnets",
+        "RouteTables",
+        "InternetGateways",
+        "EgressOnlyInternetGateways",
+        "NatGateways",
+        "NetworkAcls",
+        "SecurityGroups",
+        "SecurityGroupRules",
+        "NetworkInterfaces",
+        "Reservations",
+        "Instances",
+        "Addresses",
+        "VpcPeeringConnections",
+        "VpnGateways",
+        "TransitGateways",
+        "TransitGatewayAttachments",
+        "TransitGatewayVpcAttachments",
+        "TransitGatewayRouteTables",
+        "VpcEndpoints",
+        "PrefixLists",
+        "ManagedPrefixLists",
+    }
+)
+
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _problem(path: Path, code: str, message: str) -> InputError:
+    return InputError(LoadProblem("error", code, message, Location(file=str(path))))
+
+
+def _reader(module: str, function: str, what: str, path: Path) -> Callable[[Path], LoadResult]:
+    """``vpcsim.formats.<module>.<function>``, imported now; InputError if it is not installed."""
+    name = f"{__package__}.{module}"
+    try:
+        loaded = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        raise _problem(path, "VPCSIM_FORMAT_UNSUPPORTED", f"{what} are not supported yet ({path})") from None
+    return cast(Callable[[Path], LoadResult], getattr(loaded, function))
+
+
+def load_aws(path: Path) -> LoadResult:
+    return _reader("aws", "load_aws", "AWS describe-* folders and files", path)(path)
+
+
+def load_terraform(path: Path) -> LoadResult:
+    return _reader("terraform", "load_terraform", "Terraform JSON files", path)(path)
+
+
+def _json(path: Path, data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def detect_format(path: Path) -> str:
+    """``yaml``, ``aws`` or ``terraform`` for ``path``, by the rules of this module's docstring."""
+    if path.is_dir():
+        return "aws"
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return "yaml"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        read_text(path)  # raises InputError naming the file and the reason
+        raise
+    if data.startswith(_ZIP_MAGIC):
+        raise _problem(
+            path,
+            "VPCSIM_FORMAT_UNKNOWN",
+            f"{path} is a binary Terraform plan; run `terraform show -json {path.name} > plan.json` "
+            "and pass plan.json",
+        )
+    document = _json(path, data)
+    if isinstance(document, dict):
+        if "format_version" in document:
+            return "terraform"
+        if AWS_KEYS & document.keys():
+            return "aws"
+        if {"terraform_version", "lineage"} <= document.keys():
+            return "terraform"  # a raw terraform.tfstate, which the Terraform reader also reads
+        keys = ", ".join(sorted(document)[:5]) or "none"
+        raise _problem(
+            path,
+            "VPCSIM_FORMAT_UNKNOWN",
+            f"{path} is JSON but neither Terraform (`terraform show -json`, with format_version; or a "
+            "terraform.tfstate) nor "
+            f"AWS describe-* output (with Vpcs, Subnets, Reservations...); its keys: {keys}. "
+            "Pass --format if you know better",
+        )
+    if path.suffix.lower() == ".tf":
+        hint = "vpcsim reads Terraform JSON: run `terraform show -json > state.json` (or of a plan)"
+    elif document is not None:
+        hint = "it is JSON but not an object"
+    else:
+        hint = "name a spec .yaml/.yml, or pass --format yaml|aws|terraform"
+    raise _problem(path, "VPCSIM_FORMAT_UNKNOWN", f"cannot tell the format of {path}: {hint}")
+
+
+def load_network(path: str | Path, *, format: str | None = None) -> LoadResult:
+    """Load the network a command was given (a spec, an AWS folder or file, a Terraform JSON)."""
+    path = Path(path)
+    if format is not None and format not in FORMATS:
+        raise _problem(path, "VPCSIM_USAGE", f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    if not path.exists():
+        raise _problem(path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: no such file or directory")
+    kind = format or detect_format(path)
+    if kind == "yaml":
+        if path.is_dir():
+            raise _problem(
+                path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: it is a directory, not a spec"
+            )
+        return load_spec(read_text(path), filename=str(path))
+    if kind == "aws":
+        return load_aws(path)
+    return load_terraform(path)
+
+
+def load_example(name: str) -> LoadResult:
+    """A built-in example network by name (see :data:`EXAMPLES`)."""
+    try:
+        spec = example_file(name)
+    except KeyError:
+        raise InputError(
+            LoadProblem(
+                "error",
+                "VPCSIM_USAGE",
+                f"no built-in example {name!r}; the examples are {', '.join(EXAMPLES)}",
+            )
+        ) from None
+    return load_spec(spec.read_text(encoding="utf-8"), filename=f"{name}.yaml")
