@@ -11,8 +11,13 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-import click
 import orjson
+import typer
+
+try:  # recent typer vendors its own click
+    from typer._click import exceptions as click_exceptions  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef,unused-ignore]
 
 from ..formats.problems import InputError
 from .errors import EXIT_INTERNAL, EXIT_USAGE, CliError
@@ -55,16 +60,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         _print_error(_input_error(exc), as_json)
         status = EXIT_USAGE
-    except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+    except click_exceptions.NoArgsIsHelpError as exc:
+        sys.stdout.write((exc.ctx.get_help() if exc.ctx else str(exc)) + "\n")
         status = EXIT_USAGE
-    except click.UsageError as exc:
+    except click_exceptions.UsageError as exc:
         hint = f" (see 'vpcsim {exc.ctx.command.name} --help')" if exc.ctx and exc.ctx.command.name else ""
         _print_error(CliError(exc.format_message() + hint, code="VPCSIM_USAGE"), as_json)
         status = EXIT_USAGE
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         status = exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("vpcsim: aborted\n")
         status = EXIT_USAGE
     except BrokenPipeError:

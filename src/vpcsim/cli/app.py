@@ -397,4 +397,13 @@ def demo(
     return run_demo(network, as_json=as_json)
 
 
+def _mount() -> None:
+    """Commands that live in their own modules."""
+    from .collect import collect_command
+
+    app.command("collect")(collect_command)
+
+
+_mount()
+
 __all__ = ["CliError", "InputError", "app"]

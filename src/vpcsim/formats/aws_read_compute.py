@@ -137,6 +137,14 @@ class ComputeReaders(ImporterBase):
                     break
             else:
                 addresses[0].primary = True
+        # Some dumps (moto's among them) carry the primary address's public IP only in the ENI's
+        # top-level Association: it belongs to the primary private address.
+        top_association = item.get("Association")
+        if isinstance(top_association, dict) and top_association.get("PublicIp"):
+            primary_slot = next(a for a in addresses if a.primary)
+            if primary_slot.public_ip is None:
+                primary_slot.public_ip = opt_ipv4(top_association, "PublicIp")
+                primary_slot.allocation_id = opt_str(top_association, "AllocationId")
         ipv6_addresses = []
         for j, raw in enumerate(opt_list(item, "Ipv6Addresses")):
             try:
