@@ -270,6 +270,18 @@ class _Walk:
         if self.record:
             self.step(Step("blocked", component, "drop", f"{code}: {detail}", direction))
 
+    def _delivery(self, component: str, text: str) -> Step:
+        """The delivery step; past a blocker it says the packet only gets there in the analysis."""
+        if self.blockers:
+            return Step(
+                "delivery",
+                component,
+                "reach",
+                f"{text.replace('delivered to', 'reaches')} only past the blockers above "
+                "(the analysis goes on to find every blocker)",
+            )
+        return Step("delivery", component, "deliver", text)
+
     def header(self, pkt: Packet) -> Header:
         ports = pkt.has_ports
         return Header(
@@ -556,7 +568,7 @@ class _Walk:
             if eni.filtered:
                 self._sg(eni, pkt, egress=False, reply=reply)
             if self.record:
-                self.step(Step("delivery", eni.eni_id, "deliver", f"delivered to {ip_str(pkt.dst)}"))
+                self.step(self._delivery(eni.eni_id, f"delivered to {ip_str(pkt.dst)}"))
             return _Arrival("eni", pkt, eni, eni.eni_id)
         # Not its own address: the ENI is a next hop (an appliance, a NAT instance).
         if eni.source_dest_check:
@@ -638,9 +650,7 @@ class _Walk:
             return self.from_internet(translated, reply=reply)
         self.hop("internet", "internet")
         if self.record:
-            self.step(
-                Step("delivery", "internet", "deliver", f"delivered to internet host {ip_str(pkt.dst)}")
-            )
+            self.step(self._delivery("internet", f"delivered to internet host {ip_str(pkt.dst)}"))
         return _Arrival("internet", translated, None, "internet")
 
     def from_internet(self, pkt: Packet, *, reply: bool) -> _Arrival | None:
@@ -891,7 +901,7 @@ class _Walk:
             )
             return None
         if self.record:
-            self.step(Step("delivery", vpce_id, "deliver", f"delivered to the service behind {vpce_id}"))
+            self.step(self._delivery(vpce_id, f"delivered to the service behind {vpce_id}"))
         return _Arrival("service", pkt, None, vpce_id)
 
     def _from_gateway_endpoint(self, arrival: _Arrival, pkt: Packet) -> _Arrival | None:
