@@ -11,6 +11,7 @@ import importlib
 
 BENCHMARKS = {
     "engine": "benchmarks.bench_engine",
+    "import": "benchmarks.bench_import",
 }
 
 
