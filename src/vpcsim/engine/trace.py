@@ -564,7 +564,7 @@ class _Walk:
         if pkt.dst in eni.addresses:
             session = self._session_for(eni.eni_id, pkt) if reply else None
             if session is not None:
-                return self._unmasquerade(eni, session, pkt)
+                return self._unmasquerade(eni, session, pkt, eni.eni_id)
             if eni.filtered:
                 self._sg(eni, pkt, egress=False, reply=reply)
             if self.record:
@@ -594,13 +594,16 @@ class _Walk:
                 return session
         return None
 
-    def _unmasquerade(self, eni: CompiledEni, session: _Session, pkt: Packet) -> _Arrival | None:
+    def _unmasquerade(
+        self, eni: CompiledEni, session: _Session, pkt: Packet, component: str
+    ) -> _Arrival | None:
+        """Reverse a source translation for the reply, and send it on towards the client."""
         back = replace(pkt, dst=session.original_src, dports=session.original_sports)
         if self.record:
             self.step(
                 Step(
                     "nat",
-                    eni.eni_id,
+                    component,
                     "translate",
                     "the reply's destination is translated back",
                     before=self.header(pkt),
@@ -812,19 +815,7 @@ class _Walk:
                 "reach the instance through a public address on it, a load balancer or a bastion",
             )
             return None
-        back = replace(pkt, dst=session.original_src, dports=session.original_sports)
-        if self.record:
-            self.step(
-                Step(
-                    "nat",
-                    nat.nat_gateway_id,
-                    "translate",
-                    "the reply's destination is translated back",
-                    before=self.header(pkt),
-                    after=self.header(back),
-                )
-            )
-        return self.send(eni, back, reply=True, forwarded=True)
+        return self._unmasquerade(eni, session, pkt, nat.nat_gateway_id)
 
     # ------------------------------------------------------------ peering
 
