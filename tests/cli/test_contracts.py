@@ -184,3 +184,31 @@ def test_export_round_trip_through_the_cli(cli: CliRunner, tmp_path: Path) -> No
     first = cli("ssh", "bastion-nat", "bastion", "app", "--json").json
     second = cli("ssh", str(again), "bastion", "app", "--json").json
     assert first == second
+
+
+def test_truncated_aws_json_with_nothing_usable_exits_2(cli: CliRunner, tmp_path: Path) -> None:
+    dump = tmp_path / "vpcs.json"
+    dump.write_text('{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"')
+    run = cli("import", str(dump))
+    assert run.status == 2
+    assert "vpcs.json:1:" in run.err and "truncated" in run.err
+
+
+def test_truncated_aws_json_keeps_what_is_complete(cli: CliRunner, tmp_path: Path) -> None:
+    dump = tmp_path / "vpcs.json"
+    dump.write_text(
+        '{"Vpcs": [{"VpcId": "vpc-0123456789abcdef0", "CidrBlock": "10.0.0.0/16", "OwnerId": "123456789012"},'
+        ' {"VpcId": "vpc-2", "CidrBl'
+    )
+    run = cli("import", str(dump), "--json")
+    assert run.status == 1
+    assert run.json["counts"]["vpcs"] == 1
+    assert [w["code"] for w in run.json["warnings"] if w["severity"] == "error"] == ["VPCSIM_MALFORMED_JSON"]
+
+
+def test_malformed_json_of_unknown_shape_says_where(cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"foo": [1,2')
+    run = cli("show", str(bad))
+    assert run.status == 2
+    assert "not valid JSON" in run.err and "line 1 column" in run.err

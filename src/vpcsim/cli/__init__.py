@@ -30,6 +30,8 @@ def _print_error(error: CliError, as_json: bool) -> None:
         )
         return
     sys.stderr.write(f"vpcsim: error: {error.message}\n")
+    if len(error.details) == 1 and "text" in error.details[0]:
+        return  # the message already says it all
     for detail in error.details:
         line = detail.get("text") or ", ".join(f"{k}={v}" for k, v in detail.items())
         sys.stderr.write(f"  {line}\n")

@@ -102,7 +102,11 @@ def _finish(importer: AwsImporter) -> LoadResult:
         ]
         raise InputError(problems)
     importer.finish()
-    return importer.result()
+    result = importer.result()
+    errors = [p for p in result.warnings if p.severity == "error"]
+    if errors and next(result.network.resources(), None) is None:
+        raise InputError(errors)  # damaged input of which nothing usable remains
+    return result
 
 
 @contextmanager

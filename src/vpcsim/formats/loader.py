@@ -128,6 +128,18 @@ def detect_format(path: Path) -> str:
             f"AWS describe-* output (with Vpcs, Subnets, Reservations...); its keys: {keys}. "
             "Pass --format if you know better",
         )
+    if document is None and data.lstrip()[:1] in (b"{", b"["):
+        # Malformed or truncated JSON: tell by its keys what it was meant to be, so that the
+        # lenient readers can keep what is usable and report the damage with its position.
+        head = data[: 1 << 16].decode("utf-8", "replace")
+        if '"format_version"' in head:
+            return "terraform"
+        if any(f'"{key}"' in head for key in AWS_KEYS):
+            return "aws"
+        try:
+            json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise _problem(path, "VPCSIM_JSON_INVALID", f"{path} is not valid JSON: {exc}") from None
     if path.suffix.lower() == ".tf":
         hint = "vpcsim reads Terraform JSON: run `terraform show -json > state.json` (or of a plan)"
     elif document is not None:
