@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench fidelity clean
+.PHONY: demo test lint typecheck unit bench fidelity lab-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,6 +18,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -29,6 +30,14 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The live lab's tools (iproute2, nftables, ping, nc, curl) from Debian's packages; needs root.
+lab-deps:
+	bash scripts/install-lab-deps.sh
+
+# Engine against kernel on 100 random networks x 100 flows (needs root); see docs/fidelity.md.
+fidelity: $(STAMP) lab-deps
+	$(BIN)/python -m vpcsim.fidelity --networks 100 --flows 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1072,3 +1072,14 @@ def test_traces_without_recording_give_the_same_verdict_and_blockers() -> None:
         fast = net.trace(src, dst, port=port, record=False)
         assert (fast.verdict, fast.blockers) == (full.verdict, full.blockers)
         assert fast.forward == () and fast.return_ == ()
+
+
+def test_nat_drops_icmp_errors_of_no_connection() -> None:
+    """Found by the live lab's differential run (docs/fidelity.md): an ICMP error that quotes no
+    connection of the NAT gateway is dropped there (RFC 5508, and Linux), never translated."""
+    p = public_private_vpc()
+    result = p.net.trace(p.app, INTERNET, protocol="icmp", icmp_type=11, icmp_code=0)
+    assert result.verdict == "unreachable"
+    assert [b.code for b in result.blockers] == ["VPCSIM_NAT_UNTRACKED_ICMP_ERROR"]
+    echo = p.net.trace(p.app, INTERNET, protocol="icmp")
+    assert echo.verdict == "reachable"

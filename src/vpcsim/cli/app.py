@@ -388,10 +388,18 @@ def demo(
         str | None,
         typer.Option("--network", help="Tell only the part of the story on this built-in example."),
     ] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Run the story on a live lab (network namespaces; needs root).")
+    ] = False,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """Tell the tutorial's story on the built-in examples: each step shows the command and its real result."""
+    """Tell the tutorial's story on the built-in examples: each step shows the command and its real result.
+    With --live, real packets in network namespaces beside the engine's explanation."""
+    if live:
+        from .lab import run_live_demo
+
+        return run_live_demo(network, as_json=as_json)
     from .demo import run_demo
 
     return run_demo(network, as_json=as_json)
@@ -400,8 +408,10 @@ def demo(
 def _mount() -> None:
     """Commands that live in their own modules."""
     from .collect import collect_command
+    from .lab import lab_app
 
     app.command("collect")(collect_command)
+    app.add_typer(lab_app, name="lab")
 
 
 _mount()

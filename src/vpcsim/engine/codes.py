@@ -22,6 +22,7 @@ IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS = "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_I
 VPCE_GATEWAY_PROTOCOL_RESTRICTION = "VPCE_GATEWAY_PROTOCOL_RESTRICTION"
 SG_REFERENCES_NOT_PRESERVED = "SG_REFERENCES_NOT_PRESERVED"
 VPCSIM_ASYMMETRIC_REPLY = "VPCSIM_ASYMMETRIC_REPLY"
+VPCSIM_NAT_UNTRACKED_ICMP_ERROR = "VPCSIM_NAT_UNTRACKED_ICMP_ERROR"
 ENI_SOURCE_DEST_CHECK_RESTRICTION = "ENI_SOURCE_DEST_CHECK_RESTRICTION"
 PROTOCOL_RESTRICTION = "PROTOCOL_RESTRICTION"
 NGW_REQUIRES_SOURCE_IN_VPC = "NGW_REQUIRES_SOURCE_IN_VPC"
@@ -150,6 +151,12 @@ CODES: dict[str, tuple[str, str]] = {
     VPCSIM_NAT_GATEWAY_NO_INBOUND: (
         "vpcsim",
         "A NAT gateway never accepts connections initiated towards it (from the internet or elsewhere).",
+    ),
+    VPCSIM_NAT_UNTRACKED_ICMP_ERROR: (
+        "vpcsim",
+        "An ICMP error message (types 3, 4, 5, 11, 12) that belongs to no connection reaches a NAT gateway or NAT "
+        "instance: a NAT translates ICMP errors only through the session of the packet they quote (RFC 5508), "
+        "and drops them otherwise. Found by the live lab's differential test.",
     ),
     VPCSIM_OUTSIDE_MODEL: (
         "vpcsim",

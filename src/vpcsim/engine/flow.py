@@ -30,6 +30,8 @@ DEFAULT_INTERNET_HOST = "198.51.100.1"
 ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY = 8, 0
 #: ICMP requests and the type of their reply; other types get no reply.
 ICMP_REPLIES = {8: 0, 13: 14, 15: 16, 17: 18}
+#: ICMP error messages: destination unreachable, source quench, redirect, time exceeded, parameter problem.
+ICMP_ERRORS = frozenset({3, 4, 5, 11, 12})
 
 PortRanges = tuple[tuple[int, int], ...]
 

@@ -41,7 +41,7 @@ from .compiled import (
     ip_str,
     is_internet_routable,
 )
-from .flow import ICMP, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
+from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
 from .result import Blocker, Direction, Header, Hop, PathName, Step, Trace, Verdict
 
 #: VPC-provided services that no security group or ACL filters: address -> (name, open ports).
@@ -454,16 +454,22 @@ class _Walk:
             and eni.public_of
             and not eni.source_dest_check
         ):
-            pkt = self._masquerade(eni, pkt)
+            translated = self._masquerade(eni, pkt)
+            if translated is None:
+                return None
+            pkt = translated
         return self.route(subnet, pkt, reply=reply)
 
-    def _masquerade(self, eni: CompiledEni, pkt: Packet) -> Packet:
+    def _masquerade(self, eni: CompiledEni, pkt: Packet) -> Packet | None:
         """A NAT instance (source/destination check off, public IP) translates what it forwards
         to the internet to its own primary address, keeping ports (Linux masquerade)."""
         rt = eni.subnet.route_table
         route = rt.lookup(pkt.dst) if rt is not None else None
         if route is None or route.kind != "igw":
             return pkt
+        if pkt.proto == ICMP and pkt.itype in ICMP_ERRORS:
+            self._untracked_icmp_error(eni.instance_id or eni.eni_id, pkt)
+            return None
         own = ip_int(eni.eni.private_ip_address)
         translated = replace(pkt, src=own)
         self.sessions.append(_Session(eni.eni_id, pkt.src, pkt.sports, own))
@@ -776,6 +782,9 @@ class _Walk:
                 "use a NAT instance or give the instance a public address for this protocol",
             )
             return None
+        if pkt.proto == ICMP and pkt.itype in ICMP_ERRORS and not reply:
+            self._untracked_icmp_error(nat_id, pkt)
+            return None
         vpc = self.c.vpcs[nat.vpc_id]
         if not vpc.contains(pkt.src):
             self.block(
@@ -1045,6 +1054,15 @@ class _Walk:
             f"{'from' if inbound else 'to'} {self._peer_hint(remote).split(' ')[0]}",
             direction=direction,
             ports=failing if (multi_port or self.path == "return") else None,
+        )
+
+    def _untracked_icmp_error(self, device: str, pkt: Packet) -> None:
+        self.block(
+            C.VPCSIM_NAT_UNTRACKED_ICMP_ERROR,
+            device,
+            f"ICMP type {pkt.itype} is an error message that belongs to no connection: a NAT translates an "
+            "ICMP error only through the session of the packet it quotes (RFC 5508) and drops it otherwise",
+            "send ICMP errors only in answer to traffic that crossed the NAT, or give the sender a public address",
         )
 
     def _stopped(self, eni: CompiledEni) -> None:

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install what vpcsim's live lab needs, from Debian's packages (issue 6 §3):
+#   iproute2       ip netns, veth pairs, bridges, policy routing
+#   nftables       security groups, network ACLs, the gateways' NAT
+#   iputils-ping   ping inside instances (`vpcsim lab exec ... -- ping`)
+#   netcat-openbsd nc inside instances (`vpcsim lab exec ... -- nc -zv ... 22`)
+#   curl           curl inside instances (the tutorial's web server)
+# The responders are part of vpcsim (Python): nothing else is needed.
+#
+# Idempotent and quiet: does nothing when every tool is there; prints apt's output only when
+# the installation fails. CI runs it before `make test`. Without root it only says what is
+# missing (the lab tests then skip, or fail under CI=true).
+set -euo pipefail
+
+packages=()
+command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+command -v nft >/dev/null 2>&1 || packages+=(nftables)
+command -v ping >/dev/null 2>&1 || packages+=(iputils-ping)
+command -v nc >/dev/null 2>&1 || packages+=(netcat-openbsd)
+command -v curl >/dev/null 2>&1 || packages+=(curl)
+
+if [ "${#packages[@]}" -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-lab-deps: not root; the live lab needs: ${packages[*]}" >&2
+    exit 0
+fi
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${packages[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "install-lab-deps: could not install ${packages[*]}" >&2
+    exit 1
+fi

@@ -1,0 +1,676 @@
+"""Differential testing: the engine's verdicts against what the Linux kernel does (issue 6 §4).
+
+For random small networks (:func:`vpcsim.generate.generate_network`) and random flows over
+them, every flow is traced by the engine and probed for real in a lab
+(:mod:`vpcsim.lab`); the two must agree. A real probe uses one source port, so probes always
+pin it: a pinned flow is probed as it is, and a flow from the client's whole ephemeral range
+is probed at the edges of its range and of every port range the engine says works or fails,
+each probe compared with the engine's trace of that pinned flow.
+
+What is compared, per probe: whether the request reaches the destination (no blocker on the
+engine's forward path) and whether the exchange completes (no blocker at all). A NAT gateway
+picks its own source port; the probe reports the one it picked, and the engine's blockers
+that name ports (a NAT subnet's ACL letting only part of 1024-65535 back in) count only when
+they name that port.
+
+The harness lives outside :mod:`vpcsim.lab` on purpose: the lab never imports the engine.
+
+Where the kernel cannot mimic AWS, the shape is excluded *by name* (:data:`EXCLUSIONS`), counted
+and reported; everything else that disagrees is a finding.
+
+Command line (``make fidelity``)::
+
+    python -m vpcsim.fidelity --networks 100 --flows 100 [--parallel 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import ipaddress
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import orjson
+
+from .engine import Flow, Trace, trace
+from .engine.compiled import is_internet_routable
+from .generate import PRESETS, GeneratorConfig, generate_flows, generate_network
+from .lab import ProbeResult, ProbeSpec, lab_down, lab_up, probe_many
+from .model import Network, protocol_name
+
+TCP, UDP, ICMP = 6, 17, 1
+DEFAULT_TIMEOUT = 0.8
+RECHECK_FACTOR = 3
+MAX_PORTS_PER_FLOW = 8
+
+
+# ---------------------------------------------------------------------------- exclusions
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A shape of flow the kernel cannot realise as AWS behaves; documented in docs/fidelity.md."""
+
+    name: str
+    reason: str
+    applies: Callable[[Network, Flow], bool]
+
+
+def _sctp(network: Network, flow: Flow) -> bool:
+    return flow.protocol == 132
+
+
+EXCLUSIONS: tuple[Exclusion, ...] = (
+    Exclusion(
+        "sctp-without-association",
+        "Linux tracks SCTP by association (INIT, INIT-ACK and verification tags, CRC32c-checked); "
+        "a bare probe packet is invalid to it and its reply is judged as new traffic, while AWS "
+        "tracks protocols other than TCP, UDP and ICMP by address and protocol only",
+        _sctp,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class KnownIssue:
+    """A disagreement found here and reported as an engine bug (docs/fidelity.md): it stays
+    in the comparison, and is listed apart until the engine is fixed."""
+
+    name: str
+    report: str
+    applies: Callable[[Network, Flow, Trace], bool]
+
+
+#: Engine issues the differential run found and that are not fixed yet (none at present: the
+#: first one, NAT gateways translating ICMP errors of no connection, is fixed and kept as the
+#: regression test ``test_nat_drops_icmp_errors_of_no_connection``).
+KNOWN_ENGINE_ISSUES: tuple[KnownIssue, ...] = ()
+
+
+def known_issue_of(network: Network, flow: Flow, result: Trace) -> KnownIssue | None:
+    for issue in KNOWN_ENGINE_ISSUES:
+        if issue.applies(network, flow, result):
+            return issue
+    return None
+
+
+def exclusion_of(network: Network, flow: Flow) -> Exclusion | None:
+    for exclusion in EXCLUSIONS:
+        if exclusion.applies(network, flow):
+            return exclusion
+    return None
+
+
+# ---------------------------------------------------------------------------- cases
+
+
+@dataclass(frozen=True)
+class Case:
+    """One probe: a pinned flow derived from generated flow number ``flow_index``."""
+
+    flow_index: int
+    flow: Flow
+    unpinned: Flow | None = None
+    """The generated flow, when it was unpinned and this case probes one edge port."""
+
+    def spec(self) -> ProbeSpec:
+        flow = self.flow
+        ports = flow.protocol in (TCP, UDP)
+        return ProbeSpec(
+            protocol=flow.protocol,
+            source=flow.source,
+            destination=flow.destination,
+            source_eni=flow.source_eni,
+            destination_port=flow.destination_port if ports else None,
+            source_port=flow.source_ports[0][0] if ports else None,
+            icmp_type=flow.icmp_type,
+            icmp_code=flow.icmp_code,
+        )
+
+
+def edge_ports(flow: Flow, result: Trace) -> list[int]:
+    """Where to probe an unpinned flow: the edges of its client range and of every port range
+    a blocker names (the ports that fail, and their neighbours that work)."""
+    lo, hi = flow.source_ports[0][0], flow.source_ports[-1][1]
+    ports = [lo, hi]
+    for blocker in result.blockers:
+        for a, b in blocker.ports or ():
+            ports += [a - 1, a, b, b + 1]
+    chosen: list[int] = []
+    for port in ports:
+        if 1 <= port <= 65535 and port not in chosen:
+            chosen.append(port)
+    return chosen[:MAX_PORTS_PER_FLOW]
+
+
+def pinned(flow: Flow, port: int) -> Flow:
+    return replace(flow, source_ports=((port, port),))
+
+
+@dataclass
+class Planned:
+    cases: list[Case]
+    excluded: Counter[str]
+    unknown: int
+
+
+def plan_cases(network: Network, flows: Sequence[Flow]) -> Planned:
+    """The probes for ``flows`` (exclusions and flows the engine calls unknown left out)."""
+    cases: list[Case] = []
+    excluded: Counter[str] = Counter()
+    unknown = 0
+    for index, flow in enumerate(flows):
+        exclusion = exclusion_of(network, flow)
+        if exclusion is not None:
+            excluded[exclusion.name] += 1
+            continue
+        result = trace(network, flow, record=False)
+        if result.verdict == "unknown":
+            unknown += 1
+            continue
+        if flow.protocol not in (TCP, UDP) or flow.pinned:
+            cases.append(Case(index, flow))
+            continue
+        cases.extend(Case(index, pinned(flow, port), flow) for port in edge_ports(flow, result))
+    return Planned(cases, excluded, unknown)
+
+
+def internet_hosts(network: Network, flows: Sequence[Flow]) -> list[str]:
+    """Outside addresses the flows use (the lab's internet namespace must hold them)."""
+    hosts: list[str] = []
+    for flow in flows:
+        for address in (flow.source if flow.source_eni is None else None, flow.destination):
+            if address is None or address in hosts:
+                continue
+            if network.owners_of_private_ip(address) or network.owner_of_public_ip(address):
+                continue
+            if is_internet_routable(int(ipaddress.IPv4Address(address))):
+                hosts.append(address)
+    return hosts
+
+
+# ---------------------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    seed: int
+    flow_index: int
+    flow: Flow
+    kind: str
+    """``request`` (did it reach the destination), ``exchange`` (did the reply come back), or
+    ``engine-consistency`` (the unpinned verdict contradicts a pinned one)."""
+    known_issue: str | None
+    engine_verdict: str
+    engine_codes: tuple[str, ...]
+    engine_blockers: tuple[dict[str, object], ...]
+    kernel_delivered: bool | None
+    kernel_request_arrived: bool | None
+    kernel_observed: str | None
+    kernel_detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "seed": self.seed,
+            "flow_index": self.flow_index,
+            "flow": self.flow.to_dict(),
+            "kind": self.kind,
+            "known_issue": self.known_issue,
+            "engine": {
+                "verdict": self.engine_verdict,
+                "codes": list(self.engine_codes),
+                "blockers": list(self.engine_blockers),
+            },
+            "kernel": {
+                "delivered": self.kernel_delivered,
+                "request_arrived": self.kernel_request_arrived,
+                "observed": self.kernel_observed,
+                "detail": self.kernel_detail,
+            },
+        }
+
+    def describe(self) -> str:
+        port = (
+            f" from port {self.flow.source_ports[0][0]}" if self.flow.has_ports and self.flow.pinned else ""
+        )
+        kernel = (
+            "n/a"
+            if self.kernel_delivered is None
+            else (
+                "delivered"
+                if self.kernel_delivered
+                else "arrived, no reply"
+                if self.kernel_request_arrived
+                else "not delivered"
+            )
+        )
+        return (
+            f"seed {self.seed} flow {self.flow_index} [{self.kind}]: {self.flow.describe()}{port}"
+            f" (eni {self.flow.source_eni or 'internet'}): engine {self.engine_verdict}"
+            f" {list(self.engine_codes)}, kernel {kernel} ({self.kernel_detail})"
+        )
+
+
+def _blockers(result: Trace) -> tuple[dict[str, object], ...]:
+    return tuple(
+        {
+            "code": b.code,
+            "component": b.component,
+            "path": b.path,
+            "ports": [list(r) for r in b.ports or ()] or None,
+        }
+        for b in result.blockers
+    )
+
+
+def engine_expects(result: Trace, observed_port: int | None) -> tuple[bool, bool]:
+    """(request arrives, exchange completes) as the engine says, for the port a NAT picked."""
+    request = not any(b.path == "forward" for b in result.blockers)
+
+    def counts(ports: tuple[tuple[int, int], ...] | None) -> bool:
+        if ports is None or observed_port is None:
+            return True
+        return any(lo <= observed_port <= hi for lo, hi in ports)
+
+    exchange = not any(counts(b.ports) for b in result.blockers)
+    return request, exchange
+
+
+def compare_case(network: Network, seed: int, case: Case, observed: ProbeResult) -> list[Disagreement]:
+    result = trace(network, case.flow, record=False)
+    if result.verdict == "unknown":
+        return []
+    request, exchange = engine_expects(result, observed.observed_source_port)
+    kind = None
+    if request != observed.forward:
+        kind = "request"
+    elif request and exchange != observed.delivered:
+        kind = "exchange"
+    found: list[Disagreement] = []
+    if kind is not None:
+        issue = known_issue_of(network, case.flow, result)
+        found.append(
+            Disagreement(
+                seed,
+                case.flow_index,
+                case.flow,
+                kind,
+                issue.name if issue is not None else None,
+                result.verdict,
+                tuple(result.codes),
+                _blockers(result),
+                observed.delivered,
+                observed.forward,
+                f"{observed.observed_source}:{observed.observed_source_port}" if observed.forward else None,
+                observed.detail,
+            )
+        )
+    if case.unpinned is not None:
+        lo, hi = case.unpinned.source_ports[0]
+        port = case.flow.source_ports[0][0]
+        whole = trace(network, case.unpinned, record=False)
+        if lo <= port <= hi and whole.verdict == "reachable" and result.verdict != "reachable":
+            found.append(
+                Disagreement(
+                    seed,
+                    case.flow_index,
+                    case.unpinned,
+                    "engine-consistency",
+                    None,
+                    whole.verdict,
+                    tuple(whole.codes),
+                    _blockers(whole),
+                    None,
+                    None,
+                    None,
+                    f"the whole range {lo}-{hi} is reachable but the pinned port {port} is {result.verdict}",
+                )
+            )
+    return found
+
+
+# ---------------------------------------------------------------------------- runs
+
+
+@dataclass
+class NetworkRun:
+    """One network's kernel observations: engine-independent, so any engine can be compared."""
+
+    seed: int
+    network: Network
+    flows: list[Flow]
+    cases: list[Case]
+    results: list[ProbeResult]
+    excluded: Counter[str]
+    unknown: int
+    seconds: float = 0.0
+    rechecked: int = 0
+    """Probes asked again (alone, with more time) because the kernel did less than the engine said."""
+
+    def compare(self) -> list[Disagreement]:
+        """Disagreements of the engine *as it is now* (a mutated one in the mutation tests)."""
+        found: list[Disagreement] = []
+        for case, observed in zip(self.cases, self.results, strict=True):
+            found.extend(compare_case(self.network, self.seed, case, observed))
+        return found
+
+
+def lab_name(index: int) -> str:
+    """A lab name unique to this process (tests run several processes at once): ``f<pid>n<i>``,
+    so that a later run can tell a crashed run's leftovers (their process is gone)."""
+    if not 0 <= index < 1000:
+        raise ValueError(f"lab index {index} is outside 0-999")
+    return f"f{os.getpid()}n{index}"
+
+
+def run_network(
+    seed: int,
+    *,
+    flows: int,
+    name: str,
+    config: GeneratorConfig | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> NetworkRun:
+    """Generate network ``seed`` and ``flows`` flows, realise it as lab ``name``, probe, tear down."""
+    started = time.monotonic()
+    network = generate_network(seed, config or PRESETS["small"])
+    generated = generate_flows(network, seed, flows)
+    planned = plan_cases(network, generated)
+    lab_up(network, name, internet_hosts=internet_hosts(network, generated), responder=False)
+    slow: list[int] = []
+    try:
+        results = probe_many(name, [case.spec() for case in planned.cases], timeout=timeout)
+        # A busy machine can be slow, never permissive: where the kernel did less than the
+        # engine expects, ask again, alone and with more time, before calling it a finding.
+        slow = [i for i, case in enumerate(planned.cases) if _short_of_engine(network, case, results[i])]
+        if slow:
+            again = probe_many(
+                name, [planned.cases[i].spec() for i in slow], timeout=timeout * RECHECK_FACTOR
+            )
+            for i, result in zip(slow, again, strict=True):
+                results[i] = result
+    finally:
+        lab_down(name)
+    return NetworkRun(
+        seed,
+        network,
+        generated,
+        planned.cases,
+        results,
+        planned.excluded,
+        planned.unknown,
+        time.monotonic() - started,
+        rechecked=len(slow),
+    )
+
+
+def _short_of_engine(network: Network, case: Case, observed: ProbeResult) -> bool:
+    result = trace(network, case.flow, record=False)
+    request, exchange = engine_expects(result, observed.observed_source_port)
+    return (request and not observed.forward) or (exchange and not observed.delivered)
+
+
+def run_many(
+    seeds: Sequence[int],
+    *,
+    flows: int,
+    parallel: int = 2,
+    config: GeneratorConfig | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Callable[[NetworkRun], None] | None = None,
+) -> list[NetworkRun]:
+    """Several labs at once (distinct names), one per seed; results in seed order."""
+
+    def one(pair: tuple[int, int]) -> NetworkRun:
+        index, seed = pair
+        run = run_network(seed, flows=flows, name=lab_name(index % 1000), config=config, timeout=timeout)
+        if progress is not None:
+            progress(run)
+        return run
+
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        return list(pool.map(one, enumerate(seeds)))
+
+
+@dataclass
+class Report:
+    runs: list[NetworkRun]
+    found: list[Disagreement] = field(default_factory=list)
+
+    @property
+    def disagreements(self) -> list[Disagreement]:
+        """Unexplained disagreements: each is a finding."""
+        return [d for d in self.found if d.known_issue is None]
+
+    @property
+    def known(self) -> list[Disagreement]:
+        """Disagreements of an engine issue already reported (:data:`KNOWN_ENGINE_ISSUES`)."""
+        return [d for d in self.found if d.known_issue is not None]
+
+    @property
+    def flows(self) -> int:
+        return sum(len(r.flows) for r in self.runs)
+
+    @property
+    def probes(self) -> int:
+        return sum(len(r.cases) for r in self.runs)
+
+    @property
+    def excluded(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for run in self.runs:
+            total.update(run.excluded)
+        return total
+
+    @property
+    def unknown(self) -> int:
+        return sum(r.unknown for r in self.runs)
+
+    def to_dict(self) -> dict[str, Any]:
+        delivered = sum(1 for r in self.runs for p in r.results if p.delivered)
+        return {
+            "schema_version": 1,
+            "networks": len(self.runs),
+            "flows": self.flows,
+            "probes": self.probes,
+            "probes_delivered": delivered,
+            "engine_unknown_flows": self.unknown,
+            "excluded": dict(sorted(self.excluded.items())),
+            "exclusions": {e.name: e.reason for e in EXCLUSIONS},
+            "disagreements": [d.to_dict() for d in self.disagreements],
+            "known_engine_issues": {i.name: i.report for i in KNOWN_ENGINE_ISSUES},
+            "known_issue_disagreements": [d.to_dict() for d in self.known],
+            "seconds": round(sum(r.seconds for r in self.runs), 1),
+            "rechecked_probes": sum(r.rechecked for r in self.runs),
+        }
+
+
+def report(runs: list[NetworkRun]) -> Report:
+    return Report(runs, [d for run in runs for d in run.compare()])
+
+
+# ---------------------------------------------------------------------------- mutations
+
+
+def _engine_module() -> Any:
+    """``vpcsim.engine.trace`` the module (the package exports a function of the same name)."""
+    return importlib.import_module("vpcsim.engine.trace")
+
+
+@contextlib.contextmanager
+def _patched(module: object, attribute: str, value: object) -> Iterator[None]:
+    if not hasattr(module, attribute):
+        raise RuntimeError(f"the engine has no {attribute}: update vpcsim.fidelity.MUTATIONS")
+    original = getattr(module, attribute)
+    setattr(module, attribute, value)
+    try:
+        yield
+    finally:
+        setattr(module, attribute, original)
+
+
+def _acl_off_by_one() -> contextlib.AbstractContextManager[None]:
+    """NACL port ranges lose their upper port (``lo <= port < hi``)."""
+    engine_trace = _engine_module()
+
+    original = engine_trace.acl_decide
+
+    def mutated(entries: list[Any], pkt: Any, remote: int) -> Any:
+        shifted = [(*e[:6], e[6] - 1 if (e[5], e[6]) != (0, 65535) else e[6], *e[7:]) for e in entries]
+        return original(shifted, pkt, remote)
+
+    return _patched(engine_trace, "acl_decide", mutated)
+
+
+def _acl_reversed() -> contextlib.AbstractContextManager[None]:
+    """NACL rules taken highest number first (the ``*`` rule still last)."""
+    engine_trace = _engine_module()
+
+    original = engine_trace.acl_decide
+
+    def mutated(entries: list[Any], pkt: Any, remote: int) -> Any:
+        numbered = sorted((e for e in entries if e[0] < 32767), key=lambda e: -e[0])
+        return original(numbered + [e for e in entries if e[0] >= 32767], pkt, remote)
+
+    return _patched(engine_trace, "acl_decide", mutated)
+
+
+def _stateful_acl_replies() -> contextlib.AbstractContextManager[None]:
+    """Replies pass network ACLs as if they were stateful."""
+    engine_trace = _engine_module()
+
+    walk = engine_trace._Walk
+    original = walk._acl
+
+    def mutated(self: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
+        if self.path == "return":
+            return
+        original(self, subnet, pkt, inbound=inbound)
+
+    return _patched(walk, "_acl", mutated)
+
+
+def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
+    """Security group rules match any port of their protocol."""
+    engine_trace = _engine_module()
+
+    original = engine_trace.sg_decide
+
+    def mutated(rules: list[Any], pkt: Any, remote: int) -> Any:
+        widened = [
+            (r[0], 0 if r[0] in (TCP, UDP) else r[1], 65535 if r[0] in (TCP, UDP) else r[2], *r[3:])
+            for r in rules
+        ]
+        return original(widened, pkt, remote)
+
+    return _patched(engine_trace, "sg_decide", mutated)
+
+
+#: Deliberate engine bugs the differential run must catch (``--mutation NAME``).
+MUTATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+    "nacl-port-range-off-by-one": _acl_off_by_one,
+    "nacl-rules-reversed": _acl_reversed,
+    "nacl-replies-stateful": _stateful_acl_replies,
+    "sg-ignores-ports": _sg_ignores_ports,
+}
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def _print_text(result: Report, out: Any) -> None:
+    data = result.to_dict()
+    out.write(
+        f"{data['networks']} networks, {data['flows']} flows, {data['probes']} probes "
+        f"({data['probes_delivered']} delivered), {data['engine_unknown_flows']} flows unknown to the engine, "
+        f"{data['seconds']}s of lab time, {data['rechecked_probes']} probes asked again with more time\n"
+    )
+    for name, count in data["excluded"].items():
+        out.write(f"excluded {count} flows: {name}\n")
+    out.write(f"{len(result.disagreements)} unexplained disagreements\n")
+    for item in result.disagreements:
+        out.write(f"  {item.describe()}\n")
+    counts = Counter(d.known_issue for d in result.known)
+    for issue in KNOWN_ENGINE_ISSUES:
+        out.write(f"{counts.get(issue.name, 0)} disagreements of the reported engine issue {issue.name}\n")
+        for item in result.known:
+            if item.known_issue == issue.name:
+                out.write(f"  {item.describe()}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vpcsim.fidelity", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--networks", type=int, default=100)
+    parser.add_argument("--flows", type=int, default=100)
+    parser.add_argument("--seed-start", type=int, default=0)
+    parser.add_argument("--parallel", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for a reply")
+    parser.add_argument("--mutation", choices=sorted(MUTATIONS), help="compare a deliberately broken engine")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    args = parser.parse_args(argv)
+    from .lab import LabError, missing_requirements
+
+    missing = missing_requirements()
+    if missing:
+        sys.stderr.write("vpcsim fidelity: the live lab needs " + "; ".join(missing) + "\n")
+        return 2
+    seeds = list(range(args.seed_start, args.seed_start + args.networks))
+    done = 0
+
+    def progress(run: NetworkRun) -> None:
+        nonlocal done
+        done += 1
+        if not args.json:
+            sys.stderr.write(f"\r{done}/{len(seeds)} networks")
+            sys.stderr.flush()
+
+    try:
+        runs = run_many(
+            seeds, flows=args.flows, parallel=args.parallel, timeout=args.timeout, progress=progress
+        )
+    except LabError as exc:
+        sys.stderr.write(f"vpcsim fidelity: {exc}\n")
+        return 2
+    if not args.json:
+        sys.stderr.write("\n")
+    with MUTATIONS[args.mutation]() if args.mutation else contextlib.nullcontext():
+        result = report(runs)
+    if args.json:
+        sys.stdout.write(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        _print_text(result, sys.stdout)
+    return 1 if result.disagreements else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = [
+    "EXCLUSIONS",
+    "KNOWN_ENGINE_ISSUES",
+    "MUTATIONS",
+    "Case",
+    "Disagreement",
+    "Exclusion",
+    "KnownIssue",
+    "NetworkRun",
+    "Report",
+    "compare_case",
+    "edge_ports",
+    "engine_expects",
+    "internet_hosts",
+    "plan_cases",
+    "protocol_name",
+    "report",
+    "run_many",
+    "run_network",
+]

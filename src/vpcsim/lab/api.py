@@ -1,0 +1,449 @@
+"""The lab's Python API, used by ``vpcsim lab ...``, the live demo and the fidelity harness.
+
+Every function checks the machine first (:class:`LabEnvironmentError` when it cannot run a
+lab) and names what to do when something is wrong. ``lab_down`` is idempotent and removes
+everything of the lab, also after a crash: the namespaces recorded in the state file and any
+other namespace with the lab's prefix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..model import Network, protocol_name, protocol_number
+from . import kernel
+from .env import require_environment
+from .errors import LabError, LabNotFoundError
+from .naming import DEFAULT_LAB, PREFIX, check_lab_name, lab_prefix
+from .netns import lab_namespaces, namespace_exists, namespace_path
+from .plan import build_plan
+from .probe import DEFAULT_TIMEOUT, ProbeResult, ProbeSpec, run_probes
+from .state import (
+    STATE_DIR,
+    InstanceRecord,
+    LabState,
+    list_states,
+    read_state,
+    remove_state,
+    state_path,
+    write_state,
+)
+
+RESPONDER_START_TIMEOUT = 20.0
+
+
+# ---------------------------------------------------------------------------- up / down
+
+
+def lab_up(
+    network: Network,
+    name: str = DEFAULT_LAB,
+    *,
+    internet_hosts: Iterable[str] = (),
+    responder: bool = True,
+) -> LabState:
+    """Realise ``network`` as lab ``name`` and return its state.
+
+    ``internet_hosts`` adds outside addresses to the internet namespace (flows to and from
+    them then have someone to talk to). With ``responder`` a process answers on TCP/UDP ports
+    in every instance (``lab exec ... curl`` and ``nc`` get an answer).
+    """
+    require_environment()
+    check_lab_name(name)
+    if state_path(name).exists() or lab_namespaces(lab_prefix(name)):
+        raise LabError(f"lab {name!r} is already up; run `vpcsim lab down --name {name}` first")
+    plan = build_plan(network, name, internet_hosts=internet_hosts)
+    state = plan.state
+    write_state(state)  # before anything exists: `lab down` finds it all after a crash
+    try:
+        kernel.create(plan)
+        if responder:
+            state.responder_pid = _start_responder(name)
+        state.status = "up"
+        write_state(state)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            lab_down(name)
+        raise
+    return state
+
+
+def _start_responder(name: str) -> int:
+    log = STATE_DIR / f"lab-{name}.log"
+    with log.open("ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "vpcsim.lab.responder", name],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            start_new_session=True,
+            close_fds=True,
+        )
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], RESPONDER_START_TIMEOUT)
+    line = process.stdout.readline() if ready else b""
+    process.stdout.close()
+    if not line.startswith(b"ready"):
+        process.kill()
+        raise LabError(f"the lab's responder did not start (see {log})")
+    return process.pid
+
+
+def _responder_alive(state: LabState) -> bool:
+    pid = state.responder_pid
+    if pid is None:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"vpcsim.lab.responder" in cmdline and state.name.encode() in cmdline
+
+
+def _stop_responder(state: LabState) -> bool:
+    if not _responder_alive(state):
+        return False
+    assert state.responder_pid is not None
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(state.responder_pid, signal.SIGTERM)
+    for _ in range(50):
+        if not _responder_alive(state):
+            break
+        time.sleep(0.05)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(state.responder_pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(state.responder_pid, os.WNOHANG)
+    return True
+
+
+def lab_down(name: str = DEFAULT_LAB) -> dict[str, Any]:
+    """Remove everything of lab ``name`` (idempotent: a lab that is not up is fine)."""
+    require_environment()
+    check_lab_name(name)
+    recorded: list[str] = []
+    stopped = False
+    try:
+        state: LabState | None = read_state(name)
+    except LabNotFoundError:
+        state = None
+    except LabError:
+        state = None  # a corrupt record: the prefix finds the namespaces anyway
+    if state is not None:
+        recorded = [n.name for n in state.namespaces]
+        stopped = _stop_responder(state)
+    removed = kernel.destroy(name, recorded)
+    remove_state(name)
+    with contextlib.suppress(OSError):
+        (STATE_DIR / f"lab-{name}.log").unlink()
+    return {
+        "schema_version": 1,
+        "name": name,
+        "was_up": state is not None or bool(removed),
+        "removed_namespaces": removed,
+        "responder_stopped": stopped,
+    }
+
+
+def lab_reload(network: Network, name: str = DEFAULT_LAB) -> LabState:
+    """Apply changed security groups and network ACLs to a running lab (same topology)."""
+    require_environment()
+    state = read_state(name)
+    plan = build_plan(network, name, internet_hosts=state.internet_hosts)
+    if plan.state.topology != state.topology:
+        raise LabError(
+            f"lab {name!r}: the network's instances, subnets, routes or gateways changed; "
+            f"run `vpcsim lab down --name {name}` and `vpcsim lab up` again"
+        )
+    kernel.reload_rules(plan)
+    plan.state.responder_pid = state.responder_pid
+    plan.state.status = state.status
+    plan.state.created_at = state.created_at
+    write_state(plan.state)
+    return plan.state
+
+
+# ---------------------------------------------------------------------------- status
+
+
+def lab_status(name: str | None = None) -> dict[str, Any]:
+    """What is up: one lab (``name``), or every lab and any stray ``vs-`` namespace."""
+    require_environment()
+    if name is not None:
+        return _one_status(name)
+    labs = []
+    for lab in list_states():
+        try:
+            labs.append(_one_status(lab))
+        except LabError as exc:
+            labs.append({"schema_version": 1, "name": lab, "status": "unreadable", "error": str(exc),
+                         "namespaces_present": lab_namespaces(lab_prefix(lab)), "namespaces_missing": [],
+                         "responder": {"pid": None, "alive": False}, "instances": []})  # fmt: skip
+    known = {ns for lab in labs for ns in lab["namespaces_present"]}
+    strays = [n for n in lab_namespaces(PREFIX) if n not in known]
+    return {"schema_version": 1, "labs": labs, "stray_namespaces": strays}
+
+
+def _one_status(name: str) -> dict[str, Any]:
+    check_lab_name(name)
+    state = read_state(name)
+    present = [n.name for n in state.namespaces if namespace_exists(n.name)]
+    missing = [n.name for n in state.namespaces if not namespace_exists(n.name)]
+    healthy = state.status == "up" and not missing
+    return {
+        "schema_version": 1,
+        "name": name,
+        "status": ("up" if healthy else "degraded") if state.status == "up" else state.status,
+        "state_file": str(state_path(name)),
+        "namespaces_present": present,
+        "namespaces_missing": missing,
+        "responder": {"pid": state.responder_pid, "alive": _responder_alive(state)},
+        "instances": [
+            {
+                "instance_id": i.instance_id,
+                "name": i.name,
+                "state": i.state,
+                "namespace": i.namespace,
+                "interfaces": [
+                    {
+                        "network_interface_id": e.network_interface_id,
+                        "interface": e.interface,
+                        "subnet_id": e.subnet_id,
+                        "private_ips": e.private_ips,
+                        "public_ips": e.public_ips,
+                    }
+                    for e in i.enis
+                ],
+            }
+            for i in state.instances.values()
+        ],
+        "nat_gateways": [
+            {
+                "nat_gateway_id": g.nat_gateway_id,
+                "namespace": g.namespace,
+                "private_ip": g.private_ip,
+                "public_ip": g.public_ip,
+            }
+            for g in state.nat_gateways.values()
+        ],
+        "vpcs": [
+            {
+                "vpc_id": v.vpc_id,
+                "name": v.name,
+                "namespace": v.namespace,
+                "internet_gateway_id": v.internet_gateway_id,
+            }
+            for v in state.vpcs.values()
+        ],
+        "internet": {"namespace": state.internet_namespace, "hosts": state.internet_hosts},
+        "notes": state.notes,
+        "summary": state.network_summary,
+    }
+
+
+# ---------------------------------------------------------------------------- endpoints
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _instance(state: LabState, ref: str) -> InstanceRecord | None:
+    if ref in state.instances:
+        return state.instances[ref]
+    named = [i for i in state.instances.values() if i.name == ref]
+    if len(named) > 1:
+        raise LabError(
+            f"{ref!r} names several instances: {', '.join(i.instance_id for i in named)}; use an id"
+        )
+    if named:
+        return named[0]
+    found = state.eni(ref)
+    return found[0] if found else None
+
+
+def resolve_namespace(state: LabState, ref: str) -> str:
+    """The namespace of an instance (id, Name tag, ENI id or private address) or ``internet``."""
+    if ref == "internet" or ref.startswith("internet:"):
+        return state.internet_namespace
+    instance = _instance(state, ref)
+    if instance is None and _is_address(ref):
+        holders = state.holders_of_private(ref)
+        if len({i.instance_id for i, _ in holders}) > 1:
+            raise LabError(f"{ref} is held in several VPCs; name the instance instead")
+        instance = holders[0][0] if holders else None
+    if instance is None:
+        raise LabError(
+            f"{ref!r} is not an instance of lab {state.name} (use an instance id, Name tag, ENI id, "
+            "private address or `internet`)"
+        )
+    return instance.namespace
+
+
+def _source(state: LabState, ref: str) -> tuple[str, str | None]:
+    """(address, sending ENI) of a probe's source; ENI None for an outside host."""
+    if ref == "internet" or ref.startswith("internet:"):
+        host = ref.partition(":")[2] or state.internet_hosts[0]
+        return host, None
+    if _is_address(ref):
+        holders = state.holders_of_private(ref)
+        if len(holders) == 1:
+            return ref, holders[0][1].network_interface_id
+        if len(holders) > 1:
+            raise LabError(f"{ref} is held in several VPCs; name the instance or ENI instead")
+        if ref in state.internet_hosts:
+            return ref, None
+        raise LabError(f"{ref} is neither a private address of lab {state.name} nor one of its outside hosts")
+    found = state.eni(ref)
+    if found is not None:
+        return found[1].private_ips[0], found[1].network_interface_id
+    instance = _instance(state, ref)
+    if instance is None or not instance.enis:
+        raise LabError(f"{ref!r} is not an instance, ENI, address or internet[:IP] of lab {state.name}")
+    return instance.enis[0].private_ips[0], instance.enis[0].network_interface_id
+
+
+def _destination(state: LabState, ref: str, *, from_internet: bool) -> str:
+    if ref == "internet" or ref.startswith("internet:"):
+        return ref.partition(":")[2] or state.internet_hosts[0]
+    if _is_address(ref):
+        return ref
+    found = state.eni(ref)
+    instance = found[0] if found else _instance(state, ref)
+    if instance is None or not instance.enis:
+        raise LabError(f"{ref!r} is not an instance, ENI, address or internet[:IP] of lab {state.name}")
+    eni = found[1] if found else instance.enis[0]
+    primary = eni.private_ips[0]
+    if from_internet:
+        # As `vpcsim trace`: the public address when there is one, else the private one
+        # (which the internet cannot reach).
+        return eni.public_ips.get(primary, primary)
+    return primary
+
+
+# ---------------------------------------------------------------------------- exec and probe
+
+
+def lab_exec(
+    name: str, target: str, argv: Sequence[str], *, capture: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` inside an instance's namespace (or the internet's); its exit status is kept."""
+    require_environment()
+    if not argv:
+        raise LabError("give a command to run, for example: -- ping -c1 10.0.2.10")
+    state = read_state(name)
+    namespace = resolve_namespace(state, target)
+    path = namespace_path(namespace)
+    if not path.exists():
+        raise LabError(f"namespace {namespace} is gone; run `vpcsim lab down --name {name}` and up again")
+    command = ["nsenter", f"--net={path}", "--", *argv]
+    try:
+        return subprocess.run(command, capture_output=capture, text=True, check=False)
+    except FileNotFoundError:
+        raise LabError("`nsenter` (util-linux) is not installed") from None
+
+
+def probe_many(name: str, specs: list[ProbeSpec], *, timeout: float = DEFAULT_TIMEOUT) -> list[ProbeResult]:
+    """Run concrete probes (addresses, not names) against lab ``name``."""
+    require_environment()
+    return run_probes(read_state(name), specs, timeout=timeout)
+
+
+def lab_probe(
+    name: str,
+    src: str,
+    dst: str,
+    protocol: str | int = "tcp",
+    port: int | None = None,
+    source_port: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
+) -> dict[str, Any]:
+    """Try one real exchange and report it in ``trace``'s JSON shape (verdict, flow, blockers).
+
+    ``blockers`` holds at most one entry, ``VPCSIM_LAB_NO_REQUEST`` (the request never reached
+    the destination) or ``VPCSIM_LAB_NO_REPLY`` (it did, but no reply came back); the kernel
+    does not say why -- ``vpcsim trace`` does. ``lab`` holds what the probe observed.
+    """
+    require_environment()
+    state = read_state(name)
+    try:
+        number = protocol_number(protocol)
+    except ValueError as exc:
+        raise LabError(f"protocol {protocol!r}: {exc}") from None
+    if number == -1:
+        raise LabError("a probe needs one protocol (tcp, udp, icmp or a number), not -1")
+    if number in (6, 17) and port is None:
+        raise LabError(f"{protocol_name(number)} needs --port")
+    if source_port is not None and not 1 <= source_port <= 65535:
+        raise LabError(f"source port {source_port} is outside 1-65535")
+    address, eni = _source(state, src)
+    destination = _destination(state, dst, from_internet=eni is None)
+    spec = ProbeSpec(
+        protocol=number,
+        source=address,
+        destination=destination,
+        source_eni=eni,
+        destination_port=port if number in (6, 17) else None,
+        source_port=source_port if number in (6, 17) else None,
+        icmp_type=(8 if icmp_type is None else icmp_type) if number == 1 else None,
+        icmp_code=(0 if icmp_code is None else icmp_code) if number == 1 else None,
+    )
+    (result,) = run_probes(state, [spec], timeout=timeout)
+    return probe_document(name, result)
+
+
+def probe_document(name: str, result: ProbeResult) -> dict[str, Any]:
+    spec = result.spec
+    ports = spec.protocol in (6, 17)
+    client_port = result.client_port if ports else None
+    blockers: list[dict[str, Any]] = []
+    if not result.delivered:
+        arrived = result.forward
+        blockers.append(
+            {
+                "code": "VPCSIM_LAB_NO_REPLY" if arrived else "VPCSIM_LAB_NO_REQUEST",
+                "component": spec.destination,
+                "path": "return" if arrived else "forward",
+                "direction": None,
+                "ports": None,
+                "detail": result.detail,
+                "fix": "run `vpcsim trace` with the same flow for the reason",
+            }
+        )
+    return {
+        "schema_version": 1,
+        "verdict": "reachable" if result.delivered else "unreachable",
+        "reachable": result.delivered,
+        "flow": {
+            "protocol": protocol_name(spec.protocol),
+            "source": spec.source,
+            "destination": spec.destination,
+            "destination_port": spec.destination_port,
+            "source_ports": [[client_port, client_port]] if client_port is not None else None,
+            "icmp_type": spec.icmp_type,
+            "icmp_code": spec.icmp_code,
+            "source_eni": spec.source_eni,
+        },
+        "forward": [],
+        "return": [],
+        "blockers": blockers,
+        "lab": {"name": name, **result.to_dict()},
+    }

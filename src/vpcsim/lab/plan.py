@@ -1,0 +1,934 @@
+"""A network of the model as a plan of kernel state: namespaces, links, routes and nftables.
+
+Pure: nothing here touches the kernel, so the mapping can be read, tested and reviewed on
+any machine. :mod:`vpcsim.lab.kernel` executes a plan. Each AWS component is realised by the
+kernel mechanism that behaves like it:
+
+- an instance is a namespace with one interface per ENI (``eth0``, ``eth1``...) holding its
+  private addresses; its security groups are stateful nftables rules (``ct state
+  established,related`` passes replies; ICMP errors are judged by the rules, as AWS does not
+  treat them as related; group references are sets of the members' private addresses). Each
+  ENI sends from its own addresses through its own subnet (source policy routing), so a flow
+  between two ENIs of one instance crosses the VPC as in AWS. Source/destination check: the
+  instance forwards only when some ENI has it off, and nftables drops what a checked ENI
+  would;
+- a subnet is a bridge in its VPC's router namespace: traffic inside it is bridged and meets
+  no ACL and no route table. Its network ACL is two stateless ordered chains on the bridge's
+  routed side (outbound when a packet leaves the subnet, inbound when it enters);
+- a VPC is a router namespace with one leg per subnet at the subnet's +1 address. Policy
+  routing picks the route table of the packet's subnet (``ip rule iif <bridge> lookup``),
+  blackhole routes drop, and nothing falls through to another table;
+- the internet gateway is a link to the internet namespace doing stateless one-to-one NAT
+  (private <-> public, both ways), dropping what has no public address and what goes to or
+  comes from addresses the internet does not route (RFC 1918, RFC 6598...);
+- a NAT gateway is a namespace in its subnet that masquerades TCP, UDP and ICMP from its VPC
+  to its own address (ports 1024-65535) and accepts nothing unsolicited;
+- a VPC peering connection is a link between two routers that carries only packets between
+  the two VPCs' blocks (no transit, no edge-to-edge);
+- the internet is one namespace holding the outside addresses flows use, routing each public
+  address to its VPC's internet gateway (so traffic to another instance's public address
+  leaves and comes back, as in AWS).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..model import (
+    Instance,
+    NatGateway,
+    Network,
+    NetworkInterface,
+    Route,
+    RouteTable,
+    Subnet,
+    Vpc,
+    protocol_number,
+)
+from .errors import LabError
+from .naming import (
+    IGW_LEG,
+    INTERNET,
+    bridge_name,
+    check_lab_name,
+    eni_ifname,
+    internet_leg_name,
+    link_addresses,
+    namespace_name,
+    peering_name,
+    port_name,
+)
+from .rules import (
+    ICMP_ERROR_TYPES,
+    acl_chain_lines,
+    comment,
+    group_members,
+    set_name,
+    sg_chain_lines,
+)
+from .state import (
+    EniRecord,
+    InstanceRecord,
+    LabState,
+    NamespaceRecord,
+    NatRecord,
+    VpcRecord,
+)
+
+SUBNET_TABLE_BASE = 100
+"""Route table of the VPC router for the subnet with index k: 100 + k."""
+IGW_TABLE = 90
+"""What arrives from the internet gateway: the VPC's subnets (and a gateway route table's ENIs)."""
+PEER_TABLE = 91
+"""What arrives over a peering: the VPC's subnets only."""
+LOOKUP_PREF, BLACKHOLE_PREF = 1000, 30000
+ENI_TABLE_BASE = 100
+
+#: Where the internet does not route: the internet gateway drops these (AWS: RFC 1918 and
+#: RFC 6598; the others are not internet addresses either).
+NOT_INTERNET = (
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+)
+#: Outside hosts every lab has (``internet`` alone means 198.51.100.1).
+DEFAULT_INTERNET_HOSTS = (
+    "198.51.100.1",
+    "8.8.8.8",
+    "1.1.1.1",
+    "198.51.100.7",
+    "192.0.2.33",
+    "203.0.113.200",
+    "52.94.76.10",
+)
+#: TCP and UDP ports the responder answers on everywhere (plus each instance's single-port
+#: inbound rules).
+DEFAULT_LISTEN_PORTS = (22, 80, 443, 8080)
+MAX_LISTEN_PORTS = 24
+NAT_GATEWAY_PORTS = "1024-65535"
+
+_COMMON_SYSCTLS = [
+    ("net.ipv4.conf.all.rp_filter", "0"),
+    ("net.ipv4.conf.default.rp_filter", "0"),
+    ("net.ipv4.conf.all.accept_redirects", "0"),
+    ("net.ipv4.conf.default.accept_redirects", "0"),
+    ("net.ipv4.conf.all.send_redirects", "0"),
+    ("net.ipv4.conf.default.send_redirects", "0"),
+    ("net.ipv4.conf.all.accept_local", "1"),
+    ("net.ipv4.conf.default.accept_local", "1"),
+    ("net.ipv4.conf.all.arp_ignore", "1"),
+    ("net.ipv4.conf.all.arp_announce", "2"),
+    ("net.ipv4.ip_local_port_range", "32768 60999"),
+    ("net.ipv4.icmp_ratelimit", "0"),
+    ("net.ipv6.conf.all.disable_ipv6", "1"),
+    ("net.ipv6.conf.default.disable_ipv6", "1"),
+]
+_ROUTER_SYSCTLS = [
+    ("net.bridge.bridge-nf-call-iptables", "0"),
+    ("net.bridge.bridge-nf-call-arptables", "0"),
+    ("net.bridge.bridge-nf-call-ip6tables", "0"),
+]
+
+
+def sysctls(*, forwarding: bool, router: bool = False) -> list[tuple[str, str]]:
+    """Per-namespace settings; new namespaces inherit some of the host's (``rp_filter``...)."""
+    values = [*_COMMON_SYSCTLS, ("net.ipv4.ip_forward", "1" if forwarding else "0")]
+    if router:
+        values.extend(_ROUTER_SYSCTLS)
+    return values
+
+
+@dataclass
+class NamespacePlan:
+    """One namespace: settings, links it creates, then its configuration and ruleset."""
+
+    name: str
+    role: str
+    component: str
+    sysctls: list[tuple[str, str]] = field(default_factory=list)
+    create: list[str] = field(default_factory=list)
+    """``ip`` commands creating links (run in this namespace before any configuration)."""
+    configure: list[str] = field(default_factory=list)
+    """``ip`` commands once every link exists: addresses, state, rules, routes."""
+    nft: str = ""
+
+
+@dataclass
+class LabPlan:
+    state: LabState
+    namespaces: list[NamespacePlan]
+
+    def namespace(self, name: str) -> NamespacePlan:
+        for plan in self.namespaces:
+            if plan.name == name:
+                return plan
+        raise KeyError(name)
+
+    def topology_digest(self) -> str:
+        digest = hashlib.sha256()
+        for plan in self.namespaces:
+            digest.update(plan.name.encode())
+            for line in (*plan.create, *plan.configure):
+                digest.update(line.encode() + b"\n")
+        return digest.hexdigest()[:16]
+
+
+@dataclass
+class _Winning:
+    net: ipaddress.IPv4Network
+    route: Route
+    priority: int
+
+
+@dataclass
+class _Peering:
+    pcx_id: str
+    index: int
+    legs: dict[str, tuple[str, str, str]]
+    """vpc id -> (leg interface, the other router's address, peer vpc id)."""
+
+
+def _ip(text: str) -> int:
+    return int(ipaddress.IPv4Address(text))
+
+
+def _nets(cidrs: Iterable[str]) -> str:
+    items = sorted({str(ipaddress.IPv4Network(c, strict=False)) for c in cidrs})
+    return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
+
+
+def _addresses(addresses: Iterable[str]) -> str:
+    items = sorted(set(addresses), key=_ip)
+    return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
+
+
+def _host_ok(text: str) -> bool:
+    try:
+        address = ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return not any(address in ipaddress.IPv4Network(n) for n in NOT_INTERNET)
+
+
+class _Planner:
+    def __init__(self, network: Network, lab: str, hosts: Iterable[str]) -> None:
+        self.n = network
+        self.lab = check_lab_name(lab)
+        self.extra_hosts = list(hosts)
+        self.notes: list[str] = []
+        self.vpc_ids = sorted(network.vpcs)
+        self.vpc_index = {vpc_id: i for i, vpc_id in enumerate(self.vpc_ids)}
+        self.subnets_of: dict[str, list[Subnet]] = {v: [] for v in self.vpc_ids}
+        for subnet in sorted(network.subnets.values(), key=lambda s: s.subnet_id):
+            if subnet.vpc_id in self.subnets_of:
+                self.subnets_of[subnet.vpc_id].append(subnet)
+        self.subnet_index = {s.subnet_id: k for subs in self.subnets_of.values() for k, s in enumerate(subs)}
+        self.port_count: dict[str, int] = {}
+        self.plans: dict[str, NamespacePlan] = {}
+        self.routers: dict[str, NamespacePlan] = {}
+        self.internet = NamespacePlan(
+            name=namespace_name(lab, INTERNET),
+            role="internet",
+            component=INTERNET,
+            sysctls=sysctls(forwarding=True),
+        )
+        self.eni_place: dict[str, tuple[str, str]] = {}
+        """Realised ENI id -> (namespace, interface)."""
+        self.state = LabState(name=self.lab, namespaces=[], internet_namespace=self.internet.name)
+        self.peerings: list[_Peering] = []
+
+    # ------------------------------------------------------------------ entry
+
+    def build(self) -> LabPlan:
+        for vpc_id in self.vpc_ids:
+            self._router(self.n.vpcs[vpc_id])
+        for instance in sorted(self.n.instances.values(), key=lambda i: i.instance_id):
+            self._instance(instance)
+        for nat in sorted(self.n.nat_gateways.values(), key=lambda g: g.nat_gateway_id):
+            self._nat_gateway(nat)
+        self._peering_links()
+        for vpc_id in self.vpc_ids:
+            self._router_routing(self.n.vpcs[vpc_id])
+        self._internet()
+        namespaces = [*self.routers.values(), *self.plans.values(), self.internet]
+        self.state.namespaces = [NamespaceRecord(p.name, p.role, p.component) for p in namespaces]
+        self.state.notes = self.notes
+        self.state.created_at = time.time()
+        self.state.network_summary = {
+            "vpcs": len(self.n.vpcs),
+            "subnets": len(self.n.subnets),
+            "instances": len(self.n.instances),
+            "nat_gateways": len(self.state.nat_gateways),
+            "vpc_peering_connections": len(self.peerings),
+            "namespaces": len(namespaces),
+        }
+        plan = LabPlan(self.state, namespaces)
+        self.state.topology = plan.topology_digest()
+        return plan
+
+    # ------------------------------------------------------------------ helpers
+
+    def _subnet_router(self, subnet: Subnet) -> tuple[NamespacePlan, str, int]:
+        router = self.routers[subnet.vpc_id]
+        k = self.subnet_index[subnet.subnet_id]
+        return router, bridge_name(k), k
+
+    def _attach(self, subnet: Subnet, namespace: str, ifname: str) -> None:
+        """A veth from the subnet's bridge (in the router) into ``namespace`` as ``ifname``."""
+        router, bridge, k = self._subnet_router(subnet)
+        j = self.port_count.get(subnet.subnet_id, 0)
+        self.port_count[subnet.subnet_id] = j + 1
+        port = port_name(k, j)
+        router.create.append(f"link add {port} type veth peer name {ifname} netns {namespace}")
+        router.configure.append(f"link set {port} master {bridge}")
+        router.configure.append(f"link set {port} up")
+
+    @staticmethod
+    def _gateway(subnet: Subnet) -> str:
+        net = ipaddress.IPv4Network(subnet.cidr_block)
+        return str(net.network_address + 1)
+
+    def _attached_igw(self, vpc_id: str) -> str | None:
+        igw = self.n.internet_gateway_of_vpc(vpc_id)
+        return igw.internet_gateway_id if igw is not None else None
+
+    # ------------------------------------------------------------------ routers
+
+    def _router(self, vpc: Vpc) -> None:
+        name = namespace_name(self.lab, vpc.vpc_id)
+        router = NamespacePlan(
+            name=name, role="router", component=vpc.vpc_id, sysctls=sysctls(forwarding=True, router=True)
+        )
+        router.configure.append("link set lo up")
+        record = VpcRecord(
+            vpc_id=vpc.vpc_id,
+            namespace=name,
+            name=vpc.name,
+            cidr_blocks=list(vpc.cidr_blocks),
+            internet_gateway_id=self._attached_igw(vpc.vpc_id),
+        )
+        for k, subnet in enumerate(self.subnets_of[vpc.vpc_id]):
+            bridge = bridge_name(k)
+            net = ipaddress.IPv4Network(subnet.cidr_block)
+            router.create.append(f"link add {bridge} type bridge")
+            router.configure.append(f"link set {bridge} up")
+            router.configure.append(f"addr add {self._gateway(subnet)}/{net.prefixlen} dev {bridge}")
+            record.subnets[subnet.subnet_id] = bridge
+        if record.internet_gateway_id is not None:
+            _, inside = link_addresses("igw", self.vpc_index[vpc.vpc_id])
+            router.create.append(
+                f"link add {IGW_LEG} type veth peer name {internet_leg_name(self.vpc_index[vpc.vpc_id])} "
+                f"netns {self.internet.name}"
+            )
+            router.configure.append(f"addr add {inside}/30 dev {IGW_LEG}")
+            router.configure.append(f"link set {IGW_LEG} up")
+        self.routers[vpc.vpc_id] = router
+        self.state.vpcs[vpc.vpc_id] = record
+
+    def _peering_links(self) -> None:
+        index = 0
+        for pcx in sorted(self.n.vpc_peering_connections.values(), key=lambda p: p.vpc_peering_connection_id):
+            a, b = pcx.requester.vpc_id, pcx.accepter.vpc_id
+            if pcx.status != "active" or a == b or a not in self.routers or b not in self.routers:
+                continue
+            leg = peering_name(index)
+            first, second = link_addresses("pcx", index)
+            self.routers[a].create.append(
+                f"link add {leg} type veth peer name {leg} netns {self.routers[b].name}"
+            )
+            self.routers[a].configure += [f"addr add {first}/30 dev {leg}", f"link set {leg} up"]
+            self.routers[b].configure += [f"addr add {second}/30 dev {leg}", f"link set {leg} up"]
+            self.peerings.append(
+                _Peering(pcx.vpc_peering_connection_id, index, {a: (leg, second, b), b: (leg, first, a)})
+            )
+            index += 1
+
+    def _winning_routes(self, table: RouteTable) -> list[_Winning]:
+        """One route per destination: static before prefix list before propagated (AWS's order)."""
+        best: dict[ipaddress.IPv4Network, _Winning] = {}
+
+        def offer(net: ipaddress.IPv4Network, route: Route, priority: int) -> None:
+            current = best.get(net)
+            if current is None or priority < current.priority:
+                best[net] = _Winning(net, route, priority)
+
+        for route in table.routes:
+            if route.destination_ipv6_cidr_block is not None:
+                continue
+            if route.destination_prefix_list_id:
+                plist = self.n.prefix_lists.get(route.destination_prefix_list_id)
+                if plist is None:
+                    self.notes.append(
+                        f"{table.route_table_id}: prefix list {route.destination_prefix_list_id} is unknown; "
+                        "its route is left out"
+                    )
+                    continue
+                for entry in plist.entries:
+                    if ":" not in entry.cidr:
+                        offer(ipaddress.IPv4Network(entry.cidr, strict=False), route, 1)
+            elif route.destination_cidr_block:
+                priority = 2 if route.origin == "EnableVgwRoutePropagation" else 0
+                offer(ipaddress.IPv4Network(route.destination_cidr_block, strict=False), route, priority)
+        return sorted(best.values(), key=lambda w: (-w.net.prefixlen, int(w.net.network_address)))
+
+    @staticmethod
+    def _is_local(route: Route) -> bool:
+        return route.gateway_id == "local" and not route.network_interface_id
+
+    def _target(self, route: Route, vpc_id: str, table_id: str) -> str | None:
+        """``via ... dev ...`` for a route's target in this VPC's router, or None (blackhole)."""
+        if route.state == "blackhole":
+            return None
+        eni_id = route.network_interface_id
+        if eni_id is None and route.instance_id:
+            instance = self.n.instances.get(route.instance_id)
+            if instance is not None and len(instance.network_interface_ids) == 1:
+                eni_id = instance.network_interface_ids[0]
+        if eni_id is not None:
+            eni = self.n.network_interfaces.get(eni_id)
+            if eni is None or eni_id not in self.eni_place or eni.vpc_id != vpc_id:
+                return None
+            subnet = self.n.subnets[eni.subnet_id]
+            _, bridge, _ = self._subnet_router(subnet)
+            return f"via {eni.private_ip_address} dev {bridge} onlink"
+        gateway = route.gateway_id or ""
+        if gateway.startswith("igw-"):
+            if self._attached_igw(vpc_id) != gateway:
+                return None
+            outside, _ = link_addresses("igw", self.vpc_index[vpc_id])
+            return f"via {outside} dev {IGW_LEG} onlink"
+        if route.nat_gateway_id:
+            nat = self.n.nat_gateways.get(route.nat_gateway_id)
+            if nat is None or nat.nat_gateway_id not in self.state.nat_gateways or nat.vpc_id != vpc_id:
+                return None
+            _, bridge, _ = self._subnet_router(self.n.subnets[nat.subnet_id])
+            return f"via {nat.private_ip} dev {bridge} onlink"
+        if route.vpc_peering_connection_id:
+            for peering in self.peerings:
+                if peering.pcx_id == route.vpc_peering_connection_id and vpc_id in peering.legs:
+                    leg, address, _ = peering.legs[vpc_id]
+                    return f"via {address} dev {leg} onlink"
+            return None
+        self.notes.append(
+            f"{table_id}: route {route.destination} -> {route.target or '?'} leaves the modelled network; "
+            "the lab drops its traffic"
+        )
+        return None
+
+    def _table_routes(self, table: RouteTable | None, vpc_id: str, table_number: int) -> list[str]:
+        if table is None:
+            return []
+        lines: list[str] = []
+        winners = self._winning_routes(table)
+        for winner in winners:
+            net, route = winner.net, winner.route
+            if self._is_local(route):
+                # Deliver into each subnet of the block, unless a more specific route of the
+                # table (but not more specific than the subnet) takes the subnet elsewhere.
+                for subnet in self.subnets_of[vpc_id]:
+                    snet = ipaddress.IPv4Network(subnet.cidr_block)
+                    if not snet.subnet_of(net):
+                        continue
+                    shadowed = any(
+                        other is not winner
+                        and net.prefixlen < other.net.prefixlen <= snet.prefixlen
+                        and snet.subnet_of(other.net)
+                        for other in winners
+                    )
+                    if not shadowed:
+                        _, bridge, _ = self._subnet_router(subnet)
+                        lines.append(f"route add {snet} dev {bridge} table {table_number}")
+                lines.append(f"route add blackhole {net} table {table_number}")
+                continue
+            target = self._target(route, vpc_id, table.route_table_id)
+            if target is None:
+                lines.append(f"route add blackhole {net} table {table_number}")
+            else:
+                lines.append(f"route add {net} {target} table {table_number}")
+        return lines
+
+    def _local_table(self, vpc: Vpc, table_number: int) -> list[str]:
+        lines = []
+        for subnet in self.subnets_of[vpc.vpc_id]:
+            _, bridge, _ = self._subnet_router(subnet)
+            lines.append(
+                f"route add {ipaddress.IPv4Network(subnet.cidr_block)} dev {bridge} table {table_number}"
+            )
+        for block in vpc.cidr_blocks:
+            lines.append(
+                f"route add blackhole {ipaddress.IPv4Network(block, strict=False)} table {table_number}"
+            )
+        return lines
+
+    def _router_routing(self, vpc: Vpc) -> None:
+        router = self.routers[vpc.vpc_id]
+        lines: list[str] = []
+        for k, subnet in enumerate(self.subnets_of[vpc.vpc_id]):
+            bridge = bridge_name(k)
+            number = SUBNET_TABLE_BASE + k
+            lines.append(f"rule add pref {LOOKUP_PREF} iif {bridge} lookup {number}")
+            lines.append(f"rule add pref {BLACKHOLE_PREF} iif {bridge} blackhole")
+            lines.extend(
+                self._table_routes(self.n.route_table_of_subnet(subnet.subnet_id), vpc.vpc_id, number)
+            )
+        if self.state.vpcs[vpc.vpc_id].internet_gateway_id is not None:
+            lines.append(f"rule add pref {LOOKUP_PREF} iif {IGW_LEG} lookup {IGW_TABLE}")
+            lines.append(f"rule add pref {BLACKHOLE_PREF} iif {IGW_LEG} blackhole")
+            lines.extend(self._local_table(vpc, IGW_TABLE))
+            lines.extend(self._edge_routes(vpc))
+        legs = sorted({p.legs[vpc.vpc_id][0] for p in self.peerings if vpc.vpc_id in p.legs})
+        for leg in legs:
+            lines.append(f"rule add pref {LOOKUP_PREF} iif {leg} lookup {PEER_TABLE}")
+            lines.append(f"rule add pref {BLACKHOLE_PREF} iif {leg} blackhole")
+        if legs:
+            lines.extend(self._local_table(vpc, PEER_TABLE))
+        router.configure.extend(lines)
+        router.nft = self._router_nft(vpc)
+
+    def _edge_routes(self, vpc: Vpc) -> list[str]:
+        """A gateway route table associated with the internet gateway: its ENI routes steer
+        incoming traffic to an appliance."""
+        igw_id = self.state.vpcs[vpc.vpc_id].internet_gateway_id
+        lines: list[str] = []
+        for table in self.n.route_tables.values():
+            if table.vpc_id != vpc.vpc_id or igw_id not in table.gateway_ids:
+                continue
+            for winner in self._winning_routes(table):
+                if winner.route.network_interface_id and not self._is_local(winner.route):
+                    target = self._target(winner.route, vpc.vpc_id, table.route_table_id)
+                    if target is not None:
+                        lines.append(f"route replace {winner.net} {target} table {IGW_TABLE}")
+        return lines
+
+    def _router_nft(self, vpc: Vpc) -> str:
+        own = _nets(vpc.cidr_blocks)
+        forward: list[str] = []
+        for peering in self.peerings:
+            if vpc.vpc_id not in peering.legs:
+                continue
+            leg, _, peer_id = peering.legs[vpc.vpc_id]
+            peer = _nets(self.n.vpcs[peer_id].cidr_blocks)
+            why = comment(f"{peering.pcx_id}: no transitive or edge-to-edge routing")
+            forward += [
+                f'oifname "{leg}" ip saddr != {own} drop {why}',
+                f'oifname "{leg}" ip daddr != {peer} drop {why}',
+                f'iifname "{leg}" ip saddr != {peer} drop {why}',
+                f'iifname "{leg}" ip daddr != {own} drop {why}',
+            ]
+        chains: list[str] = []
+        acl_chains: dict[str, str] = {}
+        for k, subnet in enumerate(self.subnets_of[vpc.vpc_id]):
+            acl = self.n.network_acl_of_subnet(subnet.subnet_id)
+            if acl is None:
+                continue
+            if acl.network_acl_id not in acl_chains:
+                base = f"acl{len(acl_chains)}"
+                acl_chains[acl.network_acl_id] = base
+                for egress, suffix in ((False, "in"), (True, "out")):
+                    body = acl_chain_lines(acl.entries, egress=egress, acl_id=acl.network_acl_id)
+                    chains.append(_chain(f"{base}_{suffix}", body))
+            base = acl_chains[acl.network_acl_id]
+            bridge = bridge_name(k)
+            forward.append(f'iifname "{bridge}" jump {base}_out {comment(f"{subnet.subnet_id} outbound")}')
+            forward.append(
+                f'oifname "{bridge}" iifname != "{bridge}" jump {base}_in {comment(f"{subnet.subnet_id} inbound")}'
+            )
+        return _table(
+            [
+                _base_chain("prerouting", "filter", "prerouting", "raw", "accept", ["notrack"]),
+                _base_chain("output_raw", "filter", "output", "raw", "accept", ["notrack"]),
+                _base_chain("output", "filter", "output", "filter", "drop", []),
+                _base_chain("forward", "filter", "forward", "filter", "accept", forward),
+                *chains,
+            ]
+        )
+
+    # ------------------------------------------------------------------ instances
+
+    def _instance(self, instance: Instance) -> None:
+        name = namespace_name(self.lab, instance.instance_id)
+        enis: list[tuple[str, NetworkInterface, Subnet]] = []
+        for position, eni_id in enumerate(instance.network_interface_ids):
+            eni = self.n.network_interfaces.get(eni_id)
+            if eni is None or eni.subnet_id not in self.n.subnets or eni.vpc_id not in self.routers:
+                self.notes.append(
+                    f"{instance.instance_id}: network interface {eni_id} is not in the network; left out"
+                )
+                continue
+            if not eni.private_ip_addresses:
+                continue
+            enis.append((eni_ifname(position), eni, self.n.subnets[eni.subnet_id]))
+        if not enis:
+            self.notes.append(f"{instance.instance_id}: no network interface to realise; left out")
+            return
+        running = instance.state == "running"
+        forwarding = any(not eni.source_dest_check for _, eni, _ in enis)
+        plan = NamespacePlan(
+            name=name, role="instance", component=instance.instance_id, sysctls=sysctls(forwarding=forwarding)
+        )
+        plan.configure.append("link set lo up")
+        records: list[EniRecord] = []
+        for position, (ifname, eni, subnet) in enumerate(enis):
+            self._attach(subnet, name, ifname)
+            self.eni_place[eni.network_interface_id] = (name, ifname)
+            net = ipaddress.IPv4Network(subnet.cidr_block)
+            gateway = self._gateway(subnet)
+            addresses = sorted(eni.private_ip_addresses, key=lambda a: not a.primary)
+            table = ENI_TABLE_BASE + position
+            if running:
+                # A stopped instance keeps its interfaces, down and without addresses: it
+                # neither sends nor receives (not even to itself).
+                for address in addresses:
+                    plan.configure.append(
+                        f"addr add {address.private_ip_address}/{net.prefixlen} dev {ifname}"
+                    )
+                for address in addresses:
+                    plan.configure.append(
+                        f"rule add pref 100 from {address.private_ip_address} iif lo lookup {table}"
+                    )
+                    # ... but what an ENI sends to its own addresses stays inside the instance.
+                    plan.configure += [
+                        f"rule add pref 90 from {address.private_ip_address} to {other.private_ip_address} "
+                        "iif lo lookup local"
+                        for other in addresses
+                    ]
+                plan.configure.append(f"rule add pref 200 iif {ifname} lookup {table}")
+                plan.configure.append(f"link set {ifname} up")
+                plan.configure.append(f"route add {net} dev {ifname} table {table}")
+                plan.configure.append(f"route add default via {gateway} dev {ifname} table {table}")
+                if position == 0:
+                    plan.configure.append(f"route add default via {gateway} dev {ifname}")
+            records.append(
+                EniRecord(
+                    network_interface_id=eni.network_interface_id,
+                    interface=ifname,
+                    subnet_id=subnet.subnet_id,
+                    vpc_id=eni.vpc_id,
+                    subnet_cidr=str(net),
+                    router_address=gateway,
+                    private_ips=[a.private_ip_address for a in addresses],
+                    public_ips={a.private_ip_address: a.public_ip for a in addresses if a.public_ip},
+                    source_dest_check=eni.source_dest_check,
+                    groups=list(eni.groups),
+                )
+            )
+        # Local addresses are looked up after each ENI's own table: a packet from one ENI to
+        # another ENI of the same instance goes out through the VPC, as in AWS.
+        plan.configure += ["rule add pref 150 lookup local", "rule del pref 0"]
+        plan.nft = self._instance_nft(enis, forwarding) if running else _STOPPED_NFT
+        self.plans[name] = plan
+        self.state.instances[instance.instance_id] = InstanceRecord(
+            instance_id=instance.instance_id,
+            namespace=name,
+            name=instance.name,
+            state=instance.state,
+            enis=records,
+            listen_ports=self._listen_ports([eni for _, eni, _ in enis]),
+        )
+
+    def _listen_ports(self, enis: list[NetworkInterface]) -> list[int]:
+        ports = set(DEFAULT_LISTEN_PORTS)
+        for eni in enis:
+            for group_id in eni.groups:
+                group = self.n.security_groups.get(group_id)
+                for rule in group.ingress if group is not None else []:
+                    try:
+                        proto = protocol_number(rule.ip_protocol)
+                    except ValueError:
+                        continue
+                    port = rule.from_port
+                    if proto in (6, 17) and port is not None and port == rule.to_port and 0 < port <= 65535:
+                        ports.add(port)
+        if len(ports) > MAX_LISTEN_PORTS:
+            ports = set(DEFAULT_LISTEN_PORTS) | set(
+                sorted(ports - set(DEFAULT_LISTEN_PORTS))[: MAX_LISTEN_PORTS - 4]
+            )
+        return sorted(ports)
+
+    def _instance_nft(self, enis: list[tuple[str, NetworkInterface, Subnet]], forwarding: bool) -> str:
+        members: set[str] = set()
+        chains: list[str] = []
+        errors_in: list[str] = []
+        errors_out: list[str] = []
+        forward_checks: list[str] = []
+        forward_in: list[str] = []
+        forward_out: list[str] = []
+        nat_rules: list[str] = []
+        for ifname, eni, subnet in enis:
+            filtered = bool(eni.groups) or eni.interface_type == "interface"
+            own = _addresses(a.private_ip_address for a in eni.private_ip_addresses)
+            for egress, suffix in ((False, "in"), (True, "out")):
+                if filtered:
+                    accept = sg_chain_lines(
+                        self.n, eni.groups, egress=egress, verdict="accept", members=members
+                    )
+                    ret = sg_chain_lines(self.n, eni.groups, egress=egress, verdict="return", members=members)
+                    ret.append("drop")
+                else:
+                    accept, ret = ["accept"], ["return"]
+                chains.append(_chain(f"sg_{ifname}_{suffix}", accept))
+                if forwarding:
+                    chains.append(_chain(f"sg_{ifname}_f{suffix}", ret))
+            errors_in.append(f'iifname "{ifname}" jump sg_{ifname}_in')
+            errors_out.append(f'oifname "{ifname}" jump sg_{ifname}_out')
+            if forwarding:
+                if eni.source_dest_check:
+                    why = comment(f"{eni.network_interface_id} source/destination check")
+                    forward_checks += [
+                        f'iifname "{ifname}" ip daddr != {own} drop {why}',
+                        f'oifname "{ifname}" ip saddr != {own} drop {why}',
+                    ]
+                forward_in.append(f'iifname "{ifname}" jump sg_{ifname}_fin')
+                forward_out.append(f'oifname "{ifname}" jump sg_{ifname}_fout')
+                if not eni.source_dest_check and any(a.public_ip for a in eni.private_ip_addresses):
+                    chain = self._nat_instance_chain(ifname, subnet)
+                    if chain is not None:
+                        chains.append(chain)
+                        nat_rules.append(f'oifname "{ifname}" ip saddr != {own} jump natinst_{ifname}')
+        # ICMP errors are not related traffic for a security group: the rules judge them.
+        input_rules = [
+            'iif "lo" accept',
+            f"icmp type {ICMP_ERROR_TYPES} goto icmp_errors_in",
+            "ct state established,related accept",
+            *errors_in,
+        ]
+        output_rules = [
+            'oif "lo" accept',
+            f"icmp type {ICMP_ERROR_TYPES} goto icmp_errors_out",
+            "ct state established,related accept",
+            *errors_out,
+        ]
+        chains.append(_chain("icmp_errors_in", [*errors_in, "drop"]))
+        chains.append(_chain("icmp_errors_out", [*errors_out, "drop"]))
+        base = [
+            _base_chain("input", "filter", "input", "filter", "drop", input_rules),
+            _base_chain("output", "filter", "output", "filter", "drop", output_rules),
+        ]
+        if forwarding:
+            base.append(
+                _base_chain(
+                    "forward",
+                    "filter",
+                    "forward",
+                    "filter",
+                    "drop",
+                    [
+                        *forward_checks,
+                        f"icmp type {ICMP_ERROR_TYPES} goto icmp_errors_fwd",
+                        "ct state established,related accept",
+                        *forward_in,
+                        *forward_out,
+                        "accept",
+                    ],
+                )
+            )
+            chains.append(_chain("icmp_errors_fwd", [*forward_in, *forward_out, "accept"]))
+        if nat_rules:
+            base.append(_base_chain("postrouting", "nat", "postrouting", "srcnat", "accept", nat_rules))
+        if len(enis) > 1:
+            # Security groups track connections per ENI: one conntrack zone per interface, so
+            # that a flow between two ENIs of this instance is tracked once by each.
+            zones_in = [f'iifname "{ifname}" ct zone set {n + 1}' for n, (ifname, _, _) in enumerate(enis)]
+            zones_out = [f'oifname "{ifname}" ct zone set {n + 1}' for n, (ifname, _, _) in enumerate(enis)]
+            base.append(_base_chain("zone_in", "filter", "prerouting", "raw", "accept", zones_in))
+            base.append(_base_chain("zone_out", "filter", "output", "raw", "accept", zones_out))
+        sets = [_set(set_name(group_id), group_members(self.n, group_id)) for group_id in sorted(members)]
+        return _table([*sets, *base, *chains])
+
+    def _nat_instance_chain(self, ifname: str, subnet: Subnet) -> str | None:
+        """A NAT instance masquerades what it forwards towards an internet gateway (the
+        subnet's route table decides, longest prefix first)."""
+        table = self.n.route_table_of_subnet(subnet.subnet_id)
+        if table is None:
+            return None
+        body = []
+        for winner in self._winning_routes(table):
+            to_igw = (winner.route.gateway_id or "").startswith("igw-")
+            body.append(f"ip daddr {winner.net} {'masquerade' if to_igw else 'return'}")
+        return _chain(f"natinst_{ifname}", body)
+
+    # ------------------------------------------------------------------ NAT gateways
+
+    def _nat_gateway(self, nat: NatGateway) -> None:
+        eni = self.n.network_interfaces.get(nat.network_interface_id or "")
+        subnet = self.n.subnets.get(nat.subnet_id)
+        if nat.state != "available" or eni is None or subnet is None or nat.vpc_id not in self.routers:
+            if nat.state == "available":
+                self.notes.append(f"{nat.nat_gateway_id}: its subnet or interface is missing; left out")
+            return
+        name = namespace_name(self.lab, nat.nat_gateway_id)
+        plan = NamespacePlan(
+            name=name, role="nat-gateway", component=nat.nat_gateway_id, sysctls=sysctls(forwarding=True)
+        )
+        self._attach(subnet, name, "eth0")
+        self.eni_place[eni.network_interface_id] = (name, "eth0")
+        net = ipaddress.IPv4Network(subnet.cidr_block)
+        plan.configure += [
+            "link set lo up",
+            f"addr add {nat.private_ip}/{net.prefixlen} dev eth0",
+            "link set eth0 up",
+            f"route add default via {self._gateway(subnet)} dev eth0",
+        ]
+        vpc = self.n.vpcs[nat.vpc_id]
+        own_vpc = _nets(vpc.cidr_blocks)
+        plan.nft = _table(
+            [
+                _base_chain(
+                    "forward",
+                    "filter",
+                    "forward",
+                    "filter",
+                    "drop",
+                    [
+                        "ct state established,related accept",
+                        f'ct state new iifname "eth0" ip saddr {own_vpc} meta l4proto {{ tcp, udp, icmp }} accept '
+                        + comment(f"{nat.nat_gateway_id}: TCP, UDP and ICMP from {nat.vpc_id} only"),
+                    ],
+                ),
+                _base_chain("input", "filter", "input", "filter", "drop", []),
+                _base_chain("output", "filter", "output", "filter", "drop", []),
+                _base_chain(
+                    "postrouting",
+                    "nat",
+                    "postrouting",
+                    "srcnat",
+                    "accept",
+                    [
+                        f'oifname "eth0" meta l4proto {{ tcp, udp }} masquerade to :{NAT_GATEWAY_PORTS}',
+                        'oifname "eth0" meta l4proto icmp masquerade',
+                    ],
+                ),
+            ]
+        )
+        self.plans[name] = plan
+        self.state.nat_gateways[nat.nat_gateway_id] = NatRecord(
+            nat_gateway_id=nat.nat_gateway_id,
+            namespace=name,
+            subnet_id=subnet.subnet_id,
+            vpc_id=nat.vpc_id,
+            private_ip=nat.private_ip,
+            public_ip=eni.public_ip or nat.public_ip,
+        )
+
+    # ------------------------------------------------------------------ the internet
+
+    def _internet(self) -> None:
+        plan = self.internet
+        publics: set[str] = set()
+        prerouting = ["notrack"]
+        postrouting: list[str] = []
+        routes: list[str] = []
+        plan.configure.append("link set lo up")
+        for vpc_id in self.vpc_ids:
+            record = self.state.vpcs[vpc_id]
+            if record.internet_gateway_id is None:
+                continue
+            v = self.vpc_index[vpc_id]
+            leg = internet_leg_name(v)
+            outside, inside = link_addresses("igw", v)
+            plan.configure += [f"addr add {outside}/30 dev {leg}", f"link set {leg} up"]
+            mapping: dict[str, str] = {}
+            for eni_id in sorted(self.eni_place):
+                eni = self.n.network_interfaces[eni_id]
+                if eni.vpc_id != vpc_id:
+                    continue
+                for address in eni.private_ip_addresses:
+                    if address.public_ip and address.public_ip not in publics:
+                        publics.add(address.public_ip)
+                        mapping[address.private_ip_address] = address.public_ip
+                        routes.append(f"{address.public_ip}/32 via {inside} dev {leg}")
+            igw = record.internet_gateway_id
+            not_internet = _nets(NOT_INTERNET)
+            prerouting.append(
+                f'iifname "{leg}" ip daddr {not_internet} drop '
+                + comment(f"{igw}: no egress to addresses the internet does not route")
+            )
+            postrouting.append(
+                f'oifname "{leg}" ip saddr {not_internet} drop '
+                + comment(f"{igw}: no ingress from addresses the internet does not route")
+            )
+            if mapping:
+                prerouting.append(
+                    f'iifname "{leg}" ip saddr != {_addresses(mapping)} drop '
+                    + comment(f"{igw}: no public IPv4 for the source")
+                )
+                pairs = ", ".join(f"{k} : {mapping[k]}" for k in sorted(mapping, key=_ip))
+                prerouting.append(
+                    f'iifname "{leg}" ip saddr set ip saddr map {{ {pairs} }} '
+                    + comment(f"{igw}: one-to-one NAT")
+                )
+                back = ", ".join(f"{mapping[k]} : {k}" for k in sorted(mapping, key=_ip))
+                postrouting.append(
+                    f'oifname "{leg}" ip daddr set ip daddr map {{ {back} }} '
+                    + comment(f"{igw}: one-to-one NAT")
+                )
+            else:
+                prerouting.append(f'iifname "{leg}" drop ' + comment(f"{igw}: no public IPv4 in {vpc_id}"))
+        hosts: list[str] = []
+        for host in [*DEFAULT_INTERNET_HOSTS, *self.extra_hosts]:
+            if host in hosts or host in publics:
+                continue
+            if not _host_ok(host):
+                raise LabError(f"internet host {host!r} is not a public IPv4 address")
+            hosts.append(host)
+            plan.configure.append(f"addr add {host}/32 dev lo")
+        # A command run in the internet namespace without -s speaks from the first host.
+        plan.configure += [f"route add {route} src {hosts[0]}" for route in routes]
+        plan.nft = _table(
+            [
+                _base_chain("prerouting", "filter", "prerouting", "raw", "accept", prerouting),
+                _base_chain("output_raw", "filter", "output", "raw", "accept", ["notrack"]),
+                _base_chain("postrouting", "filter", "postrouting", "filter", "accept", postrouting),
+            ]
+        )
+        self.state.internet_hosts = hosts
+        self.state.internet_ports = list(DEFAULT_LISTEN_PORTS)
+
+
+def _stopped_nft() -> str:
+    drop = comment("the instance is stopped")
+    return _table(
+        [
+            _base_chain(hook, "filter", hook, "filter", "drop", [f"drop {drop}"])
+            for hook in ("input", "output", "forward")
+        ]
+    )
+
+
+def _chain(name: str, rules: list[str]) -> str:
+    body = "".join(f"\t\t{rule}\n" for rule in rules)
+    return f"\tchain {name} {{\n{body}\t}}\n"
+
+
+def _base_chain(name: str, kind: str, hook: str, priority: str, policy: str, rules: list[str]) -> str:
+    header = f"type {kind} hook {hook} priority {priority}; policy {policy};"
+    return _chain(name, [header, *rules])
+
+
+def _set(name: str, elements: list[str]) -> str:
+    body = "\t\ttype ipv4_addr\n"
+    if elements:
+        body += "\t\telements = { " + ", ".join(elements) + " }\n"
+    return f"\tset {name} {{\n{body}\t}}\n"
+
+
+def _table(parts: list[str]) -> str:
+    return "table ip vpcsim {\n" + "".join(parts) + "}\n"
+
+
+_STOPPED_NFT = _stopped_nft()
+
+
+def build_plan(network: Network, lab: str, *, internet_hosts: Iterable[str] = ()) -> LabPlan:
+    """The kernel state that realises ``network`` as lab ``lab`` (nothing is created here)."""
+    return _Planner(network, lab, internet_hosts).build()

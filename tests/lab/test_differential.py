@@ -1,0 +1,154 @@
+"""Differential testing: the engine against the Linux kernel (issue 6 §4).
+
+20 seeded networks of the generator's ``small`` preset x 50 flows each are realised as labs
+(several at once, distinct names) and probed; every probe must agree with the engine's trace.
+The kernel's observations do not depend on the engine, so they are gathered once (shared by
+pytest-xdist's workers through a file lock) and then compared with the real engine and with
+deliberately broken ones: the comparison must be able to fail, and each mutation must be caught.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pickle
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vpcsim.fidelity import (
+    EXCLUSIONS,
+    KNOWN_ENGINE_ISSUES,
+    MUTATIONS,
+    NetworkRun,
+    edge_ports,
+    plan_cases,
+    report,
+    run_many,
+)
+from vpcsim.generate import PRESETS, generate_flows, generate_network
+
+SEEDS = tuple(range(20))
+FLOWS = 50
+PARALLEL = 3
+
+
+# ---------------------------------------------------------------------------- without a kernel
+
+
+def test_the_generated_cases_cover_what_the_issue_asks_for() -> None:
+    """Peering, NAT gateways, partial port ranges, blackholes, group references, public and
+    private ENIs; TCP, UDP and ICMP flows, pinned and unpinned, to and from the internet."""
+    seen: Counter[str] = Counter()
+    for seed in SEEDS:
+        network = generate_network(seed, PRESETS["small"])
+        flows = generate_flows(network, seed, FLOWS)
+        seen["active peering"] += sum(p.status == "active" for p in network.vpc_peering_connections.values())
+        seen["nat gateway"] += sum(g.state == "available" for g in network.nat_gateways.values())
+        seen["blackhole route"] += sum(
+            r.state == "blackhole" for t in network.route_tables.values() for r in t.routes
+        )
+        for acl in network.network_acls.values():
+            for entry in acl.entries:
+                if entry.port_range and entry.port_range[0] <= 60999 and entry.port_range[1] >= 32768:
+                    partial = entry.port_range[0] > 32768 or entry.port_range[1] < 60999
+                    seen["ACL range cutting the client range"] += partial
+                seen["ACL deny"] += entry.rule_action == "deny" and entry.rule_number < 32767
+        for group in network.security_groups.values():
+            seen["group reference"] += sum(bool(r.referenced_group_id) for r in group.ingress + group.egress)
+        for eni in network.network_interfaces.values():
+            seen["public ENI" if eni.public_ip else "private ENI"] += 1
+        for flow in flows:
+            seen[{6: "tcp", 17: "udp", 1: "icmp"}.get(flow.protocol, "other protocol")] += 1
+            if flow.protocol in (6, 17):
+                seen["pinned" if flow.pinned else "unpinned"] += 1
+            seen["from the internet" if flow.source_eni is None else "from an instance"] += 1
+        planned = plan_cases(network, flows)
+        seen["probes"] += len(planned.cases)
+    missing = [k for k in (
+        "active peering", "nat gateway", "blackhole route", "ACL range cutting the client range", "ACL deny",
+        "group reference", "public ENI", "private ENI", "tcp", "udp", "icmp", "pinned", "unpinned",
+        "from the internet", "from an instance",
+    ) if seen[k] == 0]  # fmt: skip
+    assert not missing, f"the generator left out {missing}: {dict(seen)}"
+    assert seen["probes"] >= len(SEEDS) * FLOWS
+
+
+def test_unpinned_flows_are_probed_at_the_edges_of_the_failing_ranges() -> None:
+    from vpcsim.engine import trace
+
+    for seed in SEEDS:
+        network = generate_network(seed, PRESETS["small"])
+        for flow in generate_flows(network, seed, FLOWS):
+            if flow.protocol not in (6, 17) or flow.pinned:
+                continue
+            result = trace(network, flow, record=False)
+            ranges = [r for b in result.blockers for r in b.ports or ()]
+            if not ranges:
+                continue
+            ports = edge_ports(flow, result)
+            lo, hi = ranges[0]
+            assert {32768, 60999} <= set(ports)
+            assert {max(lo, 1), hi} <= set(ports)
+            return
+    pytest.fail("no unpinned flow with a partly failing client range in the seeded networks")
+
+
+# ---------------------------------------------------------------------------- with the kernel
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def kernel_runs(tmp_path_factory: pytest.TempPathFactory, lab_environment: None) -> list[NetworkRun]:
+    """The labs' observations, gathered once per test run (xdist workers share them)."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    root = tmp_path_factory.getbasetemp().parent if run_id else tmp_path_factory.getbasetemp()
+    cache = root / f"vpcsim-differential-{run_id or 'solo'}.pickle"
+    with _locked(root / f"vpcsim-differential-{run_id or 'solo'}.lock"):
+        if cache.exists():
+            runs: list[NetworkRun] = pickle.loads(cache.read_bytes())
+            return runs
+        runs = run_many(SEEDS, flows=FLOWS, parallel=PARALLEL)
+        cache.write_bytes(pickle.dumps(runs))
+        return runs
+
+
+@pytest.mark.lab
+def test_the_kernel_agrees_with_the_engine(kernel_runs: list[NetworkRun]) -> None:
+    result = report(kernel_runs)
+    assert len(kernel_runs) == len(SEEDS) and result.flows == len(SEEDS) * FLOWS
+    delivered = sum(p.delivered for run in kernel_runs for p in run.results)
+    arrived_only = sum(p.forward and not p.delivered for run in kernel_runs for p in run.results)
+    assert delivered > 100 and arrived_only > 20, "too few exchanges completed or half-completed to mean much"
+    assert set(result.excluded) <= {e.name for e in EXCLUSIONS}
+    assert not result.disagreements, "engine and kernel disagree:\n" + "\n".join(
+        d.describe() for d in result.disagreements
+    )
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_a_broken_engine_is_caught(kernel_runs: list[NetworkRun], mutation: str) -> None:
+    with MUTATIONS[mutation]():
+        caught = report(kernel_runs).disagreements
+    assert caught, f"the differential run did not notice the engine mutation {mutation!r}"
+
+
+@pytest.mark.lab
+def test_reported_engine_issues_still_occur(kernel_runs: list[NetworkRun]) -> None:
+    """A known issue that no longer shows up has been fixed: remove it from KNOWN_ENGINE_ISSUES."""
+    seen = Counter(d.known_issue for d in report(kernel_runs).known)
+    gone = [issue.name for issue in KNOWN_ENGINE_ISSUES if seen[issue.name] == 0]
+    assert not gone, f"no longer seen (fixed in the engine?): {gone}; remove them from vpcsim.fidelity"
