@@ -1083,3 +1083,22 @@ def test_nat_drops_icmp_errors_of_no_connection() -> None:
     assert [b.code for b in result.blockers] == ["VPCSIM_NAT_UNTRACKED_ICMP_ERROR"]
     echo = p.net.trace(p.app, INTERNET, protocol="icmp")
     assert echo.verdict == "reachable"
+
+
+def test_stand_in_addresses_make_the_answer_unknown_only_where_they_matter() -> None:
+    """A Terraform plan's address known only after apply (tag vpcsim:unknown_address): exact
+    while every rule covers the whole subnet or none of it, unknown once one splits the subnet."""
+    t = tutorial_vpc(firewall="ssh")
+    eni = eni_of(t.net, t.web1)
+    eni.tags["vpcsim:unknown_address"] = "private_ip"
+    t.net.touch()
+    assert t.net.trace("internet", t.web1, port=22).verdict == "reachable"
+    subnet = t.net.subnets[eni.subnet_id]
+    host = subnet.cidr_block.replace(".0/20", ".9/32").replace(".0/24", ".9/32")
+    group = t.net.security_groups[eni.groups[0]]
+    t.net.authorize_security_group_ingress(group, ip_protocol="tcp", port=5432, cidr_ipv4=host)
+    result = t.net.trace("internet", t.web1, port=22)
+    assert result.verdict == "unknown"
+    assert [(b.code, b.component) for b in result.blockers] == [
+        ("VPCSIM_UNKNOWN_ADDRESS", eni.network_interface_id)
+    ]

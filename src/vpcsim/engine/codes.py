@@ -23,6 +23,7 @@ VPCE_GATEWAY_PROTOCOL_RESTRICTION = "VPCE_GATEWAY_PROTOCOL_RESTRICTION"
 SG_REFERENCES_NOT_PRESERVED = "SG_REFERENCES_NOT_PRESERVED"
 VPCSIM_ASYMMETRIC_REPLY = "VPCSIM_ASYMMETRIC_REPLY"
 VPCSIM_NAT_UNTRACKED_ICMP_ERROR = "VPCSIM_NAT_UNTRACKED_ICMP_ERROR"
+VPCSIM_UNKNOWN_ADDRESS = "VPCSIM_UNKNOWN_ADDRESS"
 ENI_SOURCE_DEST_CHECK_RESTRICTION = "ENI_SOURCE_DEST_CHECK_RESTRICTION"
 PROTOCOL_RESTRICTION = "PROTOCOL_RESTRICTION"
 NGW_REQUIRES_SOURCE_IN_VPC = "NGW_REQUIRES_SOURCE_IN_VPC"
@@ -158,6 +159,11 @@ CODES: dict[str, tuple[str, str]] = {
         "instance: a NAT translates ICMP errors only through the session of the packet they quote (RFC 5508), "
         "and drops them otherwise. Found by the live lab's differential test.",
     ),
+    VPCSIM_UNKNOWN_ADDRESS: (
+        "vpcsim",
+        "An end's private address is a stand-in for one AWS assigns at apply (a Terraform plan), and a rule or "
+        "route covers only part of its subnet: the real address may fall on either side, so the answer is unknown.",
+    ),
     VPCSIM_OUTSIDE_MODEL: (
         "vpcsim",
         "The path leaves the modelled network (a virtual private gateway, transit gateway or other target "
@@ -177,7 +183,9 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 #: Codes that make a verdict ``unknown`` rather than ``unreachable``.
-UNKNOWN_CODES = frozenset({UNKNOWN_RESOURCE, UNKNOWN_PEERED_SGS, VPCSIM_OUTSIDE_MODEL})
+UNKNOWN_CODES = frozenset(
+    {UNKNOWN_RESOURCE, UNKNOWN_PEERED_SGS, VPCSIM_OUTSIDE_MODEL, VPCSIM_UNKNOWN_ADDRESS}
+)
 
 
 def codes_markdown() -> str:

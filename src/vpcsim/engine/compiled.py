@@ -153,6 +153,8 @@ class CompiledEni:
     running: bool
     instance_id: str | None
     nat_gateway: NatGateway | None
+    placeholder_address: bool = False
+    """Its private address is a stand-in (a Terraform plan's value known only after apply)."""
 
 
 @dataclass(slots=True)
@@ -183,7 +185,34 @@ class Compiled:
     unknown_ids: frozenset[str] = frozenset()
 
 
+#: The tag importers put on a resource whose address is a stand-in (``private_ip``, ``public_ip``...).
+UNKNOWN_ADDRESS_TAG = "vpcsim:unknown_address"
+
 _CACHE: weakref.WeakKeyDictionary[Network, Compiled] = weakref.WeakKeyDictionary()
+
+
+def subnet_is_split(network: Network, subnet: CompiledSubnet) -> str | None:
+    """A rule or route CIDR that covers part of ``subnet`` (so that which address an ENI gets there
+    can change an answer), or None when every CIDR contains the subnet or misses it."""
+    size = subnet.mask
+    for cidr in _all_cidrs(network):
+        net, mask, _ = cidr_int(cidr)
+        if mask > size and net & size == subnet.net:
+            return cidr
+    return None
+
+
+def _all_cidrs(network: Network) -> list[str]:
+    cidrs: list[str] = []
+    for group in network.security_groups.values():
+        cidrs.extend(r.cidr_ipv4 for r in (*group.ingress, *group.egress) if r.cidr_ipv4)
+    for acl in network.network_acls.values():
+        cidrs.extend(e.cidr_block for e in acl.entries if e.cidr_block)
+    for table in network.route_tables.values():
+        cidrs.extend(r.destination_cidr_block for r in table.routes if r.destination_cidr_block)
+    for prefix_list in network.prefix_lists.values():
+        cidrs.extend(e.cidr for e in prefix_list.entries if ":" not in e.cidr)
+    return cidrs
 
 
 def compile_network(network: Network) -> Compiled:
@@ -283,6 +312,7 @@ class _Compiler:
                 running=instance is None or instance.state == "running",
                 instance_id=instance.instance_id if instance else None,
                 nat_gateway=nat_of_eni.get(eni.network_interface_id),
+                placeholder_address="private_ip" in eni.tags.get(UNKNOWN_ADDRESS_TAG, ""),
             )
             out.enis[eni.network_interface_id] = compiled_eni
             table = out.private.setdefault(eni.vpc_id, {})

@@ -40,6 +40,7 @@ from .compiled import (
     ip_int,
     ip_str,
     is_internet_routable,
+    subnet_is_split,
 )
 from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
 from .result import Blocker, Direction, Header, Hop, PathName, Step, Trace, Verdict
@@ -326,6 +327,7 @@ class _Walk:
             if source is not None
             else self.from_internet(pkt, reply=False)
         )
+        self._check_placeholders(source, arrival.eni if arrival is not None else None)
         if arrival is None:
             return
         reply_pkt = self._reply(arrival.packet)
@@ -359,6 +361,23 @@ class _Walk:
                 "route the reply back the way the request came (e.g. the server's subnet to the internet gateway, "
                 "not a NAT gateway, when the server has a public address)",
             )
+
+    def _check_placeholders(self, *ends: CompiledEni | None) -> None:
+        """An end whose address is a stand-in (known only after apply) makes the answer unknown
+        when some rule or route tells addresses of its subnet apart."""
+        for end in ends:
+            if end is None or not end.placeholder_address:
+                continue
+            splitter = subnet_is_split(self.n, end.subnet)
+            if splitter is not None:
+                self.block(
+                    C.VPCSIM_UNKNOWN_ADDRESS,
+                    end.eni_id,
+                    f"{end.eni_id}'s address {end.eni.private_ip_address} is a stand-in (AWS assigns it at apply), "
+                    f"and {splitter} covers only part of its subnet {end.subnet.subnet.cidr_block}: the real "
+                    "address may fall on either side",
+                    f"pin the private IP in the configuration, or make rules cover the whole subnet ({splitter})",
+                )
 
     def _reply(self, pkt: Packet) -> Packet | None:
         if pkt.proto == ICMP:
@@ -1178,7 +1197,9 @@ class _Walk:
 
     def result(self) -> Trace:
         verdict: Verdict = "reachable"
-        if any(b.code not in C.UNKNOWN_CODES for b in self.blockers):
+        if any(b.code == C.VPCSIM_UNKNOWN_ADDRESS for b in self.blockers):
+            verdict = "unknown"  # even a blocker may not apply to the real address
+        elif any(b.code not in C.UNKNOWN_CODES for b in self.blockers):
             verdict = "unreachable"
         elif self.blockers:
             verdict = "unknown"
