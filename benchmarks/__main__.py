@@ -12,6 +12,7 @@ import importlib
 BENCHMARKS = {
     "engine": "benchmarks.bench_engine",
     "import": "benchmarks.bench_import",
+    "analysis": "benchmarks.bench_analysis",
 }
 
 

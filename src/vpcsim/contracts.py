@@ -12,6 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .analysis.contracts import ANALYSIS_OUTPUTS
+from .analysis.policy_model import policy_json_schema
+
 PortRange = tuple[int, int]
 
 
@@ -92,18 +95,20 @@ class ErrorOut(_Strict):
     error: ErrorBody
 
 
-OUTPUTS: dict[str, type[BaseModel]] = {"trace": TraceOut, "error": ErrorOut}
+OUTPUTS: dict[str, type[BaseModel]] = {"trace": TraceOut, "error": ErrorOut, **ANALYSIS_OUTPUTS}
 
 
 def output_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of an output (``trace``, ``error``, ...)."""
+    """The JSON Schema of an output (``trace``, ``error``, ``reach``, ...) or of a policy file (``policy``)."""
+    if name == "policy":
+        return policy_json_schema()
     return OUTPUTS[name].model_json_schema(by_alias=True)
 
 
 def write_schemas(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in sorted(OUTPUTS):
+    for name in [*sorted(OUTPUTS), "policy"]:
         path = directory / f"{name}.schema.json"
         path.write_text(json.dumps(output_schema(name), indent=2, sort_keys=True) + "\n")
         written.append(path)

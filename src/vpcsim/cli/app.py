@@ -7,18 +7,26 @@ Commands stay thin: load the NETWORK argument (one rule for every command, in
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 import typer
-from rich.console import Console, RenderableType
 
 from ..engine import CLIENT_PORT_RANGES, EndpointError, Trace, make_flow, trace
-from ..formats.problems import InputError, LoadResult
+from ..formats.problems import InputError
 from ..model import ModelError, Network
+from .common import (
+    BriefOpt,
+    DebugOpt,
+    FormatOpt,
+    JsonOpt,
+    NetworkArg,
+    console,
+    emit,
+    emit_json,
+    emit_wide,
+    load,
+)
 from .errors import EXIT_NO, EXIT_OK, EXIT_UNKNOWN, CliError
 from .render import network_to_json, render_network, render_trace
 
@@ -30,54 +38,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-NetworkArg = Annotated[
-    str,
-    typer.Argument(
-        metavar="NETWORK",
-        help="A YAML spec, an AWS describe-* folder or JSON file, a Terraform JSON file, or a built-in example name.",
-        show_default=False,
-    ),
-]
-FormatOpt = Annotated[
-    str | None,
-    typer.Option("--format", help="Force the input format: yaml, aws or terraform.", show_default=False),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (docs/json.md).")]
-BriefOpt = Annotated[
-    bool, typer.Option("--brief", help="Print the verdict and blockers only, not every hop.")
-]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
-
-
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def emit_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(
-        orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
-    )
-
-
-def emit(renderable: RenderableType) -> None:
-    console().print(renderable)
-
-
-def emit_wide(renderable: RenderableType) -> None:
-    """Print a renderable that must not be cropped (a tree) at whatever width its lines need."""
-    wide = Console(width=500, highlight=False, color_system=None, record=True, file=io.StringIO())
-    wide.print(renderable)
-    sys.stdout.write("\n".join(line.rstrip() for line in wide.export_text().splitlines()) + "\n")
-
-
-def load(path: str, fmt: str | None = None) -> LoadResult:
-    """Load a NETWORK argument; a built-in example name works where no such file exists."""
-    from ..formats.loader import EXAMPLES, load_example, load_network
-
-    if not Path(path).exists() and path in EXAMPLES and fmt is None:
-        return load_example(path)
-    return load_network(path, format=fmt)
 
 
 def trace_exit(result: Trace) -> int:
@@ -378,7 +338,10 @@ def schema(
     try:
         emit_json(output_schema(what))
     except KeyError:
-        raise CliError(f"unknown schema {what!r}: use spec, trace or error") from None
+        from ..contracts import OUTPUTS
+
+        choices = ", ".join(["spec", "policy", *sorted(OUTPUTS)])
+        raise CliError(f"unknown schema {what!r}: use one of {choices}") from None
     return EXIT_OK
 
 
@@ -412,6 +375,10 @@ def _mount() -> None:
 
     app.command("collect")(collect_command)
     app.add_typer(lab_app, name="lab")
+
+    from .analysis import register
+
+    register(app)
 
 
 _mount()

@@ -67,7 +67,7 @@ def collect_command(
             details=[{"text": str(w), **w.to_dict()} for w in result.warnings],
         )
     if as_json:
-        from .app import emit_json
+        from .common import emit_json
 
         emit_json({"schema_version": 1, **result.to_dict()})
     else:

@@ -64,7 +64,7 @@ def _console() -> Console:
 
 
 def _emit_json(document: dict[str, Any]) -> None:
-    from .app import emit_json
+    from .common import emit_json
 
     emit_json(document)
 
@@ -90,7 +90,7 @@ def up_command(
     debug: DebugOpt = False,
 ) -> int:
     """Realise NETWORK as namespaces, veths, bridges, policy routing and nftables."""
-    from .app import load
+    from .common import load
 
     loaded = load(network, fmt)
     with lab_errors():

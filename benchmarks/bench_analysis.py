@@ -1,0 +1,280 @@
+"""The analyses on a generated 50,000-ENI estate (issue 5, section 6).
+
+Figures: ``reach`` for one pair (median), ``exposure`` for the whole estate, ``matrix --by
+security-group`` and ``--by subnet`` for the whole estate, ``matrix --by instance`` on a 5,000-ENI
+network, ``diff`` of two estates that differ in one security-group rule. Generating and compiling
+the estate (what loading costs) is timed separately. Each figure is followed by the naive method
+(the reference engine, pair by pair or flow by flow, one traced flow per atom and per client-port
+atom) timed on a sample in the same run, extrapolated to the whole question, and the speed-up
+ratio. Memory is the process's peak resident size (``ru_maxrss``), which includes the estate.
+
+``python -m benchmarks analysis`` runs everything; ``python -m benchmarks.bench_analysis
+--quick`` runs it on the 1,000-ENI ``bench`` preset (a smoke run of the same code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import random
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from vpcsim.analysis import diff, exposure, matrix, reach
+from vpcsim.analysis.bulk import Bulk
+from vpcsim.analysis.endpoints import Host
+from vpcsim.analysis.matrix import _candidate_vpcs
+from vpcsim.analysis.naive import naive_outcome
+from vpcsim.engine import make_flow, trace
+from vpcsim.engine.compiled import compile_network
+from vpcsim.generate import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network
+from vpcsim.model import Network, SecurityGroupRule
+
+T = TypeVar("T")
+
+TARGETS = {"reach": 0.010, "exposure": 30.0, "matrix": 120.0, "instance": 120.0, "diff": 10.0}
+MEMORY_GIB = {"exposure": 4.0, "matrix": 8.0}
+SEED = 1
+MEDIUM = GeneratorConfig(
+    vpcs=10,
+    subnets_per_vpc=8,
+    network_interfaces=5_000,
+    security_groups=200,
+    rules_per_group=10,
+    nacl_rules=20,
+)
+
+
+def _rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def _timed(fn: Callable[[], T]) -> tuple[T, float]:
+    gc.collect()
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def _verdict(seconds: float, target: float) -> str:
+    return f"target {target:g} s: {'met' if seconds <= target else 'MISSED'}"
+
+
+def _estate(config: GeneratorConfig, label: str) -> Network:
+    network, gen = _timed(lambda: generate_network(SEED, config))
+    _, comp = _timed(lambda: compile_network(network))
+    sizes = generate_estate_sizes(network)
+    print(
+        f"{label}: {sizes['network_interfaces']:,} ENIs, {sizes['subnets']} subnets, {sizes['security_groups']:,} groups, "
+        f"{sizes['security_group_rules']:,} rules, {sizes['network_acl_entries']:,} ACL entries; "
+        f"generated in {gen:.1f} s, compiled in {comp:.1f} s (loading, timed apart)"
+    )
+    return network
+
+
+def _instance_pairs(
+    network: Network, rng: random.Random, count: int, same_vpc: float = 0.7
+) -> list[tuple[str, str]]:
+    instances = sorted(network.instances.values(), key=lambda i: i.instance_id)
+    by_vpc: dict[str, list[str]] = {}
+    for i in instances:
+        by_vpc.setdefault(i.vpc_id, []).append(i.instance_id)
+    pairs = []
+    while len(pairs) < count:
+        a = rng.choice(instances)
+        pool = by_vpc[a.vpc_id] if rng.random() < same_vpc else [i.instance_id for i in instances]
+        b = rng.choice(pool)
+        if b != a.instance_id:
+            pairs.append((a.instance_id, b))
+    return pairs
+
+
+def bench_reach(network: Network, samples: int) -> None:
+    rng = random.Random(SEED)
+    pairs = _instance_pairs(network, rng, samples)
+    times = []
+    for a, b in pairs:
+        _, seconds = _timed(lambda a=a, b=b: reach(network, a, b))  # type: ignore[misc]
+        times.append(seconds)
+    median = statistics.median(times)
+    naive = []
+    for a, b in pairs[: max(5, samples // 10)]:
+        _, seconds = _timed(lambda a=a, b=b: reach(network, a, b, naive=True))  # type: ignore[misc]
+        naive.append(seconds)
+    naive_median = statistics.median(naive)
+    # Exhaustive: one trace per concrete flow (every tcp and udp port -- the engine takes the client
+    # range in one trace --, every ICMP type and code, every other protocol), per address pair.
+    flows = 2 * 65536 + 256 * 256 + 253
+    sample_flows = [
+        make_flow(network, a, b, protocol="tcp", port=rng.randint(0, 65535)) for a, b in pairs[:50]
+    ]
+    start = time.perf_counter()
+    for flow in sample_flows:
+        trace(network, flow, record=False)
+    per_trace = (time.perf_counter() - start) / len(sample_flows)
+    print(
+        f"reach one pair: median {median * 1000:.2f} ms, p90 {sorted(times)[int(len(times) * 0.9)] * 1000:.2f} ms "
+        f"over {len(times)} instance pairs ({_verdict(median, TARGETS['reach'])})"
+    )
+    print(
+        f"  naive, one traced flow per atom: median {naive_median * 1000:.2f} ms (speed-up {naive_median / median:.1f}x); "
+        f"naive, every concrete flow ({flows:,} traces at {per_trace * 1e6:.0f} us): {flows * per_trace:.1f} s per pair "
+        f"(speed-up {flows * per_trace / median:,.0f}x)"
+    )
+
+
+def bench_exposure(network: Network, sample: int) -> None:
+    before = _rss_gib()
+    result, seconds = _timed(lambda: exposure(network))
+    peak = _rss_gib()
+    print(
+        f"exposure: {seconds:.1f} s for {result.public_addresses:,} public addresses, {len(result.findings):,} findings "
+        f"on {result.exposed_enis:,} ENIs ({_verdict(seconds, TARGETS['exposure'])}); peak RSS {peak:.2f} GiB "
+        f"(+{peak - before:.2f} over the estate; target {MEMORY_GIB['exposure']} GiB: "
+        f"{'met' if peak <= MEMORY_GIB['exposure'] else 'MISSED'})"
+    )
+    bulk = Bulk(network)
+    publics = [(e.eni_id, p) for e in bulk.c.enis.values() for p in e.public_of.values()]
+    rng = random.Random(SEED)
+    chosen = rng.sample(publics, min(sample, len(publics)))
+    start = time.perf_counter()
+    for eni_id, public in chosen:
+        for piece, _ in bulk.internet(Host(public, eni_id), internet_is_source=True):
+            rep = bulk.universe.index.first_in(*piece[0])
+            assert rep is not None
+            naive_outcome(network, bulk.space, rep, public, None)
+    per_address = (time.perf_counter() - start) / len(chosen)
+    total = per_address * len(publics)
+    print(
+        f"  naive (trace every atom from every internet address piece): {per_address * 1000:.0f} ms per address on "
+        f"{len(chosen)} addresses -> {total:,.0f} s for the estate; speed-up {total / seconds:.0f}x"
+    )
+
+
+def _pair_count(bulk: Bulk) -> int:
+    """Address pairs the matrix considers (VPCs a path may join), for extrapolating."""
+    per_vpc: dict[str, int] = {}
+    for eni in bulk.c.enis.values():
+        if eni.nat_gateway is None:
+            per_vpc[eni.vpc_id] = per_vpc.get(eni.vpc_id, 0) + len(eni.addresses)
+    candidates = _candidate_vpcs(bulk)
+    total = 0
+    for vpc, count in per_vpc.items():
+        reach_set = candidates.get(vpc)
+        targets = per_vpc.values() if reach_set is None else [per_vpc.get(v, 0) for v in reach_set]
+        total += count * sum(targets)
+    return total
+
+
+def _naive_pairs(network: Network, bulk: Bulk, sample: int) -> float:
+    """Seconds per address pair of the naive method, on pairs of the same VPC or a peer."""
+    hosts = [Host(a, e.eni_id) for e in bulk.c.enis.values() if e.nat_gateway is None for a in e.addresses]
+    candidates = _candidate_vpcs(bulk)
+    rng = random.Random(SEED)
+    chosen = []
+    while len(chosen) < sample:
+        a, b = rng.choice(hosts), rng.choice(hosts)
+        va, vb = bulk.c.enis[a.eni_id or ""].vpc_id, bulk.c.enis[b.eni_id or ""].vpc_id
+        reach_set = candidates.get(va)
+        if a.eni_id != b.eni_id and (reach_set is None or vb in reach_set):
+            chosen.append((a, b))
+    start = time.perf_counter()
+    for a, b in chosen:
+        naive_outcome(network, bulk.space, a.address, b.address, a.eni_id)
+    return (time.perf_counter() - start) / len(chosen)
+
+
+def bench_matrix(network: Network, by: str, sample: int, target: float, memory: float | None) -> None:
+    before = _rss_gib()
+    bulk = Bulk(network)
+    result, seconds = _timed(lambda: matrix(network, by, bulk=bulk))  # type: ignore[arg-type]
+    peak = _rss_gib()
+    pairs = _pair_count(bulk)
+    per_pair = _naive_pairs(network, bulk, sample)
+    total = per_pair * pairs
+    memory_text = (
+        f"; peak RSS {peak:.2f} GiB (+{peak - before:.2f}; target {memory} GiB: {'met' if peak <= memory else 'MISSED'})"
+        if memory is not None
+        else f"; peak RSS {peak:.2f} GiB"
+    )
+    print(
+        f"matrix --by {by}: {seconds:.1f} s, {len(result.cells):,} cells, {result.class_pairs:,} class pairs walked, "
+        f"{result.member_pairs:,} member pairs judged one by one ({_verdict(seconds, target)}){memory_text}"
+    )
+    print(
+        f"  naive (trace every atom of every address pair): {per_pair * 1000:.1f} ms per pair on {sample} pairs x "
+        f"{pairs:,} pairs -> {total:,.0f} s; speed-up {total / seconds:,.0f}x"
+    )
+
+
+def bench_diff(config: GeneratorConfig, sample: int) -> None:
+    old = generate_network(SEED, config)
+    new = copy.deepcopy(old)
+    # The group whose members have the most public addresses: the new rule opens something.
+    exposed: dict[str, int] = {}
+    for eni in new.network_interfaces.values():
+        if any(p.public_ip for p in eni.private_ip_addresses):
+            for g in eni.groups:
+                exposed[g] = exposed.get(g, 0) + 1
+    group = new.security_groups[max(sorted(exposed), key=lambda g: exposed[g])]
+    group.ingress.append(
+        SecurityGroupRule(ip_protocol="tcp", from_port=3389, to_port=3389, cidr_ipv4="0.0.0.0/0")
+    )
+    new.touch()
+    _, comp = _timed(lambda: (compile_network(old), compile_network(new)))
+    result, seconds = _timed(lambda: diff(old, new))
+    members = sum(1 for e in new.network_interfaces.values() if group.group_id in e.groups)
+    print(
+        f"diff: {seconds:.1f} s after compiling both estates ({comp:.1f} s, loading), one inbound rule added to a group "
+        f"of {members} ENIs: {len(result.pairs)} endpoint pairs changed, incremental={result.incremental} "
+        f"({_verdict(seconds, TARGETS['diff'])})"
+    )
+    bulk = Bulk(new)
+    per_pair = _naive_pairs(new, bulk, sample)
+    total = 2 * per_pair * _pair_count(bulk)
+    print(
+        f"  naive (both estates, every address pair traced atom by atom): {total:,.0f} s; speed-up {total / seconds:,.0f}x"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench_analysis", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="the 1,000-ENI bench preset instead of the estate"
+    )
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="reach exposure matrix-sg matrix-subnet matrix-instance diff"
+    )
+    args = parser.parse_args(argv if argv is not None else [])
+    big = PRESETS["bench"] if args.quick else PRESETS["estate"]
+    medium = PRESETS["bench"] if args.quick else MEDIUM
+    wanted = set(args.only or ["reach", "exposure", "matrix-sg", "matrix-subnet", "matrix-instance", "diff"])
+    samples = 30 if args.quick else 200
+    if wanted & {"reach", "exposure", "matrix-sg", "matrix-subnet"}:
+        estate = _estate(big, "estate")
+        if "reach" in wanted:
+            bench_reach(estate, samples)
+        if "exposure" in wanted:
+            bench_exposure(estate, 20 if args.quick else 50)
+        if "matrix-sg" in wanted:
+            bench_matrix(estate, "security-group", 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
+        if "matrix-subnet" in wanted:
+            bench_matrix(estate, "subnet", 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
+        del estate
+        gc.collect()
+    if "matrix-instance" in wanted:
+        network = _estate(medium, "medium network")
+        bench_matrix(network, "instance", 100, TARGETS["instance"], None)
+        del network
+        gc.collect()
+    if "diff" in wanted:
+        bench_diff(big, 100)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

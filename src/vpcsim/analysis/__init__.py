@@ -1,0 +1,35 @@
+"""Exact analyses over sets of flows: reach, why, exposure, matrix, diff and policy checks.
+
+The flow space is cut into atoms by every boundary the rules and routes on a path mention; the
+reference engine walks each address pair once per walk class with the filters recorded
+(skeletons), and every atom is decided with the engine's own rule functions. Equivalence
+classes of ENI addresses let all-pairs analyses walk once per class pair. ``docs/symbolic.md``
+explains the design.
+"""
+
+from .diff import DiffResult, diff
+from .exposure import ExposureResult, Finding, exposure
+from .matrix import MatrixResult, matrix
+from .policy import CheckResult, check
+from .policy_model import Policy, policy_json_schema, read_policy
+from .reach import ReachResult, reach
+from .why import WhyResult, why
+
+__all__ = [
+    "CheckResult",
+    "DiffResult",
+    "ExposureResult",
+    "Finding",
+    "MatrixResult",
+    "Policy",
+    "ReachResult",
+    "WhyResult",
+    "check",
+    "diff",
+    "exposure",
+    "matrix",
+    "policy_json_schema",
+    "reach",
+    "read_policy",
+    "why",
+]

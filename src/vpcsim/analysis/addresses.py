@@ -1,0 +1,195 @@
+"""The internet as a set of addresses, and its partition into address atoms along a path.
+
+Why: "what can the internet send this instance?" ranges over four billion sources. Every rule
+and route that looks at an internet address (security-group and ACL CIDRs, prefix lists, route
+prefixes, VPC blocks) is constant between consecutive boundaries, so the internet splits into a
+few address atoms and the engine walks one representative address of each.
+
+The internet universe is every internet-routable address (``is_internet_routable``) except the
+network's own public addresses: those are not outside hosts (a flow from one is NAT reflection
+between two of the network's instances). Address sets on the internet side are printed as the
+fewest CIDR blocks that cover them *within this universe*: ``0.0.0.0/0`` means "every internet
+address".
+"""
+
+from __future__ import annotations
+
+import weakref
+from bisect import bisect_right
+from collections.abc import Iterable
+from typing import cast
+
+from ..engine.compiled import (
+    _NOT_INTERNET,
+    PEER_CIDR,
+    PEER_MEMBERS,
+    PEER_PREFIX_LIST,
+    AclEntry,
+    Compiled,
+    CompiledRouteTable,
+    SgRule,
+    cidr_int,
+)
+from ..model import Network
+from .intervals import ADDRESS_SPACE, IntervalIndex, Intervals, from_points, normalize, subtract
+from .skeleton import Skeleton
+
+_SPACE_END = 2**32
+
+
+class InternetUniverse:
+    """The internet addresses of one compiled network, with the boundaries every path shares.
+
+    Boundaries are kept as *cut points inside the universe*: a CIDR cuts the universe where its
+    first and last internet address lie, so that CIDRs of private ranges (most rules' CIDRs)
+    cut nothing and the internet splits into few atoms.
+    """
+
+    def __init__(self, compiled: Compiled) -> None:
+        blocked = [(net, net + ((~mask) & 0xFFFFFFFF)) for net, mask, _ in _NOT_INTERNET]
+        own = from_points(compiled.public)
+        self.intervals: Intervals = subtract(ADDRESS_SPACE, normalize([*blocked, *own]))
+        self.index = IntervalIndex(self.intervals)
+        cidrs: set[tuple[int, int]] = set()
+        for vpc in compiled.vpcs.values():
+            for net, mask in vpc.blocks:
+                cidrs.add((net, mask))
+        for pcx in compiled.network.vpc_peering_connections.values():
+            for side in (pcx.requester, pcx.accepter):
+                for block in side.cidr_blocks:
+                    if ":" not in block:
+                        net, mask, _ = cidr_int(block)
+                        cidrs.add((net, mask))
+        for subnet in compiled.subnets.values():
+            cidrs.add((subnet.net, subnet.mask))
+        # Private addresses that are also internet addresses (a VPC with a public-range block):
+        # owner lookups by address tell them apart.
+        self.routable_private = frozenset(
+            ip for table in compiled.private.values() for ip in table if ip in self.index
+        )
+        for ip in self.routable_private:
+            cidrs.add((ip, 0xFFFFFFFF))
+        self.shared_cidrs = frozenset(cidrs)
+        """(network, mask) of every block any walk may test an address against."""
+        points: set[int] = set()
+        for net, mask in cidrs:
+            self.cut(net, mask, points)
+        self.shared_points = frozenset(points)
+        self._rule_points: dict[int, frozenset[int]] = {}
+        self._table_points: dict[str, frozenset[int]] = {}
+
+    def __contains__(self, ip: int) -> bool:
+        return ip in self.index
+
+    def cut(self, net: int, mask: int, points: set[int]) -> None:
+        """Add the cut points of one CIDR: where its first and last internet address lie."""
+        hi = net + ((~mask) & 0xFFFFFFFF)
+        first = self.index.first_in(net, hi)
+        if first is None:
+            return
+        last = self.index.last_in(net, hi)
+        assert last is not None
+        points.add(first)
+        points.add(last + 1)
+
+    def rule_points(self, rules: list[SgRule] | list[AclEntry], kind: str) -> frozenset[int]:
+        cached = self._rule_points.get(id(rules))
+        if cached is None:
+            points: set[int] = set()
+            if kind == "acl":
+                for entry in cast(list[AclEntry], rules):
+                    self.cut(entry[3], entry[4], points)
+            else:
+                for rule in cast(list[SgRule], rules):
+                    peer_kind, peer = rule[3], rule[4]
+                    if peer_kind == PEER_CIDR:
+                        net, mask = cast(tuple[int, int], peer)
+                        self.cut(net, mask, points)
+                    elif peer_kind == PEER_PREFIX_LIST:
+                        for net, mask in cast(list[tuple[int, int]], peer):
+                            self.cut(net, mask, points)
+                    elif peer_kind == PEER_MEMBERS:
+                        for ip in self.routable_private & cast(frozenset[int], peer):
+                            points.add(ip)
+                            points.add(ip + 1)
+            cached = self._rule_points[id(rules)] = frozenset(points)
+        return cached
+
+    def table_points(self, table: CompiledRouteTable) -> frozenset[int]:
+        cached = self._table_points.get(table.route_table_id)
+        if cached is None:
+            points: set[int] = set()
+            for mask, level in table.levels:
+                for net in level:
+                    self.cut(net, mask, points)
+            cached = self._table_points[table.route_table_id] = frozenset(points)
+        return cached
+
+
+_UNIVERSES: weakref.WeakKeyDictionary[Network, tuple[Compiled, InternetUniverse]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def internet_universe(compiled: Compiled) -> InternetUniverse:
+    """The universe of a compiled network, built once per compiled version."""
+    cached = _UNIVERSES.get(compiled.network)
+    if cached is None or cached[0] is not compiled:
+        cached = _UNIVERSES[compiled.network] = (compiled, InternetUniverse(compiled))
+    return cached[1]
+
+
+def _add_cidr(bounds: set[int], net: int, mask: int) -> None:
+    bounds.add(net)
+    bounds.add(net + ((~mask) & 0xFFFFFFFF) + 1)
+
+
+def route_table_bounds(table: CompiledRouteTable, bounds: set[int]) -> None:
+    for mask, level in table.levels:
+        for net in level:
+            _add_cidr(bounds, net, mask)
+
+
+def skeleton_bounds(sk: Skeleton, universe: InternetUniverse, points: set[int]) -> None:
+    """Every cut of the internet that the path of ``sk`` looks at (routes, blocks, rules)."""
+    for table in sk.route_tables:
+        points |= universe.table_points(table)
+    for subnet in sk.subnets:
+        universe.cut(subnet.net, subnet.mask, points)
+    for call in sk.filters:
+        points |= universe.rule_points(call.rules, call.kind)
+
+
+class AddressAtom:
+    """A piece of the universe between two boundaries, and the address the engine walks."""
+
+    __slots__ = ("hi", "lo", "representative")
+
+    def __init__(self, lo: int, hi: int, representative: int) -> None:
+        self.lo, self.hi, self.representative = lo, hi, representative
+
+    def intervals(self, universe: InternetUniverse) -> Intervals:
+        """The atom's addresses (inside the universe)."""
+        los = universe.index.los
+        start = max(0, bisect_right(los, self.lo) - 1)
+        out = []
+        for lo, hi in universe.intervals[start:]:
+            if lo > self.hi:
+                break
+            a, b = max(lo, self.lo), min(hi, self.hi)
+            if a <= b:
+                out.append((a, b))
+        return tuple(out)
+
+
+def partition(universe: InternetUniverse, bounds: Iterable[int]) -> list[AddressAtom]:
+    """Split the universe at cut points; pieces holding no internet address are dropped."""
+    points = sorted({b for b in bounds if 0 < b < _SPACE_END})
+    atoms: list[AddressAtom] = []
+    start = 0
+    for end in [*points, _SPACE_END]:
+        rep = universe.index.first_in(start, end - 1)
+        if rep is not None:
+            atoms.append(AddressAtom(start, end - 1, rep))
+        start = end
+    return atoms

@@ -1,0 +1,231 @@
+"""Atoms of the traffic space: the partition of (protocol, destination port, ICMP type and code)
+and of the client's source ports by every boundary the rules on a path mention.
+
+Why atoms: security-group rules and network-ACL entries are unions of boxes over these
+dimensions, so every rule decides the same way for every flow of one atom. Evaluating one
+representative flow per atom is therefore exact, and the number of atoms stays small (tens)
+because real rules mention few distinct ports. Addresses are partitioned separately
+(:mod:`vpcsim.analysis.addresses`), because they also steer routing.
+
+Each atom has an index; a set of atoms is a Python ``int`` used as a bit set, so that the
+analyses combine filters with ``&`` and ``|``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..engine.compiled import AclEntry, SgRule
+from ..engine.flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, TCP, UDP
+from .intervals import Interval, Intervals, intersect, normalize, subtract
+
+PORT_SPACE: Interval = (0, 65535)
+BYTE_SPACE: Interval = (0, 255)
+
+#: Walk classes: flows of one class take the same path through the engine (it branches on
+#: protocol -- NAT gateways and gateway endpoints restrict protocols -- and on whether an ICMP
+#: type gets a reply), so one path skeleton serves every atom of the class.
+WALK_TCP, WALK_UDP, WALK_ECHO, WALK_ICMP_REQUEST, WALK_ICMP_ERROR, WALK_ICMP_NO_REPLY, WALK_OTHER = (
+    "tcp",
+    "udp",
+    "icmp-echo",
+    "icmp-request",
+    "icmp-error",
+    "icmp-no-reply",
+    "other",
+)
+WALK_CLASSES = (
+    WALK_TCP,
+    WALK_UDP,
+    WALK_ECHO,
+    WALK_ICMP_REQUEST,
+    WALK_ICMP_ERROR,
+    WALK_ICMP_NO_REPLY,
+    WALK_OTHER,
+)
+
+
+def icmp_walk(icmp_type: int) -> str:
+    """The walk class of an ICMP type: the engine treats echo requests (gateway endpoints carry
+    them), other requests (they get replies) and error messages (NATs drop untracked ones)
+    apart from every other type."""
+    if icmp_type == 8:
+        return WALK_ECHO
+    if icmp_type in ICMP_REPLIES:
+        return WALK_ICMP_REQUEST
+    if icmp_type in ICMP_ERRORS:
+        return WALK_ICMP_ERROR
+    return WALK_ICMP_NO_REPLY
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """One cell of the traffic partition, with the representative the engine evaluates."""
+
+    index: int
+    protocol: int
+    """The representative protocol number."""
+    protocols: Intervals
+    """Every protocol number the atom stands for (one, except for "all other protocols")."""
+    ports: Intervals | None = None
+    """TCP/UDP destination ports."""
+    icmp_types: Intervals | None = None
+    icmp_codes: Intervals | None = None
+    walk: str = WALK_OTHER
+
+    @property
+    def port(self) -> int | None:
+        return self.ports[0][0] if self.ports else None
+
+    @property
+    def icmp_type(self) -> int | None:
+        return self.icmp_types[0][0] if self.icmp_types else None
+
+    @property
+    def icmp_code(self) -> int | None:
+        return self.icmp_codes[0][0] if self.icmp_codes else None
+
+    @property
+    def reply_type(self) -> int | None:
+        t = self.icmp_type
+        return ICMP_REPLIES.get(t) if t is not None else None
+
+
+def _cuts(space: Interval, boundaries: Iterable[int]) -> list[Interval]:
+    """Split ``space`` at every boundary (a boundary b starts a new piece at b)."""
+    lo, hi = space
+    points = sorted({b for b in boundaries if lo < b <= hi})
+    pieces: list[Interval] = []
+    start = lo
+    for p in points:
+        pieces.append((start, p - 1))
+        start = p
+    pieces.append((start, hi))
+    return pieces
+
+
+def _range_boundaries(ranges: Iterable[tuple[int, int]]) -> set[int]:
+    out: set[int] = set()
+    for lo, hi in ranges:
+        out.add(lo)
+        out.add(hi + 1)
+    return out
+
+
+@dataclass(slots=True)
+class RuleSet:
+    """The rules a traffic partition must respect: compiled SG rules and NACL entries."""
+
+    sg_rules: list[SgRule] = field(default_factory=list)
+    acl_entries: list[AclEntry] = field(default_factory=list)
+
+    def add_sg(self, rules: Iterable[SgRule]) -> None:
+        self.sg_rules.extend(rules)
+
+    def add_acl(self, entries: Iterable[AclEntry]) -> None:
+        self.acl_entries.extend(entries)
+
+
+class TrafficSpace:
+    """The atoms of one question (one path's rules), and the client-port atoms per protocol."""
+
+    def __init__(self, rules: RuleSet, client_ports: Interval) -> None:
+        self.client_ports = client_ports
+        port_bounds: dict[int, set[int]] = {TCP: set(), UDP: set()}
+        sport_bounds: dict[int, set[int]] = {TCP: set(), UDP: set()}
+        mentioned: set[int] = set()
+        types: set[int] = set(ICMP_REPLIES)
+        codes: set[int] = set()
+        # Security groups match the destination port of requests; their ICMP fields are type/code.
+        for proto, lo, hi, *_ in rules.sg_rules:
+            if proto == -1:
+                continue
+            mentioned.add(proto)
+            if proto in (TCP, UDP):
+                port_bounds[proto] |= _range_boundaries([(lo, hi)])
+            elif proto == ICMP:
+                if lo != -1:
+                    types.add(lo)
+                if hi != -1:
+                    codes.add(hi)
+        # Network ACLs match the destination port: the request's, and the client's on replies.
+        for entry in rules.acl_entries:
+            proto = entry[2]
+            if proto == -1:
+                continue
+            mentioned.add(proto)
+            if proto in (TCP, UDP):
+                bounds = _range_boundaries([(entry[5], entry[6])])
+                port_bounds[proto] |= bounds
+                sport_bounds[proto] |= bounds
+            elif proto == ICMP:
+                if entry[7] != -1:
+                    types.add(entry[7])
+                if entry[8] != -1:
+                    codes.add(entry[8])
+        # Reply types of the request types that get replies are judged by the ACLs too.
+        self.atoms: list[Atom] = []
+        for proto in (TCP, UDP):
+            for piece in _cuts(PORT_SPACE, port_bounds[proto]):
+                self._add(
+                    proto, ((proto, proto),), ports=(piece,), walk=WALK_TCP if proto == TCP else WALK_UDP
+                )
+        type_atoms: list[Intervals] = [((t, t),) for t in sorted(t for t in types if 0 <= t <= 255)]
+        rest_types = subtract((BYTE_SPACE,), normalize(r[0] for r in type_atoms))
+        # Types the engine walks differently never share an atom.
+        errors = normalize((t, t) for t in ICMP_ERRORS)
+        for part in (intersect(rest_types, errors), subtract(rest_types, errors)):
+            if part:
+                type_atoms.append(part)
+        code_atoms: list[Intervals] = [((c, c),) for c in sorted(c for c in codes if 0 <= c <= 255)]
+        rest_codes = subtract((BYTE_SPACE,), normalize(r[0] for r in code_atoms))
+        if rest_codes:
+            code_atoms.append(rest_codes)
+        for type_set in type_atoms:
+            walk = icmp_walk(type_set[0][0])
+            for code_set in code_atoms:
+                self._add(ICMP, ((ICMP, ICMP),), icmp_types=type_set, icmp_codes=code_set, walk=walk)
+        others = sorted(p for p in mentioned if p not in (TCP, UDP, ICMP) and 0 <= p <= 255)
+        for p in others:
+            self._add(p, ((p, p),), walk=WALK_OTHER)
+        rest = subtract(
+            (BYTE_SPACE,), normalize([(TCP, TCP), (UDP, UDP), (ICMP, ICMP), *((p, p) for p in others)])
+        )
+        if rest:
+            self._add(rest[0][0], rest, walk=WALK_OTHER)
+        self.all_bits = (1 << len(self.atoms)) - 1
+        self.walk_bits: dict[str, int] = {}
+        for atom in self.atoms:
+            self.walk_bits[atom.walk] = self.walk_bits.get(atom.walk, 0) | (1 << atom.index)
+        # Client-port atoms: the reply's destination ports, judged by ACLs only.
+        self.sport_atoms: dict[int, list[Interval]] = {
+            proto: _cuts(client_ports, sport_bounds[proto]) for proto in (TCP, UDP)
+        }
+
+    def _add(
+        self,
+        protocol: int,
+        protocols: Intervals,
+        *,
+        ports: Intervals | None = None,
+        icmp_types: Intervals | None = None,
+        icmp_codes: Intervals | None = None,
+        walk: str,
+    ) -> None:
+        self.atoms.append(Atom(len(self.atoms), protocol, protocols, ports, icmp_types, icmp_codes, walk))
+
+    def bits_of(self, indices: Iterable[int]) -> int:
+        out = 0
+        for i in indices:
+            out |= 1 << i
+        return out
+
+    def iter_bits(self, bits: int) -> list[Atom]:
+        atoms = self.atoms
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(atoms[low.bit_length() - 1])
+            bits ^= low
+        return out

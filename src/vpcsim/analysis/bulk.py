@@ -1,0 +1,498 @@
+"""What all-pairs analyses share: one traffic space for the whole network, ENI address classes,
+skeletons per class pair, and filter caches keyed by address atoms.
+
+Why classes: the engine's walk between two addresses depends on the subnets (route table,
+network ACL, VPC), on the state of the ENIs (running, source/destination check, filtered, a NAT
+gateway's or a route target's) and on where the addresses fall among the network's CIDR
+boundaries -- not on the security groups, which the skeleton only records. Two addresses that
+agree on all of that (a *class*) walk the same skeleton, up to renaming: the sender's and the
+receiver's ENIs (for their security groups) and their addresses (for what filters judge). So
+``exposure`` and ``matrix`` walk the engine once per class (pair) and only evaluate filters per
+member, never the engine per pair.
+
+Why atom keys: a network ACL decides the same way for every remote address between two
+consecutive CIDR boundaries, and a security group too, given which referenced groups' member
+sets hold the address. Filter results are cached under those keys, so members that differ only
+in address within an atom share every evaluation. The keys are exact because the boundaries
+include every CIDR of every rule, prefix list and route of the network.
+"""
+
+from __future__ import annotations
+
+import gc
+from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import cast
+
+from ..engine.compiled import (
+    _NOT_INTERNET,
+    PEER_CIDR,
+    PEER_MEMBERS,
+    PEER_PREFIX_LIST,
+    Compiled,
+    CompiledEni,
+    CompiledRouteTable,
+    SgRule,
+    compile_network,
+)
+from ..engine.flow import LINUX_CLIENT_PORTS
+from ..model import Network
+from .addresses import InternetUniverse, _add_cidr, internet_universe, partition, route_table_bounds
+from .atoms import RuleSet, TrafficSpace
+from .endpoints import Host
+from .evaluate import FilterEvaluator, Keyer, NeedsTracing, Outcome, Subst, evaluate
+from .intervals import Interval, Intervals
+from .naive import naive_outcome
+from .reach import universe_contexts, walk_context
+from .skeleton import FilterCall, Skeleton
+
+HostKey = tuple[object, ...]
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector during a bulk analysis.
+
+    Why: the analyses allocate millions of small objects on top of a network of millions more,
+    and each full collection walks the whole heap again (seconds each on a 50,000-ENI estate).
+    Nothing here builds reference cycles worth collecting mid-way; reference counting still frees
+    everything as usual, and the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class AtomKeyer(Keyer):
+    """Cache keys by address atom (and, for security groups, by which member sets of group
+    references hold the address)."""
+
+    def __init__(
+        self,
+        bounds: list[int],
+        group_rules: dict[tuple[str, bool], list[SgRule]],
+        acl_bounds: list[int] | None = None,
+    ) -> None:
+        self.bounds = bounds
+        self.acl_bounds = acl_bounds if acl_bounds is not None else bounds
+        # Every compiled rule that references a group holds that group's members: one member set
+        # per referenced group, found from each group's own rules.
+        canonical: dict[frozenset[int], int] = {}
+        holders: dict[int, set[int]] = {}
+        self._refs: dict[int, frozenset[int]] = {}
+        for rules in group_rules.values():
+            for rule in rules:
+                if rule[3] == PEER_MEMBERS:
+                    peer = cast(frozenset[int], rule[4])
+                    if peer not in canonical:
+                        index = canonical[peer] = len(canonical)
+                        for ip in peer:
+                            holders.setdefault(ip, set()).add(index)
+        self.member_of: dict[int, frozenset[int]] = {ip: frozenset(v) for ip, v in holders.items()}
+        self._canonical = canonical
+        self._uncached: set[int] = set()
+
+    def register(self, rules: list[SgRule]) -> None:
+        """Key a rule list of one's own (one group's rules) by member sets too."""
+        if id(rules) in self._refs:
+            return
+        refs = set()
+        for rule in rules:
+            if rule[3] == PEER_MEMBERS:
+                index = self._canonical.get(cast(frozenset[int], rule[4]))
+                if index is None:
+                    self._refs[id(rules)] = frozenset()
+                    self._uncached.add(id(rules))
+                    return
+                refs.add(index)
+        self._refs[id(rules)] = frozenset(refs)
+
+    def atom(self, ip: int) -> int:
+        return bisect_right(self.bounds, ip)
+
+    def acl_key(self, remote: int) -> object:
+        """ACLs decide alike between two consecutive boundaries of their own CIDRs."""
+        return bisect_right(self.acl_bounds, remote)
+
+    def sg_key(self, rules: list[SgRule], remote: int) -> object:
+        refs = self._refs.get(id(rules))
+        if refs is None:
+            self.register(rules)
+            refs = self._refs[id(rules)]
+        if id(rules) in self._uncached:
+            return remote  # rules this keyer does not know: key by the address itself
+        if not refs:
+            return bisect_right(self.bounds, remote)
+        held = self.member_of.get(remote)
+        return (bisect_right(self.bounds, remote), held & refs if held else frozenset())
+
+
+@dataclass(slots=True)
+class PairClass:
+    """A class pair: the representative pair and its skeletons."""
+
+    source: Host
+    destination: Host
+    skeletons: dict[str, Skeleton]
+    blocked: bool
+    """Every walk class is stopped on the forward path by a blocker that is not a filter."""
+
+
+@dataclass(slots=True)
+class InternetClass:
+    """An ENI address class reached from (or reaching) the internet: the representative's
+    partition of the internet and the skeletons per address atom."""
+
+    host: Host
+    bounds: frozenset[int]
+    atom_starts: list[int] = field(default_factory=list)
+    contexts: list[tuple[int, dict[str, Skeleton]]] = field(default_factory=list)
+    """(representative internet address, skeletons) per atom of the class partition."""
+
+
+class Bulk:
+    """Evaluates many pairs of one network with shared skeletons and caches."""
+
+    def __init__(
+        self,
+        network: Network,
+        client_ports: Interval = LINUX_CLIENT_PORTS,
+        *,
+        space: TrafficSpace | None = None,
+    ) -> None:
+        self.network = network
+        self.client_ports = client_ports
+        self.c: Compiled = compile_network(network)
+        self.universe: InternetUniverse = internet_universe(self.c)
+        rules = RuleSet()
+        bounds: set[int] = set()
+        for net, mask in self.universe.shared_cidrs:
+            _add_cidr(bounds, net, mask)
+        self.group_rules = group_rules(self.c)
+        for lst in self.group_rules.values():
+            rules.add_sg(lst)
+            _sg_bounds(lst, bounds)
+        acl_bounds: set[int] = set()
+        acls_seen: set[str] = set()
+        tables_seen: set[str] = set()
+        for subnet in self.c.subnets.values():
+            acl = subnet.acl
+            if acl is not None and acl.acl_id not in acls_seen:
+                acls_seen.add(acl.acl_id)
+                for entries in (acl.inbound, acl.outbound):
+                    rules.add_acl(entries)
+                    for entry in entries:
+                        _add_cidr(bounds, entry[3], entry[4])
+                        _add_cidr(acl_bounds, entry[3], entry[4])
+            table = subnet.route_table
+            if table is not None and table.route_table_id not in tables_seen:
+                tables_seen.add(table.route_table_id)
+                route_table_bounds(table, bounds)
+        for vpc in self.c.vpcs.values():
+            if vpc.edge_route_table is not None:
+                route_table_bounds(vpc.edge_route_table, bounds)
+        self.bounds = sorted(b for b in bounds if 0 < b < 2**32)
+        # The walk (filters aside) looks at addresses only through routes, VPC and subnet blocks,
+        # peering blocks, owners of addresses and internet-routability: class keys use these.
+        structure: set[int] = set()
+        for net, mask in self.universe.shared_cidrs:
+            _add_cidr(structure, net, mask)
+        for net, mask, _ in _NOT_INTERNET:
+            _add_cidr(structure, net, mask)
+        for table_id in tables_seen:
+            route_table_bounds(self._table(table_id), structure)
+        for vpc in self.c.vpcs.values():
+            if vpc.edge_route_table is not None:
+                route_table_bounds(vpc.edge_route_table, structure)
+        self.structure_bounds = sorted(b for b in structure if 0 < b < 2**32)
+        self.space = space if space is not None else TrafficSpace(rules, client_ports)
+        self.keyer = AtomKeyer(self.bounds, self.group_rules, sorted(b for b in acl_bounds if 0 < b < 2**32))
+        for lst in self.group_rules.values():
+            self.keyer.register(lst)
+        self.ev = FilterEvaluator(self.space, self.keyer)
+        self.special = _special_enis(self.c)
+        self._pair_classes: dict[tuple[HostKey, HostKey], PairClass] = {}
+        self._internet_classes: dict[tuple[HostKey, bool], InternetClass] = {}
+        self.traced = 0
+        """Pairs that fell back to tracing every atom (a VPC service on the path)."""
+        self._slots: dict[int, list[FilterCall]] = {}
+        self._host_keys: dict[Host, HostKey] = {}
+        self._pair_keys: dict[Host, HostKey] = {}
+        self._memo: dict[tuple[object, ...], Outcome] = {}
+        self.memo_hits = 0
+
+    # ------------------------------------------------------------------ evaluation with a memo
+
+    def evaluate(self, skeletons: dict[str, Skeleton], subst: Subst) -> Outcome:
+        """``evaluate`` for a class mate, memoised on what differs between class mates: the
+        results of the security groups that are substituted, and the address atoms that the
+        substituted addresses fall in for the ACLs that judge them."""
+        slots = self._slots.get(id(skeletons))
+        if slots is None:
+            slots = self._slots[id(skeletons)] = _member_slots(skeletons, subst)
+        sig: list[object] = [id(skeletons)]
+        for call in slots:
+            rules, remote = subst.apply(call)
+            if call.kind == "sg":
+                result = self.ev.sg(rules, remote)  # type: ignore[arg-type]
+                subst.sg_results[(call.owner, call.direction, call.remote)] = result
+                sig.append(result)
+            else:
+                sig.append(self.keyer.acl_key(remote))
+        key = tuple(sig)
+        out = self._memo.get(key)
+        if out is not None:
+            self.memo_hits += 1
+            return out
+        out = self._memo[key] = evaluate(self.space, skeletons, self.ev, subst)
+        return out
+
+    def _table(self, table_id: str) -> CompiledRouteTable:
+        for subnet in self.c.subnets.values():
+            if subnet.route_table is not None and subnet.route_table.route_table_id == table_id:
+                return subnet.route_table
+        raise KeyError(table_id)
+
+    def structure_atom(self, ip: int) -> int:
+        return bisect_right(self.structure_bounds, ip)
+
+    # ------------------------------------------------------------------ classes
+
+    def host_key(self, host: Host) -> HostKey:
+        """The class of an endpoint address: everything the engine's walk looks at but SGs."""
+        key = self._host_keys.get(host)
+        if key is None:
+            key = self._host_keys[host] = self._host_key(host)
+        return key
+
+    def pair_key(self, host: Host) -> HostKey:
+        """The class of an address as one end of a pair of private addresses of the network.
+
+        Coarser than :meth:`host_key`: an ENI that no route targets never forwards, so its
+        source/destination check never matters; and when no VPC block is an internet address, a
+        packet between private addresses never reaches an internet gateway's translation, so
+        public addresses never matter either.
+        """
+        key = self._pair_keys.get(host)
+        if key is None:
+            full = self.host_key(host)
+            coarse = (
+                host.eni_id is not None
+                and full[4] is None  # not special
+                and not full[8]  # a private address
+                and not self.universe.routable_private
+            )
+            key = self._pair_keys[host] = (full[0], full[1], full[3], full[5]) if coarse else full
+        return key
+
+    def _host_key(self, host: Host) -> HostKey:
+        if host.eni_id is None:
+            return ("address", host.address)
+        eni = self.c.enis[host.eni_id]
+        if host.address in eni.addresses:
+            private = host.address
+            public = eni.public_of.get(private)
+            via_public = False
+        else:
+            private = self.c.public[host.address][1]
+            public = host.address
+            via_public = True
+        special = eni.eni_id if eni.eni_id in self.special else None
+        return (
+            eni.subnet.subnet_id,
+            eni.running,
+            eni.source_dest_check,
+            eni.filtered,
+            special,
+            self.structure_atom(private),
+            public is not None,
+            self.structure_atom(public) if public is not None else None,
+            via_public,
+        )
+
+    def _subst(self, rep: Host, member: Host, subst: Subst) -> None:
+        if rep.eni_id is not None and member.eni_id is not None:
+            rep_eni, eni = self.c.enis[rep.eni_id], self.c.enis[member.eni_id]
+            subst.enis[rep.eni_id] = eni
+            rep_private, rep_public = _private_public(self.c, rep_eni, rep.address)
+            private, public = _private_public(self.c, eni, member.address)
+            subst.addresses[rep_private] = private
+            if rep_public is not None and public is not None:
+                subst.addresses[rep_public] = public
+        elif rep.address != member.address:
+            subst.addresses[rep.address] = member.address
+
+    # ------------------------------------------------------------------ pairs
+
+    def pair_class(self, source: Host, destination: Host) -> PairClass:
+        key = (self.pair_key(source), self.pair_key(destination))
+        pc = self._pair_classes.get(key)
+        if pc is None:
+            ctx = walk_context(
+                self.c,
+                source.address,
+                source.eni_id,
+                destination.address,
+                ((source.address, source.address),),
+                ((destination.address, destination.address),),
+            )
+            blocked = all(
+                (sk.forward_blocked or not (sk.delivered or sk.forward_unknown)) and not sk.service
+                for sk in ctx.skeletons.values()
+            )
+            pc = self._pair_classes[key] = PairClass(source, destination, ctx.skeletons, blocked)
+        return pc
+
+    def pair(self, source: Host, destination: Host) -> Outcome:
+        """Every atom between two hosts of the network (or a host and one internet address)."""
+        pc = self.pair_class(source, destination)
+        if pc.blocked:
+            return Outcome()
+        subst = Subst()
+        self._subst(pc.source, source, subst)
+        self._subst(pc.destination, destination, subst)
+        try:
+            return self.evaluate(pc.skeletons, subst)
+        except NeedsTracing:
+            self.traced += 1
+            return naive_outcome(self.network, self.space, source.address, destination.address, source.eni_id)
+
+    # ------------------------------------------------------------------ the internet
+
+    def internet_class(self, host: Host, *, internet_is_source: bool) -> InternetClass:
+        key = (self.host_key(host), internet_is_source)
+        ic = self._internet_classes.get(key)
+        if ic is None:
+            contexts, bounds = universe_contexts(
+                self.c, self.universe, host, internet_is_source=internet_is_source
+            )
+            ic = InternetClass(host, frozenset(bounds))
+            for ctx in contexts:
+                start = ctx.sources[0][0] if internet_is_source else ctx.destinations[0][0]
+                rep = ctx.source if internet_is_source else ctx.destination
+                ic.atom_starts.append(start)
+                ic.contexts.append((rep, ctx.skeletons))
+            self._internet_classes[key] = ic
+        return ic
+
+    def internet(self, host: Host, *, internet_is_source: bool) -> list[tuple[Intervals, Outcome]]:
+        """Every atom between the internet and ``host``: (internet address piece, outcome) per
+        address atom of the host's own partition (its class's, cut by its own SG CIDRs)."""
+        ic = self.internet_class(host, internet_is_source=internet_is_source)
+        bounds = set(ic.bounds)
+        if host.eni_id is not None:
+            eni = self.c.enis[host.eni_id]
+            bounds |= self.universe.rule_points(eni.ingress, "sg")
+            bounds |= self.universe.rule_points(eni.egress, "sg")
+        out: list[tuple[Intervals, Outcome]] = []
+        for atom in partition(self.universe, bounds):
+            i = bisect_right(ic.atom_starts, atom.lo) - 1
+            rep_address, skeletons = ic.contexts[i]
+            subst = Subst()
+            self._subst(ic.host, host, subst)
+            subst.addresses[rep_address] = atom.representative
+            try:
+                outcome = self.evaluate(skeletons, subst)
+            except NeedsTracing:
+                self.traced += 1
+                src, dst = (
+                    (atom.representative, host.address)
+                    if internet_is_source
+                    else (host.address, atom.representative)
+                )
+                outcome = naive_outcome(
+                    self.network, self.space, src, dst, None if internet_is_source else host.eni_id
+                )
+            out.append((((atom.lo, atom.hi),), outcome))
+        return out
+
+
+def _member_slots(skeletons: dict[str, Skeleton], subst: Subst) -> list[FilterCall]:
+    """The filters of a representative's skeletons whose rules or judged address change from one
+    class mate to another (one per distinct filter and address)."""
+    seen: set[tuple[object, ...]] = set()
+    slots: list[FilterCall] = []
+    for sk in skeletons.values():
+        for call in sk.filters:
+            if call.kind == "sg" and (call.owner in subst.enis or call.remote in subst.addresses):
+                key: tuple[object, ...] = ("sg", call.owner, call.direction, call.remote)
+            elif call.kind == "acl" and call.remote in subst.addresses:
+                key = ("acl", call.remote)
+            else:
+                continue
+            if key not in seen:
+                seen.add(key)
+                slots.append(call)
+    return slots
+
+
+def group_rules(c: Compiled) -> dict[tuple[str, bool], list[SgRule]]:
+    """Each security group's compiled rules, (group id, egress) -> rules, taken from one ENI
+    that carries the group (an ENI's compiled rules are its groups' rules, one after another)."""
+    out: dict[tuple[str, bool], list[SgRule]] = {}
+    for eni in c.enis.values():
+        missing = [g for g in eni.group_ids if (g, False) not in out]
+        if not missing:
+            continue
+        for egress, rules in ((False, eni.ingress), (True, eni.egress)):
+            for group in missing:
+                out[(group, egress)] = [r for r in rules if r[5] == group]
+    return out
+
+
+def network_rules(network: Network) -> RuleSet:
+    """Every compiled security-group rule and network-ACL entry of a network."""
+    c = compile_network(network)
+    rules = RuleSet()
+    for lst in group_rules(c).values():
+        rules.add_sg(lst)
+    for acl_lists in {
+        s.acl.acl_id: (s.acl.inbound, s.acl.outbound) for s in c.subnets.values() if s.acl
+    }.values():
+        for entries in acl_lists:
+            rules.add_acl(entries)
+    return rules
+
+
+def _private_public(c: Compiled, eni: CompiledEni, address: int) -> tuple[int, int | None]:
+    if address in eni.addresses:
+        return address, eni.public_of.get(address)
+    return c.public[address][1], address
+
+
+def _sg_bounds(rules: list[SgRule], bounds: set[int]) -> None:
+    for rule in rules:
+        kind, peer = rule[3], rule[4]
+        if kind == PEER_CIDR:
+            net, mask = cast(tuple[int, int], peer)
+            _add_cidr(bounds, net, mask)
+        elif kind == PEER_PREFIX_LIST:
+            for net, mask in cast(list[tuple[int, int]], peer):
+                _add_cidr(bounds, net, mask)
+
+
+def _special_enis(c: Compiled) -> set[str]:
+    """ENIs with a role of their own on paths: route targets and NAT gateways' ENIs."""
+    special = {e.eni_id for e in c.enis.values() if e.nat_gateway is not None}
+    tables = [s.route_table for s in c.subnets.values() if s.route_table is not None]
+    tables += [v.edge_route_table for v in c.vpcs.values() if v.edge_route_table is not None]
+    for table in tables:
+        assert table is not None
+        for _, level in table.levels:
+            for route in level.values():
+                if route.kind == "eni":
+                    special.add(route.target)
+        for shadowed in table.shadowed.values():
+            for route in shadowed:
+                if route.kind == "eni":
+                    special.add(route.target)
+    return special
+
+
+__all__ = ["AtomKeyer", "Bulk", "group_rules", "network_rules", "quiet_gc"]

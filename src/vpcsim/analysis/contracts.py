@@ -1,0 +1,210 @@
+"""The JSON contracts of the analysis commands, as pydantic models.
+
+Why here: :mod:`vpcsim.contracts` publishes the CLI's schemas (``docs/schemas/``); these models
+are the analysis commands' part, kept next to the code that produces the documents. Tests
+validate real outputs against them; ``ANALYSIS_OUTPUTS`` is meant to be merged into
+``vpcsim.contracts.OUTPUTS`` so that ``vpcsim schema reach`` and ``docs/schemas/`` cover them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PortRange = tuple[int, int]
+Protocol = Literal["all", "tcp", "udp", "icmp", "other"] | int
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class TrafficOut(_Strict):
+    protocol: Protocol = Field(
+        description="tcp, udp, icmp, all (every protocol, port and type), a protocol number, or "
+        "other (the protocol numbers in `protocols`, when more than three)."
+    )
+    ports: list[PortRange] | None = Field(description="TCP/UDP destination ports; null: every port.")
+    icmp: list[PortRange] | None = Field(
+        description="ICMP [type, code] pairs (code -1: every code); null: all."
+    )
+    protocols: list[PortRange] | None = Field(None, description="`other` only: protocol number ranges.")
+
+
+class EntryOut(TrafficOut):
+    sources: list[str] = Field(description="CIDRs; on the internet side, read within the internet universe.")
+    destinations: list[str]
+    source_ports: list[PortRange] | None = Field(
+        None, description="`partial` only: the client ports that work."
+    )
+
+
+class ReachOut(_Strict):
+    """``vpcsim reach --json``."""
+
+    schema_version: Literal[1]
+    from_: str = Field(alias="from")
+    to: str
+    client_ports: PortRange
+    allowed: list[EntryOut]
+    one_way: list[EntryOut]
+    partial: list[EntryOut]
+    unknown: list[EntryOut]
+
+
+class FindingOut(_Strict):
+    instance: str | None
+    eni: str
+    address: str
+    protocol: Protocol
+    ports: list[PortRange] | None
+    icmp: list[PortRange] | None
+    protocols: list[PortRange] | None = None
+    sources: list[str]
+    bidirectional: bool | Literal["partial"]
+    source_ports: list[PortRange] | None
+    severity: Literal["high", "medium", "low"]
+    path: list[str]
+
+
+class IncompleteOut(_Strict):
+    kind: Literal["skipped", "unknown-resource", "unknown-path"]
+    component: str
+    count: int | None
+    detail: str
+
+
+class ExposureOut(_Strict):
+    """``vpcsim exposure --json``."""
+
+    schema_version: Literal[1]
+    findings: list[FindingOut]
+    incomplete: list[IncompleteOut]
+
+
+class PartialTrafficOut(TrafficOut):
+    source_ports: list[PortRange]
+
+
+class CellOut(_Strict):
+    from_: str = Field(alias="from")
+    to: str
+    allowed: list[TrafficOut]
+    partial: list[PartialTrafficOut]
+    one_way: list[TrafficOut]
+    unknown: list[TrafficOut]
+
+
+class MatrixOut(_Strict):
+    """``vpcsim matrix --json``."""
+
+    schema_version: Literal[1]
+    by: Literal["instance", "subnet", "security-group"]
+    labels: list[str]
+    cells: list[CellOut]
+
+
+class PairDiffOut(_Strict):
+    from_: str = Field(alias="from")
+    to: str
+    newly_allowed: list[EntryOut]
+    newly_blocked: list[EntryOut]
+
+
+class MatchedOut(_Strict):
+    old: str
+    new: str
+
+
+class DiffOut(_Strict):
+    """``vpcsim diff --json``."""
+
+    schema_version: Literal[1]
+    pairs: list[PairDiffOut]
+    matched_by_name: list[MatchedOut]
+    only_in_old: list[str]
+    only_in_new: list[str]
+
+
+class ViolationOut(_Strict):
+    from_: str = Field(alias="from")
+    to: str
+    reason: Literal["not-allowed", "delivered", "outside-only"]
+    unknown: bool
+    entries: list[EntryOut]
+
+
+class AssertionOut(_Strict):
+    name: str
+    line: int
+    status: Literal["pass", "fail", "unknown"]
+    pairs: int
+    violation_count: int
+    violations: list[ViolationOut]
+    warnings: list[str]
+
+
+class CheckOut(_Strict):
+    """``vpcsim check --json``."""
+
+    schema_version: Literal[1]
+    policy: str
+    status: Literal["pass", "fail", "unknown"]
+    passed: bool
+    assertions: list[AssertionOut]
+
+
+class BlockerWhyOut(_Strict):
+    code: str
+    component: str
+    path: Literal["forward", "return"]
+    direction: Literal["inbound", "outbound"] | None
+    ports: list[PortRange] | None
+    detail: str
+    fix: str
+    checklist_step: int
+    checklist: str
+    revealed: bool
+
+
+class ChangeOut(_Strict):
+    code: str
+    component: str
+    action: str
+    parameters: dict[str, object]
+    command: str
+    applied: bool
+
+
+class WhyFlowOut(_Strict):
+    protocol: str
+    source: str
+    destination: str
+    destination_port: int | None
+    source_ports: list[PortRange] | None
+    icmp_type: int | None
+    icmp_code: int | None
+    source_eni: str | None
+
+
+class WhyOut(_Strict):
+    """``vpcsim why --json``."""
+
+    schema_version: Literal[1]
+    flow: WhyFlowOut
+    verdict: Literal["reachable", "unreachable", "unknown"]
+    blockers: list[BlockerWhyOut]
+    changes: list[ChangeOut]
+    opens: bool
+    verdict_after: Literal["reachable", "unreachable", "unknown"]
+
+
+ANALYSIS_OUTPUTS: dict[str, type[BaseModel]] = {
+    "reach": ReachOut,
+    "why": WhyOut,
+    "exposure": ExposureOut,
+    "matrix": MatrixOut,
+    "diff": DiffOut,
+    "check": CheckOut,
+}

@@ -1,0 +1,349 @@
+"""Evaluate the atoms of a traffic space over the skeletons of one address pair.
+
+Why: a skeleton (:mod:`vpcsim.analysis.skeleton`) says which filters a flow meets and which other
+blockers stop it; this module decides every atom at once, with the engine's own rule functions
+(``sg_decide``, ``acl_decide``), and sorts the atoms as ``reach`` reports them:
+
+* ``allowed``: delivered, and the reply comes back for every client port;
+* ``one_way``: delivered, and the reply fails for every client port (the stateless-NACL trap);
+* ``partial``: delivered, and the reply comes back for part of the client ports (listed);
+* ``unknown``: no blocker the model can prove, but the path crosses what is not modelled.
+
+A request blocked on its way (a security group, an ACL, no route...) is in none of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import cast
+
+from ..engine.compiled import PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, AclEntry, CompiledEni, SgRule
+from ..engine.flow import ICMP, TCP, UDP, PortRanges
+from ..engine.trace import Packet, acl_decide, sg_decide
+from .atoms import WALK_TCP, WALK_UDP, Atom, TrafficSpace
+from .intervals import Intervals, normalize
+from .skeleton import MARK_SPORT, ROLE_CONST, ROLE_DPORT, ROLE_SPORT, FilterCall, Skeleton
+
+_NO_PORTS: PortRanges = ((0, 0),)
+
+
+class NeedsTracing(Exception):
+    """The skeleton cannot be evaluated atom by atom (a VPC service checks ports itself)."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happens to every atom between one pair of addresses."""
+
+    allowed: int = 0
+    one_way: int = 0
+    partial: dict[int, Intervals] = field(default_factory=dict)
+    """atom index -> the client ports whose reply comes back."""
+    unknown: int = 0
+
+    def key(self) -> tuple[object, ...]:
+        return (self.allowed, self.one_way, tuple(sorted(self.partial.items())), self.unknown)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.allowed or self.one_way or self.partial or self.unknown)
+
+    def delivered(self) -> int:
+        """Atoms whose request is delivered (reply aside), unknown ones included."""
+        bits = self.allowed | self.one_way | self.unknown
+        for index in self.partial:
+            bits |= 1 << index
+        return bits
+
+
+def request_packet(atom: Atom, dports: PortRanges | None = None) -> Packet:
+    """The packet of an atom as a filter on the request's path sees it (addresses aside)."""
+    if atom.protocol in (TCP, UDP):
+        port = atom.port if atom.port is not None else 0
+        return Packet(0, 0, atom.protocol, ((MARK_SPORT, MARK_SPORT),), dports or ((port, port),), -1, -1)
+    if atom.protocol == ICMP:
+        return Packet(
+            0,
+            0,
+            ICMP,
+            _NO_PORTS,
+            _NO_PORTS,
+            atom.icmp_type if atom.icmp_type is not None else -1,
+            atom.icmp_code if atom.icmp_code is not None else -1,
+        )
+    return Packet(0, 0, atom.protocol, _NO_PORTS, _NO_PORTS, -1, -1)
+
+
+def reply_packet(atom: Atom, dports: PortRanges) -> Packet:
+    """The reply of an atom as an ACL on the return path sees it."""
+    if atom.protocol in (TCP, UDP):
+        return Packet(0, 0, atom.protocol, _NO_PORTS, dports, -1, -1)
+    if atom.protocol == ICMP:
+        reply = atom.reply_type
+        return Packet(
+            0,
+            0,
+            ICMP,
+            _NO_PORTS,
+            _NO_PORTS,
+            reply if reply is not None else -1,
+            atom.icmp_code if atom.icmp_code is not None else -1,
+        )
+    return Packet(0, 0, atom.protocol, _NO_PORTS, _NO_PORTS, -1, -1)
+
+
+def _acl_passes(entries: list[AclEntry], pkt: Packet, remote: int) -> bool:
+    return all(allowed for _, allowed, _ in acl_decide(entries, pkt, remote))
+
+
+class Keyer:
+    """How a filter's remote address enters cache keys. The default keys by the address itself;
+    bulk analyses key by the address atom (and group memberships), which is exact when the atoms
+    respect every CIDR of every rule (:mod:`vpcsim.analysis.bulk`)."""
+
+    def acl_key(self, remote: int) -> object:
+        return remote
+
+    def sg_key(self, rules: list[SgRule], remote: int) -> object:
+        return remote
+
+
+@dataclass(slots=True)
+class Subst:
+    """Substitutions that turn a representative pair's skeleton into a class mate's: the ENIs
+    whose security groups are consulted, and the addresses filters judge."""
+
+    enis: dict[str, CompiledEni] = field(default_factory=dict)
+    addresses: dict[int, int] = field(default_factory=dict)
+    sg_results: dict[tuple[str, str, int], tuple[int, int]] = field(default_factory=dict)
+    """Security-group results already computed for this pair, by (owner, direction, remote)."""
+
+    def apply(self, call: FilterCall) -> tuple[list[SgRule] | list[AclEntry], int]:
+        remote = self.addresses.get(call.remote, call.remote)
+        if call.kind == "sg":
+            eni = self.enis.get(call.owner)
+            if eni is not None:
+                return (eni.egress if call.direction == "outbound" else eni.ingress), remote
+        return call.rules, remote
+
+
+NO_SUBST = Subst()
+
+
+class FilterEvaluator:
+    """Decides filters over the atoms of one traffic space, with caches shared across pairs."""
+
+    def __init__(self, space: TrafficSpace, keyer: Keyer | None = None) -> None:
+        self.space = space
+        self.keyer = keyer or Keyer()
+        self._acl_forward: dict[tuple[object, ...], int] = {}
+        self._sg_forward: dict[tuple[object, ...], tuple[int, int]] = {}
+        self._rule_bits: dict[tuple[int, int, int], int] = {}
+        self._reply_atoms: dict[tuple[object, ...], int] = {}
+        self._reply_sports: dict[tuple[object, ...], int] = {}
+
+    # ---------------------------------------------------------------- security groups
+
+    def rule_bits(self, rule: SgRule) -> int:
+        """The atoms whose protocol, port or ICMP type/code a rule matches (peer aside), decided
+        by the engine's ``sg_decide`` on the rule alone with a peer that matches."""
+        key = (rule[0], rule[1], rule[2])
+        bits = self._rule_bits.get(key)
+        if bits is None:
+            probe: list[SgRule] = [(rule[0], rule[1], rule[2], PEER_CIDR, (0, 0), "", "")]
+            bits = 0
+            for atom in self.space.atoms:
+                if sg_decide(probe, request_packet(atom), 0)[0] is not None:
+                    bits |= 1 << atom.index
+            self._rule_bits[key] = bits
+        return bits
+
+    def sg(self, rules: list[SgRule], remote: int) -> tuple[int, int]:
+        """(atoms some rule allows from/to ``remote``, atoms only a rule with an unknown peer might)."""
+        key = (id(rules), self.keyer.sg_key(rules, remote))
+        cached = self._sg_forward.get(key)
+        if cached is not None:
+            return cached
+        passed = maybe = 0
+        for rule in rules:
+            kind, peer = rule[3], rule[4]
+            if kind == PEER_CIDR:
+                net, mask = cast(tuple[int, int], peer)
+                hit = remote & mask == net
+            elif kind == PEER_MEMBERS:
+                hit = remote in cast(frozenset[int], peer)
+            elif kind == PEER_PREFIX_LIST:
+                hit = any(remote & m == n for n, m in cast(list[tuple[int, int]], peer))
+            else:
+                maybe |= self.rule_bits(rule)
+                continue
+            if hit:
+                passed |= self.rule_bits(rule)
+        result = (passed, maybe & ~passed)
+        self._sg_forward[key] = result
+        return result
+
+    # ---------------------------------------------------------------- network ACLs
+
+    def acl(self, entries: list[AclEntry], remote: int, role: str, const: PortRanges, mask: int) -> int:
+        key = (id(entries), self.keyer.acl_key(remote), role, const, mask)
+        cached = self._acl_forward.get(key)
+        if cached is not None:
+            return cached
+        passed = 0
+        dports = const if role == ROLE_CONST and const else None
+        for atom in self.space.iter_bits(mask):
+            if _acl_passes(entries, request_packet(atom, dports), remote):
+                passed |= 1 << atom.index
+        self._acl_forward[key] = passed
+        return passed
+
+    def forward(self, call: FilterCall, mask: int, subst: Subst = NO_SUBST) -> tuple[int, int]:
+        """(atoms the filter passes, atoms it might pass through an unknown peer), within ``mask``."""
+        if call.role == ROLE_SPORT:
+            raise NeedsTracing("a request filter that sees the client port")
+        if call.kind == "sg":
+            known = subst.sg_results.get((call.owner, call.direction, call.remote))
+            if known is None:
+                rules, remote = subst.apply(call)
+                known = self.sg(rules, remote)  # type: ignore[arg-type]
+            return known[0] & mask, known[1] & mask
+        rules, remote = subst.apply(call)
+        return self.acl(rules, remote, call.role, call.const_ports, mask), 0  # type: ignore[arg-type]
+
+    def reply_atoms(self, call: FilterCall, mask: int, subst: Subst = NO_SUBST) -> int:
+        """Atoms whose reply the (return-path ACL) filter passes, for non-port protocols and for
+        constant or request-port roles."""
+        rules, remote = subst.apply(call)
+        key = (id(rules), self.keyer.acl_key(remote), call.role, call.const_ports, mask)
+        cached = self._reply_atoms.get(key)
+        if cached is not None:
+            return cached
+        passed = 0
+        for atom in self.space.iter_bits(mask):
+            if atom.protocol in (TCP, UDP):
+                if call.role == ROLE_DPORT:
+                    port = atom.port if atom.port is not None else 0
+                    dports: PortRanges = ((port, port),)
+                else:
+                    dports = call.const_ports
+                pkt = reply_packet(atom, dports)
+            else:
+                pkt = reply_packet(atom, _NO_PORTS)
+            if call.kind == "acl" and not _acl_passes(rules, pkt, remote):  # type: ignore[arg-type]
+                continue
+            passed |= 1 << atom.index
+        self._reply_atoms[key] = passed
+        return passed
+
+    def reply_sports(self, call: FilterCall, protocol: int, subst: Subst = NO_SUBST) -> int:
+        """Client-port atoms (bits over ``space.sport_atoms[protocol]``) whose reply passes."""
+        rules, remote = subst.apply(call)
+        key = (id(rules), self.keyer.acl_key(remote), protocol)
+        cached = self._reply_sports.get(key)
+        if cached is not None:
+            return cached
+        passed = 0
+        for i, (lo, _) in enumerate(self.space.sport_atoms[protocol]):
+            pkt = Packet(0, 0, protocol, _NO_PORTS, ((lo, lo),), -1, -1)
+            if _acl_passes(rules, pkt, remote):  # type: ignore[arg-type]
+                passed |= 1 << i
+        self._reply_sports[key] = passed
+        return passed
+
+
+def evaluate(
+    space: TrafficSpace, skeletons: dict[str, Skeleton], ev: FilterEvaluator, subst: Subst = NO_SUBST
+) -> Outcome:
+    """Sort every atom of ``space`` for one address pair whose skeletons are given per walk class
+    (with ``subst`` applied: a class mate of the pair the skeletons were walked for)."""
+    out = Outcome()
+    for walk, mask in space.walk_bits.items():
+        sk = skeletons.get(walk)
+        if sk is None or not mask:
+            continue
+        if sk.service:
+            raise NeedsTracing(walk)
+        if sk.forward_blocked or not (sk.delivered or sk.forward_unknown):
+            continue
+        passed, unknown = mask, 0
+        returns: list[FilterCall] = []
+        for call in sk.filters:
+            if call.path == "return":
+                returns.append(call)
+                continue
+            p, u = ev.forward(call, mask, subst)
+            unknown = (unknown & (p | u)) | (passed & u)
+            passed &= p
+            if not (passed or unknown):
+                break
+        if sk.forward_unknown:
+            unknown |= passed
+            passed = 0
+        if not (passed or unknown):
+            continue
+        if not sk.delivered:
+            out.unknown |= unknown
+            continue
+        if not sk.has_reply:
+            out.allowed |= passed
+            out.unknown |= unknown
+            continue
+        out.unknown |= unknown
+        if sk.return_blocked:
+            out.one_way |= passed
+            continue
+        if sk.return_unknown:
+            out.unknown |= passed
+            continue
+        _replies(space, ev, returns, passed, mask, out, subst)
+    return out
+
+
+def _replies(
+    space: TrafficSpace,
+    ev: FilterEvaluator,
+    returns: list[FilterCall],
+    passed: int,
+    mask: int,
+    out: Outcome,
+    subst: Subst,
+) -> None:
+    """Sort delivered atoms (``passed``, within the walk class's ``mask``) by their replies,
+    which ACLs judge again (security groups track the connection)."""
+    for proto, walk in ((TCP, WALK_TCP), (UDP, WALK_UDP)):
+        proto_mask = passed & space.walk_bits.get(walk, 0)
+        if not proto_mask:
+            continue
+        passed &= ~proto_mask
+        sport_atoms = space.sport_atoms[proto]
+        full = (1 << len(sport_atoms)) - 1
+        common = full
+        per_atom = proto_mask
+        for call in returns:
+            if call.role == ROLE_SPORT:
+                common &= ev.reply_sports(call, proto, subst)
+            else:
+                per_atom &= ev.reply_atoms(call, mask, subst)
+        # Atoms that a request-port or constant-port filter fails get no reply at all.
+        out.one_way |= proto_mask & ~per_atom
+        if common == full:
+            out.allowed |= per_atom
+        elif common == 0:
+            out.one_way |= per_atom
+        else:
+            ports = normalize(sport_atoms[i] for i in range(len(sport_atoms)) if common >> i & 1)
+            bits = per_atom
+            while bits:
+                low = bits & -bits
+                out.partial[low.bit_length() - 1] = ports
+                bits ^= low
+    if passed:
+        ok = passed
+        for call in returns:
+            ok &= ev.reply_atoms(call, mask, subst)
+        out.allowed |= ok
+        out.one_way |= passed & ~ok
+
+
+__all__ = ["FilterEvaluator", "Keyer", "NeedsTracing", "Outcome", "Subst", "evaluate"]

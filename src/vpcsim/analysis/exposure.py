@@ -1,0 +1,273 @@
+"""``exposure``: what the internet can deliver to every instance and ENI, through the real path.
+
+Why not a rule scan: scanners flag "port 22 open to 0.0.0.0/0" on groups attached to nothing, on
+instances without a public address, in subnets with no route to an internet gateway. Here a
+finding is a flow the engine delivers from an internet address to an ENI's public address
+(public IP, attached internet gateway, routes, both ACLs, the security groups): forward delivery
+for any source port counts (a SYN that lands is exposure even when the reply dies), and
+``bidirectional`` says whether replies come back (``true``), never (``false``) or for part of
+the client ports (``"partial"``).
+
+Severity (``docs/symbolic.md``):
+
+* ``high``: a sensitive port (remote administration, databases, caches; :data:`SENSITIVE_PORTS`)
+  or every port / every protocol, open to every internet address;
+* ``medium``: a sensitive port open to part of the internet, or any other non-web port or
+  protocol open to every internet address;
+* ``low``: the rest (web ports 80 and 443, ICMP, other ports from part of the internet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.compiled import ip_str
+from ..engine.flow import LINUX_CLIENT_PORTS
+from ..model import Network
+from .bulk import Bulk, quiet_gc
+from .endpoints import Host
+from .entries import Entry, EntryBuilder, RenderCache, Traffic
+from .intervals import Interval, Intervals, as_lists, format_ranges
+from .reach import add_outcome
+from .skeleton import Skeleton
+
+SCHEMA_VERSION = 1
+
+#: Ports whose exposure to the whole internet is high severity.
+SENSITIVE_PORTS: dict[int, str] = {
+    20: "FTP data",
+    21: "FTP",
+    22: "SSH",
+    23: "Telnet",
+    135: "MS RPC",
+    139: "NetBIOS",
+    445: "SMB",
+    1433: "SQL Server",
+    1521: "Oracle",
+    2375: "Docker API",
+    2376: "Docker API (TLS)",
+    3306: "MySQL",
+    3389: "RDP",
+    5432: "PostgreSQL",
+    5900: "VNC",
+    5984: "CouchDB",
+    6379: "Redis",
+    9042: "Cassandra",
+    9200: "Elasticsearch",
+    11211: "Memcached",
+    27017: "MongoDB",
+}
+WEB_PORTS = frozenset({80, 443})
+WORLD = ("0.0.0.0/0",)
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+_NOWHERE: Intervals = ((0, 0),)
+"""Findings name their address themselves; entries are built without destinations."""
+
+
+def severity(traffic: Traffic, sources: tuple[str, ...]) -> str:
+    """The documented severity table."""
+    world = sources == WORLD
+    if traffic.protocol == "all":
+        return "high" if world else "medium"
+    if traffic.protocol in ("tcp", "udp"):
+        ports: Intervals = traffic.ports if traffic.ports is not None else ((0, 65535),)
+        sensitive = any(lo <= p <= hi for p in SENSITIVE_PORTS for lo, hi in ports)
+        if sensitive:
+            return "high" if world else "medium"
+        non_web = any(p not in WEB_PORTS for lo, hi in ports for p in (lo, hi)) or any(
+            hi - lo > 1 for lo, hi in ports
+        )
+        return "medium" if world and non_web else "low"
+    if traffic.protocol == "icmp":
+        return "low"
+    return "medium" if world else "low"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    instance: str | None
+    eni: str
+    address: str
+    entry: Entry
+    bidirectional: bool | str
+    severity: str
+    path: tuple[str, ...]
+
+    def sort_key(self) -> tuple[object, ...]:
+        return (
+            SEVERITY_ORDER[self.severity],
+            self.eni,
+            self.address,
+            self.entry.sort_key(),
+            str(self.bidirectional),
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        t = self.entry.traffic
+        return {
+            "instance": self.instance,
+            "eni": self.eni,
+            "address": self.address,
+            "protocol": t.protocol,
+            "ports": as_lists(t.ports) if t.ports is not None else None,
+            "icmp": [list(p) for p in t.icmp] if t.icmp is not None else None,
+            "sources": list(self.entry.sources),
+            "bidirectional": self.bidirectional,
+            "source_ports": as_lists(self.entry.source_ports)
+            if self.entry.source_ports is not None
+            else None,
+            "severity": self.severity,
+            "path": list(self.path),
+        }
+
+    def describe(self) -> str:
+        text = f"{self.entry.traffic.describe()} from {', '.join(self.entry.sources)}"
+        if self.bidirectional == "partial" and self.entry.source_ports is not None:
+            text += f" (replies for client ports {format_ranges(self.entry.source_ports)} only)"
+        elif self.bidirectional is False:
+            text += " (replies never come back)"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Incomplete:
+    """Something the answer depends on but the model does not hold."""
+
+    kind: str
+    """``skipped`` (an import skipped it), ``unknown-resource`` (referenced, not described) or
+    ``unknown-path`` (a path to an ENI crosses what is not modelled)."""
+    component: str
+    detail: str
+    count: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "component": self.component, "count": self.count, "detail": self.detail}
+
+
+@dataclass(slots=True)
+class ExposureResult:
+    findings: list[Finding] = field(default_factory=list)
+    incomplete: list[Incomplete] = field(default_factory=list)
+    exposed_enis: int = 0
+    public_addresses: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "findings": [f.to_dict() for f in self.findings],
+            "incomplete": [i.to_dict() for i in self.incomplete],
+        }
+
+
+def _path(skeleton: Skeleton, rep_eni: str, eni: str, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The forward path's components: hops, with the ACL after its subnet and the groups before
+    their ENI."""
+    acl_of: dict[str, str] = {}
+    sg_of: set[str] = set()
+    for call in skeleton.filters:
+        if call.path != "forward":
+            continue
+        if call.kind == "acl":
+            acl_of[call.owner] = call.component
+        else:
+            sg_of.add(call.owner)
+    out: list[str] = []
+    for path, component, _ in skeleton.hops:
+        if path != "forward":
+            continue
+        if component in sg_of:
+            out.extend(groups if component == rep_eni else ())
+        out.append(eni if component == rep_eni else component)
+        if component in acl_of:
+            out.append(acl_of[component])
+    return tuple(out)
+
+
+def exposure(
+    network: Network,
+    *,
+    skipped: dict[str, int] | None = None,
+    client_ports: Interval = LINUX_CLIENT_PORTS,
+    bulk: Bulk | None = None,
+) -> ExposureResult:
+    """Every flow the internet can deliver to every public address of the network."""
+    with quiet_gc():
+        return _exposure(network, skipped=skipped, client_ports=client_ports, bulk=bulk)
+
+
+def _exposure(
+    network: Network,
+    *,
+    skipped: dict[str, int] | None = None,
+    client_ports: Interval = LINUX_CLIENT_PORTS,
+    bulk: Bulk | None = None,
+) -> ExposureResult:
+    """Every flow the internet can deliver to every public address of the network."""
+    bulk = bulk or Bulk(network, client_ports)
+    c = bulk.c
+    result = ExposureResult()
+    for kind, count in sorted((skipped or {}).items()):
+        result.incomplete.append(
+            Incomplete(
+                "skipped",
+                kind,
+                "read from the input but not modelled: what it exposes is not analysed",
+                count,
+            )
+        )
+    for unknown in sorted(network.unknown_resources.values(), key=lambda u: u.resource_id):
+        result.incomplete.append(
+            Incomplete("unknown-resource", unknown.resource_id, f"{unknown.resource_type}: {unknown.reason}")
+        )
+    universe = bulk.universe.index
+    render = RenderCache()
+    # Members whose pieces and outcomes are the same get the same entries: build them once.
+    built: dict[tuple[object, ...], dict[str, list[Entry]]] = {}
+    for eni_id in sorted(c.enis):
+        eni = c.enis[eni_id]
+        for _private, public in sorted(eni.public_of.items()):
+            result.public_addresses += 1
+            host = Host(public, eni_id)
+            pieces = bulk.internet(host, internet_is_source=True)
+            key = tuple((piece, id(out)) for piece, out in pieces)
+            lists = built.get(key)
+            if lists is None:
+                builders = {
+                    k: EntryBuilder(bulk.space, render) for k in ("allowed", "one_way", "partial", "unknown")
+                }
+                for piece, out in pieces:
+                    add_outcome(builders, out, piece, _NOWHERE)
+                lists = built[key] = {name: b.build(universe, None) for name, b in builders.items()}
+            ic = bulk.internet_class(host, internet_is_source=True)
+            rep_eni = ic.host.eni_id or eni_id
+            skeleton = next((sk for _, sks in ic.contexts for sk in sks.values() if sk.delivered), None)
+            path = _path(skeleton, rep_eni, eni_id, eni.group_ids) if skeleton is not None else ()
+            instance = eni.instance_id
+            found = False
+            for name, bidirectional in (("allowed", True), ("one_way", False), ("partial", "partial")):
+                for entry in lists[name]:
+                    found = True
+                    result.findings.append(
+                        Finding(
+                            instance,
+                            eni_id,
+                            ip_str(public),
+                            entry,
+                            bidirectional,
+                            severity(entry.traffic, entry.sources),
+                            path,
+                        )
+                    )
+            for entry in lists["unknown"]:
+                result.incomplete.append(
+                    Incomplete(
+                        "unknown-path",
+                        eni_id,
+                        f"{entry.describe()} from {', '.join(entry.sources)} to {ip_str(public)}: the path "
+                        "crosses what is not modelled",
+                    )
+                )
+            if found:
+                result.exposed_enis += 1
+    result.findings.sort(key=Finding.sort_key)
+    return result

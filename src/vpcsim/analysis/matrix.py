@@ -1,0 +1,267 @@
+"""``matrix``: all-pairs reachability between instances, subnets or security groups.
+
+Computed by classes, never by tracing pairs: ENI addresses fall into classes
+(:mod:`~vpcsim.analysis.bulk`); the engine walks one representative pair per class pair, and a
+class pair whose every walk is stopped before any filter (no route, disconnected VPCs) is
+dropped whole. A sender is then judged against a whole destination subnet at once, as rows of
+big integers (:mod:`~vpcsim.analysis.matrix_fast`); class pairs whose paths meet other filters
+than the two ends' security groups are judged member pair by member pair, memoised on the
+filter results.
+
+A cell ``X -> Y`` holds the traffic that some ENI of ``X`` can send some ENI of ``Y`` (an ENI to
+itself, and two ENIs of one instance, are not pairs). Its lists are disjoint, the best case
+winning: ``allowed`` (both ways for every client port, for some pair), then ``partial`` (with
+the client ports that work for some pair), then ``one_way``, then ``unknown``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..engine.compiled import CompiledEni
+from ..engine.flow import LINUX_CLIENT_PORTS
+from ..model import Network
+from .bulk import Bulk, quiet_gc
+from .endpoints import Host
+from .entries import RenderCache, Traffic, traffic_of
+from .intervals import Interval, Intervals, as_lists, format_ranges, normalize
+from .matrix_fast import Acc, FastMatrix
+
+SCHEMA_VERSION = 1
+By = Literal["instance", "subnet", "security-group"]
+BY_CHOICES: tuple[By, ...] = ("instance", "subnet", "security-group")
+
+
+@dataclass(slots=True)
+class Cell:
+    source: str
+    destination: str
+    allowed: list[Traffic] = field(default_factory=list)
+    partial: list[tuple[Traffic, Intervals]] = field(default_factory=list)
+    one_way: list[Traffic] = field(default_factory=list)
+    unknown: list[Traffic] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "from": self.source,
+            "to": self.destination,
+            "allowed": [t.to_dict() for t in self.allowed],
+            "partial": [{**t.to_dict(), "source_ports": as_lists(p)} for t, p in self.partial],
+            "one_way": [t.to_dict() for t in self.one_way],
+            "unknown": [t.to_dict() for t in self.unknown],
+        }
+
+
+@dataclass(slots=True)
+class MatrixResult:
+    by: By
+    labels: list[str]
+    cells: list[Cell]
+    class_pairs: int = 0
+    member_pairs: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "by": self.by,
+            "labels": self.labels,
+            "cells": [c.to_dict() for c in self.cells],
+        }
+
+    def cell(self, source: str, destination: str) -> Cell | None:
+        for c in self.cells:
+            if c.source == source and c.destination == destination:
+                return c
+        return None
+
+    def to_csv(self) -> str:
+        """One row per traffic entry: from,to,list,protocol,ports,icmp,source_ports."""
+        parts = ["from,to,list,protocol,ports,icmp,source_ports\n"]
+        # Cells share traffic lists: render each (list, traffic, ports) tail once.
+        tails: dict[tuple[str, int, Intervals | None], str] = {}
+
+        def tail(name: str, t: Traffic, ports: Intervals | None) -> str:
+            key = (name, id(t), ports)
+            got = tails.get(key)
+            if got is None:
+                buffer = io.StringIO()
+                csv.writer(buffer, lineterminator="\n").writerow(
+                    [
+                        name,
+                        t.protocol,
+                        _csv_ports(t),
+                        " ".join(f"{a}:{b}" for a, b in t.icmp) if t.icmp else "",
+                        format_ranges(ports).replace(", ", " ") if ports else "",
+                    ]
+                )
+                got = tails[key] = buffer.getvalue()
+            return got
+
+        for c in self.cells:
+            head = f"{c.source},{c.destination},"
+            parts.extend(head + tail("allowed", t, None) for t in c.allowed)
+            parts.extend(head + tail("partial", t, p) for t, p in c.partial)
+            parts.extend(head + tail("one_way", t, None) for t in c.one_way)
+            parts.extend(head + tail("unknown", t, None) for t in c.unknown)
+        return "".join(parts)
+
+
+def _csv_ports(t: Traffic) -> str:
+    if t.protocol == "other" and t.protocols is not None:
+        return format_ranges(t.protocols).replace(", ", " ")
+    return format_ranges(t.ports).replace(", ", " ") if t.ports else ""
+
+
+def _labels(eni: CompiledEni, by: By) -> tuple[str, ...]:
+    if by == "instance":
+        return (eni.instance_id or eni.eni_id,)
+    if by == "subnet":
+        return (eni.subnet.subnet_id,)
+    return eni.group_ids
+
+
+def _candidate_vpcs(bulk: Bulk) -> dict[str, set[str] | None]:
+    """VPCs a source VPC's packets can reach an ENI in: itself and its peers, or any (None) when
+    one of its route tables leads outside the model (where anything may happen)."""
+    c = bulk.c
+    peers: dict[str, set[str]] = {v: {v} for v in c.vpcs}
+    for pcx in c.network.vpc_peering_connections.values():
+        a, b = pcx.requester.vpc_id, pcx.accepter.vpc_id
+        peers.setdefault(a, {a}).add(b)
+        peers.setdefault(b, {b}).add(a)
+    out: dict[str, set[str] | None] = dict(peers)
+    for subnet in c.subnets.values():
+        table = subnet.route_table
+        if table is None:
+            continue
+        kinds = {r.kind for _, level in table.levels for r in level.values()}
+        kinds |= {r.kind for routes in table.shadowed.values() for r in routes}
+        if kinds - {"local", "igw", "nat", "eni", "pcx", "vpce"}:
+            out[subnet.vpc_id] = None
+    return out
+
+
+def matrix(
+    network: Network,
+    by: By = "subnet",
+    *,
+    client_ports: Interval = LINUX_CLIENT_PORTS,
+    bulk: Bulk | None = None,
+    rows: bool = True,
+) -> MatrixResult:
+    """All-pairs reachability grouped ``by`` instance, subnet or security group.
+
+    ``rows`` (the default) evaluates a sender against a whole subnet at once where the class
+    pair allows it (:mod:`~vpcsim.analysis.matrix_fast`); ``rows=False`` evaluates every member
+    pair (the same answer, slower: tests compare the two).
+    """
+    with quiet_gc():
+        return _matrix(network, by, client_ports=client_ports, bulk=bulk, rows=rows)
+
+
+def _matrix(
+    network: Network, by: By, *, client_ports: Interval, bulk: Bulk | None, rows: bool
+) -> MatrixResult:
+    bulk = bulk or Bulk(network, client_ports)
+    c = bulk.c
+    labels_of: dict[str, tuple[str, ...]] = {}
+    owner_of: dict[str, str] = {}
+    receivers: dict[str, list[Host]] = defaultdict(list)
+    senders: dict[str, list[tuple[Host, tuple[str, ...], str]]] = defaultdict(list)
+    all_labels: set[str] = set()
+    for eni_id in sorted(c.enis):
+        eni = c.enis[eni_id]
+        if eni.nat_gateway is not None:
+            continue
+        labels = _labels(eni, by)
+        if not labels:
+            continue
+        labels_of[eni_id] = labels
+        owner_of[eni_id] = eni.instance_id or eni.eni_id
+        all_labels.update(labels)
+        for address in sorted(eni.addresses):
+            host = Host(address, eni_id)
+            receivers[eni.subnet.subnet_id].append(host)
+            senders[eni.vpc_id].append((host, labels, owner_of[eni_id]))
+    candidates = _candidate_vpcs(bulk)
+    result = MatrixResult(by, sorted(all_labels), [])
+    if rows:
+        fm = FastMatrix(bulk, by, labels_of, owner_of)
+        for subnet_id in sorted(receivers):
+            d = fm.dest(receivers[subnet_id])
+            vpc = c.subnets[subnet_id].vpc_id
+            fm.begin()
+            for src_vpc in sorted(senders):
+                allowed_vpcs = candidates.get(src_vpc)
+                if allowed_vpcs is not None and vpc not in allowed_vpcs:
+                    continue
+                for a, labels_a, owner_a in senders[src_vpc]:
+                    fm.row(a, labels_a, owner_a, d)
+            fm.end(d)
+        result.member_pairs = fm.pairwise
+        result.class_pairs = len(bulk._pair_classes)
+        result.cells = cells_of(bulk, fm.accs)
+        return result
+    accs: dict[tuple[str, str], Acc] = defaultdict(Acc)
+    for src_vpc in sorted(senders):
+        allowed_vpcs = candidates.get(src_vpc)
+        for subnet_id in sorted(receivers):
+            if allowed_vpcs is not None and c.subnets[subnet_id].vpc_id not in allowed_vpcs:
+                continue
+            for a, labels_a, owner_a in senders[src_vpc]:
+                for b in receivers[subnet_id]:
+                    b_eni = b.eni_id or ""
+                    if a.eni_id == b_eni or (by == "instance" and owner_a == owner_of[b_eni]):
+                        continue
+                    out = bulk.pair(a, b)
+                    result.member_pairs += 1
+                    if out.empty:
+                        continue
+                    for x in labels_a:
+                        for y in labels_of[b_eni]:
+                            accs[(x, y)].add(out)
+    result.class_pairs = len(bulk._pair_classes)
+    result.cells = cells_of(bulk, accs)
+    return result
+
+
+def cells_of(bulk: Bulk, accs: dict[tuple[str, str], Acc]) -> list[Cell]:
+    """Cells from what each gathered, with disjoint lists (the best case winning)."""
+    space = bulk.space
+    render = RenderCache()
+    cells: list[Cell] = []
+    for (x, y), acc in sorted(accs.items()):
+        allowed = acc.allowed
+        partial: dict[Intervals, int] = {}
+        partial_bits = 0
+        for index, port_lists in acc.partial.items():
+            if allowed >> index & 1:
+                continue
+            ports = normalize(p for lst in port_lists for p in lst)
+            partial[ports] = partial.get(ports, 0) | (1 << index)
+            partial_bits |= 1 << index
+        one_way = acc.one_way & ~allowed & ~partial_bits
+        unknown = acc.unknown & ~allowed & ~partial_bits & ~one_way
+        if not (allowed or partial_bits or one_way or unknown):
+            continue
+        cell = Cell(x, y)
+        cell.allowed = _traffic(space, allowed, render)
+        cell.partial = sorted(
+            ((t, ports) for ports, bits in partial.items() for t in _traffic(space, bits, render)),
+            key=lambda tp: (tp[0].sort_key(), tp[1]),
+        )
+        cell.one_way = _traffic(space, one_way, render)
+        cell.unknown = _traffic(space, unknown, render)
+        cells.append(cell)
+    return cells
+
+
+def _traffic(space: object, bits: int, render: RenderCache) -> list[Traffic]:
+    got = render.traffic.get(bits)
+    if got is None:
+        got = render.traffic[bits] = sorted(traffic_of(space, bits), key=Traffic.sort_key)  # type: ignore[arg-type]
+    return got

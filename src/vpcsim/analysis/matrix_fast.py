@@ -1,0 +1,575 @@
+"""All-pairs by rows of big integers: a sender against every ENI address of a subnet at once.
+
+Why: a 50,000-ENI estate has about a hundred million address pairs that a path connects, far
+too many to evaluate one by one in Python. For a class pair whose skeleton is *simple* -- the
+only security groups on the path are the sender's (outbound, judging the receiver's address) and
+the receiver's (inbound, judging the sender's address) -- every atom is decided independently
+and the outcome of a member pair is the class pair's outcome with both groups passing
+everything (``Base``, which depends only on the ACL atoms of the two addresses), restricted to
+the atoms the two groups allow::
+
+    outcome(a, b) = Base(class(a), class(b), acl_atom(a), acl_atom(b)) & SG_out(a -> b) & SG_in(b <- a)
+
+So a sender's outcomes against all receivers of a subnet are a few operations on Python
+integers laid out as one block of atom bits per receiver: the sender's outbound groups and the
+receivers' inbound groups become blocks by multiplying a rule's atom bits by a "spread" of the
+receivers it covers. Blocks are OR-ed per cell and folded at the end. Class pairs that are not
+simple (appliances, NAT reflection, VPC services, groups with unknown peers) are evaluated pair
+by pair as before; property tests compare both with tracing every atom.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import cast
+
+from ..engine.compiled import PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, CompiledEni, SgRule
+from .bulk import Bulk, HostKey, PairClass
+from .endpoints import Host
+from .evaluate import NeedsTracing, Outcome, Subst, evaluate
+from .intervals import Intervals
+
+LISTS = ("allowed", "one_way", "unknown")
+PEER = "peer"
+Remote = str | int | None
+"""The address a group judges: :data:`PEER` (the other end), a constant address, or None (no group)."""
+Shape = tuple[Remote, Remote] | None
+
+
+@dataclass(slots=True)
+class Acc:
+    """What a cell has gathered: atom bits per list, and client ports per partial atom."""
+
+    allowed: int = 0
+    one_way: int = 0
+    unknown: int = 0
+    partial: dict[int, list[Intervals]] = field(default_factory=dict)
+
+    def add(self, out: Outcome) -> None:
+        self.allowed |= out.allowed
+        self.one_way |= out.one_way
+        self.unknown |= out.unknown
+        for index, ports in out.partial.items():
+            self.partial.setdefault(index, []).append(ports)
+
+
+@dataclass(slots=True)
+class _Base:
+    """A class pair's outcome with both security groups passing everything, as bits per list
+    and per partial port set."""
+
+    lists: tuple[int, int, int]
+    partial: dict[Intervals, int]
+
+
+@dataclass(slots=True)
+class _Dest:
+    """The receivers of one subnet, in address order, with their spreads and groups."""
+
+    hosts: list[Host]
+    labels: list[tuple[str, ...]]
+    owners: list[str]
+    addresses: list[int]
+    spreads: dict[object, int] = field(default_factory=dict)
+    """Group id (holders) or member-set id -> spread of the positions it covers."""
+    groups: dict[tuple[HostKey, object], tuple[int, list[Host]]] = field(default_factory=dict)
+    """(class, ACL atom) -> (spread of its positions, its members); receivers whose groups have
+    rules with unknown peers are groups of their own, keyed ``("unclean", ...)``."""
+    by_eni: dict[str, int] = field(default_factory=dict)
+    by_owner: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Rows:
+    """A sender class and ACL atom against one destination subnet: Base rows, and the receivers
+    that need the pair-by-pair path."""
+
+    lists: list[int]
+    partial: dict[Intervals, int]
+    slow: int
+
+
+class FastMatrix:
+    """Gathers matrix cells with big-integer rows; see the module docstring."""
+
+    def __init__(
+        self, bulk: Bulk, by: str, labels_of: dict[str, tuple[str, ...]], owner_of: dict[str, str]
+    ) -> None:
+        self.bulk = bulk
+        self.by = by
+        self.labels_of = labels_of
+        self.owner_of = owner_of
+        self.T = len(bulk.space.atoms)
+        # Blocks are whole bytes (and never full), so rows cut into blocks through bytes.
+        self.W = (self.T + 8) // 8 * 8
+        self.B = self.W // 8
+        self.FULL = (1 << self.T) - 1
+        self.accs: dict[tuple[str, str], Acc] = defaultdict(Acc)
+        self._bases: dict[tuple[int, object, object], _Base | None] = {}
+        self._shapes: dict[int, Shape | None] = {}
+        self._full_row: dict[int, int] = {}
+        self._group_rules: dict[tuple[str, bool], list[SgRule]] = bulk.group_rules
+        self._clean: dict[str, bool] = {}
+        # Inbound rules that reference a group: atom bits per (holder group, member set).
+        self._member_bits: dict[tuple[str, int], int] = {}
+        canonical = bulk.keyer._canonical
+        for (group, egress), rules in self._group_rules.items():
+            if egress:
+                continue
+            for rule in rules:
+                if rule[3] == PEER_MEMBERS:
+                    index = canonical[cast(frozenset[int], rule[4])]
+                    held = (group, index)
+                    self._member_bits[held] = self._member_bits.get(held, 0) | bulk.ev.rule_bits(rule)
+        self._cidr_cache: dict[tuple[str, int], int] = {}
+        self._ing_cidr: dict[int, int] = {}
+        self._ing_member: dict[int, int] = {}
+        self.pairwise = 0
+        self.rows = 0
+        self._eg: dict[str, int] = {}
+        self._class_rows: dict[tuple[HostKey, object], dict[Shape, _Rows]] = {}
+        self._pending: dict[str, list[object]] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    def clean(self, eni: CompiledEni) -> bool:
+        """No rule with an unknown peer (its "maybe" answers need the pair-by-pair path)."""
+        got = self._clean.get(eni.eni_id)
+        if got is None:
+            got = self._clean[eni.eni_id] = all(
+                r[3] in (PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST) for r in (*eni.ingress, *eni.egress)
+            )
+        return got
+
+    def spread_bits(self, positions: int) -> int:
+        """Ones at the base of the blocks whose position bit is set."""
+        w, out = self.W, 0
+        while positions:
+            low = positions & -positions
+            out |= 1 << ((low.bit_length() - 1) * w)
+            positions ^= low
+        return out
+
+    def position_bits(self, d: _Dest, enis: set[str]) -> int:
+        """A bit per position of ``d`` held by one of ``enis``."""
+        out = 0
+        for j, h in enumerate(d.hosts):
+            if h.eni_id in enis:
+                out |= 1 << j
+        return out
+
+    def spread(self, lo: int, hi: int) -> int:
+        """Ones at the base of blocks lo..hi-1."""
+        if hi <= lo:
+            return 0
+        w = self.W
+        return (((1 << ((hi - lo) * w)) - 1) // ((1 << w) - 1)) << (lo * w)
+
+    def dest(self, hosts: list[Host]) -> _Dest:
+        bulk = self.bulk
+        hosts = sorted(hosts, key=lambda h: h.address)
+        d = _Dest(
+            hosts,
+            [self.labels_of[h.eni_id or ""] for h in hosts],
+            [self.owner_of[h.eni_id or ""] for h in hosts],
+            [h.address for h in hosts],
+        )
+        w = self.W
+        for j, h in enumerate(hosts):
+            bit = 1 << (j * w)
+            eni_id = h.eni_id or ""
+            eni = bulk.c.enis[eni_id]
+            for group in eni.group_ids:
+                d.spreads[group] = d.spreads.get(group, 0) | bit
+            d.by_eni[eni_id] = d.by_eni.get(eni_id, 0) | bit
+            owner = self.owner_of[eni_id]
+            d.by_owner[owner] = d.by_owner.get(owner, 0) | bit
+            clean = self.clean(eni)
+            key = (
+                bulk.pair_key(h),
+                bulk.keyer.acl_key(h.address) if clean else ("unclean", eni_id, h.address),
+            )
+            spread, members = d.groups.get(key, (0, []))
+            members.append(h)
+            d.groups[key] = (spread | bit, members)
+        return d
+
+    def _member_spread(self, d: _Dest, peer: frozenset[int]) -> int:
+        key = id(peer)
+        got = d.spreads.get(key)
+        if got is None:
+            w = self.W
+            got = 0
+            for j, address in enumerate(d.addresses):
+                if address in peer:
+                    got |= 1 << (j * w)
+            d.spreads[key] = got
+        return got
+
+    def egress_row(self, group: str, d: _Dest) -> int:
+        """The blocks of atoms ``group``'s outbound rules allow to each receiver of ``d``."""
+        got = self._eg.get(group)
+        if got is not None:
+            return got
+        ev = self.bulk.ev
+        row = 0
+        for rule in self._group_rules.get((group, True), ()):
+            kind, peer = rule[3], rule[4]
+            bits = ev.rule_bits(rule)
+            if kind == PEER_CIDR:
+                net, mask = cast(tuple[int, int], peer)
+                cover = self._cidr_spread(d, net, mask)
+            elif kind == PEER_PREFIX_LIST:
+                cover = 0
+                for net, mask in cast(list[tuple[int, int]], peer):
+                    cover |= self._cidr_spread(d, net, mask)
+            else:
+                cover = self._member_spread(d, cast(frozenset[int], peer))
+            if cover:
+                row |= cover * bits
+        self._eg[group] = row
+        return row
+
+    def ingress_row(self, address: int, d: _Dest) -> int:
+        """The blocks of atoms each receiver's inbound groups allow from ``address``: rules with
+        CIDR or prefix-list peers depend on the address's atom, rules referencing a group on
+        whether the address is a member; each part is one cached row."""
+        keyer = self.bulk.keyer
+        atom = keyer.atom(address)
+        row = self._ing_cidr.get(atom)
+        if row is None:
+            row = 0
+            for holder, spread in d.spreads.items():
+                if isinstance(holder, str):
+                    bits = self._cidr_bits(holder, atom, address)
+                    if bits:
+                        row |= spread * bits
+            self._ing_cidr[atom] = row
+        for member_set in keyer.member_of.get(address, ()):
+            part = self._ing_member.get(member_set)
+            if part is None:
+                part = 0
+                for holder, spread in d.spreads.items():
+                    if isinstance(holder, str):
+                        bits = self._member_bits.get((holder, member_set), 0)
+                        if bits:
+                            part |= spread * bits
+                self._ing_member[member_set] = part
+            row |= part
+        return row
+
+    def _cidr_bits(self, group: str, atom: int, address: int) -> int:
+        key = (group, atom)
+        got = self._cidr_cache.get(key)
+        if got is None:
+            ev = self.bulk.ev
+            got = 0
+            for rule in self._group_rules.get((group, False), ()):
+                kind, peer = rule[3], rule[4]
+                if kind == PEER_CIDR:
+                    net, mask = cast(tuple[int, int], peer)
+                    if address & mask == net:
+                        got |= ev.rule_bits(rule)
+                elif kind == PEER_PREFIX_LIST and any(
+                    address & m == n for n, m in cast(list[tuple[int, int]], peer)
+                ):
+                    got |= ev.rule_bits(rule)
+            self._cidr_cache[key] = got
+        return got
+
+    def _cidr_spread(self, d: _Dest, net: int, mask: int) -> int:
+        hi = net + ((~mask) & 0xFFFFFFFF)
+        return self.spread(bisect_left(d.addresses, net), bisect_right(d.addresses, hi))
+
+    def base(self, pc: PairClass, a: Host, b: Host) -> _Base | None:
+        """The class pair's outcome with both groups passing everything (None: not simple)."""
+        bulk = self.bulk
+        key = (id(pc.skeletons), bulk.keyer.acl_key(a.address), bulk.keyer.acl_key(b.address))
+        if key in self._bases:
+            return self._bases[key]
+        got: _Base | None = None
+        if self.shape(pc) is not None:
+            subst = Subst()
+            bulk._subst(pc.source, a, subst)
+            bulk._subst(pc.destination, b, subst)
+            full = (bulk.space.all_bits, 0)
+            for sk in pc.skeletons.values():
+                for call in sk.filters:
+                    if call.kind == "sg":
+                        subst.sg_results[(call.owner, call.direction, call.remote)] = full
+            try:
+                out = evaluate(bulk.space, pc.skeletons, bulk.ev, subst)
+            except NeedsTracing:
+                out = None
+            if out is not None:
+                partial: dict[Intervals, int] = {}
+                for index, ports in out.partial.items():
+                    partial[ports] = partial.get(ports, 0) | (1 << index)
+                got = _Base((out.allowed, out.one_way, out.unknown), partial)
+        self._bases[key] = got
+        return got
+
+    def class_rows(self, a: Host, d: _Dest) -> dict[Shape, _Rows]:
+        """Base rows of ``a``'s class and ACL atom against every receiver of ``d``, per shape of
+        the class pairs' security groups; shape ``None`` holds the receivers judged pair by pair."""
+        bulk = self.bulk
+        key = (bulk.pair_key(a), bulk.keyer.acl_key(a.address))
+        got = self._class_rows.get(key)
+        if got is not None:
+            return got
+        by_shape: dict[Shape, _Rows] = {}
+        slow = _Rows([0, 0, 0], {}, 0)
+        a_clean = self.clean(bulk.c.enis[a.eni_id or ""])
+        for (_, atom), (spread, members) in d.groups.items():
+            b = next((m for m in members if m.eni_id != a.eni_id), None)
+            if b is None:
+                continue  # only the sender's own addresses: never a pair
+            pc = bulk.pair_class(a, b)
+            if pc.blocked:
+                continue
+            clean = a_clean and not (isinstance(atom, tuple) and atom and atom[0] == "unclean")
+            base = self.base(pc, a, b) if clean else None
+            shape = self.shape(pc)
+            if base is None or shape is None:
+                for m in members:
+                    j = d.addresses.index(m.address)
+                    slow.slow |= 1 << j
+                continue
+            rows = by_shape.get(shape)
+            if rows is None:
+                rows = by_shape[shape] = _Rows([0, 0, 0], {}, 0)
+            for i in range(3):
+                if base.lists[i]:
+                    rows.lists[i] |= spread * base.lists[i]
+            for ports, bits in base.partial.items():
+                rows.partial[ports] = rows.partial.get(ports, 0) | spread * bits
+        if slow.slow:
+            by_shape[None] = slow
+        self._class_rows[key] = by_shape
+        return by_shape
+
+    # ------------------------------------------------------------------ one destination subnet
+
+    def begin(self) -> None:
+        self._full_row = {}
+        self._eg = {}
+        self._class_rows = {}
+        self._pending = {}
+        self._ing_cidr = {}
+        self._ing_member = {}
+
+    def row(self, a: Host, a_labels: tuple[str, ...], a_owner: str, d: _Dest, keep: int = -1) -> None:
+        """Every receiver of ``d`` against sender ``a`` (only the positions set in ``keep``, a
+        bit per position, when given)."""
+        bulk = self.bulk
+        by_shape = self.class_rows(a, d)
+        slow_rows = by_shape.get(None)
+        if slow_rows is not None:
+            slow = slow_rows.slow & keep
+            while slow:
+                low = slow & -slow
+                j = low.bit_length() - 1
+                slow ^= low
+                b = d.hosts[j]
+                if b.eni_id == a.eni_id or (self.by == "instance" and d.owners[j] == a_owner):
+                    continue
+                self.pairwise += 1
+                out = bulk.pair(a, b)
+                if not out.empty:
+                    for x in a_labels:
+                        for y in d.labels[j]:
+                            self.accs[(x, y)].add(out)
+        lists = [0, 0, 0]
+        partial: dict[Intervals, int] = {}
+        a_eni = bulk.c.enis[a.eni_id or ""]
+        for shape, rows in by_shape.items():
+            if shape is None or not (any(rows.lists) or rows.partial):
+                continue
+            sg = self._egress(a_eni, shape[0], d)
+            if sg:
+                sg &= self._ingress(a.address, shape[1], d)
+            if not sg:
+                continue
+            for i in range(3):
+                lists[i] |= rows.lists[i] & sg
+            for p, r in rows.partial.items():
+                partial[p] = partial.get(p, 0) | (r & sg)
+        if not (any(lists) or partial):
+            return
+        exclude = d.by_eni.get(a.eni_id or "", 0)
+        if self.by == "instance":
+            exclude |= d.by_owner.get(a_owner, 0)
+        mask = -1
+        if exclude:
+            mask = ~(exclude * self.FULL)
+        if keep != -1:
+            mask &= self.spread_bits(keep) * self.FULL
+        if mask != -1:
+            lists = [r & mask for r in lists]
+            partial = {p: r & mask for p, r in partial.items()}
+        self.rows += 1
+        if self.by == "instance":
+            self._blocks(a_labels, d, lists, partial, keep)
+            return
+        for x in a_labels:
+            pending = self._pending.get(x)
+            if pending is None:
+                self._pending[x] = [*lists, dict(partial)]
+                continue
+            for i in range(3):
+                pending[i] = cast(int, pending[i]) | lists[i]
+            acc_partial = cast(dict[Intervals, int], pending[3])
+            for p, r in partial.items():
+                acc_partial[p] = acc_partial.get(p, 0) | r
+
+    def _all(self, d: _Dest) -> int:
+        got = self._full_row.get(id(d))
+        if got is None:
+            got = self._full_row[id(d)] = self.spread(0, len(d.hosts)) * self.FULL
+        return got
+
+    def _egress(self, a_eni: CompiledEni, remote: Remote, d: _Dest) -> int:
+        """What the sender's groups allow, per receiver of ``d``."""
+        if remote is None:
+            return self._all(d)
+        if remote == PEER:
+            row = 0
+            for group in a_eni.group_ids:
+                row |= self.egress_row(group, d)
+            return row
+        bits = 0
+        ev = self.bulk.ev
+        for group in a_eni.group_ids:
+            rules = self._group_rules.get((group, True))
+            if rules:
+                bits |= ev.sg(rules, cast(int, remote))[0]
+        return self.spread(0, len(d.hosts)) * bits if bits else 0
+
+    def _ingress(self, address: int, remote: Remote, d: _Dest) -> int:
+        """What each receiver's groups allow from the sender (or the constant address it sees)."""
+        if remote is None:
+            return self._all(d)
+        return self.ingress_row(address if remote == PEER else cast(int, remote), d)
+
+    def shape(self, pc: PairClass) -> Shape | None:
+        key = id(pc.skeletons)
+        if key in self._shapes:
+            return self._shapes[key]
+        got = self._shapes[key] = _shape(self.bulk, pc)
+        return got
+
+    def _blocks(
+        self,
+        a_labels: tuple[str, ...],
+        d: _Dest,
+        lists: list[int],
+        partial: dict[Intervals, int],
+        keep: int = -1,
+    ) -> None:
+        """Spread a row over its receivers' cells, block by block."""
+        n, size = len(d.hosts), self.B
+        length = n * size
+        union = lists[0] | lists[1] | lists[2]
+        for r in partial.values():
+            union |= r
+        raw_union = union.to_bytes(length, "little")
+        raws = [r.to_bytes(length, "little") for r in lists]
+        praws = [(ports, r.to_bytes(length, "little")) for ports, r in partial.items()]
+        positions = range(n) if keep == -1 else [j for j in range(n) if keep >> j & 1]
+        from_bytes = int.from_bytes
+        x = a_labels[0]
+        for j in positions:
+            lo = j * size
+            hi = lo + size
+            if not any(raw_union[lo:hi]):
+                continue
+            acc = self.accs[(x, d.labels[j][0])]
+            acc.allowed |= from_bytes(raws[0][lo:hi], "little")
+            acc.one_way |= from_bytes(raws[1][lo:hi], "little")
+            acc.unknown |= from_bytes(raws[2][lo:hi], "little")
+            for ports, raw in praws:
+                _add_partial(acc, from_bytes(raw[lo:hi], "little"), ports)
+
+    def end(self, d: _Dest) -> None:
+        """Fold the rows gathered for ``d`` into cells."""
+        if self.by == "subnet":
+            targets: dict[str, int] = {d.labels[0][0]: -1} if d.labels else {}
+        else:
+            targets = {g: s for g, s in d.spreads.items() if isinstance(g, str)}
+        n = len(d.hosts)
+        for x, pending in self._pending.items():
+            lists = cast(list[int], pending[:3])
+            partial = cast(dict[Intervals, int], pending[3])
+            for y, spread in targets.items():
+                mask = -1 if spread == -1 else spread * self.FULL
+                folded = [self._fold(r & mask, n) for r in lists]
+                pfold = {p: self._fold(r & mask, n) for p, r in partial.items()}
+                if not (any(folded) or any(pfold.values())):
+                    continue
+                acc = self.accs[(x, y)]
+                acc.allowed |= folded[0]
+                acc.one_way |= folded[1]
+                acc.unknown |= folded[2]
+                for ports, bits in pfold.items():
+                    _add_partial(acc, bits, ports)
+
+    def _fold(self, value: int, blocks: int) -> int:
+        """OR of the blocks of a row."""
+        w = self.W
+        while blocks > 1 and value:
+            half = (blocks + 1) // 2
+            cut = half * w
+            value = (value & ((1 << cut) - 1)) | (value >> cut)
+            blocks = half
+        return value & self.FULL
+
+
+def _add_partial(acc: Acc, bits: int, ports: Intervals) -> None:
+    while bits:
+        low = bits & -bits
+        acc.partial.setdefault(low.bit_length() - 1, []).append(ports)
+        bits ^= low
+
+
+def _shape(bulk: Bulk, pc: PairClass) -> Shape | None:
+    """How a class pair's skeletons meet security groups, when they meet only the two ends'
+    (and judge, in network ACLs, only the two ends' private addresses or constants): the
+    address the sender's outbound groups judge and the one the receiver's inbound groups judge,
+    each :data:`PEER` (the other end's address), a constant (a NAT gateway's, say) or None (no
+    group on the path). None when the pair needs the pair-by-pair path."""
+    src, dst = pc.source, pc.destination
+    if src.eni_id is None or dst.eni_id is None:
+        return None
+    src_eni, dst_eni = bulk.c.enis[src.eni_id], bulk.c.enis[dst.eni_id]
+    if src.address not in src_eni.addresses or dst.address not in dst_eni.addresses:
+        return None
+    moving = {src.address, dst.address} | set(src_eni.public_of.values()) | set(dst_eni.public_of.values())
+    out: list[Remote] = []
+    inn: list[Remote] = []
+    for sk in pc.skeletons.values():
+        if sk.service:
+            return None
+        for call in sk.filters:
+            if call.kind != "sg":
+                if call.remote in moving - {src.address, dst.address}:
+                    return None
+                continue
+            if call.role == "sport":
+                return None
+            if call.owner == src.eni_id and call.direction == "outbound":
+                remote: Remote = PEER if call.remote == dst.address else call.remote
+                if remote != PEER and call.remote in moving:
+                    return None
+                out.append(remote)
+            elif call.owner == dst.eni_id and call.direction == "inbound":
+                remote = PEER if call.remote == src.address else call.remote
+                if remote != PEER and call.remote in moving:
+                    return None
+                inn.append(remote)
+            else:
+                return None
+    if len(set(out)) > 1 or len(set(inn)) > 1:
+        return None
+    return (out[0] if out else None, inn[0] if inn else None)

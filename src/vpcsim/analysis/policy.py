@@ -1,0 +1,532 @@
+"""``check NETWORK POLICY.yaml``: assertions over every flow between sets of endpoints.
+
+Why exact: each assertion ranges over all flows between every sender and receiver it selects
+(or every internet address), evaluated with the same atoms as ``reach``. The policy's own flows
+(``tcp/5432``...) are added to the traffic partition, so each is a union of atoms and "all of
+it is allowed" or "none of it is delivered" is decided atom by atom without sampling.
+
+* ``allow``: every flow listed works both ways, for every client port, for every pair;
+* ``deny``: no flow listed is delivered for any pair (a request that lands counts, reply or not);
+* ``only``: nothing outside the list is delivered for any pair.
+
+An assertion whose answer depends on what is not modelled is ``unknown`` (exit 3 when nothing
+fails). The grammar is in :mod:`vpcsim.analysis.policy_model` and ``docs/policy.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..engine.compiled import PEER_CIDR, SgRule
+from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
+from ..formats.problems import InputError, LoadProblem, Location
+from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
+from .atoms import Atom, RuleSet, TrafficSpace
+from .bulk import Bulk, network_rules, quiet_gc
+from .endpoints import Host
+from .entries import Entry, EntryBuilder, RenderCache
+from .evaluate import Outcome
+from .intervals import Interval, Intervals, normalize
+from .policy_model import Assertion, Policy, Selector, SelectorSpec
+
+SCHEMA_VERSION = 1
+MAX_VIOLATIONS = 50
+"""Violation records kept per assertion (the count of all of them is reported)."""
+INTERNET = "internet"
+
+
+# ---------------------------------------------------------------------------- flows
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSet:
+    """A flow spec as sets: protocols, and ports or ICMP types/codes (None: every one)."""
+
+    protocols: Intervals
+    ports: Intervals | None = None
+    icmp_types: Intervals | None = None
+    icmp_codes: Intervals | None = None
+
+    def rules(self) -> list[SgRule]:
+        """Synthetic rules whose boundaries make this flow set a union of atoms."""
+        out: list[SgRule] = []
+        for lo, hi in self.protocols:
+            for p in range(lo, hi + 1) if hi - lo < 4 else ():
+                if p in (TCP, UDP):
+                    for a, b in self.ports or ((0, 65535),):
+                        out.append((p, a, b, PEER_CIDR, (0, 0), "", "policy"))
+                elif p == ICMP:
+                    t = self.icmp_types[0][0] if self.icmp_types else -1
+                    c = self.icmp_codes[0][0] if self.icmp_codes else -1
+                    out.append((ICMP, t, c, PEER_CIDR, (0, 0), "", "policy"))
+                else:
+                    out.append((p, 0, 65535, PEER_CIDR, (0, 0), "", "policy"))
+        return out
+
+    def contains(self, atom: Atom) -> bool:
+        """Whether every flow of the atom is in this set."""
+        if not _within(atom.protocols, self.protocols):
+            return False
+        if atom.ports is not None and self.ports is not None and not _within(atom.ports, self.ports):
+            return False
+        if (
+            atom.icmp_types is not None
+            and self.icmp_types is not None
+            and not _within(atom.icmp_types, self.icmp_types)
+        ):
+            return False
+        return not (
+            atom.icmp_codes is not None
+            and self.icmp_codes is not None
+            and not _within(atom.icmp_codes, self.icmp_codes)
+        )
+
+
+def _within(inner: Intervals, outer: Intervals) -> bool:
+    return all(any(a <= lo and hi <= b for a, b in outer) for lo, hi in inner)
+
+
+_NAMES = {"tcp": TCP, "udp": UDP, "icmp": ICMP}
+
+
+def parse_flow(text: str) -> FlowSet:
+    """``all``, ``tcp``, ``tcp/22``, ``tcp/1024-65535``, ``icmp/8``, ``icmp/3:4``, ``47``."""
+    spec = text.strip().lower()
+    proto, _, rest = spec.partition("/")
+    if proto == "all":
+        return FlowSet(((0, 255),))
+    number = _NAMES.get(proto)
+    if number is None:
+        return FlowSet(((int(proto), int(proto)),))
+    if not rest:
+        return FlowSet(((number, number),))
+    if number in (TCP, UDP):
+        lo, _, hi = rest.partition("-")
+        return FlowSet(((number, number),), ports=((int(lo), int(hi or lo)),))
+    t, _, c = rest.partition(":")
+    return FlowSet(
+        ((ICMP, ICMP),), icmp_types=((int(t), int(t)),), icmp_codes=((int(c), int(c)),) if c else None
+    )
+
+
+def bits_of(space: TrafficSpace, flows: list[FlowSet]) -> int:
+    bits = 0
+    for atom in space.atoms:
+        if any(f.contains(atom) for f in flows):
+            bits |= 1 << atom.index
+    return bits
+
+
+# ---------------------------------------------------------------------------- selectors
+
+
+class SelectorError(ValueError):
+    pass
+
+
+def _prefix_kind(text: str) -> str | None:
+    for prefix, kind in (
+        ("i-", "instance"),
+        ("eni-", "eni"),
+        ("subnet-", "subnet"),
+        ("sg-", "security_group"),
+        ("vpc-", "vpc"),
+    ):
+        if text.startswith(prefix):
+            return kind
+    return None
+
+
+class Resolver:
+    """Turns selectors into sets of ENI ids (or the internet)."""
+
+    def __init__(self, network: Network, endpoints: dict[str, Selector]) -> None:
+        self.n = network
+        self.endpoints = endpoints
+        nat_enis = {g.network_interface_id for g in network.nat_gateways.values()}
+        self.enis = sorted(e for e in network.network_interfaces if e not in nat_enis)
+
+    def resolve(self, selector: Selector, stack: tuple[str, ...] = ()) -> set[str] | None:
+        """ENI ids, or None for the internet."""
+        if isinstance(selector, SelectorSpec):
+            return self._spec(selector, stack)
+        text = selector.strip()
+        if text == INTERNET:
+            return None
+        if text == "all":
+            return set(self.enis)
+        if text in self.endpoints:
+            if text in stack:
+                raise SelectorError(f"endpoint {text!r} refers to itself ({' -> '.join((*stack, text))})")
+            return self.resolve(self.endpoints[text], (*stack, text))
+        kind = _prefix_kind(text)
+        if kind is not None and self._exists(kind, text):
+            return self._by(kind, [text])
+        named = self.n.find_by_name(text)
+        if named:
+            out: set[str] = set()
+            for resource in named:
+                out |= self._of_resource(resource)
+            return out
+        raise SelectorError(
+            f"{text!r} names nothing: use internet, all, a name from endpoints, an id (i-, eni-, subnet-, sg-, vpc-) or a Name tag"
+        )
+
+    def _exists(self, kind: str, text: str) -> bool:
+        collection: dict[str, object] = {
+            "instance": self.n.instances,
+            "eni": self.n.network_interfaces,
+            "subnet": self.n.subnets,
+            "security_group": self.n.security_groups,
+            "vpc": self.n.vpcs,
+        }[kind]  # type: ignore[assignment]
+        return text in collection
+
+    def _of_resource(self, resource: object) -> set[str]:
+        if isinstance(resource, Instance):
+            return set(resource.network_interface_ids)
+        if isinstance(resource, NetworkInterface):
+            return {resource.network_interface_id}
+        if isinstance(resource, Subnet):
+            return self._by("subnet", [resource.subnet_id])
+        if isinstance(resource, SecurityGroup):
+            return self._by("security_group", [resource.group_id])
+        if isinstance(resource, Vpc):
+            return self._by("vpc", [resource.vpc_id])
+        return set()
+
+    def _ids(self, kind: str, values: list[str]) -> list[str]:
+        out = []
+        for value in values:
+            if self._exists(kind, value):
+                out.append(value)
+                continue
+            matches = [r.id for r in self.n.find_by_name(value)]
+            if kind == "security_group":
+                matches += [g.group_id for g in self.n.security_groups.values() if g.group_name == value]
+            if kind in ("instance", "eni", "subnet", "security_group", "vpc"):
+                cls = {
+                    "instance": Instance,
+                    "eni": NetworkInterface,
+                    "subnet": Subnet,
+                    "security_group": SecurityGroup,
+                    "vpc": Vpc,
+                }[kind]
+                matches = [m for m in matches if isinstance(self.n.get(m), cls)]
+            if not matches:
+                raise SelectorError(f"{kind} {value!r} names nothing in the network")
+            out.extend(matches)
+        return out
+
+    def _by(self, kind: str, values: list[str]) -> set[str]:
+        ids = set(self._ids(kind, values))
+        out: set[str] = set()
+        for eni_id in self.enis:
+            eni = self.n.network_interfaces[eni_id]
+            instance = eni.attachment.instance_id if eni.attachment else None
+            if (
+                (kind == "instance" and instance in ids)
+                or (kind == "eni" and eni_id in ids)
+                or (kind == "subnet" and eni.subnet_id in ids)
+                or (kind == "security_group" and ids.intersection(eni.groups))
+                or (kind == "vpc" and eni.vpc_id in ids)
+            ):
+                out.add(eni_id)
+        return out
+
+    def _spec(self, spec: SelectorSpec, stack: tuple[str, ...]) -> set[str]:
+        chosen: set[str] = set(self.enis)
+        given = False
+        for kind in ("instance", "eni", "subnet", "security_group", "vpc"):
+            value = getattr(spec, kind)
+            if value is not None:
+                given = True
+                chosen &= self._by(kind, [value] if isinstance(value, str) else value)
+        if spec.tag is not None:
+            given = True
+            chosen &= self._tagged(spec.tag)
+        if spec.all:
+            given = True
+        if not given:
+            raise SelectorError(
+                "a selector mapping needs one of all, instance, eni, subnet, security_group, vpc, tag"
+            )
+        if spec.except_ is not None:
+            removed = self.resolve(spec.except_, stack)
+            if removed is None:
+                raise SelectorError("except: internet is not a set of ENIs")
+            chosen -= removed
+        return chosen
+
+    def _tagged(self, tags: dict[str, str | list[str]]) -> set[str]:
+        out: set[str] = set()
+        for eni_id in self.enis:
+            eni = self.n.network_interfaces[eni_id]
+            instance = self.n.instances.get(eni.attachment.instance_id or "") if eni.attachment else None
+            merged = {**(instance.tags if instance else {}), **eni.tags}
+            if all(merged.get(k) in ([v] if isinstance(v, str) else v) for k, v in tags.items()):
+                out.add(eni_id)
+        return out
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@dataclass(slots=True)
+class Violation:
+    source: str
+    destination: str
+    reason: str
+    """``not-allowed`` (allow), ``delivered`` (deny) or ``outside-only`` (only)."""
+    entries: list[Entry]
+    unknown: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "from": self.source,
+            "to": self.destination,
+            "reason": self.reason,
+            "unknown": self.unknown,
+            "entries": [e.to_dict() for e in self.entries],
+        }
+
+    def describe(self) -> str:
+        what = "; ".join(sorted({e.describe() for e in self.entries}))
+        text = {"not-allowed": "does not allow", "delivered": "delivers", "outside-only": "also delivers"}[
+            self.reason
+        ]
+        return f"{self.source} -> {self.destination} {text} {what}" + (" (unknown)" if self.unknown else "")
+
+
+@dataclass(slots=True)
+class AssertionResult:
+    name: str
+    line: int
+    status: str = "pass"
+    """``pass``, ``fail`` or ``unknown``."""
+    violations: list[Violation] = field(default_factory=list)
+    violation_count: int = 0
+    pairs: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "line": self.line,
+            "status": self.status,
+            "pairs": self.pairs,
+            "violation_count": self.violation_count,
+            "violations": [v.to_dict() for v in self.violations],
+            "warnings": self.warnings,
+        }
+
+
+@dataclass(slots=True)
+class CheckResult:
+    policy: str
+    assertions: list[AssertionResult] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        states = {a.status for a in self.assertions}
+        return "fail" if "fail" in states else "unknown" if "unknown" in states else "pass"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "policy": self.policy,
+            "status": self.status,
+            "passed": self.status == "pass",
+            "assertions": [a.to_dict() for a in self.assertions],
+        }
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+def _label(network: Network, eni_id: str) -> str:
+    eni = network.network_interfaces[eni_id]
+    if eni.attachment and eni.attachment.instance_id in network.instances:
+        return eni.attachment.instance_id
+    return eni_id
+
+
+def check(
+    network: Network, policy: Policy, *, policy_path: str = "policy.yaml", lines: list[int] | None = None
+) -> CheckResult:
+    """Evaluate every assertion of ``policy`` over ``network``."""
+    with quiet_gc():
+        return _check(network, policy, policy_path=policy_path, lines=lines)
+
+
+def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[int] | None) -> CheckResult:
+    flows: list[FlowSet] = []
+    parsed: list[tuple[list[FlowSet] | None, list[FlowSet] | None, list[FlowSet] | None]] = []
+    for assertion in policy.assertions:
+        allow = [parse_flow(f) for f in assertion.allow] if assertion.allow is not None else None
+        deny = (
+            [FlowSet(((0, 255),))]
+            if assertion.deny == "all"
+            else [parse_flow(f) for f in assertion.deny]
+            if assertion.deny is not None
+            else None
+        )
+        only = [parse_flow(f) for f in assertion.only] if assertion.only is not None else None
+        parsed.append((allow, deny, only))
+        for group in (allow, deny, only):
+            flows.extend(group or ())
+    base = network_rules(network)
+    base.add_sg(r for f in flows for r in f.rules())
+    bulks: dict[Interval, Bulk] = {}
+    resolver = Resolver(network, policy.endpoints)
+    result = CheckResult(policy_path)
+    for index, (assertion, (allow, deny, only)) in enumerate(zip(policy.assertions, parsed, strict=True)):
+        line = lines[index] if lines else 0
+        ports = parse_client_ports(assertion.client_ports) if assertion.client_ports else (32768, 60999)
+        bulk = bulks.get(ports)
+        if bulk is None:
+            rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
+            bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(rules, ports))
+        try:
+            senders = resolver.resolve(assertion.from_)
+            receivers = resolver.resolve(assertion.to)
+        except SelectorError as exc:
+            raise InputError(
+                LoadProblem(
+                    "error",
+                    "VPCSIM_POLICY",
+                    str(exc),
+                    Location(policy_path, line or None, None, f"assertions[{index}]"),
+                )
+            ) from None
+        result.assertions.append(
+            _evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only)
+        )
+    return result
+
+
+def _evaluate(
+    network: Network,
+    bulk: Bulk,
+    assertion: Assertion,
+    line: int,
+    senders: set[str] | None,
+    receivers: set[str] | None,
+    allow: list[FlowSet] | None,
+    deny: list[FlowSet] | None,
+    only: list[FlowSet] | None,
+) -> AssertionResult:
+    out = AssertionResult(assertion.name, line)
+    if senders is None and receivers is None:
+        out.status = "fail"
+        out.warnings.append("from and to are both the internet: nothing to check")
+        return out
+    space = bulk.space
+    allow_bits = bits_of(space, allow) if allow is not None else None
+    deny_bits = bits_of(space, deny) if deny is not None else None
+    only_bits = bits_of(space, only) if only is not None else None
+    render = RenderCache()
+    universe = bulk.universe.index
+    records: dict[tuple[str, str, str, bool], EntryBuilder] = {}
+    failed = unknown = False
+
+    def judge(outcome: Outcome, src_label: str, dst_label: str, srcs: Intervals, dsts: Intervals) -> None:
+        nonlocal failed, unknown
+        out.pairs += 1
+        delivered = outcome.delivered()
+        checks: list[tuple[str, int, int]] = []
+        if allow_bits is not None:
+            missing = allow_bits & ~outcome.allowed
+            checks.append(("not-allowed", missing & ~outcome.unknown, missing & outcome.unknown))
+        if deny_bits is not None:
+            hit = deny_bits & delivered
+            checks.append(("delivered", hit & ~outcome.unknown, hit & outcome.unknown))
+        if only_bits is not None:
+            extra = delivered & ~only_bits
+            checks.append(("outside-only", extra & ~outcome.unknown, extra & outcome.unknown))
+        for reason, sure, maybe in checks:
+            for bits, is_unknown in ((sure, False), (maybe, True)):
+                if not bits:
+                    continue
+                if is_unknown:
+                    unknown = True
+                else:
+                    failed = True
+                key = (src_label, dst_label, reason, is_unknown)
+                builder = records.get(key)
+                if builder is None:
+                    out.violation_count += 1
+                    if len(records) >= MAX_VIOLATIONS:
+                        continue
+                    builder = records[key] = EntryBuilder(space, render)
+                builder.add(bits, srcs, dsts)
+
+    if senders is None or receivers is None:
+        chosen = receivers if senders is None else senders
+        ends = sorted(chosen or ())
+        inbound = senders is None
+        if not ends:
+            out.warnings.append(f"{'to' if inbound else 'from'} selects no network interface")
+        for eni_id in ends:
+            eni = bulk.c.enis.get(eni_id)
+            if eni is None:
+                continue
+            addresses = sorted(eni.public_of.values()) if inbound else sorted(eni.addresses)
+            label = _label(network, eni_id)
+            if inbound and not addresses and allow_bits:
+                out.pairs += 1
+                failed = True
+                out.violation_count += 1
+                key = (INTERNET, label, "not-allowed", False)
+                builder = records.setdefault(key, EntryBuilder(space, render))
+                builder.add(allow_bits, ((0, 2**32 - 1),), _points(sorted(eni.addresses)))
+                continue
+            for address in addresses:
+                point = ((address, address),)
+                for piece, outcome in bulk.internet(Host(address, eni_id), internet_is_source=inbound):
+                    if inbound:
+                        judge(outcome, INTERNET, label, piece, point)
+                    else:
+                        judge(outcome, label, INTERNET, point, piece)
+    else:
+        if not senders:
+            out.warnings.append("from selects no network interface")
+        if not receivers:
+            out.warnings.append("to selects no network interface")
+        for a_id in sorted(senders):
+            a_eni = bulk.c.enis.get(a_id)
+            if a_eni is None:
+                continue
+            a_label = _label(network, a_id)
+            for b_id in sorted(receivers):
+                b_eni = bulk.c.enis.get(b_id)
+                if b_eni is None or b_id == a_id:
+                    continue
+                b_label = _label(network, b_id)
+                if a_label == b_label and a_label.startswith("i-"):
+                    continue
+                for a in sorted(a_eni.addresses):
+                    for b in sorted(b_eni.addresses):
+                        judge(bulk.pair(Host(a, a_id), Host(b, b_id)), a_label, b_label, ((a, a),), ((b, b),))
+    if allow_bits and out.pairs == 0:
+        failed = True
+        out.warnings.append("allow: the selectors leave no pair to allow anything between")
+    for (src_label, dst_label, reason, is_unknown), builder in sorted(records.items()):
+        entries = builder.build(
+            universe if src_label == INTERNET else None, universe if dst_label == INTERNET else None
+        )
+        out.violations.append(Violation(src_label, dst_label, reason, entries, is_unknown))
+    out.status = "fail" if failed else "unknown" if unknown else "pass"
+    return out
+
+
+def _points(addresses: list[int]) -> Intervals:
+    return normalize((a, a) for a in addresses)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "assertion"
+
+
+__all__ = ["CheckResult", "FlowSet", "check", "parse_flow", "slug"]

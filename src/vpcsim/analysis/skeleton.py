@@ -1,0 +1,251 @@
+"""Path skeletons: the reference engine's walk with the packet filters recorded instead of applied.
+
+Why: the engine's walk (routing, NAT, peering, internet gateways, return paths, every dead end)
+is the one truth for semantics, and the analyses must not re-implement it. What varies from one
+flow to the next between two fixed addresses is only which filters (security groups, network
+ACLs) let the packet through: the path itself depends on the addresses and on the protocol's
+walk class (:data:`vpcsim.analysis.atoms.WALK_CLASSES`), never on ports or ICMP codes. So for
+one address pair and one walk class the engine walks once, with a marker flow, and records:
+
+* every filter the packet meets, with the remote address it is judged against and which field
+  of the flow lands in the destination port the filter matches (the request's port, the client's
+  port on a reply, or a constant such as a NAT gateway's 1024-65535);
+* every other blocker (no route, a blackhole, a stopped instance...): these do not depend on
+  ports, so they hold for every flow of the class;
+* the route tables and subnets visited, whose prefixes partition the address dimension.
+
+The atoms then only evaluate filters, with the engine's own ``sg_decide``/``acl_decide``.
+A destination that is a VPC service (DNS resolver, metadata...) answers on fixed ports, which the
+walk checks itself: such skeletons are marked ``service`` and the analyses fall back to tracing
+every atom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine import codes as C
+from ..engine.compiled import AclEntry, Compiled, CompiledEni, CompiledRouteTable, CompiledSubnet, SgRule
+from ..engine.flow import ICMP, TCP, UDP, Flow, PortRanges
+from ..engine.result import Blocker, Direction, PathName
+from ..engine.trace import Packet, _Arrival, _Walk
+from .atoms import (
+    WALK_ECHO,
+    WALK_ICMP_ERROR,
+    WALK_ICMP_NO_REPLY,
+    WALK_ICMP_REQUEST,
+    WALK_OTHER,
+    WALK_TCP,
+    WALK_UDP,
+)
+
+#: Marker ports of the probe flow: a filter whose destination port is one of them sees the
+#: request's destination port or the client's source port.
+MARK_DPORT, MARK_SPORT = 1, 2
+
+ROLE_DPORT, ROLE_SPORT, ROLE_CONST = "dport", "sport", "const"
+
+#: The representative flow of each walk class: (protocol, ICMP type).
+WALK_PROBES: dict[str, tuple[int, int | None]] = {
+    WALK_TCP: (TCP, None),
+    WALK_UDP: (UDP, None),
+    WALK_ECHO: (ICMP, 8),
+    WALK_ICMP_REQUEST: (ICMP, 13),
+    WALK_ICMP_ERROR: (ICMP, 3),
+    WALK_ICMP_NO_REPLY: (ICMP, 0),
+    WALK_OTHER: (47, None),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FilterCall:
+    """One filter the packet meets on the walk."""
+
+    kind: str
+    """``sg`` or ``acl``."""
+    rules: list[SgRule] | list[AclEntry]
+    component: str
+    """The ENI (security groups) or network ACL id."""
+    owner: str
+    """The ENI (security groups) or the subnet (network ACL) the filter sits on."""
+    direction: Direction
+    path: PathName
+    remote: int
+    role: str
+    """Which flow field is the destination port the filter sees (tcp/udp)."""
+    const_ports: PortRanges
+    group_ids: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (
+            self.kind,
+            id(self.rules),
+            self.direction,
+            self.path,
+            self.remote,
+            self.role,
+            self.const_ports,
+        )
+
+
+@dataclass(slots=True)
+class Skeleton:
+    """The walk of one address pair for one walk class."""
+
+    walk: str
+    filters: list[FilterCall] = field(default_factory=list)
+    blockers: list[Blocker] = field(default_factory=list)
+    """Blockers other than filters: they hold for every flow of the class."""
+    service: bool = False
+    delivered: bool = False
+    """The request reached its destination (blockers aside)."""
+    has_reply: bool = False
+    """The walk went on to a reply path (ICMP types without replies have none)."""
+    route_tables: list[CompiledRouteTable] = field(default_factory=list)
+    subnets: list[CompiledSubnet] = field(default_factory=list)
+    hops: list[tuple[PathName, str, str]] = field(default_factory=list)
+    """(path, component, type) of every hop, in order (when asked for)."""
+
+    forward_blocked: bool = False
+    forward_unknown: bool = False
+    return_blocked: bool = False
+    return_unknown: bool = False
+
+    def settle(self) -> None:
+        """Sort the blockers (after the walk): real ones block, unknown ones make it unknown."""
+        for b in self.blockers:
+            unknown = b.code in C.UNKNOWN_CODES
+            if b.path == "forward":
+                if unknown:
+                    self.forward_unknown = True
+                else:
+                    self.forward_blocked = True
+            elif unknown:
+                self.return_unknown = True
+            else:
+                self.return_blocked = True
+
+
+def _role(ports: PortRanges) -> tuple[str, PortRanges]:
+    if ports == ((MARK_DPORT, MARK_DPORT),):
+        return ROLE_DPORT, ()
+    if ports == ((MARK_SPORT, MARK_SPORT),):
+        return ROLE_SPORT, ()
+    return ROLE_CONST, ports
+
+
+class _SkeletonWalk(_Walk):
+    """The engine's walk; filters are recorded and let through, everything else is the engine's."""
+
+    def __init__(self, compiled: Compiled, flow: Flow, walk: str, *, hops: bool = False) -> None:
+        super().__init__(compiled, flow, record=False)
+        self.skeleton = Skeleton(walk)
+        self.keep_hops = hops
+
+    def _sg(self, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool) -> None:
+        if reply:
+            return  # connection tracking: replies pass, as in the engine
+        role, const = _role(pkt.dports) if pkt.has_ports else (ROLE_CONST, ())
+        self.skeleton.filters.append(
+            FilterCall(
+                "sg",
+                eni.egress if egress else eni.ingress,
+                eni.eni_id,
+                eni.eni_id,
+                "outbound" if egress else "inbound",
+                self.path,
+                pkt.dst if egress else pkt.src,
+                role,
+                const,
+                eni.group_ids,
+            )
+        )
+
+    def _acl(self, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
+        acl = subnet.acl
+        if acl is None:
+            return
+        role, const = _role(pkt.dports) if pkt.has_ports else (ROLE_CONST, ())
+        self.skeleton.subnets.append(subnet)
+        self.skeleton.filters.append(
+            FilterCall(
+                "acl",
+                acl.inbound if inbound else acl.outbound,
+                acl.acl_id,
+                subnet.subnet_id,
+                "inbound" if inbound else "outbound",
+                self.path,
+                pkt.src if inbound else pkt.dst,
+                role,
+                const,
+            )
+        )
+
+    def _service(self, eni: CompiledEni, pkt: Packet) -> bool:
+        if super()._service(eni, pkt):
+            self.skeleton.service = True
+            return True
+        return False
+
+    def route(self, subnet: CompiledSubnet, pkt: Packet, *, reply: bool) -> _Arrival | None:
+        if subnet.route_table is not None:
+            self.skeleton.route_tables.append(subnet.route_table)
+        self.skeleton.subnets.append(subnet)
+        return super().route(subnet, pkt, reply=reply)
+
+    def hop(self, component: str, kind: str) -> None:
+        if self.keep_hops:
+            hops = self.skeleton.hops
+            if not hops or hops[-1][1] != component or hops[-1][0] != self.path:
+                hops.append((self.path, component, kind))
+
+    def _reply(self, pkt: Packet) -> Packet | None:
+        self.skeleton.delivered = True
+        reply = super()._reply(pkt)
+        self.skeleton.has_reply = reply is not None
+        return reply
+
+
+def probe_flow(
+    walk: str, source: str, destination: str, source_eni: str | None, *, icmp_code: int = 0
+) -> Flow:
+    proto, icmp_type = WALK_PROBES[walk]
+    if proto in (TCP, UDP):
+        return Flow(
+            protocol=proto,
+            source=source,
+            destination=destination,
+            destination_port=MARK_DPORT,
+            source_ports=((MARK_SPORT, MARK_SPORT),),
+            source_eni=source_eni,
+        )
+    if proto == ICMP:
+        return Flow(
+            protocol=ICMP,
+            source=source,
+            destination=destination,
+            icmp_type=icmp_type,
+            icmp_code=icmp_code,
+            source_eni=source_eni,
+        )
+    return Flow(protocol=proto, source=source, destination=destination, source_eni=source_eni)
+
+
+def skeleton(
+    compiled: Compiled,
+    walk: str,
+    source: str,
+    destination: str,
+    source_eni: str | None,
+    *,
+    hops: bool = False,
+) -> Skeleton:
+    """Walk the engine once for ``walk`` between two addresses and return the skeleton (with
+    its hops when ``hops``)."""
+    runner = _SkeletonWalk(compiled, probe_flow(walk, source, destination, source_eni), walk, hops=hops)
+    runner.run()
+    result = runner.skeleton
+    result.blockers = list(runner.blockers)
+    result.settle()
+    return result

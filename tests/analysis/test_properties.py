@@ -1,0 +1,163 @@
+"""Agreement with the reference engine on generated networks (issue 5, section 4).
+
+* A flow with a pinned source port is permitted by ``reach(A, B)`` iff ``trace`` says reachable.
+* An unpinned flow (a client range): ``allowed`` iff ``trace`` is reachable for the range; a
+  ``partial`` entry's client ports are exactly the pinned ports that work; ``one_way`` means the
+  request is delivered and every pinned port fails.
+* ``exposure`` and ``matrix`` agree with per-pair reach computed by tracing every atom (the
+  naive method) on small networks.
+
+Derandomized under ``CI=true`` through the profile in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vpcsim.analysis import exposure, matrix, reach
+from vpcsim.analysis.bulk import Bulk
+from vpcsim.analysis.endpoints import Host
+from vpcsim.analysis.entries import EntryBuilder
+from vpcsim.analysis.exposure import severity
+from vpcsim.analysis.matrix import _labels, cells_of
+from vpcsim.analysis.matrix_fast import Acc
+from vpcsim.analysis.naive import naive_outcome
+from vpcsim.analysis.reach import add_outcome
+from vpcsim.engine import Flow, trace
+from vpcsim.engine.compiled import ip_str
+from vpcsim.generate import PRESETS
+from vpcsim.model import Network
+from vpcsim.strategies import SEEDS, network_and_flows, networks
+
+CASES = network_and_flows(PRESETS["small"], max_flows=10)
+
+
+def _ends(network: Network, flow: Flow) -> tuple[str, str]:
+    """The reach endpoints of a flow: the sending ENI's address (or the internet host) and the
+    destination address."""
+    source = flow.source if flow.source_eni else f"internet:{flow.source}"
+    if flow.source_eni is None and network.owner_of_public_ip(flow.source) is not None:
+        source = flow.source
+    return source, flow.destination
+
+
+def _forward_ok(result: object) -> bool:
+    return not any(b.path == "forward" for b in result.blockers)  # type: ignore[attr-defined]
+
+
+@given(CASES)
+def test_pinned_flow_is_permitted_iff_trace_is_reachable(case: tuple[Network, list[Flow]]) -> None:
+    network, flows = case
+    for flow in flows:
+        if flow.has_ports and not flow.pinned:
+            flow = dataclasses.replace(flow, source_ports=((40000, 40000),))
+        src, dst = _ends(network, flow)
+        ports = flow.source_ports[0] if flow.has_ports else (32768, 60999)
+        result = reach(network, src, dst, client_ports=ports)
+        assert result.permits(flow) == trace(network, flow, record=False).reachable, flow
+
+
+@given(CASES, st.data())
+def test_unpinned_flows_agree_over_the_client_range(
+    case: tuple[Network, list[Flow]], data: st.DataObject
+) -> None:
+    network, flows = case
+    for flow in flows:
+        if not flow.has_ports:
+            continue
+        lo, hi = 32768, 60999
+        flow = dataclasses.replace(flow, source_ports=((lo, hi),))
+        src, dst = _ends(network, flow)
+        result = reach(network, src, dst, client_ports=(lo, hi))
+        ranged = trace(network, flow, record=False)
+        found = result.classify(flow)
+        name = found[0] if found else None
+        assert (name == "allowed") == ranged.reachable, flow
+        probes = {lo, hi, data.draw(st.integers(lo, hi))}
+        if name == "partial":
+            entry = found[1]  # type: ignore[index]
+            assert entry.source_ports is not None
+            for a, b in entry.source_ports:
+                probes.update({a, b, max(lo, a - 1), min(hi, b + 1)})
+        pinned = {
+            p: trace(network, dataclasses.replace(flow, source_ports=((p, p),)), record=False) for p in probes
+        }
+        if name == "one_way":
+            assert _forward_ok(ranged) and not any(t.reachable for t in pinned.values()), flow
+        elif name == "partial":
+            works = entry.source_ports  # type: ignore[union-attr]
+            for p, t in pinned.items():
+                assert t.reachable == any(a <= p <= b for a, b in works), (flow, p)
+        elif name is None:
+            assert not _forward_ok(ranged) or ranged.verdict == "unknown", flow
+
+
+@settings(max_examples=15)
+@given(networks(PRESETS["small"]))
+def test_exposure_agrees_with_per_pair_reach(network: Network) -> None:
+    """Every public address: exposure's findings are the entries of the naive per-atom reach from
+    the internet (delivered flows, with bidirectional set by the list)."""
+    bulk = Bulk(network)
+    result = exposure(network, bulk=bulk)
+    got: dict[tuple[str, str], set[tuple[object, ...]]] = defaultdict(set)
+    for f in result.findings:
+        got[(f.eni, f.address)].add((f.entry.traffic, f.entry.sources, f.bidirectional, f.entry.source_ports))
+        assert f.severity == severity(f.entry.traffic, f.entry.sources)
+    expected: dict[tuple[str, str], set[tuple[object, ...]]] = defaultdict(set)
+    for eni in bulk.c.enis.values():
+        for public in eni.public_of.values():
+            builders = {k: EntryBuilder(bulk.space) for k in ("allowed", "one_way", "partial", "unknown")}
+            for piece, _ in bulk.internet(Host(public, eni.eni_id), internet_is_source=True):
+                rep = bulk.universe.index.first_in(*piece[0])
+                assert rep is not None
+                add_outcome(builders, naive_outcome(network, bulk.space, rep, public, None), piece, ((0, 0),))
+            for name, bidi in (("allowed", True), ("one_way", False), ("partial", "partial")):
+                for e in builders[name].build(bulk.universe.index, None):
+                    expected[(eni.eni_id, ip_str(public))].add((e.traffic, e.sources, bidi, e.source_ports))
+    assert dict(got) == dict(expected)
+
+
+@settings(max_examples=10)
+@given(networks(PRESETS["small"]), st.sampled_from(["instance", "subnet", "security-group"]))
+def test_matrix_agrees_with_per_pair_reach(network: Network, by: str) -> None:
+    bulk = Bulk(network)
+    rows = matrix(network, by, bulk=bulk)  # type: ignore[arg-type]
+    pairwise = matrix(network, by, bulk=Bulk(network), rows=False)  # type: ignore[arg-type]
+    accs: dict[tuple[str, str], Acc] = defaultdict(Acc)
+    hosts = [
+        (Host(a, e.eni_id), _labels(e, by), e.instance_id or e.eni_id)  # type: ignore[arg-type]
+        for e in bulk.c.enis.values()
+        if e.nat_gateway is None and _labels(e, by)  # type: ignore[arg-type]
+        for a in sorted(e.addresses)
+    ]
+    for a, la, oa in hosts:
+        for b, lb, ob in hosts:
+            if a.eni_id == b.eni_id or (by == "instance" and oa == ob):
+                continue
+            out = naive_outcome(network, bulk.space, a.address, b.address, a.eni_id)
+            if not out.empty:
+                for x in la:
+                    for y in lb:
+                        accs[(x, y)].add(out)
+    expected = [c.to_dict() for c in cells_of(bulk, accs)]
+    assert [c.to_dict() for c in rows.cells] == expected
+    assert [c.to_dict() for c in pairwise.cells] == expected
+
+
+@settings(max_examples=10)
+@given(SEEDS)
+def test_reach_between_instances_agrees_with_the_naive_method(seed: int) -> None:
+    from vpcsim.generate import generate_network
+
+    network = generate_network(seed, PRESETS["small"])
+    instances = sorted(network.instances)
+    ends = [*instances[:4], "internet"]
+    for a in ends:
+        for b in ends:
+            if a == b or "internet" == a == b:
+                continue
+            assert reach(network, a, b).to_dict() == reach(network, a, b, naive=True).to_dict()
