@@ -23,17 +23,28 @@ from rich.text import Text
 
 from ..engine import CLIENT_PORT_RANGES, EndpointError, make_flow, parse_client_ports
 from ..model import ModelError
-from .common import DebugOpt, FormatOpt, JsonOpt, NetworkArg, console, emit, emit_json, load
+from .common import (
+    ClientPortsOpt,
+    DebugOpt,
+    FormatOpt,
+    FromEniOpt,
+    FromOpt,
+    IcmpCodeOpt,
+    IcmpTypeOpt,
+    JsonOpt,
+    NetworkArg,
+    PortOpt,
+    ProtocolOpt,
+    SourcePortOpt,
+    ToOpt,
+    console,
+    emit,
+    emit_json,
+    load,
+)
 from .errors import EXIT_NO, EXIT_OK, EXIT_UNKNOWN, CliError
 from .render import label
 
-ClientPortsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--client-ports",
-        help="The client's ephemeral range: linux (32768-60999, default), windows, nat or LO-HI.",
-    ),
-]
 SarifOpt = Annotated[
     str | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 to this file ('-' for stdout).")
 ]
@@ -92,12 +103,8 @@ def _addresses(cidrs: tuple[str, ...]) -> str:
 
 def reach(
     network: NetworkArg,
-    src: Annotated[
-        str, typer.Option("--from", help="Source: i-/eni- id, address, internet[:IP] or Name tag.")
-    ],
-    dst: Annotated[
-        str, typer.Option("--to", help="Destination: i-/eni- id, address, internet[:IP] or Name tag.")
-    ],
+    src: FromOpt,
+    dst: ToOpt,
     client_ports: ClientPortsOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
@@ -154,29 +161,15 @@ def reach(
 
 def why(
     network: NetworkArg,
-    src: Annotated[
-        str, typer.Option("--from", help="Source: i-/eni- id, address, internet[:IP] or Name tag.")
-    ],
-    dst: Annotated[
-        str, typer.Option("--to", help="Destination: i-/eni- id, address, internet[:IP] or Name tag.")
-    ],
-    protocol: Annotated[
-        str, typer.Option("--protocol", "-p", help="tcp, udp, icmp or a protocol number.")
-    ] = "tcp",
-    port: Annotated[
-        int | None, typer.Option("--port", help="Destination port (required for tcp and udp).")
-    ] = None,
-    source_port: Annotated[
-        int | None, typer.Option("--source-port", help="Pin the client's source port.")
-    ] = None,
+    src: FromOpt,
+    dst: ToOpt,
+    protocol: ProtocolOpt = "tcp",
+    port: PortOpt = None,
+    source_port: SourcePortOpt = None,
     client_ports: ClientPortsOpt = None,
-    icmp_type: Annotated[
-        int | None, typer.Option("--icmp-type", help="ICMP type (default 8, echo request).")
-    ] = None,
-    icmp_code: Annotated[int | None, typer.Option("--icmp-code", help="ICMP code (default 0).")] = None,
-    from_eni: Annotated[
-        str | None, typer.Option("--from-eni", help="Send from this ENI of a multi-homed source.")
-    ] = None,
+    icmp_type: IcmpTypeOpt = None,
+    icmp_code: IcmpCodeOpt = None,
+    from_eni: FromEniOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,

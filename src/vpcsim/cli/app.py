@@ -17,10 +17,19 @@ from ..formats.problems import InputError
 from ..model import ModelError, Network
 from .common import (
     BriefOpt,
+    ClientPortsOpt,
     DebugOpt,
     FormatOpt,
+    FromEniOpt,
+    FromOpt,
+    IcmpCodeOpt,
+    IcmpTypeOpt,
     JsonOpt,
     NetworkArg,
+    PortOpt,
+    ProtocolOpt,
+    SourcePortOpt,
+    ToOpt,
     console,
     emit,
     emit_json,
@@ -139,34 +148,15 @@ def show(
 @app.command("trace")
 def trace_command(
     network: NetworkArg,
-    src: Annotated[
-        str, typer.Option("--from", help="Source: i-/eni- id, address, internet[:IP] or Name tag.")
-    ],
-    dst: Annotated[
-        str, typer.Option("--to", help="Destination: i-/eni- id, address, internet[:IP] or Name tag.")
-    ],
-    protocol: Annotated[
-        str, typer.Option("--protocol", "-p", help="tcp, udp, icmp or a protocol number.")
-    ] = "tcp",
-    port: Annotated[
-        int | None, typer.Option("--port", help="Destination port (required for tcp and udp).")
-    ] = None,
-    source_port: Annotated[
-        int | None, typer.Option("--source-port", help="Pin the client's source port.")
-    ] = None,
-    client_ports: Annotated[
-        str | None,
-        typer.Option(
-            "--client-ports", help="The client's ephemeral range: linux (32768-60999), windows or LO-HI."
-        ),
-    ] = None,
-    icmp_type: Annotated[
-        int | None, typer.Option("--icmp-type", help="ICMP type (default 8, echo request).")
-    ] = None,
-    icmp_code: Annotated[int | None, typer.Option("--icmp-code", help="ICMP code (default 0).")] = None,
-    from_eni: Annotated[
-        str | None, typer.Option("--from-eni", help="Send from this ENI of a multi-homed source.")
-    ] = None,
+    src: FromOpt,
+    dst: ToOpt,
+    protocol: ProtocolOpt = "tcp",
+    port: PortOpt = None,
+    source_port: SourcePortOpt = None,
+    client_ports: ClientPortsOpt = None,
+    icmp_type: IcmpTypeOpt = None,
+    icmp_code: IcmpCodeOpt = None,
+    from_eni: FromEniOpt = None,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,

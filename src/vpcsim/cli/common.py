@@ -60,3 +60,27 @@ def load(path: str, fmt: str | None = None) -> LoadResult:
     if not Path(path).exists() and path in EXAMPLES and fmt is None:
         return load_example(path)
     return load_network(path, format=fmt)
+
+
+# The options of one flow, shared by ``trace`` and ``why``.
+FromOpt = Annotated[
+    str, typer.Option("--from", help="Source: i-/eni- id, address, internet[:IP] or Name tag.")
+]
+ToOpt = Annotated[
+    str, typer.Option("--to", help="Destination: i-/eni- id, address, internet[:IP] or Name tag.")
+]
+ProtocolOpt = Annotated[str, typer.Option("--protocol", "-p", help="tcp, udp, icmp or a protocol number.")]
+PortOpt = Annotated[int | None, typer.Option("--port", help="Destination port (required for tcp and udp).")]
+SourcePortOpt = Annotated[int | None, typer.Option("--source-port", help="Pin the client's source port.")]
+ClientPortsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--client-ports",
+        help="The client's ephemeral range: linux (32768-60999, default), windows, nat or LO-HI.",
+    ),
+]
+IcmpTypeOpt = Annotated[int | None, typer.Option("--icmp-type", help="ICMP type (default 8, echo request).")]
+IcmpCodeOpt = Annotated[int | None, typer.Option("--icmp-code", help="ICMP code (default 0).")]
+FromEniOpt = Annotated[
+    str | None, typer.Option("--from-eni", help="Send from this ENI of a multi-homed source.")
+]
