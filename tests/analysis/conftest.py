@@ -1,5 +1,4 @@
-"""Shared helpers for the analysis tests: the CLI in-process (with the analysis commands
-mounted, as the lead mounts them on the main app) and small networks."""
+"""Shared helpers for the analysis tests: the CLI in-process, at a width that fits the tables."""
 
 from __future__ import annotations
 
@@ -11,10 +10,6 @@ from typing import Any
 import pytest
 
 from vpcsim.cli import main
-from vpcsim.cli.analysis import register
-from vpcsim.cli.app import app
-
-register(app)
 
 
 @dataclass

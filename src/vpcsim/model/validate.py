@@ -857,38 +857,8 @@ class _Validator:
                 collection = "vpn_gateways" if gateway_id.startswith("vgw-") else "internet_gateways"
                 self.check_ref(tid, f"gateway_ids[{index}]", gateway_id, collection)
             self._check_routes(table)
-        for vpc_id in self.n.vpcs:
-            found = sorted(mains.get(vpc_id, []))
-            if not found:
-                self.error(
-                    vpc_id,
-                    "",
-                    "VPCSIM_MAIN_ROUTE_TABLE_MISSING",
-                    f"{vpc_id} has no main route table; mark exactly one of its route tables main "
-                    "(subnets without an explicit association use it)",
-                )
-            elif len(found) > 1:
-                for tid in found:
-                    others = ", ".join(t for t in found if t != tid)
-                    self.error(
-                        tid,
-                        "main",
-                        "VPCSIM_MAIN_ROUTE_TABLE_DUPLICATE",
-                        f"{vpc_id} has several main route tables ({tid}, {others}); exactly one is main: "
-                        "clear main on the others",
-                    )
-        for subnet_id, tables in associations.items():
-            if len(tables) < 2:
-                continue
-            for tid, index in tables:
-                others = ", ".join(sorted(t for t, _ in tables if t != tid))
-                self.error(
-                    tid,
-                    f"subnet_ids[{index}]",
-                    "Resource.AlreadyAssociated",
-                    f"subnet {subnet_id} is also explicitly associated with {others}; a subnet has one route "
-                    "table: keep one association",
-                )
+        self._exactly_one_per_vpc(mains, "main route table", "MAIN_ROUTE_TABLE", "main", "route tables")
+        self._one_association_per_subnet(associations, "route table", "explicitly associated")
 
     def _check_routes(self, table: RouteTable) -> None:
         tid = table.route_table_id
@@ -1143,37 +1113,52 @@ class _Validator:
                         f"network ACL {aid} ({acl.vpc_id}) and subnet {subnet_id} ({subnet.vpc_id}) belong to "
                         "different networks; associate an ACL of the subnet's VPC",
                     )
+        self._exactly_one_per_vpc(
+            defaults, "default network ACL", "DEFAULT_NETWORK_ACL", "is_default", "ACLs"
+        )
+        self._one_association_per_subnet(associations, "network ACL", "associated")
+
+    def _exactly_one_per_vpc(
+        self, marked: dict[str, list[str]], what: str, code: str, flag: str, plural: str
+    ) -> None:
+        """Each VPC has exactly one resource with ``flag`` set (its main route table, its default ACL)."""
+        adjective = what.split()[0]
         for vpc_id in self.n.vpcs:
-            found = sorted(defaults.get(vpc_id, []))
+            found = sorted(marked.get(vpc_id, []))
             if not found:
                 self.error(
                     vpc_id,
                     "",
-                    "VPCSIM_DEFAULT_NETWORK_ACL_MISSING",
-                    f"{vpc_id} has no default network ACL; mark exactly one of its ACLs default (subnets "
+                    f"VPCSIM_{code}_MISSING",
+                    f"{vpc_id} has no {what}; mark exactly one of its {plural} {adjective} (subnets "
                     "without an explicit association use it)",
                 )
             elif len(found) > 1:
-                for aid in found:
-                    others = ", ".join(a for a in found if a != aid)
+                for rid in found:
+                    others = ", ".join(r for r in found if r != rid)
                     self.error(
-                        aid,
-                        "is_default",
-                        "VPCSIM_DEFAULT_NETWORK_ACL_DUPLICATE",
-                        f"{vpc_id} has several default network ACLs ({aid}, {others}); exactly one is default: "
-                        "clear is_default on the others",
+                        rid,
+                        flag,
+                        f"VPCSIM_{code}_DUPLICATE",
+                        f"{vpc_id} has several {what}s ({rid}, {others}); exactly one is {adjective}: "
+                        f"clear {flag} on the others",
                     )
-        for subnet_id, acls in associations.items():
-            if len(acls) < 2:
+
+    def _one_association_per_subnet(
+        self, associations: dict[str, list[tuple[str, int]]], what: str, how: str
+    ) -> None:
+        """A subnet is associated with one route table and one network ACL at most."""
+        for subnet_id, holders in associations.items():
+            if len(holders) < 2:
                 continue
-            for aid, index in acls:
-                others = ", ".join(sorted(a for a, _ in acls if a != aid))
+            for rid, index in holders:
+                others = ", ".join(sorted(r for r, _ in holders if r != rid))
                 self.error(
-                    aid,
+                    rid,
                     f"subnet_ids[{index}]",
                     "Resource.AlreadyAssociated",
-                    f"subnet {subnet_id} is also associated with {others}; a subnet has exactly one network "
-                    "ACL: keep one association",
+                    f"subnet {subnet_id} is also {how} with {others}; a subnet has exactly one {what}: "
+                    "keep one association",
                 )
 
     def _check_acl_entry(
