@@ -49,6 +49,14 @@ app = typer.Typer(
 )
 
 
+SrcArg = Annotated[
+    str, typer.Argument(metavar="SRC", show_default=False, help="Source (as --from of trace).")
+]
+DstArg = Annotated[
+    str, typer.Argument(metavar="DST", show_default=False, help="Destination (as --to of trace).")
+]
+
+
 def trace_exit(result: Trace) -> int:
     return {"reachable": EXIT_OK, "unreachable": EXIT_NO, "unknown": EXIT_UNKNOWN}[result.verdict]
 
@@ -188,8 +196,8 @@ def trace_command(
 @app.command()
 def ping(
     network: NetworkArg,
-    src: Annotated[str, typer.Argument(metavar="SRC", show_default=False)],
-    dst: Annotated[str, typer.Argument(metavar="DST", show_default=False)],
+    src: SrcArg,
+    dst: DstArg,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
@@ -205,8 +213,8 @@ def ping(
 @app.command()
 def ssh(
     network: NetworkArg,
-    src: Annotated[str, typer.Argument(metavar="SRC", show_default=False)],
-    dst: Annotated[str, typer.Argument(metavar="DST", show_default=False)],
+    src: SrcArg,
+    dst: DstArg,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
@@ -222,8 +230,8 @@ def ssh(
 @app.command()
 def curl(
     network: NetworkArg,
-    src: Annotated[str, typer.Argument(metavar="SRC", show_default=False)],
-    dst: Annotated[str, typer.Argument(metavar="DST", show_default=False)],
+    src: SrcArg,
+    dst: DstArg,
     port: Annotated[int, typer.Option("--port", help="Destination port.")] = 80,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,

@@ -84,6 +84,10 @@ class RoutingMaps(TfBase):
             tags=self.tags_of(res),
         )
         self.network.add(table)
+        self._add_inline_routes(res, table)
+
+    def _add_inline_routes(self, res: TfResource, table: RouteTable) -> None:
+        """The ``route`` blocks of an ``aws_route_table`` or ``aws_default_route_table``."""
         for item in self.items(res, "route"):
             route = self.route_from(
                 res,
@@ -128,15 +132,7 @@ class RoutingMaps(TfBase):
         ]
         table.tags = {**table.tags, **self.tags_of(res)}
         self.network.touch()
-        for item in self.items(res, "route"):
-            route = self.route_from(
-                res,
-                item.values,
-                lambda name, item=item: self.item_get(res, item, name),
-                f"route[{item.index}]",
-            )
-            if route is not None:
-                self.add_route(res, table, route, inline=True)
+        self._add_inline_routes(res, table)
 
     def map_route(self, res: TfResource) -> None:
         rtb_id = self.ident(res, "route_table_id", required=True)
