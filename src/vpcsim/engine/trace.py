@@ -43,6 +43,8 @@ from .compiled import (
     subnet_is_split,
 )
 from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
+from .ports import format_ranges as format_ranges  # the CLI imports it from here
+from .ports import intersect_range, normalize, subtract_range
 from .result import Blocker, Direction, Header, Hop, PathName, Step, Trace, Verdict
 
 #: VPC-provided services that no security group or ACL filters: address -> (name, open ports).
@@ -98,40 +100,6 @@ class _Arrival:
     component: str = ""
 
 
-# ---------------------------------------------------------------------------- port ranges
-
-
-def _intersect(ranges: PortRanges, lo: int, hi: int) -> PortRanges:
-    return tuple((max(a, lo), min(b, hi)) for a, b in ranges if a <= hi and b >= lo)
-
-
-def _subtract(ranges: PortRanges, lo: int, hi: int) -> PortRanges:
-    out: list[tuple[int, int]] = []
-    for a, b in ranges:
-        if b < lo or a > hi:
-            out.append((a, b))
-            continue
-        if a < lo:
-            out.append((a, lo - 1))
-        if b > hi:
-            out.append((hi + 1, b))
-    return tuple(out)
-
-
-def format_ranges(ranges: PortRanges) -> str:
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
-
-
-def _merge(ranges: list[tuple[int, int]]) -> PortRanges:
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted(ranges):
-        if merged and a <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return tuple(merged)
-
-
 # ---------------------------------------------------------------------------- rule evaluation
 
 
@@ -172,10 +140,10 @@ def acl_decide(
             if lo <= port <= hi:
                 return [(remaining, entry[1], entry[0])]
             continue
-        hit = _intersect(remaining, lo, hi)
+        hit = intersect_range(remaining, lo, hi)
         if hit:
             decisions.append((hit, entry[1], entry[0]))
-            remaining = _subtract(remaining, lo, hi)
+            remaining = subtract_range(remaining, lo, hi)
             if not remaining:
                 return decisions
     if remaining:
@@ -1054,7 +1022,7 @@ class _Walk:
         if not deny_rules:
             return
         multi_port = pkt.has_ports and not (len(pkt.dports) == 1 and pkt.dports[0][0] == pkt.dports[0][1])
-        failing = _merge(denied) if pkt.has_ports else None
+        failing = normalize(denied) if pkt.has_ports else None
         rules_text = ", ".join("*" if r == 32767 else str(r) for r in sorted(set(deny_rules)))
         traffic = (
             f"{protocol_name(pkt.proto)}/{format_ranges(failing)}" if failing else _describe_traffic(pkt)
