@@ -524,7 +524,7 @@ def _acl_off_by_one() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.acl_decide
 
     def mutated(entries: list[Any], pkt: Any, remote: int) -> Any:
-        shifted = [(*e[:6], e[6] - 1 if (e[5], e[6]) != (0, 65535) else e[6], *e[7:]) for e in entries]
+        shifted = [e._replace(hi=e.hi - 1) if (e.lo, e.hi) != (0, 65535) else e for e in entries]
         return original(shifted, pkt, remote)
 
     return _patched(engine_trace, "acl_decide", mutated)
@@ -537,8 +537,8 @@ def _acl_reversed() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.acl_decide
 
     def mutated(entries: list[Any], pkt: Any, remote: int) -> Any:
-        numbered = sorted((e for e in entries if e[0] < 32767), key=lambda e: -e[0])
-        return original(numbered + [e for e in entries if e[0] >= 32767], pkt, remote)
+        numbered = sorted((e for e in entries if e.rule_number < 32767), key=lambda e: -e.rule_number)
+        return original(numbered + [e for e in entries if e.rule_number >= 32767], pkt, remote)
 
     return _patched(engine_trace, "acl_decide", mutated)
 
@@ -565,10 +565,7 @@ def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.sg_decide
 
     def mutated(rules: list[Any], pkt: Any, remote: int) -> Any:
-        widened = [
-            (r[0], 0 if r[0] in (TCP, UDP) else r[1], 65535 if r[0] in (TCP, UDP) else r[2], *r[3:])
-            for r in rules
-        ]
+        widened = [r._replace(lo=0, hi=65535) if r.protocol in (TCP, UDP) else r for r in rules]
         return original(widened, pkt, remote)
 
     return _patched(engine_trace, "sg_decide", mutated)

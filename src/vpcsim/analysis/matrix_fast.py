@@ -25,7 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import cast
 
-from ..engine.compiled import PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, CompiledEni, SgRule
+from ..engine.compiled import PEER_MEMBERS, PEER_UNKNOWN, CompiledEni, SgRule
+from ..engine.filters import peer_matches
 from .bulk import Bulk, HostKey, PairClass
 from .endpoints import Host
 from .evaluate import NeedsTracing, Outcome, Subst, evaluate
@@ -119,8 +120,8 @@ class FastMatrix:
             if egress:
                 continue
             for rule in rules:
-                if rule[3] == PEER_MEMBERS:
-                    index = canonical[cast(frozenset[int], rule[4])]
+                if rule.peer_kind == PEER_MEMBERS:
+                    index = canonical[rule.members]
                     held = (group, index)
                     self._member_bits[held] = self._member_bits.get(held, 0) | bulk.ev.rule_bits(rule)
         self._cidr_cache: dict[tuple[str, int], int] = {}
@@ -139,7 +140,7 @@ class FastMatrix:
         got = self._clean.get(eni.eni_id)
         if got is None:
             got = self._clean[eni.eni_id] = all(
-                r[3] in (PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST) for r in (*eni.ingress, *eni.egress)
+                r.peer_kind != PEER_UNKNOWN for r in (*eni.ingress, *eni.egress)
             )
         return got
 
@@ -216,17 +217,13 @@ class FastMatrix:
         ev = self.bulk.ev
         row = 0
         for rule in self._group_rules.get((group, True), ()):
-            kind, peer = rule[3], rule[4]
             bits = ev.rule_bits(rule)
-            if kind == PEER_CIDR:
-                net, mask = cast(tuple[int, int], peer)
-                cover = self._cidr_spread(d, net, mask)
-            elif kind == PEER_PREFIX_LIST:
-                cover = 0
-                for net, mask in cast(list[tuple[int, int]], peer):
-                    cover |= self._cidr_spread(d, net, mask)
-            else:
-                cover = self._member_spread(d, cast(frozenset[int], peer))
+            # The receivers the peer covers (filters.peer_matches): in its blocks or its members.
+            cover = 0
+            for net, mask in rule.blocks:
+                cover |= self._cidr_spread(d, net, mask)
+            if rule.members:
+                cover |= self._member_spread(d, rule.members)
             if cover:
                 row |= cover * bits
         self._eg[group] = row
@@ -267,14 +264,8 @@ class FastMatrix:
             ev = self.bulk.ev
             got = 0
             for rule in self._group_rules.get((group, False), ()):
-                kind, peer = rule[3], rule[4]
-                if kind == PEER_CIDR:
-                    net, mask = cast(tuple[int, int], peer)
-                    if address & mask == net:
-                        got |= ev.rule_bits(rule)
-                elif kind == PEER_PREFIX_LIST and any(
-                    address & m == n for n, m in cast(list[tuple[int, int]], peer)
-                ):
+                # Group references are the member rows' part (ingress_row).
+                if rule.peer_kind != PEER_MEMBERS and peer_matches(rule, address):
                     got |= ev.rule_bits(rule)
             self._cidr_cache[key] = got
         return got

@@ -22,29 +22,27 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
-from typing import cast
 
 from ..model import Network, protocol_name
 from . import codes as C
 from .compiled import (
-    PEER_CIDR,
     PEER_MEMBERS,
-    PEER_PREFIX_LIST,
-    AclEntry,
     Compiled,
     CompiledEni,
     CompiledRoute,
     CompiledSubnet,
-    SgRule,
     compile_network,
     ip_int,
     ip_str,
     is_internet_routable,
     subnet_is_split,
 )
+from .filters import Packet as Packet
+from .filters import acl_decide as acl_decide
+from .filters import sg_decide as sg_decide
 from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
 from .ports import format_ranges as format_ranges  # the CLI imports it from here
-from .ports import intersect_range, normalize, subtract_range
+from .ports import normalize
 from .result import Blocker, Direction, Header, Hop, PathName, Step, Trace, Verdict
 
 #: VPC-provided services that no security group or ACL filters: address -> (name, open ports).
@@ -65,23 +63,6 @@ def _in_rfc6598(ip: int) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Packet:
-    src: int
-    dst: int
-    proto: int
-    sports: PortRanges
-    dports: PortRanges
-    itype: int
-    icode: int
-    forwarded: bool = False
-    """Forwarded by a middlebox ENI: security-group references no longer match it."""
-
-    @property
-    def has_ports(self) -> bool:
-        return self.proto in (TCP, UDP)
-
-
-@dataclass(frozen=True, slots=True)
 class _Session:
     """A source translation made on the forward path, reversed for the reply."""
 
@@ -98,91 +79,6 @@ class _Arrival:
     packet: Packet
     eni: CompiledEni | None = None
     component: str = ""
-
-
-# ---------------------------------------------------------------------------- rule evaluation
-
-
-def _acl_proto_match(entry: AclEntry, proto: int, itype: int, icode: int) -> bool:
-    rule_proto = entry[2]
-    if rule_proto == -1:
-        return True
-    if rule_proto != proto:
-        return False
-    if proto == ICMP:
-        return (entry[7] == -1 or entry[7] == itype) and (entry[8] == -1 or entry[8] == icode)
-    return True
-
-
-def acl_decide(
-    entries: list[AclEntry], pkt: Packet, remote: int
-) -> list[tuple[PortRanges | None, bool, int]]:
-    """The ACL's decisions for the packet: (destination ports or None, allowed, rule number).
-
-    For TCP/UDP the packet's destination ports may be a set of ranges (a reply to a client's
-    whole ephemeral range); each part gets the first rule that matches it.
-    """
-    proto = pkt.proto
-    if proto not in (TCP, UDP):
-        for entry in entries:
-            if remote & entry[4] == entry[3] and _acl_proto_match(entry, proto, pkt.itype, pkt.icode):
-                return [(None, entry[1], entry[0])]
-        return [(None, False, 32767)]
-    remaining = pkt.dports
-    single = len(remaining) == 1 and remaining[0][0] == remaining[0][1]
-    decisions: list[tuple[PortRanges | None, bool, int]] = []
-    for entry in entries:
-        if remote & entry[4] != entry[3] or (entry[2] != -1 and entry[2] != proto):
-            continue
-        lo, hi = entry[5], entry[6]
-        if single:
-            port = remaining[0][0]
-            if lo <= port <= hi:
-                return [(remaining, entry[1], entry[0])]
-            continue
-        hit = intersect_range(remaining, lo, hi)
-        if hit:
-            decisions.append((hit, entry[1], entry[0]))
-            remaining = subtract_range(remaining, lo, hi)
-            if not remaining:
-                return decisions
-    if remaining:
-        decisions.append((remaining, False, 32767))
-    return decisions
-
-
-def sg_decide(rules: list[SgRule], pkt: Packet, remote: int) -> tuple[SgRule | None, SgRule | None]:
-    """(the first rule that allows the packet, or None; a rule that might, through an unknown peer)."""
-    proto = pkt.proto
-    port = pkt.dports[0][0]
-    unknown: SgRule | None = None
-    for rule in rules:
-        rule_proto = rule[0]
-        if rule_proto != -1:
-            if rule_proto != proto:
-                continue
-            if proto in (TCP, UDP):
-                if not rule[1] <= port <= rule[2]:
-                    continue
-            elif proto == ICMP and not (
-                (rule[1] == -1 or rule[1] == pkt.itype) and (rule[2] == -1 or rule[2] == pkt.icode)
-            ):
-                continue
-        kind = rule[3]
-        if kind == PEER_CIDR:
-            net, mask = cast(tuple[int, int], rule[4])
-            if remote & mask == net:
-                return rule, None
-        elif kind == PEER_MEMBERS:
-            if remote in cast(frozenset[int], rule[4]):
-                return rule, None
-        elif kind == PEER_PREFIX_LIST:
-            for net, mask in cast(list[tuple[int, int]], rule[4]):
-                if remote & mask == net:
-                    return rule, None
-        elif unknown is None:
-            unknown = rule
-    return None, unknown
 
 
 @functools.lru_cache(maxsize=4096)
@@ -919,7 +815,7 @@ class _Walk:
         rules = eni.egress if egress else eni.ingress
         remote = pkt.dst if egress else pkt.src
         if pkt.forwarded and not egress:
-            kept = [r for r in rules if r[3] != PEER_MEMBERS]
+            kept = [r for r in rules if r.peer_kind != PEER_MEMBERS]
             allowed, unknown = sg_decide(kept, pkt, remote)
             if allowed is None and unknown is None and sg_decide(rules, pkt, remote)[0] is not None:
                 group = eni.group_ids[0] if eni.group_ids else eni.eni_id
@@ -941,11 +837,11 @@ class _Walk:
                 self.step(
                     Step(
                         "security-group",
-                        allowed[5],
+                        allowed.group_id,
                         "allow",
-                        f"{allowed[5]} {'egress' if egress else 'ingress'} rule allows {_describe_traffic(pkt)}",
+                        f"{allowed.group_id} {'egress' if egress else 'ingress'} rule allows {_describe_traffic(pkt)}",
                         direction,
-                        rule=allowed[6],
+                        rule=allowed.label,
                     )
                 )
             return
@@ -953,9 +849,9 @@ class _Walk:
         if unknown is not None:
             self.block(
                 C.UNKNOWN_PEERED_SGS,
-                unknown[5],
-                f"rule {unknown[6]} of {unknown[5]} references {unknown[4]}, which is not in the input",
-                f"import {unknown[4]} to decide",
+                unknown.group_id,
+                f"rule {unknown.label} of {unknown.group_id} references {unknown.peer}, which is not in the input",
+                f"import {unknown.peer} to decide",
                 direction=direction,
             )
             return
