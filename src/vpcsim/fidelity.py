@@ -501,8 +501,9 @@ def report(runs: list[NetworkRun]) -> Report:
 
 
 def _engine_module() -> Any:
-    """``vpcsim.engine.trace`` the module (the package exports a function of the same name)."""
-    return importlib.import_module("vpcsim.engine.trace")
+    """``vpcsim.engine.hooks``: where the reference trace applies filters (``acl_decide``,
+    ``sg_decide``, ``ReferenceHooks``)."""
+    return importlib.import_module("vpcsim.engine.hooks")
 
 
 @contextlib.contextmanager
@@ -547,15 +548,15 @@ def _stateful_acl_replies() -> contextlib.AbstractContextManager[None]:
     """Replies pass network ACLs as if they were stateful."""
     engine_trace = _engine_module()
 
-    walk = engine_trace._Walk
-    original = walk._acl
+    hooks = engine_trace.ReferenceHooks
+    original = hooks.on_network_acl
 
-    def mutated(self: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
-        if self.path == "return":
+    def mutated(self: Any, walk: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
+        if walk.recorder.path == "return":
             return
-        original(self, subnet, pkt, inbound=inbound)
+        original(self, walk, subnet, pkt, inbound=inbound)
 
-    return _patched(walk, "_acl", mutated)
+    return _patched(hooks, "on_network_acl", mutated)
 
 
 def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
