@@ -24,6 +24,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..engine.compiled import (
     _NOT_INTERNET,
@@ -46,6 +47,23 @@ from .reach import universe_contexts, walk_context
 from .skeleton import FilterCall, Skeleton
 
 HostKey = tuple[object, ...]
+
+
+class EniClass(NamedTuple):
+    """The class of an ENI address: everything the engine's walk looks at but security groups."""
+
+    subnet_id: str
+    running: bool
+    source_dest_check: bool
+    filtered: bool
+    special: str | None
+    """The ENI, when it has a role of its own on paths (a route target, a NAT gateway's)."""
+    private_atom: int
+    """The structure atom of its private address."""
+    has_public: bool
+    public_atom: int | None
+    via_public: bool
+    """The host is the ENI's public address."""
 
 
 @contextmanager
@@ -280,12 +298,16 @@ class Bulk:
         if key is None:
             full = self.host_key(host)
             coarse = (
-                host.eni_id is not None
-                and full[4] is None  # not special
-                and not full[8]  # a private address
+                isinstance(full, EniClass)
+                and full.special is None
+                and not full.via_public  # a private address
                 and not self.universe.routable_private
             )
-            key = self._pair_keys[host] = (full[0], full[1], full[3], full[5]) if coarse else full
+            if isinstance(full, EniClass) and coarse:
+                key = (full.subnet_id, full.running, full.filtered, full.private_atom)
+            else:
+                key = full
+            self._pair_keys[host] = key
         return key
 
     def _host_key(self, host: Host) -> HostKey:
@@ -301,7 +323,7 @@ class Bulk:
             public = host.address
             via_public = True
         special = eni.eni_id if eni.eni_id in self.special else None
-        return (
+        return EniClass(
             eni.subnet.subnet_id,
             eni.running,
             eni.source_dest_check,

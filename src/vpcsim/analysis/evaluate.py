@@ -199,7 +199,8 @@ class FilterEvaluator:
             if known is None:
                 rules, remote = subst.apply(call)
                 known = self.sg(rules, remote)  # type: ignore[arg-type]
-            return known[0] & mask, known[1] & mask
+            passed, maybe = known
+            return passed & mask, maybe & mask
         rules, remote = subst.apply(call)
         return self.acl(rules, remote, call.role, call.const_ports, mask), 0  # type: ignore[arg-type]
 

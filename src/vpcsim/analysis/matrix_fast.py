@@ -131,7 +131,8 @@ class FastMatrix:
         self.rows = 0
         self._eg: dict[str, int] = {}
         self._class_rows: dict[tuple[HostKey, object], dict[Shape, _Rows]] = {}
-        self._pending: dict[str, list[object]] = {}
+        self._pending: dict[str, _Rows] = {}
+        """Rows gathered per sender label for the current destination subnet (``slow`` unused)."""
 
     # ------------------------------------------------------------------ helpers
 
@@ -378,9 +379,10 @@ class FastMatrix:
         for shape, rows in by_shape.items():
             if shape is None or not (any(rows.lists) or rows.partial):
                 continue
-            sg = self._egress(a_eni, shape[0], d)
+            out_remote, in_remote = shape
+            sg = self._egress(a_eni, out_remote, d)
             if sg:
-                sg &= self._ingress(a.address, shape[1], d)
+                sg &= self._ingress(a.address, in_remote, d)
             if not sg:
                 continue
             for i in range(3):
@@ -407,13 +409,12 @@ class FastMatrix:
         for x in a_labels:
             pending = self._pending.get(x)
             if pending is None:
-                self._pending[x] = [*lists, dict(partial)]
+                self._pending[x] = _Rows(list(lists), dict(partial), 0)
                 continue
             for i in range(3):
-                pending[i] = cast(int, pending[i]) | lists[i]
-            acc_partial = cast(dict[Intervals, int], pending[3])
+                pending.lists[i] |= lists[i]
             for p, r in partial.items():
-                acc_partial[p] = acc_partial.get(p, 0) | r
+                pending.partial[p] = pending.partial.get(p, 0) | r
 
     def _all(self, d: _Dest) -> int:
         got = self._full_row.get(id(d))
@@ -491,8 +492,7 @@ class FastMatrix:
             targets = {g: s for g, s in d.spreads.items() if isinstance(g, str)}
         n = len(d.hosts)
         for x, pending in self._pending.items():
-            lists = cast(list[int], pending[:3])
-            partial = cast(dict[Intervals, int], pending[3])
+            lists, partial = pending.lists, pending.partial
             for y, spread in targets.items():
                 mask = -1 if spread == -1 else spread * self.FULL
                 folded = [self._fold(r & mask, n) for r in lists]

@@ -32,14 +32,14 @@ class Recorder:
         """(component, type, steps) per hop, per path."""
 
     def hop(self, component: str, kind: str) -> None:
-        """Enter a component (once: a component met twice in a row is one hop)."""
-        if self.record:
-            hops = self.hops[self.path]
-            if hops:
-                last, _, _ = hops[-1]
-                if last == component:
-                    return
-            hops.append((component, kind, []))
+        """Enter a component (once: a component met twice in a row is one hop). Only when
+        recording."""
+        hops = self.hops[self.path]
+        if hops:
+            last, _, _ = hops[-1]
+            if last == component:
+                return
+        hops.append((component, kind, []))
 
     def step(self, step: Step) -> None:
         """A decision at the current hop (only when recording)."""

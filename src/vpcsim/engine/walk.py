@@ -20,6 +20,7 @@ to follow (no route, a blackhole, a gateway that cannot translate) ends the walk
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..model import Network
@@ -36,7 +37,7 @@ from .compiled import (
 )
 from .filters import Packet
 from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
-from .hooks import REFERENCE_HOOKS, WalkHooks
+from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
 from .recording import Recorder
 from .result import Step, Trace
 
@@ -102,6 +103,24 @@ def reply_to(pkt: Packet) -> Packet | None:
     return Packet(pkt.dst, pkt.src, pkt.proto, pkt.dports, pkt.sports, pkt.itype, pkt.icode)
 
 
+#: Hooks the reference leaves empty; a walk skips them when they are the reference's.
+_OPTIONAL_HOOKS = ("on_hop", "on_route", "on_service", "on_reply")
+_OVERRIDDEN: dict[type, tuple[bool, ...]] = {}
+
+
+def _optional_hooks(hooks: WalkHooks) -> list[Callable[..., None] | None]:
+    """``hooks``' optional hooks in :data:`_OPTIONAL_HOOKS` order, None for the reference's own."""
+    kind = type(hooks)
+    overridden = _OVERRIDDEN.get(kind)
+    if overridden is None:
+        overridden = _OVERRIDDEN[kind] = tuple(
+            getattr(kind, name, None) is not getattr(ReferenceHooks, name) for name in _OPTIONAL_HOOKS
+        )
+    return [
+        getattr(hooks, name) if own else None for name, own in zip(_OPTIONAL_HOOKS, overridden, strict=True)
+    ]
+
+
 class Walk:
     """One flow through one compiled network: call :meth:`run`, then :meth:`result`.
 
@@ -118,6 +137,11 @@ class Walk:
         self.hooks = hooks
         self.record = record
         self.recorder = Recorder(record)
+        # Hooks that do nothing in the reference (hops, routes, services, replies) are not called
+        # at all when they are the reference's: the walk is the engine's hot loop.
+        self._on_hop, self._on_route, self._on_service, self._on_reply = _optional_hooks(hooks)
+        if record and self._on_hop is None:
+            self.hop = self.recorder.hop  # type: ignore[method-assign]  # one call per hop, not two
         self._sessions: list[_Session] = []
         self._lookups = 0
         self._sdc_reported: set[str] = set()
@@ -126,15 +150,10 @@ class Walk:
     # ------------------------------------------------------------ small helpers
 
     def hop(self, component: str, kind: str) -> None:
-        self.recorder.hop(component, kind)
-        self.hooks.on_hop(self, component, kind)
-
-    def _step(self, step: Step) -> None:
-        self.recorder.step(step)
-
-    def _network_acl(self, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
-        if subnet.acl is not None:
-            self.hooks.on_network_acl(self, subnet, pkt, inbound=inbound)
+        if self.record:
+            self.recorder.hop(component, kind)
+        if self._on_hop is not None:
+            self._on_hop(self, component, kind)
 
     def _stopped(self, eni: CompiledEni) -> None:
         self.recorder.block(explain.stopped(self.recorder.path, eni))
@@ -175,7 +194,8 @@ class Walk:
         if arrival is None:
             return
         reply_pkt = reply_to(arrival.packet)
-        self.hooks.on_reply(self, arrival.packet, reply_pkt)
+        if self._on_reply is not None:
+            self._on_reply(self, arrival.packet, reply_pkt)
         if reply_pkt is None:
             return
         rec.path = "return"
@@ -222,13 +242,14 @@ class Walk:
         if name_ports is None:
             return False
         name, ports = name_ports
-        self.hooks.on_service(self, eni, name)
+        if self._on_service is not None:
+            self._on_service(self, eni, name)
         rec = self.recorder
         self.hop(eni.eni_id, "network-interface")
         if not eni.running:
             self._stopped(eni)
         if self.record:
-            self._step(
+            self.recorder.step(
                 Step(
                     "service",
                     eni.eni_id,
@@ -242,12 +263,14 @@ class Walk:
             rec.block(explain.service_port_closed(rec.path, name, ports, pkt))
             return True
         if self.record:
-            self._step(Step("delivery", name, "deliver", f"delivered to {name} at {ip_str(pkt.dst)}"))
+            self.recorder.step(Step("delivery", name, "deliver", f"delivered to {name} at {ip_str(pkt.dst)}"))
             rec.path = "return"
             self.hop(name, "vpc-service")
-            self._step(Step("service", name, "forward", f"{name} replies"))
+            self.recorder.step(Step("service", name, "forward", f"{name} replies"))
             self.hop(eni.eni_id, "network-interface")
-            self._step(Step("delivery", eni.eni_id, "deliver", f"reply delivered to {ip_str(pkt.src)}"))
+            self.recorder.step(
+                Step("delivery", eni.eni_id, "deliver", f"reply delivered to {ip_str(pkt.src)}")
+            )
         return True
 
     # ------------------------------------------------------------ sending from an ENI
@@ -275,7 +298,7 @@ class Walk:
         if pkt.dst & subnet.mask == subnet.net:
             owner = self.compiled.private.get(eni.vpc_id, {}).get(pkt.dst)
             if self.record:
-                self._step(
+                self.recorder.step(
                     Step(
                         "route",
                         subnet.subnet_id,
@@ -289,7 +312,8 @@ class Walk:
                 return None
             return self.deliver(owner, pkt, reply=reply)
         self.hop(subnet.subnet_id, "subnet")
-        self._network_acl(subnet, pkt, inbound=False)
+        if subnet.acl is not None:
+            self.hooks.on_network_acl(self, subnet, pkt, inbound=False)
         if (
             forwarded
             and not reply
@@ -319,7 +343,7 @@ class Walk:
         translated = replace(pkt, src=own)
         self._sessions.append(_Session(eni.eni_id, pkt.src, pkt.sports, own))
         if self.record:
-            self._step(
+            self.recorder.step(
                 Step(
                     "nat",
                     eni.eni_id,
@@ -334,7 +358,8 @@ class Walk:
     # ------------------------------------------------------------ routing
 
     def route(self, subnet: CompiledSubnet, pkt: Packet, *, reply: bool) -> Arrival | None:
-        self.hooks.on_route(self, subnet, pkt)
+        if self._on_route is not None:
+            self._on_route(self, subnet, pkt)
         rec = self.recorder
         self._lookups += 1
         if self._lookups > _MAX_ROUTE_LOOKUPS:
@@ -350,7 +375,7 @@ class Walk:
             rec.block(explain.no_route(rec.path, self.compiled, subnet, rt.route_table_id, pkt.dst))
             return None
         if self.record:
-            self._step(
+            self.recorder.step(
                 Step(
                     "route",
                     rt.route_table_id,
@@ -393,7 +418,8 @@ class Walk:
         """Into the ENI's subnet (its ACL, inbound, unless already inside) and to the ENI."""
         if from_subnet is None or eni.subnet is not from_subnet:
             self.hop(eni.subnet.subnet_id, "subnet")
-            self._network_acl(eni.subnet, pkt, inbound=True)
+            if eni.subnet.acl is not None:
+                self.hooks.on_network_acl(self, eni.subnet, pkt, inbound=True)
         return self.deliver(eni, pkt, reply=reply)
 
     # ------------------------------------------------------------ delivery to an ENI
@@ -411,7 +437,7 @@ class Walk:
             if eni.filtered:
                 self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply)
             if self.record:
-                self._step(self.recorder.delivery(eni.eni_id, f"delivered to {ip_str(pkt.dst)}"))
+                self.recorder.step(self.recorder.delivery(eni.eni_id, f"delivered to {ip_str(pkt.dst)}"))
             return Arrival("eni", pkt, eni, eni.eni_id)
         # Not its own address: the ENI is a next hop (an appliance, a NAT instance).
         if eni.source_dest_check:
@@ -419,7 +445,7 @@ class Walk:
                 eni, f"it receives traffic for {ip_str(pkt.dst)}, which is not its own address"
             )
         elif self.record:
-            self._step(
+            self.recorder.step(
                 Step(
                     "source-dest-check",
                     eni.eni_id,
@@ -443,7 +469,7 @@ class Walk:
         """Reverse a source translation for the reply, and send it on towards the client."""
         back = replace(pkt, dst=session.original_src, dports=session.original_sports)
         if self.record:
-            self._step(
+            self.recorder.step(
                 Step(
                     "nat",
                     component,
@@ -472,7 +498,7 @@ class Walk:
             return None
         translated = replace(pkt, src=public)
         if self.record:
-            self._step(
+            self.recorder.step(
                 Step(
                     "nat",
                     igw_id,
@@ -486,7 +512,7 @@ class Walk:
             return self.from_internet(translated, reply=reply)
         self.hop("internet", "internet")
         if self.record:
-            self._step(rec.delivery("internet", f"delivered to internet host {ip_str(pkt.dst)}"))
+            self.recorder.step(rec.delivery("internet", f"delivered to internet host {ip_str(pkt.dst)}"))
         return Arrival("internet", translated, None, "internet")
 
     def from_internet(self, pkt: Packet, *, reply: bool) -> Arrival | None:
@@ -494,7 +520,7 @@ class Walk:
         rec = self.recorder
         self.hop("internet", "internet")
         if self.record and reply:
-            self._step(
+            self.recorder.step(
                 Step("service", "internet", "forward", f"{ip_str(pkt.src)} replies to {ip_str(pkt.dst)}")
             )
         target = c.public.get(pkt.dst)
@@ -534,7 +560,7 @@ class Walk:
         self.hop(igw_id, "internet-gateway")
         translated = replace(pkt, dst=private)
         if self.record:
-            self._step(
+            self.recorder.step(
                 Step(
                     "nat",
                     igw_id,
@@ -551,7 +577,7 @@ class Walk:
             chosen = edge.lookup(private)
             if chosen is not None and chosen.kind == "eni" and chosen.blackhole is None:
                 if self.record:
-                    self._step(
+                    self.recorder.step(
                         Step(
                             "route",
                             edge.route_table_id,
@@ -581,7 +607,8 @@ class Walk:
             return None
         if nat_subnet is not from_subnet:
             self.hop(nat_subnet.subnet_id, "subnet")
-            self._network_acl(nat_subnet, pkt, inbound=True)
+            if nat_subnet.acl is not None:
+                self.hooks.on_network_acl(self, nat_subnet, pkt, inbound=True)
         self.hop(nat_id, "nat-gateway")
         if pkt.proto not in (TCP, UDP, ICMP):
             rec.block(explain.nat_protocol(rec.path, nat_id, pkt.proto))
@@ -599,7 +626,7 @@ class Walk:
         translated = replace(pkt, src=own, sports=(NAT_GATEWAY_PORTS,) if pkt.has_ports else pkt.sports)
         self._sessions.append(_Session(nat_eni.eni_id, pkt.src, pkt.sports, own))
         if self.record:
-            self._step(
+            self.recorder.step(
                 Step(
                     "nat",
                     nat_id,
@@ -649,7 +676,7 @@ class Walk:
             rec.block(explain.pcx_destination_outside(rec.path, pcx_id, peer_id, pkt.dst, peer_known=True))
             return None
         if self.record:
-            self._step(Step("peering", pcx_id, "forward", f"{vpc_id} -> {peer_id}"))
+            self.recorder.step(Step("peering", pcx_id, "forward", f"{vpc_id} -> {peer_id}"))
         owner = self.compiled.private.get(peer_id, {}).get(pkt.dst)
         if owner is None:
             self._no_destination(peer_id, pkt)
@@ -664,7 +691,7 @@ class Walk:
             self.recorder.block(explain.gateway_endpoint_protocol(self.recorder.path, vpce_id))
             return None
         if self.record:
-            self._step(self.recorder.delivery(vpce_id, f"delivered to the service behind {vpce_id}"))
+            self.recorder.step(self.recorder.delivery(vpce_id, f"delivered to the service behind {vpce_id}"))
         return Arrival("service", pkt, None, vpce_id)
 
     def _from_gateway_endpoint(self, arrival: Arrival, pkt: Packet) -> Arrival | None:
