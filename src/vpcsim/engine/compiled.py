@@ -289,6 +289,7 @@ class _Compiler:
         self.n = network
         self.members: dict[str, list[int]] = {}
         self.sg_cache: dict[tuple[tuple[str, ...], bool], list[SgRule]] = {}
+        self.group_cache: dict[tuple[str, bool], list[SgRule]] = {}
         self.prefix_cache: dict[str, tuple[Block, ...] | None] = {}
 
     def build(self) -> Compiled:
@@ -385,20 +386,31 @@ class _Compiler:
     # ---------------------------------------------------------------- security groups
 
     def _sg_rules(self, group_ids: tuple[str, ...], *, egress: bool) -> list[SgRule]:
+        """An ENI's rules: its groups' rules one after another (one list per set of groups)."""
         key = (group_ids, egress)
         cached = self.sg_cache.get(key)
         if cached is not None:
             return cached
         rules: list[SgRule] = []
         for group_id in group_ids:
-            group = self.n.security_groups.get(group_id)
-            if group is None:
-                continue
+            rules.extend(self._group_rules(group_id, egress))
+        self.sg_cache[key] = rules
+        return rules
+
+    def _group_rules(self, group_id: str, egress: bool) -> list[SgRule]:
+        """One group's compiled rules in one direction, compiled once and shared by its ENIs."""
+        key = (group_id, egress)
+        cached = self.group_cache.get(key)
+        if cached is not None:
+            return cached
+        rules: list[SgRule] = []
+        group = self.n.security_groups.get(group_id)
+        if group is not None:
             for index, rule in enumerate(group.egress if egress else group.ingress):
                 compiled = self._sg_rule(group, rule, index, egress)
                 if compiled is not None:
                     rules.append(compiled)
-        self.sg_cache[key] = rules
+        self.group_cache[key] = rules
         return rules
 
     def _sg_rule(
