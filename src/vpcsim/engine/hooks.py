@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from . import explain
 from .compiled import PEER_MEMBERS, CompiledEni, CompiledSubnet, ip_str
+from .explain import describe_traffic
 from .filters import Packet, acl_decide, sg_decide
 from .ports import format_ranges, is_single, normalize
 from .result import Direction, Step
@@ -121,7 +122,7 @@ class ReferenceHooks:
                         allowed.group_id,
                         "allow",
                         f"{allowed.group_id} {'egress' if egress else 'ingress'} rule allows "
-                        f"{explain.describe_traffic(pkt)}",
+                        f"{describe_traffic(pkt)}",
                         direction,
                         rule=allowed.label,
                     )
@@ -161,7 +162,7 @@ class ReferenceHooks:
                         acl.acl_id,
                         "allow" if allowed else "deny",
                         f"{direction} rule {rule} {'allows' if allowed else 'denies'} "
-                        f"{explain.describe_traffic(pkt)}{on} {'from' if inbound else 'to'} {ip_str(remote)}",
+                        f"{describe_traffic(pkt)}{on} {'from' if inbound else 'to'} {ip_str(remote)}",
                         direction,
                         rule=rule,
                     )

@@ -42,7 +42,7 @@ def trace(network: Network, flow: Flow, *, record: bool = True) -> Trace:
     """
     walk = Walk(compile_network(network), flow, record=record)
     walk.run()
-    return walk.result()
+    return walk.recorder.result(flow)
 
 
 # ``Packet``, ``acl_decide``, ``sg_decide`` and ``format_ranges`` live in their own modules and

@@ -21,7 +21,7 @@ to follow (no route, a blackhole, a gateway that cannot translate) ends the walk
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..model import Network
 from . import explain
@@ -139,7 +139,10 @@ class Walk:
         self.recorder = Recorder(record)
         # Hooks that do nothing in the reference (hops, routes, services, replies) are not called
         # at all when they are the reference's: the walk is the engine's hot loop.
-        self._on_hop, self._on_route, self._on_service, self._on_reply = _optional_hooks(hooks)
+        if type(hooks) is ReferenceHooks:
+            self._on_hop = self._on_route = self._on_service = self._on_reply = None
+        else:
+            self._on_hop, self._on_route, self._on_service, self._on_reply = _optional_hooks(hooks)
         if record and self._on_hop is None:
             self.hop = self.recorder.hop  # type: ignore[method-assign]  # one call per hop, not two
         self._sessions: list[_Session] = []
@@ -340,7 +343,7 @@ class Walk:
             )
             return None
         own = ip_int(eni.eni.private_ip_address)
-        translated = replace(pkt, src=own)
+        translated = pkt.rewritten(src=own)
         self._sessions.append(_Session(eni.eni_id, pkt.src, pkt.sports, own))
         if self.record:
             self.recorder.step(
@@ -455,7 +458,7 @@ class Walk:
             )
         if eni.filtered:
             self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply)
-        return self.send(eni, replace(pkt, forwarded=True), reply=reply, forwarded=True)
+        return self.send(eni, pkt.rewritten(forwarded=True), reply=reply, forwarded=True)
 
     def _session_for(self, device: str, pkt: Packet) -> _Session | None:
         for session in self._sessions:
@@ -467,7 +470,7 @@ class Walk:
         self, eni: CompiledEni, session: _Session, pkt: Packet, component: str
     ) -> Arrival | None:
         """Reverse a source translation for the reply, and send it on towards the client."""
-        back = replace(pkt, dst=session.original_src, dports=session.original_sports)
+        back = pkt.rewritten(dst=session.original_src, dports=session.original_sports)
         if self.record:
             self.recorder.step(
                 Step(
@@ -496,7 +499,7 @@ class Walk:
         if public is None:
             rec.block(explain.igw_no_public_address(rec.path, igw_id, pkt.src, owner))
             return None
-        translated = replace(pkt, src=public)
+        translated = pkt.rewritten(src=public)
         if self.record:
             self.recorder.step(
                 Step(
@@ -558,7 +561,7 @@ class Walk:
             rec.block(explain.no_internet_gateway(rec.path, eni.vpc_id, detached, pkt.dst))
             return None
         self.hop(igw_id, "internet-gateway")
-        translated = replace(pkt, dst=private)
+        translated = pkt.rewritten(dst=private)
         if self.record:
             self.recorder.step(
                 Step(
@@ -623,7 +626,7 @@ class Walk:
         own = ip_int(nat.private_ip)
         if reply:
             self._reply_translator = nat_id
-        translated = replace(pkt, src=own, sports=(NAT_GATEWAY_PORTS,) if pkt.has_ports else pkt.sports)
+        translated = pkt.rewritten(src=own, sports=(NAT_GATEWAY_PORTS,) if pkt.has_ports else pkt.sports)
         self._sessions.append(_Session(nat_eni.eni_id, pkt.src, pkt.sports, own))
         if self.record:
             self.recorder.step(
