@@ -395,7 +395,8 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
     touched = affected(old, new) if incremental else Affected(None, None)
     result.incremental = touched.senders is not None
     render = RenderCache()
-    universe = sides[1].bulk.universe.index
+    old_side, new_side = sides
+    universe = new_side.bulk.universe.index
     label_of: list[dict[str, Endpoint]] = [{}, {}]
     for ep in endpoints:
         for i, side in enumerate((ep.old, ep.new)):
@@ -409,21 +410,24 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
     by_label = {ep.label: ep for ep in endpoints}
     empty = Acc()
     full: Intervals = (client_ports,)
-    for key in sorted(set(cells[0]) | set(cells[1])):
-        before, after = cells[0].get(key, empty), cells[1].get(key, empty)
+    old_cells, new_cells = cells
+    for key in sorted(set(old_cells) | set(new_cells)):
+        before, after = old_cells.get(key, empty), new_cells.get(key, empty)
         if before.allowed == after.allowed and _partials(before) == _partials(after):
             continue  # the common case: nothing changed between these two
         gained = _delta(after, before, full)
         lost = _delta(before, after, full)
-        if not (gained[0] or gained[1] or lost[0] or lost[1]):
+        (gained_bits, gained_partial), (lost_bits, lost_partial) = gained, lost
+        if not (gained_bits or gained_partial or lost_bits or lost_partial):
             continue
-        src, dst = by_label[key[0]], by_label[key[1]]
+        src_label, dst_label = key
+        src, dst = by_label[src_label], by_label[dst_label]
         pd = PairDiff(src.label, dst.label)
         pd.newly_allowed = _delta_entries(
-            space, render, gained, full, sides[1].addresses(src.new), sides[1].addresses(dst.new)
+            space, render, gained, full, new_side.addresses(src.new), new_side.addresses(dst.new)
         )
         pd.newly_blocked = _delta_entries(
-            space, render, lost, full, sides[0].addresses(src.old), sides[0].addresses(dst.old)
+            space, render, lost, full, old_side.addresses(src.old), old_side.addresses(dst.old)
         )
         result.pairs.append(pd)
 
@@ -457,8 +461,9 @@ def _internet_diff(
     inbound: bool,
 ) -> PairDiff | None:
     """Compare over the common refinement of the two networks' internet pieces."""
-    old_pieces = sides[0].internet(ep.old, inbound=inbound)
-    new_pieces = sides[1].internet(ep.new, inbound=inbound)
+    old_side, new_side = sides
+    old_pieces = old_side.internet(ep.old, inbound=inbound)
+    new_pieces = new_side.internet(ep.new, inbound=inbound)
     gained = EntryBuilder(space, render)
     lost = EntryBuilder(space, render)
     full = (space.client_ports,)
