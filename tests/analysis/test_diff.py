@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from tests.scenarios.builders import public_private_vpc, tutorial_vpc
+from tests.support.builders import public_private_vpc, tutorial_vpc
 
 from vpcsim.analysis import diff
 from vpcsim.analysis.diff import affected, match

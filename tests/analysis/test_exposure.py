@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.scenarios.builders import (
+from tests.support.builders import (
     AclRule,
     custom_acl,
     public_private_vpc,

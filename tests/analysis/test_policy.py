@@ -6,7 +6,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from tests.scenarios.builders import public_private_vpc
+from tests.support.builders import public_private_vpc
 
 from vpcsim.analysis import check, policy_json_schema, read_policy
 from vpcsim.analysis.policy import parse_flow

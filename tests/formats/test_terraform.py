@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.paths import FIXTURES
 
 from vpcsim.formats.problems import InputError, LoadResult
 from vpcsim.formats.terraform import MAPPED_TYPES, load_terraform, load_terraform_document
 from vpcsim.formats.terraform_base import ADDRESS_TAG, UNKNOWN_ADDRESS_TAG, placeholder_id
 from vpcsim.model import Network, Resource
 
-FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
+FIXTURES = FIXTURES / "terraform"
 
 
 def by_address(network: Network, address: str) -> Resource:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pytest
-
-from scenarios.builders import (
+from tests.support.builders import (
     ANYWHERE,
     INTERNET_HOST,
     LINUX_PORTS,
@@ -35,6 +34,7 @@ from scenarios.builders import (
     tutorial_vpc,
     two_vpcs,
 )
+
 from vpcsim import Network
 from vpcsim.model import (
     Instance,
