@@ -27,6 +27,7 @@ from ..model import Network
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache, Traffic
+from .incomplete import Incomplete, incomplete_of
 from .intervals import Interval, Intervals, as_lists, format_ranges
 from .reach import add_outcome
 from .skeleton import Skeleton
@@ -113,6 +114,7 @@ class Finding:
             "icmp": [list(p) for p in t.icmp] if t.icmp is not None else None,
             "sources": list(self.entry.sources),
             "bidirectional": self.bidirectional,
+            **({"protocols": as_lists(t.protocols)} if t.protocols is not None else {}),
             "source_ports": as_lists(self.entry.source_ports)
             if self.entry.source_ports is not None
             else None,
@@ -127,21 +129,6 @@ class Finding:
         elif self.bidirectional is False:
             text += " (replies never come back)"
         return text
-
-
-@dataclass(frozen=True, slots=True)
-class Incomplete:
-    """Something the answer depends on but the model does not hold."""
-
-    kind: str
-    """``skipped`` (an import skipped it), ``unknown-resource`` (referenced, not described) or
-    ``unknown-path`` (a path to an ENI crosses what is not modelled)."""
-    component: str
-    detail: str
-    count: int | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "component": self.component, "count": self.count, "detail": self.detail}
 
 
 @dataclass(slots=True)
@@ -205,20 +192,7 @@ def _exposure(
     """Every flow the internet can deliver to every public address of the network."""
     bulk = bulk or Bulk(network, client_ports)
     c = bulk.c
-    result = ExposureResult()
-    for kind, count in sorted((skipped or {}).items()):
-        result.incomplete.append(
-            Incomplete(
-                "skipped",
-                kind,
-                "read from the input but not modelled: what it exposes is not analysed",
-                count,
-            )
-        )
-    for unknown in sorted(network.unknown_resources.values(), key=lambda u: u.resource_id):
-        result.incomplete.append(
-            Incomplete("unknown-resource", unknown.resource_id, f"{unknown.resource_type}: {unknown.reason}")
-        )
+    result = ExposureResult(incomplete=incomplete_of(network, skipped))
     universe = bulk.universe.index
     render = RenderCache()
     # Members whose pieces and outcomes are the same get the same entries: build them once.
