@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import copy
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.support.builders import public_private_vpc, tutorial_vpc
 
 from vpcsim.analysis import diff
 from vpcsim.analysis.diff import _route_target_enis, affected, match
 from vpcsim.generate import PRESETS, generate_network
-from vpcsim.model import SecurityGroupRule
+from vpcsim.formats.spec import load_spec
+from vpcsim.model import Network, SecurityGroup, SecurityGroupRule
+from vpcsim.strategies import SEEDS
 
 
 def test_one_new_rule_opens_rdp_to_the_world() -> None:
@@ -83,3 +87,155 @@ def test_affected_is_everything_when_routes_change() -> None:
     result = diff(old, new)
     assert not result.incremental
     assert any(p.destination == "internet" and p.newly_blocked for p in result.pairs)
+
+
+# ---------------------------------------------------------------------------- middleboxes (issue 15, item 13)
+
+FIREWALL = """
+version: 1
+seed: fw
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    subnets:
+      fw: {cidr: 10.0.0.0/24, route_table: fw-rt}
+      protected: {cidr: 10.0.1.0/24, route_table: protected-rt}
+    route_tables:
+      fw-rt: {routes: {0.0.0.0/0: igw}}
+      protected-rt: {routes: {0.0.0.0/0: firewall}}
+      edge:
+        edge_associations: [igw]
+        routes: {10.0.1.0/24: firewall}
+    security_groups:
+      fw-sg: {ingress: [all from 0.0.0.0/0], egress: [all to 0.0.0.0/0]}
+      web-sg: {ingress: [tcp 443 from 0.0.0.0/0, tcp 22 from 0.0.0.0/0]}
+    instances:
+      firewall: {subnet: fw, source_dest_check: false, security_groups: [fw-sg], public_ip: true}
+      web: {subnet: protected, public_ip: true, security_groups: [web-sg]}
+internet_gateways:
+  igw: {vpc: main}
+"""
+
+NAT_INSTANCE = """
+version: 1
+seed: nat
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    subnets:
+      public: {cidr: 10.0.1.0/24, route_table: public-rt}
+      private: {cidr: 10.0.2.0/24, route_table: private-rt}
+    route_tables:
+      public-rt: {routes: {0.0.0.0/0: igw}}
+      private-rt: {routes: {0.0.0.0/0: nat-instance}}
+    security_groups:
+      nat-sg: {ingress: [tcp 443 from 10.0.2.0/24], egress: [all to 0.0.0.0/0]}
+      app-sg: {ingress: [tcp 22 from 10.0.1.0/24], egress: [all to 0.0.0.0/0]}
+    instances:
+      nat-instance: {subnet: public, source_dest_check: false, security_groups: [nat-sg], public_ip: true}
+      app: {subnet: private, security_groups: [app-sg]}
+internet_gateways:
+  igw: {vpc: main}
+"""
+
+
+def _named(net: Network, name: str) -> str:
+    return next(i.instance_id for i in net.instances.values() if i.name == name)
+
+
+def _group(net: Network, name: str) -> SecurityGroup:
+    return next(g for g in net.security_groups.values() if g.group_name == name)
+
+
+def test_narrowing_a_firewall_appliance_closes_what_it_protects() -> None:
+    old = load_spec(FIREWALL, filename="fw.yaml").network
+    new = copy.deepcopy(old)
+    _group(new, "fw-sg").ingress = [SecurityGroupRule(ip_protocol="tcp", from_port=22, to_port=22, cidr_ipv4="0.0.0.0/0")]
+    new.touch()
+    result = diff(old, new)
+    assert result.to_dict() == diff(old, new, incremental=False).to_dict()
+    web = _named(new, "web")
+    closed = {(p.source, p.destination): [e.describe() for e in p.newly_blocked] for p in result.pairs}
+    assert closed[("internet", web)] == ["tcp 443"]
+
+
+def test_widening_a_nat_instance_opens_what_the_app_reaches() -> None:
+    old = load_spec(NAT_INSTANCE, filename="nat.yaml").network
+    new = copy.deepcopy(old)
+    _group(new, "nat-sg").ingress[0] = SecurityGroupRule(ip_protocol="-1", cidr_ipv4="10.0.2.0/24")
+    new.touch()
+    result = diff(old, new)
+    assert result.to_dict() == diff(old, new, incremental=False).to_dict()
+    app = _named(new, "app")
+    opened = next(p for p in result.pairs if (p.source, p.destination) == (app, "internet"))
+    assert "udp all ports" in [e.describe() for e in opened.newly_allowed]
+
+
+# ---------------------------------------------------------------------------- the shortcut is exact (property)
+
+_SPECS = (("fw.yaml", FIREWALL), ("nat.yaml", NAT_INSTANCE))
+
+
+def _rule(draw: st.DrawFn, net: Network, vpc_id: str) -> SecurityGroupRule:
+    protocol = draw(st.sampled_from(["tcp", "udp", "icmp", "-1", "47"]))
+    peer = draw(st.sampled_from(["cidr", "world", "group"]))
+    rule = SecurityGroupRule(ip_protocol=protocol)
+    if protocol in ("tcp", "udp"):
+        lo = draw(st.sampled_from([22, 53, 443, 1024, 32768]))
+        rule.from_port, rule.to_port = lo, lo + draw(st.sampled_from([0, 0, 100, 40000]))
+        rule.to_port = min(rule.to_port, 65535)
+    elif protocol == "icmp":
+        rule.from_port, rule.to_port = draw(st.sampled_from([(8, -1), (-1, -1), (3, 4)]))
+    groups = sorted(g for g, sg in net.security_groups.items() if sg.vpc_id == vpc_id)
+    if peer == "group" and groups:
+        rule.referenced_group_id = draw(st.sampled_from(groups))
+    elif peer == "world":
+        rule.cidr_ipv4 = "0.0.0.0/0"
+    else:
+        rule.cidr_ipv4 = draw(st.sampled_from(["10.0.0.0/8", "10.0.1.0/24", "198.51.100.0/24", "192.0.2.33/32"]))
+    return rule
+
+
+@st.composite
+def _changed(draw: st.DrawFn) -> tuple[Network, Network]:
+    """A network (generated, or one with a firewall appliance or a NAT instance) and a copy with
+    1-3 random changes to security groups and ENIs, biased towards route targets."""
+    if draw(st.booleans()):
+        old = generate_network(draw(SEEDS), PRESETS["small"])
+    else:
+        filename, text = draw(st.sampled_from(_SPECS))
+        old = load_spec(text, filename=filename).network
+    new = copy.deepcopy(old)
+    middleboxes = sorted(_route_target_enis(new))
+    for _ in range(draw(st.integers(1, 3))):
+        enis = sorted(new.network_interfaces)
+        pool = middleboxes if middleboxes and draw(st.booleans()) else enis
+        eni = new.network_interfaces[draw(st.sampled_from(pool))]
+        op = draw(st.sampled_from(["add", "remove", "move", "check", "public"]))
+        groups = [new.security_groups[g] for g in eni.groups if g in new.security_groups]
+        if op in ("add", "remove") and groups:
+            group = draw(st.sampled_from(groups))
+            rules = group.egress if draw(st.booleans()) else group.ingress
+            if op == "add":
+                rules.append(_rule(draw, new, group.vpc_id))
+            elif rules:
+                rules.pop(draw(st.integers(0, len(rules) - 1)))
+        elif op == "move":
+            choices = sorted(g for g, sg in new.security_groups.items() if sg.vpc_id == eni.vpc_id)
+            if choices:
+                eni.groups = sorted(set(draw(st.lists(st.sampled_from(choices), min_size=1, max_size=2))))
+        elif op == "check":
+            eni.source_dest_check = not eni.source_dest_check
+        elif op == "public" and eni.interface_type == "interface":
+            slot = eni.private_ip_addresses[0]
+            if slot.allocation_id is None:
+                slot.public_ip = None if slot.public_ip else "52.95.0." + str(draw(st.integers(1, 250)))
+    new.touch()
+    return old, new
+
+
+@settings(max_examples=40)
+@given(_changed())
+def test_incremental_diff_equals_full_recomputation(case: tuple[Network, Network]) -> None:
+    old, new = case
+    assert diff(old, new).to_dict() == diff(old, new, incremental=False).to_dict()
