@@ -8,9 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.support.builders import public_private_vpc, tutorial_vpc
 
-from vpcsim.analysis import diff
+from vpcsim.analysis import diff, exposure
 from vpcsim.analysis.diff import _route_target_enis, affected, match
-from vpcsim.generate import PRESETS, generate_network
+from vpcsim.generate import INTERNET_HOSTS, PRESETS, generate_network
+from vpcsim.analysis.entries import Entry, in_cidrs
+from vpcsim.analysis.exposure import ExposureResult
+from vpcsim.engine.compiled import ip_int
 from vpcsim.formats.spec import load_spec
 from vpcsim.model import Network, SecurityGroup, SecurityGroupRule
 from vpcsim.strategies import SEEDS
@@ -239,3 +242,63 @@ def _changed(draw: st.DrawFn) -> tuple[Network, Network]:
 def test_incremental_diff_equals_full_recomputation(case: tuple[Network, Network]) -> None:
     old, new = case
     assert diff(old, new).to_dict() == diff(old, new, incremental=False).to_dict()
+
+
+# ---------------------------------------------------------------------------- diff agrees with exposure (item 15)
+
+_FLOWS = [(6, 22, None), (6, 443, None), (6, 3389, None), (6, 40000, None), (17, 53, None), (1, None, (8, 0)), (47, None, None)]
+
+
+def _delivered(result: ExposureResult, eni: str, address: str, source: int, flow: tuple[int, int | None, tuple[int, int] | None]) -> bool:
+    protocol, port, icmp = flow
+    return any(
+        f.eni == eni
+        and f.address == address
+        and f.entry.traffic.contains(protocol, port, *(icmp or (None, None)))
+        and in_cidrs(source, f.entry.sources)
+        for f in result.findings
+    )
+
+
+def _listed(entries: list[Entry], source: int, address: int, flow: tuple[int, int | None, tuple[int, int] | None]) -> bool:
+    protocol, port, icmp = flow
+    return any(
+        e.traffic.contains(protocol, port, *(icmp or (None, None)))
+        and in_cidrs(source, e.sources)
+        and in_cidrs(address, e.destinations)
+        for e in entries
+    )
+
+
+@settings(max_examples=30)
+@given(_changed())
+def test_diff_from_the_internet_agrees_with_exposure_of_each_side(case: tuple[Network, Network]) -> None:
+    """What ``exposure`` finds delivered in one input and not the other is what ``diff`` opens
+    (``newly_allowed``/``newly_one_way``) or closes (``newly_blocked``/``no_longer_one_way``),
+    unless ``diff`` calls it unknown."""
+    old, new = case
+    result = diff(old, new)
+    before, after = exposure(old), exposure(new)
+    for eni_id, eni in new.network_interfaces.items():
+        old_eni = old.network_interfaces.get(eni_id)
+        if old_eni is None:
+            continue
+        a, b = old_eni.private_ip_addresses[0].public_ip, eni.private_ip_addresses[0].public_ip
+        if a is None and b is None:
+            continue
+        pair = next((p for p in result.pairs if p.source == "internet" and p.destination_eni == eni_id), None)
+        for host in INTERNET_HOSTS:
+            source = ip_int(host)
+            for flow in _FLOWS:
+                was = a is not None and _delivered(before, eni_id, a, source, flow)
+                now = b is not None and _delivered(after, eni_id, b, source, flow)
+                if pair is not None and _listed(pair.unknown, source, ip_int(b or a or "0.0.0.0"), flow):
+                    continue
+                if now and not was:
+                    assert pair is not None and b is not None
+                    assert _listed(pair.newly_allowed + pair.newly_one_way, source, ip_int(b), flow)
+                if was and not now:
+                    assert pair is not None and a is not None
+                    assert _listed(pair.newly_blocked + pair.no_longer_one_way, source, ip_int(a), flow)
+                if was == now and pair is not None:
+                    assert not _listed(pair.newly_one_way, source, ip_int(b or a or "0.0.0.0"), flow)
