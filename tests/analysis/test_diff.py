@@ -6,17 +6,21 @@ import copy
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.support.builders import public_private_vpc, tutorial_vpc
+from tests.support.builders import public_private_vpc, security_group, tutorial_vpc
+from tests.support.cli import CliRunner
+from tests.support.paths import FIXTURES
 
 from vpcsim.analysis import diff, exposure
 from vpcsim.analysis.diff import _route_target_enis, affected, match
-from vpcsim.generate import INTERNET_HOSTS, PRESETS, generate_network
 from vpcsim.analysis.entries import Entry, in_cidrs
 from vpcsim.analysis.exposure import ExposureResult
-from vpcsim.engine.compiled import ip_int
+from vpcsim.engine.compiled import UNKNOWN_ADDRESS_TAG, ip_int
 from vpcsim.formats.spec import load_spec
+from vpcsim.generate import INTERNET_HOSTS, PRESETS, generate_network
 from vpcsim.model import Network, SecurityGroup, SecurityGroupRule
 from vpcsim.strategies import SEEDS
+
+AWS_LB = FIXTURES / "aws" / "test-load-balancer"
 
 
 def test_one_new_rule_opens_rdp_to_the_world() -> None:
@@ -48,8 +52,17 @@ def test_incremental_equals_full_on_generated_networks() -> None:
         old = generate_network(seed, PRESETS["small"])
         new = copy.deepcopy(old)
         middleboxes = _route_target_enis(new)
-        held = {g for e in new.network_interfaces.values() if e.network_interface_id in middleboxes for g in e.groups}
-        group = [g for g in sorted(new.security_groups.values(), key=lambda g: g.group_id) if g.group_id not in held][1]
+        held = {
+            g
+            for e in new.network_interfaces.values()
+            if e.network_interface_id in middleboxes
+            for g in e.groups
+        }
+        group = [
+            g
+            for g in sorted(new.security_groups.values(), key=lambda g: g.group_id)
+            if g.group_id not in held
+        ][1]
         group.ingress.append(
             SecurityGroupRule(ip_protocol="udp", from_port=53, to_port=53, cidr_ipv4="0.0.0.0/0")
         )
@@ -153,7 +166,9 @@ def _group(net: Network, name: str) -> SecurityGroup:
 def test_narrowing_a_firewall_appliance_closes_what_it_protects() -> None:
     old = load_spec(FIREWALL, filename="fw.yaml").network
     new = copy.deepcopy(old)
-    _group(new, "fw-sg").ingress = [SecurityGroupRule(ip_protocol="tcp", from_port=22, to_port=22, cidr_ipv4="0.0.0.0/0")]
+    _group(new, "fw-sg").ingress = [
+        SecurityGroupRule(ip_protocol="tcp", from_port=22, to_port=22, cidr_ipv4="0.0.0.0/0")
+    ]
     new.touch()
     result = diff(old, new)
     assert result.to_dict() == diff(old, new, incremental=False).to_dict()
@@ -195,7 +210,9 @@ def _rule(draw: st.DrawFn, net: Network, vpc_id: str) -> SecurityGroupRule:
     elif peer == "world":
         rule.cidr_ipv4 = "0.0.0.0/0"
     else:
-        rule.cidr_ipv4 = draw(st.sampled_from(["10.0.0.0/8", "10.0.1.0/24", "198.51.100.0/24", "192.0.2.33/32"]))
+        rule.cidr_ipv4 = draw(
+            st.sampled_from(["10.0.0.0/8", "10.0.1.0/24", "198.51.100.0/24", "192.0.2.33/32"])
+        )
     return rule
 
 
@@ -246,10 +263,24 @@ def test_incremental_diff_equals_full_recomputation(case: tuple[Network, Network
 
 # ---------------------------------------------------------------------------- diff agrees with exposure (item 15)
 
-_FLOWS = [(6, 22, None), (6, 443, None), (6, 3389, None), (6, 40000, None), (17, 53, None), (1, None, (8, 0)), (47, None, None)]
+_FLOWS = [
+    (6, 22, None),
+    (6, 443, None),
+    (6, 3389, None),
+    (6, 40000, None),
+    (17, 53, None),
+    (1, None, (8, 0)),
+    (47, None, None),
+]
 
 
-def _delivered(result: ExposureResult, eni: str, address: str, source: int, flow: tuple[int, int | None, tuple[int, int] | None]) -> bool:
+def _delivered(
+    result: ExposureResult,
+    eni: str,
+    address: str,
+    source: int,
+    flow: tuple[int, int | None, tuple[int, int] | None],
+) -> bool:
     protocol, port, icmp = flow
     return any(
         f.eni == eni
@@ -260,7 +291,9 @@ def _delivered(result: ExposureResult, eni: str, address: str, source: int, flow
     )
 
 
-def _listed(entries: list[Entry], source: int, address: int, flow: tuple[int, int | None, tuple[int, int] | None]) -> bool:
+def _listed(
+    entries: list[Entry], source: int, address: int, flow: tuple[int, int | None, tuple[int, int] | None]
+) -> bool:
     protocol, port, icmp = flow
     return any(
         e.traffic.contains(protocol, port, *(icmp or (None, None)))
@@ -302,3 +335,81 @@ def test_diff_from_the_internet_agrees_with_exposure_of_each_side(case: tuple[Ne
                     assert _listed(pair.newly_blocked + pair.no_longer_one_way, source, ip_int(a), flow)
                 if was == now and pair is not None:
                     assert not _listed(pair.newly_one_way, source, ip_int(b or a or "0.0.0.0"), flow)
+
+
+# ---------------------------------------------------------------------------- per ENI and address (item 14)
+
+
+def test_an_elastic_ip_and_a_rule_on_a_second_eni_are_their_own_pair() -> None:
+    """Merged per instance, eth1's new public address and rule were hidden behind eth0's."""
+    old = tutorial_vpc(firewall="open").net
+    web1 = next(i for i in old.instances.values() if i.name == "web-1")
+    subnet = old.subnets[web1.subnet_id]
+    extra = security_group(old, old.vpcs[subnet.vpc_id], "eth1-sg", ingress=[])
+    eth1 = old.create_network_interface(subnet, groups=[extra], name="web-1-eth1")
+    old.attach_network_interface(eth1, web1, device_index=1)
+    new = copy.deepcopy(old)
+    new_eth1 = new.network_interfaces[eth1.network_interface_id]
+    new_eth1.private_ip_addresses[0].public_ip = "52.95.0.7"
+    new.security_groups[extra.group_id].ingress.append(
+        SecurityGroupRule(ip_protocol="tcp", from_port=8080, to_port=8080, cidr_ipv4="0.0.0.0/0")
+    )
+    new.touch()
+    result = diff(old, new)
+    assert result.to_dict() == diff(old, new, incremental=False).to_dict()
+    inbound = [p for p in result.pairs if p.source == "internet"]
+    assert [(p.destination, p.destination_eni) for p in inbound] == [
+        (web1.instance_id, eth1.network_interface_id)
+    ]
+    assert [(e.describe(), e.sources, e.destinations) for e in inbound[0].newly_allowed] == [
+        ("tcp 8080", ("0.0.0.0/0",), ("52.95.0.7/32",))
+    ]
+    # eth0 (open to all) is untouched: every pair names the ENI it is about.
+    eth0 = web1.network_interface_ids[0]
+    assert all(eth0 not in (p.source_eni, p.destination_eni) for p in result.pairs)
+
+
+def test_an_address_known_only_after_apply_is_compared_by_position_not_closed() -> None:
+    old = tutorial_vpc(firewall="ssh").net
+    new = copy.deepcopy(old)
+    web1 = next(i for i in new.instances.values() if i.name == "web-1")
+    eni = new.network_interfaces[web1.network_interface_ids[0]]
+    eni.private_ip_addresses[0].public_ip = "203.0.113.77"
+    eni.tags[UNKNOWN_ADDRESS_TAG] = "public_ip"
+    new.touch()
+    result = diff(old, new)
+    assert result.pairs == [] and not result.changed
+    assert [(side, i.kind, i.component) for side, i in result.incomplete] == [
+        ("new", "unknown-address", eni.network_interface_id)
+    ]
+    assert result.status == "unknown"
+
+
+# ---------------------------------------------------------------------------- one way, incomplete (item 15)
+
+
+def test_requests_that_land_without_replies_are_opened_one_way() -> None:
+    old = tutorial_vpc(firewall="ssh", igw_route=False).net
+    new = tutorial_vpc(firewall="open", igw_route=False).net
+    result = diff(old, new)
+    web1 = next(i for i in new.instances.values() if i.name == "web-1").instance_id
+    pair = next(p for p in result.pairs if (p.source, p.destination) == ("internet", web1))
+    assert "tcp 0-21, 23-65535" in [e.describe() for e in pair.newly_one_way]
+    assert result.changed and result.status == "changed"
+    back = diff(new, old)
+    pair = next(p for p in back.pairs if (p.source, p.destination) == ("internet", web1))
+    assert "tcp 0-21, 23-65535" in [e.describe() for e in pair.no_longer_one_way]
+
+
+def test_skipped_resources_make_an_unchanged_diff_unknown(cli: CliRunner) -> None:
+    net = tutorial_vpc().net
+    result = diff(net, copy.deepcopy(net), skipped_new={"aws_lb": 1, "AvailabilityZones": 3})
+    assert [(side, i.kind, i.component, i.count) for side, i in result.incomplete] == [
+        ("new", "skipped", "aws_lb", 1)
+    ]
+    assert result.status == "unknown" and not result.changed
+    run = cli("diff", str(AWS_LB), str(AWS_LB), "--json")
+    assert run.status == 3 and run.json["status"] == "unknown"
+    assert {("old", "LoadBalancers"), ("new", "LoadBalancers")} <= {
+        (i["side"], i["component"]) for i in run.json["incomplete"]
+    }

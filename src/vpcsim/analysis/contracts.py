@@ -115,7 +115,9 @@ class MatrixOut(_Strict):
 class PairDiffOut(_Strict):
     from_: str = Field(alias="from", description="An instance (or ENI) id of the new input, or internet.")
     to: str
-    from_eni: str | None = Field(description="The sending ENI (null: the internet); pairs are per ENI address.")
+    from_eni: str | None = Field(
+        description="The sending ENI (null: the internet); pairs are per ENI address."
+    )
     to_eni: str | None
     newly_allowed: list[EntryOut] = Field(description="Works both ways now, not before (for `source_ports`).")
     newly_blocked: list[EntryOut] = Field(description="Worked both ways before, not now (old addresses).")
@@ -176,6 +178,10 @@ class CheckOut(_Strict):
     status: Literal["pass", "fail", "unknown"]
     passed: bool
     assertions: list[AssertionOut]
+    incomplete: list[IncompleteOut] = Field(
+        description="What the answers cannot cover, as exposure lists it; deny and only assertions that hold "
+        "over what is modelled are unknown when it is not empty."
+    )
 
 
 class BlockerWhyOut(_Strict):

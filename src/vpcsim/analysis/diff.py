@@ -298,8 +298,14 @@ def affected(old: Network, new: Network) -> Affected:
     moved_groups: set[str] = set()
     for gid in set(old.security_groups) | set(new.security_groups):
         a, b = old.security_groups.get(gid), new.security_groups.get(gid)
-        if a is None or b is None or any(
-            getattr(a, f.name) != getattr(b, f.name) for f in fields(a) if f.name not in _GROUP_FILTER_FIELDS
+        if (
+            a is None
+            or b is None
+            or any(
+                getattr(a, f.name) != getattr(b, f.name)
+                for f in fields(a)
+                if f.name not in _GROUP_FILTER_FIELDS
+            )
         ):
             # Created, deleted or moved (VPC, account): rules that reference it change too.
             changed_in.add(gid)
@@ -424,7 +430,9 @@ def compare(old: State, new: State) -> Change:
     )
 
 
-def _add_works(builder: EntryBuilder, works: Works, sources: Intervals, destinations: Intervals, full: Intervals) -> None:
+def _add_works(
+    builder: EntryBuilder, works: Works, sources: Intervals, destinations: Intervals, full: Intervals
+) -> None:
     by_ports: dict[Intervals, int] = {}
     for index, ports in works.items():
         by_ports[ports] = by_ports.get(ports, 0) | (1 << index)
@@ -488,7 +496,9 @@ class _Net:
         self.bulk = Bulk(network, client_ports, space=space)
         self.candidates = _candidate_vpcs(self.bulk)
 
-    def cells(self, hosts: list[_Host], senders: set[str] | None, receivers: set[str] | None) -> dict[tuple[str, str], Acc]:
+    def cells(
+        self, hosts: list[_Host], senders: set[str] | None, receivers: set[str] | None
+    ) -> dict[tuple[str, str], Acc]:
         """What each host can send each other (one cell per address pair), for the pairs whose
         sender (or receiver) ENI is in ``senders`` (``receivers``); None: every one."""
         c = self.bulk.c
@@ -604,7 +614,11 @@ def _unknown_addresses(new: Network, addresses: list[_Address]) -> list[tuple[st
             continue
         was = ""
         if item.old is not None:
-            was = f" (it replaces {ip_str(item.old[0])}" + (f", {ip_str(item.old[1])}" if item.old[1] else "") + ")"
+            was = (
+                f" (it replaces {ip_str(item.old[0])}"
+                + (f", {ip_str(item.old[1])}" if item.old[1] else "")
+                + ")"
+            )
         out.append(
             (
                 "new",
@@ -653,16 +667,22 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
 
     for key in sorted(set(cells[0]) | set(cells[1])):
         before, after = cells[0].get(key, empty), cells[1].get(key, empty)
-        if before.allowed == after.allowed and before.one_way == after.one_way and before.unknown == after.unknown:
-            if before.partial == after.partial:
-                continue  # the common case: nothing changed between these two
+        if (
+            before.allowed == after.allowed
+            and before.one_way == after.one_way
+            and before.unknown == after.unknown
+            and before.partial == after.partial
+        ):
+            continue  # the common case: nothing changed between these two
         change = compare(state_of_acc(before, full), state_of_acc(after, full))
         if not change:
             continue
         a, b = by_label[key[0]], by_label[key[1]]
         lists = _Lists(space, render)
         lists.add(change, full, ends(a, b, 1), ends(a, b, 0))
-        pd = lists.fill(PairDiff(a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni), None, None)
+        pd = lists.fill(
+            PairDiff(a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni), None, None
+        )
         if pd is not None:
             result.pairs.append(pd)
 
@@ -700,8 +720,7 @@ def _internet_diff(
     if not old_pieces and not new_pieces:
         return None
     full: Intervals = (space.client_ports,)
-    old_end = ((a.old[pick], a.old[pick]),) if a.old and a.old[pick] is not None else ()
-    new_end = ((a.new[pick], a.new[pick]),) if a.new and a.new[pick] is not None else ()
+    old_end, new_end = _point(a.old, pick), _point(a.new, pick)
     old_end, new_end = old_end or new_end, new_end or old_end
     lists = _Lists(space, render)
     points: set[int] = set()
@@ -730,6 +749,11 @@ def _internet_diff(
     eni_source, eni_destination = (None, ep.eni) if inbound else (ep.eni, None)
     src_u, dst_u = (universe, None) if inbound else (None, universe)
     return lists.fill(PairDiff(source, destination, eni_source, eni_destination), src_u, dst_u)
+
+
+def _point(slot: Slot | None, pick: int) -> Intervals:
+    value = slot[pick] if slot is not None else None
+    return ((value, value),) if value is not None else ()
 
 
 def _state_at(pieces: list[tuple[Interval, State]], los: list[int], address: int) -> State:

@@ -95,7 +95,9 @@ def ipv6_items(network: Network) -> list[Incomplete]:
         for entry in acl.entries:
             if entry.ipv6_cidr_block is not None and entry.rule_action == "allow":
                 direction = "outbound" if entry.egress else "inbound"
-                note(acl.network_acl_id, f"{direction} rule {entry.rule_number} allows {entry.ipv6_cidr_block}")
+                note(
+                    acl.network_acl_id, f"{direction} rule {entry.rule_number} allows {entry.ipv6_cidr_block}"
+                )
     for group in network.security_groups.values():
         for egress, rules in ((False, group.ingress), (True, group.egress)):
             for rule in rules:

@@ -388,7 +388,11 @@ def diff(
         for pair in result.pairs:
             names = []
             for end, eni in ((pair.source, pair.source_eni), (pair.destination, pair.destination_eni)):
-                network = after.network if end in after.network.instances or eni in after.network.network_interfaces else before.network
+                network = (
+                    after.network
+                    if end in after.network.instances or eni in after.network.network_interfaces
+                    else before.network
+                )
                 name = label(network, end) if end != "internet" else end
                 instance = network.instances.get(end)
                 several = instance is not None and len(instance.network_interface_ids) > 1
@@ -418,7 +422,9 @@ def diff(
         for side, item in result.incomplete:
             count = f" x{item.count}" if item.count else ""
             out.print(
-                Text(f"incomplete ({side}): {item.kind} {item.component}{count}: {item.detail}", style="yellow")
+                Text(
+                    f"incomplete ({side}): {item.kind} {item.component}{count}: {item.detail}", style="yellow"
+                )
             )
     return {"changed": EXIT_NO, "same": EXIT_OK}.get(result.status, EXIT_UNKNOWN)
 
@@ -453,7 +459,7 @@ def check(
         return EXIT_OK
     loaded = load(network, fmt)
     parsed, lines = read_policy(policy)
-    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines)
+    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines, skipped=loaded.skipped)
     if junit is not None:
         _write(junit, check_junit(result, Path(policy).name))
     if sarif is not None:
