@@ -259,7 +259,8 @@ def exposure(
     limit = SEVERITY_ORDER[min_severity]
     result.findings = [f for f in result.findings if SEVERITY_ORDER[f.severity] <= limit]
     if sarif is not None:
-        _write(sarif, _json_text(exposure_sarif(result, network if Path(network).exists() else None)))
+        path = network if Path(network).exists() else None
+        _write(sarif, _json_text(exposure_sarif(result, path, loaded.locations)))
     if as_json:
         emit_json(result.to_dict())
     elif sarif != "-":

@@ -79,3 +79,6 @@ class LoadResult:
     """Input keys or resource types read but not modelled, with their counts."""
     counts: dict[str, int] = field(default_factory=dict)
     """Resources loaded, per type."""
+    locations: dict[str, Location] = field(default_factory=dict)
+    """Resource id -> where the input defines it (file and line for YAML, JSON path for Terraform),
+    so that reports (SARIF) can point at it."""

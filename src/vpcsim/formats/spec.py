@@ -113,7 +113,8 @@ def load_spec(path_or_text: str | Path, *, filename: str | None = None) -> LoadR
     builder.build()
     warnings = _validate(builder)
     counts = {name: len(items) for name, items in _collections(network) if items}
-    return LoadResult(network=network, format="yaml", warnings=warnings, counts=counts)
+    locations = {rid: document.locate(path, key=True) for rid, path in builder.where.items()}
+    return LoadResult(network=network, format="yaml", warnings=warnings, counts=counts, locations=locations)
 
 
 def _collections(network: Network) -> list[tuple[str, dict[str, object]]]:

@@ -31,7 +31,7 @@ import orjson
 from ..model import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..model.network import COLLECTIONS
 from .problems import InputError, LoadProblem, LoadResult, Location
-from .terraform_base import PLACEHOLDER_TAG
+from .terraform_base import ADDRESS_TAG, PLACEHOLDER_TAG
 from .terraform_doc import TfDocument, TfResource, read_document
 from .terraform_map_compute import ComputeMaps
 from .terraform_map_network import NetworkMaps
@@ -283,9 +283,16 @@ def load_terraform_document(doc: Any, *, filename: str | None = None) -> LoadRes
     placeholders = sum(1 for r in network.resources() if r.tags.get(PLACEHOLDER_TAG) == "true")
     if placeholders:
         counts["placeholder_ids"] = placeholders
+    where = {res.address: res.json_path for res in document.resources}
+    locations = {
+        resource.id: Location(file=filename, path=where[address])
+        for resource in network.resources()
+        if (address := resource.tags.get(ADDRESS_TAG)) in where
+    }
     return LoadResult(
         network=network,
         format="terraform",
+        locations=locations,
         warnings=mapper.problems,
         skipped=dict(sorted(mapper.skipped.items())),
         counts={k: v for k, v in counts.items() if v},
