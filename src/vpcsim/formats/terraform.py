@@ -283,11 +283,11 @@ def load_terraform_document(doc: Any, *, filename: str | None = None) -> LoadRes
     placeholders = sum(1 for r in network.resources() if r.tags.get(PLACEHOLDER_TAG) == "true")
     if placeholders:
         counts["placeholder_ids"] = placeholders
-    where = {res.address: res.json_path for res in document.resources}
+    paths = {res.address: res.json_path for res in document.resources}
     locations = {
-        resource.id: Location(file=filename, path=where[address])
+        resource.id: Location(file=filename, path=paths[address])
         for resource in network.resources()
-        if (address := resource.tags.get(ADDRESS_TAG)) in where
+        if (address := resource.tags.get(ADDRESS_TAG)) in paths
     }
     return LoadResult(
         network=network,
