@@ -128,8 +128,13 @@ class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps):
                 self.link_nat_gateways()
             if types[0] == "aws_main_route_table_association":
                 self.apply_main_overrides()
+            if types[0] == "aws_default_security_group":
+                self.subtract_superseded_rules()
+            if types[0] == "aws_default_network_acl":
+                self.subtract_superseded_acl_rules()
         self.check_route_targets()
         self.check_group_references()
+        self.check_mixed_rules()
         return handled
 
     def derive(self, res: TfResource) -> None:
