@@ -8,6 +8,10 @@ for any source port counts (a SYN that lands is exposure even when the reply die
 ``bidirectional`` says whether replies come back (``true``), never (``false``) or for part of
 the client ports (``"partial"``).
 
+What the answer cannot cover is listed in ``incomplete`` (:mod:`vpcsim.analysis.incomplete`, the
+same list ``diff`` and ``check`` use): skipped input, unknown resources, every resource holding
+IPv6 (not analysed), and paths that cross what is not modelled.
+
 Severity (``docs/symbolic.md``):
 
 * ``high``: a sensitive port (remote administration, databases, caches; :data:`SENSITIVE_PORTS`)
