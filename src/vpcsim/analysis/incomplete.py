@@ -29,6 +29,12 @@ CARRY_NO_TRAFFIC = frozenset(
 )
 
 
+#: Kinds whose traffic the engine's verdicts cannot see at all (not modelled, or IPv6 not
+#: analysed): a "nothing gets through" answer cannot be trusted over them. An ``unknown-resource``
+#: is not among them: the engine already answers ``unknown`` for every flow it could decide.
+UNSEEN_BY_VERDICTS = frozenset({"skipped", "ipv6"})
+
+
 @dataclass(frozen=True, slots=True)
 class Incomplete:
     """Something the answer depends on but the model does not hold (or vpcsim does not analyse)."""

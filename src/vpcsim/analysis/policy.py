@@ -28,7 +28,7 @@ from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
-from .incomplete import Incomplete, incomplete_of
+from .incomplete import UNSEEN_BY_VERDICTS, Incomplete, incomplete_of
 from .intervals import Interval, Intervals, normalize
 from .policy_model import Assertion, Policy, Selector, SelectorSpec
 
@@ -371,9 +371,13 @@ def check(
     with quiet_gc():
         result = _check(network, policy, policy_path=policy_path, lines=lines)
     result.incomplete = incomplete_of(network, skipped)
-    if result.incomplete:
-        what = ", ".join(f"{i.kind} {i.component}" for i in result.incomplete[:5])
-        more = f" and {len(result.incomplete) - 5} more" if len(result.incomplete) > 5 else ""
+    # An unknown resource already makes every flow it could decide ``unknown`` in the engine's
+    # verdicts; what is skipped or not analysed (IPv6) is invisible to them, so a pass of
+    # ``deny``/``only`` cannot be trusted over it.
+    unseen = [i for i in result.incomplete if i.kind in UNSEEN_BY_VERDICTS]
+    if unseen:
+        what = ", ".join(f"{i.kind} {i.component}" for i in unseen[:5])
+        more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
         for assertion, spec in zip(result.assertions, policy.assertions, strict=True):
             if assertion.status == "pass" and (spec.deny is not None or spec.only is not None):
                 assertion.status = "unknown"

@@ -305,8 +305,8 @@ def matrix(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0
-    (3 when some traffic crosses what is not modelled)."""
+    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0, or 3
+    when some cell holds unknown traffic (it crosses what is not modelled)."""
     from ..analysis.matrix import BY_CHOICES
     from ..analysis.matrix import matrix as run_matrix
 
@@ -336,11 +336,8 @@ def matrix(
                 "; ".join(others),
             )
         emit(table)
-    return (
-        EXIT_UNKNOWN
-        if any(c.unknown for c in result.cells) and not any(c.allowed for c in result.cells)
-        else EXIT_OK
-    )
+    # The matrix answers every pair: it is complete (0) unless some cell's traffic is unknown (3).
+    return EXIT_UNKNOWN if any(c.unknown for c in result.cells) else EXIT_OK
 
 
 # ---------------------------------------------------------------------------- diff

@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from ..model import DEFAULT_ACCOUNT, DEFAULT_REGION
+from ..model import DEFAULT_ACCOUNT, DEFAULT_REGION, Network
 from ..model.network import COLLECTIONS
 from .problems import InputError, LoadProblem, LoadResult, Location
 from .terraform_base import ADDRESS_TAG, PLACEHOLDER_TAG
@@ -301,7 +301,29 @@ def load_terraform_document(doc: Any, *, filename: str | None = None) -> LoadRes
         warnings=mapper.problems,
         skipped=dict(sorted(mapper.skipped.items())),
         counts={k: v for k, v in counts.items() if v},
+        locate=_locator(document, network, filename),
     )
+
+
+def _locator(
+    document: TfDocument, network: Network, filename: str | None
+) -> Callable[[str], tuple[str, Location | None]]:
+    """A mapped resource as ``address (id)`` and where it is in the document: its Terraform
+    address (the tag every mapped resource carries, with a ``:suffix`` for the resources
+    Terraform creates implicitly) leads to the resource's JSON path."""
+    paths: dict[str, str] = {}
+
+    def locate(resource_id: str) -> tuple[str, Location | None]:
+        resource = network.get(resource_id)
+        address = resource.tags.get(ADDRESS_TAG) if resource is not None else None
+        if not address:
+            return resource_id, None
+        if not paths:
+            paths.update((res.address, res.json_path) for res in document.resources)
+        path = paths.get(address) or paths.get(address.rsplit(":", 1)[0])
+        return f"{address} ({resource_id})", Location(file=filename, path=path)
+
+    return locate
 
 
 def _check_format(doc: dict[str, Any], filename: str | None) -> None:
