@@ -5,9 +5,6 @@ groups united per ENI, NACL entries sorted by rule number.
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-import socket
 import weakref
 from dataclasses import dataclass, field
 
@@ -25,52 +22,14 @@ from ..model import (
     protocol_number,
 )
 
+# Addresses as integers and the range predicates are re-exported: engine modules and analyses import them here.
+from ..model.addressing import cidr_int as cidr_int
+from ..model.addressing import ip_int as ip_int
+from ..model.addressing import ip_str as ip_str
+from ..model.addressing import is_internet_routable as is_internet_routable
+from ..model.addressing import is_rfc1918_or_6598 as is_rfc1918_or_6598
+
 ALL_PORTS = (0, 65535)
-
-
-def ip_int(address: str) -> int:
-    """A dotted-quad address as an integer (inputs are validated where they enter: flows, the model)."""
-    try:
-        return int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big")
-    except OSError:
-        raise ValueError(f"{address!r} is not an IPv4 address") from None
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def ip_str(value: int) -> str:
-    return socket.inet_ntoa(value.to_bytes(4, "big"))
-
-
-def cidr_int(cidr: str) -> tuple[int, int, int]:
-    """(network, mask, prefix length) of an IPv4 CIDR."""
-    net = ipaddress.IPv4Network(cidr, strict=False)
-    return int(net.network_address), int(net.netmask), net.prefixlen
-
-
-_NOT_INTERNET = [
-    cidr_int(c)
-    for c in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
-    )
-]
-_RFC1918_6598 = [cidr_int(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
-
-
-def is_internet_routable(ip: int) -> bool:
-    """An address the internet routes (documentation ranges count: they stand for public hosts)."""
-    return not any(ip & mask == net for net, mask, _ in _NOT_INTERNET)
-
-
-def is_rfc1918_or_6598(ip: int) -> bool:
-    return any(ip & mask == net for net, mask, _ in _RFC1918_6598)
 
 
 # A compiled security-group rule: (protocol, lo, hi, peer kind, peer data, group id, rule label).

@@ -44,6 +44,7 @@ from ..model import (
     VpcPeeringSide,
     VpnGateway,
 )
+from ..model.addressing import SubnetAddresses, ip_int, ip_str, route_target_kind
 from ..model.network import default_network_acl_entries, set_route_target
 from ..model.resources import RouteOrigin
 from ..model.validate import INACTIVE_NAT_STATES
@@ -148,6 +149,8 @@ class SpecBuilder:
         self.vpc_ids: dict[str, str] = {}
         self.taken: dict[str, set[int]] = {}
         """VPC id -> private addresses in use or written somewhere in the file."""
+        self.pools: dict[str, SubnetAddresses] = {}
+        """Subnet id -> its allocator, on the VPC's taken addresses."""
         self.public_reserved: set[str] = set()
         self.eip_users: dict[str, Path] = {}
 
@@ -397,15 +400,15 @@ class SpecBuilder:
             holders: list[Any] = [*vpc.network_interfaces.values(), *vpc.instances.values()]
             for item in [*holders, *vpc.nat_gateways.values()]:
                 if item.private_ip is not None:
-                    taken.add(int(ipaddress.IPv4Address(item.private_ip)))
+                    taken.add(ip_int(item.private_ip))
             for item in holders:
                 if isinstance(item.public_ip, str):
                     self.public_reserved.add(item.public_ip)
                 for slot in item.secondary_private_ips:
                     if isinstance(slot, str):
-                        taken.add(int(ipaddress.IPv4Address(slot)))
+                        taken.add(ip_int(slot))
                     else:
-                        taken.add(int(ipaddress.IPv4Address(slot.address)))
+                        taken.add(ip_int(slot.address))
                         if slot.public_ip is not None:
                             self.public_reserved.add(slot.public_ip)
         for eip in self.spec.elastic_ips.values():
@@ -421,12 +424,13 @@ class SpecBuilder:
 
     def next_private_ip(self, subnet: Subnet, path: Path) -> str | None:
         """The subnet's lowest address that is neither reserved by AWS nor taken."""
-        net = ipaddress.IPv4Network(subnet.cidr_block)
-        taken = self.taken.setdefault(subnet.vpc_id, set())
-        for value in range(int(net.network_address) + 4, int(net.broadcast_address)):
-            if value not in taken:
-                taken.add(value)
-                return str(ipaddress.IPv4Address(value))
+        pool = self.pools.get(subnet.subnet_id)
+        if pool is None:
+            pool = SubnetAddresses(subnet.cidr_block, self.taken.setdefault(subnet.vpc_id, set()))
+            self.pools[subnet.subnet_id] = pool
+        found = pool.allocate()
+        if found is not None:
+            return ip_str(found)
         self.error(
             path,
             "InsufficientFreeAddressesInSubnet",
@@ -1447,9 +1451,8 @@ class SpecBuilder:
         if rest and qualifier in TARGET_QUALIFIERS:
             kind = TARGET_QUALIFIERS[qualifier]
             return self.resolve(kind, vkey if KINDS[kind].scoped else GLOBAL, rest, path)
-        prefix = id_prefix(text)
-        target_prefixes = {KINDS[k].prefix for k in TARGET_QUALIFIERS.values()}
-        if prefix in target_prefixes and (text in self.id_kinds or blackhole):
+        is_target_id = id_prefix(text) is not None and route_target_kind(text) is not None
+        if is_target_id and (text in self.id_kinds or blackhole):
             return text
         self.error(
             path,
