@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from vpcsim.formats.aws import export_aws, load_aws, network_to_aws_documents
 from vpcsim.model import Network
 from vpcsim.model.network import COLLECTIONS
-from vpcsim.strategies import networks
+from vpcsim.testing.strategies import networks
 
 FIXTURES = Path(__file__).parent / "fixtures" / "aws"
 

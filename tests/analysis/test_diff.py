@@ -8,8 +8,8 @@ from tests.scenarios.builders import public_private_vpc, tutorial_vpc
 
 from vpcsim.analysis import diff
 from vpcsim.analysis.diff import affected, match
-from vpcsim.generate import PRESETS, generate_network
 from vpcsim.model import SecurityGroupRule
+from vpcsim.testing import PRESETS, generate_network
 
 
 def test_one_new_rule_opens_rdp_to_the_world() -> None:
