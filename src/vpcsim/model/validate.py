@@ -23,6 +23,7 @@ from typing import Literal
 from .addressing import (
     LINK_LOCAL,
     RFC1918,
+    RFC6598,
     ROUTE_TARGET_FIELDS,
     field_collection,
     gateway_collection,
@@ -192,7 +193,7 @@ def secondary_block_restriction(
             if other != home and candidate.overlaps(other):
                 return (
                     f"{candidate} is in the RFC 1918 range {other}, but the primary block {primary} is in "
-                    f"{home}; a VPC may only add blocks from {home}, 100.64.0.0/10 or public ranges"
+                    f"{home}; a VPC may only add blocks from {home}, {RFC6598} or public ranges"
                 )
     return None
 
