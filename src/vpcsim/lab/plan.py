@@ -192,17 +192,13 @@ class _Peering:
     """vpc id -> (leg interface, the other router's address, peer vpc id)."""
 
 
-def _ip(text: str) -> int:
-    return int(ipaddress.IPv4Address(text))
-
-
 def _nets(cidrs: Iterable[str]) -> str:
     items = sorted({str(ipaddress.IPv4Network(c, strict=False)) for c in cidrs})
     return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
 
 
 def _addresses(addresses: Iterable[str]) -> str:
-    items = sorted(set(addresses), key=_ip)
+    items = sorted(set(addresses), key=ip_int)
     return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
 
 
@@ -856,12 +852,12 @@ class _Planner:
                     f'iifname "{leg}" ip saddr != {_addresses(mapping)} drop '
                     + comment(f"{igw}: no public IPv4 for the source")
                 )
-                pairs = ", ".join(f"{k} : {mapping[k]}" for k in sorted(mapping, key=_ip))
+                pairs = ", ".join(f"{k} : {mapping[k]}" for k in sorted(mapping, key=ip_int))
                 prerouting.append(
                     f'iifname "{leg}" ip saddr set ip saddr map {{ {pairs} }} '
                     + comment(f"{igw}: one-to-one NAT")
                 )
-                back = ", ".join(f"{mapping[k]} : {k}" for k in sorted(mapping, key=_ip))
+                back = ", ".join(f"{mapping[k]} : {k}" for k in sorted(mapping, key=ip_int))
                 postrouting.append(
                     f'oifname "{leg}" ip daddr set ip daddr map {{ {back} }} '
                     + comment(f"{igw}: one-to-one NAT")

@@ -349,7 +349,7 @@ class Network:
             if n < 245:
                 candidate = f"203.0.113.{10 + n}"
             else:
-                candidate = str(ipaddress.IPv4Address(int(ipaddress.IPv4Address("3.0.0.10")) + n - 245))
+                candidate = ip_str(ip_int("3.0.0.10") + n - 245)
             if candidate not in used:
                 return candidate
 
