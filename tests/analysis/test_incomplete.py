@@ -11,7 +11,7 @@ from tests.support.cli import CliRunner
 from vpcsim.analysis import check, diff, exposure, read_policy
 from vpcsim.analysis.incomplete import ipv6_items
 from vpcsim.formats.spec import load_spec
-from vpcsim.generate import PRESETS, generate_network
+from vpcsim.testing import PRESETS, generate_network
 
 SPEC = """
 version: 1
