@@ -809,6 +809,38 @@ def test_group_references_do_not_match_traffic_through_a_middlebox() -> None:
     assert "SG_REFERENCES_NOT_PRESERVED" in result.codes or "ENI_SG_RULES_MISMATCH" in result.codes
 
 
+def test_a_middlebox_only_on_the_way_back_judges_the_reply_as_new_traffic() -> None:
+    """Found by the live lab's differential run (docs/fidelity.md): security groups track
+    connections per ENI, so a reply routed through an appliance that never saw the request is
+    new traffic there -- its inbound and outbound rules judge it, port by port."""
+    a = _appliance(source_dest_check=False)
+    net, eni_id = a.net, a.firewall_eni.network_interface_id
+    net.delete_route(a.client_rt, "10.0.2.0/24")  # the request goes straight; the reply does not
+    net.touch()
+    result = net.trace(a.client, a.server, port=443)
+    assert result.verdict == "reachable"
+    assert eni_id not in hop_ids(result) and eni_id in hop_ids(result, "return")
+    net.revoke_security_group_egress(a.firewall_sg)
+    assert blockers(net.trace(a.client, a.server, port=443)) == [
+        B("SG_HAS_NO_RULES", a.firewall_sg.group_id, "return", "outbound", ((32768, 60999),))
+    ]
+    net.authorize_security_group_egress(a.firewall_sg, ip_protocol="-1", cidr_ipv4="10.0.1.0/24")
+    net.revoke_security_group_ingress(a.firewall_sg)
+    net.authorize_security_group_ingress(
+        a.firewall_sg, ip_protocol="tcp", from_port=32768, to_port=40000, cidr_ipv4="10.0.2.0/24"
+    )
+    assert blockers(net.trace(a.client, a.server, port=443)) == [
+        B("ENI_SG_RULES_MISMATCH", a.firewall_sg.group_id, "return", "inbound", ((40001, 60999),))
+    ]
+    assert net.trace(a.client, a.server, port=443, source_port=33000).verdict == "reachable"
+    assert net.trace(a.client, a.server, port=443, source_port=50000).verdict == "unreachable"
+    # Where the request passed the appliance too, the reply is tracked there.
+    net.create_route(a.client_rt, "10.0.2.0/24", eni_id)
+    net.authorize_security_group_ingress(a.firewall_sg, ip_protocol="tcp", port=443, cidr_ipv4="10.0.1.0/24")
+    net.authorize_security_group_egress(a.firewall_sg, ip_protocol="tcp", port=443, cidr_ipv4="10.0.2.0/24")
+    assert net.trace(a.client, a.server, port=443).verdict == "reachable"
+
+
 def _nat_instance(source_dest_check: bool) -> tuple[Network, Instance, Instance, RouteTable]:
     p = public_private_vpc(nat_route=False)
     net = p.net

@@ -45,7 +45,7 @@ PATH_SHARE = 0.72
 #: Share of the path flows followed by a variant one destination port away.
 VARIANT_SHARE = 0.08
 #: Share of the opened paths nudged by one component afterwards.
-NUDGE_SHARE = 0.3
+NUDGE_SHARE = 0.4
 #: Share of the nudges that miss the flow on purpose (the flow must still pass).
 MISS_SHARE = 0.3
 #: Blockers removed per flow at most before the flow is left as it is.
@@ -80,6 +80,10 @@ class BiasStats:
     changes: int = 0
     nudged: int = 0
     nudges_missing: int = 0
+    nudges_closing: int = 0
+    """Nudged paths that stay closed in the end (a nudge may be undone by another path's rule)."""
+    reopened: int = 0
+    """Paths a nudge of another path had closed, opened again."""
     variants: int = 0
     random_flows: int = 0
 
@@ -162,9 +166,21 @@ class _Biaser:
             state = self._open(flow)
             if state != "blocked":
                 opened.append(flow)
+        nudged = {id(f) for f in opened if rng.random() < NUDGE_SHARE}
+        closing: list[Flow] = []
         for flow in opened:
-            if rng.random() < NUDGE_SHARE:
-                self._nudge(flow, miss=rng.random() < MISS_SHARE)
+            if id(flow) in nudged:
+                miss = rng.random() < MISS_SHARE
+                if self._nudge(flow, miss=miss) and not miss:
+                    closing.append(flow)
+        # A nudge may close other paths that share its component: they are opened again
+        # (which may open a nudged one again, by another rule: it then stays open).
+        for flow in opened:
+            if id(flow) not in nudged:
+                self._open(flow, again=True)
+        self.stats.nudges_closing = sum(
+            trace(self.net, f, record=False).verdict != "reachable" for f in closing
+        )
         self.net.touch()
         result: list[Flow] = []
         opened_set = {id(f) for f in opened}
@@ -178,10 +194,28 @@ class _Biaser:
         result = result[:count]
         rest = count - len(result)
         if rest > 0:
-            result.extend(generate_flows(self.net, seed, rest))
+            result.extend(self._random_flows(seed, rest))
             self.stats.random_flows = rest
         self.stats.path_flows = len(paths)
         return BiasedCase(self.net, result, self.stats)
+
+    def _random_flows(self, seed: int, count: int) -> list[Flow]:
+        """The generator's flows over the final network. Its outside hosts come from the rules'
+        prefixes, and rules made here name the network's own public addresses: a flow "from the
+        internet" at such an address is no flow of the internet, and is left out."""
+        drawn = count
+        while True:
+            drawn *= 2
+            kept = [
+                f
+                for f in generate_flows(self.net, seed, drawn)
+                if f.source_eni is not None or not self._owned(f.source)
+            ]
+            if len(kept) >= count or drawn > 64 * count:
+                return kept[:count]
+
+    def _owned(self, address: str) -> bool:
+        return bool(self.net.owner_of_public_ip(address) or self.net.owners_of_private_ip(address))
 
     def _pathlike(self, flow: Flow) -> bool:
         """Whether ``flow`` joins two endpoints that could talk once the network lets them."""
@@ -214,19 +248,26 @@ class _Biaser:
 
     # ------------------------------------------------------------------ opening
 
-    def _open(self, flow: Flow) -> Literal["open", "opened", "blocked"]:
+    def _open(self, flow: Flow, *, again: bool = False) -> Literal["open", "opened", "blocked"]:
+        """Remove ``flow``'s blockers one by one (``again``: a second pass, not counted as a
+        path of its own)."""
         for round_ in range(MAX_ROUNDS):
-            result = trace(self.net, flow, record=True)
+            result = trace(self.net, flow, record=round_ > 0 or not again)
             if result.verdict == "reachable":
-                if round_ == 0:
+                if again:
+                    self.stats.reopened += round_ > 0
+                elif round_ == 0:
                     self.stats.already_open += 1
-                    return "open"
-                self.stats.opened += 1
-                return "opened"
+                else:
+                    self.stats.opened += 1
+                return "open" if round_ == 0 else "opened"
+            if not result.forward and not result.return_:
+                result = trace(self.net, flow, record=True)
             if not self._fix_first(flow, result):
                 break
             self.stats.changes += 1
-        self.stats.not_opened += 1
+        if not again:
+            self.stats.not_opened += 1
         return "blocked"
 
     def _fix_first(self, flow: Flow, result: Trace) -> bool:
@@ -262,7 +303,7 @@ class _Biaser:
     ) -> bool:
         forward = path == "forward"
         if code in _SG_CODES:
-            return self._fix_group(flow, step, cidr_only=code == "SG_REFERENCES_NOT_PRESERVED")
+            return self._fix_group(flow, step, forward, cidr_only=code == "SG_REFERENCES_NOT_PRESERVED")
         if code == "SUBNET_ACL_RESTRICTION":
             rule = denied.get((step.component, step.direction), "*")
             ports = next(
@@ -290,7 +331,7 @@ class _Biaser:
 
     # ------------------------------------------------------------------ security groups
 
-    def _fix_group(self, flow: Flow, step: Step, *, cidr_only: bool) -> bool:
+    def _fix_group(self, flow: Flow, step: Step, forward: bool, *, cidr_only: bool) -> bool:
         component = step.component
         if component.startswith("eni-"):
             eni = self.net.network_interfaces.get(component)
@@ -301,9 +342,25 @@ class _Biaser:
         if group is None:
             return False
         inbound = step.direction == "inbound"
-        remote = flow.source if inbound else flow.destination
         rule = SecurityGroupRule(ip_protocol=protocol_name(flow.protocol))
-        self._rule_ports(rule, flow)
+        remote: str | None
+        if forward:
+            remote = flow.source if inbound else flow.destination
+            self._rule_ports(rule, flow)
+        else:
+            # A reply through a middlebox the request never passed: new traffic there, from
+            # the server's private address to the client's ports.
+            server = self._private_of(flow.destination)
+            remote = server if inbound else flow.source
+            if remote is None:
+                return False
+            if flow.protocol in (TCP, UDP):
+                lo, hi = flow.source_ports[0][0], flow.source_ports[-1][1]
+                rule.from_port, rule.to_port = (
+                    (1024, 65535) if self.rng.random() < 0.5 and lo >= 1024 else (lo, hi)
+                )
+            elif flow.protocol == ICMP:
+                rule.from_port = rule.to_port = -1
         self._rule_peer(rule, remote, group.vpc_id, cidr_only=cidr_only)
         rule.security_group_rule_id = self.net.new_id("sgr")
         (group.ingress if inbound else group.egress).append(rule)
@@ -512,6 +569,12 @@ class _Biaser:
         self.net.create_route(table, destination, igw.internet_gateway_id)
         return True
 
+    def _private_of(self, address: str) -> str | None:
+        owner = self.net.owner_of_public_ip(address)
+        if owner is not None:
+            return owner.private_ip
+        return address if self.net.owners_of_private_ip(address) else None
+
     def _owner_eni(self, address: str) -> str | None:
         owner = self.net.owner_of_public_ip(address)
         if owner is not None:
@@ -572,12 +635,12 @@ class _Biaser:
 
     # ------------------------------------------------------------------ nudging
 
-    def _nudge(self, flow: Flow, *, miss: bool) -> None:
+    def _nudge(self, flow: Flow, *, miss: bool) -> bool:
         """Change one component ``flow`` relies on by one: it then just fails (or, with
         ``miss``, the change just misses it and it must still pass)."""
         result = trace(self.net, flow, record=True)
         if result.verdict != "reachable":
-            return
+            return False
         choices = [
             (path, step)
             for path, hops in (("forward", result.forward), ("return", result.return_))
@@ -586,7 +649,7 @@ class _Biaser:
             if _nudgeable(step)
         ]
         if not choices:
-            return
+            return False
         path, step = self.rng.choice(choices)
         done = False
         if step.kind == "network-acl":
@@ -599,6 +662,7 @@ class _Biaser:
             self.stats.nudged += 1
             self.stats.nudges_missing += miss
             self.net.touch()
+        return done
 
     def _nudge_acl(self, flow: Flow, step: Step, forward: bool, *, miss: bool) -> bool:
         """A deny rule numbered just before the allow rule, matching the flow exactly -- or,
