@@ -273,24 +273,59 @@ def _blockers(result: Trace) -> tuple[dict[str, object], ...]:
     )
 
 
-def engine_expects(result: Trace, observed_port: int | None) -> tuple[bool, bool]:
-    """(request arrives, exchange completes) as the engine says, for the port a NAT picked."""
+def engine_expects(
+    result: Trace, observed_port: int | None, nat_side: frozenset[int] | None = None
+) -> tuple[bool, bool]:
+    """(request arrives, exchange completes) as the engine says, for the port a NAT picked.
+
+    A blocker that names ports counts only when it names the port the packet had there: the
+    one the NAT gateway picked for a blocker between the gateway and the server (``nat_side``:
+    their indexes, see :func:`nat_side_blockers`; all of them when not given), the client's
+    own past the gateway's reverse translation."""
     request = not any(b.path == "forward" for b in result.blockers)
+    client = result.flow.source_ports[0][0] if result.flow.has_ports and result.flow.pinned else None
 
-    def counts(ports: tuple[tuple[int, int], ...] | None) -> bool:
-        if ports is None or observed_port is None:
+    def counts(index: int, ports: tuple[tuple[int, int], ...] | None) -> bool:
+        port = observed_port if nat_side is None or index in nat_side else client
+        if ports is None or port is None:
             return True
-        return any(lo <= observed_port <= hi for lo, hi in ports)
+        return any(lo <= port <= hi for lo, hi in ports)
 
-    exchange = not any(counts(b.ports) for b in result.blockers)
+    exchange = not any(counts(i, b.ports) for i, b in enumerate(result.blockers))
     return request, exchange
+
+
+def nat_side_blockers(network: Network, result: Trace, observed_port: int | None) -> frozenset[int] | None:
+    """Indexes of the blockers met before the reply's reverse translation at a NAT gateway
+    (their ports are the gateway's), or None when that cannot matter (no NAT picked a port of
+    its own, or no blocker names ports)."""
+    flow = result.flow
+    client = flow.source_ports[0][0] if flow.has_ports and flow.pinned else None
+    if observed_port is None or observed_port == client or not any(b.ports for b in result.blockers):
+        return None
+    recorded = trace(network, flow, record=True)
+    side: set[int] = set()
+    index = 0
+    for hop in recorded.forward:
+        index += sum(step.kind == "blocked" for step in hop.steps)
+    translated = False
+    for hop in recorded.return_:
+        for step in hop.steps:
+            if step.kind == "nat" and step.component.startswith("nat-"):
+                translated = True
+            if step.kind == "blocked":
+                if not translated:
+                    side.add(index)
+                index += 1
+    return frozenset(side)
 
 
 def compare_case(network: Network, seed: int, case: Case, observed: ProbeResult) -> list[Disagreement]:
     result = trace(network, case.flow, record=False)
     if result.verdict == "unknown":
         return []
-    request, exchange = engine_expects(result, observed.observed_source_port)
+    port = observed.observed_source_port
+    request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
     kind = None
     if request != observed.forward:
         kind = "request"
@@ -431,7 +466,8 @@ def network_and_flows(
 
 def _short_of_engine(network: Network, case: Case, observed: ProbeResult) -> bool:
     result = trace(network, case.flow, record=False)
-    request, exchange = engine_expects(result, observed.observed_source_port)
+    port = observed.observed_source_port
+    request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
     return (request and not observed.forward) or (exchange and not observed.delivered)
 
 
@@ -733,6 +769,7 @@ __all__ = [
     "edge_ports",
     "engine_expects",
     "internet_hosts",
+    "nat_side_blockers",
     "network_and_flows",
     "plan_cases",
     "protocol_name",

@@ -470,7 +470,7 @@ class _Walk:
         self._acl(subnet, pkt, inbound=False)
         if (
             forwarded
-            and not reply
+            and (not reply or eni.eni_id not in self.tracked)
             and pkt.src not in eni.addresses
             and eni.public_of
             and not eni.source_dest_check
@@ -483,7 +483,8 @@ class _Walk:
 
     def _masquerade(self, eni: CompiledEni, pkt: Packet) -> Packet | None:
         """A NAT instance (source/destination check off, public IP) translates what it forwards
-        to the internet to its own primary address, keeping ports (Linux masquerade)."""
+        to the internet to its own primary address, keeping ports (Linux masquerade) -- a reply
+        of a connection it never saw too: to it, that is new traffic."""
         rt = eni.subnet.route_table
         route = rt.lookup(pkt.dst) if rt is not None else None
         if route is None or route.kind != "igw":
