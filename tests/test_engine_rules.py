@@ -871,21 +871,25 @@ def test_nat_instance_with_source_dest_check_disabled_translates() -> None:
 
 
 def test_a_nat_instance_translates_a_reply_it_never_saw_the_request_of() -> None:
-    """Found by the live lab's differential run (docs/fidelity.md): to a NAT instance, a reply
-    of a connection it never saw is new traffic, which it masquerades like any other: the client
-    then gets its answer from the wrong address."""
+    """Found by the live lab's differential run (docs/fidelity.md): to a NAT instance, a UDP
+    reply of a connection it never saw is new traffic, which it masquerades like any other: the
+    client then gets its answer from the wrong address."""
     net, nat, app, private_rt = _nat_instance(source_dest_check=False)
     eip = net.allocate_address()
     net.associate_address(eip, app)
     group = net.security_groups[eni_of(net, app).groups[0]]
     net.authorize_security_group_ingress(group, ip_protocol="tcp", port=22, cidr_ipv4=ANYWHERE)
-    result = net.trace(INTERNET, app, port=22)
+    net.authorize_security_group_ingress(group, ip_protocol="udp", port=53, cidr_ipv4=ANYWHERE)
+    result = net.trace(INTERNET, app, port=53, protocol="udp")
     assert result.verdict == "unreachable"
     assert [b.code for b in result.blockers] == ["VPCSIM_ASYMMETRIC_REPLY"]
     assert eni_of(net, nat).network_interface_id in hop_ids(result, "return")
+    # A lone TCP SYN-ACK is no new connection to Linux (conntrack calls it invalid): it is
+    # forwarded untranslated, and the exchange completes.
+    assert net.trace(INTERNET, app, port=22).verdict == "reachable"
     igw = next(iter(net.internet_gateways))
     net.create_route(private_rt, f"{INTERNET_HOST}/32", igw)
-    assert net.trace(INTERNET, app, port=22).verdict == "reachable"
+    assert net.trace(INTERNET, app, port=53, protocol="udp").verdict == "reachable"
 
 
 def test_nat_instance_with_source_dest_check_on_drops() -> None:

@@ -470,7 +470,7 @@ class _Walk:
         self._acl(subnet, pkt, inbound=False)
         if (
             forwarded
-            and (not reply or eni.eni_id not in self.tracked)
+            and (not reply or (eni.eni_id not in self.tracked and pkt.proto not in (TCP, ICMP)))
             and pkt.src not in eni.addresses
             and eni.public_of
             and not eni.source_dest_check
@@ -484,7 +484,8 @@ class _Walk:
     def _masquerade(self, eni: CompiledEni, pkt: Packet) -> Packet | None:
         """A NAT instance (source/destination check off, public IP) translates what it forwards
         to the internet to its own primary address, keeping ports (Linux masquerade) -- a reply
-        of a connection it never saw too: to it, that is new traffic."""
+        of a connection it never saw too, when that starts a connection for Linux (UDP, GRE...;
+        a lone TCP SYN-ACK or reset, an ICMP echo reply, are invalid to it and left as they are)."""
         rt = eni.subnet.route_table
         route = rt.lookup(pkt.dst) if rt is not None else None
         if route is None or route.kind != "igw":
