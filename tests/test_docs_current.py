@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+from tests.support.paths import DOCS
 
 from vpcsim.contracts import OUTPUTS, output_schema
 from vpcsim.engine.codes import CODES, codes_markdown
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = DOCS
 
 
 def test_explanation_codes_doc_is_current() -> None:

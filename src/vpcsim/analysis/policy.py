@@ -16,6 +16,7 @@ fails). The grammar is in :mod:`vpcsim.analysis.policy_model` and ``docs/policy.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..engine.compiled import SgRule
@@ -27,6 +28,7 @@ from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
+from .incomplete import UNSEEN_BY_VERDICTS, Incomplete, incomplete_of
 from .intervals import Interval, Intervals, normalize
 from .policy_model import Assertion, Policy, Selector, SelectorSpec
 
@@ -326,6 +328,9 @@ class AssertionResult:
 class CheckResult:
     policy: str
     assertions: list[AssertionResult] = field(default_factory=list)
+    incomplete: list[Incomplete] = field(default_factory=list)
+    """What the network's answers cannot cover (as ``exposure`` lists it): a ``deny`` or ``only``
+    assertion that holds over what is modelled is ``unknown`` when this is not empty."""
 
     @property
     def status(self) -> str:
@@ -339,6 +344,7 @@ class CheckResult:
             "status": self.status,
             "passed": self.status == "pass",
             "assertions": [a.to_dict() for a in self.assertions],
+            "incomplete": [i.to_dict() for i in self.incomplete],
         }
 
 
@@ -353,11 +359,33 @@ def _label(network: Network, eni_id: str) -> str:
 
 
 def check(
-    network: Network, policy: Policy, *, policy_path: str = "policy.yaml", lines: list[int] | None = None
+    network: Network,
+    policy: Policy,
+    *,
+    policy_path: str = "policy.yaml",
+    lines: list[int] | None = None,
+    skipped: Mapping[str, int] | None = None,
 ) -> CheckResult:
-    """Evaluate every assertion of ``policy`` over ``network``."""
+    """Evaluate every assertion of ``policy`` over ``network``; ``skipped`` is what the import
+    read but did not model."""
     with quiet_gc():
-        return _check(network, policy, policy_path=policy_path, lines=lines)
+        result = _check(network, policy, policy_path=policy_path, lines=lines)
+    result.incomplete = incomplete_of(network, skipped)
+    # An unknown resource already makes every flow it could decide ``unknown`` in the engine's
+    # verdicts; what is skipped or not analysed (IPv6) is invisible to them, so a pass of
+    # ``deny``/``only`` cannot be trusted over it.
+    unseen = [i for i in result.incomplete if i.kind in UNSEEN_BY_VERDICTS]
+    if unseen:
+        what = ", ".join(f"{i.kind} {i.component}" for i in unseen[:5])
+        more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
+        for assertion, spec in zip(result.assertions, policy.assertions, strict=True):
+            if assertion.status == "pass" and (spec.deny is not None or spec.only is not None):
+                assertion.status = "unknown"
+                assertion.warnings.append(
+                    f"holds over what is modelled, but the network is incomplete ({what}{more}): what that "
+                    "delivers is not analysed"
+                )
+    return result
 
 
 def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[int] | None) -> CheckResult:
@@ -391,6 +419,12 @@ def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[in
         try:
             senders = resolver.resolve(assertion.from_)
             receivers = resolver.resolve(assertion.to)
+            for key, chosen in (("from", senders), ("to", receivers)):
+                if chosen is not None and not chosen:
+                    raise SelectorError(
+                        f"{key} selects no network interface: the assertion would hold vacuously; fix the "
+                        "selector or remove the assertion"
+                    )
         except SelectorError as exc:
             raise InputError(
                 LoadProblem(
@@ -466,8 +500,6 @@ def _evaluate(
         chosen = receivers if senders is None else senders
         ends = sorted(chosen or ())
         inbound = senders is None
-        if not ends:
-            out.warnings.append(f"{'to' if inbound else 'from'} selects no network interface")
         for eni_id in ends:
             eni = bulk.c.enis.get(eni_id)
             if eni is None:
@@ -490,10 +522,6 @@ def _evaluate(
                     else:
                         judge(outcome, label, INTERNET, point, piece)
     else:
-        if not senders:
-            out.warnings.append("from selects no network interface")
-        if not receivers:
-            out.warnings.append("to selects no network interface")
         for a_id in sorted(senders):
             a_eni = bulk.c.enis.get(a_id)
             if a_eni is None:

@@ -21,8 +21,11 @@ one address pair and one walk class the engine walks once, with a marker flow, a
 
 The atoms then only evaluate filters, with the engine's own ``sg_decide``/``acl_decide``.
 A destination that is a VPC service (DNS resolver, metadata...) answers on fixed ports, which the
-walk checks itself: such skeletons are marked ``service`` and the analyses fall back to tracing
-every atom.
+walk checks itself: such skeletons are marked ``service``, carry the ports the engine says the
+service answers on (atom boundaries: a port the service answers on never shares an atom with one
+it does not). A reply through a middlebox ENI the request never passed is judged there as new
+traffic, port by port: such skeletons are marked ``service`` too. The analyses trace every atom
+of a ``service`` skeleton.
 """
 
 from __future__ import annotations
@@ -104,6 +107,10 @@ class Skeleton:
     blockers: list[Blocker] = field(default_factory=list)
     """Blockers other than filters: they hold for every flow of the class."""
     service: bool = False
+    """Every atom must be traced by the engine: the destination is a VPC service (fixed ports),
+    or a reply crosses a middlebox the request never passed (new traffic there)."""
+    service_ports: frozenset[tuple[int, int]] = frozenset()
+    """(protocol, port) pairs the VPC service at the destination answers on (``service`` only)."""
     delivered: bool = False
     """The request reached its destination (blockers aside)."""
     has_reply: bool = False
@@ -160,10 +167,19 @@ class SkeletonHooks:
             hops.append((path, component, kind))
 
     def on_security_groups(
-        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool
+        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool, tracked: bool
     ) -> None:
         if reply:
+            if not tracked:
+                # A reply through a middlebox the request never passed is new traffic there,
+                # judged port by port: the engine's own walk decides (per-atom tracing), over
+                # client-port atoms that respect the middlebox's rules.
+                self.skeleton.service = True
+                self._record_sg(walk, eni, pkt, egress=egress)
             return  # connection tracking: replies pass, as in the engine
+        self._record_sg(walk, eni, pkt, egress=egress)
+
+    def _record_sg(self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool) -> None:
         role, const = _role(pkt.dports) if pkt.has_ports else (ROLE_CONST, ())
         self.skeleton.filters.append(
             FilterCall(
@@ -204,8 +220,9 @@ class SkeletonHooks:
             self.skeleton.route_tables.append(subnet.route_table)
         self.skeleton.subnets.append(subnet)
 
-    def on_service(self, walk: Walk, eni: CompiledEni, name: str) -> None:
+    def on_service(self, walk: Walk, eni: CompiledEni, name: str, ports: frozenset[tuple[int, int]]) -> None:
         self.skeleton.service = True
+        self.skeleton.service_ports = ports
 
     def on_reply(self, walk: Walk, request: Packet, reply: Packet | None) -> None:
         self.skeleton.delivered = True

@@ -259,7 +259,8 @@ def exposure(
     limit = SEVERITY_ORDER[min_severity]
     result.findings = [f for f in result.findings if SEVERITY_ORDER[f.severity] <= limit]
     if sarif is not None:
-        _write(sarif, _json_text(exposure_sarif(result, network if Path(network).exists() else None)))
+        path = network if Path(network).exists() else None
+        _write(sarif, _json_text(exposure_sarif(result, path, loaded.locations)))
     if as_json:
         emit_json(result.to_dict())
     elif sarif != "-":
@@ -304,8 +305,8 @@ def matrix(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0
-    (3 when some traffic crosses what is not modelled)."""
+    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0, or 3
+    when some cell holds unknown traffic (it crosses what is not modelled)."""
     from ..analysis.matrix import BY_CHOICES
     from ..analysis.matrix import matrix as run_matrix
 
@@ -335,11 +336,8 @@ def matrix(
                 "; ".join(others),
             )
         emit(table)
-    return (
-        EXIT_UNKNOWN
-        if any(c.unknown for c in result.cells) and not any(c.allowed for c in result.cells)
-        else EXIT_OK
-    )
+    # The matrix answers every pair: it is complete (0) unless some cell's traffic is unknown (3).
+    return EXIT_UNKNOWN if any(c.unknown for c in result.cells) else EXIT_OK
 
 
 # ---------------------------------------------------------------------------- diff
@@ -364,14 +362,21 @@ def diff(
     debug: DebugOpt = False,
 ) -> int:
     """Flows newly allowed and newly blocked between every pair of instances and with the internet
-    ("what will this plan open?"). Resources match by id, then Name tag, then Terraform address.
-    Exit 1 when something changed, 0 otherwise."""
+    ("what will this plan open?"), per ENI address. Resources match by id, then Name tag, then
+    Terraform address. Exit 1 when something changed, 3 when nothing changed for sure but an answer
+    depends on what is not analysed (skipped resources, IPv6, unknown paths or addresses), 0 otherwise."""
     from ..analysis.diff import diff as run_diff
 
     ports = _client_ports(client_ports)
     before = load(old, old_format)
     after = load(new, new_format)
-    result = run_diff(before.network, after.network, client_ports=ports)
+    result = run_diff(
+        before.network,
+        after.network,
+        client_ports=ports,
+        skipped_old=before.skipped,
+        skipped_new=after.skipped,
+    )
     if as_json:
         emit_json(result.to_dict())
     else:
@@ -379,31 +384,47 @@ def diff(
         if not result.pairs:
             out.print("no flow is opened or closed")
         for pair in result.pairs:
-            names = [
-                label(after.network, e) if e != "internet" else e for e in (pair.source, pair.destination)
-            ]
+            names = []
+            for end, eni in ((pair.source, pair.source_eni), (pair.destination, pair.destination_eni)):
+                network = (
+                    after.network
+                    if end in after.network.instances or eni in after.network.network_interfaces
+                    else before.network
+                )
+                name = label(network, end) if end != "internet" else end
+                instance = network.instances.get(end)
+                several = instance is not None and len(instance.network_interface_ids) > 1
+                names.append(f"{name} [{eni}]" if several else name)
             out.print(Text(f"{names[0]} -> {names[1]}", style="bold"))
-            for entry in pair.newly_allowed:
-                out.print(
-                    Text(
-                        f"  + {entry.describe()}  {_addresses(entry.sources)} -> {_addresses(entry.destinations)}",
-                        style="green",
+            for mark, entries, style, note in (
+                ("+", pair.newly_allowed, "green", ""),
+                ("-", pair.newly_blocked, "red", ""),
+                ("+", pair.newly_one_way, "yellow", " (one way: replies never come back)"),
+                ("-", pair.no_longer_one_way, "red", " (was delivered one way)"),
+                ("?", pair.unknown, "yellow", " (unknown: depends on what is not modelled)"),
+            ):
+                for entry in entries:
+                    out.print(
+                        Text(
+                            f"  {mark} {entry.describe()}  {_addresses(entry.sources)} -> "
+                            f"{_addresses(entry.destinations)}{note}",
+                            style=style,
+                        )
                     )
-                )
-            for entry in pair.newly_blocked:
-                out.print(
-                    Text(
-                        f"  - {entry.describe()}  {_addresses(entry.sources)} -> {_addresses(entry.destinations)}",
-                        style="red",
-                    )
-                )
         for old_id, new_id in result.matched:
             out.print(f"matched {old_id} (old) with {new_id} (new) by Name tag or Terraform address")
         for rid in result.unmatched_old:
             out.print(f"only in old: {rid}")
         for rid in result.unmatched_new:
             out.print(f"only in new: {rid}")
-    return EXIT_NO if result.changed else EXIT_OK
+        for side, item in result.incomplete:
+            count = f" x{item.count}" if item.count else ""
+            out.print(
+                Text(
+                    f"incomplete ({side}): {item.kind} {item.component}{count}: {item.detail}", style="yellow"
+                )
+            )
+    return {"changed": EXIT_NO, "same": EXIT_OK}.get(result.status, EXIT_UNKNOWN)
 
 
 # ---------------------------------------------------------------------------- check
@@ -436,7 +457,7 @@ def check(
         return EXIT_OK
     loaded = load(network, fmt)
     parsed, lines = read_policy(policy)
-    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines)
+    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines, skipped=loaded.skipped)
     if junit is not None:
         _write(junit, check_junit(result, Path(policy).name))
     if sarif is not None:

@@ -217,8 +217,10 @@ def sg_denies(
     *,
     egress: bool,
     no_rules: bool,
+    ports: PortRanges | None = None,
 ) -> Blocker:
-    """No rule of the ENI's groups allows the packet (``no_rules``: they have none at all)."""
+    """No rule of the ENI's groups allows the packet (``no_rules``: they have none at all;
+    ``ports``: the client ports that fail, when an untracked reply is judged port by port)."""
     direction: Direction = "outbound" if egress else "inbound"
     group = eni.group_ids[0] if eni.group_ids else eni.eni_id
     where = "to" if egress else "from"
@@ -238,6 +240,7 @@ def sg_denies(
         detail,
         f"add an {direction} rule to {group} allowing {describe_traffic(pkt)} {where} {peer_hint(compiled, remote)}",
         direction,
+        ports,
     )
 
 

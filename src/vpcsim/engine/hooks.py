@@ -15,17 +15,21 @@ it may read, and to whose recorder it may add steps and blockers:
 ``on_hop(walk, component, kind)``
     The packet enters a component (an ENI, a subnet, a route table, a gateway...), in order,
     on the current path; called even when the walk does not record hops.
-``on_security_groups(walk, eni, pkt, egress=, reply=)``
+``on_security_groups(walk, eni, pkt, egress=, reply=, tracked=)``
     The packet meets the security groups of ``eni`` (outbound when ``egress``); ``reply``: it
-    is the reply of the flow's connection, which security groups track. Only ENIs that
-    security groups filter (``eni.filtered``) call it.
+    is the reply of the flow's connection; ``tracked``: the security groups of ``eni`` track
+    that connection -- always so for the request, and for a reply only at an ENI the request
+    passed (connection tracking is per ENI: a reply through a middlebox the request never
+    passed is new traffic there). Only ENIs that security groups filter (``eni.filtered``)
+    call it.
 ``on_network_acl(walk, subnet, pkt, inbound=)``
     The packet crosses the network ACL of ``subnet`` (never None here) inbound or outbound.
 ``on_route(walk, subnet, pkt)``
     The packet is about to be routed by ``subnet``'s route table (before the lookup).
-``on_service(walk, eni, name)``
+``on_service(walk, eni, name, ports)``
     The flow from ``eni`` is addressed to a VPC-provided service (``amazon-dns-resolver``...),
-    which no filter applies to; the walk checks its ports itself.
+    which no filter applies to and which answers on ``ports`` ((protocol, port) pairs); the
+    walk checks the flow's port itself.
 ``on_reply(walk, request, reply)``
     The request was delivered (blockers aside) as ``request``; ``reply`` is the packet the
     destination sends back, or None when the flow gets no reply (most ICMP types).
@@ -42,6 +46,7 @@ from . import explain
 from .compiled import PEER_MEMBERS, CompiledEni, CompiledSubnet, ip_str
 from .explain import describe_traffic
 from .filters import Packet, acl_decide, sg_decide
+from .flow import PortRanges
 from .ports import format_ranges, is_single, normalize
 from .result import Direction, Step
 
@@ -55,14 +60,16 @@ class WalkHooks(Protocol):
     def on_hop(self, walk: Walk, component: str, kind: str) -> None: ...
 
     def on_security_groups(
-        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool
+        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool, tracked: bool
     ) -> None: ...
 
     def on_network_acl(self, walk: Walk, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None: ...
 
     def on_route(self, walk: Walk, subnet: CompiledSubnet, pkt: Packet) -> None: ...
 
-    def on_service(self, walk: Walk, eni: CompiledEni, name: str) -> None: ...
+    def on_service(
+        self, walk: Walk, eni: CompiledEni, name: str, ports: frozenset[tuple[int, int]]
+    ) -> None: ...
 
     def on_reply(self, walk: Walk, request: Packet, reply: Packet | None) -> None: ...
 
@@ -76,20 +83,23 @@ class ReferenceHooks:
     def on_route(self, walk: Walk, subnet: CompiledSubnet, pkt: Packet) -> None:
         return None
 
-    def on_service(self, walk: Walk, eni: CompiledEni, name: str) -> None:
+    def on_service(self, walk: Walk, eni: CompiledEni, name: str, ports: frozenset[tuple[int, int]]) -> None:
         return None
 
     def on_reply(self, walk: Walk, request: Packet, reply: Packet | None) -> None:
         return None
 
     def on_security_groups(
-        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool
+        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool, tracked: bool
     ) -> None:
-        """Security groups: replies pass (connection tracking); requests need an allow rule. A
-        packet a middlebox forwarded no longer matches group references."""
-        rec = walk.recorder
-        direction: Direction = "outbound" if egress else "inbound"
+        """Security groups: replies of a connection they track pass; requests need an allow
+        rule, and so does an untracked reply (port by port). A packet a middlebox forwarded no
+        longer matches group references."""
         if reply:
+            if not tracked:
+                _untracked_reply(walk, eni, pkt, egress=egress)
+                return
+            rec = walk.recorder
             if rec.record:
                 rec.step(
                     Step(
@@ -97,49 +107,11 @@ class ReferenceHooks:
                         eni.eni_id,
                         "allow",
                         "reply of a tracked connection: security groups allow it",
-                        direction,
+                        "outbound" if egress else "inbound",
                     )
                 )
             return
-        rules = eni.egress if egress else eni.ingress
-        remote = pkt.dst if egress else pkt.src
-        if pkt.forwarded and not egress:
-            kept = [r for r in rules if r.peer_kind != PEER_MEMBERS]
-            allowed, unknown = sg_decide(kept, pkt, remote)
-            if allowed is None and unknown is None:
-                by_reference, _ = sg_decide(rules, pkt, remote)
-                if by_reference is not None:
-                    rec.block(explain.sg_references_not_preserved(rec.path, walk.compiled, eni, pkt, remote))
-                    return
-            rules = kept
-        else:
-            allowed, unknown = sg_decide(rules, pkt, remote)
-        if allowed is not None:
-            if rec.record:
-                rec.step(
-                    Step(
-                        "security-group",
-                        allowed.group_id,
-                        "allow",
-                        f"{allowed.group_id} {'egress' if egress else 'ingress'} rule allows "
-                        f"{describe_traffic(pkt)}",
-                        direction,
-                        rule=allowed.label,
-                    )
-                )
-            return
-        if unknown is not None:
-            rec.block(
-                explain.unknown_peer(rec.path, unknown.group_id, unknown.label, unknown.peer, direction)
-            )
-            return
-        groups = walk.network.security_groups
-        no_rules = not rules and all(
-            g not in groups or not (groups[g].egress if egress else groups[g].ingress) for g in eni.group_ids
-        )
-        rec.block(
-            explain.sg_denies(rec.path, walk.compiled, eni, pkt, remote, egress=egress, no_rules=no_rules)
-        )
+        _judge(walk, eni, pkt, egress=egress)
 
     def on_network_acl(self, walk: Walk, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
         """Network ACLs: stateless, so replies are judged again; each part of the destination
@@ -186,6 +158,83 @@ class ReferenceHooks:
                 multi_port=pkt.has_ports and not is_single(pkt.dports),
             )
         )
+
+
+def _judge(
+    walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, ports: PortRanges | None = None
+) -> None:
+    """The security groups of ``eni`` judge ``pkt`` as new traffic (``ports``: the client ports
+    a blocker reports, when only some fail)."""
+    rec = walk.recorder
+    direction: Direction = "outbound" if egress else "inbound"
+    rules = eni.egress if egress else eni.ingress
+    remote = pkt.dst if egress else pkt.src
+    if pkt.forwarded and not egress:
+        kept = [r for r in rules if r.peer_kind != PEER_MEMBERS]
+        allowed, unknown = sg_decide(kept, pkt, remote)
+        if allowed is None and unknown is None:
+            by_reference, _ = sg_decide(rules, pkt, remote)
+            if by_reference is not None:
+                rec.block(explain.sg_references_not_preserved(rec.path, walk.compiled, eni, pkt, remote))
+                return
+        rules = kept
+    else:
+        allowed, unknown = sg_decide(rules, pkt, remote)
+    if allowed is not None:
+        if rec.record:
+            rec.step(
+                Step(
+                    "security-group",
+                    allowed.group_id,
+                    "allow",
+                    f"{allowed.group_id} {'egress' if egress else 'ingress'} rule allows "
+                    f"{describe_traffic(pkt)}",
+                    direction,
+                    rule=allowed.label,
+                )
+            )
+        return
+    if unknown is not None:
+        rec.block(explain.unknown_peer(rec.path, unknown.group_id, unknown.label, unknown.peer, direction))
+        return
+    groups = walk.network.security_groups
+    no_rules = not rules and all(
+        g not in groups or not (groups[g].egress if egress else groups[g].ingress) for g in eni.group_ids
+    )
+    rec.block(
+        explain.sg_denies(
+            rec.path, walk.compiled, eni, pkt, remote, egress=egress, no_rules=no_rules, ports=ports
+        )
+    )
+
+
+def _untracked_reply(walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool) -> None:
+    """Security groups judge an untracked reply port by port (its destination ports are the
+    client's, a range unless pinned); the failing ports are reported."""
+    if not pkt.has_ports or is_single(pkt.dports):
+        _judge(walk, eni, pkt, egress=egress)
+        return
+    rules = eni.egress if egress else eni.ingress
+    if pkt.forwarded and not egress:
+        rules = [r for r in rules if r.peer_kind != PEER_MEMBERS]
+    proto = pkt.proto
+    cuts = {lo for lo, _ in pkt.dports} | {
+        edge for r in rules if r.protocol == proto for edge in (r.lo, r.hi + 1)
+    }
+    failing: list[tuple[int, int]] = []
+    for lo, hi in pkt.dports:
+        starts = sorted(c for c in cuts if lo <= c <= hi)
+        for k, start in enumerate(starts):
+            end = starts[k + 1] - 1 if k + 1 < len(starts) else hi
+            probe = pkt.rewritten(dports=((start, start),))
+            if sg_decide(rules, probe, probe.dst if egress else probe.src)[0] is None:
+                failing.append((start, end))
+    if not failing:
+        first = pkt.dports[0][0]
+        _judge(walk, eni, pkt.rewritten(dports=((first, first),)), egress=egress)
+        return
+    merged = normalize(failing)
+    _judge(walk, eni, pkt.rewritten(dports=merged), egress=egress, ports=merged)
 
 
 #: The hooks ``trace`` walks with.

@@ -31,7 +31,7 @@ from .filters import Packet, acl_decide, sg_decide
 from .flow import Flow
 from .ports import format_ranges
 from .result import Trace
-from .walk import Walk
+from .walk import Walk, vpc_service
 
 
 def trace(network: Network, flow: Flow, *, record: bool = True) -> Trace:
@@ -45,6 +45,6 @@ def trace(network: Network, flow: Flow, *, record: bool = True) -> Trace:
     return walk.recorder.result(flow)
 
 
-# ``Packet``, ``acl_decide``, ``sg_decide`` and ``format_ranges`` live in their own modules and
-# are named here too for code that imports them from this one.
-__all__ = ["Packet", "acl_decide", "format_ranges", "sg_decide", "trace"]
+# ``Packet``, ``acl_decide``, ``sg_decide``, ``format_ranges`` and ``vpc_service`` live in their
+# own modules and are named here too for code that imports them from this one.
+__all__ = ["Packet", "acl_decide", "format_ranges", "sg_decide", "trace", "vpc_service"]

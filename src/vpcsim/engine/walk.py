@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Network
+from ..model.addressing import DNS_OFFSET, is_rfc6598
 from . import explain
 from .compiled import (
     Compiled,
@@ -49,11 +50,20 @@ _LINK_LOCAL_SERVICES: dict[int, tuple[str, frozenset[tuple[int, int]]]] = {
 }
 _RESOLVER_PORTS = frozenset({(UDP, 53), (TCP, 53)})
 _MAX_ROUTE_LOOKUPS = 24
-_RFC6598_NET, _RFC6598_MASK = ip_int("100.64.0.0"), ip_int("255.192.0.0")
 
 
-def _in_rfc6598(ip: int) -> bool:
-    return ip & _RFC6598_MASK == _RFC6598_NET
+def vpc_service(
+    c: Compiled, eni: CompiledEni, destination: int
+) -> tuple[str, frozenset[tuple[int, int]]] | None:
+    """The VPC-provided service ``eni`` reaches at ``destination`` (DNS resolver, metadata, Time
+    Sync): its name and the (protocol, port) pairs it answers on; None when there is none."""
+    found = _LINK_LOCAL_SERVICES.get(destination)
+    if found is not None:
+        return found
+    vpc = c.vpcs.get(eni.vpc_id)
+    if vpc is not None and destination == vpc.primary_base + DNS_OFFSET:
+        return ("amazon-dns-resolver", _RESOLVER_PORTS)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +159,9 @@ class Walk:
         self._lookups = 0
         self._sdc_reported: set[str] = set()
         self._reply_translator: str | None = None
+        self.tracked: set[str] = set()
+        """ENIs whose security groups judged the request: they track the connection (per ENI,
+        as AWS does); a reply through any other ENI is new traffic to its security groups."""
 
     # ------------------------------------------------------------ small helpers
 
@@ -157,6 +170,16 @@ class Walk:
             self.recorder.hop(component, kind)
         if self._on_hop is not None:
             self._on_hop(self, component, kind)
+
+    def _security_groups(self, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool) -> None:
+        """The ENI's security groups meet the packet: the request makes them track the
+        connection; a reply is tracked only where the request passed."""
+        if reply:
+            tracked = eni.eni_id in self.tracked
+        else:
+            self.tracked.add(eni.eni_id)
+            tracked = True
+        self.hooks.on_security_groups(self, eni, pkt, egress=egress, reply=reply, tracked=tracked)
 
     def _stopped(self, eni: CompiledEni) -> None:
         self.recorder.block(explain.stopped(self.recorder.path, eni))
@@ -238,15 +261,12 @@ class Walk:
 
     def _service(self, eni: CompiledEni, pkt: Packet) -> bool:
         """Traffic to the DNS resolver, metadata or Time Sync: never filtered by SGs or ACLs."""
-        vpc = self.compiled.vpcs.get(eni.vpc_id)
-        name_ports = _LINK_LOCAL_SERVICES.get(pkt.dst)
-        if name_ports is None and vpc is not None and pkt.dst == vpc.primary_base + 2:
-            name_ports = ("amazon-dns-resolver", _RESOLVER_PORTS)
+        name_ports = vpc_service(self.compiled, eni, pkt.dst)
         if name_ports is None:
             return False
         name, ports = name_ports
         if self._on_service is not None:
-            self._on_service(self, eni, name)
+            self._on_service(self, eni, name, ports)
         rec = self.recorder
         self.hop(eni.eni_id, "network-interface")
         if not eni.running:
@@ -296,7 +316,7 @@ class Walk:
             ):
                 self._source_dest_check(eni, f"it sends from {ip_str(pkt.src)}, which is not its own address")
         if eni.filtered:
-            self.hooks.on_security_groups(self, eni, pkt, egress=True, reply=reply)
+            self._security_groups(eni, pkt, egress=True, reply=reply)
         subnet = eni.subnet
         if pkt.dst & subnet.mask == subnet.net:
             owner = self.compiled.private.get(eni.vpc_id, {}).get(pkt.dst)
@@ -319,7 +339,7 @@ class Walk:
             self.hooks.on_network_acl(self, subnet, pkt, inbound=False)
         if (
             forwarded
-            and not reply
+            and (not reply or (eni.eni_id not in self.tracked and pkt.proto not in (TCP, ICMP)))
             and pkt.src not in eni.addresses
             and eni.public_of
             and not eni.source_dest_check
@@ -332,7 +352,9 @@ class Walk:
 
     def _masquerade(self, eni: CompiledEni, pkt: Packet) -> Packet | None:
         """A NAT instance (source/destination check off, public IP) translates what it forwards
-        to the internet to its own primary address, keeping ports (Linux masquerade)."""
+        to the internet to its own primary address, keeping ports (Linux masquerade) -- a reply
+        of a connection it never saw too, when that starts a connection for Linux (UDP, GRE...;
+        a lone TCP SYN-ACK or reset, an ICMP echo reply, are invalid to it and left as they are)."""
         rt = eni.subnet.route_table
         route = rt.lookup(pkt.dst) if rt is not None else None
         if route is None or route.kind != "igw":
@@ -438,7 +460,7 @@ class Walk:
             if session is not None:
                 return self._unmasquerade(eni, session, pkt, eni.eni_id)
             if eni.filtered:
-                self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply)
+                self._security_groups(eni, pkt, egress=False, reply=reply)
             if self.record:
                 self.recorder.step(self.recorder.delivery(eni.eni_id, f"delivered to {ip_str(pkt.dst)}"))
             return Arrival("eni", pkt, eni, eni.eni_id)
@@ -457,7 +479,7 @@ class Walk:
                 )
             )
         if eni.filtered:
-            self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply)
+            self._security_groups(eni, pkt, egress=False, reply=reply)
         return self.send(eni, pkt.rewritten(forwarded=True), reply=reply, forwarded=True)
 
     def _session_for(self, device: str, pkt: Packet) -> _Session | None:
@@ -491,7 +513,7 @@ class Walk:
         self.hop(igw_id, "internet-gateway")
         if not is_internet_routable(pkt.dst):
             rec.block(
-                explain.igw_destination_not_internet(rec.path, igw_id, pkt.dst, rfc6598=_in_rfc6598(pkt.dst))
+                explain.igw_destination_not_internet(rec.path, igw_id, pkt.dst, rfc6598=is_rfc6598(pkt.dst))
             )
             return None
         owner = self.compiled.private.get(vpc_id, {}).get(pkt.src)
@@ -535,7 +557,7 @@ class Walk:
             if gateway != "internet":
                 self.hop(gateway, "internet-gateway")
             rec.block(
-                explain.igw_source_not_internet(rec.path, gateway, pkt.src, rfc6598=_in_rfc6598(pkt.src))
+                explain.igw_source_not_internet(rec.path, gateway, pkt.src, rfc6598=is_rfc6598(pkt.src))
             )
             return None
         if target is None:
@@ -707,4 +729,4 @@ class Walk:
         return None
 
 
-__all__ = ["Arrival", "Walk", "first_packet", "reply_to"]
+__all__ = ["Arrival", "Walk", "first_packet", "reply_to", "vpc_service"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.support.builders import appliance_network, private_ip, tutorial_vpc
 
-from scenarios.builders import private_ip, tutorial_vpc
 from vpcsim.engine import explain
 from vpcsim.engine.compiled import (
     PEER_CIDR,
@@ -25,7 +25,7 @@ from vpcsim.engine.flow import TCP, Flow
 from vpcsim.engine.hooks import ReferenceHooks
 from vpcsim.engine.trace import trace
 from vpcsim.engine.walk import Walk
-from vpcsim.generate import PRESETS, generate_network
+from vpcsim.testing import PRESETS, generate_network
 
 _ADDRESS = st.integers(min_value=0, max_value=2**32 - 1)
 _MASKS = [(0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF for n in range(33)]
@@ -82,15 +82,18 @@ class _Log(ReferenceHooks):
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, str]] = []
+        self.tracked: list[tuple[str, str, bool]] = []
+        """(path, ENI, tracked) of every security-group call."""
 
     def on_hop(self, walk: Walk, component: str, kind: str) -> None:
         self.calls.append(("hop", walk.recorder.path, component))
 
     def on_security_groups(
-        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool
+        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool, tracked: bool
     ) -> None:
         self.calls.append(("sg", walk.recorder.path, eni.eni_id))
-        super().on_security_groups(walk, eni, pkt, egress=egress, reply=reply)
+        self.tracked.append((walk.recorder.path, eni.eni_id, tracked))
+        super().on_security_groups(walk, eni, pkt, egress=egress, reply=reply, tracked=tracked)
 
     def on_network_acl(self, walk: Walk, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
         self.calls.append(("acl", walk.recorder.path, subnet.subnet_id))
@@ -147,3 +150,43 @@ def test_a_missing_route_names_the_peering_that_joins_the_vpcs() -> None:
         if owner is not None and expected is not None:
             other = explain.other_vpc(c, a, owner[0])
             assert other is not None and other.vpc_id == b and other.peering == expected
+
+
+def test_connections_are_tracked_per_eni_where_the_request_passed() -> None:
+    a = appliance_network(source_dest_check=False)
+    net = a.net
+    client = net.primary_network_interface(a.client.instance_id)
+    server = net.primary_network_interface(a.server.instance_id)
+    flow = Flow(
+        TCP,
+        client.private_ip_address,
+        server.private_ip_address,
+        443,
+        ((40000, 40000),),
+        source_eni=client.network_interface_id,
+    )
+    firewall = a.firewall_eni.network_interface_id
+    # Both ways through the firewall: every ENI of the reply saw the request.
+    log = _Log()
+    walk = Walk(compile_network(net), flow, record=True, hooks=log)
+    walk.run()
+    assert walk.result() == trace(net, flow)
+    assert {eni for path, eni, _ in log.tracked if path == "return"} == {
+        client.network_interface_id,
+        server.network_interface_id,
+        firewall,
+    }
+    assert all(tracked for _, _, tracked in log.tracked)
+    # The request goes straight to the server; only the reply crosses the firewall, whose
+    # security groups have not seen the connection.
+    net.delete_route(a.client_rt, "10.0.2.0/24")
+    log = _Log()
+    walk = Walk(compile_network(net), flow, record=True, hooks=log)
+    walk.run()
+    assert walk.result() == trace(net, flow)
+    assert firewall not in {eni for path, eni, _ in log.tracked if path == "forward"}
+    assert {(eni, tracked) for path, eni, tracked in log.tracked if path == "return"} == {
+        (server.network_interface_id, True),
+        (firewall, False),
+        (client.network_interface_id, True),
+    }
