@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import vpcsim
 from vpcsim.formats.problems import InputError, LoadResult
 from vpcsim.formats.terraform import MAPPED_TYPES, load_terraform, load_terraform_document
 from vpcsim.formats.terraform_base import ADDRESS_TAG, UNKNOWN_ADDRESS_TAG, placeholder_id
@@ -186,7 +187,7 @@ def test_plan_unknown_addresses_get_marked_stand_ins(web: LoadResult) -> None:
 def test_plan_traces(
     web: LoadResult, src: str, dst: str, kwargs: dict[str, Any], verdict: str, blockers: list[str]
 ) -> None:
-    result = web.network.trace(src, dst, **kwargs)
+    result = vpcsim.trace(web.network, src, dst, **kwargs)
     assert (result.verdict, result.codes) == (verdict, blockers)
 
 
@@ -271,7 +272,7 @@ def test_modules_prefix_list_peering_and_interfaces(modules: LoadResult) -> None
 def test_modules_traces(
     modules: LoadResult, src: str, dst: str, kwargs: dict[str, Any], verdict: str, blockers: list[str]
 ) -> None:
-    result = modules.network.trace(src, dst, **kwargs)
+    result = vpcsim.trace(modules.network, src, dst, **kwargs)
     assert (result.verdict, result.codes) == (verdict, blockers)
 
 
@@ -316,7 +317,7 @@ def test_state_keeps_real_ids_and_infers_scope(state: LoadResult) -> None:
 def test_state_traces(
     state: LoadResult, src: str, dst: str, kwargs: dict[str, Any], verdict: str, blockers: list[str]
 ) -> None:
-    result = state.network.trace(src, dst, **kwargs)
+    result = vpcsim.trace(state.network, src, dst, **kwargs)
     assert (result.verdict, result.codes) == (verdict, blockers)
 
 
@@ -474,7 +475,7 @@ def test_route_to_an_unresolvable_target_answers_unknown() -> None:
     stand_in = placeholder_id("nat", "aws_route.out:nat_gateway_id")
     assert list(result.network.unknown_resources) == [stand_in]
     assert "VPCSIM_TF_UNRESOLVED" in codes(result)
-    trace = result.network.trace("10.0.1.10", "internet:8.8.8.8", port=443)
+    trace = vpcsim.trace(result.network, "10.0.1.10", "internet:8.8.8.8", port=443)
     assert trace.verdict == "unknown" and "UNKNOWN_RESOURCE" in trace.codes
 
 
@@ -517,7 +518,7 @@ def test_default_vpc_in_a_plan_is_built_as_aws_builds_it() -> None:
     eni = n.primary_network_interface(next(iter(n.instances)))
     assert eni.public_ip is not None  # a default subnet maps public addresses on launch
     # The default group only admits its own members.
-    assert n.trace("internet", next(iter(n.instances)), port=22).codes == ["ENI_SG_RULES_MISMATCH"]
+    assert vpcsim.trace(n, "internet", next(iter(n.instances)), port=22).codes == ["ENI_SG_RULES_MISMATCH"]
 
 
 def test_raw_tfstate_is_read() -> None:

@@ -33,7 +33,7 @@ def test_one_new_rule_opens_rdp_to_the_world() -> None:
 
 def test_no_change_no_difference() -> None:
     net = tutorial_vpc().net
-    assert diff(net, copy.deepcopy(net)).pairs == []
+    assert diff(net, copy.deepcopy(net)).pairs == ()
 
 
 def test_incremental_equals_full_on_generated_networks() -> None:
@@ -68,7 +68,7 @@ def test_matching_by_name_tag_when_ids_differ() -> None:
     assert by_name == [
         (next(i for i in old.instances.values() if i.name == "web-1").instance_id, "i-0000000000000new1")
     ]
-    assert diff(old, new).pairs == []
+    assert diff(old, new).pairs == ()
 
 
 def test_affected_is_everything_when_routes_change() -> None:

@@ -38,7 +38,7 @@ def test_bastion_ssh_is_high() -> None:
 
 def test_open_group_without_public_address_is_not_exposed() -> None:
     s = tutorial_vpc(firewall="open", public_ips=False)
-    assert exposure(s.net).findings == []
+    assert exposure(s.net).findings == ()
 
 
 def test_group_attached_to_nothing_is_not_exposed() -> None:
@@ -62,7 +62,7 @@ def test_no_route_back_to_the_internet_gateway_is_one_way() -> None:
 
 def test_detached_gateway_is_not_exposed() -> None:
     s = tutorial_vpc(firewall="open", attach_igw=False)
-    assert exposure(s.net).findings == []
+    assert exposure(s.net).findings == ()
 
 
 def test_acl_narrows_the_sources_and_ports() -> None:

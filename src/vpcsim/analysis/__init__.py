@@ -11,7 +11,6 @@ from .diff import DiffResult, diff
 from .exposure import ExposureResult, Finding, exposure
 from .matrix import MatrixResult, matrix
 from .policy import CheckResult, check
-from .policy_model import Policy, policy_json_schema, read_policy
 from .reach import ReachResult, reach
 from .why import WhyResult, why
 
@@ -21,15 +20,12 @@ __all__ = [
     "ExposureResult",
     "Finding",
     "MatrixResult",
-    "Policy",
     "ReachResult",
     "WhyResult",
     "check",
     "diff",
     "exposure",
     "matrix",
-    "policy_json_schema",
     "reach",
-    "read_policy",
     "why",
 ]

@@ -15,7 +15,7 @@ outbound or receiver's inbound rules (or group memberships) changed; otherwise e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 
 from ..engine.flow import LINUX_CLIENT_PORTS
@@ -53,12 +53,12 @@ class Endpoint:
     new: Side | None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PairDiff:
     source: str
     destination: str
-    newly_allowed: list[Entry] = field(default_factory=list)
-    newly_blocked: list[Entry] = field(default_factory=list)
+    newly_allowed: tuple[Entry, ...] = ()
+    newly_blocked: tuple[Entry, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -69,12 +69,12 @@ class PairDiff:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DiffResult:
-    pairs: list[PairDiff] = field(default_factory=list)
-    unmatched_old: list[str] = field(default_factory=list)
-    unmatched_new: list[str] = field(default_factory=list)
-    matched: list[tuple[str, str]] = field(default_factory=list)
+    pairs: tuple[PairDiff, ...] = ()
+    unmatched_old: tuple[str, ...] = ()
+    unmatched_new: tuple[str, ...] = ()
+    matched: tuple[tuple[str, str], ...] = ()
     """(old id, new id) of endpoints matched by Name tag or Terraform address (ids differ)."""
     incremental: bool = False
 
@@ -87,8 +87,8 @@ class DiffResult:
             "schema_version": SCHEMA_VERSION,
             "pairs": [p.to_dict() for p in self.pairs],
             "matched_by_name": [{"old": o, "new": n} for o, n in self.matched],
-            "only_in_old": self.unmatched_old,
-            "only_in_new": self.unmatched_new,
+            "only_in_old": list(self.unmatched_old),
+            "only_in_new": list(self.unmatched_new),
         }
 
 
@@ -391,9 +391,8 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
     space = TrafficSpace(rules, client_ports)
     sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
     endpoints, only_old, only_new, by_name = match(old, new)
-    result = DiffResult(unmatched_old=only_old, unmatched_new=only_new, matched=by_name)
     touched = affected(old, new) if incremental else Affected(None, None)
-    result.incremental = touched.senders is not None
+    pairs: list[PairDiff] = []
     render = RenderCache()
     universe = sides[1].bulk.universe.index
     label_of: list[dict[str, Endpoint]] = [{}, {}]
@@ -418,14 +417,22 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
         if not (gained[0] or gained[1] or lost[0] or lost[1]):
             continue
         src, dst = by_label[key[0]], by_label[key[1]]
-        pd = PairDiff(src.label, dst.label)
-        pd.newly_allowed = _delta_entries(
-            space, render, gained, full, sides[1].addresses(src.new), sides[1].addresses(dst.new)
+        pairs.append(
+            PairDiff(
+                src.label,
+                dst.label,
+                tuple(
+                    _delta_entries(
+                        space, render, gained, full, sides[1].addresses(src.new), sides[1].addresses(dst.new)
+                    )
+                ),
+                tuple(
+                    _delta_entries(
+                        space, render, lost, full, sides[0].addresses(src.old), sides[0].addresses(dst.old)
+                    )
+                ),
+            )
         )
-        pd.newly_blocked = _delta_entries(
-            space, render, lost, full, sides[0].addresses(src.old), sides[0].addresses(dst.old)
-        )
-        result.pairs.append(pd)
 
     def sends(ep: Endpoint) -> bool:
         if touched.senders is None:
@@ -443,9 +450,15 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
                 continue
             internet = _internet_diff(space, render, universe, ep, sides, inbound)
             if internet is not None:
-                result.pairs.append(internet)
-    result.pairs.sort(key=lambda p: (p.source, p.destination))
-    return result
+                pairs.append(internet)
+    pairs.sort(key=lambda p: (p.source, p.destination))
+    return DiffResult(
+        pairs=tuple(pairs),
+        unmatched_old=tuple(only_old),
+        unmatched_new=tuple(only_new),
+        matched=tuple(by_name),
+        incremental=touched.senders is not None,
+    )
 
 
 def _internet_diff(
@@ -488,11 +501,13 @@ def _internet_diff(
     if not any_change:
         return None
     source, destination = (INTERNET, ep.label) if inbound else (ep.label, INTERNET)
-    pd = PairDiff(source, destination)
     src_u, dst_u = (universe, None) if inbound else (None, universe)
-    pd.newly_allowed = gained.build(src_u, dst_u)  # type: ignore[arg-type]
-    pd.newly_blocked = lost.build(src_u, dst_u)  # type: ignore[arg-type]
-    return pd
+    return PairDiff(
+        source,
+        destination,
+        tuple(gained.build(src_u, dst_u)),  # type: ignore[arg-type]
+        tuple(lost.build(src_u, dst_u)),  # type: ignore[arg-type]
+    )
 
 
 def _by_end(pieces: list[tuple[Intervals, Intervals, Allowed]]) -> Intervals:

@@ -1,6 +1,6 @@
 """The NETWORK argument of every command: a path in, a loaded network out.
 
-One rule for every command (issue 3 §2), so that ``validate``, ``show`` and ``trace`` never
+One rule for every command and for :func:`vpcsim.load`, so that ``validate``, ``show`` and ``trace`` never
 disagree on what a file is:
 
 1. ``--format yaml|aws|terraform`` wins when given;
@@ -27,7 +27,7 @@ from ..examples import EXAMPLES, example_file
 from .problems import InputError, LoadProblem, LoadResult, Location
 from .spec import load_spec, read_text
 
-__all__ = ["EXAMPLES", "FORMATS", "detect_format", "load_example", "load_network"]
+__all__ = ["EXAMPLES", "FORMATS", "detect_format", "load_example", "load_network", "load_source"]
 
 FORMATS = ("yaml", "aws", "terraform")
 
@@ -181,3 +181,11 @@ def load_example(name: str) -> LoadResult:
             )
         ) from None
     return load_spec(spec.read_text(encoding="utf-8"), filename=f"{name}.yaml")
+
+
+def load_source(source: str | Path, *, format: str | None = None) -> LoadResult:
+    """A NETWORK as every command and :func:`vpcsim.load` take it: a path, or the name of a
+    built-in example where no such file exists (and no format is forced)."""
+    if format is None and isinstance(source, str) and source in EXAMPLES and not Path(source).exists():
+        return load_example(source)
+    return load_network(source, format=format)
