@@ -44,3 +44,9 @@ __all__ = [
     "why",
 ]
 __version__ = "0.1.0"
+
+# The public names belong to the public namespace (as httpx does): reprs, tracebacks and pickles
+# say ``vpcsim.Trace``, not the internal module that defines it.
+for _name in __all__:
+    globals()[_name].__module__ = "vpcsim"
+del _name
