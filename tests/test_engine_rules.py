@@ -1,8 +1,7 @@
-"""One test per rule of ``/work/shared/reference/aws-vpc-semantics.md`` that the engine implements.
+"""One test per rule of AWS VPC semantics (the AWS VPC User Guide) that the engine implements.
 
 Each test builds the smallest network that isolates the rule, traces it through the public API and
-asserts the verdict and the exact blockers. Where the engine disagrees with the reference page or
-AWS's documentation, the test states the right answer and is marked ``xfail(strict=True)`` with
+asserts the verdict and the exact blockers. Where the engine disagrees with AWS's documentation, the test states the right answer and is marked ``xfail(strict=True)`` with
 the bug in its reason, so that the fix turns it green (and strictness makes it fail loudly then,
 until the mark is removed).
 """

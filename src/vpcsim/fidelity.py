@@ -1,4 +1,4 @@
-"""Differential testing: the engine's verdicts against what the Linux kernel does (issue 6 §4).
+"""Differential testing: the engine's verdicts against what the Linux kernel does.
 
 For random small networks (:func:`vpcsim.generate.generate_network`) and random flows over
 them, every flow is traced by the engine and probed for real in a lab

@@ -1,4 +1,4 @@
-"""Differential testing: the engine against the Linux kernel (issue 6 §4).
+"""Differential testing: the engine against the Linux kernel (``docs/fidelity.md``).
 
 20 seeded networks of the generator's ``small`` preset x 50 flows each are realised as labs
 (several at once, distinct names) and probed; every probe must agree with the engine's trace.

@@ -1,2 +1,2 @@
 """Scenario tests: the tutorial's situations, built with the public builder API and traced
-through ``network.trace``. ``builders`` holds the small networks; the tests only ask questions."""
+through ``vpcsim.trace``. ``builders`` holds the small networks; the tests only ask questions."""

@@ -1,4 +1,4 @@
-"""The tutorial's behaviours (issue 2 §5), each a scenario traced through ``network.trace``.
+"""The tutorial's behaviours, each a scenario traced through ``vpcsim.trace``.
 
 Every test asserts the verdict and the exact blockers (code, component, path, direction, ports),
 so that a regression in what the user is told -- not only in the yes/no -- fails here.

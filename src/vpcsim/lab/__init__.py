@@ -1,6 +1,6 @@
 """vpcsim's live lab: a network of the model, run for real in Linux network namespaces.
 
-Two uses (issue 6). Readers of the tutorial ping, SSH and curl between real instances whose
+Two uses. Readers of the tutorial ping, SSH and curl between real instances whose
 security groups, network ACLs, routes and gateways behave as AWS's do; and the fidelity
 harness (:mod:`vpcsim.fidelity`) compares the engine's verdicts with what the kernel does.
 The lab never imports the engine (``.importlinter`` enforces it): it is an independent
