@@ -4,7 +4,7 @@ The flow space is cut into atoms by every boundary the rules and routes on a pat
 reference engine walks each address pair once per walk class with the filters recorded
 (skeletons), and every atom is decided with the engine's own rule functions. Equivalence
 classes of ENI addresses let all-pairs analyses walk once per class pair. ``docs/symbolic.md``
-explains the design.
+explains the design. Internal: only the names :mod:`vpcsim` exports are public (``docs/api.md``).
 """
 
 from .diff import DiffResult, diff

@@ -3,7 +3,8 @@
 0 yes/clean, 1 no/findings, 2 usage/input/environment error, 3 unknown, 70 internal error
 (:data:`vpcsim.cli.errors.EXIT_STATUS`).
 Under ``--json`` errors are ``{"schema_version": 1, "error": {...}}`` on stdout; a traceback
-is shown only with ``--debug``.
+is shown only with ``--debug``. The command line is the contract here (``docs/cli.md``); the
+modules are internal.
 """
 
 from __future__ import annotations

@@ -6,9 +6,11 @@ harness (:mod:`vpcsim.fidelity`) compares the engine's verdicts with what the ke
 The lab never imports the engine (``.importlinter`` enforces it): it is an independent
 implementation of the same AWS rules, built from kernel mechanisms (see :mod:`.plan`).
 
-Public API: :func:`lab_up`, :func:`lab_status`, :func:`lab_down`, :func:`lab_exec`,
-:func:`lab_probe` (and :func:`probe_many` for concrete probes, :func:`lab_reload` for changed
-rules). Everything needs root, ``ip`` and ``nft``: :class:`LabEnvironmentError` otherwise.
+The package's entry points: :func:`lab_up`, :func:`lab_status`, :func:`lab_down`,
+:func:`lab_exec`, :func:`lab_probe` (and :func:`probe_many` for concrete probes,
+:func:`lab_reload` for changed rules); users reach them through ``vpcsim lab``
+(``docs/lab.md``). Everything needs root, ``ip`` and ``nft``: :class:`LabEnvironmentError`
+otherwise. Internal: only the names :mod:`vpcsim` exports are public (``docs/api.md``).
 """
 
 from .api import (
