@@ -6,10 +6,10 @@ import json
 import re
 from pathlib import Path
 
+from tests.support.paths import DOCS
+
 from vpcsim.contracts import OUTPUTS, output_schema
 from vpcsim.engine.codes import CODES, codes_markdown
-
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def test_explanation_codes_doc_is_current() -> None:

@@ -210,16 +210,26 @@ def matrix(network: Network, by: By = "subnet", *, client_ports: ClientPorts = "
 
 
 def diff(old: Network, new: Network, *, client_ports: ClientPorts = "linux") -> DiffResult:
-    """Flows newly allowed and newly blocked between every pair of instances and with the
-    internet, from ``old`` to ``new`` ("what will this plan open?")."""
-    return _diff(old, new, client_ports=parse_client_ports(client_ports))
+    """Flows newly allowed, newly blocked, newly one way and unknown between every pair of ENI
+    addresses and with the internet, from ``old`` to ``new`` ("what will this plan open?"); what
+    either answer cannot cover (including what :func:`load` read but could not model) is listed as
+    ``incomplete``."""
+    return _diff(
+        old,
+        new,
+        client_ports=parse_client_ports(client_ports),
+        skipped_old=_SKIPPED.get(old),
+        skipped_new=_SKIPPED.get(new),
+    )
 
 
 def check(network: Network, policy: str | PathLike[str] | Mapping[str, object]) -> CheckResult:
     """Check ``network`` against a policy (``docs/policy.md``): a YAML file, or its content as a
     mapping. Raises :class:`InputError` naming the line and key of a malformed policy or of a
-    selector that names nothing."""
+    selector that names nothing. A ``deny`` or ``only`` that holds over what is modelled is
+    ``unknown`` when the network is incomplete (``CheckResult.incomplete``)."""
+    skipped = _SKIPPED.get(network)
     if isinstance(policy, Mapping):
-        return _check(network, policy_from_data(policy), policy_path="<policy>")
+        return _check(network, policy_from_data(policy), policy_path="<policy>", skipped=skipped)
     parsed, lines = read_policy(policy)
-    return _check(network, parsed, policy_path=str(policy), lines=lines)
+    return _check(network, parsed, policy_path=str(policy), lines=lines, skipped=skipped)

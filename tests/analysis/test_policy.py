@@ -6,7 +6,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from tests.scenarios.builders import public_private_vpc
+from tests.support.builders import public_private_vpc
 
 from vpcsim.analysis import check
 from vpcsim.analysis.policy import parse_flow
@@ -170,3 +170,20 @@ def test_flow_specs_and_schema() -> None:
     assert schema["title"] == "vpcsim policy" and "assertions" in schema["required"]
     assertion = schema["$defs"]["Assertion"]
     assert set(assertion["properties"]) >= {"name", "from", "to", "allow", "deny", "only", "client_ports"}
+
+
+def test_a_selector_that_selects_nothing_is_an_error(tmp_path: Path) -> None:
+    """Not a vacuous pass, whatever the assertion kind."""
+    p = public_private_vpc()
+    for kind in ("deny: all", "only: [tcp/22]", "allow: [tcp/22]"):
+        for ends in (
+            "from: internet\n    to: {tag: {Role: nobody}}",
+            "from: {tag: {Role: nobody}}\n    to: app",
+        ):
+            text = f"assertions:\n  - name: x\n    {ends}\n    {kind}\n"
+            policy, lines = read_policy(_write(tmp_path, text))
+            with pytest.raises(InputError) as caught:
+                check(p.net, policy, policy_path="policy.yaml", lines=lines)
+            problem = caught.value.problems[0]
+            assert problem.code == "VPCSIM_POLICY" and "selects no network interface" in problem.message
+            assert problem.location.line == 2 and problem.location.path == "assertions[0]"

@@ -106,7 +106,7 @@ def test_exposure_agrees_with_per_pair_reach(network: Network) -> None:
     got: dict[tuple[str, str], set[tuple[object, ...]]] = defaultdict(set)
     for f in result.findings:
         got[(f.eni, f.address)].add((f.entry.traffic, f.entry.sources, f.bidirectional, f.entry.source_ports))
-        assert f.severity == severity(f.entry.traffic, f.entry.sources)
+        assert f.severity == severity(f.entry.traffic, f.entry.sources, bulk.universe.index)
     expected: dict[tuple[str, str], set[tuple[object, ...]]] = defaultdict(set)
     for eni in bulk.c.enis.values():
         for public in eni.public_of.values():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.scenarios.builders import (
+from tests.support.builders import (
     AclRule,
     acl_of,
     custom_acl,

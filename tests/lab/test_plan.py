@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.support.paths import ROOT
 
 from vpcsim.formats.loader import load_example
 from vpcsim.generate import PRESETS, generate_network
@@ -22,8 +23,6 @@ from vpcsim.lab.plan import NamespacePlan
 from vpcsim.lab.probe import ProbeSpec, schedule
 from vpcsim.lab.rules import acl_chain_lines
 from vpcsim.model import Instance, Network, NetworkAclEntry
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bastion() -> tuple[Network, list[NamespacePlan]]:

@@ -119,12 +119,17 @@ class RuleSet:
 
     sg_rules: list[SgRule] = field(default_factory=list)
     acl_entries: list[AclEntry] = field(default_factory=list)
+    service_ports: set[tuple[int, int]] = field(default_factory=set)
+    """(protocol, port) pairs a VPC service on a path answers on: each is an atom of its own."""
 
     def add_sg(self, rules: Iterable[SgRule]) -> None:
         self.sg_rules.extend(rules)
 
     def add_acl(self, entries: Iterable[AclEntry]) -> None:
         self.acl_entries.extend(entries)
+
+    def add_service_ports(self, ports: Iterable[tuple[int, int]]) -> None:
+        self.service_ports.update(ports)
 
 
 class TrafficSpace:
@@ -164,6 +169,10 @@ class TrafficSpace:
                     types.add(entry[7])
                 if entry[8] != -1:
                     codes.add(entry[8])
+        # A VPC service answers on single ports of its own choosing (the engine's table).
+        for proto, port in rules.service_ports:
+            if proto in (TCP, UDP):
+                port_bounds[proto] |= _range_boundaries([(port, port)])
         # Reply types of the request types that get replies are judged by the ACLs too.
         self.atoms: list[Atom] = []
         for proto in (TCP, UDP):

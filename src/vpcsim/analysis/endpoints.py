@@ -7,6 +7,8 @@ then an address, then ``internet[:IP]``, then a Name tag) through the engine's
 
 * An instance or ENI as a source: each of its ENIs sending from each of its private addresses.
 * An instance or ENI as a destination: its private addresses; from the internet, its public ones.
+  "From the internet" is the engine's rule for ``trace`` (``Endpoint.internet``): the literal
+  ``internet``, ``internet:IP`` and a public address nobody owns alike.
 * ``internet``: every internet address (see :mod:`vpcsim.analysis.addresses`); ``internet:IP``
   or a public address nobody owns: that one host.
 * Any other address: that address (a private address nobody holds is reported unreachable).
@@ -34,29 +36,33 @@ class Side:
     hosts: list[Host] = field(default_factory=list)
     internet: bool = False
     """The whole internet (no hosts)."""
+    on_internet: bool = False
+    """On the internet: the whole internet or one internet host (``internet:IP``, a public
+    address nobody owns). A destination seen from there is addressed by its public addresses."""
     enis: list[str] = field(default_factory=list)
     """The ENIs the endpoint names (empty for addresses and the internet)."""
 
 
-def _enis_of(network: Network, ref: str) -> tuple[list[NetworkInterface], str | None]:
-    """(ENIs, the one address named) for an endpoint reference; ([], None) for the internet."""
+def _enis_of(network: Network, ref: str) -> tuple[list[NetworkInterface], str | None, bool]:
+    """(ENIs, the one address named, whether the end is on the internet) for an endpoint
+    reference; ENIs are empty for an internet host or an address nobody owns."""
     text = ref.strip()
     if text in network.instances:
         instance = network.instances[text]
-        return [network.network_interfaces[e] for e in instance.network_interface_ids], None
+        return [network.network_interfaces[e] for e in instance.network_interface_ids], None, False
     if text in network.network_interfaces:
-        return [network.network_interfaces[text]], None
+        return [network.network_interfaces[text]], None, False
     endpoint = resolve_endpoint(network, text)  # raises EndpointError: unknown or ambiguous
     if _is_address(text):
         if endpoint.network_interface_id is None:
-            return [], text
-        return [network.network_interfaces[endpoint.network_interface_id]], text
+            return [], text, endpoint.internet
+        return [network.network_interfaces[endpoint.network_interface_id]], text, False
     if endpoint.internet or endpoint.network_interface_id is None:
-        return [], endpoint.address
+        return [], endpoint.address, endpoint.internet
     named = [r for r in network.find_by_name(text) if isinstance(r, Instance)]
     if named:
-        return [network.network_interfaces[e] for e in named[0].network_interface_ids], None
-    return [network.network_interfaces[endpoint.network_interface_id]], None
+        return [network.network_interfaces[e] for e in named[0].network_interface_ids], None, False
+    return [network.network_interfaces[endpoint.network_interface_id]], None, False
 
 
 def _is_address(text: str) -> bool:
@@ -68,13 +74,15 @@ def _is_address(text: str) -> bool:
 
 
 def resolve_source(network: Network, ref: str) -> Side:
+    """The sending end: hosts that send (an ENI's private addresses), one outside host, or the
+    whole internet."""
     text = ref.strip()
     if text == "internet":
-        return Side("internet", internet=True)
-    enis, address = _enis_of(network, text)
+        return Side("internet", internet=True, on_internet=True)
+    enis, address, on_internet = _enis_of(network, text)
     if not enis:
         assert address is not None
-        return Side(text, [Host(ip_int(address), None)])
+        return Side(text, [Host(ip_int(address), None)], on_internet=on_internet)
     hosts: list[Host] = []
     for eni in enis:
         for slot in eni.private_ip_addresses:
@@ -85,15 +93,16 @@ def resolve_source(network: Network, ref: str) -> Side:
 
 
 def resolve_destination(network: Network, ref: str, *, from_internet: bool) -> Side:
+    """The receiving end; ``from_internet`` is the source's :attr:`Side.on_internet`."""
     text = ref.strip()
     if text == "internet":
         if from_internet:
             raise EndpointError("from the internet to the internet: one end must be in the network")
-        return Side("internet", internet=True)
-    enis, address = _enis_of(network, text)
+        return Side("internet", internet=True, on_internet=True)
+    enis, address, on_internet = _enis_of(network, text)
     if not enis:
         assert address is not None
-        return Side(text, [Host(ip_int(address), None)])
+        return Side(text, [Host(ip_int(address), None)], on_internet=on_internet)
     hosts: list[Host] = []
     for eni in enis:
         for slot in eni.private_ip_addresses:

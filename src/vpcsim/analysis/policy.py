@@ -16,6 +16,7 @@ fails). The grammar is in :mod:`vpcsim.model.policy` and ``docs/policy.md``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..engine.compiled import PEER_CIDR, SgRule
@@ -28,6 +29,7 @@ from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
+from .incomplete import UNSEEN_BY_VERDICTS, Incomplete, incomplete_of
 from .intervals import Interval, Intervals, normalize
 
 SCHEMA_VERSION = 1
@@ -326,6 +328,9 @@ class AssertionResult:
 class CheckResult:
     policy: str
     assertions: tuple[AssertionResult, ...] = ()
+    incomplete: tuple[Incomplete, ...] = ()
+    """What the network's answers cannot cover (as ``exposure`` lists it): a ``deny`` or ``only``
+    assertion that holds over what is modelled is ``unknown`` when this is not empty."""
 
     @property
     def status(self) -> str:
@@ -339,6 +344,7 @@ class CheckResult:
             "status": self.status,
             "passed": self.status == "pass",
             "assertions": [a.to_dict() for a in self.assertions],
+            "incomplete": [i.to_dict() for i in self.incomplete],
         }
 
 
@@ -353,14 +359,43 @@ def _label(network: Network, eni_id: str) -> str:
 
 
 def check(
-    network: Network, policy: Policy, *, policy_path: str = "policy.yaml", lines: list[int] | None = None
+    network: Network,
+    policy: Policy,
+    *,
+    policy_path: str = "policy.yaml",
+    lines: list[int] | None = None,
+    skipped: Mapping[str, int] | None = None,
 ) -> CheckResult:
-    """Evaluate every assertion of ``policy`` over ``network``."""
+    """Evaluate every assertion of ``policy`` over ``network``; ``skipped`` is what the import
+    read but did not model."""
+    incomplete = tuple(incomplete_of(network, skipped))
+    # An unknown resource already makes every flow it could decide ``unknown`` in the engine's
+    # verdicts; what is skipped or not analysed (IPv6) is invisible to them, so a pass of
+    # ``deny``/``only`` cannot be trusted over it.
+    unseen = [i for i in incomplete if i.kind in UNSEEN_BY_VERDICTS]
+    untrusted = None
+    if unseen:
+        what = ", ".join(f"{i.kind} {i.component}" for i in unseen[:5])
+        more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
+        untrusted = (
+            f"holds over what is modelled, but the network is incomplete ({what}{more}): what that "
+            "delivers is not analysed"
+        )
     with quiet_gc():
-        return _check(network, policy, policy_path=policy_path, lines=lines)
+        return _check(
+            network, policy, policy_path=policy_path, lines=lines, incomplete=incomplete, untrusted=untrusted
+        )
 
 
-def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[int] | None) -> CheckResult:
+def _check(
+    network: Network,
+    policy: Policy,
+    *,
+    policy_path: str,
+    lines: list[int] | None,
+    incomplete: tuple[Incomplete, ...],
+    untrusted: str | None,
+) -> CheckResult:
     flows: list[FlowSet] = []
     parsed: list[tuple[list[FlowSet] | None, list[FlowSet] | None, list[FlowSet] | None]] = []
     for assertion in policy.assertions:
@@ -391,6 +426,12 @@ def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[in
         try:
             senders = resolver.resolve(assertion.from_)
             receivers = resolver.resolve(assertion.to)
+            for key, chosen in (("from", senders), ("to", receivers)):
+                if chosen is not None and not chosen:
+                    raise SelectorError(
+                        f"{key} selects no network interface: the assertion would hold vacuously; fix the "
+                        "selector or remove the assertion"
+                    )
         except SelectorError as exc:
             raise InputError(
                 LoadProblem(
@@ -400,8 +441,10 @@ def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[in
                     Location(policy_path, line or None, None, f"assertions[{index}]"),
                 )
             ) from None
-        results.append(_evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only))
-    return CheckResult(policy_path, tuple(results))
+        results.append(
+            _evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only, untrusted)
+        )
+    return CheckResult(policy_path, tuple(results), incomplete)
 
 
 def _evaluate(
@@ -414,7 +457,10 @@ def _evaluate(
     allow: list[FlowSet] | None,
     deny: list[FlowSet] | None,
     only: list[FlowSet] | None,
+    untrusted: str | None,
 ) -> AssertionResult:
+    """One assertion's answer; ``untrusted`` (why the network is incomplete) turns a ``deny`` or
+    ``only`` that holds into ``unknown``."""
     if senders is None and receivers is None:
         return AssertionResult(
             assertion.name, line, "fail", warnings=("from and to are both the internet: nothing to check",)
@@ -465,8 +511,6 @@ def _evaluate(
         chosen = receivers if senders is None else senders
         ends = sorted(chosen or ())
         inbound = senders is None
-        if not ends:
-            warnings.append(f"{'to' if inbound else 'from'} selects no network interface")
         for eni_id in ends:
             eni = bulk.c.enis.get(eni_id)
             if eni is None:
@@ -489,10 +533,6 @@ def _evaluate(
                     else:
                         judge(outcome, label, INTERNET, point, piece)
     else:
-        if not senders:
-            warnings.append("from selects no network interface")
-        if not receivers:
-            warnings.append("to selects no network interface")
         for a_id in sorted(senders):
             a_eni = bulk.c.enis.get(a_id)
             if a_eni is None:
@@ -526,6 +566,9 @@ def _evaluate(
         for (src_label, dst_label, reason, is_unknown), builder in sorted(records.items())
     )
     status = "fail" if failed else "unknown" if unknown else "pass"
+    if status == "pass" and untrusted is not None and (deny is not None or only is not None):
+        status = "unknown"
+        warnings.append(untrusted)
     return AssertionResult(assertion.name, line, status, violations, violation_count, pairs, tuple(warnings))
 
 

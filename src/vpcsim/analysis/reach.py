@@ -42,6 +42,8 @@ class Context:
 
     def rules(self, into: RuleSet) -> None:
         for sk in self.skeletons.values():
+            if sk.service:
+                into.add_service_ports(sk.service_ports)
             for call in sk.filters:
                 if call.kind == "sg":
                     into.add_sg(call.rules)  # type: ignore[arg-type]
@@ -280,13 +282,13 @@ def reach(
     """Every flow ``source`` can send ``destination``, sorted into allowed / one_way / partial /
     unknown (``docs/json.md``). ``naive`` traces every atom instead of evaluating skeletons."""
     src = resolve_source(network, source)
-    dst = resolve_destination(network, destination, from_internet=src.internet)
+    dst = resolve_destination(network, destination, from_internet=src.on_internet)
     compiled = compile_network(network)
     contexts = contexts_for(compiled, src, dst)
     space, results = outcomes(network, contexts, client_ports, naive=naive)
     universe = internet_universe(compiled).index
     notes: tuple[str, ...] = ()
-    if src.internet and not dst.hosts:
+    if src.on_internet and not dst.hosts:
         notes = (f"{dst.label} has no public IPv4 address: the internet cannot address it",)
     return build_result(
         src.label,

@@ -16,8 +16,9 @@ one address pair and one walk class the engine walks once, with a marker flow, a
 
 The atoms then only evaluate filters, with the engine's own ``sg_decide``/``acl_decide``.
 A destination that is a VPC service (DNS resolver, metadata...) answers on fixed ports, which the
-walk checks itself: such skeletons are marked ``service`` and the analyses fall back to tracing
-every atom.
+walk checks itself: such skeletons are marked ``service``, carry the ports the engine says the
+service answers on (atom boundaries: a port the service answers on never shares an atom with one
+it does not) and the analyses fall back to tracing every atom.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ..engine import codes as C
 from ..engine.compiled import AclEntry, Compiled, CompiledEni, CompiledRouteTable, CompiledSubnet, SgRule
 from ..engine.flow import ICMP, TCP, UDP, Flow, PortRanges
 from ..engine.result import Blocker, Direction, PathName
-from ..engine.trace import Packet, _Arrival, _Walk
+from ..engine.trace import Packet, _Arrival, _Walk, vpc_service
 from .atoms import (
     WALK_ECHO,
     WALK_ICMP_ERROR,
@@ -98,6 +99,8 @@ class Skeleton:
     blockers: list[Blocker] = field(default_factory=list)
     """Blockers other than filters: they hold for every flow of the class."""
     service: bool = False
+    service_ports: frozenset[tuple[int, int]] = frozenset()
+    """(protocol, port) pairs the VPC service at the destination answers on (``service`` only)."""
     delivered: bool = False
     """The request reached its destination (blockers aside)."""
     has_reply: bool = False
@@ -184,7 +187,9 @@ class _SkeletonWalk(_Walk):
 
     def _service(self, eni: CompiledEni, pkt: Packet) -> bool:
         if super()._service(eni, pkt):
+            found = vpc_service(self.c, eni, pkt.dst)
             self.skeleton.service = True
+            self.skeleton.service_ports = found[1] if found is not None else frozenset()
             return True
         return False
 

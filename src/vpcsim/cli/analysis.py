@@ -191,7 +191,8 @@ def exposure(
         loaded.network, skipped=loaded.skipped, client_ports=ports, min_severity=cast(Severity, min_severity)
     )
     if sarif is not None:
-        _write(sarif, _json_text(exposure_sarif(result, network if Path(network).exists() else None)))
+        path = network if Path(network).exists() else None
+        _write(sarif, _json_text(exposure_sarif(result, path, loaded.locations)))
     if as_json:
         emit_json(result.to_dict())
     elif sarif != "-":
@@ -215,8 +216,8 @@ def matrix(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0
-    (3 when some traffic crosses what is not modelled)."""
+    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0, or 3
+    when some cell holds unknown traffic (it crosses what is not modelled)."""
     from ..analysis.matrix import BY_CHOICES
     from ..analysis.matrix import matrix as run_matrix
 
@@ -258,18 +259,25 @@ def diff(
     debug: DebugOpt = False,
 ) -> int:
     """Flows newly allowed and newly blocked between every pair of instances and with the internet
-    ("what will this plan open?"). Resources match by id, then Name tag, then Terraform address.
-    Exit 1 when something changed, 0 otherwise."""
+    ("what will this plan open?"), per ENI address. Resources match by id, then Name tag, then
+    Terraform address. Exit 1 when something changed, 3 when nothing changed for sure but an answer
+    depends on what is not analysed (skipped resources, IPv6, unknown paths or addresses), 0 otherwise."""
     from ..analysis.diff import diff as run_diff
 
     ports = _client_ports(client_ports)
     before = load(old, old_format)
     after = load(new, new_format)
-    result = run_diff(before.network, after.network, client_ports=ports)
+    result = run_diff(
+        before.network,
+        after.network,
+        client_ports=ports,
+        skipped_old=before.skipped,
+        skipped_new=after.skipped,
+    )
     if as_json:
         emit_json(result.to_dict())
     else:
-        emit(render_diff(after.network, result))
+        emit(render_diff(before.network, after.network, result))
     return exit_status(diff_answer(result))
 
 
@@ -304,7 +312,7 @@ def check(
         return EXIT_OK
     loaded = load(network, fmt)
     parsed, lines = read_policy(policy)
-    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines)
+    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines, skipped=loaded.skipped)
     if junit is not None:
         _write(junit, check_junit(result, Path(policy).name))
     if sarif is not None:

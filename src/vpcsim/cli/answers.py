@@ -58,16 +58,18 @@ def exposure_answer(result: ExposureResult) -> Answer:
 
 
 def matrix_answer(result: MatrixResult) -> Answer:
-    """Yes, unless no pair has allowed traffic and some pair has traffic through what is not
-    modelled."""
-    if any(c.unknown for c in result.cells) and not any(c.allowed for c in result.cells):
-        return "unknown"
-    return "yes"
+    """The matrix answers every pair: yes (complete) unless some cell's traffic is unknown (it
+    crosses what is not modelled)."""
+    return "unknown" if any(c.unknown for c in result.cells) else "yes"
+
+
+_DIFF: dict[str, Answer] = {"changed": "no", "same": "yes"}
 
 
 def diff_answer(result: DiffResult) -> Answer:
-    """No (differences) when a flow is opened or closed."""
-    return "no" if result.changed else "yes"
+    """No (differences) when a flow is opened or closed for sure; unknown when nothing is, but an
+    answer depends on what is not analysed (skipped resources, IPv6, unknown paths or addresses)."""
+    return _DIFF.get(result.status, "unknown")
 
 
 def check_answer(result: CheckResult) -> Answer:

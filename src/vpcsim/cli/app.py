@@ -109,11 +109,11 @@ def print_trace(network: Network, result: Trace, as_json: bool, brief: bool = Fa
 def validate(
     network: NetworkArg, fmt: FormatOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
 ) -> int:
-    """Check a network against AWS's rules: exit 0 when clean, 1 with errors (warnings alone are clean)."""
-    from ..model import validate as run_validation
-
-    loaded = load(network, fmt)
-    problems = run_validation(loaded.network)
+    """Check a network against AWS's rules: exit 0 when valid (warnings alone are valid), 2 when it
+    has errors -- every command refuses such a network, whatever its format; each problem is listed
+    with its file, place and resource."""
+    loaded = load(network, fmt)  # raises InputError (exit 2) listing every problem when any is an error
+    problems = loaded.validation
     answer = validation_answer(problems)
     if as_json:
         emit_json(
@@ -242,8 +242,9 @@ def import_command(
     network: NetworkArg, fmt: FormatOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
 ) -> int:
     """Read a network and summarise it: counts per resource type, what was skipped, every warning.
-    Exit 0 when everything was read, 1 when anything was skipped or warned about."""
-    loaded = load(network, fmt)
+    Exit 0 when everything was read, 1 when anything was skipped or warned about. It reports what
+    the reader found; whether the network is one AWS would hold is ``validate``'s question."""
+    loaded = load(network, fmt, check=False)
     counts = dict(sorted(loaded.counts.items()))
     if not counts:
         document = network_to_json(loaded.network)

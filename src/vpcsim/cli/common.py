@@ -52,11 +52,12 @@ def emit_wide(renderable: RenderableType) -> None:
     sys.stdout.write("\n".join(line.rstrip() for line in wide.export_text().splitlines()) + "\n")
 
 
-def load(path: str, fmt: str | None = None) -> LoadResult:
-    """Load a NETWORK argument; a built-in example name works where no such file exists."""
+def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult:
+    """Load a NETWORK argument; a built-in example name works where no such file exists.
+    A network with errors does not load (``check=False``: see ``vpcsim.formats.loader``)."""
     from ..formats.loader import load_source
 
-    return load_source(path, format=fmt)
+    return load_source(path, format=fmt, check=check)
 
 
 # The options of one flow, shared by ``trace`` and ``why``.

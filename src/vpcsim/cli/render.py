@@ -103,9 +103,10 @@ def render_trace(network: Network, trace: Trace, *, brief: bool = False) -> Rend
 
 
 def render_validation(name: str, loaded: LoadResult, problems: list[Problem]) -> RenderableType:
-    """The load's warnings, every problem, and a summary line naming the NETWORK argument."""
+    """The load's warnings (the model's among them, located: each printed once) and a summary line
+    naming the NETWORK argument. A network with errors does not load, so ``problems`` (what
+    validation found) are warnings; errors are counted all the same."""
     parts: list[RenderableType] = [Text(str(warning), style="yellow") for warning in loaded.warnings]
-    parts.extend(Text(str(p), style="red" if p.severity == "error" else "yellow") for p in problems)
     errors = sum(1 for p in problems if p.severity == "error")
     summary = f"{name}: {errors} error(s), {len(problems) - errors} warning(s)"
     parts.append(Text(summary if problems else f"{name}: valid"))

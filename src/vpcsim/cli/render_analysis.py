@@ -122,25 +122,49 @@ def render_matrix(network: Network, result: MatrixResult) -> RenderableType:
     return table
 
 
-def _change(sign: str, entry: Entry, style: str) -> Text:
+def _change(sign: str, entry: Entry, style: str, note: str = "") -> Text:
     ends = f"{addresses(entry.sources)} -> {addresses(entry.destinations)}"
-    return Text(f"  {sign} {entry.describe()}  {ends}", style=style)
+    return Text(f"  {sign} {entry.describe()}  {ends}{note}", style=style)
 
 
-def render_diff(network: Network, result: DiffResult) -> RenderableType:
-    """``network`` is the new one: it names the endpoints of every pair."""
+def _diff_end(old: Network, new: Network, end: str, eni: str | None) -> str:
+    """An end of a pair by name, from the input that holds it (the new one first); an instance
+    with several ENIs names the ENI too (pairs are per ENI address)."""
+    if end == "internet":
+        return end
+    network = new if end in new.instances or eni in new.network_interfaces else old
+    name = label(network, end)
+    instance = network.instances.get(end)
+    several = instance is not None and len(instance.network_interface_ids) > 1
+    return f"{name} [{eni}]" if several else name
+
+
+def render_diff(old: Network, new: Network, result: DiffResult) -> RenderableType:
+    """``old`` and ``new`` name the endpoints of every pair."""
     parts: list[RenderableType] = []
     if not result.pairs:
         parts.append(Text("no flow is opened or closed"))
     for pair in result.pairs:
-        names = [label(network, e) if e != "internet" else e for e in (pair.source, pair.destination)]
-        parts.append(Text(f"{names[0]} -> {names[1]}", style="bold"))
-        parts.extend(_change("+", entry, "green") for entry in pair.newly_allowed)
-        parts.extend(_change("-", entry, "red") for entry in pair.newly_blocked)
+        source = _diff_end(old, new, pair.source, pair.source_eni)
+        destination = _diff_end(old, new, pair.destination, pair.destination_eni)
+        parts.append(Text(f"{source} -> {destination}", style="bold"))
+        for sign, entries, style, note in (
+            ("+", pair.newly_allowed, "green", ""),
+            ("-", pair.newly_blocked, "red", ""),
+            ("+", pair.newly_one_way, "yellow", " (one way: replies never come back)"),
+            ("-", pair.no_longer_one_way, "red", " (was delivered one way)"),
+            ("?", pair.unknown, "yellow", " (unknown: depends on what is not modelled)"),
+        ):
+            parts.extend(_change(sign, entry, style, note) for entry in entries)
     for old_id, new_id in result.matched:
         parts.append(Text(f"matched {old_id} (old) with {new_id} (new) by Name tag or Terraform address"))
     parts.extend(Text(f"only in old: {rid}") for rid in result.unmatched_old)
     parts.extend(Text(f"only in new: {rid}") for rid in result.unmatched_new)
+    for side, item in result.incomplete:
+        count = f" x{item.count}" if item.count else ""
+        parts.append(
+            Text(f"incomplete ({side}): {item.kind} {item.component}{count}: {item.detail}", style="yellow")
+        )
     return Group(*parts)
 
 

@@ -98,6 +98,20 @@ class _Arrival:
     component: str = ""
 
 
+def vpc_service(
+    c: Compiled, eni: CompiledEni, destination: int
+) -> tuple[str, frozenset[tuple[int, int]]] | None:
+    """The VPC-provided service ``eni`` reaches at ``destination`` (DNS resolver, metadata, Time
+    Sync): its name and the (protocol, port) pairs it answers on; None when there is none."""
+    found = _LINK_LOCAL_SERVICES.get(destination)
+    if found is not None:
+        return found
+    vpc = c.vpcs.get(eni.vpc_id)
+    if vpc is not None and destination == vpc.primary_base + 2:
+        return ("amazon-dns-resolver", _RESOLVER_PORTS)
+    return None
+
+
 # ---------------------------------------------------------------------------- port ranges
 
 
@@ -391,10 +405,7 @@ class _Walk:
 
     def _service(self, eni: CompiledEni, pkt: Packet) -> bool:
         """Traffic to the DNS resolver, metadata or Time Sync: never filtered by SGs or ACLs."""
-        vpc = self.c.vpcs.get(eni.vpc_id)
-        name_ports = _LINK_LOCAL_SERVICES.get(pkt.dst)
-        if name_ports is None and vpc is not None and pkt.dst == vpc.primary_base + 2:
-            name_ports = ("amazon-dns-resolver", _RESOLVER_PORTS)
+        name_ports = vpc_service(self.c, eni, pkt.dst)
         if name_ports is None:
             return False
         name, ports = name_ports

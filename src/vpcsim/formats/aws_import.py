@@ -260,4 +260,5 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
             warnings=self.problems,
             skipped=dict(self.skipped),
             counts={name: count for name, count in counts.items() if count},
+            locate=self.location_of,
         )

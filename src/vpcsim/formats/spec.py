@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..model import DEFAULT_ACCOUNT, DEFAULT_REGION, Network, validate
+from ..model import DEFAULT_ACCOUNT, DEFAULT_REGION, Network, Problem, validate
 from ..model.network import COLLECTIONS
 from .problems import InputError, LoadProblem, LoadResult, Location
 from .spec_build import SpecBuilder
@@ -111,19 +111,28 @@ def load_spec(path_or_text: str | Path, *, filename: str | None = None) -> LoadR
     )
     builder = SpecBuilder(spec, document, seed, network)
     builder.build()
-    warnings = _validate(builder)
+    found = validate(network)
+    warnings = _validate(builder, found)
     counts = {name: len(items) for name, items in _collections(network) if items}
-    return LoadResult(network=network, format="yaml", warnings=warnings, counts=counts)
+    locations = {rid: document.locate(path, key=True) for rid, path in builder.where.items()}
+    return LoadResult(
+        network=network,
+        format="yaml",
+        warnings=warnings,
+        counts=counts,
+        locations=locations,
+        validation=found,
+    )
 
 
 def _collections(network: Network) -> list[tuple[str, dict[str, object]]]:
     return [(name, getattr(network, name)) for name in COLLECTIONS.values()]
 
 
-def _validate(builder: SpecBuilder) -> list[LoadProblem]:
+def _validate(builder: SpecBuilder, problems_found: list[Problem]) -> list[LoadProblem]:
     """The model's own checks, each mapped to the key that produced the resource at fault."""
     problems = []
-    for found in validate(builder.net):
+    for found in problems_found:
         path = builder.locate(found.resource, found.field) or ()
 
         def named(match: re.Match[str]) -> str:

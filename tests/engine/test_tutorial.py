@@ -7,11 +7,7 @@ so that a regression in what the user is told -- not only in the yes/no -- fails
 from __future__ import annotations
 
 import pytest
-
-import vpcsim
-from vpcsim import Network
-
-from .builders import (
+from tests.support.builders import (
     ANYWHERE,
     INTERNET_HOST,
     LINUX_PORTS,
@@ -35,6 +31,9 @@ from .builders import (
     tutorial_vpc,
     two_vpcs,
 )
+
+import vpcsim
+from vpcsim import Network
 
 INTERNET = f"internet:{INTERNET_HOST}"
 

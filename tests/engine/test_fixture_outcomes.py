@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from tests.support.paths import FIXTURES
 
 import vpcsim
 from vpcsim.engine import Trace
 from vpcsim.formats.aws import load_aws
 from vpcsim.model import Network
 
-FIXTURES = Path(__file__).parent / "fixtures" / "aws"
+FIXTURES = FIXTURES / "aws"
 
 
 def _load(name: str) -> Network:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.paths import FIXTURES
 
 import vpcsim
 from vpcsim.formats.problems import InputError, LoadResult
@@ -14,7 +16,7 @@ from vpcsim.formats.terraform import MAPPED_TYPES, load_terraform, load_terrafor
 from vpcsim.formats.terraform_base import ADDRESS_TAG, UNKNOWN_ADDRESS_TAG, placeholder_id
 from vpcsim.model import Network, Resource
 
-FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
+FIXTURES = FIXTURES / "terraform"
 
 
 def by_address(network: Network, address: str) -> Resource:
@@ -164,7 +166,11 @@ def test_plan_unknown_addresses_get_marked_stand_ins(web: LoadResult) -> None:
         "aws_nat_gateway.nat",
     ]
     assert all(p.location.file and p.location.path for p in unknown)
-    assert set(codes(web)) == {"VPCSIM_TF_UNKNOWN_ADDRESS"}
+    assert set(codes(web)) == {"VPCSIM_TF_UNKNOWN_ADDRESS", "VPCSIM_TF_MIXED_RULES"}
+    # The fixture's configuration writes inline rules on groups and an ACL that rule resources
+    # also target: each such owner is reported once.
+    mixed = sorted(p.message.split(":")[0] for p in web.warnings if p.code == "VPCSIM_TF_MIXED_RULES")
+    assert mixed == ["aws_network_acl.private", "aws_security_group.app", "aws_security_group.web"]
 
 
 @pytest.mark.parametrize(
@@ -283,7 +289,13 @@ def test_state_keeps_real_ids_and_infers_scope(state: LoadResult) -> None:
     n = state.network
     assert (n.account, n.region) == ("111122223333", "us-west-2")  # from the ARNs
     assert "vpc-0123456789abcdef0" in n.vpcs and "placeholder_ids" not in state.counts
-    assert state.warnings == []  # rules listed both inline and as resources are the same rules
+    # Rules listed both inline and as resources are the same rules: no other warning. The state has
+    # no configuration; owners listing rules that no rule resource declares next to rule resources
+    # are reported.
+    assert sorted((p.code, p.message.split(":")[0]) for p in state.warnings) == [
+        ("VPCSIM_TF_MIXED_RULES", "aws_network_acl.private"),
+        ("VPCSIM_TF_MIXED_RULES", "aws_security_group.worker"),
+    ]
     assert state.skipped == {"aws_lb": 1}
     main = n.main_route_table("vpc-0123456789abcdef0")
     assert (
@@ -637,3 +649,117 @@ def test_plan_without_planned_values_reads_the_changes() -> None:
     assert vpc.tags[ADDRESS_TAG] == "module.net.aws_vpc.this"
     errors = [p for p in result.warnings if p.severity == "error"]
     assert [p.location.path for p in errors] == ["$.resource_changes[1].change.after.cidr_block"]
+
+
+# ---------------------------------------------------------------------------- rule resources a plan deletes
+
+VPC_ID, SG_ID, ACL_ID = "vpc-0123456789abcdef0", "sg-0aaaaaaaaaaaaaaa1", "acl-0aaaaaaaaaaaaaaa1"
+
+RULES: dict[str, Callable[[str], dict[str, Any]]] = {
+    "aws_security_group_rule": lambda cidr: {
+        "id": "sgrule-1234",
+        "security_group_id": SG_ID,
+        "type": "ingress",
+        "protocol": "tcp",
+        "from_port": 22,
+        "to_port": 22,
+        "cidr_blocks": [cidr],
+    },
+    "aws_vpc_security_group_ingress_rule": lambda cidr: {
+        "id": "sgr-0aaaaaaaaaaaaaaa1",
+        "security_group_id": SG_ID,
+        "ip_protocol": "tcp",
+        "from_port": 22,
+        "to_port": 22,
+        "cidr_ipv4": cidr,
+    },
+    "aws_network_acl_rule": lambda cidr: {
+        "id": "nacl-1234",
+        "network_acl_id": ACL_ID,
+        "rule_number": 100,
+        "egress": False,
+        "protocol": "6",
+        "rule_action": "allow",
+        "cidr_block": cidr,
+        "from_port": 22,
+        "to_port": 22,
+    },
+}
+
+
+def _rule_plan(rtype: str, action: str) -> dict[str, Any]:
+    """A plan that deletes (``delete``) or narrows (``replace``) a rule resource whose rule the
+    refreshed parent group and ACL still list inline, next to an inline https rule of their own."""
+    ssh_group = {
+        "protocol": "tcp",
+        "from_port": 22,
+        "to_port": 22,
+        "cidr_blocks": ["0.0.0.0/0"],
+        "self": False,
+    }
+    https_group = {**ssh_group, "from_port": 443, "to_port": 443}
+    ssh_acl = {
+        "rule_no": 100,
+        "action": "allow",
+        "protocol": "6",
+        "cidr_block": "0.0.0.0/0",
+        "from_port": 22,
+        "to_port": 22,
+    }
+    https_acl = {**ssh_acl, "rule_no": 200, "from_port": 443, "to_port": 443}
+    resources = [
+        resource("aws_vpc.main", {"id": VPC_ID, "cidr_block": "10.0.0.0/16"}),
+        resource(
+            "aws_security_group.web",
+            {"id": SG_ID, "vpc_id": VPC_ID, "name": "web", "ingress": [ssh_group, https_group], "egress": []},
+        ),
+        resource(
+            "aws_network_acl.main",
+            {"id": ACL_ID, "vpc_id": VPC_ID, "ingress": [ssh_acl, https_acl], "egress": []},
+        ),
+    ]
+    doc = small_plan(resources, {}, [])
+    for change in doc["resource_changes"]:
+        change["change"]["actions"] = ["no-op"]
+        change["change"]["before"] = change["change"]["after"]
+    address = f"{rtype}.ssh"
+    before = RULES[rtype]("0.0.0.0/0")
+    if action == "delete":
+        change = {"actions": ["delete"], "before": before, "after": None}
+    else:
+        after = RULES[rtype]("10.0.0.0/8")
+        doc["planned_values"]["root_module"]["resources"].append(resource(address, after))
+        change = {"actions": ["delete", "create"], "before": before, "after": after, "after_unknown": {}}
+    doc["resource_changes"].append({"address": address, "type": rtype, "name": "ssh", "change": change})
+    return doc
+
+
+@pytest.mark.parametrize("action", ["delete", "replace"])
+@pytest.mark.parametrize("rtype", sorted(RULES))
+def test_a_rule_resource_the_plan_deletes_or_narrows_leaves_the_parent(rtype: str, action: str) -> None:
+    result = load_terraform_document(_rule_plan(rtype, action), filename="plan.json")
+    n = result.network
+    if rtype == "aws_network_acl_rule":
+        inbound = {(e.rule_number, e.cidr_block) for e in n.network_acls[ACL_ID].entries if not e.egress}
+        ssh = {cidr for number, cidr in inbound if number == 100}
+        assert (200, "0.0.0.0/0") in inbound  # the ACL's own inline rule stays
+    else:
+        rules = {(r.from_port, r.cidr_ipv4) for r in n.security_groups[SG_ID].ingress}
+        ssh = {cidr for port, cidr in rules if port == 22}
+        assert (443, "0.0.0.0/0") in rules  # the group's own inline rule stays
+    assert ssh == (set() if action == "delete" else {"10.0.0.0/8"})
+    # Reading the old rule to subtract it reports nothing.
+    assert "VPCSIM_TF_UNRESOLVED" not in codes(result)
+
+
+def test_mixing_inline_rules_and_rule_resources_is_warned_from_the_configuration() -> None:
+    doc = _rule_plan("aws_vpc_security_group_ingress_rule", "replace")
+    doc["configuration"]["root_module"]["resources"] = [
+        config("aws_security_group.web", {"ingress": [{"from_port": {"constant_value": 443}}]}),
+        config("aws_network_acl.main", {"vpc_id": {"constant_value": VPC_ID}}),
+    ]
+    result = load_terraform_document(doc, filename="plan.json")
+    mixed = [p for p in result.warnings if p.code == "VPCSIM_TF_MIXED_RULES"]
+    assert [p.message.split(":")[0] for p in mixed] == ["aws_security_group.web"]
+    assert "aws_vpc_security_group_ingress_rule.ssh" in mixed[0].message
+    assert mixed[0].location.path == "$.planned_values.root_module.resources[1]"

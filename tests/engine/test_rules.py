@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pytest
-
-import vpcsim
-from scenarios.builders import (
+from tests.support.builders import (
     ANYWHERE,
     INTERNET_HOST,
     LINUX_PORTS,
@@ -35,6 +33,8 @@ from scenarios.builders import (
     tutorial_vpc,
     two_vpcs,
 )
+
+import vpcsim
 from vpcsim import Network
 from vpcsim.model import (
     Instance,

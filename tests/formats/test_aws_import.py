@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.paths import FIXTURES
 
 from vpcsim.formats.aws import load_aws, load_aws_documents
 from vpcsim.formats.problems import InputError, LoadResult
 from vpcsim.model import UnknownResource
 
-FIXTURES = Path(__file__).parent / "fixtures" / "aws"
+FIXTURES = FIXTURES / "aws"
 SCENARIOS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from hypothesis import given, settings
+from tests.support.networks import canonical, differences
 
-from test_spec import canonical, differences
 from vpcsim.formats.aws import export_aws, load_aws
 from vpcsim.formats.spec import dump_spec, load_spec
 from vpcsim.generate import PRESETS

@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from tests.support.paths import FIXTURES
 
 from vpcsim.formats.aws import export_aws, load_aws, network_to_aws_documents
 from vpcsim.model import Network
 from vpcsim.model.network import COLLECTIONS
 from vpcsim.strategies import networks
 
-FIXTURES = Path(__file__).parent / "fixtures" / "aws"
+FIXTURES = FIXTURES / "aws"
 
 
 def snapshot(network: Network) -> dict[str, dict[str, Any]]:
