@@ -32,8 +32,8 @@ from vpcsim.analysis.matrix import _candidate_vpcs
 from vpcsim.analysis.naive import naive_outcome
 from vpcsim.engine import make_flow, trace
 from vpcsim.engine.compiled import compile_network
-from vpcsim.generate import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network
 from vpcsim.model import Network, SecurityGroupRule
+from vpcsim.testing import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ import time
 
 from vpcsim.engine import trace
 from vpcsim.engine.compiled import _CACHE
-from vpcsim.generate import PRESETS, generate_estate_sizes, generate_flows, generate_network
+from vpcsim.testing import PRESETS, generate_estate_sizes, generate_flows, generate_network
 
 FLOWS = 10_000
 BASELINE_SAMPLE = 200

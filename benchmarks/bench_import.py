@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 
 from vpcsim.formats.aws import export_aws, load_aws
-from vpcsim.generate import PRESETS, generate_network
+from vpcsim.testing import PRESETS, generate_network
 
 TARGET_RATIO, CEILING_SECONDS, CEILING_BYTES = 3.0, 60.0, 4 << 30
 

@@ -1,6 +1,6 @@
 """Differential testing: the engine's verdicts against what the Linux kernel does.
 
-For random small networks (:func:`vpcsim.generate.generate_network`) and random flows over
+For random small networks (:func:`vpcsim.testing.generate_network`) and random flows over
 them, every flow is traced by the engine and probed for real in a lab
 (:mod:`vpcsim.lab`); the two must agree. A real probe uses one source port, so probes always
 pin it: a pinned flow is probed as it is, and a flow from the client's whole ephemeral range
@@ -42,9 +42,9 @@ import orjson
 
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
-from .generate import PRESETS, GeneratorConfig, generate_flows, generate_network
 from .lab import ProbeResult, ProbeSpec, lab_down, lab_up, probe_many
 from .model import Network, protocol_name
+from .testing import PRESETS, GeneratorConfig, generate_flows, generate_network
 
 TCP, UDP, ICMP = 6, 17, 1
 DEFAULT_TIMEOUT = 0.8

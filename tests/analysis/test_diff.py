@@ -16,9 +16,9 @@ from vpcsim.analysis.entries import Entry, in_cidrs
 from vpcsim.analysis.exposure import ExposureResult
 from vpcsim.engine.compiled import UNKNOWN_ADDRESS_TAG, ip_int
 from vpcsim.formats.spec import load_spec
-from vpcsim.generate import INTERNET_HOSTS, PRESETS, generate_network
 from vpcsim.model import Network, SecurityGroup, SecurityGroupRule
-from vpcsim.strategies import SEEDS
+from vpcsim.testing import INTERNET_HOSTS, PRESETS, generate_network
+from vpcsim.testing.strategies import SEEDS
 
 AWS_LB = FIXTURES / "aws" / "test-load-balancer"
 

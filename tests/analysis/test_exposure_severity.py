@@ -16,9 +16,9 @@ from vpcsim.analysis.entries import Traffic
 from vpcsim.analysis.exposure import WIDE_EXPOSURE, exposed_addresses, severity
 from vpcsim.analysis.intervals import cidr_cover, normalize
 from vpcsim.engine.compiled import compile_network
-from vpcsim.generate import PRESETS, generate_network
 from vpcsim.model import Network
-from vpcsim.strategies import SEEDS
+from vpcsim.testing import PRESETS, generate_network
+from vpcsim.testing.strategies import SEEDS
 
 TRAFFIC = st.sampled_from(
     [

@@ -12,7 +12,7 @@ from vpcsim.analysis import check, diff, exposure
 from vpcsim.analysis.incomplete import ipv6_items
 from vpcsim.formats.policy import read_policy
 from vpcsim.formats.spec import load_spec
-from vpcsim.generate import PRESETS, generate_network
+from vpcsim.testing import PRESETS, generate_network
 
 SPEC = """
 version: 1

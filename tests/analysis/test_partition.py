@@ -12,8 +12,8 @@ from vpcsim.analysis.atoms import WALK_OTHER, icmp_walk
 from vpcsim.analysis.skeleton import MARK_SPORT, Skeleton, _SkeletonWalk, skeleton
 from vpcsim.engine.compiled import compile_network, ip_str
 from vpcsim.engine.flow import ICMP, TCP, UDP, Flow
-from vpcsim.generate import PRESETS, generate_network
-from vpcsim.strategies import SEEDS
+from vpcsim.testing import PRESETS, generate_network
+from vpcsim.testing.strategies import SEEDS
 
 
 def _shape(sk: Skeleton) -> tuple[object, ...]:

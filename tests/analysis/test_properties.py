@@ -29,9 +29,9 @@ from vpcsim.analysis.naive import naive_outcome
 from vpcsim.analysis.reach import add_outcome
 from vpcsim.engine import Flow, trace
 from vpcsim.engine.compiled import ip_str
-from vpcsim.generate import PRESETS
 from vpcsim.model import Network
-from vpcsim.strategies import SEEDS, network_and_flows, networks
+from vpcsim.testing import PRESETS
+from vpcsim.testing.strategies import SEEDS, network_and_flows, networks
 
 CASES = network_and_flows(PRESETS["small"], max_flows=10)
 
@@ -151,7 +151,7 @@ def test_matrix_agrees_with_per_pair_reach(network: Network, by: str) -> None:
 @settings(max_examples=10)
 @given(SEEDS)
 def test_reach_between_instances_agrees_with_the_naive_method(seed: int) -> None:
-    from vpcsim.generate import generate_network
+    from vpcsim.testing import generate_network
 
     network = generate_network(seed, PRESETS["small"])
     instances = sorted(network.instances)

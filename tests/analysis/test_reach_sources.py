@@ -20,9 +20,9 @@ from vpcsim.engine import Flow, trace
 from vpcsim.engine.compiled import ip_int, is_internet_routable
 from vpcsim.engine.flow import make_flow
 from vpcsim.formats.loader import load_example
-from vpcsim.generate import PRESETS, FlowSampler
 from vpcsim.model import Network
-from vpcsim.strategies import network_and_flows, networks
+from vpcsim.testing import PRESETS, FlowSampler
+from vpcsim.testing.strategies import network_and_flows, networks
 
 CASES = network_and_flows(PRESETS["small"], max_flows=6)
 SERVICE_ADDRESSES = ("169.254.169.254", "169.254.169.253", "169.254.169.123")

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from vpcsim.engine import Flow, trace
 from vpcsim.engine.codes import CODES, UNKNOWN_CODES
-from vpcsim.generate import PRESETS
 from vpcsim.model import Network
-from vpcsim.strategies import network_and_flows
+from vpcsim.testing import PRESETS
+from vpcsim.testing.strategies import network_and_flows
 
 CASES = network_and_flows(PRESETS["small"], max_flows=8)
 

@@ -14,7 +14,7 @@ from tests.support.paths import FIXTURES
 from vpcsim.formats.aws import export_aws, load_aws, network_to_aws_documents
 from vpcsim.model import Network
 from vpcsim.model.network import COLLECTIONS
-from vpcsim.strategies import networks
+from vpcsim.testing.strategies import networks
 
 FIXTURES = FIXTURES / "aws"
 

@@ -9,9 +9,9 @@ from tests.support.networks import canonical, differences
 
 from vpcsim.formats.aws import export_aws, load_aws
 from vpcsim.formats.spec import dump_spec, load_spec
-from vpcsim.generate import PRESETS
 from vpcsim.model import Network
-from vpcsim.strategies import networks
+from vpcsim.testing import PRESETS
+from vpcsim.testing.strategies import networks
 
 
 def _security_rules_as_sets(document: dict[str, object]) -> dict[str, object]:

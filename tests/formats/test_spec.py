@@ -17,7 +17,6 @@ from vpcsim.examples import EXAMPLES, example_file
 from vpcsim.formats.problems import InputError, LoadProblem
 from vpcsim.formats.spec import SpecDumpError, dump_spec, load_spec, spec_json_schema
 from vpcsim.formats.spec_schema import NetworkSpec
-from vpcsim.generate import PRESETS, generate_network
 from vpcsim.model import (
     Network,
     Route,
@@ -25,6 +24,7 @@ from vpcsim.model import (
     UnknownResource,
     VpcEndpoint,
 )
+from vpcsim.testing import PRESETS, generate_network
 
 DOCS = DOCS / "spec.md"
 AWS_FIXTURES = FIXTURES / "aws"

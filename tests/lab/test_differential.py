@@ -29,7 +29,7 @@ from vpcsim.fidelity import (
     report,
     run_many,
 )
-from vpcsim.generate import PRESETS, generate_flows, generate_network
+from vpcsim.testing import PRESETS, generate_flows, generate_network
 
 SEEDS = tuple(range(20))
 FLOWS = 50

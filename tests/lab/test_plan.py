@@ -16,13 +16,13 @@ import pytest
 from tests.support.paths import ROOT
 
 from vpcsim.formats.loader import load_example
-from vpcsim.generate import PRESETS, generate_network
 from vpcsim.lab import LabEnvironmentError, LabError, build_plan, lab_down, lab_up
 from vpcsim.lab.naming import check_lab_name, lab_prefix, link_addresses, namespace_name
 from vpcsim.lab.plan import NamespacePlan
 from vpcsim.lab.probe import ProbeSpec, schedule
 from vpcsim.lab.rules import acl_chain_lines
 from vpcsim.model import Instance, Network, NetworkAclEntry
+from vpcsim.testing import PRESETS, generate_network
 
 
 def _bastion() -> tuple[Network, list[NamespacePlan]]:

@@ -29,14 +29,12 @@ from vpcsim.model import (
     VpcPeeringSide,
     validate,
 )
+from vpcsim.model.addressing import reserved_address_reason, reserved_addresses, rfc1918_range_of
 from vpcsim.model.validate import (
     ValidationError,
     ensure_valid,
     errors,
     is_canonical_cidr,
-    reserved_address_reason,
-    reserved_addresses,
-    rfc1918_range_of,
     secondary_block_restriction,
     sort_problems,
     warnings,

@@ -12,7 +12,10 @@ import pytest
 from hypothesis import given, settings
 
 from vpcsim.engine.flow import ICMP, LINUX_CLIENT_PORTS, TCP, UDP, Flow
-from vpcsim.generate import (
+from vpcsim.model import Network, Route
+from vpcsim.model.network import COLLECTIONS
+from vpcsim.model.validate import validate
+from vpcsim.testing import (
     INTERNET_CIDRS,
     PRESETS,
     FlowSampler,
@@ -21,10 +24,7 @@ from vpcsim.generate import (
     generate_flows,
     generate_network,
 )
-from vpcsim.model import Network, Route
-from vpcsim.model.network import COLLECTIONS
-from vpcsim.model.validate import validate
-from vpcsim.strategies import flows, network_and_flows, networks
+from vpcsim.testing.strategies import flows, network_and_flows, networks
 
 #: Seeds over which every feature must show up at least once.
 VARIETY_SEEDS = range(30)
@@ -663,10 +663,12 @@ def test_too_few_network_interfaces_for_the_nat_gateways_is_refused() -> None:
 
 
 def test_generate_module_does_not_import_hypothesis() -> None:
-    import vpcsim.generate as module
+    import vpcsim.testing as package
+    from vpcsim.testing import flow_sampler, network_generator
 
-    assert module.__file__ is not None
-    assert "hypothesis" not in Path(module.__file__).read_text(encoding="utf-8")
+    for module in (package, network_generator, flow_sampler):
+        assert module.__file__ is not None
+        assert "hypothesis" not in Path(module.__file__).read_text(encoding="utf-8")
 
 
 @settings(max_examples=10)

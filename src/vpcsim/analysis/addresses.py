@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from typing import cast
 
 from ..engine.compiled import (
-    _NOT_INTERNET,
     PEER_CIDR,
     PEER_MEMBERS,
     PEER_PREFIX_LIST,
@@ -31,6 +30,7 @@ from ..engine.compiled import (
     cidr_int,
 )
 from ..model import Network
+from ..model.addressing import NOT_INTERNET_BLOCKS
 from .intervals import ADDRESS_SPACE, IntervalIndex, Intervals, from_points, normalize, subtract
 from .skeleton import Skeleton
 
@@ -46,7 +46,7 @@ class InternetUniverse:
     """
 
     def __init__(self, compiled: Compiled) -> None:
-        blocked = [(net, net + ((~mask) & 0xFFFFFFFF)) for net, mask, _ in _NOT_INTERNET]
+        blocked = [(net, net + ((~mask) & 0xFFFFFFFF)) for net, mask, _ in NOT_INTERNET_BLOCKS]
         own = from_points(compiled.public)
         self.intervals: Intervals = subtract(ADDRESS_SPACE, normalize([*blocked, *own]))
         self.index = IntervalIndex(self.intervals)

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from ..engine.compiled import (
-    _NOT_INTERNET,
     PEER_CIDR,
     PEER_MEMBERS,
     PEER_PREFIX_LIST,
@@ -39,6 +38,7 @@ from ..engine.compiled import (
 )
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
+from ..model.addressing import NOT_INTERNET_BLOCKS
 from .addresses import InternetUniverse, _add_cidr, internet_universe, partition, route_table_bounds
 from .atoms import RuleSet, TrafficSpace
 from .endpoints import Host
@@ -203,7 +203,7 @@ class Bulk:
         structure: set[int] = set()
         for net, mask in self.universe.shared_cidrs:
             _add_cidr(structure, net, mask)
-        for net, mask, _ in _NOT_INTERNET:
+        for net, mask, _ in NOT_INTERNET_BLOCKS:
             _add_cidr(structure, net, mask)
         for table_id in tables_seen:
             route_table_bounds(self._table(table_id), structure)

@@ -26,6 +26,7 @@ from ..engine.flow import ICMP, ICMP_REPLIES, TCP, UDP, Flow
 from ..engine.result import Blocker, Trace
 from ..engine.trace import Packet, acl_decide, sg_decide, trace
 from ..model import Network, protocol_name
+from ..model.addressing import route_target_field
 from ..model.network import ModelError
 from .atoms import WALK_OTHER, WALK_TCP, WALK_UDP, icmp_walk
 from .skeleton import ROLE_CONST, ROLE_SPORT, FilterCall, skeleton
@@ -460,11 +461,8 @@ class _Fixer:
 
 
 def _target_flag(target: str) -> str:
-    if target.startswith("pcx-"):
-        return "--vpc-peering-connection-id"
-    if target.startswith("nat-"):
-        return "--nat-gateway-id"
-    return "--gateway-id"
+    """The ``aws ec2 create-route`` option for ``target``: its route field, spelt as an option."""
+    return "--" + (route_target_field(target) or "gateway_id").replace("_", "-")
 
 
 def why(network: Network, flow: Flow) -> WhyResult:

@@ -5,9 +5,6 @@ groups united per ENI, NACL entries sorted by rule number.
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-import socket
 import weakref
 from dataclasses import dataclass, field
 
@@ -25,52 +22,15 @@ from ..model import (
     protocol_number,
 )
 
+# Addresses as integers and the range predicates are re-exported: engine modules and analyses import them here.
+from ..model.addressing import cidr_int as cidr_int
+from ..model.addressing import ip_int as ip_int
+from ..model.addressing import ip_str as ip_str
+from ..model.addressing import is_internet_routable as is_internet_routable
+from ..model.addressing import is_rfc1918_or_6598 as is_rfc1918_or_6598
+from ..model.addressing import network_acls_of_subnets, route_tables_of_subnets, route_target_kind
+
 ALL_PORTS = (0, 65535)
-
-
-def ip_int(address: str) -> int:
-    """A dotted-quad address as an integer (inputs are validated where they enter: flows, the model)."""
-    try:
-        return int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big")
-    except OSError:
-        raise ValueError(f"{address!r} is not an IPv4 address") from None
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def ip_str(value: int) -> str:
-    return socket.inet_ntoa(value.to_bytes(4, "big"))
-
-
-def cidr_int(cidr: str) -> tuple[int, int, int]:
-    """(network, mask, prefix length) of an IPv4 CIDR."""
-    net = ipaddress.IPv4Network(cidr, strict=False)
-    return int(net.network_address), int(net.netmask), net.prefixlen
-
-
-_NOT_INTERNET = [
-    cidr_int(c)
-    for c in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
-    )
-]
-_RFC1918_6598 = [cidr_int(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
-
-
-def is_internet_routable(ip: int) -> bool:
-    """An address the internet routes (documentation ranges count: they stand for public hosts)."""
-    return not any(ip & mask == net for net, mask, _ in _NOT_INTERNET)
-
-
-def is_rfc1918_or_6598(ip: int) -> bool:
-    return any(ip & mask == net for net, mask, _ in _RFC1918_6598)
 
 
 # A compiled security-group rule: (protocol, lo, hi, peer kind, peer data, group id, rule label).
@@ -241,24 +201,13 @@ class _Compiler:
                     ip_int(p.private_ip_address) for p in eni.private_ip_addresses
                 )
         tables = {rt.route_table_id: self._route_table(rt) for rt in n.route_tables.values()}
-        explicit_rt: dict[str, str] = {}
-        main_rt: dict[str, str] = {}
         edge_rt: dict[str, str] = {}
         for rt in n.route_tables.values():
-            for subnet_id in rt.subnet_ids:
-                explicit_rt[subnet_id] = rt.route_table_id
-            if rt.main:
-                main_rt[rt.vpc_id] = rt.route_table_id
             for gateway_id in rt.gateway_ids:
                 edge_rt[gateway_id] = rt.route_table_id
         acls = {acl.network_acl_id: self._acl(acl) for acl in n.network_acls.values()}
-        explicit_acl: dict[str, str] = {}
-        default_acl: dict[str, str] = {}
-        for acl in n.network_acls.values():
-            for subnet_id in acl.subnet_ids:
-                explicit_acl[subnet_id] = acl.network_acl_id
-            if acl.is_default:
-                default_acl[acl.vpc_id] = acl.network_acl_id
+        table_of = route_tables_of_subnets(n.subnets.values(), n.route_tables.values())
+        acl_of = network_acls_of_subnets(n.subnets.values(), n.network_acls.values())
         igw_of_vpc: dict[str, str] = {}
         for igw in n.internet_gateways.values():
             vpc_id = igw.attached_vpc_id
@@ -271,16 +220,16 @@ class _Compiler:
             out.vpcs[vpc.vpc_id] = CompiledVpc(vpc.vpc_id, blocks, blocks[0][0], igw_id, edge)
         for subnet in n.subnets.values():
             net, mask, _ = cidr_int(subnet.cidr_block)
-            rt_id = explicit_rt.get(subnet.subnet_id) or main_rt.get(subnet.vpc_id)
-            acl_id = explicit_acl.get(subnet.subnet_id) or default_acl.get(subnet.vpc_id)
+            uses_rt = table_of[subnet.subnet_id]
+            uses_acl = acl_of[subnet.subnet_id]
             out.subnets[subnet.subnet_id] = CompiledSubnet(
                 subnet,
                 subnet.subnet_id,
                 subnet.vpc_id,
                 net,
                 mask,
-                tables.get(rt_id) if rt_id else None,
-                acls.get(acl_id) if acl_id else None,
+                tables.get(uses_rt.route_table_id) if uses_rt is not None else None,
+                acls.get(uses_acl.network_acl_id) if uses_acl is not None else None,
             )
         nat_of_eni = {
             nat.network_interface_id: nat for nat in n.nat_gateways.values() if nat.network_interface_id
@@ -495,20 +444,10 @@ class _Compiler:
                 return "eni", instance.network_interface_ids[0]
             return "unknown", route.instance_id
         target = route.target
-        for prefix, kind in (
-            ("igw-", "igw"),
-            ("nat-", "nat"),
-            ("pcx-", "pcx"),
-            ("vgw-", "vgw"),
-            ("tgw-", "tgw"),
-            ("vpce-", "vpce"),
-            ("eigw-", "eigw"),
-        ):
-            if target.startswith(prefix):
-                if target in n.unknown_resources:
-                    return "unknown", target
-                return kind, target
-        return "unknown", target
+        found = route_target_kind(target)
+        if found is None or found.kind in ("eni", "instance") or target in n.unknown_resources:
+            return "unknown", target  # an ENI or instance is only a target in its own field
+        return found.kind, target
 
     def _blackhole_reason(self, route: Route, kind: str, target: str, vpc_id: str) -> str | None:
         n = self.n

@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ..model import Instance, Network, NetworkInterface, Resource, protocol_name, protocol_number
-from .compiled import is_internet_routable
+from .compiled import ip_int, is_internet_routable
 
 TCP, UDP, ICMP = 6, 17, 1
 
@@ -182,9 +182,7 @@ def resolve_endpoint(network: Network, ref: str | Resource) -> Endpoint:
         public_owner = network.owner_of_public_ip(text)
         if public_owner is not None:
             return _eni_endpoint(network, network.network_interfaces[public_owner.network_interface_id], text)
-        return Endpoint(
-            address=text, label=text, internet=is_internet_routable(int(ipaddress.IPv4Address(text)))
-        )
+        return Endpoint(address=text, label=text, internet=is_internet_routable(ip_int(text)))
     if text == "internet" or text.startswith("internet:"):
         host = text.partition(":")[2] or DEFAULT_INTERNET_HOST
         if not _is_address(host):

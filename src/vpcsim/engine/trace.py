@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from ..model import Network, protocol_name
+from ..model.addressing import is_rfc6598 as _in_rfc6598
 from . import codes as C
 from .compiled import (
     PEER_CIDR,
@@ -55,11 +56,6 @@ _RESOLVER_PORTS = frozenset({(UDP, 53), (TCP, 53)})
 _MAX_ROUTE_LOOKUPS = 24
 #: Causes that belong to a component, not to a direction: reported once per flow.
 _ONCE_PER_FLOW = frozenset({C.BAD_STATE, C.ENI_SOURCE_DEST_CHECK_RESTRICTION})
-_RFC6598 = (ip_int("100.64.0.0"), ip_int("255.192.0.0"))
-
-
-def _in_rfc6598(ip: int) -> bool:
-    return ip & _RFC6598[1] == _RFC6598[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ A custom ACL denies everything until rules are added (its ``*`` rules are always
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ..model import NetworkAcl, NetworkAclEntry, Route, RouteTable, protocol_number
+from ..model.addressing import LOCAL, ROUTE_TARGET_FIELDS, field_collection, gateway_collection
 from ..model.network import set_route_target
 from .terraform_base import BlockItem, TfBase, placeholder_id
 from .terraform_doc import TfResource, is_unknown
@@ -562,22 +562,22 @@ class RoutingMaps(TfBase):
         """Routes whose target the input does not describe: an unknown resource, so a trace that
         takes the route answers ``unknown`` rather than guessing."""
         n = self.network
-        present: dict[str, Callable[[str], bool]] = {
-            "gateway_id": lambda t: (
-                t == "local" or t in n.internet_gateways or t in n.vpn_gateways or t in n.vpc_endpoints
-            ),
-            "nat_gateway_id": lambda t: t in n.nat_gateways,
-            "network_interface_id": lambda t: t in n.network_interfaces,
-            "instance_id": lambda t: t in n.instances,
-            "vpc_peering_connection_id": lambda t: t in n.vpc_peering_connections,
-            "transit_gateway_id": lambda t: t in n.transit_gateways,
-            "egress_only_internet_gateway_id": lambda t: t in n.egress_only_internet_gateways,
-        }
+
+        def exists(field_name: str, target: str) -> bool:
+            if field_name != "gateway_id":
+                return target in getattr(n, field_collection(field_name))
+            collection = gateway_collection(target)
+            return target == LOCAL or (collection is not None and target in getattr(n, collection))
+
         for table in self.network.route_tables.values():
             for route in table.routes:
-                for field_name, exists in present.items():
+                for field_name in ROUTE_TARGET_FIELDS:
                     target = getattr(route, field_name)
-                    if target and not exists(target) and target not in self.network.unknown_resources:
+                    if (
+                        target
+                        and not exists(field_name, target)
+                        and target not in self.network.unknown_resources
+                    ):
                         kind = field_name.removesuffix("_id")
                         self.unknown(
                             target,

@@ -1,7 +1,7 @@
 """Hypothesis strategies over generated networks and flows, for property tests.
 
 Why a separate module: hypothesis is a development dependency, so only tests import this;
-:mod:`vpcsim.generate` stays importable without it. The strategies draw seeds and build on the
+:mod:`vpcsim.testing` stays importable without it. The strategies draw seeds and build on the
 seed-based generator, so a failing example is reported by its seed and can be replayed with
 ``generate_network(seed, config)``; hypothesis shrinks towards seed 0 and towards fewer flows.
 """
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from .engine.flow import Flow
-from .generate import PRESETS, FlowSampler, GeneratorConfig, generate_network
-from .model import Network
+from ..engine.flow import Flow
+from ..model import Network
+from .flow_sampler import FlowSampler
+from .network_generator import PRESETS, GeneratorConfig, generate_network
 
 __all__ = ["SEEDS", "flows", "network_and_flows", "networks"]
 
@@ -27,7 +28,7 @@ def networks(config: GeneratorConfig | None = None) -> st.SearchStrategy[Network
 
 
 def flows(network: Network, *, pinned_ratio: float = 0.3) -> st.SearchStrategy[Flow]:
-    """Single flows over ``network`` (see :class:`vpcsim.generate.FlowSampler` for the mix)."""
+    """Single flows over ``network`` (see :class:`vpcsim.testing.flow_sampler.FlowSampler` for the mix)."""
     sampler = FlowSampler(network, pinned_ratio=pinned_ratio)
     return SEEDS.map(lambda seed: sampler.sample_many(seed, 1)[0])
 
