@@ -9,7 +9,6 @@ until the mark is removed).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Literal
 
 import pytest
@@ -20,6 +19,7 @@ from tests.support.builders import (
     NAT_PORTS,
     AclRule,
     B,
+    appliance_network,
     blockers,
     custom_acl,
     eni_of,
@@ -38,10 +38,8 @@ import vpcsim
 from vpcsim import Network
 from vpcsim.model import (
     Instance,
-    NetworkInterface,
     PrivateIpAddress,
     RouteTable,
-    SecurityGroup,
     TransitGateway,
     UnknownResource,
     VpcEndpoint,
@@ -732,49 +730,8 @@ def test_security_group_cidr_rules_match_the_internet_source() -> None:
 # ====================================================================================== appliances
 
 
-@dataclass(frozen=True)
-class Appliance:
-    net: Network
-    firewall: Instance
-    firewall_eni: NetworkInterface
-    client: Instance
-    server: Instance
-    client_rt: RouteTable
-    sg: SecurityGroup
-    """The ends' group: all traffic from the VPC."""
-    firewall_sg: SecurityGroup
-    """The appliance's own group: all traffic from the VPC."""
-
-
-def _appliance(source_dest_check: bool) -> Appliance:
-    """client (10.0.1.0/24) <-> firewall ENI (10.0.3.0/24) <-> server (10.0.2.0/24): each end's
-    route table sends the other end's subnet to the firewall's ENI."""
-    net = Network(seed="appliance")
-    vpc = net.create_vpc("10.0.0.0/16")
-    client_subnet = net.create_subnet(vpc, "10.0.1.0/24")
-    server_subnet = net.create_subnet(vpc, "10.0.2.0/24")
-    inspection = net.create_subnet(vpc, "10.0.3.0/24")
-    sg = security_group(net, vpc, "vpc-all", ingress=[{"ip_protocol": "-1", "cidr_ipv4": "10.0.0.0/16"}])
-    firewall_sg = security_group(
-        net, vpc, "firewall", ingress=[{"ip_protocol": "-1", "cidr_ipv4": "10.0.0.0/16"}]
-    )
-    firewall = net.run_instance(
-        inspection, name="firewall", groups=[firewall_sg], source_dest_check=source_dest_check
-    )
-    firewall_eni = eni_of(net, firewall)
-    client_rt = net.create_route_table(vpc)
-    net.create_route(client_rt, "10.0.2.0/24", firewall_eni.network_interface_id)
-    net.associate_route_table(client_rt, client_subnet)
-    server_rt = net.create_route_table(vpc)
-    net.create_route(server_rt, "10.0.1.0/24", firewall_eni.network_interface_id)
-    net.associate_route_table(server_rt, server_subnet)
-    client = net.run_instance(client_subnet, name="client", groups=[sg])
-    server = net.run_instance(server_subnet, name="server", groups=[sg])
-    return Appliance(net, firewall, firewall_eni, client, server, client_rt, sg, firewall_sg)
-
-
 def test_source_dest_check_on_an_appliance_eni_drops_forwarded_traffic() -> None:
-    a = _appliance(source_dest_check=True)
+    a = appliance_network(source_dest_check=True)
     result = vpcsim.trace(a.net, a.client, a.server, port=443)
     assert result.verdict == "unreachable"
     eni_id = a.firewall_eni.network_interface_id
@@ -784,7 +741,7 @@ def test_source_dest_check_on_an_appliance_eni_drops_forwarded_traffic() -> None
 
 
 def test_an_appliance_with_source_dest_check_disabled_forwards() -> None:
-    a = _appliance(source_dest_check=False)
+    a = appliance_network(source_dest_check=False)
     result = vpcsim.trace(a.net, a.client, a.server, port=443)
     assert result.verdict == "reachable"
     eni_id = a.firewall_eni.network_interface_id
@@ -801,7 +758,7 @@ def test_an_appliance_with_source_dest_check_disabled_forwards() -> None:
 
 
 def test_group_references_do_not_match_traffic_through_a_middlebox() -> None:
-    a = _appliance(source_dest_check=False)
+    a = appliance_network(source_dest_check=False)
     net = a.net
     clients = security_group(net, net.vpcs[a.client.vpc_id], "clients")
     eni_of(net, a.client).groups.append(clients.group_id)
@@ -816,6 +773,38 @@ def test_group_references_do_not_match_traffic_through_a_middlebox() -> None:
     result = vpcsim.trace(net, a.client, a.server, port=443)
     assert result.verdict == "unreachable"
     assert "SG_REFERENCES_NOT_PRESERVED" in result.codes or "ENI_SG_RULES_MISMATCH" in result.codes
+
+
+def test_a_middlebox_only_on_the_way_back_judges_the_reply_as_new_traffic() -> None:
+    """Found by the live lab's differential run (docs/fidelity.md): security groups track
+    connections per ENI, so a reply routed through an appliance that never saw the request is
+    new traffic there -- its inbound and outbound rules judge it, port by port."""
+    a = appliance_network(source_dest_check=False)
+    net, eni_id = a.net, a.firewall_eni.network_interface_id
+    net.delete_route(a.client_rt, "10.0.2.0/24")  # the request goes straight; the reply does not
+    net.touch()
+    result = vpcsim.trace(net, a.client, a.server, port=443)
+    assert result.verdict == "reachable"
+    assert eni_id not in hop_ids(result) and eni_id in hop_ids(result, "return")
+    net.revoke_security_group_egress(a.firewall_sg)
+    assert blockers(vpcsim.trace(net, a.client, a.server, port=443)) == [
+        B("SG_HAS_NO_RULES", a.firewall_sg.group_id, "return", "outbound", ((32768, 60999),))
+    ]
+    net.authorize_security_group_egress(a.firewall_sg, ip_protocol="-1", cidr_ipv4="10.0.1.0/24")
+    net.revoke_security_group_ingress(a.firewall_sg)
+    net.authorize_security_group_ingress(
+        a.firewall_sg, ip_protocol="tcp", from_port=32768, to_port=40000, cidr_ipv4="10.0.2.0/24"
+    )
+    assert blockers(vpcsim.trace(net, a.client, a.server, port=443)) == [
+        B("ENI_SG_RULES_MISMATCH", a.firewall_sg.group_id, "return", "inbound", ((40001, 60999),))
+    ]
+    assert vpcsim.trace(net, a.client, a.server, port=443, source_port=33000).verdict == "reachable"
+    assert vpcsim.trace(net, a.client, a.server, port=443, source_port=50000).verdict == "unreachable"
+    # Where the request passed the appliance too, the reply is tracked there.
+    net.create_route(a.client_rt, "10.0.2.0/24", eni_id)
+    net.authorize_security_group_ingress(a.firewall_sg, ip_protocol="tcp", port=443, cidr_ipv4="10.0.1.0/24")
+    net.authorize_security_group_egress(a.firewall_sg, ip_protocol="tcp", port=443, cidr_ipv4="10.0.2.0/24")
+    assert vpcsim.trace(net, a.client, a.server, port=443).verdict == "reachable"
 
 
 def _nat_instance(source_dest_check: bool) -> tuple[Network, Instance, Instance, RouteTable]:
@@ -845,6 +834,28 @@ def test_nat_instance_with_source_dest_check_disabled_translates() -> None:
     assert (masquerade.before.source, masquerade.after.source) == (private_ip(net, app), private_ip(net, nat))
     assert igw_nat.after is not None and igw_nat.after.source == public_ip(net, nat)
     assert hop_ids(result, "return")[-1] == eni_of(net, app).network_interface_id
+
+
+def test_a_nat_instance_translates_a_reply_it_never_saw_the_request_of() -> None:
+    """Found by the live lab's differential run (docs/fidelity.md): to a NAT instance, a UDP
+    reply of a connection it never saw is new traffic, which it masquerades like any other: the
+    client then gets its answer from the wrong address."""
+    net, nat, app, private_rt = _nat_instance(source_dest_check=False)
+    eip = net.allocate_address()
+    net.associate_address(eip, app)
+    group = net.security_groups[eni_of(net, app).groups[0]]
+    net.authorize_security_group_ingress(group, ip_protocol="tcp", port=22, cidr_ipv4=ANYWHERE)
+    net.authorize_security_group_ingress(group, ip_protocol="udp", port=53, cidr_ipv4=ANYWHERE)
+    result = vpcsim.trace(net, INTERNET, app, port=53, protocol="udp")
+    assert result.verdict == "unreachable"
+    assert [b.code for b in result.blockers] == ["VPCSIM_ASYMMETRIC_REPLY"]
+    assert eni_of(net, nat).network_interface_id in hop_ids(result, "return")
+    # A lone TCP SYN-ACK is no new connection to Linux (conntrack calls it invalid): it is
+    # forwarded untranslated, and the exchange completes.
+    assert vpcsim.trace(net, INTERNET, app, port=22).verdict == "reachable"
+    igw = next(iter(net.internet_gateways))
+    net.create_route(private_rt, f"{INTERNET_HOST}/32", igw)
+    assert vpcsim.trace(net, INTERNET, app, port=53, protocol="udp").verdict == "reachable"
 
 
 def test_nat_instance_with_source_dest_check_on_drops() -> None:

@@ -247,6 +247,28 @@ def test_schedule_keeps_apart_probes_that_conntrack_or_a_bare_syn_would_confuse(
     assert sorted(i for batch in batches for i in batch) == list(range(len(specs)))
 
 
+def test_schedule_keeps_apart_portless_probes_that_share_an_address() -> None:
+    """Found by the differential run (docs/fidelity.md): GRE from A to B and GRE from B to A
+    in one batch -- conntrack took the second for the reply of the first."""
+    specs = [
+        ProbeSpec(47, "10.0.0.4", "10.0.0.5", "eni-a"),
+        ProbeSpec(47, "10.0.0.5", "10.0.0.4", "eni-b"),  # the first one reversed
+        ProbeSpec(50, "8.8.8.8", "3.0.0.12", None),  # to the public address of 10.0.0.4
+        ProbeSpec(50, "10.0.0.4", "8.8.8.8", "eni-a"),  # and from it, translated to 3.0.0.12
+        ProbeSpec(47, "10.0.0.6", "10.0.0.7", "eni-c"),  # nothing in common with the first
+    ]
+    servers = [
+        [("vs-x-i-1", "10.0.0.5")],
+        [("vs-x-i-0", "10.0.0.4")],
+        [("vs-x-i-0", "10.0.0.4")],
+        [("vs-x-internet", "8.8.8.8")],
+        [("vs-x-i-2", "10.0.0.7")],
+    ]
+    where = {i: b for b, batch in enumerate(schedule(specs, servers)) for i in batch}
+    assert where[0] != where[1] and where[2] != where[3]
+    assert where[4] == where[0] == where[2]
+
+
 # ---------------------------------------------------------------------------- environment
 
 

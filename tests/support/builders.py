@@ -436,3 +436,44 @@ def locked_down() -> LockedDown:
     acl = custom_acl(net, subnet, name="deny-all")
     instance = net.run_instance(subnet, name="locked-1", groups=[sg])
     return LockedDown(net, vpc, subnet, sg, acl, instance)
+
+
+@dataclass(frozen=True)
+class Appliance:
+    net: Network
+    firewall: Instance
+    firewall_eni: NetworkInterface
+    client: Instance
+    server: Instance
+    client_rt: RouteTable
+    sg: SecurityGroup
+    """The ends' group: all traffic from the VPC."""
+    firewall_sg: SecurityGroup
+    """The appliance's own group: all traffic from the VPC."""
+
+
+def appliance_network(source_dest_check: bool) -> Appliance:
+    """client (10.0.1.0/24) <-> firewall ENI (10.0.3.0/24) <-> server (10.0.2.0/24): each end's
+    route table sends the other end's subnet to the firewall's ENI."""
+    net = Network(seed="appliance")
+    vpc = net.create_vpc("10.0.0.0/16")
+    client_subnet = net.create_subnet(vpc, "10.0.1.0/24")
+    server_subnet = net.create_subnet(vpc, "10.0.2.0/24")
+    inspection = net.create_subnet(vpc, "10.0.3.0/24")
+    sg = security_group(net, vpc, "vpc-all", ingress=[{"ip_protocol": "-1", "cidr_ipv4": "10.0.0.0/16"}])
+    firewall_sg = security_group(
+        net, vpc, "firewall", ingress=[{"ip_protocol": "-1", "cidr_ipv4": "10.0.0.0/16"}]
+    )
+    firewall = net.run_instance(
+        inspection, name="firewall", groups=[firewall_sg], source_dest_check=source_dest_check
+    )
+    firewall_eni = eni_of(net, firewall)
+    client_rt = net.create_route_table(vpc)
+    net.create_route(client_rt, "10.0.2.0/24", firewall_eni.network_interface_id)
+    net.associate_route_table(client_rt, client_subnet)
+    server_rt = net.create_route_table(vpc)
+    net.create_route(server_rt, "10.0.1.0/24", firewall_eni.network_interface_id)
+    net.associate_route_table(server_rt, server_subnet)
+    client = net.run_instance(client_subnet, name="client", groups=[sg])
+    server = net.run_instance(server_subnet, name="server", groups=[sg])
+    return Appliance(net, firewall, firewall_eni, client, server, client_rt, sg, firewall_sg)

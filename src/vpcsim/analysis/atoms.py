@@ -142,13 +142,16 @@ class TrafficSpace:
         mentioned: set[int] = set()
         types: set[int] = set(ICMP_REPLIES)
         codes: set[int] = set()
-        # Security groups match the destination port of requests; their ICMP fields are type/code.
+        # Security groups match the destination port of requests -- and the client's port of a
+        # reply through a middlebox the request never passed; their ICMP fields are type/code.
         for proto, lo, hi, *_ in rules.sg_rules:
             if proto == -1:
                 continue
             mentioned.add(proto)
             if proto in (TCP, UDP):
-                port_bounds[proto] |= _range_boundaries([(lo, hi)])
+                bounds = _range_boundaries([(lo, hi)])
+                port_bounds[proto] |= bounds
+                sport_bounds[proto] |= bounds
             elif proto == ICMP:
                 if lo != -1:
                     types.add(lo)

@@ -18,7 +18,9 @@ The atoms then only evaluate filters, with the engine's own ``sg_decide``/``acl_
 A destination that is a VPC service (DNS resolver, metadata...) answers on fixed ports, which the
 walk checks itself: such skeletons are marked ``service``, carry the ports the engine says the
 service answers on (atom boundaries: a port the service answers on never shares an atom with one
-it does not) and the analyses fall back to tracing every atom.
+it does not). A reply through a middlebox ENI the request never passed is judged there as new
+traffic, port by port: such skeletons are marked ``service`` too. The analyses trace every atom
+of a ``service`` skeleton.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ class Skeleton:
     blockers: list[Blocker] = field(default_factory=list)
     """Blockers other than filters: they hold for every flow of the class."""
     service: bool = False
+    """Every atom must be traced by the engine: the destination is a VPC service (fixed ports),
+    or a reply crosses a middlebox the request never passed (new traffic there)."""
     service_ports: frozenset[tuple[int, int]] = frozenset()
     """(protocol, port) pairs the VPC service at the destination answers on (``service`` only)."""
     delivered: bool = False
@@ -146,9 +150,22 @@ class _SkeletonWalk(_Walk):
         self.skeleton = Skeleton(walk)
         self.keep_hops = hops
 
-    def _sg(self, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool) -> None:
+    def _sg(
+        self, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool, ports: PortRanges | None = None
+    ) -> None:
+        if self.path == "forward":
+            self.tracked.add(eni.eni_id)
         if reply:
+            if eni.eni_id not in self.tracked:
+                # A reply through a middlebox the request never passed is new traffic there,
+                # judged port by port: the engine's own walk decides (per-atom tracing), over
+                # client-port atoms that respect the middlebox's rules.
+                self.skeleton.service = True
+                self._record_sg(eni, pkt, egress=egress)
             return  # connection tracking: replies pass, as in the engine
+        self._record_sg(eni, pkt, egress=egress)
+
+    def _record_sg(self, eni: CompiledEni, pkt: Packet, *, egress: bool) -> None:
         role, const = _role(pkt.dports) if pkt.has_ports else (ROLE_CONST, ())
         self.skeleton.filters.append(
             FilterCall(

@@ -252,6 +252,8 @@ class _Walk:
         self.lookups = 0
         self.sdc_reported: set[str] = set()
         self._reply_translator: str | None = None
+        self.tracked: set[str] = set()
+        """ENIs whose security groups judged the request: they track the connection."""
 
     # ------------------------------------------------------------ recording
 
@@ -475,7 +477,7 @@ class _Walk:
         self._acl(subnet, pkt, inbound=False)
         if (
             forwarded
-            and not reply
+            and (not reply or (eni.eni_id not in self.tracked and pkt.proto not in (TCP, ICMP)))
             and pkt.src not in eni.addresses
             and eni.public_of
             and not eni.source_dest_check
@@ -488,7 +490,9 @@ class _Walk:
 
     def _masquerade(self, eni: CompiledEni, pkt: Packet) -> Packet | None:
         """A NAT instance (source/destination check off, public IP) translates what it forwards
-        to the internet to its own primary address, keeping ports (Linux masquerade)."""
+        to the internet to its own primary address, keeping ports (Linux masquerade) -- a reply
+        of a connection it never saw too, when that starts a connection for Linux (UDP, GRE...;
+        a lone TCP SYN-ACK or reset, an ICMP echo reply, are invalid to it and left as they are)."""
         rt = eni.subnet.route_table
         route = rt.lookup(pkt.dst) if rt is not None else None
         if route is None or route.kind != "igw":
@@ -941,8 +945,18 @@ class _Walk:
 
     # ------------------------------------------------------------ filters
 
-    def _sg(self, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool) -> None:
+    def _sg(
+        self, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool, ports: PortRanges | None = None
+    ) -> None:
         direction: Direction = "outbound" if egress else "inbound"
+        if self.path == "forward":
+            self.tracked.add(eni.eni_id)
+        elif reply and eni.eni_id not in self.tracked:
+            # A reply through an ENI the request never passed (a middlebox on the way back
+            # only): nothing is tracked there, so its security groups judge the reply as new
+            # traffic -- per ENI, as AWS tracks connections.
+            self._sg_untracked_reply(eni, pkt, egress=egress)
+            return
         if reply:
             if self.record:
                 self.step(
@@ -1015,7 +1029,34 @@ class _Walk:
             detail,
             f"add an {direction} rule to {group} allowing {_describe_traffic(pkt)} {where} {peer}",
             direction=direction,
+            ports=ports,
         )
+
+    def _sg_untracked_reply(self, eni: CompiledEni, pkt: Packet, *, egress: bool) -> None:
+        """Security groups judge an untracked reply port by port (its destination ports are the
+        client's, a range unless pinned); the failing ports are reported."""
+        if not pkt.has_ports or (len(pkt.dports) == 1 and pkt.dports[0][0] == pkt.dports[0][1]):
+            self._sg(eni, pkt, egress=egress, reply=False)
+            return
+        rules = eni.egress if egress else eni.ingress
+        if pkt.forwarded and not egress:
+            rules = [r for r in rules if r[3] != PEER_MEMBERS]
+        cuts = {lo for lo, _ in pkt.dports} | {
+            edge for r in rules if r[0] == pkt.proto for edge in (r[1], r[2] + 1)
+        }
+        failing: list[tuple[int, int]] = []
+        for lo, hi in pkt.dports:
+            starts = sorted(c for c in cuts if lo <= c <= hi)
+            for k, start in enumerate(starts):
+                end = starts[k + 1] - 1 if k + 1 < len(starts) else hi
+                probe = replace(pkt, dports=((start, start),))
+                if sg_decide(rules, probe, probe.dst if egress else probe.src)[0] is None:
+                    failing.append((start, end))
+        if not failing:
+            first = pkt.dports[0][0]
+            self._sg(eni, replace(pkt, dports=((first, first),)), egress=egress, reply=False)
+            return
+        self._sg(eni, replace(pkt, dports=_merge(failing)), egress=egress, reply=False, ports=_merge(failing))
 
     def _group_rule_count(self, group_id: str, egress: bool) -> int:
         group = self.n.security_groups.get(group_id)
