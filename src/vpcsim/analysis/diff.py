@@ -266,13 +266,17 @@ class Affected:
 
 
 def _route_target_enis(network: Network) -> set[str]:
-    """ENIs that routes send traffic to (directly or through their instance): middleboxes whose
-    groups and settings filter other pairs' paths."""
+    """ENIs that routes send traffic to (directly, through their instance or their NAT gateway):
+    middleboxes whose groups and settings filter other pairs' paths."""
     out: set[str] = set()
     for table in network.route_tables.values():
         for route in table.routes:
             if route.network_interface_id:
                 out.add(route.network_interface_id)
+            if route.nat_gateway_id:
+                nat = network.nat_gateways.get(route.nat_gateway_id)
+                if nat is not None and nat.network_interface_id in network.network_interfaces:
+                    out.add(nat.network_interface_id)
             if route.instance_id:
                 instance = network.instances.get(route.instance_id)
                 if instance is not None:
