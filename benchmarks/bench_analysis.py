@@ -1,4 +1,4 @@
-"""The analyses on a generated 50,000-ENI estate (issue 5, section 6).
+"""The analyses on a generated 50,000-ENI estate (``docs/performance.md``).
 
 Figures: ``reach`` for one pair (median), ``exposure`` for the whole estate, ``matrix --by
 security-group`` and ``--by subnet`` for the whole estate, ``matrix --by instance`` on a 5,000-ENI

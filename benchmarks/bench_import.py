@@ -1,4 +1,4 @@
-"""Import of a generated 50,000-ENI estate in AWS describe-* format (issue: import, performance).
+"""Import of a generated 50,000-ENI estate in AWS describe-* format (``docs/performance.md``).
 
 Target: at most 3x the time of merely parsing the same files with orjson (measured in the same
 run, garbage collector as the importer runs it: paused); ceiling 60 s and 4 GiB.

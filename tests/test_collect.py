@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from typer.testing import CliRunner
 
+import vpcsim
 from vpcsim.cli.collect import collect_command
 from vpcsim.cli.errors import CliError
 from vpcsim.collect import APIS, ENTRIES_KEY, CollectError, CollectProgress, collect
@@ -154,7 +155,7 @@ def test_collected_folder_imports_and_traces(aws: boto3.Session, tmp_path: Path)
         ("internet", app, 8080, "unreachable", ["IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"]),
     ]
     for src, dst, port, verdict, codes in cases:
-        trace = network.trace(src, dst, port=port)
+        trace = vpcsim.trace(network, src, dst, port=port)
         assert (trace.verdict, trace.codes) == (verdict, codes), (src, dst, port)
 
 
@@ -171,7 +172,7 @@ def test_collected_public_address_is_in_the_files(aws: boto3.Session, tmp_path: 
 def test_collected_web_server_is_reachable_from_the_internet(aws: boto3.Session, tmp_path: Path) -> None:
     network, ids = collected_network(aws, tmp_path)
     for port, verdict, codes in ((443, "reachable", []), (22, "unreachable", ["ENI_SG_RULES_MISMATCH"])):
-        trace = network.trace("internet", ids["web"], port=port)
+        trace = vpcsim.trace(network, "internet", ids["web"], port=port)
         assert (trace.verdict, trace.codes) == (verdict, codes)
 
 

@@ -1,4 +1,4 @@
-"""Differential testing: the engine's verdicts against what the Linux kernel does (issue 6 §4).
+"""Differential testing: the engine's verdicts against what the Linux kernel does.
 
 For random small networks (:func:`vpcsim.testing.generate_network`), reshaped by
 :mod:`vpcsim.fidelity_bias` so that most flows over them almost work (random networks mostly

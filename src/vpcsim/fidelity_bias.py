@@ -1,4 +1,4 @@
-"""Networks and flows biased toward paths that almost work, for the differential run (issue 15).
+"""Networks and flows biased toward paths that almost work, for the differential run.
 
 Why: random networks mostly block. Over plain generated networks only one probe in seven got
 an answer, so the kernel rarely had the chance to disagree about what *passes*, and a rule the

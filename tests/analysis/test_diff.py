@@ -44,7 +44,7 @@ def test_one_new_rule_opens_rdp_to_the_world() -> None:
 
 def test_no_change_no_difference() -> None:
     net = tutorial_vpc().net
-    assert diff(net, copy.deepcopy(net)).pairs == []
+    assert diff(net, copy.deepcopy(net)).pairs == ()
 
 
 def test_incremental_equals_full_on_generated_networks() -> None:
@@ -90,7 +90,7 @@ def test_matching_by_name_tag_when_ids_differ() -> None:
     assert by_name == [
         (next(i for i in old.instances.values() if i.name == "web-1").instance_id, "i-0000000000000new1")
     ]
-    assert diff(old, new).pairs == []
+    assert diff(old, new).pairs == ()
 
 
 def test_affected_is_everything_when_routes_change() -> None:
@@ -105,7 +105,7 @@ def test_affected_is_everything_when_routes_change() -> None:
     assert any(p.destination == "internet" and p.newly_blocked for p in result.pairs)
 
 
-# ---------------------------------------------------------------------------- middleboxes (issue 15, item 13)
+# ---------------------------------------------------------------------------- middleboxes
 
 FIREWALL = """
 version: 1
@@ -378,7 +378,7 @@ def test_an_address_known_only_after_apply_is_compared_by_position_not_closed() 
     eni.tags[UNKNOWN_ADDRESS_TAG] = "public_ip"
     new.touch()
     result = diff(old, new)
-    assert result.pairs == [] and not result.changed
+    assert result.pairs == () and not result.changed
     assert [(side, i.kind, i.component) for side, i in result.incomplete] == [
         ("new", "unknown-address", eni.network_interface_id)
     ]

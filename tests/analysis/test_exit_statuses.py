@@ -1,4 +1,4 @@
-"""Every analysis command's exit status against the contract (issue 15 item 6):
+"""Every analysis command's exit status against the contract:
 0 yes / clean, 1 no / findings, 2 usage or input, 3 unknown.
 
 The network: the tutorial's two web servers (SSH between them and from the internet), plus an

@@ -44,7 +44,7 @@ def test_bastion_ssh_is_high() -> None:
 
 def test_open_group_without_public_address_is_not_exposed() -> None:
     s = tutorial_vpc(firewall="open", public_ips=False)
-    assert exposure(s.net).findings == []
+    assert exposure(s.net).findings == ()
 
 
 def test_group_attached_to_nothing_is_not_exposed() -> None:
@@ -68,7 +68,7 @@ def test_no_route_back_to_the_internet_gateway_is_one_way() -> None:
 
 def test_detached_gateway_is_not_exposed() -> None:
     s = tutorial_vpc(firewall="open", attach_igw=False)
-    assert exposure(s.net).findings == []
+    assert exposure(s.net).findings == ()
 
 
 def test_acl_narrows_the_sources_and_ports() -> None:
@@ -135,7 +135,7 @@ def test_json_and_sarif() -> None:
 
 
 def test_other_protocols_keep_their_numbers_in_json_and_sarif() -> None:
-    """Issue 15, item 17: a finding of protocol ``other`` says which protocols."""
+    """A finding of protocol ``other`` says which protocols."""
     s = tutorial_vpc(firewall="none")
     s.sg.ingress = [
         SecurityGroupRule(ip_protocol=p, cidr_ipv4="0.0.0.0/0") for p in ("47", "50", "51", "132")

@@ -1,4 +1,4 @@
-"""Exposure severity is a property of what is exposed (issue 15 item 10): the traffic, and how many
+"""Exposure severity is a property of what is exposed: the traffic, and how many
 internet addresses can send it -- never how the set is written as CIDRs or split among rules."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Until IPv6 is analysed, a network with IPv6 is never reported complete (issue 15, item 16):
+"""Until IPv6 is analysed, a network with IPv6 is never reported complete:
 ``exposure``, ``check`` and ``diff`` list every resource holding IPv6 as ``incomplete``, and
 their exit statuses say "unknown" rather than "clean"."""
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 from tests.support.cli import CliRunner
 
-from vpcsim.analysis import check, diff, exposure, read_policy
+from vpcsim.analysis import check, diff, exposure
 from vpcsim.analysis.incomplete import ipv6_items
+from vpcsim.formats.policy import read_policy
 from vpcsim.formats.spec import load_spec
 from vpcsim.testing import PRESETS, generate_network
 

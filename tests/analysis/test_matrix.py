@@ -16,7 +16,7 @@ def test_by_subnet() -> None:
     public, private = p.public.subnet_id, p.private.subnet_id
     assert [t.describe() for t in result.cell(public, private).allowed] == ["tcp 22"]  # type: ignore[union-attr]
     assert [t.describe() for t in result.cell(private, public).allowed] == ["tcp 22"]  # type: ignore[union-attr]
-    assert result.labels == sorted([public, private])
+    assert result.labels == tuple(sorted([public, private]))
 
 
 def test_by_security_group_unites_member_pairs() -> None:

@@ -1,4 +1,4 @@
-"""Agreement with the reference engine on generated networks (issue 5, section 4).
+"""Agreement with the reference engine on generated networks (``docs/symbolic.md``).
 
 * A flow with a pinned source port is permitted by ``reach(A, B)`` iff ``trace`` says reachable.
 * An unpinned flow (a client range): ``allowed`` iff ``trace`` is reachable for the range; a

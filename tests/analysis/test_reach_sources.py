@@ -1,4 +1,4 @@
-"""``reach`` agrees with ``trace`` whatever form an end takes (issue 15 item 1, issue 16 item 7).
+"""``reach`` agrees with ``trace`` whatever form an end takes.
 
 * From the internet, whichever way it is written -- the literal ``internet``, ``internet:IP``, a
   bare public address nobody owns -- to an instance, an ENI or a Name tag: a flow is permitted by

@@ -8,6 +8,7 @@ import dataclasses
 
 from tests.support.builders import appliance_network
 
+import vpcsim
 from vpcsim.analysis import reach
 from vpcsim.engine import trace
 
@@ -22,7 +23,7 @@ def test_reach_agrees_with_trace_when_only_the_reply_crosses_a_middlebox() -> No
     )
     client = net.primary_network_interface(a.client.instance_id).private_ip_address
     server = net.primary_network_interface(a.server.instance_id).private_ip_address
-    ranged = net.trace(a.client, a.server, port=443)
+    ranged = vpcsim.trace(net, a.client, a.server, port=443)
     assert ranged.verdict == "unreachable"
     result = reach(net, client, server, client_ports=(32768, 60999))
     for port in (32768, 40000, 40001, 60999):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.support.paths import FIXTURES
 
+import vpcsim
 from vpcsim.engine import Trace
 from vpcsim.formats.aws import load_aws
 from vpcsim.model import Network
@@ -36,13 +37,13 @@ def _nat_steps(result: Trace) -> list[tuple[str, str, str]]:
 
 
 def test_public_subnet_instance_reaches_internet_translated(public_subnet: Network) -> None:
-    result = public_subnet.trace("i-06669a407b2ef3ae5", "8.8.8.8", port=443)
+    result = vpcsim.trace(public_subnet, "i-06669a407b2ef3ae5", "8.8.8.8", port=443)
     assert result.verdict == "reachable"
     assert ("igw-0a409e562d251f766", "10.0.0.91", "18.216.80.133") in _nat_steps(result)
 
 
 def test_public_subnet_inbound_80_denied_by_group(public_subnet: Network) -> None:
-    result = public_subnet.trace("internet:8.8.8.8", "18.216.80.133", port=80)
+    result = vpcsim.trace(public_subnet, "internet:8.8.8.8", "18.216.80.133", port=80)
     assert result.verdict == "unreachable"
     assert [(b.code, b.component, b.direction) for b in result.blockers] == [
         ("ENI_SG_RULES_MISMATCH", "sg-09ccba6656672061b", "inbound")
@@ -52,28 +53,28 @@ def test_public_subnet_inbound_80_denied_by_group(public_subnet: Network) -> Non
 
 
 def test_public_subnet_inbound_22_delivered(public_subnet: Network) -> None:
-    assert public_subnet.trace("internet:8.8.8.8", "18.216.80.133", port=22).verdict == "reachable"
+    assert vpcsim.trace(public_subnet, "internet:8.8.8.8", "18.216.80.133", port=22).verdict == "reachable"
 
 
 def test_public_subnet_private_address_never_enters(public_subnet: Network) -> None:
-    result = public_subnet.trace("internet:8.8.8.8", "10.0.0.91", port=22)
+    result = vpcsim.trace(public_subnet, "internet:8.8.8.8", "10.0.0.91", port=22)
     assert result.codes == ["IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"]
     assert [h.component for h in result.forward] == ["internet"]
 
 
 def test_public_subnet_unowned_public_address_goes_nowhere(public_subnet: Network) -> None:
-    result = public_subnet.trace("internet:8.8.8.8", "54.191.107.23", port=22)
+    result = vpcsim.trace(public_subnet, "internet:8.8.8.8", "54.191.107.23", port=22)
     assert result.codes == ["UNKNOWN_DESTINATION"]
 
 
 def test_public_private_public_instance_exits_through_igw(public_private: Network) -> None:
-    result = public_private.trace("i-094a9e5b545a4fde4", "8.8.8.8", port=443)
+    result = vpcsim.trace(public_private, "i-094a9e5b545a4fde4", "8.8.8.8", port=443)
     assert result.verdict == "reachable"
     assert "igw-0eac198308206c358" in [h.component for h in result.forward]
 
 
 def test_public_private_private_instance_goes_to_vgw_unknown(public_private: Network) -> None:
-    result = public_private.trace("i-099cf38911942421c", "8.8.8.8", port=443)
+    result = vpcsim.trace(public_private, "i-099cf38911942421c", "8.8.8.8", port=443)
     assert result.verdict == "unknown"
     assert result.codes == ["VPCSIM_OUTSIDE_MODEL"]
     assert result.blockers[0].component == "vgw-070087240d6fa2989"
@@ -95,21 +96,21 @@ def test_public_private_private_instance_goes_to_vgw_unknown(public_private: Net
 def test_public_private_inside_vpc(
     public_private: Network, src: str, dst: str, protocol: str, port: int | None, verdict: str
 ) -> None:
-    result = public_private.trace(src, dst, protocol=protocol, port=port)
+    result = vpcsim.trace(public_private, src, dst, protocol=protocol, port=port)
     assert result.verdict == verdict
     if verdict == "unreachable":
         assert [(b.code, b.direction) for b in result.blockers] == [("ENI_SG_RULES_MISMATCH", "inbound")]
 
 
 def test_public_private_internet_to_public_instance(public_private: Network) -> None:
-    assert public_private.trace("internet", "13.58.55.60", port=22).verdict == "reachable"
-    denied = public_private.trace("internet", "13.58.55.60", port=443)
+    assert vpcsim.trace(public_private, "internet", "13.58.55.60", port=22).verdict == "reachable"
+    denied = vpcsim.trace(public_private, "internet", "13.58.55.60", port=443)
     assert denied.codes == ["ENI_SG_RULES_MISMATCH"]
     assert denied.blockers[0].component == "sg-0662342465612f419"
 
 
 def test_public_private_internet_to_private_address_dropped(public_private: Network) -> None:
-    assert public_private.trace("internet", "10.0.0.47", port=22).codes == [
+    assert vpcsim.trace(public_private, "internet", "10.0.0.47", port=22).codes == [
         "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import vpcsim
 from vpcsim import Network
 
 
@@ -44,13 +45,13 @@ def net() -> Network:
 def test_paths(
     net: Network, src: str, dst: str, kwargs: dict[str, object], verdict: str, codes: list[str]
 ) -> None:
-    result = net.trace(src, dst, **kwargs)  # type: ignore[arg-type]
+    result = vpcsim.trace(net, src, dst, **kwargs)  # type: ignore[arg-type]
     assert result.verdict == verdict
     assert result.codes == codes
 
 
 def test_nat_gateway_translates_and_reverses(net: Network) -> None:
-    result = net.trace("app", "internet:8.8.8.8", port=443)
+    result = vpcsim.trace(net, "app", "internet:8.8.8.8", port=443)
     nat_steps = [s for h in result.forward for s in h.steps if s.kind == "nat"]
     assert [s.component.split("-")[0] for s in nat_steps] == ["nat", "igw"]
     assert nat_steps[0].after is not None and nat_steps[0].after.source_ports == ((1024, 65535),)
@@ -62,6 +63,6 @@ def test_trace_json_matches_published_contract(net: Network) -> None:
     from vpcsim.contracts import TraceOut
 
     for src, dst, kwargs in [("app", "internet:8.8.8.8", {"port": 443}), ("internet", "app", {"port": 22})]:
-        document = net.trace(src, dst, **kwargs).to_dict()  # type: ignore[arg-type]
+        document = vpcsim.trace(net, src, dst, **kwargs).to_dict()  # type: ignore[arg-type]
         parsed = TraceOut.model_validate(document)
         assert parsed.model_dump(mode="json", by_alias=True) == document

@@ -797,7 +797,7 @@ def test_missing_group_of_an_interface_and_missing_prefix_list() -> None:
     ]
 
 
-# ---------------------------------------------------------------------- bad input (§5)
+# ---------------------------------------------------------------------- bad input
 
 
 def test_malformed_json_is_reported_and_the_other_files_are_read(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""YAML -> AWS -> YAML gives the same network (issue: import, export), on generated networks."""
+"""YAML -> AWS -> YAML gives the same network, on generated networks."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from tests.support.paths import FIXTURES
 
+import vpcsim
 from vpcsim.formats.problems import InputError, LoadResult
 from vpcsim.formats.terraform import MAPPED_TYPES, load_terraform, load_terraform_document
 from vpcsim.formats.terraform_base import ADDRESS_TAG, UNKNOWN_ADDRESS_TAG, placeholder_id
@@ -167,7 +168,7 @@ def test_plan_unknown_addresses_get_marked_stand_ins(web: LoadResult) -> None:
     assert all(p.location.file and p.location.path for p in unknown)
     assert set(codes(web)) == {"VPCSIM_TF_UNKNOWN_ADDRESS", "VPCSIM_TF_MIXED_RULES"}
     # The fixture's configuration writes inline rules on groups and an ACL that rule resources
-    # also target (issue 15, item 17): each such owner is reported once.
+    # also target: each such owner is reported once.
     mixed = sorted(p.message.split(":")[0] for p in web.warnings if p.code == "VPCSIM_TF_MIXED_RULES")
     assert mixed == ["aws_network_acl.private", "aws_security_group.app", "aws_security_group.web"]
 
@@ -192,7 +193,7 @@ def test_plan_unknown_addresses_get_marked_stand_ins(web: LoadResult) -> None:
 def test_plan_traces(
     web: LoadResult, src: str, dst: str, kwargs: dict[str, Any], verdict: str, blockers: list[str]
 ) -> None:
-    result = web.network.trace(src, dst, **kwargs)
+    result = vpcsim.trace(web.network, src, dst, **kwargs)
     assert (result.verdict, result.codes) == (verdict, blockers)
 
 
@@ -277,7 +278,7 @@ def test_modules_prefix_list_peering_and_interfaces(modules: LoadResult) -> None
 def test_modules_traces(
     modules: LoadResult, src: str, dst: str, kwargs: dict[str, Any], verdict: str, blockers: list[str]
 ) -> None:
-    result = modules.network.trace(src, dst, **kwargs)
+    result = vpcsim.trace(modules.network, src, dst, **kwargs)
     assert (result.verdict, result.codes) == (verdict, blockers)
 
 
@@ -290,7 +291,7 @@ def test_state_keeps_real_ids_and_infers_scope(state: LoadResult) -> None:
     assert "vpc-0123456789abcdef0" in n.vpcs and "placeholder_ids" not in state.counts
     # Rules listed both inline and as resources are the same rules: no other warning. The state has
     # no configuration; owners listing rules that no rule resource declares next to rule resources
-    # are reported (issue 15, item 17).
+    # are reported.
     assert sorted((p.code, p.message.split(":")[0]) for p in state.warnings) == [
         ("VPCSIM_TF_MIXED_RULES", "aws_network_acl.private"),
         ("VPCSIM_TF_MIXED_RULES", "aws_security_group.worker"),
@@ -328,7 +329,7 @@ def test_state_keeps_real_ids_and_infers_scope(state: LoadResult) -> None:
 def test_state_traces(
     state: LoadResult, src: str, dst: str, kwargs: dict[str, Any], verdict: str, blockers: list[str]
 ) -> None:
-    result = state.network.trace(src, dst, **kwargs)
+    result = vpcsim.trace(state.network, src, dst, **kwargs)
     assert (result.verdict, result.codes) == (verdict, blockers)
 
 
@@ -486,7 +487,7 @@ def test_route_to_an_unresolvable_target_answers_unknown() -> None:
     stand_in = placeholder_id("nat", "aws_route.out:nat_gateway_id")
     assert list(result.network.unknown_resources) == [stand_in]
     assert "VPCSIM_TF_UNRESOLVED" in codes(result)
-    trace = result.network.trace("10.0.1.10", "internet:8.8.8.8", port=443)
+    trace = vpcsim.trace(result.network, "10.0.1.10", "internet:8.8.8.8", port=443)
     assert trace.verdict == "unknown" and "UNKNOWN_RESOURCE" in trace.codes
 
 
@@ -529,7 +530,7 @@ def test_default_vpc_in_a_plan_is_built_as_aws_builds_it() -> None:
     eni = n.primary_network_interface(next(iter(n.instances)))
     assert eni.public_ip is not None  # a default subnet maps public addresses on launch
     # The default group only admits its own members.
-    assert n.trace("internet", next(iter(n.instances)), port=22).codes == ["ENI_SG_RULES_MISMATCH"]
+    assert vpcsim.trace(n, "internet", next(iter(n.instances)), port=22).codes == ["ENI_SG_RULES_MISMATCH"]
 
 
 def test_raw_tfstate_is_read() -> None:
@@ -650,7 +651,7 @@ def test_plan_without_planned_values_reads_the_changes() -> None:
     assert [p.location.path for p in errors] == ["$.resource_changes[1].change.after.cidr_block"]
 
 
-# ---------------------------------------------------------------------------- rule resources a plan deletes (issue 15, item 12)
+# ---------------------------------------------------------------------------- rule resources a plan deletes
 
 VPC_ID, SG_ID, ACL_ID = "vpc-0123456789abcdef0", "sg-0aaaaaaaaaaaaaaa1", "acl-0aaaaaaaaaaaaaaa1"
 

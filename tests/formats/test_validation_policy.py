@@ -1,4 +1,4 @@
-"""One validation policy for every input format (issue 15 item 8).
+"""One validation policy for every input format.
 
 The same impossible network -- written as a YAML spec, as an AWS ``describe-*`` folder, or as
 Terraform JSON -- refuses to load with exit 2 for every command, ``validate`` included, listing

@@ -1,4 +1,4 @@
-"""Differential testing: the engine against the Linux kernel (issue 6 §4, issue 15).
+"""Differential testing: the engine against the Linux kernel (``docs/fidelity.md``).
 
 20 seeded networks of the generator's ``small`` preset, reshaped toward paths that almost work
 (:mod:`vpcsim.fidelity_bias`), x 50 flows each are realised as labs (several at once, distinct
@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from tests.support.builders import INTERNET_HOST, AclRule, custom_acl, public_private_vpc
 
+import vpcsim
 from vpcsim.engine import trace
 from vpcsim.fidelity import (
     EXCLUSIONS,
@@ -42,7 +43,7 @@ from vpcsim.model.validate import ensure_valid
 SEEDS = tuple(range(20))
 FLOWS = 50
 PARALLEL = 3
-#: The share of probes whose exchange must complete (issue 15: at least 40%).
+#: The share of probes whose exchange must complete (at least 40%).
 DELIVERED_SHARE = 0.4
 
 
@@ -141,7 +142,7 @@ def test_blockers_before_a_nat_gateways_reverse_translation_name_its_ports() -> 
         inbound=[AclRule(100, "allow")],
         outbound=[AclRule(90, "deny", "tcp", ports=(442, 442)), AclRule(100, "allow")],
     )
-    result = p.net.trace(p.app, f"internet:{INTERNET_HOST}", port=443, source_port=442)
+    result = vpcsim.trace(p.net, p.app, f"internet:{INTERNET_HOST}", port=443, source_port=442)
     assert [(b.code, b.path, b.ports) for b in result.blockers] == [
         ("SUBNET_ACL_RESTRICTION", "return", ((442, 442),))
     ]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from itertools import pairwise
 
 from ..engine.compiled import UNKNOWN_ADDRESS_TAG, ip_int, ip_str
@@ -57,17 +57,17 @@ Works = dict[int, Intervals]
 # ---------------------------------------------------------------------------- results
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PairDiff:
     source: str
     destination: str
     source_eni: str | None = None
     destination_eni: str | None = None
-    newly_allowed: list[Entry] = field(default_factory=list)
-    newly_blocked: list[Entry] = field(default_factory=list)
-    newly_one_way: list[Entry] = field(default_factory=list)
-    no_longer_one_way: list[Entry] = field(default_factory=list)
-    unknown: list[Entry] = field(default_factory=list)
+    newly_allowed: tuple[Entry, ...] = ()
+    newly_blocked: tuple[Entry, ...] = ()
+    newly_one_way: tuple[Entry, ...] = ()
+    no_longer_one_way: tuple[Entry, ...] = ()
+    unknown: tuple[Entry, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -91,14 +91,14 @@ class PairDiff:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DiffResult:
-    pairs: list[PairDiff] = field(default_factory=list)
-    unmatched_old: list[str] = field(default_factory=list)
-    unmatched_new: list[str] = field(default_factory=list)
-    matched: list[tuple[str, str]] = field(default_factory=list)
+    pairs: tuple[PairDiff, ...] = ()
+    unmatched_old: tuple[str, ...] = ()
+    unmatched_new: tuple[str, ...] = ()
+    matched: tuple[tuple[str, str], ...] = ()
     """(old id, new id) of endpoints matched by Name tag or Terraform address (ids differ)."""
-    incomplete: list[tuple[str, Incomplete]] = field(default_factory=list)
+    incomplete: tuple[tuple[str, Incomplete], ...] = ()
     """(``old`` or ``new``, what that input's answer cannot cover)."""
     incremental: bool = False
 
@@ -119,8 +119,8 @@ class DiffResult:
             "status": self.status,
             "pairs": [p.to_dict() for p in self.pairs],
             "matched_by_name": [{"old": o, "new": n} for o, n in self.matched],
-            "only_in_old": self.unmatched_old,
-            "only_in_new": self.unmatched_new,
+            "only_in_old": list(self.unmatched_old),
+            "only_in_new": list(self.unmatched_new),
             "incomplete": [{"side": side, **item.to_dict()} for side, item in self.incomplete],
         }
 
@@ -266,13 +266,17 @@ class Affected:
 
 
 def _route_target_enis(network: Network) -> set[str]:
-    """ENIs that routes send traffic to (directly or through their instance): middleboxes whose
-    groups and settings filter other pairs' paths."""
+    """ENIs that routes send traffic to (directly, through their instance or their NAT gateway):
+    middleboxes whose groups and settings filter other pairs' paths."""
     out: set[str] = set()
     for table in network.route_tables.values():
         for route in table.routes:
             if route.network_interface_id:
                 out.add(route.network_interface_id)
+            if route.nat_gateway_id:
+                nat = network.nat_gateways.get(route.nat_gateway_id)
+                if nat is not None and nat.network_interface_id in network.network_interfaces:
+                    out.add(nat.network_interface_id)
             if route.instance_id:
                 instance = network.instances.get(route.instance_id)
                 if instance is not None:
@@ -463,16 +467,24 @@ class _Lists:
         b["no_longer_one_way"].add(change.no_longer_one_way, *old_ends)
         b["unknown"].add(change.unknown, *new_ends)
 
-    def fill(self, pd: PairDiff, src_u: IntervalIndex | None, dst_u: IntervalIndex | None) -> PairDiff | None:
-        lists = {name: b.build(src_u, dst_u) for name, b in self.builders.items()}
+    def pair(
+        self,
+        ends: tuple[str, str, str | None, str | None],
+        src_u: IntervalIndex | None,
+        dst_u: IntervalIndex | None,
+    ) -> PairDiff | None:
+        """The pair's diff (source, destination and their ENIs), or None when nothing changed."""
+        lists = {name: tuple(b.build(src_u, dst_u)) for name, b in self.builders.items()}
         if not any(lists.values()):
             return None
-        pd.newly_allowed = lists["newly_allowed"]
-        pd.newly_blocked = lists["newly_blocked"]
-        pd.newly_one_way = lists["newly_one_way"]
-        pd.no_longer_one_way = lists["no_longer_one_way"]
-        pd.unknown = lists["unknown"]
-        return pd
+        return PairDiff(
+            *ends,
+            newly_allowed=lists["newly_allowed"],
+            newly_blocked=lists["newly_blocked"],
+            newly_one_way=lists["newly_one_way"],
+            no_longer_one_way=lists["no_longer_one_way"],
+            unknown=lists["unknown"],
+        )
 
 
 # ---------------------------------------------------------------------------- one input
@@ -568,12 +580,11 @@ def diff(
 ) -> DiffResult:
     """Flows newly allowed, blocked, one way and unknown between every pair of ENI addresses and
     the internet; ``skipped_*`` are what each input's import read but did not model."""
-    with quiet_gc():
-        result = _diff(old, new, client_ports=client_ports, incremental=incremental)
-    result.incomplete[:0] = [("old", i) for i in incomplete_of(old, skipped_old)] + [
+    incomplete = [("old", i) for i in incomplete_of(old, skipped_old)] + [
         ("new", i) for i in incomplete_of(new, skipped_new)
     ]
-    return result
+    with quiet_gc():
+        return _diff(old, new, client_ports=client_ports, incremental=incremental, incomplete=incomplete)
 
 
 @dataclass(slots=True)
@@ -633,7 +644,14 @@ def _unknown_addresses(new: Network, addresses: list[_Address]) -> list[tuple[st
     return out
 
 
-def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bool) -> DiffResult:
+def _diff(
+    old: Network,
+    new: Network,
+    *,
+    client_ports: Interval,
+    incremental: bool,
+    incomplete: list[tuple[str, Incomplete]],
+) -> DiffResult:
     rules = RuleSet()
     for network in (old, new):
         both = network_rules(network)
@@ -642,11 +660,9 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
     space = TrafficSpace(rules, client_ports)
     sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
     endpoints, only_old, only_new, by_name = match(old, new)
-    result = DiffResult(unmatched_old=only_old, unmatched_new=only_new, matched=by_name)
     addresses = _addresses(old, new, endpoints)
-    result.incomplete.extend(_unknown_addresses(new, addresses))
     touched = affected(old, new) if incremental else Affected(None, None)
-    result.incremental = touched.senders is not None
+    pairs: list[PairDiff] = []
     render = RenderCache()
     full: Intervals = (client_ports,)
     by_label = {a.label: a for a in addresses}
@@ -680,11 +696,9 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
         a, b = by_label[key[0]], by_label[key[1]]
         lists = _Lists(space, render)
         lists.add(change, full, ends(a, b, 1), ends(a, b, 0))
-        pd = lists.fill(
-            PairDiff(a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni), None, None
-        )
+        pd = lists.pair((a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni), None, None)
         if pd is not None:
-            result.pairs.append(pd)
+            pairs.append(pd)
 
     def involved(ep: Endpoint, enis: set[str] | None) -> bool:
         return enis is None or any(s.eni in enis for s in (ep.old, ep.new) if s)
@@ -697,9 +711,16 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
                 continue
             pd = _internet_diff(space, render, common, universe, a, sides, inbound)
             if pd is not None:
-                result.pairs.append(pd)
-    result.pairs.sort(key=PairDiff.sort_key)
-    return result
+                pairs.append(pd)
+    pairs.sort(key=PairDiff.sort_key)
+    return DiffResult(
+        pairs=tuple(pairs),
+        unmatched_old=tuple(only_old),
+        unmatched_new=tuple(only_new),
+        matched=tuple(by_name),
+        incomplete=(*incomplete, *_unknown_addresses(new, addresses)),
+        incremental=touched.senders is not None,
+    )
 
 
 def _internet_diff(
@@ -748,7 +769,7 @@ def _internet_diff(
     source, destination = (INTERNET, ep.label) if inbound else (ep.label, INTERNET)
     eni_source, eni_destination = (None, ep.eni) if inbound else (ep.eni, None)
     src_u, dst_u = (universe, None) if inbound else (None, universe)
-    return lists.fill(PairDiff(source, destination, eni_source, eni_destination), src_u, dst_u)
+    return lists.pair((source, destination, eni_source, eni_destination), src_u, dst_u)
 
 
 def _point(slot: Slot | None, pick: int) -> Intervals:

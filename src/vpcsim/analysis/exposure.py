@@ -27,7 +27,8 @@ addresses (a /8's worth) is *wide*:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 from ..engine.compiled import ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
@@ -68,7 +69,8 @@ SENSITIVE_PORTS: dict[int, str] = {
 }
 WEB_PORTS = frozenset({80, 443})
 WORLD = ("0.0.0.0/0",)
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+Severity = Literal["high", "medium", "low"]
+SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
 #: Exposed to at least this many internet addresses (a /8's worth, however split) is exposed to
 #: the internet at large.
 WIDE_EXPOSURE = 1 << 24
@@ -157,11 +159,13 @@ class Finding:
         return text
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ExposureResult:
-    findings: list[Finding] = field(default_factory=list)
-    incomplete: list[Incomplete] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
+    """Of the severity asked for and above, most severe first."""
+    incomplete: tuple[Incomplete, ...] = ()
     exposed_enis: int = 0
+    """ENIs with a finding of any severity."""
     public_addresses: int = 0
 
     def to_dict(self) -> dict[str, object]:
@@ -202,10 +206,17 @@ def exposure(
     skipped: dict[str, int] | None = None,
     client_ports: Interval = LINUX_CLIENT_PORTS,
     bulk: Bulk | None = None,
+    min_severity: Severity = "low",
 ) -> ExposureResult:
-    """Every flow the internet can deliver to every public address of the network."""
+    """Every flow the internet can deliver to every public address of the network, as findings
+    of ``min_severity`` and above. ``skipped`` is what the input held but the model does not
+    (type -> count): each type that can carry traffic makes the answer incomplete."""
+    if min_severity not in SEVERITY_ORDER:
+        raise ValueError(f"severity {min_severity!r}: use low, medium or high")
     with quiet_gc():
-        return _exposure(network, skipped=skipped, client_ports=client_ports, bulk=bulk)
+        return _exposure(
+            network, skipped=skipped, client_ports=client_ports, bulk=bulk, min_severity=min_severity
+        )
 
 
 def _exposure(
@@ -214,11 +225,13 @@ def _exposure(
     skipped: dict[str, int] | None = None,
     client_ports: Interval = LINUX_CLIENT_PORTS,
     bulk: Bulk | None = None,
+    min_severity: Severity = "low",
 ) -> ExposureResult:
-    """Every flow the internet can deliver to every public address of the network."""
     bulk = bulk or Bulk(network, client_ports)
     c = bulk.c
-    result = ExposureResult(incomplete=incomplete_of(network, skipped))
+    findings: list[Finding] = []
+    incomplete: list[Incomplete] = incomplete_of(network, skipped)
+    exposed_enis = public_addresses = 0
     universe = bulk.universe.index
     render = RenderCache()
     severities: dict[tuple[Traffic, tuple[str, ...]], str] = {}
@@ -235,7 +248,7 @@ def _exposure(
     for eni_id in sorted(c.enis):
         eni = c.enis[eni_id]
         for _private, public in sorted(eni.public_of.items()):
-            result.public_addresses += 1
+            public_addresses += 1
             host = Host(public, eni_id)
             pieces = bulk.internet(host, internet_is_source=True)
             key = tuple((piece, id(out)) for piece, out in pieces)
@@ -256,7 +269,7 @@ def _exposure(
             for name, bidirectional in (("allowed", True), ("one_way", False), ("partial", "partial")):
                 for entry in lists[name]:
                     found = True
-                    result.findings.append(
+                    findings.append(
                         Finding(
                             instance,
                             eni_id,
@@ -268,7 +281,7 @@ def _exposure(
                         )
                     )
             for entry in lists["unknown"]:
-                result.incomplete.append(
+                incomplete.append(
                     Incomplete(
                         "unknown-path",
                         eni_id,
@@ -277,6 +290,13 @@ def _exposure(
                     )
                 )
             if found:
-                result.exposed_enis += 1
-    result.findings.sort(key=Finding.sort_key)
-    return result
+                exposed_enis += 1
+    limit = SEVERITY_ORDER[min_severity]
+    return ExposureResult(
+        findings=tuple(
+            sorted((f for f in findings if SEVERITY_ORDER[f.severity] <= limit), key=Finding.sort_key)
+        ),
+        incomplete=tuple(incomplete),
+        exposed_enis=exposed_enis,
+        public_addresses=public_addresses,
+    )

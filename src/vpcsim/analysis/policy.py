@@ -10,19 +10,20 @@ it is allowed" or "none of it is delivered" is decided atom by atom without samp
 * ``only``: nothing outside the list is delivered for any pair.
 
 An assertion whose answer depends on what is not modelled is ``unknown`` (exit 3 when nothing
-fails). The grammar is in :mod:`vpcsim.analysis.policy_model` and ``docs/policy.md``.
+fails). The grammar is in :mod:`vpcsim.model.policy` and ``docs/policy.md``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..engine.compiled import SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
-from ..formats.problems import InputError, LoadProblem, Location
 from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
+from ..model.policy import Assertion, Policy, Selector, SelectorSpec
+from ..model.problems import InputError, LoadProblem, Location
 from .atoms import Atom, RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
@@ -30,7 +31,6 @@ from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
 from .incomplete import UNSEEN_BY_VERDICTS, Incomplete, incomplete_of
 from .intervals import Interval, Intervals, normalize
-from .policy_model import Assertion, Policy, Selector, SelectorSpec
 
 SCHEMA_VERSION = 1
 MAX_VIOLATIONS = 50
@@ -275,13 +275,13 @@ class Resolver:
 # ---------------------------------------------------------------------------- results
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     source: str
     destination: str
     reason: str
     """``not-allowed`` (allow), ``delivered`` (deny) or ``outside-only`` (only)."""
-    entries: list[Entry]
+    entries: tuple[Entry, ...]
     unknown: bool = False
 
     def to_dict(self) -> dict[str, object]:
@@ -301,16 +301,16 @@ class Violation:
         return f"{self.source} -> {self.destination} {text} {what}" + (" (unknown)" if self.unknown else "")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AssertionResult:
     name: str
     line: int
     status: str = "pass"
     """``pass``, ``fail`` or ``unknown``."""
-    violations: list[Violation] = field(default_factory=list)
+    violations: tuple[Violation, ...] = ()
     violation_count: int = 0
     pairs: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -320,15 +320,15 @@ class AssertionResult:
             "pairs": self.pairs,
             "violation_count": self.violation_count,
             "violations": [v.to_dict() for v in self.violations],
-            "warnings": self.warnings,
+            "warnings": list(self.warnings),
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     policy: str
-    assertions: list[AssertionResult] = field(default_factory=list)
-    incomplete: list[Incomplete] = field(default_factory=list)
+    assertions: tuple[AssertionResult, ...] = ()
+    incomplete: tuple[Incomplete, ...] = ()
     """What the network's answers cannot cover (as ``exposure`` lists it): a ``deny`` or ``only``
     assertion that holds over what is modelled is ``unknown`` when this is not empty."""
 
@@ -368,27 +368,34 @@ def check(
 ) -> CheckResult:
     """Evaluate every assertion of ``policy`` over ``network``; ``skipped`` is what the import
     read but did not model."""
-    with quiet_gc():
-        result = _check(network, policy, policy_path=policy_path, lines=lines)
-    result.incomplete = incomplete_of(network, skipped)
+    incomplete = tuple(incomplete_of(network, skipped))
     # An unknown resource already makes every flow it could decide ``unknown`` in the engine's
     # verdicts; what is skipped or not analysed (IPv6) is invisible to them, so a pass of
     # ``deny``/``only`` cannot be trusted over it.
-    unseen = [i for i in result.incomplete if i.kind in UNSEEN_BY_VERDICTS]
+    unseen = [i for i in incomplete if i.kind in UNSEEN_BY_VERDICTS]
+    untrusted = None
     if unseen:
         what = ", ".join(f"{i.kind} {i.component}" for i in unseen[:5])
         more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
-        for assertion, spec in zip(result.assertions, policy.assertions, strict=True):
-            if assertion.status == "pass" and (spec.deny is not None or spec.only is not None):
-                assertion.status = "unknown"
-                assertion.warnings.append(
-                    f"holds over what is modelled, but the network is incomplete ({what}{more}): what that "
-                    "delivers is not analysed"
-                )
-    return result
+        untrusted = (
+            f"holds over what is modelled, but the network is incomplete ({what}{more}): what that "
+            "delivers is not analysed"
+        )
+    with quiet_gc():
+        return _check(
+            network, policy, policy_path=policy_path, lines=lines, incomplete=incomplete, untrusted=untrusted
+        )
 
 
-def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[int] | None) -> CheckResult:
+def _check(
+    network: Network,
+    policy: Policy,
+    *,
+    policy_path: str,
+    lines: list[int] | None,
+    incomplete: tuple[Incomplete, ...],
+    untrusted: str | None,
+) -> CheckResult:
     flows: list[FlowSet] = []
     parsed: list[tuple[list[FlowSet] | None, list[FlowSet] | None, list[FlowSet] | None]] = []
     for assertion in policy.assertions:
@@ -408,7 +415,7 @@ def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[in
     base.add_sg(r for f in flows for r in f.rules())
     bulks: dict[Interval, Bulk] = {}
     resolver = Resolver(network, policy.endpoints)
-    result = CheckResult(policy_path)
+    results: list[AssertionResult] = []
     for index, (assertion, (allow, deny, only)) in enumerate(zip(policy.assertions, parsed, strict=True)):
         line = lines[index] if lines else 0
         ports = parse_client_ports(assertion.client_ports) if assertion.client_ports else (32768, 60999)
@@ -434,10 +441,10 @@ def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[in
                     Location(policy_path, line or None, None, f"assertions[{index}]"),
                 )
             ) from None
-        result.assertions.append(
-            _evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only)
+        results.append(
+            _evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only, untrusted)
         )
-    return result
+    return CheckResult(policy_path, tuple(results), incomplete)
 
 
 def _evaluate(
@@ -450,12 +457,16 @@ def _evaluate(
     allow: list[FlowSet] | None,
     deny: list[FlowSet] | None,
     only: list[FlowSet] | None,
+    untrusted: str | None,
 ) -> AssertionResult:
-    out = AssertionResult(assertion.name, line)
+    """One assertion's answer; ``untrusted`` (why the network is incomplete) turns a ``deny`` or
+    ``only`` that holds into ``unknown``."""
     if senders is None and receivers is None:
-        out.status = "fail"
-        out.warnings.append("from and to are both the internet: nothing to check")
-        return out
+        return AssertionResult(
+            assertion.name, line, "fail", warnings=("from and to are both the internet: nothing to check",)
+        )
+    warnings: list[str] = []
+    pairs = violation_count = 0
     space = bulk.space
     allow_bits = bits_of(space, allow) if allow is not None else None
     deny_bits = bits_of(space, deny) if deny is not None else None
@@ -466,8 +477,8 @@ def _evaluate(
     failed = unknown = False
 
     def judge(outcome: Outcome, src_label: str, dst_label: str, srcs: Intervals, dsts: Intervals) -> None:
-        nonlocal failed, unknown
-        out.pairs += 1
+        nonlocal failed, unknown, pairs, violation_count
+        pairs += 1
         delivered = outcome.delivered()
         checks: list[tuple[str, int, int]] = []
         if allow_bits is not None:
@@ -490,7 +501,7 @@ def _evaluate(
                 key = (src_label, dst_label, reason, is_unknown)
                 builder = records.get(key)
                 if builder is None:
-                    out.violation_count += 1
+                    violation_count += 1
                     if len(records) >= MAX_VIOLATIONS:
                         continue
                     builder = records[key] = EntryBuilder(space, render)
@@ -507,9 +518,9 @@ def _evaluate(
             addresses = sorted(eni.public_of.values()) if inbound else sorted(eni.addresses)
             label = _label(network, eni_id)
             if inbound and not addresses and allow_bits:
-                out.pairs += 1
+                pairs += 1
                 failed = True
-                out.violation_count += 1
+                violation_count += 1
                 key = (INTERNET, label, "not-allowed", False)
                 builder = records.setdefault(key, EntryBuilder(space, render))
                 builder.add(allow_bits, ((0, 2**32 - 1),), _points(sorted(eni.addresses)))
@@ -537,16 +548,28 @@ def _evaluate(
                 for a in sorted(a_eni.addresses):
                     for b in sorted(b_eni.addresses):
                         judge(bulk.pair(Host(a, a_id), Host(b, b_id)), a_label, b_label, ((a, a),), ((b, b),))
-    if allow_bits and out.pairs == 0:
+    if allow_bits and pairs == 0:
         failed = True
-        out.warnings.append("allow: the selectors leave no pair to allow anything between")
-    for (src_label, dst_label, reason, is_unknown), builder in sorted(records.items()):
-        entries = builder.build(
-            universe if src_label == INTERNET else None, universe if dst_label == INTERNET else None
+        warnings.append("allow: the selectors leave no pair to allow anything between")
+    violations = tuple(
+        Violation(
+            src_label,
+            dst_label,
+            reason,
+            tuple(
+                builder.build(
+                    universe if src_label == INTERNET else None, universe if dst_label == INTERNET else None
+                )
+            ),
+            is_unknown,
         )
-        out.violations.append(Violation(src_label, dst_label, reason, entries, is_unknown))
-    out.status = "fail" if failed else "unknown" if unknown else "pass"
-    return out
+        for (src_label, dst_label, reason, is_unknown), builder in sorted(records.items())
+    )
+    status = "fail" if failed else "unknown" if unknown else "pass"
+    if status == "pass" and untrusted is not None and (deny is not None or only is not None):
+        status = "unknown"
+        warnings.append(untrusted)
+    return AssertionResult(assertion.name, line, status, violations, violation_count, pairs, tuple(warnings))
 
 
 def _points(addresses: list[int]) -> Intervals:

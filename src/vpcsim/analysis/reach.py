@@ -103,16 +103,16 @@ def universe_contexts(
         bounds |= found
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ReachResult:
     source: str
     destination: str
-    allowed: list[Entry]
-    one_way: list[Entry]
-    partial: list[Entry]
-    unknown: list[Entry]
+    allowed: tuple[Entry, ...]
+    one_way: tuple[Entry, ...]
+    partial: tuple[Entry, ...]
+    unknown: tuple[Entry, ...]
     client_ports: Interval = LINUX_CLIENT_PORTS
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     """Why an end stands for no address at all (an instance without a public IPv4 seen from the
     internet), for people; not part of the JSON contract."""
 
@@ -255,6 +255,7 @@ def build_result(
     source_universe: IntervalIndex | None,
     destination_universe: IntervalIndex | None,
     client_ports: Interval,
+    notes: tuple[str, ...] = (),
 ) -> ReachResult:
     builders = {name: EntryBuilder(space) for name in ("allowed", "one_way", "partial", "unknown")}
     for ctx, out in zip(contexts, results, strict=True):
@@ -263,11 +264,12 @@ def build_result(
     return ReachResult(
         source,
         destination,
-        built["allowed"],
-        built["one_way"],
-        built["partial"],
-        built["unknown"],
+        tuple(built["allowed"]),
+        tuple(built["one_way"]),
+        tuple(built["partial"]),
+        tuple(built["unknown"]),
         client_ports,
+        notes,
     )
 
 
@@ -287,10 +289,10 @@ def reach(
     contexts = contexts_for(compiled, src, dst)
     space, results = outcomes(network, contexts, client_ports, naive=naive)
     universe = internet_universe(compiled).index
-    notes = []
+    notes: tuple[str, ...] = ()
     if src.on_internet and not dst.hosts:
-        notes.append(f"{dst.label} has no public IPv4 address: the internet cannot address it")
-    result = build_result(
+        notes = (f"{dst.label} has no public IPv4 address: the internet cannot address it",)
+    return build_result(
         src.label,
         dst.label,
         space,
@@ -299,6 +301,5 @@ def reach(
         source_universe=universe if src.internet else None,
         destination_universe=universe if dst.internet else None,
         client_ports=client_ports,
+        notes=notes,
     )
-    result.notes = notes
-    return result

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from ..formats.problems import Location
+from ..model.problems import Location
 from .exposure import SENSITIVE_PORTS, ExposureResult
 from .policy import CheckResult, slug
 

@@ -18,7 +18,7 @@ the path when ``opens`` is true; changes the model cannot try (``applied: false`
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..engine import codes as C
 from ..engine import explain
@@ -121,12 +121,12 @@ class Finding:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class WhyResult:
     flow: Flow
     verdict: str
-    blockers: list[Finding] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
+    blockers: tuple[Finding, ...] = ()
+    changes: tuple[Change, ...] = ()
     opens: bool = False
     verdict_after: str = ""
 
@@ -462,7 +462,7 @@ def _target_flag(target: str) -> str:
 def why(network: Network, flow: Flow) -> WhyResult:
     """Every blocker of ``flow`` over rounds of fixing, and the changes that open its path."""
     first: Trace = trace(network, flow, record=False)
-    result = WhyResult(flow, first.verdict)
+    found: list[Finding] = []
     work = copy.deepcopy(network)
     work.touch()
     fixer = _Fixer(work)
@@ -473,7 +473,7 @@ def why(network: Network, flow: Flow) -> WhyResult:
             key = (blocker.code, blocker.component, blocker.path, blocker.direction)
             if key not in seen:
                 seen.add(key)
-                result.blockers.append(Finding(blocker, round_))
+                found.append(Finding(blocker, round_))
         if current.reachable or not current.blockers:
             break
         sk = skeleton(compile_network(work), _walk_of(flow), flow.source, flow.destination, flow.source_eni)
@@ -482,8 +482,12 @@ def why(network: Network, flow: Flow) -> WhyResult:
         if not applied:
             break
         current = trace(work, flow, record=False)
-    result.changes = fixer.changes
-    result.verdict_after = current.verdict
-    result.opens = current.reachable and not any(not c.applied for c in result.changes)
-    result.blockers.sort(key=lambda f: (f.step[0], f.round, 0 if f.blocker.path == "forward" else 1))
-    return result
+    found.sort(key=lambda f: (f.step[0], f.round, 0 if f.blocker.path == "forward" else 1))
+    return WhyResult(
+        flow,
+        first.verdict,
+        tuple(found),
+        tuple(fixer.changes),
+        opens=current.reachable and all(c.applied for c in fixer.changes),
+        verdict_after=current.verdict,
+    )

@@ -1,8 +1,9 @@
 """The ``vpcsim`` command: typer commands over the model, engine and formats.
 
 Commands stay thin: load the NETWORK argument (one rule for every command, in
-:mod:`vpcsim.formats.loader`), ask the engine or an analysis, render the answer (text or
-``--json``) and return the exit status of the CLI contract (``docs/cli.md``).
+:mod:`vpcsim.formats.loader`), ask the engine or an analysis, render the result (one render
+function per result, :mod:`vpcsim.cli.render`; or ``--json``) and return the exit status of its
+answer (:mod:`vpcsim.cli.answers`, one exit-code map in :mod:`vpcsim.cli.errors`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Annotated
 
 import typer
 
-from ..engine import CLIENT_PORT_RANGES, EndpointError, Trace, make_flow, trace
-from ..formats.problems import InputError
+from ..engine import CLIENT_PORT_RANGES, Flow, Trace, make_flow, trace
 from ..model import ModelError, Network
+from ..model.problems import InputError
+from .answers import exit_status, import_answer, trace_answer, validation_answer
 from .common import (
     BriefOpt,
     ClientPortsOpt,
@@ -36,8 +38,8 @@ from .common import (
     emit_wide,
     load,
 )
-from .errors import EXIT_NO, EXIT_OK, EXIT_UNKNOWN, CliError
-from .render import network_to_json, render_network, render_trace
+from .errors import EXIT_OK, CliError, flow_error
+from .render import network_to_json, render_import, render_network, render_trace, render_validation
 
 app = typer.Typer(
     name="vpcsim",
@@ -57,11 +59,7 @@ DstArg = Annotated[
 ]
 
 
-def trace_exit(result: Trace) -> int:
-    return {"reachable": EXIT_OK, "unreachable": EXIT_NO, "unknown": EXIT_UNKNOWN}[result.verdict]
-
-
-def _run_trace(
+def cli_flow(
     network: Network,
     src: str,
     dst: str,
@@ -73,9 +71,10 @@ def _run_trace(
     icmp_type: int | None = None,
     icmp_code: int | None = None,
     from_eni: str | None = None,
-) -> Trace:
+) -> Flow:
+    """The flow of a command's options; an endpoint or flow that cannot be is a usage error."""
     try:
-        flow = make_flow(
+        return make_flow(
             network,
             src,
             dst,
@@ -87,13 +86,12 @@ def _run_trace(
             icmp_code=icmp_code,
             from_eni=from_eni,
         )
-    except EndpointError as exc:
-        details = [{"candidate": c} for c in exc.candidates]
-        message = str(exc) + (": " + ", ".join(exc.candidates) if exc.candidates else "")
-        raise CliError(message, code="VPCSIM_ENDPOINT", details=details) from None
     except (ValueError, ModelError) as exc:
-        raise CliError(str(exc), code="VPCSIM_USAGE") from None
-    return trace(network, flow)
+        raise flow_error(exc) from None
+
+
+def _run_trace(network: Network, src: str, dst: str, *, protocol: str, port: int | None) -> Trace:
+    return trace(network, cli_flow(network, src, dst, protocol=protocol, port=port))
 
 
 def print_trace(network: Network, result: Trace, as_json: bool, brief: bool = False) -> int:
@@ -101,7 +99,7 @@ def print_trace(network: Network, result: Trace, as_json: bool, brief: bool = Fa
         emit_json(result.to_dict())
     else:
         emit(render_trace(network, result, brief=brief))
-    return trace_exit(result)
+    return exit_status(trace_answer(result))
 
 
 # ---------------------------------------------------------------------------- commands
@@ -116,11 +114,12 @@ def validate(
     with its file, place and resource."""
     loaded = load(network, fmt)  # raises InputError (exit 2) listing every problem when any is an error
     problems = loaded.validation
+    answer = validation_answer(problems)
     if as_json:
         emit_json(
             {
                 "schema_version": 1,
-                "valid": True,
+                "valid": answer == "yes",
                 "format": loaded.format,
                 "problems": [p.to_dict() for p in problems],
                 "load_warnings": [w.to_dict() for w in loaded.warnings],
@@ -128,11 +127,8 @@ def validate(
             }
         )
     else:
-        out = console()
-        for warning in loaded.warnings:  # the model's warnings among them, located: each printed once
-            out.print(str(warning), style="yellow")
-        out.print(f"{network}: 0 error(s), {len(problems)} warning(s)" if problems else f"{network}: valid")
-    return EXIT_OK
+        emit(render_validation(network, loaded, problems))
+    return exit_status(answer)
 
 
 @app.command()
@@ -174,7 +170,7 @@ def trace_command(
     if client_ports is not None and client_ports not in CLIENT_PORT_RANGES and "-" not in client_ports:
         raise CliError(f"--client-ports {client_ports!r}: use linux, windows or LO-HI")
     loaded = load(network, fmt)
-    result = _run_trace(
+    flow = cli_flow(
         loaded.network,
         src,
         dst,
@@ -186,7 +182,7 @@ def trace_command(
         icmp_code=icmp_code,
         from_eni=from_eni,
     )
-    return print_trace(loaded.network, result, as_json, brief)
+    return print_trace(loaded.network, trace(loaded.network, flow), as_json, brief)
 
 
 @app.command()
@@ -251,8 +247,6 @@ def import_command(
     loaded = load(network, fmt, check=False)
     counts = dict(sorted(loaded.counts.items()))
     if not counts:
-        from .render import network_to_json
-
         document = network_to_json(loaded.network)
         counts = {k: len(v) for k, v in document.items() if isinstance(v, list) and v}
     if as_json:
@@ -266,19 +260,8 @@ def import_command(
             }
         )
     else:
-        out = console()
-        out.print(f"{network}: {loaded.format} input")
-        for kind, count in counts.items():
-            out.print(f"  {count:>7}  {kind}")
-        if loaded.skipped:
-            out.print("skipped (not modelled):")
-            for kind, count in sorted(loaded.skipped.items()):
-                out.print(f"  {count:>7}  {kind}")
-        if loaded.warnings:
-            out.print(f"warnings ({len(loaded.warnings)}):")
-            for warning in loaded.warnings:
-                out.print(f"  {warning}", style="yellow")
-    return EXIT_NO if loaded.skipped or loaded.warnings else EXIT_OK
+        emit(render_import(network, loaded, counts))
+    return exit_status(import_answer(loaded))
 
 
 @app.command()

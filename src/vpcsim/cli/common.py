@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -56,11 +55,9 @@ def emit_wide(renderable: RenderableType) -> None:
 def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult:
     """Load a NETWORK argument; a built-in example name works where no such file exists.
     A network with errors does not load (``check=False``: see ``vpcsim.formats.loader``)."""
-    from ..formats.loader import EXAMPLES, load_example, load_network
+    from ..formats.loader import load_source
 
-    if not Path(path).exists() and path in EXAMPLES and fmt is None:
-        return load_example(path)
-    return load_network(path, format=fmt, check=check)
+    return load_source(path, format=fmt, check=check)
 
 
 # The options of one flow, shared by ``trace`` and ``why``.

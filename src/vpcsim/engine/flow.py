@@ -39,9 +39,13 @@ PortRanges = tuple[tuple[int, int], ...]
 class EndpointError(ValueError):
     """An endpoint that names nothing, or several things."""
 
-    def __init__(self, message: str, *, candidates: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, *, candidates: list[str] | None = None, parameter: str | None = None
+    ) -> None:
         super().__init__(message)
         self.candidates = candidates or []
+        self.parameter = parameter
+        """The keyword argument of :func:`make_flow` at fault, when not the source or destination."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +231,9 @@ def make_flow(
             or (src.instance_id is not None and chosen.instance_id != src.instance_id)
             or (src.instance_id is None and chosen.network_interface_id != src.network_interface_id)
         ):
-            raise EndpointError(f"--from-eni {from_eni} is not a network interface of the source {src.label}")
+            raise EndpointError(
+                f"{from_eni} is not a network interface of the source {src.label}", parameter="from_eni"
+            )
         src = chosen
     dst = resolve_endpoint(network, destination)
     dst_address = dst.address

@@ -1,6 +1,6 @@
 """The NETWORK argument of every command: a path in, a loaded network out.
 
-One rule for every command (issue 3 §2), so that ``validate``, ``show`` and ``trace`` never
+One rule for every command and for :func:`vpcsim.load`, so that ``validate``, ``show`` and ``trace`` never
 disagree on what a file is:
 
 1. ``--format yaml|aws|terraform`` wins when given;
@@ -37,7 +37,15 @@ from ..model import Problem, validate
 from .problems import InputError, LoadProblem, LoadResult, Location
 from .spec import load_spec, read_text
 
-__all__ = ["EXAMPLES", "FORMATS", "checked", "detect_format", "load_example", "load_network"]
+__all__ = [
+    "EXAMPLES",
+    "FORMATS",
+    "checked",
+    "detect_format",
+    "load_example",
+    "load_network",
+    "load_source",
+]
 
 FORMATS = ("yaml", "aws", "terraform")
 
@@ -216,3 +224,12 @@ def load_example(name: str) -> LoadResult:
             )
         ) from None
     return load_spec(spec.read_text(encoding="utf-8"), filename=f"{name}.yaml")
+
+
+def load_source(source: str | Path, *, format: str | None = None, check: bool = True) -> LoadResult:
+    """A NETWORK as every command and :func:`vpcsim.load` take it: a path, or the name of a
+    built-in example where no such file exists (and no format is forced). ``check`` as for
+    :func:`load_network`."""
+    if format is None and isinstance(source, str) and source in EXAMPLES and not Path(source).exists():
+        return load_example(source)
+    return load_network(source, format=format, check=check)

@@ -10,7 +10,7 @@ be mapped back to ``file:line:column``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
@@ -167,8 +167,22 @@ def duplicate_message(path: Path) -> tuple[str, str]:
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_yaml(text: str, filename: str | None) -> Document:
-    """Parse one YAML document; raise :class:`InputError` for syntax errors and duplicate keys."""
+#: What an empty document is told, for a spec.
+EMPTY_SPEC = ("VPCSIM_SPEC_EMPTY", "the file is empty; a spec holds at least `vpcs:` (see docs/spec.md)")
+
+
+def parse_yaml(
+    text: str,
+    filename: str | None,
+    *,
+    empty: tuple[str, str] = EMPTY_SPEC,
+    duplicate: Callable[[Path], tuple[str, str]] = duplicate_message,
+) -> Document:
+    """Parse one YAML document; raise :class:`InputError` for syntax errors and duplicate keys.
+
+    ``empty`` is the (code, message) of an empty document and ``duplicate`` words a key written
+    twice, so that every file vpcsim reads in YAML (the spec, a policy) gets the same checks.
+    """
     loader = _Loader(text)
     try:
         try:
@@ -176,14 +190,7 @@ def parse_yaml(text: str, filename: str | None) -> Document:
         except yaml.YAMLError as exc:
             raise _syntax_error(filename, exc) from None
         if root is None:
-            raise InputError(
-                LoadProblem(
-                    "error",
-                    "VPCSIM_SPEC_EMPTY",
-                    "the file is empty; a spec holds at least `vpcs:` (see docs/spec.md)",
-                    Location(file=filename),
-                )
-            )
+            raise InputError(LoadProblem("error", empty[0], empty[1], Location(file=filename)))
         found: list[tuple[Path, yaml.Node]] = []
         try:
             _duplicates(root, loader, [], set(), found)
@@ -194,7 +201,7 @@ def parse_yaml(text: str, filename: str | None) -> Document:
         if found:
             problems = []
             for path, knode in found:
-                code, message = duplicate_message(path)
+                code, message = duplicate(path)
                 location = Location(
                     file=filename,
                     line=knode.start_mark.line + 1,

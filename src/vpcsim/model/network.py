@@ -16,7 +16,7 @@ import hashlib
 import ipaddress
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .addressing import (
     SubnetAddresses,
@@ -56,9 +56,6 @@ from .resources import (
     VpcPeeringSide,
     VpnGateway,
 )
-
-if TYPE_CHECKING:
-    from ..engine.result import Trace
 
 R = TypeVar("R", bound=Resource)
 
@@ -158,42 +155,6 @@ class Network:
         self._public: dict[int, AddressOwner] = {}
         self._eni_of_nat: dict[str, str] = {}
         self._enis_of_subnet: dict[str, list[str]] = {}
-
-    # ------------------------------------------------------------------ the engine's entry point
-
-    def trace(
-        self,
-        source: str | Resource,
-        destination: str | Resource,
-        *,
-        protocol: str | int = "tcp",
-        port: int | None = None,
-        source_port: int | None = None,
-        client_ports: str | tuple[int, int] | None = None,
-        icmp_type: int | None = None,
-        icmp_code: int | None = None,
-        from_eni: str | None = None,
-        record: bool = True,
-    ) -> Trace:
-        """Trace a flow between two endpoints (ids, addresses, ``internet[:IP]``, Name tags).
-
-        A convenience over :func:`vpcsim.engine.trace`; the model itself holds no semantics.
-        """
-        from ..engine import make_flow, trace
-
-        flow = make_flow(
-            self,
-            source,
-            destination,
-            protocol=protocol,
-            port=port,
-            source_port=source_port,
-            client_ports=client_ports,
-            icmp_type=icmp_type,
-            icmp_code=icmp_code,
-            from_eni=from_eni,
-        )
-        return trace(self, flow, record=record)
 
     # ------------------------------------------------------------------ collections and indexes
 
