@@ -95,23 +95,66 @@ class ReferenceHooks:
         """Security groups: replies of a connection they track pass; requests need an allow
         rule, and so does an untracked reply (port by port). A packet a middlebox forwarded no
         longer matches group references."""
+        rec = walk.recorder
+        ports: PortRanges | None = None
         if reply:
-            if not tracked:
-                _untracked_reply(walk, eni, pkt, egress=egress)
+            if tracked:
+                if rec.record:
+                    rec.step(
+                        Step(
+                            "conntrack",
+                            eni.eni_id,
+                            "allow",
+                            "reply of a tracked connection: security groups allow it",
+                            "outbound" if egress else "inbound",
+                        )
+                    )
                 return
-            rec = walk.recorder
+            # Nothing is tracked at this ENI (a middlebox only the reply crosses): its security
+            # groups judge the reply as new traffic.
+            pkt, ports = _untracked_reply(eni, pkt, egress=egress)
+        direction: Direction = "outbound" if egress else "inbound"
+        rules = eni.egress if egress else eni.ingress
+        remote = pkt.dst if egress else pkt.src
+        if pkt.forwarded and not egress:
+            kept = [r for r in rules if r.peer_kind != PEER_MEMBERS]
+            allowed, unknown = sg_decide(kept, pkt, remote)
+            if allowed is None and unknown is None:
+                by_reference, _ = sg_decide(rules, pkt, remote)
+                if by_reference is not None:
+                    rec.block(explain.sg_references_not_preserved(rec.path, walk.compiled, eni, pkt, remote))
+                    return
+            rules = kept
+        else:
+            allowed, unknown = sg_decide(rules, pkt, remote)
+        if allowed is not None:
             if rec.record:
                 rec.step(
                     Step(
-                        "conntrack",
-                        eni.eni_id,
+                        "security-group",
+                        allowed.group_id,
                         "allow",
-                        "reply of a tracked connection: security groups allow it",
-                        "outbound" if egress else "inbound",
+                        f"{allowed.group_id} {'egress' if egress else 'ingress'} rule allows "
+                        f"{describe_traffic(pkt)}",
+                        direction,
+                        rule=allowed.label,
                     )
                 )
             return
-        _judge(walk, eni, pkt, egress=egress)
+        if unknown is not None:
+            rec.block(
+                explain.unknown_peer(rec.path, unknown.group_id, unknown.label, unknown.peer, direction)
+            )
+            return
+        groups = walk.network.security_groups
+        no_rules = not rules and all(
+            g not in groups or not (groups[g].egress if egress else groups[g].ingress) for g in eni.group_ids
+        )
+        rec.block(
+            explain.sg_denies(
+                rec.path, walk.compiled, eni, pkt, remote, egress=egress, no_rules=no_rules, ports=ports
+            )
+        )
 
     def on_network_acl(self, walk: Walk, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
         """Network ACLs: stateless, so replies are judged again; each part of the destination
@@ -160,60 +203,12 @@ class ReferenceHooks:
         )
 
 
-def _judge(
-    walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, ports: PortRanges | None = None
-) -> None:
-    """The security groups of ``eni`` judge ``pkt`` as new traffic (``ports``: the client ports
-    a blocker reports, when only some fail)."""
-    rec = walk.recorder
-    direction: Direction = "outbound" if egress else "inbound"
-    rules = eni.egress if egress else eni.ingress
-    remote = pkt.dst if egress else pkt.src
-    if pkt.forwarded and not egress:
-        kept = [r for r in rules if r.peer_kind != PEER_MEMBERS]
-        allowed, unknown = sg_decide(kept, pkt, remote)
-        if allowed is None and unknown is None:
-            by_reference, _ = sg_decide(rules, pkt, remote)
-            if by_reference is not None:
-                rec.block(explain.sg_references_not_preserved(rec.path, walk.compiled, eni, pkt, remote))
-                return
-        rules = kept
-    else:
-        allowed, unknown = sg_decide(rules, pkt, remote)
-    if allowed is not None:
-        if rec.record:
-            rec.step(
-                Step(
-                    "security-group",
-                    allowed.group_id,
-                    "allow",
-                    f"{allowed.group_id} {'egress' if egress else 'ingress'} rule allows "
-                    f"{describe_traffic(pkt)}",
-                    direction,
-                    rule=allowed.label,
-                )
-            )
-        return
-    if unknown is not None:
-        rec.block(explain.unknown_peer(rec.path, unknown.group_id, unknown.label, unknown.peer, direction))
-        return
-    groups = walk.network.security_groups
-    no_rules = not rules and all(
-        g not in groups or not (groups[g].egress if egress else groups[g].ingress) for g in eni.group_ids
-    )
-    rec.block(
-        explain.sg_denies(
-            rec.path, walk.compiled, eni, pkt, remote, egress=egress, no_rules=no_rules, ports=ports
-        )
-    )
-
-
-def _untracked_reply(walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool) -> None:
-    """Security groups judge an untracked reply port by port (its destination ports are the
-    client's, a range unless pinned); the failing ports are reported."""
+def _untracked_reply(eni: CompiledEni, pkt: Packet, *, egress: bool) -> tuple[Packet, PortRanges | None]:
+    """An untracked reply, as its security groups judge it: port by port (its destination ports
+    are the client's, a range unless pinned). The packet to judge -- with the failing ports,
+    or one port when all pass -- and the failing ports a blocker reports (None: not split)."""
     if not pkt.has_ports or is_single(pkt.dports):
-        _judge(walk, eni, pkt, egress=egress)
-        return
+        return pkt, None
     rules = eni.egress if egress else eni.ingress
     if pkt.forwarded and not egress:
         rules = [r for r in rules if r.peer_kind != PEER_MEMBERS]
@@ -231,10 +226,9 @@ def _untracked_reply(walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool)
                 failing.append((start, end))
     if not failing:
         first = pkt.dports[0][0]
-        _judge(walk, eni, pkt.rewritten(dports=((first, first),)), egress=egress)
-        return
+        return pkt.rewritten(dports=((first, first),)), None
     merged = normalize(failing)
-    _judge(walk, eni, pkt.rewritten(dports=merged), egress=egress, ports=merged)
+    return pkt.rewritten(dports=merged), merged
 
 
 #: The hooks ``trace`` walks with.

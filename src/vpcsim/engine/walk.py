@@ -171,16 +171,6 @@ class Walk:
         if self._on_hop is not None:
             self._on_hop(self, component, kind)
 
-    def _security_groups(self, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool) -> None:
-        """The ENI's security groups meet the packet: the request makes them track the
-        connection; a reply is tracked only where the request passed."""
-        if reply:
-            tracked = eni.eni_id in self.tracked
-        else:
-            self.tracked.add(eni.eni_id)
-            tracked = True
-        self.hooks.on_security_groups(self, eni, pkt, egress=egress, reply=reply, tracked=tracked)
-
     def _stopped(self, eni: CompiledEni) -> None:
         self.recorder.block(explain.stopped(self.recorder.path, eni))
 
@@ -316,7 +306,12 @@ class Walk:
             ):
                 self._source_dest_check(eni, f"it sends from {ip_str(pkt.src)}, which is not its own address")
         if eni.filtered:
-            self._security_groups(eni, pkt, egress=True, reply=reply)
+            if reply:
+                tracked = eni.eni_id in self.tracked
+            else:
+                self.tracked.add(eni.eni_id)  # the request: this ENI tracks the connection
+                tracked = True
+            self.hooks.on_security_groups(self, eni, pkt, egress=True, reply=reply, tracked=tracked)
         subnet = eni.subnet
         if pkt.dst & subnet.mask == subnet.net:
             owner = self.compiled.private.get(eni.vpc_id, {}).get(pkt.dst)
@@ -460,7 +455,12 @@ class Walk:
             if session is not None:
                 return self._unmasquerade(eni, session, pkt, eni.eni_id)
             if eni.filtered:
-                self._security_groups(eni, pkt, egress=False, reply=reply)
+                if reply:
+                    tracked = eni.eni_id in self.tracked
+                else:
+                    self.tracked.add(eni.eni_id)  # the request: this ENI tracks the connection
+                    tracked = True
+                self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply, tracked=tracked)
             if self.record:
                 self.recorder.step(self.recorder.delivery(eni.eni_id, f"delivered to {ip_str(pkt.dst)}"))
             return Arrival("eni", pkt, eni, eni.eni_id)
@@ -479,7 +479,12 @@ class Walk:
                 )
             )
         if eni.filtered:
-            self._security_groups(eni, pkt, egress=False, reply=reply)
+            if reply:
+                tracked = eni.eni_id in self.tracked
+            else:
+                self.tracked.add(eni.eni_id)  # the request: this ENI tracks the connection
+                tracked = True
+            self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply, tracked=tracked)
         return self.send(eni, pkt.rewritten(forwarded=True), reply=reply, forwarded=True)
 
     def _session_for(self, device: str, pkt: Packet) -> _Session | None:
