@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Property tests are derandomized in CI so that a red run is reproducible.
@@ -12,3 +13,9 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=60)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's network cache (vpcsim.cache) goes to a folder of this test session, never the user's."""
+    monkeypatch.setenv("VPCSIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "vpcsim-cache"))

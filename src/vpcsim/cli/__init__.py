@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click_exceptions  # type: ignore[no-redef,unused-ignore]
 
 from ..model.problems import InputError
+from .common import RunOptions
 from .errors import EXIT_INTERNAL, EXIT_USAGE, CliError, input_error
 
 
@@ -39,11 +40,24 @@ def _print_error(error: CliError, as_json: bool) -> None:
         sys.stderr.write(f"  {line}\n")
 
 
+#: Options of the whole command line, accepted anywhere on it (``vpcsim --help`` lists them).
+RUN_FLAGS = ("--no-cache", "--quiet")
+
+
+def _run_options(args: list[str]) -> tuple[list[str], RunOptions]:
+    """``args`` without the run flags (before any ``--``), and the options they set."""
+    end = args.index("--") if "--" in args else len(args)
+    head, tail = args[:end], args[end:]
+    options = RunOptions(cache="--no-cache" not in head, quiet="--quiet" in head, json="--json" in head)
+    return [a for a in head if a not in RUN_FLAGS] + tail, options
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns (and, as a console script, exits with) the exit status."""
+    from . import common
     from .app import app
 
-    args = list(sys.argv[1:] if argv is None else argv)
+    args, common.OPTIONS = _run_options(list(sys.argv[1:] if argv is None else argv))
     as_json = "--json" in args
     debug = "--debug" in args
     try:

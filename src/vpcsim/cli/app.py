@@ -51,6 +51,25 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def run_options(
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Load NETWORK from its files and store nothing in the cache ($VPCSIM_CACHE_DIR, else "
+            "$XDG_CACHE_HOME/vpcsim; $VPCSIM_CACHE_MAX_MB). Any command, anywhere on the line.",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", help="No progress display on stderr. Any command, anywhere on the line."),
+    ] = False,
+) -> None:
+    """Simulate AWS VPC networks offline: trace flows hop by hop and explain every blocker."""
+    # ``main`` reads these two wherever they stand (vpcsim.cli.common.OPTIONS); declared here for --help.
+
+
 SrcArg = Annotated[
     str, typer.Argument(metavar="SRC", show_default=False, help="Source (as --from of trace).")
 ]

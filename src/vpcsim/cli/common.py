@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -11,6 +13,7 @@ import typer
 from rich.console import Console, RenderableType
 
 from ..formats.problems import LoadResult
+from ..progress import Progress
 
 NetworkArg = Annotated[
     str,
@@ -52,12 +55,49 @@ def emit_wide(renderable: RenderableType) -> None:
     sys.stdout.write("\n".join(line.rstrip() for line in wide.export_text().splitlines()) + "\n")
 
 
+@dataclass
+class RunOptions:
+    """The options of the whole command line (``vpcsim --help``), which ``main`` accepts anywhere
+    on it: they concern how a command runs, not what it answers."""
+
+    cache: bool = True
+    """``--no-cache`` turns it off: load from the files, and store nothing."""
+    quiet: bool = False
+    """``--quiet``: no progress display."""
+    json: bool = False
+    """``--json`` was given (to any command): no progress display either."""
+
+
+OPTIONS = RunOptions()
+
+
+def progress() -> Progress:
+    """The progress display of this run (:mod:`vpcsim.cli.progress`): on a terminal only."""
+    from .progress import make_progress
+
+    return make_progress(as_json=OPTIONS.json, quiet=OPTIONS.quiet)
+
+
 def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult:
     """Load a NETWORK argument; a built-in example name works where no such file exists.
-    A network with errors does not load (``check=False``: see ``vpcsim.formats.loader``)."""
+    A network with errors does not load (``check=False``: see ``vpcsim.formats.loader``).
+
+    A file or folder that loads (and is checked) is read back from the cache the next time
+    (:mod:`vpcsim.cache`) unless ``--no-cache``; the compiled network comes with it."""
     from ..formats.loader import load_source
 
-    return load_source(path, format=fmt, check=check)
+    if not check or not Path(path).exists():
+        return load_source(path, format=fmt, check=check)
+    from ..cache import CacheSettings, cached_load
+
+    return cached_load(
+        Path(path),
+        lambda: load_source(path, format=fmt, check=check),
+        format=fmt,
+        check=check,
+        settings=CacheSettings(enabled=OPTIONS.cache),
+        progress=progress(),
+    )
 
 
 # The options of one flow, shared by ``trace`` and ``why``.

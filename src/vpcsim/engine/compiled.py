@@ -244,6 +244,12 @@ def compile_network(network: Network) -> Compiled:
     return compiled
 
 
+def adopt_compiled(compiled: Compiled) -> None:
+    """Take ``compiled`` (read back from vpcsim's on-disk cache) as its network's compiled form,
+    so that :func:`compile_network` does not rebuild it while the network is unchanged."""
+    _CACHE[compiled.network] = compiled
+
+
 class _Compiler:
     def __init__(self, network: Network) -> None:
         self.n = network

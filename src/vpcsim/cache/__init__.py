@@ -1,0 +1,103 @@
+"""Warm answers: the loaded and compiled network, kept on disk between commands.
+
+Every command about an estate pays for reading its files, validating the network and compiling
+its rules -- seconds on a 50,000-ENI estate, where the question itself takes milliseconds. The
+first command stores what it loaded (the :class:`~vpcsim.formats.problems.LoadResult` and the
+engine's :class:`~vpcsim.engine.compiled.Compiled`) under a key of its inputs
+(:mod:`.fingerprint`); the next one about the same unchanged files reads it back. A pure speed-up:
+any change to an input, an option or vpcsim itself is a different key, and what is read back is
+exactly what loading produced. Safe by construction (:mod:`.store`): only entries signed with
+this user's key, in this user's private folder, are ever unpickled.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..engine.compiled import Compiled, adopt_compiled, compile_network
+from ..formats.problems import LoadResult
+from ..progress import NO_PROGRESS, Progress
+from .fingerprint import cache_key
+from .store import Store, UnsafeCache, default_dir, default_limit
+
+__all__ = ["CacheSettings", "Store", "UnsafeCache", "cached_load"]
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    enabled: bool = True
+    directory: Path | None = None
+    """None: :func:`~vpcsim.cache.store.default_dir` (``$VPCSIM_CACHE_DIR``, XDG)."""
+    limit: int | None = None
+    """Bytes; None: :func:`~vpcsim.cache.store.default_limit`."""
+
+    def store(self) -> Store:
+        return Store(self.directory or default_dir(), default_limit() if self.limit is None else self.limit)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"vpcsim: warning: {message}\n")
+
+
+def cached_load(
+    path: Path,
+    load: Callable[[], LoadResult],
+    *,
+    format: str | None,
+    check: bool,
+    settings: CacheSettings,
+    progress: Progress = NO_PROGRESS,
+) -> LoadResult:
+    """``load()`` and compile, or what an earlier identical load stored; the compiled form is
+    registered with the engine, so that the first question does not compile again."""
+    if not settings.enabled:
+        return _load_and_compile(load, progress)
+    try:
+        store = settings.store()
+        key = cache_key(path, format=format, check=check)
+        progress.start("reading the cache", None)
+        hit = store.get(key)
+    except UnsafeCache as exc:
+        _warn(str(exc))
+        return _load_and_compile(load, progress)
+    except OSError:
+        return _load_and_compile(load, progress)
+    finally:
+        progress.finish()
+    if isinstance(hit, tuple) and len(hit) == 2:
+        loaded, compiled = hit
+        if (
+            isinstance(loaded, LoadResult)
+            and isinstance(compiled, Compiled)
+            and compiled.network is loaded.network
+        ):
+            adopt_compiled(compiled)
+            return loaded
+    loaded = _load_and_compile(load, progress)
+    compiled = compile_network(loaded.network)
+    loaded.network.get("")  # its indexes (by id, name, address) are stored built
+    try:
+        progress.start("writing the cache", None)
+        store.put(key, (replace(loaded, locate=None), compiled))
+    except (OSError, UnsafeCache) as exc:
+        _warn(f"cannot write the cache: {exc}")
+    finally:
+        progress.finish()
+    return loaded
+
+
+def _load_and_compile(load: Callable[[], LoadResult], progress: Progress) -> LoadResult:
+    progress.start("loading", None)
+    try:
+        loaded = load()
+    finally:
+        progress.finish()
+    progress.start("compiling", None)
+    try:
+        compile_network(loaded.network)
+    finally:
+        progress.finish()
+    return loaded
