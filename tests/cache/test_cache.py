@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from tests.support.cli import CliRunner, make_runner
+
 from vpcsim.cache import CacheSettings, Store, cached_load
 from vpcsim.cache.store import MAGIC, UnsafeCache
 from vpcsim.engine import compiled as compiled_module

@@ -82,12 +82,32 @@ class IncompleteOut(_Strict):
     detail: str
 
 
+class ExposureGroupOut(_Strict):
+    """Findings alike but for their ENI and address (``exposure --group``)."""
+
+    severity: Literal["high", "medium", "low"]
+    security_groups: list[str]
+    protocol: Protocol
+    ports: list[PortRange] | None
+    icmp: list[PortRange] | None
+    protocols: list[PortRange] | None = None
+    sources: list[str]
+    bidirectional: bool | Literal["partial"]
+    source_ports: list[PortRange] | None
+    count: int
+    enis: list[str]
+    instances: list[str]
+
+
 class ExposureOut(_Strict):
     """``vpcsim exposure --json``."""
 
     schema_version: Literal[1]
     findings: list[FindingOut]
     incomplete: list[IncompleteOut]
+    groups: list[ExposureGroupOut] | None = Field(
+        default=None, description="Only with --group: the findings grouped, every finding in one group."
+    )
 
 
 class PartialTrafficOut(TrafficOut):

@@ -36,6 +36,7 @@ from ..engine.compiled import UNKNOWN_ADDRESS_TAG, ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Instance, Network, NetworkInterface
 from ..model.network import COLLECTIONS
+from ..progress import NO_PROGRESS, Progress
 from .atoms import RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
@@ -577,6 +578,7 @@ def diff(
     incremental: bool = True,
     skipped_old: Mapping[str, int] | None = None,
     skipped_new: Mapping[str, int] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> DiffResult:
     """Flows newly allowed, blocked, one way and unknown between every pair of ENI addresses and
     the internet; ``skipped_*`` are what each input's import read but did not model."""
@@ -584,7 +586,17 @@ def diff(
         ("new", i) for i in incomplete_of(new, skipped_new)
     ]
     with quiet_gc():
-        return _diff(old, new, client_ports=client_ports, incremental=incremental, incomplete=incomplete)
+        try:
+            return _diff(
+                old,
+                new,
+                client_ports=client_ports,
+                incremental=incremental,
+                incomplete=incomplete,
+                progress=progress,
+            )
+        finally:
+            progress.finish()
 
 
 @dataclass(slots=True)
@@ -651,7 +663,9 @@ def _diff(
     client_ports: Interval,
     incremental: bool,
     incomplete: list[tuple[str, Incomplete]],
+    progress: Progress,
 ) -> DiffResult:
+    progress.start("diff: rules and addresses", None)
     rules = RuleSet()
     for network in (old, new):
         both = network_rules(network)
@@ -668,6 +682,7 @@ def _diff(
     by_label = {a.label: a for a in addresses}
     cells: list[dict[tuple[str, str], Acc]] = []
     for i, net in enumerate(sides):
+        progress.start(f"diff: pairs of the {('old', 'new')[i]} network", None)
         hosts: list[_Host] = []
         for a in addresses:
             side, slot = (a.endpoint.old, a.old) if i == 0 else (a.endpoint.new, a.new)
@@ -681,7 +696,11 @@ def _diff(
         sa, sb = sa or (a.new if i == 0 else a.old), sb or (b.new if i == 0 else b.old)
         return ((sa[0], sa[0]),) if sa else (), ((sb[0], sb[0]),) if sb else ()
 
-    for key in sorted(set(cells[0]) | set(cells[1])):
+    keys = sorted(set(cells[0]) | set(cells[1]))
+    progress.start("diff: comparing pairs", len(keys))
+    for done, key in enumerate(keys, 1):
+        if done % 4096 == 0:
+            progress.advance(4096)
         before, after = cells[0].get(key, empty), cells[1].get(key, empty)
         if (
             before.allowed == after.allowed
@@ -705,7 +724,9 @@ def _diff(
 
     common = IntervalIndex(intersect(sides[0].bulk.universe.intervals, sides[1].bulk.universe.intervals))
     universe = sides[1].bulk.universe.index
+    progress.start("diff: with the internet", len(addresses))
     for a in addresses:
+        progress.advance()
         for inbound in (True, False):
             if not involved(a.endpoint, touched.receivers if inbound else touched.senders):
                 continue

@@ -33,6 +33,7 @@ from typing import Literal
 from ..engine.compiled import ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
+from ..progress import NO_PROGRESS, Progress
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache, Traffic
@@ -207,6 +208,7 @@ def exposure(
     client_ports: Interval = LINUX_CLIENT_PORTS,
     bulk: Bulk | None = None,
     min_severity: Severity = "low",
+    progress: Progress = NO_PROGRESS,
 ) -> ExposureResult:
     """Every flow the internet can deliver to every public address of the network, as findings
     of ``min_severity`` and above. ``skipped`` is what the input held but the model does not
@@ -215,7 +217,12 @@ def exposure(
         raise ValueError(f"severity {min_severity!r}: use low, medium or high")
     with quiet_gc():
         return _exposure(
-            network, skipped=skipped, client_ports=client_ports, bulk=bulk, min_severity=min_severity
+            network,
+            skipped=skipped,
+            client_ports=client_ports,
+            bulk=bulk,
+            min_severity=min_severity,
+            progress=progress,
         )
 
 
@@ -226,6 +233,7 @@ def _exposure(
     client_ports: Interval = LINUX_CLIENT_PORTS,
     bulk: Bulk | None = None,
     min_severity: Severity = "low",
+    progress: Progress = NO_PROGRESS,
 ) -> ExposureResult:
     bulk = bulk or Bulk(network, client_ports)
     c = bulk.c
@@ -245,7 +253,10 @@ def _exposure(
 
     # Members whose pieces and outcomes are the same get the same entries: build them once.
     built: dict[tuple[object, ...], dict[str, list[Entry]]] = {}
-    for eni_id in sorted(c.enis):
+    progress.start("exposure (ENIs)", len(c.enis))
+    for done, eni_id in enumerate(sorted(c.enis), 1):
+        if done % 256 == 0:
+            progress.advance(256)  # per chunk of ENIs, never per flow
         eni = c.enis[eni_id]
         for _private, public in sorted(eni.public_of.items()):
             public_addresses += 1
@@ -291,6 +302,7 @@ def _exposure(
                 )
             if found:
                 exposed_enis += 1
+    progress.finish()
     limit = SEVERITY_ORDER[min_severity]
     return ExposureResult(
         findings=tuple(

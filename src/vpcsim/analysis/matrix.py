@@ -19,12 +19,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from ..engine.compiled import CompiledEni
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
+from ..progress import NO_PROGRESS, Progress
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Traffic, traffic_of
@@ -65,11 +67,23 @@ class MatrixResult:
     member_pairs: int = 0
 
     def to_dict(self) -> dict[str, object]:
+        return {**self.header(), "cells": [c.to_dict() for c in self.cells]}
+
+    def header(self) -> dict[str, object]:
+        """The document but its cells: the CLI streams them after it, one by one."""
+        return {"schema_version": SCHEMA_VERSION, "by": self.by, "labels": list(self.labels)}
+
+    def summary(self) -> dict[str, int]:
+        """The counts a person reads first."""
         return {
-            "schema_version": SCHEMA_VERSION,
-            "by": self.by,
-            "labels": list(self.labels),
-            "cells": [c.to_dict() for c in self.cells],
+            "labels": len(self.labels),
+            "cells": len(self.cells),
+            "cells_allowed": sum(1 for c in self.cells if c.allowed),
+            "cells_partial": sum(1 for c in self.cells if c.partial),
+            "cells_one_way": sum(1 for c in self.cells if c.one_way),
+            "cells_unknown": sum(1 for c in self.cells if c.unknown),
+            "class_pairs": self.class_pairs,
+            "member_pairs": self.member_pairs,
         }
 
     def cell(self, source: str, destination: str) -> Cell | None:
@@ -80,7 +94,11 @@ class MatrixResult:
 
     def to_csv(self) -> str:
         """One row per traffic entry: from,to,list,protocol,ports,icmp,source_ports."""
-        parts = ["from,to,list,protocol,ports,icmp,source_ports\n"]
+        return "".join(self.iter_csv())
+
+    def iter_csv(self) -> Iterator[str]:
+        """:meth:`to_csv` in pieces, a cell's rows at a time (the CLI writes them as they come)."""
+        yield "from,to,list,protocol,ports,icmp,source_ports\n"
         # Cells share traffic lists: render each (list, traffic, ports) tail once.
         tails: dict[tuple[str, int, Intervals | None], str] = {}
 
@@ -103,11 +121,11 @@ class MatrixResult:
 
         for c in self.cells:
             head = f"{c.source},{c.destination},"
-            parts.extend(head + tail("allowed", t, None) for t in c.allowed)
+            parts = [head + tail("allowed", t, None) for t in c.allowed]
             parts.extend(head + tail("partial", t, p) for t, p in c.partial)
             parts.extend(head + tail("one_way", t, None) for t in c.one_way)
             parts.extend(head + tail("unknown", t, None) for t in c.unknown)
-        return "".join(parts)
+            yield "".join(parts)
 
 
 def _csv_ports(t: Traffic) -> str:
@@ -152,6 +170,7 @@ def matrix(
     client_ports: Interval = LINUX_CLIENT_PORTS,
     bulk: Bulk | None = None,
     rows: bool = True,
+    progress: Progress = NO_PROGRESS,
 ) -> MatrixResult:
     """All-pairs reachability grouped ``by`` instance, subnet or security group.
 
@@ -160,11 +179,14 @@ def matrix(
     pair (the same answer, slower: tests compare the two).
     """
     with quiet_gc():
-        return _matrix(network, by, client_ports=client_ports, bulk=bulk, rows=rows)
+        try:
+            return _matrix(network, by, client_ports=client_ports, bulk=bulk, rows=rows, progress=progress)
+        finally:
+            progress.finish()
 
 
 def _matrix(
-    network: Network, by: By, *, client_ports: Interval, bulk: Bulk | None, rows: bool
+    network: Network, by: By, *, client_ports: Interval, bulk: Bulk | None, rows: bool, progress: Progress
 ) -> MatrixResult:
     bulk = bulk or Bulk(network, client_ports)
     c = bulk.c
@@ -191,7 +213,9 @@ def _matrix(
     labels = tuple(sorted(all_labels))
     if rows:
         fm = FastMatrix(bulk, by, labels_of, owner_of)
+        progress.start(f"matrix by {by} (destination subnets)", len(receivers))
         for subnet_id in sorted(receivers):
+            progress.advance()  # per subnet of receivers
             d = fm.dest(receivers[subnet_id])
             vpc = c.subnets[subnet_id].vpc_id
             fm.begin()
@@ -202,10 +226,13 @@ def _matrix(
                 for a, labels_a, owner_a in senders[src_vpc]:
                     fm.row(a, labels_a, owner_a, d)
             fm.end(d)
+        progress.start("matrix: cells", None)
         return MatrixResult(by, labels, cells_of(bulk, fm.accs), len(bulk._pair_classes), fm.pairwise)
     accs: dict[tuple[str, str], Acc] = defaultdict(Acc)
     member_pairs = 0
+    progress.start(f"matrix by {by} (source VPCs)", len(senders))
     for src_vpc in sorted(senders):
+        progress.advance()
         allowed_vpcs = candidates.get(src_vpc)
         for subnet_id in sorted(receivers):
             if allowed_vpcs is not None and c.subnets[subnet_id].vpc_id not in allowed_vpcs:

@@ -24,6 +24,7 @@ from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
 from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
 from ..model.policy import Assertion, Policy, Selector, SelectorSpec
 from ..model.problems import InputError, LoadProblem, Location
+from ..progress import NO_PROGRESS, Progress
 from .atoms import Atom, RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
@@ -365,6 +366,7 @@ def check(
     policy_path: str = "policy.yaml",
     lines: list[int] | None = None,
     skipped: Mapping[str, int] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> CheckResult:
     """Evaluate every assertion of ``policy`` over ``network``; ``skipped`` is what the import
     read but did not model."""
@@ -382,9 +384,18 @@ def check(
             "delivers is not analysed"
         )
     with quiet_gc():
-        return _check(
-            network, policy, policy_path=policy_path, lines=lines, incomplete=incomplete, untrusted=untrusted
-        )
+        try:
+            return _check(
+                network,
+                policy,
+                policy_path=policy_path,
+                lines=lines,
+                incomplete=incomplete,
+                untrusted=untrusted,
+                progress=progress,
+            )
+        finally:
+            progress.finish()
 
 
 def _check(
@@ -395,6 +406,7 @@ def _check(
     lines: list[int] | None,
     incomplete: tuple[Incomplete, ...],
     untrusted: str | None,
+    progress: Progress,
 ) -> CheckResult:
     flows: list[FlowSet] = []
     parsed: list[tuple[list[FlowSet] | None, list[FlowSet] | None, list[FlowSet] | None]] = []
@@ -416,7 +428,9 @@ def _check(
     bulks: dict[Interval, Bulk] = {}
     resolver = Resolver(network, policy.endpoints)
     results: list[AssertionResult] = []
+    progress.start("check (assertions)", len(policy.assertions))
     for index, (assertion, (allow, deny, only)) in enumerate(zip(policy.assertions, parsed, strict=True)):
+        progress.advance()
         line = lines[index] if lines else 0
         ports = parse_client_ports(assertion.client_ports) if assertion.client_ports else (32768, 60999)
         bulk = bulks.get(ports)

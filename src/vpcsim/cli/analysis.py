@@ -12,6 +12,7 @@ this module imports the app's helpers).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -46,14 +47,18 @@ from .common import (
     ToOpt,
     emit,
     emit_json,
+    emit_json_stream,
     load,
+    progress,
 )
 from .errors import EXIT_OK, CliError, endpoint_error
 from .render_analysis import (
     render_check,
     render_diff,
     render_exposure,
+    render_exposure_groups,
     render_matrix,
+    render_matrix_summary,
     render_reach,
     render_why,
 )
@@ -171,6 +176,14 @@ def exposure(
         typer.Option("--min-severity", help="Report findings of this severity and above: low, medium, high."),
     ] = "low",
     sarif: SarifOpt = None,
+    group: Annotated[
+        bool,
+        typer.Option(
+            "--group",
+            help="Group findings alike but for their ENI (same security groups, traffic, sources, "
+            "replies) with counts; under --json every finding stays and 'groups' is added.",
+        ),
+    ] = False,
     client_ports: ClientPortsOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
@@ -181,6 +194,7 @@ def exposure(
     on what is not modelled, 0 otherwise."""
     from ..analysis.exposure import SEVERITY_ORDER, Severity
     from ..analysis.exposure import exposure as run_exposure
+    from ..analysis.exposure_groups import group_findings
     from ..analysis.reports import exposure_sarif
 
     if min_severity not in SEVERITY_ORDER:
@@ -188,15 +202,27 @@ def exposure(
     ports = _client_ports(client_ports)
     loaded = load(network, fmt)
     result = run_exposure(
-        loaded.network, skipped=loaded.skipped, client_ports=ports, min_severity=cast(Severity, min_severity)
+        loaded.network,
+        skipped=loaded.skipped,
+        client_ports=ports,
+        min_severity=cast(Severity, min_severity),
+        progress=progress(),
     )
     if sarif is not None:
         path = network if Path(network).exists() else None
         _write(sarif, _json_text(exposure_sarif(result, path, loaded.locations)))
+    groups = group_findings(loaded.network, result) if group else None
     if as_json:
-        emit_json(result.to_dict())
+        document = result.to_dict()
+        if groups is not None:
+            document["groups"] = [g.to_dict() for g in groups]
+        emit_json(document)
     elif sarif != "-":
-        emit(render_exposure(loaded.network, result))
+        emit(
+            render_exposure_groups(loaded.network, result, groups)
+            if groups is not None
+            else render_exposure(loaded.network, result)
+        )
     return exit_status(exposure_answer(result))
 
 
@@ -210,6 +236,9 @@ def matrix(
     ] = "subnet",
     as_csv: Annotated[
         bool, typer.Option("--csv", help="Print CSV: one row per traffic entry of a cell.")
+    ] = False,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Print the counts only (labels, cells by kind, pairs).")
     ] = False,
     client_ports: ClientPortsOpt = None,
     fmt: FormatOpt = None,
@@ -225,13 +254,18 @@ def matrix(
         raise CliError(f"--by {by!r}: use instance, subnet or security-group")
     if as_csv and as_json:
         raise CliError("--csv and --json exclude each other")
+    if summary and (as_csv or as_json):
+        raise CliError("--summary prints the counts for a person; it excludes --csv and --json")
     ports = _client_ports(client_ports)
     loaded = load(network, fmt)
-    result = run_matrix(loaded.network, by, client_ports=ports)
-    if as_json:
-        emit_json(result.to_dict())
+    result = run_matrix(loaded.network, by, client_ports=ports, progress=progress())
+    if summary:
+        emit(render_matrix_summary(result))
+    elif as_json:  # written cell by cell: the document is never held whole
+        emit_json_stream(result.header(), "cells", (c.to_dict() for c in result.cells))
     elif as_csv:
-        typer.echo(result.to_csv(), nl=False)
+        for chunk in result.iter_csv():
+            sys.stdout.write(chunk)
     else:
         emit(render_matrix(loaded.network, result))
     return exit_status(matrix_answer(result))
@@ -273,6 +307,7 @@ def diff(
         client_ports=ports,
         skipped_old=before.skipped,
         skipped_new=after.skipped,
+        progress=progress(),
     )
     if as_json:
         emit_json(result.to_dict())
@@ -312,7 +347,9 @@ def check(
         return EXIT_OK
     loaded = load(network, fmt)
     parsed, lines = read_policy(policy)
-    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines, skipped=loaded.skipped)
+    result = run_check(
+        loaded.network, parsed, policy_path=policy, lines=lines, skipped=loaded.skipped, progress=progress()
+    )
     if junit is not None:
         _write(junit, check_junit(result, Path(policy).name))
     if sarif is not None:

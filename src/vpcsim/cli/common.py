@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,6 +43,24 @@ def emit_json(document: dict[str, Any]) -> None:
     sys.stdout.write(
         orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
     )
+
+
+def emit_json_stream(document: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+    """Print ``document`` with ``key`` holding ``items``, byte for byte as :func:`emit_json` would,
+    writing each item as it comes: a 50,000-ENI matrix never exists as one rendered text (nor as
+    one tree of dicts)."""
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+    marker = f'\n  "{key}": []'
+    text = orjson.dumps({**document, key: []}, option=options).decode()
+    at = text.index(marker)  # top level: the only key at this indentation
+    write = sys.stdout.write
+    write(text[:at] + marker[:-1])
+    first = True
+    for item in items:
+        body = orjson.dumps(item, option=options).decode().replace("\n", "\n    ")
+        write(("\n    " if first else ",\n    ") + body)
+        first = False
+    write(("]" if first else "\n  ]") + text[at + len(marker) :] + "\n")
 
 
 def emit(renderable: RenderableType) -> None:

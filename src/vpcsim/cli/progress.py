@@ -47,6 +47,7 @@ class RichProgress:
         )
         self._bar.start()
         self._task = self._bar.add_task(phase, total=total)
+        self._bar.refresh()  # the phase shows at once, however short
 
     def advance(self, steps: int = 1) -> None:
         if self._bar is not None and self._task is not None:
@@ -54,6 +55,7 @@ class RichProgress:
 
     def finish(self) -> None:
         if self._bar is not None:
+            self._bar.refresh()
             self._bar.stop()
         self._bar = None
         self._task = None
@@ -64,8 +66,8 @@ def make_progress(*, as_json: bool, quiet: bool, console: Console | None = None)
     if as_json or quiet:
         return NO_PROGRESS
     console = console or Console(stderr=True, highlight=False)
-    if not console.is_terminal:
-        return NO_PROGRESS
+    if not console.is_terminal or console.is_dumb_terminal:
+        return NO_PROGRESS  # a bar that cannot redraw itself in place would only add lines
     return RichProgress(console)
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..analysis.diff import DiffResult
     from ..analysis.entries import Entry
     from ..analysis.exposure import ExposureResult
+    from ..analysis.exposure_groups import ExposureGroup
     from ..analysis.matrix import MatrixResult
     from ..analysis.policy import CheckResult
     from ..analysis.reach import ReachResult
@@ -103,6 +104,54 @@ def render_exposure(network: Network, result: ExposureResult) -> RenderableType:
         count = f" x{item.count}" if item.count else ""
         parts.append(Text(f"incomplete: {item.kind} {item.component}{count}: {item.detail}", style="yellow"))
     return Group(*parts)
+
+
+def render_exposure_groups(
+    network: Network, result: ExposureResult, groups: tuple[ExposureGroup, ...]
+) -> RenderableType:
+    """``exposure --group``: one row per kind of exposure, with how many ENIs have it."""
+    table = Table(title=f"internet exposure: {len(result.findings)} finding(s) in {len(groups)} group(s)")
+    for column in ("severity", "ENIs", "security groups", "traffic", "from", "replies", "e.g."):
+        table.add_column(column)
+    for g in groups:
+        f = g.example
+        shown = [label(network, i) for i in g.instances[:2]] or [label(network, e) for e in g.enis[:2]]
+        more = g.count - len(shown)
+        table.add_row(
+            Text(g.severity, style=SEVERITY_STYLE[g.severity]),
+            str(g.count),
+            ", ".join(g.security_groups) or "-",
+            f.entry.traffic.describe(),
+            addresses(f.entry.sources),
+            REPLIES[f.bidirectional],
+            ", ".join(shown) + (f" and {more} more" if more > 0 else ""),
+        )
+    parts: list[RenderableType] = [table]
+    for item in result.incomplete:
+        count = f" x{item.count}" if item.count else ""
+        parts.append(Text(f"incomplete: {item.kind} {item.component}{count}: {item.detail}", style="yellow"))
+    return Group(*parts)
+
+
+def render_matrix_summary(result: MatrixResult) -> RenderableType:
+    """``matrix --summary``: the counts, not the cells."""
+    counts = result.summary()
+    table = Table(title=f"reachability by {result.by}: summary", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    names = {
+        "labels": f"{result.by}s",
+        "cells": "pairs with traffic",
+        "cells_allowed": "  with allowed traffic",
+        "cells_partial": "  with partial traffic (some client ports)",
+        "cells_one_way": "  with one-way traffic (replies fail)",
+        "cells_unknown": "  with unknown traffic (not modelled)",
+        "class_pairs": "class pairs walked",
+        "member_pairs": "member pairs judged one by one",
+    }
+    for key, text in names.items():
+        table.add_row(text, f"{counts[key]:,}")
+    return table
 
 
 def render_matrix(network: Network, result: MatrixResult) -> RenderableType:
