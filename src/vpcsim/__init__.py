@@ -14,10 +14,25 @@ subpackages (``vpcsim.model``, ``vpcsim.engine``, ``vpcsim.analysis``, ``vpcsim.
 result is an immutable value object.
 """
 
-from ._api import check, diff, exposure, load, matrix, reach, trace, validate, why
-from .engine import Blocker, EndpointError, Flow, Hop, Step, Trace, make_flow
-from .model import ModelError, Network, Problem, ValidationError
-from .model.problems import InputError, InputWarning
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._api import check, diff, exposure, load, matrix, reach, trace, validate, why
+    from .engine import Blocker, EndpointError, Flow, Hop, Step, Trace, make_flow
+    from .model import ModelError, Network, Problem, ValidationError
+    from .model.problems import InputError, InputWarning
+
+#: Where each public name lives. Imported on first use (PEP 562), so that ``vpcsim trace`` does
+#: not import every analysis before answering: start-up is part of a warm answer's second.
+_HOMES: dict[str, str] = {
+    **dict.fromkeys(
+        ("check", "diff", "exposure", "load", "matrix", "reach", "trace", "validate", "why"), "._api"
+    ),
+    **dict.fromkeys(("Blocker", "EndpointError", "Flow", "Hop", "Step", "Trace", "make_flow"), ".engine"),
+    **dict.fromkeys(("ModelError", "Network", "Problem", "ValidationError"), ".model"),
+    **dict.fromkeys(("InputError", "InputWarning"), ".model.problems"),
+}
 
 __all__ = [
     "Blocker",
@@ -45,8 +60,18 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-# The public names belong to the public namespace (as httpx does): reprs, tracebacks and pickles
-# say ``vpcsim.Trace``, not the internal module that defines it.
-for _name in __all__:
-    globals()[_name].__module__ = "vpcsim"
-del _name
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'vpcsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    # The public names belong to the public namespace (as httpx does): reprs, tracebacks and
+    # pickles say ``vpcsim.Trace``, not the internal module that defines it.
+    value.__module__ = "vpcsim"
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -243,3 +243,19 @@ def test_cli_run_flags_stand_anywhere(
     after = cli("ssh", str(spec), "internet", "bastion", "--json", "--quiet", "--no-cache")
     assert before.status == after.status == 0 and before.out == after.out
     assert not (tmp_path / "flags").exists()
+
+
+def test_a_background_write_lands_whole(spec: Path, tmp_path: Path) -> None:
+    """The command writes a new entry from a forked child; the next load reads it back."""
+    import time
+
+    settings = CacheSettings(directory=tmp_path / "bg", background=True)
+    counter = Counting(spec)
+    first = _load(spec, settings, counter)
+    deadline = time.monotonic() + 60
+    while not _entries(settings) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(_entries(settings)) == 1
+    second = _load(spec, CacheSettings(directory=tmp_path / "bg"), counter)
+    assert counter.calls == 1
+    assert sorted(second.network.instances) == sorted(first.network.instances)

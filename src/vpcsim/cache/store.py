@@ -160,6 +160,9 @@ class Store:
         gc.disable()  # hundreds of thousands of new objects: no collection can free any of them
         try:
             value: object = pickle.loads(payload)
+            # They live as long as the command: out of the collector's sight, or its first full
+            # collection would walk all of them (a second on a 50,000-ENI estate).
+            gc.freeze()
         finally:
             if enabled:
                 gc.enable()

@@ -58,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .app import app
 
     args, common.OPTIONS = _run_options(list(sys.argv[1:] if argv is None else argv))
+    common.OPTIONS.background = argv is None  # the console script: no caller waits on its children
     as_json = "--json" in args
     debug = "--debug" in args
     try:

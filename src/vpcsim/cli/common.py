@@ -85,6 +85,8 @@ class RunOptions:
     """``--quiet``: no progress display."""
     json: bool = False
     """``--json`` was given (to any command): no progress display either."""
+    background: bool = False
+    """Write a new cache entry from a forked child: only when run as the ``vpcsim`` command."""
 
 
 OPTIONS = RunOptions()
@@ -103,18 +105,23 @@ def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult
 
     A file or folder that loads (and is checked) is read back from the cache the next time
     (:mod:`vpcsim.cache`) unless ``--no-cache``; the compiled network comes with it."""
-    from ..formats.loader import load_source
-
     if not check or not Path(path).exists():
+        from ..formats.loader import load_source
+
         return load_source(path, format=fmt, check=check)
     from ..cache import CacheSettings, cached_load
 
+    def from_files() -> LoadResult:  # the readers are imported on a miss only
+        from ..formats.loader import load_source
+
+        return load_source(path, format=fmt, check=check)
+
     return cached_load(
         Path(path),
-        lambda: load_source(path, format=fmt, check=check),
+        from_files,
         format=fmt,
         check=check,
-        settings=CacheSettings(enabled=OPTIONS.cache),
+        settings=CacheSettings(enabled=OPTIONS.cache, background=OPTIONS.background),
         progress=progress(),
     )
 
