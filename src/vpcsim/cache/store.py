@@ -32,6 +32,7 @@ import pickle
 import secrets
 import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,7 +184,7 @@ class Store:
                 gc.enable()
         signature = hmac.new(key, payload, hashlib.sha256).digest()
         path = self.path_of(name)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=SUFFIX)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC)
@@ -200,9 +201,11 @@ class Store:
     def entries(self) -> list[tuple[float, int, Path]]:
         """(last use, size, path) of every entry, least recently used first."""
         found = []
+        for path in self.directory.glob(".tmp-*.part"):  # a write that died (its process killed)
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < time.time() - 3600:
+                    path.unlink()
         for path in self.directory.glob(f"*{SUFFIX}"):
-            if path.name.startswith(".tmp-"):
-                continue
             with contextlib.suppress(OSError):
                 st = path.stat()
                 found.append((st.st_mtime, st.st_size, path))
