@@ -108,7 +108,7 @@ def reach(
     try:
         result = run_reach(loaded.network, src, dst, client_ports=ports)
     except EndpointError as exc:
-        raise endpoint_error(exc) from None
+        raise endpoint_error(exc, loaded.network, (src, dst)) from None
     if as_json:
         emit_json(result.to_dict())
     else:

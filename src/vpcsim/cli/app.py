@@ -72,12 +72,18 @@ def cli_flow(
     icmp_code: int | None = None,
     from_eni: str | None = None,
 ) -> Flow:
-    """The flow of a command's options; an endpoint or flow that cannot be is a usage error."""
+    """The flow of a command's options; an endpoint or flow that cannot be is a usage error.
+
+    A subnet or security group holding one ENI stands for it (``single_eni``); a bare address
+    nothing sends from is refused as the source (``require_sender``): see docs/cli.md."""
+    from ..analysis.endpoints import require_sender, single_eni
+
     try:
+        require_sender(network, src)
         return make_flow(
             network,
-            src,
-            dst,
+            single_eni(network, src) or src,
+            single_eni(network, dst) or dst,
             protocol=protocol,
             port=port,
             source_port=source_port,
@@ -87,7 +93,7 @@ def cli_flow(
             from_eni=from_eni,
         )
     except (ValueError, ModelError) as exc:
-        raise flow_error(exc) from None
+        raise flow_error(exc, network, (src, dst)) from None
 
 
 def _run_trace(network: Network, src: str, dst: str, *, protocol: str, port: int | None) -> Trace:
