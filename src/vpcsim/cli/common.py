@@ -24,6 +24,8 @@ FormatOpt = Annotated[
     str | None,
     typer.Option("--format", help="Force the input format: yaml, aws or terraform.", show_default=False),
 ]
+#: The input format's former name in ``export`` (now ``--format`` as everywhere), kept working.
+InputFormatAlias = Annotated[str | None, typer.Option("--input-format", hidden=True, show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (docs/json.md).")]
 BriefOpt = Annotated[
     bool, typer.Option("--brief", help="Print the verdict and blockers only, not every hop.")
@@ -62,10 +64,16 @@ def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult
 
 # The options of one flow, shared by ``trace`` and ``why``.
 FromOpt = Annotated[
-    str, typer.Option("--from", help="Source: i-/eni- id, address, internet[:IP] or Name tag.")
+    str,
+    typer.Option(
+        "--from", help="Source: i-/eni-/subnet-/sg- id, address, internet[:IP] or Name tag (docs/cli.md)."
+    ),
 ]
 ToOpt = Annotated[
-    str, typer.Option("--to", help="Destination: i-/eni- id, address, internet[:IP] or Name tag.")
+    str,
+    typer.Option(
+        "--to", help="Destination: i-/eni-/subnet-/sg- id, address, internet[:IP] or Name tag (docs/cli.md)."
+    ),
 ]
 ProtocolOpt = Annotated[str, typer.Option("--protocol", "-p", help="tcp, udp, icmp or a protocol number.")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Destination port (required for tcp and udp).")]
