@@ -143,6 +143,12 @@ def _message(err: Any, key: object, owner: type[BaseModel] | None, on_key: bool)
     return "VPCSIM_SPEC_VALUE", str(err["msg"])
 
 
+def plain_message(err: Any, key: object) -> str:
+    """What a person reads for one pydantic error, without pydantic's wording ("Field required",
+    "Input should be a valid list"): shared by the spec and the policy readers."""
+    return _message(err, key, None, False)[1]
+
+
 def schema_problems(exc: ValidationError, document: Document) -> list[LoadProblem]:
     """One problem per offending key path, in file order."""
     problems: list[LoadProblem] = []
