@@ -428,6 +428,14 @@ def demo(
     live: Annotated[
         bool, typer.Option("--live", help="Run the story on a live lab (network namespaces; needs root).")
     ] = False,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            metavar="DIR",
+            help="Write the changed networks to DIR and keep them (default: a temporary folder, removed).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
@@ -436,10 +444,12 @@ def demo(
     if live:
         from .lab import run_live_demo
 
+        if keep is not None:
+            raise CliError("--keep applies to the offline story; the live demo writes no networks")
         return run_live_demo(network, as_json=as_json)
     from .demo import run_demo
 
-    return run_demo(network, as_json=as_json)
+    return run_demo(network, as_json=as_json, workdir=keep)
 
 
 def _mount() -> None:
