@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from typing import Annotated, Any
 
@@ -33,8 +34,16 @@ BriefOpt = Annotated[
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
 
 
+#: The width of output that is not a terminal: no table cell is ever cut (rich cuts to fit).
+UNBOUNDED_WIDTH = 10_000
+
+
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """The console of a command's output. On a terminal, as wide as the terminal; elsewhere (a
+    pipe, a file, a CI log) wide enough that tables never truncate ids and CIDRs -- a reader of
+    a log or a script needs them whole. ``COLUMNS`` still sets the width when given."""
+    unbounded = not os.environ.get("COLUMNS") and not sys.stdout.isatty()
+    return Console(highlight=False, soft_wrap=True, width=UNBOUNDED_WIDTH if unbounded else None)
 
 
 def emit_json(document: dict[str, Any]) -> None:
