@@ -582,8 +582,9 @@ def report(runs: list[NetworkRun]) -> Report:
 
 
 def _engine_module() -> Any:
-    """``vpcsim.engine.trace`` the module (the package exports a function of the same name)."""
-    return importlib.import_module("vpcsim.engine.trace")
+    """``vpcsim.engine.hooks``: where the reference trace applies filters (``acl_decide``,
+    ``sg_decide``, ``ReferenceHooks``)."""
+    return importlib.import_module("vpcsim.engine.hooks")
 
 
 @contextlib.contextmanager
@@ -605,7 +606,7 @@ def _acl_off_by_one() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.acl_decide
 
     def mutated(entries: list[Any], pkt: Any, remote: int) -> Any:
-        shifted = [(*e[:6], e[6] - 1 if (e[5], e[6]) != (0, 65535) else e[6], *e[7:]) for e in entries]
+        shifted = [e._replace(hi=e.hi - 1) if (e.lo, e.hi) != (0, 65535) else e for e in entries]
         return original(shifted, pkt, remote)
 
     return _patched(engine_trace, "acl_decide", mutated)
@@ -618,8 +619,8 @@ def _acl_reversed() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.acl_decide
 
     def mutated(entries: list[Any], pkt: Any, remote: int) -> Any:
-        numbered = sorted((e for e in entries if e[0] < 32767), key=lambda e: -e[0])
-        return original(numbered + [e for e in entries if e[0] >= 32767], pkt, remote)
+        numbered = sorted((e for e in entries if e.rule_number < 32767), key=lambda e: -e.rule_number)
+        return original(numbered + [e for e in entries if e.rule_number >= 32767], pkt, remote)
 
     return _patched(engine_trace, "acl_decide", mutated)
 
@@ -628,15 +629,15 @@ def _stateful_acl_replies() -> contextlib.AbstractContextManager[None]:
     """Replies pass network ACLs as if they were stateful."""
     engine_trace = _engine_module()
 
-    walk = engine_trace._Walk
-    original = walk._acl
+    hooks = engine_trace.ReferenceHooks
+    original = hooks.on_network_acl
 
-    def mutated(self: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
-        if self.path == "return":
+    def mutated(self: Any, walk: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
+        if walk.recorder.path == "return":
             return
-        original(self, subnet, pkt, inbound=inbound)
+        original(self, walk, subnet, pkt, inbound=inbound)
 
-    return _patched(walk, "_acl", mutated)
+    return _patched(hooks, "on_network_acl", mutated)
 
 
 def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
@@ -646,10 +647,7 @@ def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.sg_decide
 
     def mutated(rules: list[Any], pkt: Any, remote: int) -> Any:
-        widened = [
-            (r[0], 0 if r[0] in (TCP, UDP) else r[1], 65535 if r[0] in (TCP, UDP) else r[2], *r[3:])
-            for r in rules
-        ]
+        widened = [r._replace(lo=0, hi=65535) if r.protocol in (TCP, UDP) else r for r in rules]
         return original(widened, pkt, remote)
 
     return _patched(engine_trace, "sg_decide", mutated)

@@ -144,7 +144,8 @@ class TrafficSpace:
         codes: set[int] = set()
         # Security groups match the destination port of requests -- and the client's port of a
         # reply through a middlebox the request never passed; their ICMP fields are type/code.
-        for proto, lo, hi, *_ in rules.sg_rules:
+        for rule in rules.sg_rules:
+            proto, lo, hi = rule.protocol, rule.lo, rule.hi
             if proto == -1:
                 continue
             mentioned.add(proto)
@@ -159,19 +160,19 @@ class TrafficSpace:
                     codes.add(hi)
         # Network ACLs match the destination port: the request's, and the client's on replies.
         for entry in rules.acl_entries:
-            proto = entry[2]
+            proto = entry.protocol
             if proto == -1:
                 continue
             mentioned.add(proto)
             if proto in (TCP, UDP):
-                bounds = _range_boundaries([(entry[5], entry[6])])
+                bounds = _range_boundaries([(entry.lo, entry.hi)])
                 port_bounds[proto] |= bounds
                 sport_bounds[proto] |= bounds
             elif proto == ICMP:
-                if entry[7] != -1:
-                    types.add(entry[7])
-                if entry[8] != -1:
-                    codes.add(entry[8])
+                if entry.icmp_type != -1:
+                    types.add(entry.icmp_type)
+                if entry.icmp_code != -1:
+                    codes.add(entry.icmp_code)
         # A VPC service answers on single ports of its own choosing (the engine's table).
         for proto, port in rules.service_ports:
             if proto in (TCP, UDP):

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..engine.compiled import PEER_CIDR, SgRule
+from ..engine.compiled import SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
 from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
 from ..model.policy import Assertion, Policy, Selector, SelectorSpec
@@ -57,13 +57,13 @@ class FlowSet:
             for p in range(lo, hi + 1) if hi - lo < 4 else ():
                 if p in (TCP, UDP):
                     for a, b in self.ports or ((0, 65535),):
-                        out.append((p, a, b, PEER_CIDR, (0, 0), "", "policy"))
+                        out.append(SgRule.from_anywhere(p, a, b, "policy"))
                 elif p == ICMP:
                     t = self.icmp_types[0][0] if self.icmp_types else -1
                     c = self.icmp_codes[0][0] if self.icmp_codes else -1
-                    out.append((ICMP, t, c, PEER_CIDR, (0, 0), "", "policy"))
+                    out.append(SgRule.from_anywhere(ICMP, t, c, "policy"))
                 else:
-                    out.append((p, 0, 65535, PEER_CIDR, (0, 0), "", "policy"))
+                    out.append(SgRule.from_anywhere(p, 0, 65535, "policy"))
         return out
 
     def contains(self, atom: Atom) -> bool:

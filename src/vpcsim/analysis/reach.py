@@ -187,10 +187,12 @@ def contexts_for(compiled: Compiled, src: Side, dst: Side) -> list[Context]:
     contexts: list[Context] = []
     if src.internet:
         for host in dst.hosts:
-            contexts.extend(universe_contexts(compiled, universe, host, internet_is_source=True)[0])
+            found, _ = universe_contexts(compiled, universe, host, internet_is_source=True)
+            contexts.extend(found)
     elif dst.internet:
         for host in src.hosts:
-            contexts.extend(universe_contexts(compiled, universe, host, internet_is_source=False)[0])
+            found, _ = universe_contexts(compiled, universe, host, internet_is_source=False)
+            contexts.extend(found)
     else:
         for s in src.hosts:
             for d in dst.hosts:

@@ -21,10 +21,13 @@ import copy
 from dataclasses import dataclass
 
 from ..engine import codes as C
-from ..engine.compiled import compile_network, ip_str
+from ..engine import explain
+from ..engine.compiled import compile_network, ip_int, ip_str, is_internet_routable
+from ..engine.filters import Packet, acl_decide, sg_decide
 from ..engine.flow import ICMP, ICMP_REPLIES, TCP, UDP, Flow
+from ..engine.ports import format_ranges
 from ..engine.result import Blocker, Trace
-from ..engine.trace import Packet, acl_decide, sg_decide, trace
+from ..engine.trace import trace
 from ..model import Network, protocol_name
 from ..model.addressing import route_target_field
 from ..model.network import ModelError
@@ -167,15 +170,14 @@ def _packet(flow: Flow, call: FilterCall) -> Packet:
     return Packet(0, 0, flow.protocol, ((0, 0),), ((0, 0),), itype, icode)
 
 
-def _traffic_args(flow: Flow, pkt: Packet) -> tuple[str, str]:
-    """(human text, CLI --protocol/--port text) for one packet."""
+def _traffic_args(flow: Flow, pkt: Packet) -> str:
+    """The AWS CLI's ``--protocol``/``--port`` arguments for one packet."""
     proto = protocol_name(flow.protocol)
     if flow.has_ports:
-        ports = ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in pkt.dports)
-        return f"{proto}/{ports}", f"--protocol {proto} --port {ports}"
+        return f"--protocol {proto} --port {format_ranges(pkt.dports, sep=',')}"
     if flow.protocol == ICMP:
-        return f"icmp type {pkt.itype} code {pkt.icode}", f"--protocol icmp --port {pkt.itype}"
-    return f"protocol {flow.protocol}", f"--protocol {flow.protocol}"
+        return f"--protocol icmp --port {pkt.itype}"
+    return f"--protocol {flow.protocol}"
 
 
 class _Fixer:
@@ -232,7 +234,7 @@ class _Fixer:
             self.n.authorize_security_group_egress(group, **rule)
         else:
             self.n.authorize_security_group_ingress(group, **rule)
-        text, cli = _traffic_args(flow, pkt)
+        cli = _traffic_args(flow, pkt)
         verb = "egress" if egress else "ingress"
         self.changes.append(
             Change(
@@ -244,7 +246,6 @@ class _Fixer:
                 True,
             )
         )
-        del text
         return True
 
     def _acl_entry(
@@ -404,19 +405,12 @@ class _Fixer:
         n = self.n
         table = n.route_tables[b.component]
         destination, target = None, None
-        c = compile_network(n)
-        from ..engine.compiled import ip_int, is_internet_routable
-
         dst = ip_int(flow.destination if b.path == "forward" else flow.source)
-        owners = [(vpc, table_) for vpc, table_ in c.private.items() if dst in table_ and vpc != table.vpc_id]
-        if owners:
-            other = owners[0][0]
-            for pcx in n.vpc_peering_connections.values():
-                if pcx.status == "active" and {pcx.requester.vpc_id, pcx.accepter.vpc_id} == {
-                    table.vpc_id,
-                    other,
-                }:
-                    destination, target = n.vpcs[other].cidr_block, pcx.vpc_peering_connection_id
+        # The route the engine's own fix names: the other VPC's block through the peering.
+        other = explain.other_vpc(compile_network(n), table.vpc_id, dst)
+        if other is not None:
+            if other.peering is not None:
+                destination, target = other.block, other.peering
         elif is_internet_routable(dst):
             # One change: a NAT gateway for a sender without a public address, else the IGW.
             sender = n.network_interfaces.get(flow.source_eni or "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..model import (
     ManagedPrefixList,
@@ -33,13 +34,64 @@ from ..model.addressing import network_acls_of_subnets, route_tables_of_subnets,
 ALL_PORTS = (0, 65535)
 
 
-# A compiled security-group rule: (protocol, lo, hi, peer kind, peer data, group id, rule label).
-# protocol -1 = all; for tcp/udp lo..hi are ports; for icmp lo = type, hi = code (-1 any).
+#: How a security-group rule names its peer: a CIDR, a group (its members' addresses), a
+#: prefix list (its CIDRs), or something the input does not describe.
 PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, PEER_UNKNOWN = 0, 1, 2, 3
-SgRule = tuple[int, int, int, int, object, str, str]
 
-# A compiled NACL entry: (rule number, allow, protocol, net, mask, lo, hi, icmp type, icmp code).
-AclEntry = tuple[int, bool, int, int, int, int, int, int, int]
+Block = tuple[int, int]
+"""An IPv4 block as (network, mask)."""
+
+
+class SgRule(NamedTuple):
+    """A compiled security-group rule. Still a tuple (cheap to build and compare); read by name.
+
+    Which remote addresses it matches is :func:`vpcsim.engine.filters.peer_matches`'s answer,
+    from ``peer_kind``, ``blocks`` and ``members``.
+    """
+
+    protocol: int
+    """The protocol number; -1 for every protocol."""
+    lo: int
+    """TCP/UDP: the first port. ICMP: the type (-1 any)."""
+    hi: int
+    """TCP/UDP: the last port. ICMP: the code (-1 any)."""
+    peer_kind: int
+    """:data:`PEER_CIDR`, :data:`PEER_MEMBERS`, :data:`PEER_PREFIX_LIST` or :data:`PEER_UNKNOWN`."""
+    peer: str
+    """The peer as the rule names it: a CIDR, a group id or a prefix-list id."""
+    blocks: tuple[Block, ...]
+    """The blocks a CIDR or prefix-list peer covers (empty otherwise)."""
+    members: frozenset[int]
+    """The addresses of the referenced group's members (empty for other peers)."""
+    group_id: str
+    """The group the rule belongs to."""
+    label: str
+    """The rule's id, or ``sg-... ingress[i]`` when it has none."""
+
+    @classmethod
+    def from_anywhere(cls, protocol: int, lo: int, hi: int, label: str = "") -> SgRule:
+        """A rule of no group whose peer is ``0.0.0.0/0``: analyses probe with it which traffic a
+        protocol and port range match, peers aside."""
+        return cls(protocol, lo, hi, PEER_CIDR, "0.0.0.0/0", ((0, 0),), frozenset(), "", label)
+
+
+class AclEntry(NamedTuple):
+    """A compiled network-ACL entry (IPv4), kept in rule-number order."""
+
+    rule_number: int
+    allow: bool
+    protocol: int
+    """The protocol number; -1 for every protocol."""
+    net: int
+    mask: int
+    lo: int
+    """TCP/UDP: the first destination port."""
+    hi: int
+    """TCP/UDP: the last destination port."""
+    icmp_type: int
+    """-1 for any."""
+    icmp_code: int
+    """-1 for any."""
 
 
 @dataclass(slots=True)
@@ -131,6 +183,13 @@ class CompiledVpc:
         return any(ip & mask == net for net, mask in self.blocks)
 
 
+class PublicAddress(NamedTuple):
+    """Where the internet gateway's one-to-one NAT sends a public address."""
+
+    eni: CompiledEni
+    private: int
+
+
 @dataclass(slots=True)
 class Compiled:
     network: Network
@@ -140,8 +199,8 @@ class Compiled:
     enis: dict[str, CompiledEni] = field(default_factory=dict)
     private: dict[str, dict[int, CompiledEni]] = field(default_factory=dict)
     """vpc id -> private address -> ENI."""
-    public: dict[int, tuple[CompiledEni, int]] = field(default_factory=dict)
-    """public address -> (ENI, private address)."""
+    public: dict[int, PublicAddress] = field(default_factory=dict)
+    """public address -> the ENI and the private address it translates to."""
     unknown_ids: frozenset[str] = frozenset()
 
 
@@ -190,7 +249,8 @@ class _Compiler:
         self.n = network
         self.members: dict[str, list[int]] = {}
         self.sg_cache: dict[tuple[tuple[str, ...], bool], list[SgRule]] = {}
-        self.prefix_cache: dict[str, list[tuple[int, int]] | None] = {}
+        self.group_cache: dict[tuple[str, bool], list[SgRule]] = {}
+        self.prefix_cache: dict[str, tuple[Block, ...] | None] = {}
 
     def build(self) -> Compiled:
         n = self.n
@@ -217,7 +277,8 @@ class _Compiler:
             blocks = [cidr_int(c)[:2] for c in vpc.cidr_blocks]
             igw_id = igw_of_vpc.get(vpc.vpc_id)
             edge = tables.get(edge_rt[igw_id]) if igw_id and igw_id in edge_rt else None
-            out.vpcs[vpc.vpc_id] = CompiledVpc(vpc.vpc_id, blocks, blocks[0][0], igw_id, edge)
+            primary_base, _ = blocks[0]  # the primary block comes first
+            out.vpcs[vpc.vpc_id] = CompiledVpc(vpc.vpc_id, blocks, primary_base, igw_id, edge)
         for subnet in n.subnets.values():
             net, mask, _ = cidr_int(subnet.cidr_block)
             uses_rt = table_of[subnet.subnet_id]
@@ -268,26 +329,37 @@ class _Compiler:
             for address in compiled_eni.addresses:
                 table[address] = compiled_eni
             for private, public in public_of.items():
-                out.public[public] = (compiled_eni, private)
+                out.public[public] = PublicAddress(compiled_eni, private)
         return out
 
     # ---------------------------------------------------------------- security groups
 
     def _sg_rules(self, group_ids: tuple[str, ...], *, egress: bool) -> list[SgRule]:
+        """An ENI's rules: its groups' rules one after another (one list per set of groups)."""
         key = (group_ids, egress)
         cached = self.sg_cache.get(key)
         if cached is not None:
             return cached
         rules: list[SgRule] = []
         for group_id in group_ids:
-            group = self.n.security_groups.get(group_id)
-            if group is None:
-                continue
+            rules.extend(self._group_rules(group_id, egress))
+        self.sg_cache[key] = rules
+        return rules
+
+    def _group_rules(self, group_id: str, egress: bool) -> list[SgRule]:
+        """One group's compiled rules in one direction, compiled once and shared by its ENIs."""
+        key = (group_id, egress)
+        cached = self.group_cache.get(key)
+        if cached is not None:
+            return cached
+        rules: list[SgRule] = []
+        group = self.n.security_groups.get(group_id)
+        if group is not None:
             for index, rule in enumerate(group.egress if egress else group.ingress):
                 compiled = self._sg_rule(group, rule, index, egress)
                 if compiled is not None:
                     rules.append(compiled)
-        self.sg_cache[key] = rules
+        self.group_cache[key] = rules
         return rules
 
     def _sg_rule(
@@ -307,32 +379,35 @@ class _Compiler:
         label = (
             rule.security_group_rule_id or f"{group.group_id} {'egress' if egress else 'ingress'}[{index}]"
         )
-        peer: object
+        none: frozenset[int] = frozenset()
         if rule.cidr_ipv4:
             net, mask, _ = cidr_int(rule.cidr_ipv4)
-            return (proto, lo, hi, PEER_CIDR, (net, mask), group.group_id, label)
+            return SgRule(
+                proto, lo, hi, PEER_CIDR, rule.cidr_ipv4, ((net, mask),), none, group.group_id, label
+            )
         if rule.referenced_group_id:
             ref = rule.referenced_group_id
             if ref in self.n.security_groups:
-                peer = frozenset(self.members.get(ref, ()))
-                return (proto, lo, hi, PEER_MEMBERS, peer, group.group_id, label)
-            return (proto, lo, hi, PEER_UNKNOWN, ref, group.group_id, label)
+                members = frozenset(self.members.get(ref, ()))
+                return SgRule(proto, lo, hi, PEER_MEMBERS, ref, (), members, group.group_id, label)
+            return SgRule(proto, lo, hi, PEER_UNKNOWN, ref, (), none, group.group_id, label)
         if rule.prefix_list_id:
-            nets = self._prefix_list(rule.prefix_list_id)
+            pl_id = rule.prefix_list_id
+            nets = self._prefix_list(pl_id)
             if nets is None:
-                return (proto, lo, hi, PEER_UNKNOWN, rule.prefix_list_id, group.group_id, label)
-            return (proto, lo, hi, PEER_PREFIX_LIST, nets, group.group_id, label)
+                return SgRule(proto, lo, hi, PEER_UNKNOWN, pl_id, (), none, group.group_id, label)
+            return SgRule(proto, lo, hi, PEER_PREFIX_LIST, pl_id, nets, none, group.group_id, label)
         return None  # IPv6 CIDR: IPv4 flows never match
 
-    def _prefix_list(self, prefix_list_id: str) -> list[tuple[int, int]] | None:
+    def _prefix_list(self, prefix_list_id: str) -> tuple[Block, ...] | None:
         if prefix_list_id not in self.prefix_cache:
             pl: ManagedPrefixList | None = self.n.prefix_lists.get(prefix_list_id)
             if pl is None or (pl.aws_managed and not pl.entries):
                 self.prefix_cache[prefix_list_id] = None
             else:
-                self.prefix_cache[prefix_list_id] = [
+                self.prefix_cache[prefix_list_id] = tuple(
                     cidr_int(e.cidr)[:2] for e in pl.entries if ":" not in e.cidr
-                ]
+                )
         return self.prefix_cache[prefix_list_id]
 
     # ---------------------------------------------------------------- network ACLs
@@ -348,7 +423,7 @@ class _Compiler:
             net, mask, _ = cidr_int(entry.cidr_block)
             lo, hi = entry.port_range if entry.port_range is not None else ALL_PORTS
             itype, icode = entry.icmp_type_code if entry.icmp_type_code is not None else (-1, -1)
-            compiled = (
+            compiled = AclEntry(
                 entry.rule_number,
                 entry.rule_action == "allow",
                 proto,
@@ -365,9 +440,9 @@ class _Compiler:
         # The `*` rule is always there, even where a dump omits it.
         for egress, present in has_star.items():
             if not present:
-                (outbound if egress else inbound).append((32767, False, -1, 0, 0, 0, 65535, -1, -1))
-        inbound.sort(key=lambda e: e[0])
-        outbound.sort(key=lambda e: e[0])
+                (outbound if egress else inbound).append(AclEntry(32767, False, -1, 0, 0, 0, 65535, -1, -1))
+        inbound.sort(key=lambda e: e.rule_number)
+        outbound.sort(key=lambda e: e.rule_number)
         return CompiledAcl(acl.network_acl_id, inbound, outbound)
 
     # ---------------------------------------------------------------- route tables
@@ -380,7 +455,7 @@ class _Compiler:
             kind, target = self._target(route)
             blackhole = self._blackhole_reason(route, kind, target, rt.vpc_id)
             if route.destination_prefix_list_id:
-                nets = self._prefix_list(route.destination_prefix_list_id) or []
+                nets = self._prefix_list(route.destination_prefix_list_id) or ()
                 for net, mask in nets:
                     prefixlen = bin(mask).count("1")
                     entries.append(
