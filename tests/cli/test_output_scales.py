@@ -91,11 +91,25 @@ def test_exposure_groups_hold_every_finding_once(cli: CliRunner, estate: Path) -
     assert f"in {len(groups)} group(s)" in text.out
 
 
-def test_exposure_groups_alike_findings(cli: CliRunner) -> None:
-    """Two web servers with the same group: one group of two (bastion-nat has one of each)."""
-    run = cli("exposure", "web-server", "--json", "--group")
-    for group in run.json["groups"]:
-        assert group["count"] == len(group["enis"]) >= 1
+def test_alike_findings_make_one_group() -> None:
+    """web-1 and web-2 share their group (ssh from anywhere): one group of two; a third
+    instance with its own group is a group of its own."""
+    from tests.support.builders import security_group, tutorial_vpc
+
+    t = tutorial_vpc(firewall="ssh")
+    other = security_group(
+        t.net, t.vpc, "rdp", ingress=[{"ip_protocol": "tcp", "port": 3389, "cidr_ipv4": "0.0.0.0/0"}]
+    )
+    t.net.run_instance(t.subnet_a, name="win", groups=[other], associate_public_ip_address=True)
+    result = exposure(t.net)
+    groups = group_findings(t.net, result)
+    assert len(result.findings) == 3
+    assert [(g.count, g.security_groups) for g in groups] == [
+        (2, (t.sg.group_id,)),
+        (1, (other.group_id,)),
+    ]
+    assert groups[0].instances == tuple(sorted((t.web1.instance_id, t.web2.instance_id)))
+    assert groups[0].to_dict()["ports"] == [[22, 22]]
 
 
 # ---------------------------------------------------------------------------------- progress
