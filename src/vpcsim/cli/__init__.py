@@ -9,6 +9,7 @@ modules are internal.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -98,5 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         status = result if isinstance(result, int) else 0
     if argv is None:
-        sys.exit(status)
+        _exit_now(status)
     return status
+
+
+def _exit_now(status: int) -> None:
+    """End the ``vpcsim`` process without tearing its heap down object by object: a network read
+    back from the cache is a million objects, and freeing them one at a time costs a warm answer
+    a fifth of its second (mypy exits the same way). Output is flushed first; vpcsim registers
+    no exit handlers."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(status)

@@ -127,7 +127,7 @@ def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult
 
         return load_source(path, format=fmt, check=check)
 
-    return cached_load(
+    loaded = cached_load(
         Path(path),
         from_files,
         format=fmt,
@@ -135,6 +135,12 @@ def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult
         settings=CacheSettings(enabled=OPTIONS.cache, background=OPTIONS.background),
         progress=progress(),
     )
+    if OPTIONS.background:  # the vpcsim process, which ends with os._exit: nothing to free
+        _KEPT.append(loaded)
+    return loaded
+
+
+_KEPT: list[LoadResult] = []
 
 
 # The options of one flow, shared by ``trace`` and ``why``.
