@@ -235,6 +235,9 @@ class WhyOut(_Strict):
     changes: list[ChangeOut]
     opens: bool = Field(description="The changes are all verified and open the path.")
     verdict_after: Literal["reachable", "unreachable", "unknown"]
+    flow_after: WhyFlowOut = Field(
+        description="The flow traced after the changes: the same, or sent to the public address a change names."
+    )
 
 
 ANALYSIS_OUTPUTS: dict[str, type[BaseModel]] = {

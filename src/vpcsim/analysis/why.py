@@ -158,6 +158,9 @@ class WhyResult:
     """The changes, all verified, open the path."""
     verdict_after: str = ""
     """The flow's verdict once every change tried is applied."""
+    flow_after: Flow | None = None
+    """The flow traced after the changes: the same, or sent to the public address a change names
+    (``UsePublicAddress``, or the Elastic IP an ``AssociateAddress`` gives the destination)."""
 
     @property
     def fixes(self) -> tuple[Change, ...]:
@@ -177,6 +180,7 @@ class WhyResult:
             "changes": [c.to_dict() for c in self.changes],
             "opens": self.opens,
             "verdict_after": self.verdict_after,
+            "flow_after": (self.flow_after or self.flow).to_dict(),
         }
 
 
@@ -632,8 +636,7 @@ class _Fixer:
         table = n.route_tables[b.component]
         if not is_internet_routable(dst):
             return False
-        subnets = _subnets_of_table(n, table)
-        own = origin.subnet_id if origin is not None and origin.subnet_id in subnets else None
+        own = self._subnet_before(current, b)
         translated = self._translated_before(current, b)
         sender_public = origin is not None and any(
             p.private_ip_address == (flow.source if forward else origin.private_ip_address) and p.public_ip
@@ -646,7 +649,7 @@ class _Fixer:
             if nat.vpc_id == table.vpc_id
             and nat.state == "available"
             and nat.connectivity_type == "public"
-            and nat.subnet_id not in subnets
+            and nat.subnet_id not in _subnets_of_table(n, table)
         )
         if forward and not translated and not sender_public and nats:
             return self._add_route(b, table, ANYWHERE, nats[0], own_subnet=own)
@@ -663,6 +666,18 @@ class _Fixer:
         owners = n.owners_of_private_ip(flow.destination)
         owner = owners[0] if len(owners) == 1 else n.owner_of_public_ip(flow.destination)
         return n.network_interfaces.get(owner.network_interface_id) if owner is not None else None
+
+    @staticmethod
+    def _subnet_before(current: Trace, b: Blocker) -> str | None:
+        """The subnet whose route table ``b`` blames: the last subnet the packet entered before."""
+        hops = current.forward if b.path == "forward" else current.return_
+        last = None
+        for hop in hops:
+            if hop.component == b.component:
+                return last
+            if hop.type == "subnet":
+                last = hop.component
+        return last
 
     @staticmethod
     def _translated_before(current: Trace, b: Blocker) -> bool:
@@ -771,7 +786,7 @@ def why(network: Network, flow: Flow) -> WhyResult:
         current = trace(work, fixer.flow, record=True)
     found.sort(key=lambda f: (f.step[0], f.round, 0 if f.blocker.path == "forward" else 1))
     if first.reachable:
-        return WhyResult(flow, first.verdict, tuple(found), (), opens=True, verdict_after=first.verdict)
+        return WhyResult(flow, first.verdict, tuple(found), (), True, first.verdict, flow)
     changes, opens, after = _verify(network, flow, fixer.candidates)
     return WhyResult(
         flow,
@@ -780,4 +795,5 @@ def why(network: Network, flow: Flow) -> WhyResult:
         tuple(changes),
         opens=opens and all(c.verified for c in changes),
         verdict_after=after.verdict,
+        flow_after=after.flow,
     )
