@@ -50,6 +50,10 @@ def apply_change(net: Network, change: Change, flow_after: Flow) -> None:
         if action == "ReplaceRoute":
             net.delete_route(p["RouteTableId"], p["DestinationCidrBlock"])
         net.create_route(p["RouteTableId"], p["DestinationCidrBlock"], p["Target"])
+    elif action == "DeleteRoute":
+        net.delete_route(p["RouteTableId"], p["DestinationCidrBlock"])
+    elif action == "AcceptVpcPeeringConnection":
+        net.accept_vpc_peering_connection(p["VpcPeeringConnectionId"])
     elif action == "AssociateAddress":
         public = flow_after.destination if change.code == RETARGETING else None
         eip = net.allocate_address(public_ip=public)
@@ -93,4 +97,6 @@ def assert_fix_opens_and_each_change_is_needed(net: Network, result: WhyResult) 
     assert trace_with(net, result, fixes).reachable, f"the change set does not open the path: {fixes}"
     for i, change in enumerate(fixes):
         rest = fixes[:i] + fixes[i + 1 :]
-        assert not trace_with(net, result, rest).reachable, f"{change.action} {change.component} is not needed"
+        assert not trace_with(net, result, rest).reachable, (
+            f"{change.action} {change.component} is not needed"
+        )

@@ -507,6 +507,7 @@ class _Fixer:
             )
             or (b.code == C.VPCSIM_ASYMMETRIC_REPLY and self._reply_route(b))
             or (b.code in ROUTE_CODES and self._route(current, b))
+            or (b.code == C.BAD_STATE_ROUTE and self._blackhole(b))
         )
         if tried:
             return True
@@ -656,6 +657,63 @@ class _Fixer:
         if igw is not None:
             return self._add_route(b, table, ANYWHERE, igw.internet_gateway_id, own_subnet=own)
         return False
+
+    def _blackhole(self, b: Blocker) -> bool:
+        """A blackhole route: accept the pending peering it leads to, else delete it when a
+        shorter working route would carry the packet (no fallback past a blackhole)."""
+        n, flow = self.n, self.flow
+        compiled = compile_network(n)
+        table = next(
+            (
+                s.route_table
+                for s in compiled.subnets.values()
+                if s.route_table is not None and s.route_table.route_table_id == b.component
+            ),
+            None,
+        )
+        if table is None:
+            return False
+        chosen = table.lookup(ip_int(flow.destination if b.path == "forward" else flow.source))
+        if chosen is None or chosen.blackhole is None:
+            return False
+        pcx = n.vpc_peering_connections.get(chosen.target) if chosen.kind == "pcx" else None
+        if pcx is not None and pcx.status == "pending-acceptance":
+            pcx_id = pcx.vpc_peering_connection_id
+            return self._add(
+                Change(
+                    b.code,
+                    pcx_id,
+                    "AcceptVpcPeeringConnection",
+                    (("VpcPeeringConnectionId", pcx_id),),
+                    f"aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {pcx_id}",
+                    True,
+                ),
+                lambda net: net.accept_vpc_peering_connection(pcx_id),
+            )
+        dst = ip_int(flow.destination if b.path == "forward" else flow.source)
+        if not any(r is not chosen and r.blackhole is None for r in table.all_matching(dst)):
+            return False
+        table_id, destination = b.component, chosen.destination
+        try:
+            n.delete_route(table_id, destination)
+        except ModelError:
+            return False
+        others = tuple(_subnets_of_table(n, n.route_tables[table_id]))
+        self.candidates.append(
+            _Candidate(
+                Change(
+                    b.code,
+                    table_id,
+                    "DeleteRoute",
+                    (("RouteTableId", table_id), ("DestinationCidrBlock", destination)),
+                    f"aws ec2 delete-route --route-table-id {table_id} --destination-cidr-block {destination}",
+                    True,
+                    affects=others,
+                ),
+                lambda net: net.delete_route(table_id, destination),
+            )
+        )
+        return True
 
     def _origin_eni(self, forward: bool) -> NetworkInterface | None:
         """The network interface the packet leaves from on this path: the sender, or for the reply
