@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from vpcsim import Network
+from vpcsim import ModelError, Network
 from vpcsim.analysis.why import Change, WhyResult
 from vpcsim.engine import Trace, trace
 from vpcsim.engine.flow import Flow
@@ -70,14 +70,18 @@ def apply_change(net: Network, change: Change, flow_after: Flow) -> None:
         raise AssertionError(f"a verified change the test cannot apply: {change}")
 
 
-def trace_with(net: Network, result: WhyResult, changes: Sequence[Change]) -> Trace:
+def trace_with(net: Network, result: WhyResult, changes: Sequence[Change]) -> Trace | None:
     """Trace the flow on a copy of ``net`` with ``changes`` made (the original flow unless one of
-    them sends it to a public address)."""
+    them sends it to a public address); None when AWS would refuse one of them without the others
+    (a route created where a route deleted by another change stood)."""
     work = copy.deepcopy(net)
     work.touch()
     flow_after = result.flow_after or result.flow
-    for change in changes:
-        apply_change(work, change, flow_after)
+    try:
+        for change in changes:
+            apply_change(work, change, flow_after)
+    except ModelError:
+        return None
     retarget = any(c.code == RETARGETING for c in changes)
     flow = flow_after if retarget else dataclasses.replace(flow_after, destination=result.flow.destination)
     return trace(work, flow, record=False)

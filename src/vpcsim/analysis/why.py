@@ -91,6 +91,23 @@ for _step, _name, _codes in (
     for _code in _codes:
         CHECKLIST[_code] = (_step, _name)
 OTHER_STEP = (6, "instances and components")
+#: The codes ``why`` answers with a change it tries and verifies (when the network allows one: a
+#: route needs a target, an Elastic IP an internet gateway...); every other code gets advice.
+FIXABLE = frozenset(
+    {
+        C.ENI_SG_RULES_MISMATCH,
+        C.SG_HAS_NO_RULES,
+        C.SUBNET_ACL_RESTRICTION,
+        C.NO_ROUTE_TO_DESTINATION,
+        C.IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS,
+        C.BAD_STATE_ROUTE,
+        C.BAD_STATE,
+        C.ENI_SOURCE_DEST_CHECK_RESTRICTION,
+        C.IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS,
+        C.IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
+        C.VPCSIM_ASYMMETRIC_REPLY,
+    }
+)
 #: Blockers a route answers: none for the destination, or one that sends it the wrong way.
 ROUTE_CODES = (C.NO_ROUTE_TO_DESTINATION, C.IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS)
 
@@ -791,19 +808,29 @@ def _verify(
     path opens without, mark the rest verified when they open it. Returns the changes, whether
     they open the path, and the trace with every change tried."""
 
-    def traced(subset: Sequence[_Candidate]) -> Trace:
+    def traced(subset: Sequence[_Candidate]) -> Trace | None:
+        """The trace with ``subset`` made; None when a change cannot be made without one left out
+        (a route created where a deleted one stood): the path stays closed."""
         work = copy.deepcopy(network)
         work.touch()
         destination = flow.destination
-        for c in subset:
-            assert c.apply is not None
-            c.apply(work)
-            if c.destination is not None:
-                destination = c.destination
+        try:
+            for c in subset:
+                assert c.apply is not None
+                c.apply(work)
+                if c.destination is not None:
+                    destination = c.destination
+        except ModelError:
+            return None
         return trace(work, dataclasses.replace(flow, destination=destination), record=False)
+
+    def opens(subset: Sequence[_Candidate]) -> bool:
+        result = traced(subset)
+        return result is not None and result.reachable
 
     tried = [c for c in candidates if c.apply is not None]
     full = traced(tried)
+    assert full is not None, "every change was made on the working copy in this order"
     if not full.reachable:
         return [c.change for c in candidates], False, full
     kept = list(tried)
@@ -812,7 +839,7 @@ def _verify(
         dropped = False
         for c in kept:
             rest = [k for k in kept if k is not c]
-            if traced(rest).reachable:
+            if opens(rest):
                 kept, dropped = rest, True
                 break
     return [dataclasses.replace(c.change, verified=True) for c in kept], True, full
