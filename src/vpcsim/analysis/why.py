@@ -784,21 +784,37 @@ class _Fixer:
             apply(probe)
         except ModelError:
             return False
-        verb, action = ("replace-route", "ReplaceRoute") if replace else ("create-route", "CreateRoute")
         others = tuple(s for s in _subnets_of_table(self.n, table) if s != own_subnet)
-        return self._add(
-            Change(
-                b.code,
-                table_id,
-                action,
-                (("RouteTableId", table_id), ("DestinationCidrBlock", destination), ("Target", target)),
-                f"aws ec2 {verb} --route-table-id {table_id} --destination-cidr-block {destination} "
-                f"{_target_flag(target)} {target}",
-                True,
-                affects=others,
+        # A blackhole route this round's fixes deleted, now created again: one ReplaceRoute.
+        deleted = next(
+            (
+                c
+                for c in self.candidates
+                if c.change.action == "DeleteRoute"
+                and dict(c.change.parameters)
+                == {"RouteTableId": table_id, "DestinationCidrBlock": destination}
             ),
-            apply,
+            None,
         )
+        if deleted is not None:
+            self.candidates.remove(deleted)
+            replace = True
+        verb, action = ("replace-route", "ReplaceRoute") if replace else ("create-route", "CreateRoute")
+        change = Change(
+            b.code,
+            table_id,
+            action,
+            (("RouteTableId", table_id), ("DestinationCidrBlock", destination), ("Target", target)),
+            f"aws ec2 {verb} --route-table-id {table_id} --destination-cidr-block {destination} "
+            f"{_target_flag(target)} {target}",
+            True,
+            affects=others,
+        )
+        if deleted is None:
+            return self._add(change, apply)
+        self.n.create_route(table_id, destination, target)  # the working copy lost the route already
+        self.candidates.append(_Candidate(change, apply))
+        return True
 
 
 def _verify(
