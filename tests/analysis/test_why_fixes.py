@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from tests.support.builders import ANYWHERE, public_private_vpc, security_group
+from tests.support.cli import CliRunner
 from tests.support.why_changes import assert_fix_opens_and_each_change_is_needed, trace_with
 
 from vpcsim import Network
@@ -196,4 +197,34 @@ def test_a_wrong_turn_is_fixed_where_it_is_taken(public_default_route: bool) -> 
             "Target": pcx.vpc_peering_connection_id,
         }
     ]
+    assert_fix_opens_and_each_change_is_needed(p.net, result)
+
+
+# ---------------------------------------------------------------------------- the CLI
+
+
+def test_cli_prints_verified_fixes_apart_from_advice(cli: CliRunner) -> None:
+    run = cli("why", "bastion-nat", "--from", "internet", "--to", "app", "--port", "22", "--json")
+    assert run.status == 1 and run.json["opens"] is True
+    assert all(c["verified"] for c in run.json["changes"])
+    assert run.json["flow_after"]["destination"] != run.json["flow"]["destination"]
+    sg = [c for c in run.json["changes"] if c["action"] == "AuthorizeSecurityGroupIngress"]
+    assert [c["parameters"]["CidrIp"] for c in sg] == ["0.0.0.0/0"]
+    run = cli("why", "bastion-nat", "--from", "internet", "--to", "app", "--port", "22")
+    assert "changes that open the path (applied to a copy and traced again; each one is needed):" in run.out
+    assert "advice" not in run.out
+    # What the model cannot try is advice, never a fix.
+    run = cli("why", "bastion-nat", "--from", "internet", "--to", "203.0.113.100", "--port", "22")
+    assert run.status == 1 and "advice (not verified: the path stays closed):" in run.out
+
+
+def test_a_shared_network_acl_change_names_the_other_subnets() -> None:
+    p = public_private_vpc()
+    acl = p.net.create_network_acl(p.vpc)
+    p.net.replace_network_acl_association(p.public, acl)
+    p.net.replace_network_acl_association(p.private, acl)
+    bastion_ip = p.net.primary_network_interface(p.bastion.instance_id).public_ip
+    result = why(p.net, make_flow(p.net, "internet", bastion_ip, protocol="tcp", port=22))
+    acl_changes = [c for c in result.changes if c.action == "CreateNetworkAclEntry"]
+    assert acl_changes and all(c.affects == (p.private.subnet_id,) for c in acl_changes)
     assert_fix_opens_and_each_change_is_needed(p.net, result)
