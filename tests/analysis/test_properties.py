@@ -243,3 +243,19 @@ def test_matrix_and_exposure_agree_on_networks_with_managed_enis(seed: int, by: 
     network, _ = _with_issue15_components(seed)
     _matrix_agrees(network, by)
     _exposure_agrees(network)
+    # Pair classes keep a managed ENI apart from a host's ENI beside it (the walk stops there).
+    bulk = Bulk(network)
+    c = bulk.c
+    hosts = sorted(
+        (e for e in c.enis.values() if e.managed is None and e.nat_gateway is None), key=lambda e: e.eni_id
+    )
+    for managed in sorted((e for e in c.enis.values() if e.managed is not None), key=lambda e: e.eni_id):
+        neighbours = [e for e in hosts if e.subnet is managed.subnet]
+        for sender in hosts[:3]:
+            a = Host(min(sender.addresses), sender.eni_id)
+            for b_eni in (*neighbours[:1], managed):
+                b = Host(min(b_eni.addresses), b_eni.eni_id)
+                if a == b:
+                    continue
+                expected = naive_outcome(network, bulk.space, a.address, b.address, a.eni_id)
+                assert bulk.pair(a, b).key() == expected.key(), (a, b)
