@@ -1,4 +1,4 @@
-"""ENIs AWS manages for a service are no hosts in the analyses' ends (issue 15, item 7): a subnet
+"""ENIs AWS manages for a service are no hosts in the analyses' ends: a subnet
 or security group as an end, and a policy's ``all``, leave them out, as ``matrix`` does."""
 
 from __future__ import annotations

@@ -181,10 +181,10 @@ def test_reach_between_instances_agrees_with_the_naive_method(seed: int) -> None
             assert reach(network, a, b).to_dict() == reach(network, a, b, naive=True).to_dict()
 
 
-# ------------------------------------------------------------------ issue 15: the engine's new rules
+# ------------------------------------------------------------------ NAT instances, inter-region peerings, managed ENIs, loopback
 
 
-def _with_issue15_components(seed: int) -> tuple[Network, list[Flow]]:
+def _with_special_components(seed: int) -> tuple[Network, list[Flow]]:
     """A generated network with a NAT instance, an inter-region peering and ENIs AWS manages for
     services (tests/support/variants.py), and flows that meet them, and flows to the sender's
     own addresses."""
@@ -228,7 +228,7 @@ def _with_issue15_components(seed: int) -> tuple[Network, list[Flow]]:
 @settings(max_examples=20)
 @given(SEEDS)
 def test_reach_agrees_with_trace_on_nat_instances_peerings_managed_enis_and_loopback(seed: int) -> None:
-    network, flows = _with_issue15_components(seed)
+    network, flows = _with_special_components(seed)
     _pinned_flows_agree(network, flows)
     for eni in network.network_interfaces.values():
         if eni.interface_type == "interface":
@@ -240,7 +240,7 @@ def test_reach_agrees_with_trace_on_nat_instances_peerings_managed_enis_and_loop
 @settings(max_examples=8)
 @given(SEEDS, st.sampled_from(["instance", "subnet", "security-group"]))
 def test_matrix_and_exposure_agree_on_networks_with_managed_enis(seed: int, by: str) -> None:
-    network, _ = _with_issue15_components(seed)
+    network, _ = _with_special_components(seed)
     _matrix_agrees(network, by)
     _exposure_agrees(network)
     # Pair classes keep a managed ENI apart from a host's ENI beside it (the walk stops there).

@@ -1,4 +1,4 @@
-"""``why`` for a NAT instance whose source/destination check is on (issue 15, item 3).
+"""``why`` for a NAT instance whose source/destination check is on.
 
 The engine reports the check as the one blocker (the instance still translates past it), so the
 change set is the check alone -- no Elastic IP for the client -- and applied, it opens the path.

@@ -87,7 +87,7 @@ def test_a_range_works_iff_every_pinned_port_in_it_works(
             )
 
 
-# ------------------------------------------------------------------ issue 15: rules of a class
+# ------------------------------------------------------------------ rules of a class: NAT instances, inter-region references, loopback, managed ENIs
 
 SDC = "ENI_SOURCE_DEST_CHECK_RESTRICTION"
 

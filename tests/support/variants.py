@@ -1,4 +1,4 @@
-"""Generated networks with the components whose semantics issue 15 fixed, for property tests.
+"""Generated networks with NAT instances, inter-region peerings, managed ENIs and loopback flows.
 
 Why: the seeded generator (``vpcsim.testing``) rarely builds a working NAT instance, never an
 inter-region peering, an ENI AWS manages for a service or a flow to the sender's own address;
