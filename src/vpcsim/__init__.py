@@ -17,22 +17,16 @@ result is an immutable value object.
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .engine import Blocker, EndpointError, Flow, Hop, Step, Trace, make_flow
+from .model import ModelError, Network, Problem, ValidationError
+from .model.problems import InputError, InputWarning
+
 if TYPE_CHECKING:
     from ._api import check, diff, exposure, load, matrix, reach, trace, validate, why
-    from .engine import Blocker, EndpointError, Flow, Hop, Step, Trace, make_flow
-    from .model import ModelError, Network, Problem, ValidationError
-    from .model.problems import InputError, InputWarning
 
-#: Where each public name lives. Imported on first use (PEP 562), so that ``vpcsim trace`` does
-#: not import every analysis before answering: start-up is part of a warm answer's second.
-_HOMES: dict[str, str] = {
-    **dict.fromkeys(
-        ("check", "diff", "exposure", "load", "matrix", "reach", "trace", "validate", "why"), "._api"
-    ),
-    **dict.fromkeys(("Blocker", "EndpointError", "Flow", "Hop", "Step", "Trace", "make_flow"), ".engine"),
-    **dict.fromkeys(("ModelError", "Network", "Problem", "ValidationError"), ".model"),
-    **dict.fromkeys(("InputError", "InputWarning"), ".model.problems"),
-}
+#: The functions, imported on first use (PEP 562): ``_api`` imports every analysis, and the
+#: ``vpcsim`` command answering one trace from the cache should not pay for them at start-up.
+_LAZY = frozenset(("check", "diff", "exposure", "load", "matrix", "reach", "trace", "validate", "why"))
 
 __all__ = [
     "Blocker",
@@ -61,13 +55,18 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+# The public names belong to the public namespace (as httpx does): reprs, tracebacks and pickles
+# say ``vpcsim.Trace``, not the internal module that defines it.
+for _name in __all__:
+    if _name not in _LAZY:
+        globals()[_name].__module__ = "vpcsim"
+del _name
+
+
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
+    if name not in _LAZY:
         raise AttributeError(f"module 'vpcsim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    # The public names belong to the public namespace (as httpx does): reprs, tracebacks and
-    # pickles say ``vpcsim.Trace``, not the internal module that defines it.
+    value = getattr(importlib.import_module("._api", __name__), name)
     value.__module__ = "vpcsim"
     globals()[name] = value
     return value
