@@ -94,7 +94,7 @@ def connect(spec: ClusterSpec) -> Iterator[tuple[Any, int]]:
             threads_per_worker=1,
             processes=spec.processes,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # never 0.0.0.0, never a fixed port
             silence_logs=logging.ERROR,
         ) as cluster,
         distributed.Client(cluster) as client,
