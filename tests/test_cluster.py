@@ -62,6 +62,18 @@ def test_cluster_answers_equal_the_single_process(scheduler: str, seed: int, pee
         assert matrix_on_cluster(spec, net, by).to_dict() == matrix(net, by).to_dict()
 
 
+def test_a_key_held_on_the_scheduler_never_answers_a_run(scheduler: str) -> None:
+    # A scheduler answers a key it still holds with that key's result (another client's, or a
+    # previous run's not released yet): each run's keys must be its own.
+    net = _estate(6, peering=False)
+    want = matrix(net, "subnet").to_dict()
+    with distributed.Client(scheduler) as other:
+        held = [other.submit(str, "stale", key=f"vpcsim-matrix-{i}", pure=False) for i in range(8)]
+        other.gather(held)
+        for _ in range(2):
+            assert matrix_on_cluster(ClusterSpec(scheduler=scheduler), net, "subnet").to_dict() == want
+
+
 def test_cli_workers_output_is_byte_identical(cli: CliRunner, tmp_path: Path) -> None:
     spec = tmp_path / "estate.yaml"
     spec.write_text(dump_spec(_estate(4, peering=False)))

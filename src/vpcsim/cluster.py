@@ -14,6 +14,7 @@ when a cluster is asked for, and :class:`ClusterUnavailable` names the extra whe
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -111,8 +112,11 @@ def _run(spec: ClusterSpec, network: Network, task: Callable[..., T], name: str,
             k: client.scatter([v], broadcast=True)[0] if isinstance(v, frozenset) else v
             for k, v in kwargs.items()
         }
+        # Keys unique to this run: a scheduler answers a known key with the result it holds, which
+        # may still be another run's (results are released asynchronously).
+        run_id = uuid.uuid4().hex
         futures = [
-            client.submit(task, shard.network, key=f"vpcsim-{name}-{i}", pure=False, **shared)
+            client.submit(task, shard.network, key=f"vpcsim-{name}-{run_id}-{i}", pure=False, **shared)
             for i, shard in enumerate(shards)
         ]
         results: Sequence[T] = client.gather(futures)
