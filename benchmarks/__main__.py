@@ -14,6 +14,7 @@ BENCHMARKS = {
     "import": "benchmarks.bench_import",
     "analysis": "benchmarks.bench_analysis",
     "warm": "benchmarks.bench_warm",
+    "cluster": "benchmarks.bench_cluster",
 }
 
 
