@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--processes", type=int, default=10, help="sampled inputs also run through a vpcsim subprocess"
     )
+    parser.add_argument("--batch", type=int, default=50, help="inputs per hypothesis example")
     parser.add_argument("--failures", type=Path, default=Path("fuzz-failures"), help="where failing inputs go")
     args = parser.parse_args(argv)
     names = args.surfaces or list(SURFACES)
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                 sample=args.sample,
                 processes=args.processes,
                 failures_dir=args.failures.resolve(),
+                batch=args.batch,
             )
         print(stats.summary(), flush=True)
         total += sum(stats.failures.values())

@@ -1,10 +1,15 @@
 """Running ``vpcsim`` in-process, as a user runs it, fast enough for 100,000 inputs.
 
-Every input goes through :func:`vpcsim.cli.main` -- the console script's own entry point, with
-its argument parsing, commands, error conversion and exit statuses -- with standard output and
-error captured. One thing is done once per process instead of once per call: typer's build of
-the click command tree (``typer.main.get_command``), about 20 ms that does not depend on the
-input. :func:`run_subprocess` runs the installed ``vpcsim`` script itself, for a sample.
+Three depths, from fastest to most faithful:
+
+* :func:`run_reader`: the function the CLI calls to read an input (``vpcsim.cli.common.load``
+  for a network, the policy reader for a policy), with the CLI's own conversion of its errors
+  (:func:`vpcsim.cli._input_error`) and exit statuses: the bulk of a campaign.
+* :func:`run_cli`: :func:`vpcsim.cli.main`, the console script's entry point (argument
+  parsing, the command, error conversion, exit status) with standard output and error
+  captured. Typer's build of the click command tree (about 20 ms, the same for every input) is
+  done once per process (:func:`fast_cli`).
+* :func:`run_subprocess`: the installed ``vpcsim`` script in its own process.
 """
 
 from __future__ import annotations
@@ -16,13 +21,17 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import typer.main
 
-from vpcsim.cli import main
+from vpcsim.cli import _input_error, main
+from vpcsim.cli.errors import EXIT_INTERNAL, EXIT_USAGE, CliError
+from vpcsim.formats.problems import InputError
 
 
 @dataclass
@@ -64,6 +73,27 @@ def run_cli(args: Sequence[str]) -> Outcome:
         except SystemExit as exc:  # a command calling sys.exit() itself: exits are outcomes too
             status = exc.code if isinstance(exc.code, int) else 1
     return Outcome(status, out.getvalue(), err.getvalue(), time.perf_counter() - start)
+
+
+def run_reader(read: Callable[[], object]) -> Outcome:
+    """Call a reader as the CLI does and convert what it raises as :func:`vpcsim.cli.main` does:
+    ``InputError`` -> exit 2 with ``{"error": ...}`` (as under ``--json``), ``CliError`` -> its
+    status, anything else -> 70 with the traceback on standard error (as under ``--debug``)."""
+    start = time.perf_counter()
+    out = err = ""
+    status = 0
+    try:
+        read()
+    except InputError as exc:
+        out = orjson.dumps(_input_error(exc).to_dict()).decode()
+        status = EXIT_USAGE
+    except CliError as exc:
+        out = orjson.dumps(exc.to_dict()).decode()
+        status = exc.status
+    except Exception:
+        err = traceback.format_exc()
+        status = EXIT_INTERNAL
+    return Outcome(status, out, err, time.perf_counter() - start)
 
 
 def run_subprocess(args: Sequence[str], cwd: Path, timeout: float = 60) -> Outcome:

@@ -38,6 +38,7 @@ import yaml
 
 from . import mutate as mut
 from .mutate import Chooser
+from .runner import Outcome, run_cli, run_reader
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).resolve().parent / "seeds"
@@ -93,9 +94,31 @@ class Surface:
     def case(self, c: Chooser) -> Case:
         raise NotImplementedError
 
+    def bulk(self, case: Case) -> Outcome:
+        """Run one input the fast way (by default, the command line in-process)."""
+        return run_cli(case.args)
+
     def sample(self, case: Case) -> list[list[str]]:
         """More commands on an accepted input (the full CLI beyond the bulk command)."""
         return []
+
+
+def read_network(target: str) -> None:
+    """What ``vpcsim validate`` does with its NETWORK: the CLI's loader, then the model's checks."""
+    from vpcsim.cli.common import load
+    from vpcsim.model import validate
+
+    validate(load(target).network)
+
+
+class NetworkSurface(Surface):
+    """A surface whose inputs are networks: the bulk reads them as every command does."""
+
+    def bulk(self, case: Case) -> Outcome:
+        return run_reader(lambda: read_network(case.args[-1]))
+
+    def sample(self, case: Case) -> list[list[str]]:
+        return _network_commands(case.args[-1])
 
 
 def _network_commands(target: str, fmt: str | None = None) -> list[list[str]]:
@@ -123,7 +146,7 @@ def _doc_specs() -> list[str]:
     return [b for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S) if re.search(r"^vpcs:", b, re.M)]
 
 
-class YamlSurface(Surface):
+class YamlSurface(NetworkSurface):
     name = "yaml"
     FILE = "spec.yaml"
 
@@ -147,14 +170,12 @@ class YamlSurface(Surface):
             log.append(what)
         return Case(self.name, ["validate", "--json", self.FILE], {self.FILE: encoded}, log, (self.FILE,))
 
-    def sample(self, case: Case) -> list[list[str]]:
-        return _network_commands(self.FILE)
 
 
 # ----------------------------------------------------------------------------- aws
 
 
-class AwsSurface(Surface):
+class AwsSurface(NetworkSurface):
     name = "aws"
 
     def __init__(self, work: Path) -> None:
@@ -195,14 +216,10 @@ class AwsSurface(Surface):
             target = c.choice([rel for rel, _ in files])
         return Case(self.name, ["validate", "--json", target], changed, log, (folder,))
 
-    def sample(self, case: Case) -> list[list[str]]:
-        return _network_commands(case.args[-1])
-
-
 # ----------------------------------------------------------------------------- terraform
 
 
-class TerraformSurface(Surface):
+class TerraformSurface(NetworkSurface):
     name = "terraform"
     FILE = "plan.json"
 
@@ -222,8 +239,6 @@ class TerraformSurface(Surface):
             encoded, log = mut.write_json(m), m.log
         return Case(self.name, ["validate", "--json", self.FILE], {self.FILE: encoded}, log, (self.FILE,))
 
-    def sample(self, case: Case) -> list[list[str]]:
-        return _network_commands(self.FILE)
 
 
 # ----------------------------------------------------------------------------- policy
@@ -242,6 +257,7 @@ class PolicySurface(Surface):
 
     def __init__(self, work: Path) -> None:
         super().__init__(work)
+        self._network: Any = None
         texts = [p.read_text() for p in sorted(SEEDS.glob("*.policy.yaml"))] + _doc_policies()
         self.seeds = [(text, yaml.safe_load(text)) for text in texts]
 
@@ -258,6 +274,25 @@ class PolicySurface(Surface):
             log.append(what)
         args = ["check", "--json", self.NETWORK, self.FILE, "--junit", "out.xml", "--sarif", "out.sarif"]
         return Case(self.name, args, {self.FILE: encoded}, log, (self.FILE,))
+
+    def bulk(self, case: Case) -> Outcome:
+        return run_reader(lambda: self.check(self.FILE))
+
+    def check(self, policy: str) -> None:
+        """What ``vpcsim check`` does with its POLICY: read it, check it on the (loaded once)
+        network, write the JUnit and SARIF reports."""
+        from vpcsim.analysis import check, read_policy
+        from vpcsim.analysis.reports import check_junit, check_sarif
+
+        if self._network is None:
+            from vpcsim.cli.common import load
+
+            self._network = load(self.NETWORK).network
+        parsed, lines = read_policy(policy)
+        result = check(self._network, parsed, policy_path=policy, lines=lines)
+        check_junit(result, policy)
+        orjson.dumps(check_sarif(result, policy))
+        orjson.dumps(result.to_dict())
 
     def sample(self, case: Case) -> list[list[str]]:
         return [
@@ -425,6 +460,7 @@ class CliSurface(Surface):
         shutil.copy(SEEDS / "bastion-nat.policy.yaml", work / "policy.yaml")
         if not (work / "aws" / "test-public-subnet").exists():
             shutil.copytree(ROOT / "tests" / "fixtures" / "aws" / "test-public-subnet", work / "aws" / "test-public-subnet")
+        self._loaded: dict[tuple[str, str | None], Any] = {}
         self.keep = {p.name for p in work.iterdir()}
         self.snapshot = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
         self.stamps = self._stamps()

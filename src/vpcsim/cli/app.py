@@ -7,6 +7,7 @@ Commands stay thin: load the NETWORK argument (one rule for every command, in
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -296,19 +297,35 @@ def export(
     debug: DebugOpt = False,
 ) -> int:
     """Write a network as a YAML spec or as an AWS describe-* folder."""
+    if to not in ("yaml", "aws"):
+        raise CliError(f"--format {to!r}: use yaml or aws")
+    if output == "-" and (to == "aws" or as_json):
+        why = "an AWS export is a folder of files" if to == "aws" else "--json prints its summary there"
+        raise CliError(f"-o - (standard output) cannot be used here: {why}; give -o a path")
+    if to == "aws" and Path(output).exists() and not Path(output).is_dir():
+        raise CliError(f"cannot write to {output}: it is a file, and an AWS export is a folder")
     loaded = load(network, fmt)
     written: list[str]
-    if to == "yaml":
-        from ..formats.spec import dump_spec
+    try:
+        if to == "yaml":
+            from ..formats.spec import SpecDumpError, dump_spec
 
-        Path(output).write_text(dump_spec(loaded.network))
-        written = [output]
-    elif to == "aws":
-        from ..formats.aws import export_aws
+            try:
+                text = dump_spec(loaded.network)
+            except SpecDumpError as exc:
+                raise CliError(f"cannot write this network as a spec: {exc}", code="VPCSIM_EXPORT") from None
+            if output == "-":
+                sys.stdout.write(text)
+                return EXIT_OK
+            Path(output).write_text(text)
+            written = [output]
+        else:
+            from ..formats.aws import export_aws
 
-        written = [str(p) for p in export_aws(loaded.network, Path(output))]
-    else:
-        raise CliError(f"--format {to!r}: use yaml or aws")
+            written = [str(p) for p in export_aws(loaded.network, Path(output))]
+    except OSError as exc:
+        where = exc.filename or output
+        raise CliError(f"cannot write {where}: {exc.strerror or exc}", code="VPCSIM_OUTPUT") from None
     if as_json:
         emit_json({"schema_version": 1, "format": to, "written": sorted(written)})
     else:

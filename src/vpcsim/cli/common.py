@@ -57,7 +57,7 @@ def load(path: str, fmt: str | None = None) -> LoadResult:
     """Load a NETWORK argument; a built-in example name works where no such file exists."""
     from ..formats.loader import EXAMPLES, load_example, load_network
 
-    if not Path(path).exists() and path in EXAMPLES and fmt is None:
+    if path in EXAMPLES and fmt is None and not Path(path).exists():
         return load_example(path)
     return load_network(path, format=fmt)
 
