@@ -20,7 +20,9 @@ from .surfaces import SURFACES
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fuzz", description=__doc__)
-    parser.add_argument("surfaces", nargs="*", metavar="SURFACE", help=f"of {', '.join(SURFACES)} (default: all)")
+    parser.add_argument(
+        "surfaces", nargs="*", metavar="SURFACE", help=f"of {', '.join(SURFACES)} (default: all)"
+    )
     parser.add_argument("--examples", type=int, default=100_000, help="inputs per surface")
     parser.add_argument("--seed", type=int, default=None, help="hypothesis' seed (default: random)")
     parser.add_argument(
@@ -33,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         "--processes", type=int, default=10, help="sampled inputs also run through a vpcsim subprocess"
     )
     parser.add_argument("--batch", type=int, default=50, help="inputs per hypothesis example")
-    parser.add_argument("--failures", type=Path, default=Path("fuzz-failures"), help="where failing inputs go")
+    parser.add_argument(
+        "--failures", type=Path, default=Path("fuzz-failures"), help="where failing inputs go"
+    )
     args = parser.parse_args(argv)
     names = args.surfaces or list(SURFACES)
     total = 0
@@ -53,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         print(stats.summary(), flush=True)
         total += sum(stats.failures.values())
-    print(f"== total: {len(names)} surface(s) in {time.perf_counter() - start:.0f} s, {total} failing input(s)")
+    print(
+        f"== total: {len(names)} surface(s) in {time.perf_counter() - start:.0f} s, {total} failing input(s)"
+    )
     return 1 if total else 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import random
 import re
 import time
@@ -30,7 +31,7 @@ from hypothesis import strategies as st
 
 from .oracle import Failure, check
 from .runner import Outcome, fast_cli, plain_terminal, run_cli, run_subprocess
-from .surfaces import OPTIONS, SURFACES, Case, Surface
+from .surfaces import EXPORTED, OPTIONS, SURFACES, Case, Surface
 
 T = TypeVar("T")
 
@@ -104,6 +105,13 @@ def _debug_args(args: list[str]) -> list[str]:
     return [*args, "--debug"]
 
 
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text)[:60].strip("-")
 
@@ -168,20 +176,35 @@ class Campaign:
         s = self.stats
         s.sampled += 1
         failures: list[Failure] = []
+        exported = False
         for args in self.surface.sample(case):
             outcome = run_cli(args)
             s.sample_runs += 1
             s.sample_statuses[outcome.status] += 1
+            if args[0] == "export":
+                exported = outcome.status == 0
+            if args[:2] == ["validate", EXPORTED]:
+                # what export wrote must load back (the spec is stricter than AWS or Terraform
+                # input: a rejection here is a disagreement between the formats, not a crash)
+                if exported and outcome.status == 2:
+                    error = (_json(outcome.out) or {}).get("error", {})
+                    failures.append(
+                        Failure("export-roundtrip", str(error.get("code")), str(error.get("message"))[:300])
+                    )
+                failures += [f for f in self._checked(case, args, outcome) if f.kind != "unlocated"]
+                continue
             failures += self._checked(case, args, outcome)
         if s.subprocess_runs < self.processes:
+            # the console script in its own process exits as main() in-process does
             s.subprocess_runs += 1
+            here = run_cli(case.args)
             real = run_subprocess(case.args, self.surface.work)
             failures += check(real, input_files=case.input_files)
-            if real.status != bulk.status:
+            if real.status != here.status:
                 failures.append(
                     Failure(
                         "subprocess-differs",
-                        f"in-process {bulk.status}, subprocess {real.status}",
+                        f"in-process {here.status}, subprocess {real.status}",
                         case.describe(),
                     )
                 )

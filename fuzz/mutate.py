@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -125,7 +124,7 @@ ADDRESSES: tuple[str, ...] = (
     "fe80::1",
     "2001:db8::/129",
     "10.0.0.0/16,10.1.0.0/16",
-    "１０.０.０.０/１６",
+    "\uff11\uff10.\uff10.\uff10.\uff10/\uff11\uff16",
     "10.0.0.0\u200b/16",
     "pl-00000000",
     "sg-00000000",
@@ -143,8 +142,8 @@ UNICODE: tuple[str, ...] = (
     "\x7f",
     "\x1b[31m",
     "😀",
-    "𝔘𝔫𝔦",
-    "１２３",
+    "\U0001d518\U0001d52b\U0001d526",
+    "\uff11\uff12\uff13",
     "\u00a0",
     "\u2028",
     "ß",
@@ -155,7 +154,20 @@ UNICODE: tuple[str, ...] = (
 )
 
 #: Strings YAML 1.1 reads as something else.
-YAML_TRAPS: tuple[str, ...] = ("yes", "no", "on", "off", "~", "null", "0x1F", "0o17", "1_000", ".inf", ".nan", "-.inf")
+YAML_TRAPS: tuple[str, ...] = (
+    "yes",
+    "no",
+    "on",
+    "off",
+    "~",
+    "null",
+    "0x1F",
+    "0o17",
+    "1_000",
+    ".inf",
+    ".nan",
+    "-.inf",
+)
 
 _ID_RE = re.compile(r"^([a-z]+(?:-[a-z]+)*)-([0-9a-f]{8,17})$")
 
@@ -184,23 +196,23 @@ class Splices:
 # ----------------------------------------------------------------------------- tree access
 
 
-def paths(doc: Any, limit: int = 5000) -> list[Path]:
-    """Every path to a value in ``doc`` (breadth first, at most ``limit``), root excluded."""
-    out: list[Path] = []
-    queue: deque[tuple[Path, Any]] = deque([((), doc)])
-    while queue and len(out) < limit:
-        path, node = queue.popleft()
-        children: list[tuple[Any, Any]]
-        if isinstance(node, dict):
-            children = list(node.items())
-        elif isinstance(node, list):
-            children = list(enumerate(node))
+def pick(c: Chooser, doc: Any) -> Path:
+    """A path into ``doc`` (never the root): a random descent that stops at a scalar, at an
+    empty container, or now and then on the way (so containers are mutated too)."""
+    path: Path = ()
+    node = doc
+    while True:
+        if isinstance(node, dict) and node:
+            key: Any = c.choice(list(node))
+        elif isinstance(node, list) and node:
+            key = c.integer(0, len(node) - 1)
         else:
-            continue
-        for key, value in children:
-            out.append((*path, key))
-            queue.append(((*path, key), value))
-    return out
+            break
+        path = (*path, key)
+        node = node[key]
+        if c.integer(0, 5) == 0:
+            break
+    return path
 
 
 def get(doc: Any, path: Path) -> Any:
@@ -279,7 +291,9 @@ def _dangle(c: Chooser, m: Mutation, path: Path) -> None:
     elif kind == 2:
         value = c.choice(("missing", "nonexistent-name", "default", "internet", "all", "local", "self"))
     else:
-        value = c.choice(("vpc-", "subnet-", "sg-", "igw-", "rtb-", "acl-", "nat-", "eni-", "i-", "pcx-", "tgw-"))
+        value = c.choice(
+            ("vpc-", "subnet-", "sg-", "igw-", "rtb-", "acl-", "nat-", "eni-", "i-", "pcx-", "tgw-")
+        )
         value += "0" * c.integer(0, 17)
     m.doc = put(m.doc, path, value)
     m.log.append(f"dangle {path} = {value!r}")
@@ -311,7 +325,9 @@ def _huge(c: Chooser, m: Mutation, path: Path) -> None:
         m.doc = put(m.doc, path, m.splices.sentinel("9" * digits))
         m.log.append(f"huge number {path} digits={digits}")
     else:
-        m.doc = put(m.doc, path, m.splices.sentinel(c.choice(("1e999", "-1e999", "1e-999", "NaN", "Infinity"))))
+        m.doc = put(
+            m.doc, path, m.splices.sentinel(c.choice(("1e999", "-1e999", "1e-999", "NaN", "Infinity")))
+        )
         m.log.append(f"float edge {path}")
 
 
@@ -367,8 +383,7 @@ def _duplicate_key(c: Chooser, m: Mutation, path: Path) -> None:
 
 def _splice(c: Chooser, m: Mutation, path: Path) -> None:
     """A subtree copied over another (or appended to a list): duplicate ids, misplaced kinds."""
-    others = paths(m.doc)
-    source = c.choice(others)
+    source = pick(c, m.doc)
     value = copy.deepcopy(get(m.doc, source))
     target = get(m.doc, path)
     if isinstance(target, list) and c.integer(0, 1):
@@ -442,13 +457,11 @@ def mutate(c: Chooser, doc: Any, *, yaml_traps: bool = False, count: int | None 
     rounds = count if count is not None else c.choice((1, 1, 1, 2, 3))
     names = (*WEIGHTED, "yaml") if yaml_traps else WEIGHTED
     for _ in range(rounds):
-        found = paths(m.doc)
-        if not found:
+        path = pick(c, m.doc)
+        if not path:
             m.doc = c.choice(TYPE_SWAPS)
             m.log.append("root replaced")
             break
-        # bias toward leaves deep in the document, where the interesting values are
-        path = found[c.integer(len(found) // 3, len(found) - 1)] if c.integer(0, 2) else c.choice(found)
         name = c.choice(names)
         operator = _yaml_trap if name == "yaml" else OPERATORS[name]
         operator(c, m, path)
@@ -465,7 +478,9 @@ def _json_default(value: Any) -> Any:
 def write_json(m: Mutation) -> bytes:
     """The mutated document as JSON text, sentinels spliced in."""
     try:
-        data = orjson.dumps(m.doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=_json_default)
+        data = orjson.dumps(
+            m.doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=_json_default
+        )
     except (TypeError, orjson.JSONEncodeError):
         data = json.dumps(m.doc, indent=2, default=str).encode()
     if not m.splices.replacements:

@@ -28,7 +28,6 @@ import copy
 import re
 import shlex
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,6 +41,10 @@ from .runner import Outcome, run_cli, run_reader
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).resolve().parent / "seeds"
+
+
+EXPORTED = "exported.yaml"
+"""Where the sample's ``export`` writes, and ``validate`` reads it back."""
 
 
 @dataclass
@@ -132,8 +135,8 @@ def _network_commands(target: str, fmt: str | None = None) -> list[list[str]]:
         ["reach", target, "--from", "internet", "--to", "10.0.1.10", *force],
         ["trace", target, "--from", "internet", "--to", "10.0.1.10", "--port", "22", *force],
         ["why", target, "--from", "internet", "--to", "10.0.1.10", "--port", "22", "--json", *force],
-        ["export", target, "--format", "yaml", "-o", "exported.yaml"],
-        ["validate", "exported.yaml", "--json"],
+        ["export", target, "--format", "yaml", "-o", EXPORTED],
+        ["validate", EXPORTED, "--json"],
     ]
 
 
@@ -169,7 +172,6 @@ class YamlSurface(NetworkSurface):
             encoded, what = mut.damage(c, encoded)
             log.append(what)
         return Case(self.name, ["validate", "--json", self.FILE], {self.FILE: encoded}, log, (self.FILE,))
-
 
 
 # ----------------------------------------------------------------------------- aws
@@ -216,6 +218,7 @@ class AwsSurface(NetworkSurface):
             target = c.choice([rel for rel, _ in files])
         return Case(self.name, ["validate", "--json", target], changed, log, (folder,))
 
+
 # ----------------------------------------------------------------------------- terraform
 
 
@@ -238,7 +241,6 @@ class TerraformSurface(NetworkSurface):
             m = mut.mutate(c, orjson.loads(data))
             encoded, log = mut.write_json(m), m.log
         return Case(self.name, ["validate", "--json", self.FILE], {self.FILE: encoded}, log, (self.FILE,))
-
 
 
 # ----------------------------------------------------------------------------- policy
@@ -344,7 +346,7 @@ VALUES: tuple[str, ...] = (
     "-5",
     "1e3",
     "0x16",
-    "２２",
+    "\uff12\uff12",
     "1024-65535",
     "65535-1024",
     "1-2-3",
@@ -459,7 +461,10 @@ class CliSurface(Surface):
         shutil.copy(ROOT / "tests" / "fixtures" / "terraform" / "plan_web.json", work / "plan.json")
         shutil.copy(SEEDS / "bastion-nat.policy.yaml", work / "policy.yaml")
         if not (work / "aws" / "test-public-subnet").exists():
-            shutil.copytree(ROOT / "tests" / "fixtures" / "aws" / "test-public-subnet", work / "aws" / "test-public-subnet")
+            shutil.copytree(
+                ROOT / "tests" / "fixtures" / "aws" / "test-public-subnet",
+                work / "aws" / "test-public-subnet",
+            )
         self._loaded: dict[tuple[str, str | None], Any] = {}
         self.keep = {p.name for p in work.iterdir()}
         self.snapshot = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
@@ -546,4 +551,3 @@ class CliSurface(Surface):
 SURFACES: dict[str, type[Surface]] = {
     s.name: s for s in (YamlSurface, AwsSurface, TerraformSurface, PolicySurface, CliSurface)
 }
-

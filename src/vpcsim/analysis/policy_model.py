@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..formats.problems import InputError, LoadProblem, Location
+from ..formats.spec import byte_position
 from ..formats.spec_yaml import check_depth, syntax_error, unreadable_scalar
 
 FLOW_PATTERN = r"^(all|tcp|udp|icmp|[0-9]{1,3})(/([0-9]{1,5}(-[0-9]{1,5})?|[0-9]{1,3}(:[0-9]{1,3})?))?$"
@@ -193,13 +194,18 @@ def read_policy(path: str | Path) -> tuple[Policy, list[int]]:
     """
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = f"it is not UTF-8 text (byte {exc.start})" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
         raise InputError(
-            LoadProblem("error", "VPCSIM_POLICY", f"cannot read the policy: {reason}", Location(file))
+            LoadProblem("error", "VPCSIM_POLICY", f"cannot read the policy: {exc.strerror}", Location(file))
         ) from None
+    except UnicodeDecodeError as exc:
+        message = f"cannot read the policy: it is not UTF-8 text (byte {exc.start})"
+        where = Location(file, *byte_position(raw, exc.start))
+        raise InputError(LoadProblem("error", "VPCSIM_POLICY", message, where)) from None
     loader = _Located(text)
+    root: yaml.Node | None = None
     try:
         root = loader.get_single_node()
         if root is not None:
@@ -208,6 +214,8 @@ def read_policy(path: str | Path) -> tuple[Policy, list[int]]:
     except yaml.reader.ReaderError as exc:
         raise syntax_error(file, exc, text) from None
     except (ValueError, OverflowError):  # a 5,000-digit number, February 30th
+        if root is None:
+            raise
         raise unreadable_scalar(root, file) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

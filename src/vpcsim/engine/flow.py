@@ -221,7 +221,11 @@ def make_flow(
         raise ValueError(f"port {port} is outside 0-65535")
     # an option that does not apply to the protocol is refused, never silently dropped
     if number not in (TCP, UDP):
-        options = (("a destination port", port), ("a source port", source_port), ("client ports", client_ports))
+        options = (
+            ("a destination port", port),
+            ("a source port", source_port),
+            ("client ports", client_ports),
+        )
         given = [name for name, value in options if value is not None]
         if given:
             verb = "applies" if given == ["a destination port"] or given == ["a source port"] else "apply"

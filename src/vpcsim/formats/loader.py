@@ -162,7 +162,9 @@ def load_network(path: str | Path, *, format: str | None = None) -> LoadResult:
     try:
         path.stat()
     except FileNotFoundError:
-        raise _problem(path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: no such file or directory") from None
+        raise _problem(
+            path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: no such file or directory"
+        ) from None
     except OSError as exc:  # a name too long, a loop of links, a parent that is a file
         raise _problem(path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: {exc.strerror or exc}") from None
     kind = format or detect_format(path)

@@ -113,7 +113,9 @@ def syntax_error(filename: str | None, exc: yaml.YAMLError, text: str = "") -> I
     if isinstance(exc, yaml.reader.ReaderError):
         # a character YAML refuses (NUL, a control character): its offset is in the text read
         # (UTF-8 bytes for libyaml), which gives the line and column
-        before = text.encode("utf-8", "surrogatepass")[: exc.position] if _Loader is not yaml.SafeLoader else None
+        before = (
+            text.encode("utf-8", "surrogatepass")[: exc.position] if _Loader is not yaml.SafeLoader else None
+        )
         head = before.decode("utf-8", "replace") if before is not None else text[: exc.position]
         line = head.count("\n") + 1
         column = len(head) - (head.rfind("\n") + 1) + 1
@@ -189,7 +191,9 @@ def check_depth(root: yaml.Node, filename: str | None) -> None:
         seen.add(id(node))
         if depth > MAX_DEPTH:
             location = _mark_location(filename, node.start_mark)
-            message = f"the document is nested more than {MAX_DEPTH} levels deep here; vpcsim's inputs need a few"
+            message = (
+                f"the document is nested more than {MAX_DEPTH} levels deep here; vpcsim's inputs need a few"
+            )
             raise InputError(LoadProblem("error", "VPCSIM_YAML_TOO_DEEP", message, location))
         if isinstance(node, yaml.MappingNode):
             stack.extend((child, depth + 1) for pair in node.value for child in pair)
@@ -216,7 +220,9 @@ def unreadable_scalar(root: yaml.Node, filename: str | None) -> InputError:
             stack.extend(child for pair in reversed(node.value) for child in reversed(pair))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed(node.value))
-    return InputError(LoadProblem("error", "VPCSIM_YAML_VALUE", "a value cannot be read", Location(filename, 1, 1)))
+    return InputError(
+        LoadProblem("error", "VPCSIM_YAML_VALUE", "a value cannot be read", Location(filename, 1, 1))
+    )
 
 
 #: libyaml's parser when PyYAML was built with it (ten times faster), else the pure-Python one;
@@ -234,7 +240,9 @@ def parse_yaml(text: str, filename: str | None) -> Document:
             raise syntax_error(filename, exc, text) from None
         except RecursionError:  # PyYAML's pure-Python parser recurses per level
             message = f"the document is nested more than {MAX_DEPTH} levels deep; vpcsim's inputs need a few"
-            raise InputError(LoadProblem("error", "VPCSIM_YAML_TOO_DEEP", message, Location(filename))) from None
+            raise InputError(
+                LoadProblem("error", "VPCSIM_YAML_TOO_DEEP", message, Location(filename))
+            ) from None
         if root is None:
             raise InputError(
                 LoadProblem(

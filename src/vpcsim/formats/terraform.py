@@ -116,7 +116,12 @@ class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps):
                     handled += 1
                     try:
                         handler(res)
-                    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a value of an unexpected shape
+                    except (
+                        ValueError,
+                        TypeError,
+                        KeyError,
+                        AttributeError,
+                    ) as exc:  # a value of an unexpected shape
                         self.error(
                             res,
                             "VPCSIM_TF_BAD_VALUE",
@@ -326,7 +331,8 @@ def _account_and_region(document: TfDocument) -> tuple[str, str]:
     provider = document.configuration.get("provider_config")
     if isinstance(provider, dict):
         aws = provider.get("aws")
-        expression = aws.get("expressions", {}).get("region") if isinstance(aws, dict) else None
+        expressions = aws.get("expressions") if isinstance(aws, dict) else None
+        expression = expressions.get("region") if isinstance(expressions, dict) else None
         if isinstance(expression, dict) and isinstance(expression.get("constant_value"), str):
             region = expression["constant_value"]
     for res in document.resources:
