@@ -34,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--processes", type=int, default=10, help="sampled inputs also run through a vpcsim subprocess"
     )
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="stop a surface after this long (even short of --examples)",
+    )
+    parser.add_argument("--progress", type=int, default=10_000, help="print a progress line every N inputs")
     parser.add_argument("--batch", type=int, default=50, help="inputs per hypothesis example")
     parser.add_argument(
         "--failures", type=Path, default=Path("fuzz-failures"), help="where failing inputs go"
@@ -54,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
                 processes=args.processes,
                 failures_dir=args.failures.resolve(),
                 batch=args.batch,
+                progress=args.progress,
+                max_seconds=args.max_minutes * 60 if args.max_minutes else None,
             )
         print(stats.summary(), flush=True)
         total += sum(stats.failures.values())

@@ -18,6 +18,7 @@ import hashlib
 import json
 import random
 import re
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -73,8 +74,12 @@ class Stats:
     sample_statuses: Counter[int] = field(default_factory=Counter)
     subprocess_runs: int = 0
     failures: Counter[tuple[str, str]] = field(default_factory=Counter)
+    findings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Disagreements that are not crashes and belong to other work (:data:`OPEN_FINDINGS`)."""
     examples: dict[tuple[str, str], str] = field(default_factory=dict)
     seconds: float = 0.0
+    stopped: bool = False
+    """Whether the time limit stopped the run before its count of inputs."""
 
     def summary(self) -> str:
         rate = self.inputs / self.seconds if self.seconds else 0.0
@@ -82,7 +87,8 @@ class Stats:
         samples = ", ".join(f"{s}: {n}" for s, n in sorted(self.sample_statuses.items()))
         lines = [
             f"== {self.surface}: {self.inputs} inputs ({len(self.distinct)} distinct) in "
-            f"{self.seconds:.1f} s, {rate:.0f} inputs/s",
+            f"{self.seconds:.1f} s, {rate:.0f} inputs/s"
+            + (" (stopped by the time limit)" if self.stopped else ""),
             f"   exit status of the bulk command: {statuses}",
             f"   full CLI sample: {self.sampled} inputs, {self.sample_runs} command runs ({samples}); "
             f"{self.subprocess_runs} through a subprocess",
@@ -91,7 +97,20 @@ class Stats:
         for (kind, signature), count in self.failures.most_common():
             lines.append(f"     {count:>6}  {kind}: {signature}")
             lines.append(f"             e.g. {self.examples[(kind, signature)]}")
+        if self.findings:
+            lines.append(
+                f"   open findings (not crashes; see docs/fuzzing.md): {sum(self.findings.values())} inputs"
+            )
+            for (kind, signature), count in self.findings.most_common():
+                lines.append(f"     {count:>6}  {kind}: {signature}")
+                lines.append(f"             e.g. {self.examples[(kind, signature)]}")
         return "\n".join(lines)
+
+
+OPEN_FINDINGS = frozenset({"export-roundtrip"})
+"""Kinds of finding counted and kept but not failing a run: a spec written by ``export`` from an
+AWS or Terraform network that the (stricter) spec reader refuses -- issue 15's item 8, one
+validation policy for every format, which is other work."""
 
 
 class FuzzFailure(AssertionError):
@@ -125,6 +144,8 @@ class Campaign:
         processes: int,
         failures_dir: Path | None,
         raise_failures: bool,
+        progress: int = 0,
+        max_seconds: float | None = None,
     ) -> None:
         self.surface = surface
         self.stats = Stats(surface.name)
@@ -132,11 +153,19 @@ class Campaign:
         self.processes = processes
         self.failures_dir = failures_dir
         self.raise_failures = raise_failures
-        self._accepted = 0
+        self.progress = progress
+        self.started = time.perf_counter()
+        self.deadline = self.started + max_seconds if max_seconds else None
 
     def run_case(self, case: Case) -> list[Failure]:
         s = self.stats
         s.inputs += 1
+        if self.progress and s.inputs % self.progress == 0:
+            elapsed = time.perf_counter() - self.started
+            sys.stderr.write(
+                f"   {s.surface}: {s.inputs} inputs in {elapsed:.0f} s ({s.inputs / elapsed:.0f}/s), "
+                f"{sum(s.failures.values())} failing\n"
+            )
         digest = hashlib.blake2b(repr((case.args, sorted(case.files.items()))).encode(), digest_size=12)
         s.distinct.add(digest.hexdigest())
         self.surface.apply(case)
@@ -144,20 +173,27 @@ class Campaign:
             outcome = self.surface.bulk(case)
             s.statuses[outcome.status] += 1
             failures = self._checked(case, case.args, outcome)
-            if outcome.status in (0, 1, 3):
-                self._accepted += 1
-                if self._accepted % self.sample_every == 1 or self.sample_every == 1:
-                    failures += self._sample(case, outcome)
+            # sampled by the input itself (not by a count), so a failing input fails again
+            if outcome.status in (0, 1, 3) and int(digest.hexdigest(), 16) % self.sample_every == 0:
+                failures += self._sample(case, outcome)
         finally:
             self.surface.restore()
         for failure in failures:
             key = (failure.kind, failure.signature)
-            s.failures[key] += 1
+            counter = s.findings if failure.kind in OPEN_FINDINGS else s.failures
+            counter[key] += 1
             if key not in s.examples:
                 s.examples[key] = self._keep(case, failure)
+        failures = [f for f in failures if f.kind not in OPEN_FINDINGS]
         if failures and self.raise_failures:
             raise FuzzFailure("\n".join(f"{f.kind}: {f.signature}\n{f.detail}" for f in failures))
         return failures
+
+    def out_of_time(self) -> bool:
+        if self.deadline is None or time.perf_counter() < self.deadline:
+            return False
+        self.stats.stopped = True
+        return True
 
     def _checked(self, case: Case, args: list[str], outcome: Outcome) -> list[Failure]:
         failures = check(outcome, input_files=case.input_files)
@@ -245,15 +281,16 @@ def run_surface(
     failures_dir: Path | None = None,
     raise_failures: bool = False,
     batch: int = 1,
+    progress: int = 0,
+    max_seconds: float | None = None,
 ) -> Stats:
     """Fuzz one surface with ``examples`` inputs in the scratch folder ``work``.
 
     ``batch`` 1 (tests): every choice is a hypothesis draw, and a failure shrinks. ``batch`` N
     (campaigns): hypothesis draws one seed per N inputs, whose choices a seeded random makes --
     hypothesis' own cost (about 1 ms per example) would otherwise be a third of the time."""
-    plain_terminal()
     work.mkdir(parents=True, exist_ok=True)
-    with _chdir(work), fast_cli():
+    with plain_terminal(), _chdir(work), fast_cli():
         surface = SURFACES[name](Path("."))
         campaign = Campaign(
             surface,
@@ -261,6 +298,8 @@ def run_surface(
             processes=processes,
             failures_dir=failures_dir,
             raise_failures=raise_failures,
+            progress=progress,
+            max_seconds=max_seconds,
         )
         phases = [Phase.generate, Phase.shrink] if raise_failures else [Phase.generate]
         batches = -(-examples // batch)
@@ -281,6 +320,8 @@ def run_surface(
                 return
             chooser = RandomChooser(data.draw(st.integers(0, 2**64 - 1)))
             for _ in range(min(batch, examples - campaign.stats.inputs)):
+                if campaign.out_of_time():
+                    return  # the rest of the examples pass at once (each has drawn its seed)
                 campaign.run_case(surface.case(chooser))
 
         test = hypothesis_seed(seed)(one) if seed is not None and not derandomize else one

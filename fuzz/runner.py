@@ -58,9 +58,20 @@ def fast_cli() -> Iterator[None]:
         typer.main.get_command = _build
 
 
-def plain_terminal() -> None:
-    """What the CLI tests use: no colour, a dumb 100-column terminal."""
-    os.environ.update({"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
+@contextlib.contextmanager
+def plain_terminal() -> Iterator[None]:
+    """What the CLI tests use, for the duration: no colour, a dumb 100-column terminal."""
+    plain = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+    saved = {name: os.environ.get(name) for name in plain}
+    os.environ.update(plain)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_cli(args: Sequence[str]) -> Outcome:
