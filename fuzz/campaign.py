@@ -141,6 +141,7 @@ class Campaign:
         surface: Surface,
         *,
         sample_every: int,
+        sample_limit: int,
         processes: int,
         failures_dir: Path | None,
         raise_failures: bool,
@@ -150,6 +151,7 @@ class Campaign:
         self.surface = surface
         self.stats = Stats(surface.name)
         self.sample_every = max(1, sample_every)
+        self.sample_limit = sample_limit
         self.processes = processes
         self.failures_dir = failures_dir
         self.raise_failures = raise_failures
@@ -174,7 +176,11 @@ class Campaign:
             s.statuses[outcome.status] += 1
             failures = self._checked(case, case.args, outcome)
             # sampled by the input itself (not by a count), so a failing input fails again
-            if outcome.status in (0, 1, 3) and int(digest.hexdigest(), 16) % self.sample_every == 0:
+            if (
+                outcome.status in (0, 1, 3)
+                and int(digest.hexdigest(), 16) % self.sample_every == 0
+                and s.sampled < self.sample_limit
+            ):
                 failures += self._sample(case, outcome)
         finally:
             self.surface.restore()
@@ -294,7 +300,9 @@ def run_surface(
         surface = SURFACES[name](Path("."))
         campaign = Campaign(
             surface,
-            sample_every=examples // max(1, sample) if sample else examples + 1,
+            # a quarter of the inputs or more are accepted: aim at the sample over the first part
+            sample_every=examples // max(1, 4 * sample) if sample else examples + 1,
+            sample_limit=sample,
             processes=processes,
             failures_dir=failures_dir,
             raise_failures=raise_failures,
