@@ -163,6 +163,18 @@ def test_bytes_that_are_not_utf8_are_located(cli: CliRunner, tmp_path: Path, sur
     assert (location["line"], location["column"]) == (3, 3)
 
 
+@pytest.mark.parametrize("ports", ["1024-655", "70000-70001", "5-4"])
+def test_a_policy_client_port_range_that_is_no_range_is_located(
+    cli: CliRunner, tmp_path: Path, ports: str
+) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY.read_text().replace("client_ports: 1024-65535", f"client_ports: {ports}"))
+    run = cli("check", "bastion-nat", str(path), "--json")
+    assert run.status == 2, run.out
+    location = _located(_error(run), path)
+    assert location["path"] == "assertions[3].client_ports"
+
+
 # ----------------------------------------------------------------------------- JSON damage
 
 

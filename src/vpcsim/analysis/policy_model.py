@@ -84,6 +84,16 @@ class Assertion(_Strict):
             check_flow(item)
         return value
 
+    @field_validator("client_ports")
+    @classmethod
+    def _client_ports(cls, value: str | None) -> str | None:
+        """A range the engine takes (``1024-655`` matches the pattern but is no range)."""
+        from ..engine import parse_client_ports
+
+        if value is not None:
+            parse_client_ports(value)
+        return value
+
     @field_validator("deny")
     @classmethod
     def _deny(cls, value: list[str] | str | None) -> list[str] | str | None:
