@@ -186,6 +186,15 @@ def test_malformed_json_of_unknown_shape_is_located(cli: CliRunner, tmp_path: Pa
     assert _located(_error(run), path)["line"] is not None
 
 
+def test_json_of_unknown_shape_that_is_not_utf8_is_located(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_bytes(b'{\n  "LoadBalancers": ["\xc3("]}\n')
+    run = cli("validate", str(path), "--json")
+    assert run.status == 2
+    location = _located(_error(run), path)
+    assert (location["line"], location["column"]) == (2, 22)
+
+
 def test_salvaged_aws_items_are_ones_the_rest_of_vpcsim_can_carry(cli: CliRunner, tmp_path: Path) -> None:
     """A damaged file is salvaged with the lenient decoder, which accepts a lone surrogate
     (``"\\ud800"``) that no output can write: salvage stops before such an item."""

@@ -26,7 +26,7 @@ import orjson
 
 from ..examples import EXAMPLES, example_file
 from .problems import InputError, LoadProblem, LoadResult, Location
-from .spec import load_spec, read_text
+from .spec import byte_position, load_spec, read_text
 
 __all__ = ["EXAMPLES", "FORMATS", "detect_format", "load_example", "load_network"]
 
@@ -144,7 +144,9 @@ def detect_format(path: Path) -> str:
             message = f"{path} is not valid JSON: {exc}"
             raise InputError(LoadProblem("error", "VPCSIM_JSON_INVALID", message, where)) from None
         except UnicodeDecodeError as exc:
-            raise _problem(path, "VPCSIM_JSON_INVALID", f"{path} is not valid JSON: {exc}") from None
+            message = f"{path} is not valid JSON: it is not UTF-8 text (byte {exc.start})"
+            where = Location(str(path), *byte_position(data, exc.start))
+            raise InputError(LoadProblem("error", "VPCSIM_JSON_INVALID", message, where)) from None
     if path.suffix.lower() == ".tf":
         hint = "vpcsim reads Terraform JSON: run `terraform show -json > state.json` (or of a plan)"
     elif document is not None:
