@@ -40,7 +40,8 @@ fuzz: $(STAMP)
 lab-deps:
 	bash scripts/install-lab-deps.sh
 
-# Engine against kernel on 100 random networks x 100 flows (needs root); see docs/fidelity.md.
+# Engine against kernel on 100 random networks x 100 flows, biased toward paths that almost work
+# (needs root); see docs/fidelity.md.
 fidelity: $(STAMP) lab-deps
 	$(BIN)/python -m vpcsim.fidelity --networks 100 --flows 100
 

@@ -1,4 +1,4 @@
-"""The analyses on a generated 50,000-ENI estate (issue 5, section 6).
+"""The analyses on a generated 50,000-ENI estate (``docs/performance.md``).
 
 Figures: ``reach`` for one pair (median), ``exposure`` for the whole estate, ``matrix --by
 security-group`` and ``--by subnet`` for the whole estate, ``matrix --by instance`` on a 5,000-ENI
@@ -32,8 +32,8 @@ from vpcsim.analysis.matrix import _candidate_vpcs
 from vpcsim.analysis.naive import naive_outcome
 from vpcsim.engine import make_flow, trace
 from vpcsim.engine.compiled import compile_network
-from vpcsim.generate import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network
 from vpcsim.model import Network, SecurityGroupRule
+from vpcsim.testing import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""The reference engine's throughput (issue: core, performance).
+"""The reference engine's throughput (``docs/performance.md``).
 
 On a generated network of 1,000 ENIs with 200 security groups of 20 rules each, 10,000 distinct
 seeded flows, no caching across flows: verdicts per second (verdict and blocker codes only) and
@@ -13,7 +13,7 @@ import time
 
 from vpcsim.engine import trace
 from vpcsim.engine.compiled import _CACHE
-from vpcsim.generate import PRESETS, generate_estate_sizes, generate_flows, generate_network
+from vpcsim.testing import PRESETS, generate_estate_sizes, generate_flows, generate_network
 
 FLOWS = 10_000
 BASELINE_SAMPLE = 200

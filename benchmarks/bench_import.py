@@ -1,4 +1,4 @@
-"""Import of a generated 50,000-ENI estate in AWS describe-* format (issue: import, performance).
+"""Import of a generated 50,000-ENI estate in AWS describe-* format (``docs/performance.md``).
 
 Target: at most 3x the time of merely parsing the same files with orjson (measured in the same
 run, garbage collector as the importer runs it: paused); ceiling 60 s and 4 GiB.
@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 
 from vpcsim.formats.aws import export_aws, load_aws
-from vpcsim.generate import PRESETS, generate_network
+from vpcsim.testing import PRESETS, generate_network
 
 TARGET_RATIO, CEILING_SECONDS, CEILING_BYTES = 3.0, 60.0, 4 << 30
 

@@ -4,7 +4,7 @@ Three depths, from fastest to most faithful:
 
 * :func:`run_reader`: the function the CLI calls to read an input (``vpcsim.cli.common.load``
   for a network, the policy reader for a policy), with the CLI's own conversion of its errors
-  (:func:`vpcsim.cli._input_error`) and exit statuses: the bulk of a campaign.
+  (:func:`vpcsim.cli.errors.input_error`) and exit statuses: the bulk of a campaign.
 * :func:`run_cli`: :func:`vpcsim.cli.main`, the console script's entry point (argument
   parsing, the command, error conversion, exit status) with standard output and error
   captured. Typer's build of the click command tree (about 20 ms, the same for every input) is
@@ -29,9 +29,9 @@ from pathlib import Path
 import orjson
 import typer.main
 
-from vpcsim.cli import _input_error, main
-from vpcsim.cli.errors import EXIT_INTERNAL, EXIT_USAGE, CliError
-from vpcsim.formats.problems import InputError
+from vpcsim.cli import main
+from vpcsim.cli.errors import EXIT_INTERNAL, EXIT_USAGE, CliError, input_error
+from vpcsim.model.problems import InputError
 
 
 @dataclass
@@ -96,7 +96,7 @@ def run_reader(read: Callable[[], object]) -> Outcome:
     try:
         read()
     except InputError as exc:
-        out = orjson.dumps(_input_error(exc).to_dict()).decode()
+        out = orjson.dumps(input_error(exc).to_dict()).decode()
         status = EXIT_USAGE
     except CliError as exc:
         out = orjson.dumps(exc.to_dict()).decode()

@@ -107,11 +107,11 @@ class Surface:
 
 
 def read_network(target: str) -> None:
-    """What ``vpcsim validate`` does with its NETWORK: the CLI's loader, then the model's checks."""
+    """What ``vpcsim validate`` does with its NETWORK: the CLI's loader, which runs the model's
+    checks (an error is an :class:`InputError`)."""
     from vpcsim.cli.common import load
-    from vpcsim.model import validate
 
-    validate(load(target).network)
+    load(target)
 
 
 class NetworkSurface(Surface):
@@ -135,7 +135,7 @@ def _network_commands(target: str, fmt: str | None = None) -> list[list[str]]:
         ["reach", target, "--from", "internet", "--to", "10.0.1.10", *force],
         ["trace", target, "--from", "internet", "--to", "10.0.1.10", "--port", "22", *force],
         ["why", target, "--from", "internet", "--to", "10.0.1.10", "--port", "22", "--json", *force],
-        ["export", target, "--format", "yaml", "-o", EXPORTED],
+        ["export", target, "--to", "yaml", "-o", EXPORTED],
         ["validate", EXPORTED, "--json"],
     ]
 
@@ -259,7 +259,7 @@ class PolicySurface(Surface):
 
     def __init__(self, work: Path) -> None:
         super().__init__(work)
-        self._network: Any = None
+        self._loaded: Any = None
         texts = [p.read_text() for p in sorted(SEEDS.glob("*.policy.yaml"))] + _doc_policies()
         self.seeds = [(text, yaml.safe_load(text)) for text in texts]
 
@@ -283,16 +283,18 @@ class PolicySurface(Surface):
     def check(self, policy: str) -> None:
         """What ``vpcsim check`` does with its POLICY: read it, check it on the (loaded once)
         network, write the JUnit and SARIF reports."""
-        from vpcsim.analysis import check, read_policy
+        from vpcsim.analysis.policy import check
         from vpcsim.analysis.reports import check_junit, check_sarif
+        from vpcsim.formats.policy import read_policy
 
-        if self._network is None:
+        if self._loaded is None:
             from vpcsim.cli.common import load
 
-            self._network = load(self.NETWORK).network
+            self._loaded = load(self.NETWORK)
         parsed, lines = read_policy(policy)
-        result = check(self._network, parsed, policy_path=policy, lines=lines)
-        check_junit(result, policy)
+        loaded = self._loaded
+        result = check(loaded.network, parsed, policy_path=policy, lines=lines, skipped=loaded.skipped)
+        check_junit(result, Path(policy).name)
         orjson.dumps(check_sarif(result, policy))
         orjson.dumps(result.to_dict())
 
@@ -438,7 +440,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "validate": ("--format", "--json"),
     "show": ("--format", "--json"),
     "import": ("--format", "--json"),
-    "export": ("--format", "-o", "--output", "--input-format", "--json"),
+    "export": ("--to", "--format", "-o", "--output", "--input-format", "--json"),
     "schema": ("--json",),
 }
 FLAGS = frozenset({"--brief", "--json", "--csv", "--print-schema", "--debug"})

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what vpcsim's live lab needs, from Debian's packages (issue 6 §3):
+# Install what vpcsim's live lab needs, from Debian's packages (docs/lab.md):
 #   iproute2       ip netns, veth pairs, bridges, policy routing
 #   nftables       security groups, network ACLs, the gateways' NAT
 #   iputils-ping   ping inside instances (`vpcsim lab exec ... -- ping`)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from .analysis.contracts import ANALYSIS_OUTPUTS
-from .analysis.policy_model import policy_json_schema
+from .model.policy import policy_json_schema
 
 PortRange = tuple[int, int]
 

@@ -1,8 +1,9 @@
-"""Differential testing: the engine's verdicts against what the Linux kernel does (issue 6 §4).
+"""Differential testing: the engine's verdicts against what the Linux kernel does.
 
-For random small networks (:func:`vpcsim.generate.generate_network`) and random flows over
-them, every flow is traced by the engine and probed for real in a lab
-(:mod:`vpcsim.lab`); the two must agree. A real probe uses one source port, so probes always
+For random small networks (:func:`vpcsim.testing.generate_network`), reshaped by
+:mod:`vpcsim.fidelity_bias` so that most flows over them almost work (random networks mostly
+block, and the kernel then rarely gets to disagree about what passes), every flow is traced by
+the engine and probed for real in a lab (:mod:`vpcsim.lab`); the two must agree. A real probe uses one source port, so probes always
 pin it: a pinned flow is probed as it is, and a flow from the client's whole ephemeral range
 is probed at the edges of its range and of every port range the engine says works or fails,
 each probe compared with the engine's trace of that pinned flow.
@@ -20,7 +21,7 @@ and reported; everything else that disagrees is a finding.
 
 Command line (``make fidelity``)::
 
-    python -m vpcsim.fidelity --networks 100 --flows 100 [--parallel 3] [--json]
+    python -m vpcsim.fidelity --networks 100 --flows 100 [--parallel 3] [--unbiased] [--json]
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ import orjson
 
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
-from .generate import PRESETS, GeneratorConfig, generate_flows, generate_network
+from .fidelity_bias import BiasStats, biased_case
 from .lab import ProbeResult, ProbeSpec, lab_down, lab_up, probe_many
 from .model import Network, protocol_name
+from .testing import PRESETS, GeneratorConfig, generate_flows, generate_network
 
 TCP, UDP, ICMP = 6, 17, 1
 DEFAULT_TIMEOUT = 0.8
@@ -271,24 +273,59 @@ def _blockers(result: Trace) -> tuple[dict[str, object], ...]:
     )
 
 
-def engine_expects(result: Trace, observed_port: int | None) -> tuple[bool, bool]:
-    """(request arrives, exchange completes) as the engine says, for the port a NAT picked."""
+def engine_expects(
+    result: Trace, observed_port: int | None, nat_side: frozenset[int] | None = None
+) -> tuple[bool, bool]:
+    """(request arrives, exchange completes) as the engine says, for the port a NAT picked.
+
+    A blocker that names ports counts only when it names the port the packet had there: the
+    one the NAT gateway picked for a blocker between the gateway and the server (``nat_side``:
+    their indexes, see :func:`nat_side_blockers`; all of them when not given), the client's
+    own past the gateway's reverse translation."""
     request = not any(b.path == "forward" for b in result.blockers)
+    client = result.flow.source_ports[0][0] if result.flow.has_ports and result.flow.pinned else None
 
-    def counts(ports: tuple[tuple[int, int], ...] | None) -> bool:
-        if ports is None or observed_port is None:
+    def counts(index: int, ports: tuple[tuple[int, int], ...] | None) -> bool:
+        port = observed_port if nat_side is None or index in nat_side else client
+        if ports is None or port is None:
             return True
-        return any(lo <= observed_port <= hi for lo, hi in ports)
+        return any(lo <= port <= hi for lo, hi in ports)
 
-    exchange = not any(counts(b.ports) for b in result.blockers)
+    exchange = not any(counts(i, b.ports) for i, b in enumerate(result.blockers))
     return request, exchange
+
+
+def nat_side_blockers(network: Network, result: Trace, observed_port: int | None) -> frozenset[int] | None:
+    """Indexes of the blockers met before the reply's reverse translation at a NAT gateway
+    (their ports are the gateway's), or None when that cannot matter (no NAT picked a port of
+    its own, or no blocker names ports)."""
+    flow = result.flow
+    client = flow.source_ports[0][0] if flow.has_ports and flow.pinned else None
+    if observed_port is None or observed_port == client or not any(b.ports for b in result.blockers):
+        return None
+    recorded = trace(network, flow, record=True)
+    side: set[int] = set()
+    index = 0
+    for hop in recorded.forward:
+        index += sum(step.kind == "blocked" for step in hop.steps)
+    translated = False
+    for hop in recorded.return_:
+        for step in hop.steps:
+            if step.kind == "nat" and step.component.startswith("nat-"):
+                translated = True
+            if step.kind == "blocked":
+                if not translated:
+                    side.add(index)
+                index += 1
+    return frozenset(side)
 
 
 def compare_case(network: Network, seed: int, case: Case, observed: ProbeResult) -> list[Disagreement]:
     result = trace(network, case.flow, record=False)
     if result.verdict == "unknown":
         return []
-    request, exchange = engine_expects(result, observed.observed_source_port)
+    port = observed.observed_source_port
+    request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
     kind = None
     if request != observed.forward:
         kind = "request"
@@ -354,6 +391,8 @@ class NetworkRun:
     seconds: float = 0.0
     rechecked: int = 0
     """Probes asked again (alone, with more time) because the kernel did less than the engine said."""
+    bias: BiasStats | None = None
+    """What :mod:`vpcsim.fidelity_bias` did to the network (None: the generator's network as is)."""
 
     def compare(self) -> list[Disagreement]:
         """Disagreements of the engine *as it is now* (a mutated one in the mutation tests)."""
@@ -378,11 +417,11 @@ def run_network(
     name: str,
     config: GeneratorConfig | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    biased: bool = True,
 ) -> NetworkRun:
     """Generate network ``seed`` and ``flows`` flows, realise it as lab ``name``, probe, tear down."""
     started = time.monotonic()
-    network = generate_network(seed, config or PRESETS["small"])
-    generated = generate_flows(network, seed, flows)
+    network, generated, bias = network_and_flows(seed, flows, config=config, biased=biased)
     planned = plan_cases(network, generated)
     lab_up(network, name, internet_hosts=internet_hosts(network, generated), responder=False)
     slow: list[int] = []
@@ -409,12 +448,26 @@ def run_network(
         planned.unknown,
         time.monotonic() - started,
         rechecked=len(slow),
+        bias=bias,
     )
+
+
+def network_and_flows(
+    seed: int, flows: int, *, config: GeneratorConfig | None = None, biased: bool = True
+) -> tuple[Network, list[Flow], BiasStats | None]:
+    """Network ``seed`` and its ``flows`` flows: biased toward paths that almost work
+    (:func:`vpcsim.fidelity_bias.biased_case`), or the generator's as they are."""
+    if biased:
+        case = biased_case(seed, flows, config)
+        return case.network, case.flows, case.stats
+    network = generate_network(seed, config or PRESETS["small"])
+    return network, generate_flows(network, seed, flows), None
 
 
 def _short_of_engine(network: Network, case: Case, observed: ProbeResult) -> bool:
     result = trace(network, case.flow, record=False)
-    request, exchange = engine_expects(result, observed.observed_source_port)
+    port = observed.observed_source_port
+    request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
     return (request and not observed.forward) or (exchange and not observed.delivered)
 
 
@@ -426,12 +479,15 @@ def run_many(
     config: GeneratorConfig | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Callable[[NetworkRun], None] | None = None,
+    biased: bool = True,
 ) -> list[NetworkRun]:
     """Several labs at once (distinct names), one per seed; results in seed order."""
 
     def one(pair: tuple[int, int]) -> NetworkRun:
         index, seed = pair
-        run = run_network(seed, flows=flows, name=lab_name(index % 1000), config=config, timeout=timeout)
+        run = run_network(
+            seed, flows=flows, name=lab_name(index % 1000), config=config, timeout=timeout, biased=biased
+        )
         if progress is not None:
             progress(run)
         return run
@@ -474,14 +530,39 @@ class Report:
     def unknown(self) -> int:
         return sum(r.unknown for r in self.runs)
 
+    @property
+    def delivered(self) -> int:
+        """Probes whose exchange the kernel completed."""
+        return sum(1 for r in self.runs for p in r.results if p.delivered)
+
+    @property
+    def delivered_share(self) -> float:
+        return self.delivered / self.probes if self.probes else 0.0
+
+    @property
+    def bias(self) -> BiasStats | None:
+        stats = [r.bias for r in self.runs if r.bias is not None]
+        if not stats:
+            return None
+        total = BiasStats()
+        for item in stats:
+            total.add(item)
+        return total
+
     def to_dict(self) -> dict[str, Any]:
-        delivered = sum(1 for r in self.runs for p in r.results if p.delivered)
+        bias = self.bias
         return {
             "schema_version": 1,
             "networks": len(self.runs),
             "flows": self.flows,
             "probes": self.probes,
-            "probes_delivered": delivered,
+            "probes_delivered": self.delivered,
+            "probes_delivered_share": round(self.delivered_share, 4),
+            "probes_request_only": sum(
+                1 for r in self.runs for p in r.results if p.forward and not p.delivered
+            ),
+            "biased": bias is not None,
+            "bias": bias.to_dict() if bias is not None else None,
             "engine_unknown_flows": self.unknown,
             "excluded": dict(sorted(self.excluded.items())),
             "exclusions": {e.name: e.reason for e in EXCLUSIONS},
@@ -501,8 +582,9 @@ def report(runs: list[NetworkRun]) -> Report:
 
 
 def _engine_module() -> Any:
-    """``vpcsim.engine.trace`` the module (the package exports a function of the same name)."""
-    return importlib.import_module("vpcsim.engine.trace")
+    """``vpcsim.engine.hooks``: where the reference trace applies filters (``acl_decide``,
+    ``sg_decide``, ``ReferenceHooks``)."""
+    return importlib.import_module("vpcsim.engine.hooks")
 
 
 @contextlib.contextmanager
@@ -524,7 +606,7 @@ def _acl_off_by_one() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.acl_decide
 
     def mutated(entries: list[Any], pkt: Any, remote: int) -> Any:
-        shifted = [(*e[:6], e[6] - 1 if (e[5], e[6]) != (0, 65535) else e[6], *e[7:]) for e in entries]
+        shifted = [e._replace(hi=e.hi - 1) if (e.lo, e.hi) != (0, 65535) else e for e in entries]
         return original(shifted, pkt, remote)
 
     return _patched(engine_trace, "acl_decide", mutated)
@@ -537,8 +619,8 @@ def _acl_reversed() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.acl_decide
 
     def mutated(entries: list[Any], pkt: Any, remote: int) -> Any:
-        numbered = sorted((e for e in entries if e[0] < 32767), key=lambda e: -e[0])
-        return original(numbered + [e for e in entries if e[0] >= 32767], pkt, remote)
+        numbered = sorted((e for e in entries if e.rule_number < 32767), key=lambda e: -e.rule_number)
+        return original(numbered + [e for e in entries if e.rule_number >= 32767], pkt, remote)
 
     return _patched(engine_trace, "acl_decide", mutated)
 
@@ -547,15 +629,15 @@ def _stateful_acl_replies() -> contextlib.AbstractContextManager[None]:
     """Replies pass network ACLs as if they were stateful."""
     engine_trace = _engine_module()
 
-    walk = engine_trace._Walk
-    original = walk._acl
+    hooks = engine_trace.ReferenceHooks
+    original = hooks.on_network_acl
 
-    def mutated(self: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
-        if self.path == "return":
+    def mutated(self: Any, walk: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
+        if walk.recorder.path == "return":
             return
-        original(self, subnet, pkt, inbound=inbound)
+        original(self, walk, subnet, pkt, inbound=inbound)
 
-    return _patched(walk, "_acl", mutated)
+    return _patched(hooks, "on_network_acl", mutated)
 
 
 def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
@@ -565,10 +647,7 @@ def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
     original = engine_trace.sg_decide
 
     def mutated(rules: list[Any], pkt: Any, remote: int) -> Any:
-        widened = [
-            (r[0], 0 if r[0] in (TCP, UDP) else r[1], 65535 if r[0] in (TCP, UDP) else r[2], *r[3:])
-            for r in rules
-        ]
+        widened = [r._replace(lo=0, hi=65535) if r.protocol in (TCP, UDP) else r for r in rules]
         return original(widened, pkt, remote)
 
     return _patched(engine_trace, "sg_decide", mutated)
@@ -590,9 +669,19 @@ def _print_text(result: Report, out: Any) -> None:
     data = result.to_dict()
     out.write(
         f"{data['networks']} networks, {data['flows']} flows, {data['probes']} probes "
-        f"({data['probes_delivered']} delivered), {data['engine_unknown_flows']} flows unknown to the engine, "
+        f"({data['probes_delivered']} delivered, {100 * data['probes_delivered_share']:.1f}%; "
+        f"{data['probes_request_only']} arrived without a reply), "
+        f"{data['engine_unknown_flows']} flows unknown to the engine, "
         f"{data['seconds']}s of lab time, {data['rechecked_probes']} probes asked again with more time\n"
     )
+    bias = data["bias"]
+    if bias is not None:
+        out.write(
+            f"biased: {bias['path_flows']} path flows ({bias['already_open']} open as generated, "
+            f"{bias['opened']} opened by {bias['changes']} changes, {bias['not_opened']} left blocked), "
+            f"{bias['nudged']} nudged by one component ({bias['nudges_missing']} of them missing on purpose), "
+            f"{bias['variants']} variants one port away, {bias['random_flows']} random flows\n"
+        )
     for name, count in data["excluded"].items():
         out.write(f"excluded {count} flows: {name}\n")
     out.write(f"{len(result.disagreements)} unexplained disagreements\n")
@@ -614,6 +703,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--parallel", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for a reply")
     parser.add_argument("--mutation", choices=sorted(MUTATIONS), help="compare a deliberately broken engine")
+    parser.add_argument(
+        "--unbiased",
+        action="store_true",
+        help="probe the generator's networks and flows as they are (most flows then block)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args(argv)
     from .lab import LabError, missing_requirements
@@ -634,7 +728,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         runs = run_many(
-            seeds, flows=args.flows, parallel=args.parallel, timeout=args.timeout, progress=progress
+            seeds,
+            flows=args.flows,
+            parallel=args.parallel,
+            timeout=args.timeout,
+            progress=progress,
+            biased=not args.unbiased,
         )
     except LabError as exc:
         sys.stderr.write(f"vpcsim fidelity: {exc}\n")
@@ -668,6 +767,8 @@ __all__ = [
     "edge_ports",
     "engine_expects",
     "internet_hosts",
+    "nat_side_blockers",
+    "network_and_flows",
     "plan_cases",
     "protocol_name",
     "report",

@@ -9,9 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.analysis.conftest import CliRunner
+from tests.support.cli import CliRunner
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = FIXTURES
 AWS = FIXTURES / "aws" / "test-public-private-subnet"
 AWS_LB = FIXTURES / "aws" / "test-load-balancer"
 TF_STATE = FIXTURES / "terraform" / "state_prod.json"

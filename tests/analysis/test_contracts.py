@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.analysis.conftest import CliRunner
+from tests.support.cli import CliRunner
 
 from vpcsim.analysis.contracts import ANALYSIS_OUTPUTS
 

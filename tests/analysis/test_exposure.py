@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.scenarios.builders import (
+from pathlib import Path
+
+from tests.support.builders import (
     AclRule,
     custom_acl,
     public_private_vpc,
@@ -11,9 +13,13 @@ from tests.scenarios.builders import (
 )
 
 from vpcsim.analysis import exposure
+from vpcsim.analysis.contracts import ExposureOut
 from vpcsim.analysis.entries import Traffic
 from vpcsim.analysis.exposure import severity
 from vpcsim.analysis.reports import exposure_sarif
+from vpcsim.examples import example_file
+from vpcsim.formats.spec import load_spec
+from vpcsim.model import SecurityGroupRule
 
 
 def test_bastion_ssh_is_high() -> None:
@@ -38,7 +44,7 @@ def test_bastion_ssh_is_high() -> None:
 
 def test_open_group_without_public_address_is_not_exposed() -> None:
     s = tutorial_vpc(firewall="open", public_ips=False)
-    assert exposure(s.net).findings == []
+    assert exposure(s.net).findings == ()
 
 
 def test_group_attached_to_nothing_is_not_exposed() -> None:
@@ -62,7 +68,7 @@ def test_no_route_back_to_the_internet_gateway_is_one_way() -> None:
 
 def test_detached_gateway_is_not_exposed() -> None:
     s = tutorial_vpc(firewall="open", attach_igw=False)
-    assert exposure(s.net).findings == []
+    assert exposure(s.net).findings == ()
 
 
 def test_acl_narrows_the_sources_and_ports() -> None:
@@ -126,3 +132,32 @@ def test_json_and_sarif() -> None:
     assert [r["ruleId"] for r in run["results"]] == ["VPCSIM_EXPOSURE_HIGH"]
     assert run["results"][0]["level"] == "error"
     assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "net.yaml"
+
+
+def test_other_protocols_keep_their_numbers_in_json_and_sarif() -> None:
+    """A finding of protocol ``other`` says which protocols."""
+    s = tutorial_vpc(firewall="none")
+    s.sg.ingress = [
+        SecurityGroupRule(ip_protocol=p, cidr_ipv4="0.0.0.0/0") for p in ("47", "50", "51", "132")
+    ]
+    s.net.touch()
+    result = exposure(s.net)
+    found = [f.to_dict() for f in result.findings]
+    assert found and all(f["protocol"] == "other" for f in found)
+    assert found[0]["protocols"] == [[47, 47], [50, 51], [132, 132]]
+    ExposureOut.model_validate(result.to_dict())
+    sarif = exposure_sarif(result)
+    assert sarif["runs"][0]["results"][0]["properties"]["protocols"] == [[47, 47], [50, 51], [132, 132]]
+
+
+def test_sarif_results_point_at_the_line_defining_the_instance(tmp_path: Path) -> None:
+    text = example_file("bastion-nat").read_text()
+    path = tmp_path / "bastion-nat.yaml"
+    path.write_text(text)
+    loaded = load_spec(path)
+    sarif = exposure_sarif(exposure(loaded.network), str(path), loaded.locations)
+    [result] = sarif["runs"][0]["results"]
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == path.as_posix()
+    line = physical["region"]["startLine"]
+    assert text.splitlines()[line - 1].strip() == "bastion:"

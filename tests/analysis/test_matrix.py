@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.scenarios.builders import common_scenario, public_private_vpc
+from tests.support.builders import common_scenario, public_private_vpc
 
 from vpcsim.analysis import matrix
 
@@ -16,7 +16,7 @@ def test_by_subnet() -> None:
     public, private = p.public.subnet_id, p.private.subnet_id
     assert [t.describe() for t in result.cell(public, private).allowed] == ["tcp 22"]  # type: ignore[union-attr]
     assert [t.describe() for t in result.cell(private, public).allowed] == ["tcp 22"]  # type: ignore[union-attr]
-    assert result.labels == sorted([public, private])
+    assert result.labels == tuple(sorted([public, private]))
 
 
 def test_by_security_group_unites_member_pairs() -> None:
@@ -48,7 +48,7 @@ def test_by_instance_and_csv() -> None:
 def test_rows_and_pairs_agree_with_unknown_peers() -> None:
     """A rule referencing a group that is not in the input answers "maybe": those ENIs take the
     pair-by-pair path, and both paths give the same cells."""
-    from tests.scenarios.builders import tutorial_vpc
+    from tests.support.builders import tutorial_vpc
 
     from vpcsim.analysis.bulk import Bulk
     from vpcsim.model import SecurityGroupRule

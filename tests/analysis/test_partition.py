@@ -9,11 +9,11 @@ import random
 from hypothesis import given, settings
 
 from vpcsim.analysis.atoms import WALK_OTHER, icmp_walk
-from vpcsim.analysis.skeleton import MARK_SPORT, Skeleton, _SkeletonWalk, skeleton
+from vpcsim.analysis.skeleton import MARK_SPORT, Skeleton, flow_skeleton, skeleton
 from vpcsim.engine.compiled import compile_network, ip_str
 from vpcsim.engine.flow import ICMP, TCP, UDP, Flow
-from vpcsim.generate import PRESETS, generate_network
-from vpcsim.strategies import SEEDS
+from vpcsim.testing import PRESETS, generate_network
+from vpcsim.testing.strategies import SEEDS
 
 
 def _shape(sk: Skeleton) -> tuple[object, ...]:
@@ -27,10 +27,7 @@ def _shape(sk: Skeleton) -> tuple[object, ...]:
 
 
 def _walk(network: object, flow: Flow) -> Skeleton:
-    runner = _SkeletonWalk(compile_network(network), flow, "probe")  # type: ignore[arg-type]
-    runner.run()
-    runner.skeleton.blockers = list(runner.blockers)
-    return runner.skeleton
+    return flow_skeleton(compile_network(network), flow, "probe")  # type: ignore[arg-type]
 
 
 @settings(max_examples=12)

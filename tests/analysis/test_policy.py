@@ -6,12 +6,14 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from tests.scenarios.builders import public_private_vpc
+from tests.support.builders import public_private_vpc
 
-from vpcsim.analysis import check, policy_json_schema, read_policy
+from vpcsim.analysis import check
 from vpcsim.analysis.policy import parse_flow
 from vpcsim.analysis.reports import check_junit, check_sarif
+from vpcsim.formats.policy import read_policy
 from vpcsim.formats.problems import InputError
+from vpcsim.model.policy import policy_json_schema
 
 POLICY = """\
 version: 1
@@ -122,7 +124,8 @@ def test_junit_and_sarif(tmp_path: Path) -> None:
             "5:12: assertions[0].allow",
             "ports are 0-65535",
         ),
-        ("assertions:\n  - name: x\n   from: a\n", "3:4", "not valid YAML"),
+        # The spec's own YAML reader: the same syntax errors as a spec.
+        ("assertions:\n  - name: x\n   from: a\n", "3:4", "YAML syntax error"),
         ("- 1\n", "1:1", "a policy is a mapping"),
         (
             "assertions:\n  - name: x\n    from: a\n    to: b\n    deny: some\n",
@@ -136,6 +139,18 @@ def test_malformed_policies_name_line_and_key(tmp_path: Path, text: str, where: 
         read_policy(_write(tmp_path, text))
     shown = str(caught.value)
     assert where in shown and message in shown
+
+
+def test_a_key_written_twice_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    # A plain YAML loader keeps the second `deny:` silently; the spec's reader refuses both.
+    text = "assertions:\n  - name: x\n    from: a\n    to: b\n    deny: all\n    deny: [tcp/22]\n"
+    with pytest.raises(InputError) as caught:
+        read_policy(_write(tmp_path, text))
+    (problem,) = caught.value.problems
+    assert problem.code == "VPCSIM_POLICY"
+    assert (problem.location.line, problem.location.column) == (6, 5)
+    assert problem.location.path == "assertions[0].deny"
+    assert "'deny' appears twice" in problem.message
 
 
 def test_unknown_selector_is_an_input_error(tmp_path: Path) -> None:
@@ -155,3 +170,22 @@ def test_flow_specs_and_schema() -> None:
     assert schema["title"] == "vpcsim policy" and "assertions" in schema["required"]
     assertion = schema["$defs"]["Assertion"]
     assert set(assertion["properties"]) >= {"name", "from", "to", "allow", "deny", "only", "client_ports"}
+
+
+def test_a_selector_that_selects_nothing_is_an_error(tmp_path: Path) -> None:
+    """Not a vacuous pass, whatever the assertion kind."""
+    p = public_private_vpc()
+    for kind in ("deny: all", "only: [tcp/22]", "allow: [tcp/22]"):
+        for ends in (
+            "from: internet\n    to: {tag: {Role: nobody}}",
+            "from: {tag: {Role: nobody}}\n    to: app",
+        ):
+            text = f"assertions:\n  - name: x\n    {ends}\n    {kind}\n"
+            policy, lines = read_policy(_write(tmp_path, text))
+            with pytest.raises(InputError) as caught:
+                check(p.net, policy, policy_path="policy.yaml", lines=lines)
+            problem = caught.value.problems[0]
+            assert problem.code == "VPCSIM_POLICY" and "selects no network interface" in problem.message
+            assert problem.location.line == 2 and problem.location.path == (
+                "assertions[0].to" if ends.startswith("from: internet") else "assertions[0].from"
+            )

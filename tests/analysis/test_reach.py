@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.scenarios.builders import (
+from tests.support.builders import (
     AclRule,
     acl_of,
     custom_acl,
@@ -64,7 +64,7 @@ def test_stateless_acl_trap_is_one_way() -> None:
     )
     result = reach(s.net, "web-1", "web-2")
     assert _lists(result)["one_way"] == ["tcp 22"]
-    assert result.allowed == []
+    assert result.allowed == ()
 
 
 def test_half_the_client_ports_is_partial() -> None:
@@ -120,7 +120,7 @@ def test_unknown_beyond_a_virtual_private_gateway() -> None:
     vgw = t.net.create_vpn_gateway(t.vpc_a)
     t.net.create_route(t.rt_a, "10.1.0.0/16", vgw.vpn_gateway_id)
     result = reach(t.net, "a", "b")
-    assert result.allowed == [] and result.unknown
+    assert result.allowed == () and result.unknown
 
 
 def test_acl_deny_carves_ports() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.scenarios.builders import dual_homed, locked_down, public_private_vpc, tutorial_vpc, two_vpcs
+from tests.support.builders import dual_homed, locked_down, public_private_vpc, tutorial_vpc, two_vpcs
 
 from vpcsim.analysis import why
 from vpcsim.engine import make_flow, trace

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.support.cli import CliRunner
+from tests.support.paths import FIXTURES
 
 from vpcsim.contracts import ErrorOut, TraceOut
-
-from .conftest import CliRunner
 
 
 def test_trace_json_contract(cli: CliRunner) -> None:
@@ -35,7 +35,7 @@ def test_unreachable_exits_1_with_blockers(cli: CliRunner) -> None:
 
 
 def test_unknown_exits_3(cli: CliRunner) -> None:
-    fixture = Path(__file__).parent.parent / "fixtures" / "aws" / "test-public-private-subnet"
+    fixture = FIXTURES / "aws" / "test-public-private-subnet"
     run = cli(
         "trace", str(fixture), "--from", "i-099cf38911942421c", "--to", "8.8.8.8", "--port", "443", "--json"
     )
@@ -169,7 +169,7 @@ def test_schema_command_prints_schemas(cli: CliRunner) -> None:
 
 
 def test_import_summary_lists_skipped(cli: CliRunner) -> None:
-    fixture = Path(__file__).parent.parent / "fixtures" / "aws" / "test-load-balancer"
+    fixture = FIXTURES / "aws" / "test-load-balancer"
     run = cli("import", str(fixture), "--json")
     assert run.status == 1
     assert run.json["counts"]["vpcs"] >= 1

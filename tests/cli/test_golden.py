@@ -10,8 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-from .conftest import CliRunner
+from tests.support.cli import CliRunner
 
 GOLDEN = Path(__file__).parent / "golden"
 

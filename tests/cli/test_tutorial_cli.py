@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.cli import CliRunner
 
 from vpcsim.cli.demo import STORY, run_demo
-
-from .conftest import CliRunner
 
 SPECS = Path(__file__).parent / "specs"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.cli.conftest import CliRunner, make_runner
+from tests.support.cli import CliRunner, make_runner
 
 
 @pytest.fixture

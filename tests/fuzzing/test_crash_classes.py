@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fuzz.oracle import PYTHON_INTERNALS
-from tests.cli.conftest import CliRunner
+from tests.support.cli import CliRunner
 
 from vpcsim.formats.nesting import MAX_DEPTH, too_deep
 from vpcsim.formats.terraform_base import _norm
@@ -285,7 +285,7 @@ def test_an_option_that_does_not_apply_to_the_protocol_is_refused(
 
 
 def test_export_to_a_folder_as_yaml_is_an_input_error(cli: CliRunner, tmp_path: Path) -> None:
-    run = cli("export", "bastion-nat", "--format", "yaml", "-o", str(tmp_path))
+    run = cli("export", "bastion-nat", "--to", "yaml", "-o", str(tmp_path))
     assert run.status == 2 and str(tmp_path) in run.err
 
 
@@ -293,16 +293,16 @@ def test_export_as_aws_to_an_existing_file_is_an_input_error(cli: CliRunner, tmp
     target = tmp_path / "file"
     target.write_text("keep me\n")
     for output in (target, target / "below"):
-        run = cli("export", "bastion-nat", "--format", "aws", "-o", str(output))
+        run = cli("export", "bastion-nat", "--to", "aws", "-o", str(output))
         assert run.status == 2 and str(target) in run.err, run.err
     assert target.read_text() == "keep me\n"
 
 
 def test_export_under_a_missing_folder(cli: CliRunner, tmp_path: Path) -> None:
     """A spec goes in an existing folder (exit 2 otherwise); an AWS export makes its folder tree."""
-    run = cli("export", "bastion-nat", "--format", "yaml", "-o", str(tmp_path / "missing" / "net.yaml"))
+    run = cli("export", "bastion-nat", "--to", "yaml", "-o", str(tmp_path / "missing" / "net.yaml"))
     assert run.status == 2 and "missing" in run.err
-    run = cli("export", "bastion-nat", "--format", "aws", "-o", str(tmp_path / "missing" / "aws"))
+    run = cli("export", "bastion-nat", "--to", "aws", "-o", str(tmp_path / "missing" / "aws"))
     assert run.status == 0 and (tmp_path / "missing" / "aws").is_dir()
 
 
@@ -310,7 +310,7 @@ def test_export_to_dash_writes_standard_output(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    run = cli("export", "bastion-nat", "--format", "yaml", "-o", "-")
+    run = cli("export", "bastion-nat", "--to", "yaml", "-o", "-")
     assert run.status == 0
     assert run.out.startswith("# vpcsim network spec") and "bastion-vpc" in run.out
     assert not (tmp_path / "-").exists()
@@ -319,7 +319,7 @@ def test_export_to_dash_writes_standard_output(
     assert cli("validate", str(spec)).status == 0
 
 
-@pytest.mark.parametrize("extra", [["--format", "aws"], ["--format", "yaml", "--json"]])
+@pytest.mark.parametrize("extra", [["--to", "aws"], ["--to", "yaml", "--json"]])
 def test_export_to_dash_is_refused_where_stdout_cannot_hold_it(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: list[str]
 ) -> None:
@@ -327,4 +327,5 @@ def test_export_to_dash_is_refused_where_stdout_cannot_hold_it(
     run = cli("export", "bastion-nat", *extra, "-o", "-")
     assert run.status == 2
     assert re.search(r"standard output", run.out + run.err)
+    assert ("--to aws" if "aws" in extra else "--json") in run.out + run.err
     assert not (tmp_path / "-").exists()

@@ -12,12 +12,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from tests.support.lab import make_lab_name
 
 from vpcsim.lab import lab_down, missing_requirements
 from vpcsim.lab.netns import lab_namespaces
 from vpcsim.lab.state import list_states
-
-from .support import make_lab_name
 
 
 def lab_requirements_missing() -> str | None:

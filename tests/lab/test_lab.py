@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.lab import host_snapshot
 from typer.testing import CliRunner
 
 from vpcsim.formats.loader import EXAMPLES, load_example
@@ -17,8 +18,6 @@ from vpcsim.lab import kernel as lab_kernel
 from vpcsim.lab.netns import lab_namespaces, namespace_exists
 from vpcsim.lab.state import state_path
 from vpcsim.model import Instance, SecurityGroup
-
-from .support import host_snapshot
 
 pytestmark = [pytest.mark.lab, pytest.mark.usefixtures("lab_environment")]
 

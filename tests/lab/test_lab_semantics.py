@@ -137,9 +137,9 @@ def expectations(ids: dict[str, str]) -> list[Expect]:
 
 @pytest.fixture(scope="module")
 def observed(lab_environment: None) -> list[tuple[Expect, ProbeResult]]:
-    from vpcsim.lab import lab_down
+    from tests.support.lab import make_lab_name
 
-    from .support import make_lab_name
+    from vpcsim.lab import lab_down
 
     network, ids = build()
     name = make_lab_name()

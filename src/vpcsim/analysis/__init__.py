@@ -4,14 +4,13 @@ The flow space is cut into atoms by every boundary the rules and routes on a pat
 reference engine walks each address pair once per walk class with the filters recorded
 (skeletons), and every atom is decided with the engine's own rule functions. Equivalence
 classes of ENI addresses let all-pairs analyses walk once per class pair. ``docs/symbolic.md``
-explains the design.
+explains the design. Internal: only the names :mod:`vpcsim` exports are public (``docs/api.md``).
 """
 
 from .diff import DiffResult, diff
 from .exposure import ExposureResult, Finding, exposure
 from .matrix import MatrixResult, matrix
 from .policy import CheckResult, check
-from .policy_model import Policy, policy_json_schema, read_policy
 from .reach import ReachResult, reach
 from .why import WhyResult, why
 
@@ -21,15 +20,12 @@ __all__ = [
     "ExposureResult",
     "Finding",
     "MatrixResult",
-    "Policy",
     "ReachResult",
     "WhyResult",
     "check",
     "diff",
     "exposure",
     "matrix",
-    "policy_json_schema",
     "reach",
-    "read_policy",
     "why",
 ]

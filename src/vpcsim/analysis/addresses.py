@@ -20,10 +20,6 @@ from collections.abc import Iterable
 from typing import cast
 
 from ..engine.compiled import (
-    _NOT_INTERNET,
-    PEER_CIDR,
-    PEER_MEMBERS,
-    PEER_PREFIX_LIST,
     AclEntry,
     Compiled,
     CompiledRouteTable,
@@ -31,6 +27,7 @@ from ..engine.compiled import (
     cidr_int,
 )
 from ..model import Network
+from ..model.addressing import NOT_INTERNET_BLOCKS
 from .intervals import ADDRESS_SPACE, IntervalIndex, Intervals, from_points, normalize, subtract
 from .skeleton import Skeleton
 
@@ -46,7 +43,7 @@ class InternetUniverse:
     """
 
     def __init__(self, compiled: Compiled) -> None:
-        blocked = [(net, net + ((~mask) & 0xFFFFFFFF)) for net, mask, _ in _NOT_INTERNET]
+        blocked = [(net, net + ((~mask) & 0xFFFFFFFF)) for net, mask, _ in NOT_INTERNET_BLOCKS]
         own = from_points(compiled.public)
         self.intervals: Intervals = subtract(ADDRESS_SPACE, normalize([*blocked, *own]))
         self.index = IntervalIndex(self.intervals)
@@ -98,20 +95,15 @@ class InternetUniverse:
             points: set[int] = set()
             if kind == "acl":
                 for entry in cast(list[AclEntry], rules):
-                    self.cut(entry[3], entry[4], points)
+                    self.cut(entry.net, entry.mask, points)
             else:
+                # What a peer covers (filters.peer_matches): its blocks, and its members.
                 for rule in cast(list[SgRule], rules):
-                    peer_kind, peer = rule[3], rule[4]
-                    if peer_kind == PEER_CIDR:
-                        net, mask = cast(tuple[int, int], peer)
+                    for net, mask in rule.blocks:
                         self.cut(net, mask, points)
-                    elif peer_kind == PEER_PREFIX_LIST:
-                        for net, mask in cast(list[tuple[int, int]], peer):
-                            self.cut(net, mask, points)
-                    elif peer_kind == PEER_MEMBERS:
-                        for ip in self.routable_private & cast(frozenset[int], peer):
-                            points.add(ip)
-                            points.add(ip + 1)
+                    for ip in self.routable_private & rule.members:
+                        points.add(ip)
+                        points.add(ip + 1)
             cached = self._rule_points[id(rules)] = frozenset(points)
         return cached
 
@@ -134,9 +126,13 @@ _UNIVERSES: weakref.WeakKeyDictionary[Network, tuple[Compiled, InternetUniverse]
 def internet_universe(compiled: Compiled) -> InternetUniverse:
     """The universe of a compiled network, built once per compiled version."""
     cached = _UNIVERSES.get(compiled.network)
-    if cached is None or cached[0] is not compiled:
-        cached = _UNIVERSES[compiled.network] = (compiled, InternetUniverse(compiled))
-    return cached[1]
+    if cached is not None:
+        built_for, universe = cached
+        if built_for is compiled:
+            return universe
+    universe = InternetUniverse(compiled)
+    _UNIVERSES[compiled.network] = (compiled, universe)
+    return universe
 
 
 def _add_cidr(bounds: set[int], net: int, mask: int) -> None:

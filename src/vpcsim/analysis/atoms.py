@@ -119,12 +119,17 @@ class RuleSet:
 
     sg_rules: list[SgRule] = field(default_factory=list)
     acl_entries: list[AclEntry] = field(default_factory=list)
+    service_ports: set[tuple[int, int]] = field(default_factory=set)
+    """(protocol, port) pairs a VPC service on a path answers on: each is an atom of its own."""
 
     def add_sg(self, rules: Iterable[SgRule]) -> None:
         self.sg_rules.extend(rules)
 
     def add_acl(self, entries: Iterable[AclEntry]) -> None:
         self.acl_entries.extend(entries)
+
+    def add_service_ports(self, ports: Iterable[tuple[int, int]]) -> None:
+        self.service_ports.update(ports)
 
 
 class TrafficSpace:
@@ -137,13 +142,17 @@ class TrafficSpace:
         mentioned: set[int] = set()
         types: set[int] = set(ICMP_REPLIES)
         codes: set[int] = set()
-        # Security groups match the destination port of requests; their ICMP fields are type/code.
-        for proto, lo, hi, *_ in rules.sg_rules:
+        # Security groups match the destination port of requests -- and the client's port of a
+        # reply through a middlebox the request never passed; their ICMP fields are type/code.
+        for rule in rules.sg_rules:
+            proto, lo, hi = rule.protocol, rule.lo, rule.hi
             if proto == -1:
                 continue
             mentioned.add(proto)
             if proto in (TCP, UDP):
-                port_bounds[proto] |= _range_boundaries([(lo, hi)])
+                bounds = _range_boundaries([(lo, hi)])
+                port_bounds[proto] |= bounds
+                sport_bounds[proto] |= bounds
             elif proto == ICMP:
                 if lo != -1:
                     types.add(lo)
@@ -151,19 +160,23 @@ class TrafficSpace:
                     codes.add(hi)
         # Network ACLs match the destination port: the request's, and the client's on replies.
         for entry in rules.acl_entries:
-            proto = entry[2]
+            proto = entry.protocol
             if proto == -1:
                 continue
             mentioned.add(proto)
             if proto in (TCP, UDP):
-                bounds = _range_boundaries([(entry[5], entry[6])])
+                bounds = _range_boundaries([(entry.lo, entry.hi)])
                 port_bounds[proto] |= bounds
                 sport_bounds[proto] |= bounds
             elif proto == ICMP:
-                if entry[7] != -1:
-                    types.add(entry[7])
-                if entry[8] != -1:
-                    codes.add(entry[8])
+                if entry.icmp_type != -1:
+                    types.add(entry.icmp_type)
+                if entry.icmp_code != -1:
+                    codes.add(entry.icmp_code)
+        # A VPC service answers on single ports of its own choosing (the engine's table).
+        for proto, port in rules.service_ports:
+            if proto in (TCP, UDP):
+                port_bounds[proto] |= _range_boundaries([(port, port)])
         # Reply types of the request types that get replies are judged by the ACLs too.
         self.atoms: list[Atom] = []
         for proto in (TCP, UDP):

@@ -24,13 +24,10 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import cast
+from typing import NamedTuple
 
 from ..engine.compiled import (
-    _NOT_INTERNET,
-    PEER_CIDR,
     PEER_MEMBERS,
-    PEER_PREFIX_LIST,
     Compiled,
     CompiledEni,
     CompiledRouteTable,
@@ -39,6 +36,7 @@ from ..engine.compiled import (
 )
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
+from ..model.addressing import NOT_INTERNET_BLOCKS
 from .addresses import InternetUniverse, _add_cidr, internet_universe, partition, route_table_bounds
 from .atoms import RuleSet, TrafficSpace
 from .endpoints import Host
@@ -49,6 +47,23 @@ from .reach import universe_contexts, walk_context
 from .skeleton import FilterCall, Skeleton
 
 HostKey = tuple[object, ...]
+
+
+class EniClass(NamedTuple):
+    """The class of an ENI address: everything the engine's walk looks at but security groups."""
+
+    subnet_id: str
+    running: bool
+    source_dest_check: bool
+    filtered: bool
+    special: str | None
+    """The ENI, when it has a role of its own on paths (a route target, a NAT gateway's)."""
+    private_atom: int
+    """The structure atom of its private address."""
+    has_public: bool
+    public_atom: int | None
+    via_public: bool
+    """The host is the ENI's public address."""
 
 
 @contextmanager
@@ -88,8 +103,8 @@ class AtomKeyer(Keyer):
         self._refs: dict[int, frozenset[int]] = {}
         for rules in group_rules.values():
             for rule in rules:
-                if rule[3] == PEER_MEMBERS:
-                    peer = cast(frozenset[int], rule[4])
+                if rule.peer_kind == PEER_MEMBERS:
+                    peer = rule.members
                     if peer not in canonical:
                         index = canonical[peer] = len(canonical)
                         for ip in peer:
@@ -104,8 +119,8 @@ class AtomKeyer(Keyer):
             return
         refs = set()
         for rule in rules:
-            if rule[3] == PEER_MEMBERS:
-                index = self._canonical.get(cast(frozenset[int], rule[4]))
+            if rule.peer_kind == PEER_MEMBERS:
+                index = self._canonical.get(rule.members)
                 if index is None:
                     self._refs[id(rules)] = frozenset()
                     self._uncached.add(id(rules))
@@ -188,8 +203,8 @@ class Bulk:
                 for entries in (acl.inbound, acl.outbound):
                     rules.add_acl(entries)
                     for entry in entries:
-                        _add_cidr(bounds, entry[3], entry[4])
-                        _add_cidr(acl_bounds, entry[3], entry[4])
+                        _add_cidr(bounds, entry.net, entry.mask)
+                        _add_cidr(acl_bounds, entry.net, entry.mask)
             table = subnet.route_table
             if table is not None and table.route_table_id not in tables_seen:
                 tables_seen.add(table.route_table_id)
@@ -203,7 +218,7 @@ class Bulk:
         structure: set[int] = set()
         for net, mask in self.universe.shared_cidrs:
             _add_cidr(structure, net, mask)
-        for net, mask, _ in _NOT_INTERNET:
+        for net, mask, _ in NOT_INTERNET_BLOCKS:
             _add_cidr(structure, net, mask)
         for table_id in tables_seen:
             route_table_bounds(self._table(table_id), structure)
@@ -283,12 +298,16 @@ class Bulk:
         if key is None:
             full = self.host_key(host)
             coarse = (
-                host.eni_id is not None
-                and full[4] is None  # not special
-                and not full[8]  # a private address
+                isinstance(full, EniClass)
+                and full.special is None
+                and not full.via_public  # a private address
                 and not self.universe.routable_private
             )
-            key = self._pair_keys[host] = (full[0], full[1], full[3], full[5]) if coarse else full
+            if isinstance(full, EniClass) and coarse:
+                key = (full.subnet_id, full.running, full.filtered, full.private_atom)
+            else:
+                key = full
+            self._pair_keys[host] = key
         return key
 
     def _host_key(self, host: Host) -> HostKey:
@@ -300,11 +319,11 @@ class Bulk:
             public = eni.public_of.get(private)
             via_public = False
         else:
-            private = self.c.public[host.address][1]
+            private = self.c.public[host.address].private
             public = host.address
             via_public = True
         special = eni.eni_id if eni.eni_id in self.special else None
-        return (
+        return EniClass(
             eni.subnet.subnet_id,
             eni.running,
             eni.source_dest_check,
@@ -442,7 +461,7 @@ def group_rules(c: Compiled) -> dict[tuple[str, bool], list[SgRule]]:
             continue
         for egress, rules in ((False, eni.ingress), (True, eni.egress)):
             for group in missing:
-                out[(group, egress)] = [r for r in rules if r[5] == group]
+                out[(group, egress)] = [r for r in rules if r.group_id == group]
     return out
 
 
@@ -463,18 +482,14 @@ def network_rules(network: Network) -> RuleSet:
 def _private_public(c: Compiled, eni: CompiledEni, address: int) -> tuple[int, int | None]:
     if address in eni.addresses:
         return address, eni.public_of.get(address)
-    return c.public[address][1], address
+    return c.public[address].private, address
 
 
 def _sg_bounds(rules: list[SgRule], bounds: set[int]) -> None:
+    """The blocks rules' peers name (CIDRs and prefix lists; group members are keyed apart)."""
     for rule in rules:
-        kind, peer = rule[3], rule[4]
-        if kind == PEER_CIDR:
-            net, mask = cast(tuple[int, int], peer)
+        for net, mask in rule.blocks:
             _add_cidr(bounds, net, mask)
-        elif kind == PEER_PREFIX_LIST:
-            for net, mask in cast(list[tuple[int, int]], peer):
-                _add_cidr(bounds, net, mask)
 
 
 def _special_enis(c: Compiled) -> set[str]:

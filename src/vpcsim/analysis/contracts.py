@@ -68,8 +68,15 @@ class FindingOut(_Strict):
     path: list[str]
 
 
+IncompleteKind = Literal["skipped", "unknown-resource", "unknown-path", "unknown-address", "ipv6"]
+
+
 class IncompleteOut(_Strict):
-    kind: Literal["skipped", "unknown-resource", "unknown-path"]
+    kind: IncompleteKind = Field(
+        description="skipped (read by an import, not modelled), unknown-resource (referenced, not described), "
+        "unknown-path (a path crosses what is not modelled), unknown-address (known only after apply), ipv6 "
+        "(IPv6 blocks, routes, rules or addresses: not analysed)."
+    )
     component: str
     count: int | None
     detail: str
@@ -106,10 +113,19 @@ class MatrixOut(_Strict):
 
 
 class PairDiffOut(_Strict):
-    from_: str = Field(alias="from")
+    from_: str = Field(alias="from", description="An instance (or ENI) id of the new input, or internet.")
     to: str
-    newly_allowed: list[EntryOut]
-    newly_blocked: list[EntryOut]
+    from_eni: str | None = Field(
+        description="The sending ENI (null: the internet); pairs are per ENI address."
+    )
+    to_eni: str | None
+    newly_allowed: list[EntryOut] = Field(description="Works both ways now, not before (for `source_ports`).")
+    newly_blocked: list[EntryOut] = Field(description="Worked both ways before, not now (old addresses).")
+    newly_one_way: list[EntryOut] = Field(description="Delivered now without replies; not delivered before.")
+    no_longer_one_way: list[EntryOut] = Field(
+        description="Delivered one way before; not delivered now (old addresses)."
+    )
+    unknown: list[EntryOut] = Field(description="Changed, but unknown on one side (what is not modelled).")
 
 
 class MatchedOut(_Strict):
@@ -117,14 +133,23 @@ class MatchedOut(_Strict):
     new: str
 
 
+class DiffIncompleteOut(IncompleteOut):
+    side: Literal["old", "new"]
+
+
 class DiffOut(_Strict):
     """``vpcsim diff --json``."""
 
     schema_version: Literal[1]
+    status: Literal["changed", "same", "unknown"] = Field(
+        description="changed (exit 1); unknown: nothing changed for sure but something is unknown or not "
+        "analysed (exit 3); same (exit 0)."
+    )
     pairs: list[PairDiffOut]
     matched_by_name: list[MatchedOut]
     only_in_old: list[str]
     only_in_new: list[str]
+    incomplete: list[DiffIncompleteOut]
 
 
 class ViolationOut(_Strict):
@@ -153,6 +178,10 @@ class CheckOut(_Strict):
     status: Literal["pass", "fail", "unknown"]
     passed: bool
     assertions: list[AssertionOut]
+    incomplete: list[IncompleteOut] = Field(
+        description="What the answers cannot cover, as exposure lists it; deny and only assertions that hold "
+        "over what is modelled are unknown when it is not empty."
+    )
 
 
 class BlockerWhyOut(_Strict):

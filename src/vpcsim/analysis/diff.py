@@ -1,23 +1,38 @@
-"""``diff OLD NEW``: the flows a change opens and closes, between every pair and with the internet.
+"""``diff OLD NEW``: the flows a change opens and closes, per ENI address and with the internet.
 
-Why: "what will this Terraform plan open?" is answered by comparing what every endpoint can
+Why: "what will this Terraform plan open?" is answered by comparing what every ENI address can
 send every other (and the internet, both ways) before and after. Endpoints (instances, and ENIs
 that belong to no instance) are matched across the two inputs by id, then by Name tag, then by
 the ``vpcsim:terraform_address`` tag, so that a YAML spec, an AWS dump and a Terraform plan of
-the same estate line up even where their ids differ.
+the same estate line up even where their ids differ. Pairs are **per ENI and address**, never
+merged per instance: an Elastic IP or a rule added on a second ENI is its own pair. An matched
+instance's ENIs pair up by id, then by device order; an ENI's addresses by value, then by
+position (primary first), so that an address known only after apply (a stand-in) is compared
+with the one it replaces and flagged ``unknown-address`` rather than reported as a closure.
 
 Both networks are judged over one traffic space (the union of both rule sets), so atoms compare
-one to one. A flow counts as allowed when it works both ways, for the client ports it works for
-(a ``partial`` flow is allowed for its listed ports). Only what can differ is recomputed: when
-the two inputs differ only in security groups and network interfaces, the pairs whose sender's
-outbound or receiver's inbound rules (or group memberships) changed; otherwise every pair.
+one to one. "Open" means what ``exposure`` and ``check``'s ``deny`` mean: the request is
+delivered. Per pair the diff lists what works both ways now and did not (``newly_allowed``, for
+the client ports it works for), what no longer does (``newly_blocked``), what is newly delivered
+without replies (``newly_one_way``) or no longer delivered at all after landing one way
+(``no_longer_one_way``), and changes whose answer depends on what is not modelled on one side
+(``unknown``). Internet flows are compared over addresses that are the internet in both inputs.
+
+Only what can differ is recomputed: when the two inputs differ only in security groups and
+network interfaces, and no changed ENI is a route target (a firewall appliance, a NAT instance:
+paths of other pairs cross it), the pairs whose sender's outbound or receiver's inbound rules (or
+group memberships) changed; otherwise every pair. A property test holds the shortcut equal to the
+full recomputation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from itertools import pairwise
 
+from ..engine.compiled import UNKNOWN_ADDRESS_TAG, ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Instance, Network, NetworkInterface
 from ..model.network import COLLECTIONS
@@ -26,7 +41,8 @@ from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
-from .intervals import Interval, Intervals, normalize, subtract
+from .incomplete import Incomplete, incomplete_of
+from .intervals import Interval, IntervalIndex, Intervals, intersect, normalize, subtract
 from .matrix import _candidate_vpcs
 from .matrix_fast import Acc, FastMatrix
 
@@ -35,60 +51,77 @@ TERRAFORM_TAG = "vpcsim:terraform_address"
 INTERNET = "internet"
 
 #: atom index -> the client ports for which the flow works both ways.
-Allowed = dict[int, Intervals]
+Works = dict[int, Intervals]
 
 
-@dataclass(slots=True)
-class Side:
-    """An endpoint as one of the two networks holds it."""
-
-    label: str
-    enis: list[str]
+# ---------------------------------------------------------------------------- results
 
 
-@dataclass(slots=True)
-class Endpoint:
-    label: str
-    old: Side | None
-    new: Side | None
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PairDiff:
     source: str
     destination: str
-    newly_allowed: list[Entry] = field(default_factory=list)
-    newly_blocked: list[Entry] = field(default_factory=list)
+    source_eni: str | None = None
+    destination_eni: str | None = None
+    newly_allowed: tuple[Entry, ...] = ()
+    newly_blocked: tuple[Entry, ...] = ()
+    newly_one_way: tuple[Entry, ...] = ()
+    no_longer_one_way: tuple[Entry, ...] = ()
+    unknown: tuple[Entry, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Something is opened or closed for sure (``unknown`` aside)."""
+        return bool(self.newly_allowed or self.newly_blocked or self.newly_one_way or self.no_longer_one_way)
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        return (self.source, self.destination, self.source_eni or "", self.destination_eni or "")
 
     def to_dict(self) -> dict[str, object]:
         return {
             "from": self.source,
             "to": self.destination,
+            "from_eni": self.source_eni,
+            "to_eni": self.destination_eni,
             "newly_allowed": [e.to_dict() for e in self.newly_allowed],
             "newly_blocked": [e.to_dict() for e in self.newly_blocked],
+            "newly_one_way": [e.to_dict() for e in self.newly_one_way],
+            "no_longer_one_way": [e.to_dict() for e in self.no_longer_one_way],
+            "unknown": [e.to_dict() for e in self.unknown],
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DiffResult:
-    pairs: list[PairDiff] = field(default_factory=list)
-    unmatched_old: list[str] = field(default_factory=list)
-    unmatched_new: list[str] = field(default_factory=list)
-    matched: list[tuple[str, str]] = field(default_factory=list)
+    pairs: tuple[PairDiff, ...] = ()
+    unmatched_old: tuple[str, ...] = ()
+    unmatched_new: tuple[str, ...] = ()
+    matched: tuple[tuple[str, str], ...] = ()
     """(old id, new id) of endpoints matched by Name tag or Terraform address (ids differ)."""
+    incomplete: tuple[tuple[str, Incomplete], ...] = ()
+    """(``old`` or ``new``, what that input's answer cannot cover)."""
     incremental: bool = False
 
     @property
     def changed(self) -> bool:
-        return bool(self.pairs)
+        return any(p.changed for p in self.pairs)
+
+    @property
+    def status(self) -> str:
+        """``changed``; else ``unknown`` (unknown changes or an incomplete input); else ``same``."""
+        if self.changed:
+            return "changed"
+        return "unknown" if self.incomplete or any(p.unknown for p in self.pairs) else "same"
 
     def to_dict(self) -> dict[str, object]:
         return {
             "schema_version": SCHEMA_VERSION,
+            "status": self.status,
             "pairs": [p.to_dict() for p in self.pairs],
             "matched_by_name": [{"old": o, "new": n} for o, n in self.matched],
-            "only_in_old": self.unmatched_old,
-            "only_in_new": self.unmatched_new,
+            "only_in_old": list(self.unmatched_old),
+            "only_in_new": list(self.unmatched_new),
+            "incomplete": [{"side": side, **item.to_dict()} for side, item in self.incomplete],
         }
 
 
@@ -112,8 +145,44 @@ def _enis_of(resource: Instance | NetworkInterface) -> list[str]:
     return [resource.network_interface_id]
 
 
+@dataclass(slots=True)
+class Side:
+    """An ENI as one of the two networks holds it."""
+
+    label: str
+    """The endpoint (instance, or the ENI itself) in that network."""
+    eni: str
+
+
+@dataclass(slots=True)
+class Endpoint:
+    """One ENI, matched across the two inputs (either side may be missing)."""
+
+    key: str
+    label: str
+    """The endpoint's id in the new input (the old one's when it exists only there)."""
+    old: Side | None
+    new: Side | None
+
+    @property
+    def eni(self) -> str:
+        return (self.new or self.old).eni  # type: ignore[union-attr]
+
+
+def _pair_lists(old: list[str], new: list[str]) -> list[tuple[str | None, str | None]]:
+    """ENIs of one matched endpoint: by id, then in device order."""
+    same = [e for e in old if e in new]
+    rest_old = [e for e in old if e not in same]
+    rest_new = [e for e in new if e not in same]
+    out: list[tuple[str | None, str | None]] = [(e, e) for e in same]
+    for i in range(max(len(rest_old), len(rest_new))):
+        out.append((rest_old[i] if i < len(rest_old) else None, rest_new[i] if i < len(rest_new) else None))
+    return out
+
+
 def match(old: Network, new: Network) -> tuple[list[Endpoint], list[str], list[str], list[tuple[str, str]]]:
-    """Endpoints matched by id, then Name tag, then Terraform address."""
+    """ENI endpoints, from resources matched by id, then Name tag, then Terraform address; and
+    the resources only in the old input, only in the new one, matched by tag."""
     old_eps, new_eps = _endpoints_of(old), _endpoints_of(new)
     pairs: dict[str, str] = {i: i for i in old_eps if i in new_eps and type(old_eps[i]) is type(new_eps[i])}
     for tag in ("Name", TERRAFORM_TAG):
@@ -127,18 +196,24 @@ def match(old: Network, new: Network) -> tuple[list[Endpoint], list[str], list[s
     endpoints: list[Endpoint] = []
     by_name: list[tuple[str, str]] = []
     for old_id, new_id in sorted(pairs.items(), key=lambda p: p[1]):
-        endpoints.append(
-            Endpoint(new_id, Side(old_id, _enis_of(old_eps[old_id])), Side(new_id, _enis_of(new_eps[new_id])))
-        )
+        for a, b in _pair_lists(_enis_of(old_eps[old_id]), _enis_of(new_eps[new_id])):
+            endpoints.append(
+                Endpoint(
+                    f"{b or ''}|{a or ''}",
+                    new_id,
+                    Side(old_id, a) if a is not None else None,
+                    Side(new_id, b) if b is not None else None,
+                )
+            )
         if old_id != new_id:
             by_name.append((old_id, new_id))
     matched_new = set(pairs.values())
     only_old = sorted(i for i in old_eps if i not in pairs)
     only_new = sorted(i for i in new_eps if i not in matched_new)
     for i in only_old:
-        endpoints.append(Endpoint(i, Side(i, _enis_of(old_eps[i])), None))
+        endpoints.extend(Endpoint(f"|{e}", i, Side(i, e), None) for e in _enis_of(old_eps[i]))
     for i in only_new:
-        endpoints.append(Endpoint(i, None, Side(i, _enis_of(new_eps[i]))))
+        endpoints.extend(Endpoint(f"{e}|", i, None, Side(i, e)) for e in _enis_of(new_eps[i]))
     return endpoints, only_old, only_new, by_name
 
 
@@ -153,6 +228,31 @@ def _unique_by(eps: dict[str, Instance | NetworkInterface], tag: str, exclude: s
     return {v: ids[0] for v, ids in seen.items() if len(ids) == 1}
 
 
+Slot = tuple[int, int | None]
+"""(private address, its public address or None)."""
+
+
+def _slots_of(network: Network, eni_id: str) -> list[Slot]:
+    eni = network.network_interfaces.get(eni_id)
+    if eni is None:
+        return []
+    ordered = sorted(eni.private_ip_addresses, key=lambda p: not p.primary)
+    return [(ip_int(p.private_ip_address), ip_int(p.public_ip) if p.public_ip else None) for p in ordered]
+
+
+def _pair_slots(old: list[Slot], new: list[Slot]) -> list[tuple[Slot | None, Slot | None]]:
+    """An ENI's addresses across the inputs: by private address, then by position."""
+    new_by = {s[0]: s for s in new}
+    same = [(s, new_by[s[0]]) for s in old if s[0] in new_by]
+    used = {s[0] for s, _ in same}
+    rest_old = [s for s in old if s[0] not in used]
+    rest_new = [s for s in new if s[0] not in used]
+    out: list[tuple[Slot | None, Slot | None]] = list(same)
+    for i in range(max(len(rest_old), len(rest_new))):
+        out.append((rest_old[i] if i < len(rest_old) else None, rest_new[i] if i < len(rest_new) else None))
+    return out
+
+
 # ---------------------------------------------------------------------------- what changed
 
 
@@ -165,8 +265,31 @@ class Affected:
     receivers: set[str] | None
 
 
+def _route_target_enis(network: Network) -> set[str]:
+    """ENIs that routes send traffic to (directly, through their instance or their NAT gateway):
+    middleboxes whose groups and settings filter other pairs' paths."""
+    out: set[str] = set()
+    for table in network.route_tables.values():
+        for route in table.routes:
+            if route.network_interface_id:
+                out.add(route.network_interface_id)
+            if route.nat_gateway_id:
+                nat = network.nat_gateways.get(route.nat_gateway_id)
+                if nat is not None and nat.network_interface_id in network.network_interfaces:
+                    out.add(nat.network_interface_id)
+            if route.instance_id:
+                instance = network.instances.get(route.instance_id)
+                if instance is not None:
+                    out.update(instance.network_interface_ids)
+    return out
+
+
+_GROUP_FILTER_FIELDS = ("ingress", "egress", "tags", "description", "group_name")
+
+
 def affected(old: Network, new: Network) -> Affected:
-    """Narrow the pairs to recompute, when only security groups and ENIs differ (same ids)."""
+    """Narrow the pairs to recompute, when only security groups and ENIs differ (same ids) and
+    no changed ENI is on other pairs' paths."""
     for name in COLLECTIONS.values():
         if name in ("security_groups", "network_interfaces"):
             continue
@@ -176,17 +299,27 @@ def affected(old: Network, new: Network) -> Affected:
     receivers: set[str] = set()
     changed_in: set[str] = set()
     changed_out: set[str] = set()
+    moved_groups: set[str] = set()
     for gid in set(old.security_groups) | set(new.security_groups):
         a, b = old.security_groups.get(gid), new.security_groups.get(gid)
-        if a is None or b is None:
+        if (
+            a is None
+            or b is None
+            or any(
+                getattr(a, f.name) != getattr(b, f.name)
+                for f in fields(a)
+                if f.name not in _GROUP_FILTER_FIELDS
+            )
+        ):
+            # Created, deleted or moved (VPC, account): rules that reference it change too.
             changed_in.add(gid)
             changed_out.add(gid)
+            moved_groups.add(gid)
             continue
         if a.ingress != b.ingress:
             changed_in.add(gid)
         if a.egress != b.egress:
             changed_out.add(gid)
-    moved_groups: set[str] = set()
     for eni_id in set(old.network_interfaces) | set(new.network_interfaces):
         a_eni, b_eni = old.network_interfaces.get(eni_id), new.network_interfaces.get(eni_id)
         if a_eni != b_eni:
@@ -209,88 +342,205 @@ def affected(old: Network, new: Network) -> Affected:
                 receivers.add(eni.network_interface_id)
             if changed_out.intersection(eni.groups):
                 senders.add(eni.network_interface_id)
+    middleboxes = _route_target_enis(old) | _route_target_enis(new)
+    if middleboxes & (senders | receivers):
+        return Affected(None, None)
     return Affected(senders, receivers)
 
 
-# ---------------------------------------------------------------------------- allowed sets
+# ---------------------------------------------------------------------------- states
 
 
-def allowed_of(out: Outcome, client_ports: Interval) -> Allowed:
-    full: Intervals = (client_ports,)
-    result: Allowed = dict(out.partial)
-    bits = out.allowed
+@dataclass(frozen=True, slots=True)
+class State:
+    """What happens to every atom between two ends in one input."""
+
+    works: Works
+    """Atoms that work both ways, with the client ports they work for."""
+    one_way: int = 0
+    unknown: int = 0
+
+    def delivered(self) -> int:
+        bits = self.one_way | self.unknown
+        for index in self.works:
+            bits |= 1 << index
+        return bits
+
+
+NOTHING = State({})
+
+
+def _bits(bits: int, full: Intervals) -> Works:
+    out: Works = {}
     while bits:
         low = bits & -bits
-        result[low.bit_length() - 1] = full
+        out[low.bit_length() - 1] = full
         bits ^= low
-    return result
-
-
-def _unite(into: Allowed, more: Allowed) -> None:
-    for index, ports in more.items():
-        have = into.get(index)
-        into[index] = ports if have is None else normalize([*have, *ports])
-
-
-def _minus(a: Allowed, b: Allowed) -> Allowed:
-    out: Allowed = {}
-    for index, ports in a.items():
-        rest = subtract(ports, b.get(index, ()))
-        if rest:
-            out[index] = rest
     return out
 
 
+def state_of(out: Outcome, full: Intervals) -> State:
+    works = _bits(out.allowed, full)
+    works.update(out.partial)
+    return State(works, out.one_way, out.unknown)
+
+
+def state_of_acc(acc: Acc, full: Intervals) -> State:
+    works = _bits(acc.allowed, full)
+    for index, lists in acc.partial.items():
+        if not acc.allowed >> index & 1:
+            works[index] = normalize(p for lst in lists for p in lst)
+    taken = acc.allowed
+    for index in works:
+        taken |= 1 << index
+    return State(works, acc.one_way & ~taken, acc.unknown & ~taken & ~acc.one_way)
+
+
+@dataclass(slots=True)
+class Change:
+    gained: Works
+    lost: Works
+    newly_one_way: int
+    no_longer_one_way: int
+    unknown: int
+
+    def __bool__(self) -> bool:
+        return bool(self.gained or self.lost or self.newly_one_way or self.no_longer_one_way or self.unknown)
+
+
+def compare(old: State, new: State) -> Change:
+    """The atoms whose state differs; those unknown on one side only are ``unknown``."""
+    unknown = old.unknown ^ new.unknown
+    gained: Works = {}
+    lost: Works = {}
+    for index in set(old.works) | set(new.works):
+        if unknown >> index & 1:
+            continue
+        a, b = old.works.get(index, ()), new.works.get(index, ())
+        if a == b:
+            continue
+        plus, minus = subtract(b, a), subtract(a, b)
+        if plus:
+            gained[index] = plus
+        if minus:
+            lost[index] = minus
+    before, after = old.delivered(), new.delivered()
+    return Change(
+        gained,
+        lost,
+        new.one_way & ~before & ~unknown,
+        old.one_way & ~after & ~unknown,
+        unknown,
+    )
+
+
+def _add_works(
+    builder: EntryBuilder, works: Works, sources: Intervals, destinations: Intervals, full: Intervals
+) -> None:
+    by_ports: dict[Intervals, int] = {}
+    for index, ports in works.items():
+        by_ports[ports] = by_ports.get(ports, 0) | (1 << index)
+    for ports, bits in by_ports.items():
+        builder.add(bits, sources, destinations, None if ports == full else ports)
+
+
+class _Lists:
+    """The five entry builders of one pair; the old input's addresses for what closes."""
+
+    def __init__(self, space: TrafficSpace, render: RenderCache) -> None:
+        self.builders = {
+            name: EntryBuilder(space, render)
+            for name in ("newly_allowed", "newly_blocked", "newly_one_way", "no_longer_one_way", "unknown")
+        }
+
+    def add(
+        self,
+        change: Change,
+        full: Intervals,
+        new_ends: tuple[Intervals, Intervals],
+        old_ends: tuple[Intervals, Intervals],
+    ) -> None:
+        b = self.builders
+        _add_works(b["newly_allowed"], change.gained, *new_ends, full)
+        _add_works(b["newly_blocked"], change.lost, *old_ends, full)
+        b["newly_one_way"].add(change.newly_one_way, *new_ends)
+        b["no_longer_one_way"].add(change.no_longer_one_way, *old_ends)
+        b["unknown"].add(change.unknown, *new_ends)
+
+    def pair(
+        self,
+        ends: tuple[str, str, str | None, str | None],
+        src_u: IntervalIndex | None,
+        dst_u: IntervalIndex | None,
+    ) -> PairDiff | None:
+        """The pair's diff (source, destination and their ENIs), or None when nothing changed."""
+        lists = {name: tuple(b.build(src_u, dst_u)) for name, b in self.builders.items()}
+        if not any(lists.values()):
+            return None
+        return PairDiff(
+            *ends,
+            newly_allowed=lists["newly_allowed"],
+            newly_blocked=lists["newly_blocked"],
+            newly_one_way=lists["newly_one_way"],
+            no_longer_one_way=lists["no_longer_one_way"],
+            unknown=lists["unknown"],
+        )
+
+
+# ---------------------------------------------------------------------------- one input
+
+
+@dataclass(frozen=True, slots=True)
+class _Host:
+    eni: str
+    address: int
+    label: str
+    """The cell label: the endpoint's key and the address's slot."""
+    owner: str
+    """The instance (or ENI) label: two ENIs of one instance are not a pair."""
+
+
 class _Net:
-    """One side of the diff: its bulk evaluator and its endpoints' ENIs."""
+    """One side of the diff: its bulk evaluator."""
 
     def __init__(self, network: Network, space: TrafficSpace, client_ports: Interval) -> None:
+        self.network = network
         self.bulk = Bulk(network, client_ports, space=space)
-        self.client_ports = client_ports
         self.candidates = _candidate_vpcs(self.bulk)
 
-    def addresses(self, side: Side | None, *, public: bool = False) -> Intervals:
-        if side is None:
-            return ()
-        out: list[int] = []
-        for eni_id in side.enis:
-            eni = self.bulk.c.enis.get(eni_id)
-            if eni is not None:
-                out.extend(eni.public_of.values() if public else eni.addresses)
-        return normalize((a, a) for a in out)
-
     def cells(
-        self, sides: list[Side], senders: set[str] | None, receivers: set[str] | None
+        self, hosts: list[_Host], senders: set[str] | None, receivers: set[str] | None
     ) -> dict[tuple[str, str], Acc]:
-        """What each endpoint can send each other, for the pairs whose sender (or receiver) is in
-        ``senders`` (``receivers``); None: every one. Computed as matrix rows by instance."""
-        bulk = self.bulk
-        c = bulk.c
+        """What each host can send each other (one cell per address pair), for the pairs whose
+        sender (or receiver) ENI is in ``senders`` (``receivers``); None: every one."""
+        c = self.bulk.c
         labels_of: dict[str, tuple[str, ...]] = {}
         owner_of: dict[str, str] = {}
+        label_of: dict[tuple[str, int], str] = {}
         by_subnet: dict[str, list[Host]] = {}
         by_vpc: dict[str, list[tuple[Host, tuple[str, ...], str]]] = {}
-        for side in sides:
-            for eni_id in side.enis:
-                eni = c.enis.get(eni_id)
-                if eni is None or eni.nat_gateway is not None:
-                    continue
-                labels_of[eni_id] = (side.label,)
-                owner_of[eni_id] = side.label
-                for address in sorted(eni.addresses):
-                    host = Host(address, eni_id)
-                    by_subnet.setdefault(eni.subnet.subnet_id, []).append(host)
-                    by_vpc.setdefault(eni.vpc_id, []).append((host, (side.label,), side.label))
+        for h in hosts:
+            eni = c.enis.get(h.eni)
+            if eni is None or eni.nat_gateway is not None or h.address not in eni.addresses:
+                continue
+            labels_of[h.eni] = (h.label,)
+            owner_of[h.eni] = h.owner
+            label_of[(h.eni, h.address)] = h.label
+            host = Host(h.address, h.eni)
+            by_subnet.setdefault(eni.subnet.subnet_id, []).append(host)
+            by_vpc.setdefault(eni.vpc_id, []).append((host, (h.label,), h.owner))
         moved: dict[str, list[tuple[Host, tuple[str, ...], str]]] = {}
         for vpc_id, entries in by_vpc.items():
             moved[vpc_id] = [e for e in entries if senders is not None and e[0].eni_id in senders]
-        fm = FastMatrix(bulk, "instance", labels_of, owner_of)
+        fm = FastMatrix(self.bulk, "instance", labels_of, owner_of)
         for subnet_id in sorted(by_subnet):
-            hosts = by_subnet[subnet_id]
-            touched = receivers is None or any(h.eni_id in receivers for h in hosts)
+            members = by_subnet[subnet_id]
+            touched = receivers is None or any(h.eni_id in receivers for h in members)
             if not touched and senders is not None and not senders:
                 continue
-            d = fm.dest(hosts)
+            d = fm.dest(members)
+            # One cell per address, not per ENI.
+            d.labels = [(label_of[(h.eni_id or "", h.address)],) for h in d.hosts]
             keep_receivers = -1 if receivers is None else fm.position_bits(d, receivers)
             vpc = c.subnets[subnet_id].vpc_id
             fm.begin()
@@ -307,82 +557,101 @@ class _Net:
             fm.end(d)
         return fm.accs
 
-    def internet(self, side: Side | None, *, inbound: bool) -> list[tuple[Intervals, Intervals, Allowed]]:
-        """(internet piece, endpoint addresses, allowed) per piece, from or to the internet."""
-        out: list[tuple[Intervals, Intervals, Allowed]] = []
-        if side is None:
-            return out
-        for eni_id in side.enis:
-            eni = self.bulk.c.enis.get(eni_id)
-            if eni is None:
-                continue
-            addresses = sorted(eni.public_of.values()) if inbound else sorted(eni.addresses)
-            for address in addresses:
-                for piece, outcome in self.bulk.internet(Host(address, eni_id), internet_is_source=inbound):
-                    out.append((piece, ((address, address),), allowed_of(outcome, self.client_ports)))
-        return out
+    def internet(self, eni: str, address: int | None, *, inbound: bool) -> list[tuple[Interval, State]]:
+        """(internet piece, state) from (inbound) or to the internet, for one address."""
+        if address is None or eni not in self.bulk.c.enis:
+            return []
+        full = (self.bulk.space.client_ports,)
+        pieces = self.bulk.internet(Host(address, eni), internet_is_source=inbound)
+        return sorted((piece[0], state_of(outcome, full)) for piece, outcome in pieces if piece)
 
 
-def _partials(acc: Acc) -> dict[int, Intervals]:
-    """A cell's partial atoms (not allowed outright) with the client ports that work."""
-    return {
-        index: normalize(p for lst in lists for p in lst)
-        for index, lists in acc.partial.items()
-        if not acc.allowed >> index & 1
-    }
-
-
-def _delta(a: Acc, b: Acc, full: Intervals) -> tuple[int, dict[int, Intervals]]:
-    """What ``a`` allows and ``b`` does not: atoms allowed for every client port, and atoms
-    allowed for some client ports (with those ports)."""
-    a_part, b_part = _partials(a), _partials(b)
-    bits = a.allowed & ~b.allowed
-    part: dict[int, Intervals] = {}
-    for index, ports in b_part.items():
-        if bits >> index & 1:
-            bits &= ~(1 << index)
-            rest = subtract(full, ports)
-            if rest:
-                part[index] = rest
-    for index, ports in a_part.items():
-        if b.allowed >> index & 1:
-            continue
-        rest = subtract(ports, b_part.get(index, ()))
-        if rest:
-            part[index] = rest
-    return bits, part
-
-
-def _delta_entries(
-    space: TrafficSpace,
-    render: RenderCache,
-    delta: tuple[int, dict[int, Intervals]],
-    full: Intervals,
-    sources: Intervals,
-    destinations: Intervals,
-) -> list[Entry]:
-    bits, part = delta
-    if not (bits or part):
-        return []
-    builder = EntryBuilder(space, render)
-    builder.add(bits, sources, destinations)
-    by_ports: dict[Intervals, int] = {}
-    for index, ports in part.items():
-        by_ports[ports] = by_ports.get(ports, 0) | (1 << index)
-    for ports, more in by_ports.items():
-        builder.add(more, sources, destinations, None if ports == full else ports)
-    return builder.build(None, None)
+# ---------------------------------------------------------------------------- the diff
 
 
 def diff(
-    old: Network, new: Network, *, client_ports: Interval = LINUX_CLIENT_PORTS, incremental: bool = True
+    old: Network,
+    new: Network,
+    *,
+    client_ports: Interval = LINUX_CLIENT_PORTS,
+    incremental: bool = True,
+    skipped_old: Mapping[str, int] | None = None,
+    skipped_new: Mapping[str, int] | None = None,
 ) -> DiffResult:
-    """Flows newly allowed and newly blocked between every pair of endpoints and the internet."""
+    """Flows newly allowed, blocked, one way and unknown between every pair of ENI addresses and
+    the internet; ``skipped_*`` are what each input's import read but did not model."""
+    incomplete = [("old", i) for i in incomplete_of(old, skipped_old)] + [
+        ("new", i) for i in incomplete_of(new, skipped_new)
+    ]
     with quiet_gc():
-        return _diff(old, new, client_ports=client_ports, incremental=incremental)
+        return _diff(old, new, client_ports=client_ports, incremental=incremental, incomplete=incomplete)
 
 
-def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bool) -> DiffResult:
+@dataclass(slots=True)
+class _Address:
+    """One address slot of an endpoint, in both inputs."""
+
+    endpoint: Endpoint
+    label: str
+    old: Slot | None
+    new: Slot | None
+
+
+def _addresses(old: Network, new: Network, endpoints: list[Endpoint]) -> list[_Address]:
+    out: list[_Address] = []
+    for ep in endpoints:
+        old_slots = _slots_of(old, ep.old.eni) if ep.old else []
+        new_slots = _slots_of(new, ep.new.eni) if ep.new else []
+        for k, (a, b) in enumerate(_pair_slots(old_slots, new_slots)):
+            out.append(_Address(ep, f"{ep.key}#{k}", a, b))
+    return out
+
+
+def _unknown_addresses(new: Network, addresses: list[_Address]) -> list[tuple[str, Incomplete]]:
+    """Addresses of the new input that are stand-ins (known only after apply)."""
+    out: list[tuple[str, Incomplete]] = []
+    for item in addresses:
+        if item.new is None or item.endpoint.new is None:
+            continue
+        eni = new.network_interfaces[item.endpoint.new.eni]
+        unknown = eni.tags.get(UNKNOWN_ADDRESS_TAG, "").split(",")
+        private, public = item.new
+        parts: list[str] = []
+        if "private_ip" in unknown:
+            parts.append(f"private IP {ip_str(private)}")
+        if public is not None and "public_ip" in unknown:
+            parts.append(f"public IP {ip_str(public)}")
+        if not parts:
+            continue
+        was = ""
+        if item.old is not None:
+            was = (
+                f" (it replaces {ip_str(item.old[0])}"
+                + (f", {ip_str(item.old[1])}" if item.old[1] else "")
+                + ")"
+            )
+        out.append(
+            (
+                "new",
+                Incomplete(
+                    "unknown-address",
+                    eni.network_interface_id,
+                    f"{' and '.join(parts)} known only after apply: a stand-in, compared by position{was}; flows "
+                    "that other rules grant to the real address are not seen",
+                ),
+            )
+        )
+    return out
+
+
+def _diff(
+    old: Network,
+    new: Network,
+    *,
+    client_ports: Interval,
+    incremental: bool,
+    incomplete: list[tuple[str, Incomplete]],
+) -> DiffResult:
     rules = RuleSet()
     for network in (old, new):
         both = network_rules(network)
@@ -391,143 +660,128 @@ def _diff(old: Network, new: Network, *, client_ports: Interval, incremental: bo
     space = TrafficSpace(rules, client_ports)
     sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
     endpoints, only_old, only_new, by_name = match(old, new)
-    result = DiffResult(unmatched_old=only_old, unmatched_new=only_new, matched=by_name)
+    addresses = _addresses(old, new, endpoints)
     touched = affected(old, new) if incremental else Affected(None, None)
-    result.incremental = touched.senders is not None
+    pairs: list[PairDiff] = []
     render = RenderCache()
-    universe = sides[1].bulk.universe.index
-    label_of: list[dict[str, Endpoint]] = [{}, {}]
-    for ep in endpoints:
-        for i, side in enumerate((ep.old, ep.new)):
-            if side is not None:
-                label_of[i][side.label] = ep
-    cells = []
-    for i, net in enumerate(sides):
-        side_list = [s for ep in endpoints for s in ((ep.old,) if i == 0 else (ep.new,)) if s is not None]
-        raw = net.cells(side_list, touched.senders, touched.receivers)
-        cells.append({(label_of[i][x].label, label_of[i][y].label): acc for (x, y), acc in raw.items()})
-    by_label = {ep.label: ep for ep in endpoints}
-    empty = Acc()
     full: Intervals = (client_ports,)
+    by_label = {a.label: a for a in addresses}
+    cells: list[dict[tuple[str, str], Acc]] = []
+    for i, net in enumerate(sides):
+        hosts: list[_Host] = []
+        for a in addresses:
+            side, slot = (a.endpoint.old, a.old) if i == 0 else (a.endpoint.new, a.new)
+            if side is not None and slot is not None:
+                hosts.append(_Host(side.eni, slot[0], a.label, side.label))
+        cells.append(net.cells(hosts, touched.senders, touched.receivers))
+    empty = Acc()
+
+    def ends(a: _Address, b: _Address, i: int) -> tuple[Intervals, Intervals]:
+        sa, sb = (a.old, b.old) if i == 0 else (a.new, b.new)
+        sa, sb = sa or (a.new if i == 0 else a.old), sb or (b.new if i == 0 else b.old)
+        return ((sa[0], sa[0]),) if sa else (), ((sb[0], sb[0]),) if sb else ()
+
     for key in sorted(set(cells[0]) | set(cells[1])):
         before, after = cells[0].get(key, empty), cells[1].get(key, empty)
-        if before.allowed == after.allowed and _partials(before) == _partials(after):
+        if (
+            before.allowed == after.allowed
+            and before.one_way == after.one_way
+            and before.unknown == after.unknown
+            and before.partial == after.partial
+        ):
             continue  # the common case: nothing changed between these two
-        gained = _delta(after, before, full)
-        lost = _delta(before, after, full)
-        if not (gained[0] or gained[1] or lost[0] or lost[1]):
+        change = compare(state_of_acc(before, full), state_of_acc(after, full))
+        if not change:
             continue
-        src, dst = by_label[key[0]], by_label[key[1]]
-        pd = PairDiff(src.label, dst.label)
-        pd.newly_allowed = _delta_entries(
-            space, render, gained, full, sides[1].addresses(src.new), sides[1].addresses(dst.new)
-        )
-        pd.newly_blocked = _delta_entries(
-            space, render, lost, full, sides[0].addresses(src.old), sides[0].addresses(dst.old)
-        )
-        result.pairs.append(pd)
+        a, b = by_label[key[0]], by_label[key[1]]
+        lists = _Lists(space, render)
+        lists.add(change, full, ends(a, b, 1), ends(a, b, 0))
+        pd = lists.pair((a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni), None, None)
+        if pd is not None:
+            pairs.append(pd)
 
-    def sends(ep: Endpoint) -> bool:
-        if touched.senders is None:
-            return True
-        return any(e in touched.senders for s in (ep.old, ep.new) if s for e in s.enis)
+    def involved(ep: Endpoint, enis: set[str] | None) -> bool:
+        return enis is None or any(s.eni in enis for s in (ep.old, ep.new) if s)
 
-    def receives(ep: Endpoint) -> bool:
-        if touched.receivers is None:
-            return True
-        return any(e in touched.receivers for s in (ep.old, ep.new) if s for e in s.enis)
-
-    for ep in endpoints:
+    common = IntervalIndex(intersect(sides[0].bulk.universe.intervals, sides[1].bulk.universe.intervals))
+    universe = sides[1].bulk.universe.index
+    for a in addresses:
         for inbound in (True, False):
-            if (inbound and not receives(ep)) or (not inbound and not sends(ep)):
+            if not involved(a.endpoint, touched.receivers if inbound else touched.senders):
                 continue
-            internet = _internet_diff(space, render, universe, ep, sides, inbound)
-            if internet is not None:
-                result.pairs.append(internet)
-    result.pairs.sort(key=lambda p: (p.source, p.destination))
-    return result
+            pd = _internet_diff(space, render, common, universe, a, sides, inbound)
+            if pd is not None:
+                pairs.append(pd)
+    pairs.sort(key=PairDiff.sort_key)
+    return DiffResult(
+        pairs=tuple(pairs),
+        unmatched_old=tuple(only_old),
+        unmatched_new=tuple(only_new),
+        matched=tuple(by_name),
+        incomplete=(*incomplete, *_unknown_addresses(new, addresses)),
+        incremental=touched.senders is not None,
+    )
 
 
 def _internet_diff(
     space: TrafficSpace,
     render: RenderCache,
-    universe: object,
-    ep: Endpoint,
+    common: IntervalIndex,
+    universe: IntervalIndex,
+    a: _Address,
     sides: tuple[_Net, _Net],
     inbound: bool,
 ) -> PairDiff | None:
-    """Compare over the common refinement of the two networks' internet pieces."""
-    old_pieces = sides[0].internet(ep.old, inbound=inbound)
-    new_pieces = sides[1].internet(ep.new, inbound=inbound)
-    gained = EntryBuilder(space, render)
-    lost = EntryBuilder(space, render)
-    full = (space.client_ports,)
-    old_by_end = _by_end(old_pieces)
-    new_by_end = _by_end(new_pieces)
-    old_union = _union_by_piece(old_pieces)
-    new_union = _union_by_piece(new_pieces)
-    any_change = False
-    for cut in _refine([p for p, _, _ in old_pieces] + [p for p, _, _ in new_pieces]):
-        a = _lookup(old_union, cut)
-        b = _lookup(new_union, cut)
-        plus, minus = _minus(b, a), _minus(a, b)
-        for delta, builder, ends in ((plus, gained, new_by_end), (minus, lost, old_by_end)):
-            if not delta:
-                continue
-            any_change = True
-            by_ports: dict[Intervals, int] = {}
-            for index, ports in delta.items():
-                by_ports[ports] = by_ports.get(ports, 0) | (1 << index)
-            endpoint = ends or ((0, 0),)
-            for ports, bits in by_ports.items():
-                sports = None if ports == full else ports
-                if inbound:
-                    builder.add(bits, ((cut[0], cut[1]),), endpoint, sports)
-                else:
-                    builder.add(bits, endpoint, ((cut[0], cut[1]),), sports)
-    if not any_change:
+    """Compare one address with the internet over the common refinement of both inputs' pieces,
+    where the addresses are the internet in both."""
+    ep = a.endpoint
+    pick = 1 if inbound else 0  # inbound: the public address; outbound: the private one
+    old_pieces = sides[0].internet(ep.old.eni, a.old[pick], inbound=inbound) if ep.old and a.old else []
+    new_pieces = sides[1].internet(ep.new.eni, a.new[pick], inbound=inbound) if ep.new and a.new else []
+    if not old_pieces and not new_pieces:
         return None
-    source, destination = (INTERNET, ep.label) if inbound else (ep.label, INTERNET)
-    pd = PairDiff(source, destination)
-    src_u, dst_u = (universe, None) if inbound else (None, universe)
-    pd.newly_allowed = gained.build(src_u, dst_u)  # type: ignore[arg-type]
-    pd.newly_blocked = lost.build(src_u, dst_u)  # type: ignore[arg-type]
-    return pd
-
-
-def _by_end(pieces: list[tuple[Intervals, Intervals, Allowed]]) -> Intervals:
-    return normalize(iv for _, end, _ in pieces for iv in end)
-
-
-def _union_by_piece(pieces: list[tuple[Intervals, Intervals, Allowed]]) -> list[tuple[int, int, Allowed]]:
-    """Pieces (lo, hi, allowed united over the endpoint's addresses), cut where any piece is."""
-    cuts = _refine([p for p, _, _ in pieces])
-    out: list[tuple[int, int, Allowed]] = []
-    for lo, hi in cuts:
-        merged: Allowed = {}
-        for piece, _, allowed in pieces:
-            if piece[0][0] <= lo and hi <= piece[0][1]:
-                _unite(merged, allowed)
-        out.append((lo, hi, merged))
-    return out
-
-
-def _refine(pieces: list[Intervals]) -> list[tuple[int, int]]:
+    full: Intervals = (space.client_ports,)
+    old_end, new_end = _point(a.old, pick), _point(a.new, pick)
+    old_end, new_end = old_end or new_end, new_end or old_end
+    lists = _Lists(space, render)
     points: set[int] = set()
-    for piece in pieces:
-        for lo, hi in piece:
-            points.add(lo)
-            points.add(hi + 1)
-    ordered = sorted(points)
-    return [(a, b - 1) for a, b in pairwise(ordered)]
+    for (lo, hi), _ in (*old_pieces, *new_pieces):
+        points.update((lo, hi + 1))
+    for lo, hi in common.intervals:
+        points.update((lo, hi + 1))
+    old_los = [p[0][0] for p in old_pieces]
+    new_los = [p[0][0] for p in new_pieces]
+    for lo, hi in ((x, y - 1) for x, y in pairwise(sorted(points))):
+        if lo not in common:
+            continue
+        before = _state_at(old_pieces, old_los, lo)
+        after = _state_at(new_pieces, new_los, lo)
+        if before == after:
+            continue
+        change = compare(before, after)
+        if not change:
+            continue
+        cut: Intervals = ((lo, hi),)
+        if inbound:
+            lists.add(change, full, (cut, new_end), (cut, old_end))
+        else:
+            lists.add(change, full, (new_end, cut), (old_end, cut))
+    source, destination = (INTERNET, ep.label) if inbound else (ep.label, INTERNET)
+    eni_source, eni_destination = (None, ep.eni) if inbound else (ep.eni, None)
+    src_u, dst_u = (universe, None) if inbound else (None, universe)
+    return lists.pair((source, destination, eni_source, eni_destination), src_u, dst_u)
 
 
-def _lookup(union: list[tuple[int, int, Allowed]], cut: tuple[int, int]) -> Allowed:
-    merged: Allowed = {}
-    for lo, hi, allowed in union:
-        if lo <= cut[0] and cut[1] <= hi:
-            _unite(merged, allowed)
-    return merged
+def _point(slot: Slot | None, pick: int) -> Intervals:
+    value = slot[pick] if slot is not None else None
+    return ((value, value),) if value is not None else ()
 
 
-__all__ = ["DiffResult", "PairDiff", "affected", "diff", "match"]
+def _state_at(pieces: list[tuple[Interval, State]], los: list[int], address: int) -> State:
+    i = bisect_right(los, address) - 1
+    if i >= 0 and pieces[i][0][1] >= address:
+        return pieces[i][1]
+    return NOTHING
+
+
+__all__ = ["DiffResult", "PairDiff", "affected", "compare", "diff", "match"]

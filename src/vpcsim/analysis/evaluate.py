@@ -15,11 +15,10 @@ A request blocked on its way (a security group, an ACL, no route...) is in none 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
 
-from ..engine.compiled import PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, AclEntry, CompiledEni, SgRule
+from ..engine.compiled import AclEntry, CompiledEni, SgRule
+from ..engine.filters import Packet, acl_decide, peer_matches, sg_decide
 from ..engine.flow import ICMP, TCP, UDP, PortRanges
-from ..engine.trace import Packet, acl_decide, sg_decide
 from .atoms import WALK_TCP, WALK_UDP, Atom, TrafficSpace
 from .intervals import Intervals, normalize
 from .skeleton import MARK_SPORT, ROLE_CONST, ROLE_DPORT, ROLE_SPORT, FilterCall, Skeleton
@@ -147,13 +146,14 @@ class FilterEvaluator:
     def rule_bits(self, rule: SgRule) -> int:
         """The atoms whose protocol, port or ICMP type/code a rule matches (peer aside), decided
         by the engine's ``sg_decide`` on the rule alone with a peer that matches."""
-        key = (rule[0], rule[1], rule[2])
+        key = (rule.protocol, rule.lo, rule.hi)
         bits = self._rule_bits.get(key)
         if bits is None:
-            probe: list[SgRule] = [(rule[0], rule[1], rule[2], PEER_CIDR, (0, 0), "", "")]
+            probe = [SgRule.from_anywhere(rule.protocol, rule.lo, rule.hi)]
             bits = 0
             for atom in self.space.atoms:
-                if sg_decide(probe, request_packet(atom), 0)[0] is not None:
+                allowed, _ = sg_decide(probe, request_packet(atom), 0)
+                if allowed is not None:
                     bits |= 1 << atom.index
             self._rule_bits[key] = bits
         return bits
@@ -166,18 +166,10 @@ class FilterEvaluator:
             return cached
         passed = maybe = 0
         for rule in rules:
-            kind, peer = rule[3], rule[4]
-            if kind == PEER_CIDR:
-                net, mask = cast(tuple[int, int], peer)
-                hit = remote & mask == net
-            elif kind == PEER_MEMBERS:
-                hit = remote in cast(frozenset[int], peer)
-            elif kind == PEER_PREFIX_LIST:
-                hit = any(remote & m == n for n, m in cast(list[tuple[int, int]], peer))
-            else:
+            hit = peer_matches(rule, remote)
+            if hit is None:
                 maybe |= self.rule_bits(rule)
-                continue
-            if hit:
+            elif hit:
                 passed |= self.rule_bits(rule)
         result = (passed, maybe & ~passed)
         self._sg_forward[key] = result
@@ -207,7 +199,8 @@ class FilterEvaluator:
             if known is None:
                 rules, remote = subst.apply(call)
                 known = self.sg(rules, remote)  # type: ignore[arg-type]
-            return known[0] & mask, known[1] & mask
+            passed, maybe = known
+            return passed & mask, maybe & mask
         rules, remote = subst.apply(call)
         return self.acl(rules, remote, call.role, call.const_ports, mask), 0  # type: ignore[arg-type]
 

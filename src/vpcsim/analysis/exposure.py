@@ -8,26 +8,36 @@ for any source port counts (a SYN that lands is exposure even when the reply die
 ``bidirectional`` says whether replies come back (``true``), never (``false``) or for part of
 the client ports (``"partial"``).
 
-Severity (``docs/symbolic.md``):
+What the answer cannot cover is listed in ``incomplete`` (:mod:`vpcsim.analysis.incomplete`, the
+same list ``diff`` and ``check`` use): skipped input, unknown resources, every resource holding
+IPv6 (not analysed), and paths that cross what is not modelled.
+
+Severity (``docs/symbolic.md``) is a property of what a finding exposes: its traffic, and how
+many internet addresses can send it -- never how that set is written (one CIDR, or "the internet
+but one /24" as 23 CIDRs) or how the rules split it. A set of at least :data:`WIDE_EXPOSURE`
+addresses (a /8's worth) is *wide*:
 
 * ``high``: a sensitive port (remote administration, databases, caches; :data:`SENSITIVE_PORTS`)
-  or every port / every protocol, open to every internet address;
-* ``medium``: a sensitive port open to part of the internet, or any other non-web port or
-  protocol open to every internet address;
-* ``low``: the rest (web ports 80 and 443, ICMP, other ports from part of the internet).
+  or every protocol, open to a wide set;
+* ``medium``: a sensitive port or every protocol open to a narrower set, or any other non-web
+  port or protocol open to a wide set;
+* ``low``: the rest (web ports 80 and 443, ICMP, other ports from a narrower set).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
 
-from ..engine.compiled import ip_str
+from ..engine.compiled import ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache, Traffic
-from .intervals import Interval, Intervals, as_lists, format_ranges
+from .incomplete import Incomplete, incomplete_of
+from .intervals import Interval, IntervalIndex, Intervals, as_lists, cidr_interval, format_ranges, normalize
 from .reach import add_outcome
 from .skeleton import Skeleton
 
@@ -59,28 +69,47 @@ SENSITIVE_PORTS: dict[int, str] = {
 }
 WEB_PORTS = frozenset({80, 443})
 WORLD = ("0.0.0.0/0",)
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+Severity = Literal["high", "medium", "low"]
+SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+#: Exposed to at least this many internet addresses (a /8's worth, however split) is exposed to
+#: the internet at large.
+WIDE_EXPOSURE = 1 << 24
 _NOWHERE: Intervals = ((0, 0),)
 """Findings name their address themselves; entries are built without destinations."""
 
 
-def severity(traffic: Traffic, sources: tuple[str, ...]) -> str:
-    """The documented severity table."""
-    world = sources == WORLD
+def exposed_addresses(sources: Iterable[str], universe: IntervalIndex | None = None) -> int:
+    """How many addresses the CIDRs hold together -- internet addresses only, when ``universe``
+    (the internet universe, :mod:`vpcsim.analysis.addresses`) is given."""
+    pieces = []
+    for cidr in sources:
+        address, _, length = cidr.partition("/")
+        net = ip_int(address)
+        pieces.append(cidr_interval(net, int(length)))
+    merged = normalize(pieces)
+    if universe is None:
+        return sum(hi - lo + 1 for lo, hi in merged)
+    return sum(b - a + 1 for lo, hi in merged for a, b in universe.within(lo, hi))
+
+
+def severity(traffic: Traffic, sources: Iterable[str], universe: IntervalIndex | None = None) -> str:
+    """The documented severity table (module docstring): the traffic's ports or protocols, and
+    whether the sources are a wide set (:data:`WIDE_EXPOSURE` addresses or more)."""
+    wide = exposed_addresses(sources, universe) >= WIDE_EXPOSURE
     if traffic.protocol == "all":
-        return "high" if world else "medium"
+        return "high" if wide else "medium"
     if traffic.protocol in ("tcp", "udp"):
         ports: Intervals = traffic.ports if traffic.ports is not None else ((0, 65535),)
         sensitive = any(lo <= p <= hi for p in SENSITIVE_PORTS for lo, hi in ports)
         if sensitive:
-            return "high" if world else "medium"
+            return "high" if wide else "medium"
         non_web = any(p not in WEB_PORTS for lo, hi in ports for p in (lo, hi)) or any(
             hi - lo > 1 for lo, hi in ports
         )
-        return "medium" if world and non_web else "low"
+        return "medium" if wide and non_web else "low"
     if traffic.protocol == "icmp":
         return "low"
-    return "medium" if world else "low"
+    return "medium" if wide else "low"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +142,7 @@ class Finding:
             "icmp": [list(p) for p in t.icmp] if t.icmp is not None else None,
             "sources": list(self.entry.sources),
             "bidirectional": self.bidirectional,
+            **({"protocols": as_lists(t.protocols)} if t.protocols is not None else {}),
             "source_ports": as_lists(self.entry.source_ports)
             if self.entry.source_ports is not None
             else None,
@@ -130,25 +160,12 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
-class Incomplete:
-    """Something the answer depends on but the model does not hold."""
-
-    kind: str
-    """``skipped`` (an import skipped it), ``unknown-resource`` (referenced, not described) or
-    ``unknown-path`` (a path to an ENI crosses what is not modelled)."""
-    component: str
-    detail: str
-    count: int | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "component": self.component, "count": self.count, "detail": self.detail}
-
-
-@dataclass(slots=True)
 class ExposureResult:
-    findings: list[Finding] = field(default_factory=list)
-    incomplete: list[Incomplete] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
+    """Of the severity asked for and above, most severe first."""
+    incomplete: tuple[Incomplete, ...] = ()
     exposed_enis: int = 0
+    """ENIs with a finding of any severity."""
     public_addresses: int = 0
 
     def to_dict(self) -> dict[str, object]:
@@ -189,10 +206,17 @@ def exposure(
     skipped: dict[str, int] | None = None,
     client_ports: Interval = LINUX_CLIENT_PORTS,
     bulk: Bulk | None = None,
+    min_severity: Severity = "low",
 ) -> ExposureResult:
-    """Every flow the internet can deliver to every public address of the network."""
+    """Every flow the internet can deliver to every public address of the network, as findings
+    of ``min_severity`` and above. ``skipped`` is what the input held but the model does not
+    (type -> count): each type that can carry traffic makes the answer incomplete."""
+    if min_severity not in SEVERITY_ORDER:
+        raise ValueError(f"severity {min_severity!r}: use low, medium or high")
     with quiet_gc():
-        return _exposure(network, skipped=skipped, client_ports=client_ports, bulk=bulk)
+        return _exposure(
+            network, skipped=skipped, client_ports=client_ports, bulk=bulk, min_severity=min_severity
+        )
 
 
 def _exposure(
@@ -201,32 +225,30 @@ def _exposure(
     skipped: dict[str, int] | None = None,
     client_ports: Interval = LINUX_CLIENT_PORTS,
     bulk: Bulk | None = None,
+    min_severity: Severity = "low",
 ) -> ExposureResult:
-    """Every flow the internet can deliver to every public address of the network."""
     bulk = bulk or Bulk(network, client_ports)
     c = bulk.c
-    result = ExposureResult()
-    for kind, count in sorted((skipped or {}).items()):
-        result.incomplete.append(
-            Incomplete(
-                "skipped",
-                kind,
-                "read from the input but not modelled: what it exposes is not analysed",
-                count,
-            )
-        )
-    for unknown in sorted(network.unknown_resources.values(), key=lambda u: u.resource_id):
-        result.incomplete.append(
-            Incomplete("unknown-resource", unknown.resource_id, f"{unknown.resource_type}: {unknown.reason}")
-        )
+    findings: list[Finding] = []
+    incomplete: list[Incomplete] = incomplete_of(network, skipped)
+    exposed_enis = public_addresses = 0
     universe = bulk.universe.index
     render = RenderCache()
+    severities: dict[tuple[Traffic, tuple[str, ...]], str] = {}
+
+    def _severity(entry: Entry) -> str:
+        key = (entry.traffic, entry.sources)
+        cached = severities.get(key)
+        if cached is None:
+            cached = severities[key] = severity(entry.traffic, entry.sources, universe)
+        return cached
+
     # Members whose pieces and outcomes are the same get the same entries: build them once.
     built: dict[tuple[object, ...], dict[str, list[Entry]]] = {}
     for eni_id in sorted(c.enis):
         eni = c.enis[eni_id]
         for _private, public in sorted(eni.public_of.items()):
-            result.public_addresses += 1
+            public_addresses += 1
             host = Host(public, eni_id)
             pieces = bulk.internet(host, internet_is_source=True)
             key = tuple((piece, id(out)) for piece, out in pieces)
@@ -247,19 +269,19 @@ def _exposure(
             for name, bidirectional in (("allowed", True), ("one_way", False), ("partial", "partial")):
                 for entry in lists[name]:
                     found = True
-                    result.findings.append(
+                    findings.append(
                         Finding(
                             instance,
                             eni_id,
                             ip_str(public),
                             entry,
                             bidirectional,
-                            severity(entry.traffic, entry.sources),
+                            _severity(entry),
                             path,
                         )
                     )
             for entry in lists["unknown"]:
-                result.incomplete.append(
+                incomplete.append(
                     Incomplete(
                         "unknown-path",
                         eni_id,
@@ -268,6 +290,13 @@ def _exposure(
                     )
                 )
             if found:
-                result.exposed_enis += 1
-    result.findings.sort(key=Finding.sort_key)
-    return result
+                exposed_enis += 1
+    limit = SEVERITY_ORDER[min_severity]
+    return ExposureResult(
+        findings=tuple(
+            sorted((f for f in findings if SEVERITY_ORDER[f.severity] <= limit), key=Finding.sort_key)
+        ),
+        incomplete=tuple(incomplete),
+        exposed_enis=exposed_enis,
+        public_addresses=public_addresses,
+    )

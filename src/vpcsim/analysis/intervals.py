@@ -3,6 +3,9 @@
 Why a module of its own: every analysis ends by turning the atoms that work back into the compact
 ranges users read ("tcp 22, 80, 443", "sources 0.0.0.0/0"), and addresses need one operation more,
 the smallest CIDR cover of a set inside a universe (what lies outside the universe is "don't care").
+The algebra itself (normalize, intersect, subtract, the printed form) is the engine's
+(:mod:`vpcsim.engine.ports`), so that the analyses and the engine cannot drift apart; this module
+adds indexes and CIDR covers, and re-exports the algebra for the analyses.
 """
 
 from __future__ import annotations
@@ -11,70 +14,12 @@ from bisect import bisect_right
 from collections.abc import Iterable
 
 from ..engine.compiled import ip_str
+from ..engine.ports import Range, Ranges, format_ranges, from_points, intersect, normalize, size, subtract
 
-Interval = tuple[int, int]
-Intervals = tuple[Interval, ...]
+Interval = Range
+Intervals = Ranges
 
 ADDRESS_SPACE: Intervals = ((0, 2**32 - 1),)
-
-
-def normalize(ranges: Iterable[Interval]) -> Intervals:
-    """Sorted, disjoint, with touching intervals merged."""
-    merged: list[list[int]] = []
-    for lo, hi in sorted(ranges):
-        if merged and lo <= merged[-1][1] + 1:
-            if hi > merged[-1][1]:
-                merged[-1][1] = hi
-        else:
-            merged.append([lo, hi])
-    return tuple((a, b) for a, b in merged)
-
-
-def from_points(points: Iterable[int]) -> Intervals:
-    return normalize((p, p) for p in points)
-
-
-def intersect(a: Intervals, b: Intervals) -> Intervals:
-    out: list[Interval] = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        lo = max(a[i][0], b[j][0])
-        hi = min(a[i][1], b[j][1])
-        if lo <= hi:
-            out.append((lo, hi))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return tuple(out)
-
-
-def subtract(a: Intervals, b: Intervals) -> Intervals:
-    out: list[Interval] = []
-    j = 0
-    for lo, hi in a:
-        cur = lo
-        while j < len(b) and b[j][1] < cur:
-            j += 1
-        k = j
-        while k < len(b) and b[k][0] <= hi:
-            if b[k][0] > cur:
-                out.append((cur, b[k][0] - 1))
-            cur = max(cur, b[k][1] + 1)
-            k += 1
-        if cur <= hi:
-            out.append((cur, hi))
-    return tuple(out)
-
-
-def size(a: Intervals) -> int:
-    return sum(hi - lo + 1 for lo, hi in a)
-
-
-def contains(a: Intervals, value: int) -> bool:
-    starts = [lo for lo, _ in a]
-    i = bisect_right(starts, value) - 1
-    return i >= 0 and a[i][1] >= value
 
 
 class IntervalIndex:
@@ -123,11 +68,6 @@ class IntervalIndex:
                 out.append((a, b))
             i += 1
         return out
-
-
-def format_ranges(ranges: Intervals) -> str:
-    """``22, 80-81, 443``."""
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
 def as_lists(ranges: Intervals) -> list[list[int]]:
@@ -192,3 +132,21 @@ def cidrs_to_intervals(cidrs: Iterable[tuple[int, int]]) -> Intervals:
         span = ((~mask) & 0xFFFFFFFF) + 1
         out.append((net, net + span - 1))
     return normalize(out)
+
+
+__all__ = [
+    "ADDRESS_SPACE",
+    "Interval",
+    "IntervalIndex",
+    "Intervals",
+    "as_lists",
+    "cidr_cover",
+    "cidr_interval",
+    "cidrs_to_intervals",
+    "format_ranges",
+    "from_points",
+    "intersect",
+    "normalize",
+    "size",
+    "subtract",
+]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from ..engine.compiled import CompiledEni
@@ -27,7 +27,7 @@ from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
-from .entries import RenderCache, Traffic, traffic_of
+from .entries import Traffic, traffic_of
 from .intervals import Interval, Intervals, as_lists, format_ranges, normalize
 from .matrix_fast import Acc, FastMatrix
 
@@ -36,14 +36,14 @@ By = Literal["instance", "subnet", "security-group"]
 BY_CHOICES: tuple[By, ...] = ("instance", "subnet", "security-group")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     source: str
     destination: str
-    allowed: list[Traffic] = field(default_factory=list)
-    partial: list[tuple[Traffic, Intervals]] = field(default_factory=list)
-    one_way: list[Traffic] = field(default_factory=list)
-    unknown: list[Traffic] = field(default_factory=list)
+    allowed: tuple[Traffic, ...] = ()
+    partial: tuple[tuple[Traffic, Intervals], ...] = ()
+    one_way: tuple[Traffic, ...] = ()
+    unknown: tuple[Traffic, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -56,11 +56,11 @@ class Cell:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MatrixResult:
     by: By
-    labels: list[str]
-    cells: list[Cell]
+    labels: tuple[str, ...]
+    cells: tuple[Cell, ...]
     class_pairs: int = 0
     member_pairs: int = 0
 
@@ -68,7 +68,7 @@ class MatrixResult:
         return {
             "schema_version": SCHEMA_VERSION,
             "by": self.by,
-            "labels": self.labels,
+            "labels": list(self.labels),
             "cells": [c.to_dict() for c in self.cells],
         }
 
@@ -188,7 +188,7 @@ def _matrix(
             receivers[eni.subnet.subnet_id].append(host)
             senders[eni.vpc_id].append((host, labels, owner_of[eni_id]))
     candidates = _candidate_vpcs(bulk)
-    result = MatrixResult(by, sorted(all_labels), [])
+    labels = tuple(sorted(all_labels))
     if rows:
         fm = FastMatrix(bulk, by, labels_of, owner_of)
         for subnet_id in sorted(receivers):
@@ -202,11 +202,9 @@ def _matrix(
                 for a, labels_a, owner_a in senders[src_vpc]:
                     fm.row(a, labels_a, owner_a, d)
             fm.end(d)
-        result.member_pairs = fm.pairwise
-        result.class_pairs = len(bulk._pair_classes)
-        result.cells = cells_of(bulk, fm.accs)
-        return result
+        return MatrixResult(by, labels, cells_of(bulk, fm.accs), len(bulk._pair_classes), fm.pairwise)
     accs: dict[tuple[str, str], Acc] = defaultdict(Acc)
+    member_pairs = 0
     for src_vpc in sorted(senders):
         allowed_vpcs = candidates.get(src_vpc)
         for subnet_id in sorted(receivers):
@@ -218,21 +216,19 @@ def _matrix(
                     if a.eni_id == b_eni or (by == "instance" and owner_a == owner_of[b_eni]):
                         continue
                     out = bulk.pair(a, b)
-                    result.member_pairs += 1
+                    member_pairs += 1
                     if out.empty:
                         continue
                     for x in labels_a:
                         for y in labels_of[b_eni]:
                             accs[(x, y)].add(out)
-    result.class_pairs = len(bulk._pair_classes)
-    result.cells = cells_of(bulk, accs)
-    return result
+    return MatrixResult(by, labels, cells_of(bulk, accs), len(bulk._pair_classes), member_pairs)
 
 
-def cells_of(bulk: Bulk, accs: dict[tuple[str, str], Acc]) -> list[Cell]:
+def cells_of(bulk: Bulk, accs: dict[tuple[str, str], Acc]) -> tuple[Cell, ...]:
     """Cells from what each gathered, with disjoint lists (the best case winning)."""
     space = bulk.space
-    render = RenderCache()
+    render: dict[int, tuple[Traffic, ...]] = {}  # cells share traffic tuples: each rendered once
     cells: list[Cell] = []
     for (x, y), acc in sorted(accs.items()):
         allowed = acc.allowed
@@ -248,20 +244,30 @@ def cells_of(bulk: Bulk, accs: dict[tuple[str, str], Acc]) -> list[Cell]:
         unknown = acc.unknown & ~allowed & ~partial_bits & ~one_way
         if not (allowed or partial_bits or one_way or unknown):
             continue
-        cell = Cell(x, y)
-        cell.allowed = _traffic(space, allowed, render)
-        cell.partial = sorted(
-            ((t, ports) for ports, bits in partial.items() for t in _traffic(space, bits, render)),
-            key=lambda tp: (tp[0].sort_key(), tp[1]),
+        cells.append(
+            Cell(
+                x,
+                y,
+                _traffic(space, allowed, render),
+                tuple(
+                    sorted(
+                        (
+                            (t, ports)
+                            for ports, bits in partial.items()
+                            for t in _traffic(space, bits, render)
+                        ),
+                        key=lambda tp: (tp[0].sort_key(), tp[1]),
+                    )
+                ),
+                _traffic(space, one_way, render),
+                _traffic(space, unknown, render),
+            )
         )
-        cell.one_way = _traffic(space, one_way, render)
-        cell.unknown = _traffic(space, unknown, render)
-        cells.append(cell)
-    return cells
+    return tuple(cells)
 
 
-def _traffic(space: object, bits: int, render: RenderCache) -> list[Traffic]:
-    got = render.traffic.get(bits)
+def _traffic(space: object, bits: int, render: dict[int, tuple[Traffic, ...]]) -> tuple[Traffic, ...]:
+    got = render.get(bits)
     if got is None:
-        got = render.traffic[bits] = sorted(traffic_of(space, bits), key=Traffic.sort_key)  # type: ignore[arg-type]
+        got = render[bits] = tuple(sorted(traffic_of(space, bits), key=Traffic.sort_key))  # type: ignore[arg-type]
     return got

@@ -25,7 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import cast
 
-from ..engine.compiled import PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, CompiledEni, SgRule
+from ..engine.compiled import PEER_MEMBERS, PEER_UNKNOWN, CompiledEni, SgRule
+from ..engine.filters import peer_matches
 from .bulk import Bulk, HostKey, PairClass
 from .endpoints import Host
 from .evaluate import NeedsTracing, Outcome, Subst, evaluate
@@ -119,8 +120,8 @@ class FastMatrix:
             if egress:
                 continue
             for rule in rules:
-                if rule[3] == PEER_MEMBERS:
-                    index = canonical[cast(frozenset[int], rule[4])]
+                if rule.peer_kind == PEER_MEMBERS:
+                    index = canonical[rule.members]
                     held = (group, index)
                     self._member_bits[held] = self._member_bits.get(held, 0) | bulk.ev.rule_bits(rule)
         self._cidr_cache: dict[tuple[str, int], int] = {}
@@ -130,7 +131,8 @@ class FastMatrix:
         self.rows = 0
         self._eg: dict[str, int] = {}
         self._class_rows: dict[tuple[HostKey, object], dict[Shape, _Rows]] = {}
-        self._pending: dict[str, list[object]] = {}
+        self._pending: dict[str, _Rows] = {}
+        """Rows gathered per sender label for the current destination subnet (``slow`` unused)."""
 
     # ------------------------------------------------------------------ helpers
 
@@ -139,7 +141,7 @@ class FastMatrix:
         got = self._clean.get(eni.eni_id)
         if got is None:
             got = self._clean[eni.eni_id] = all(
-                r[3] in (PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST) for r in (*eni.ingress, *eni.egress)
+                r.peer_kind != PEER_UNKNOWN for r in (*eni.ingress, *eni.egress)
             )
         return got
 
@@ -216,17 +218,13 @@ class FastMatrix:
         ev = self.bulk.ev
         row = 0
         for rule in self._group_rules.get((group, True), ()):
-            kind, peer = rule[3], rule[4]
             bits = ev.rule_bits(rule)
-            if kind == PEER_CIDR:
-                net, mask = cast(tuple[int, int], peer)
-                cover = self._cidr_spread(d, net, mask)
-            elif kind == PEER_PREFIX_LIST:
-                cover = 0
-                for net, mask in cast(list[tuple[int, int]], peer):
-                    cover |= self._cidr_spread(d, net, mask)
-            else:
-                cover = self._member_spread(d, cast(frozenset[int], peer))
+            # The receivers the peer covers (filters.peer_matches): in its blocks or its members.
+            cover = 0
+            for net, mask in rule.blocks:
+                cover |= self._cidr_spread(d, net, mask)
+            if rule.members:
+                cover |= self._member_spread(d, rule.members)
             if cover:
                 row |= cover * bits
         self._eg[group] = row
@@ -267,14 +265,8 @@ class FastMatrix:
             ev = self.bulk.ev
             got = 0
             for rule in self._group_rules.get((group, False), ()):
-                kind, peer = rule[3], rule[4]
-                if kind == PEER_CIDR:
-                    net, mask = cast(tuple[int, int], peer)
-                    if address & mask == net:
-                        got |= ev.rule_bits(rule)
-                elif kind == PEER_PREFIX_LIST and any(
-                    address & m == n for n, m in cast(list[tuple[int, int]], peer)
-                ):
+                # Group references are the member rows' part (ingress_row).
+                if rule.peer_kind != PEER_MEMBERS and peer_matches(rule, address):
                     got |= ev.rule_bits(rule)
             self._cidr_cache[key] = got
         return got
@@ -387,9 +379,10 @@ class FastMatrix:
         for shape, rows in by_shape.items():
             if shape is None or not (any(rows.lists) or rows.partial):
                 continue
-            sg = self._egress(a_eni, shape[0], d)
+            out_remote, in_remote = shape
+            sg = self._egress(a_eni, out_remote, d)
             if sg:
-                sg &= self._ingress(a.address, shape[1], d)
+                sg &= self._ingress(a.address, in_remote, d)
             if not sg:
                 continue
             for i in range(3):
@@ -416,13 +409,12 @@ class FastMatrix:
         for x in a_labels:
             pending = self._pending.get(x)
             if pending is None:
-                self._pending[x] = [*lists, dict(partial)]
+                self._pending[x] = _Rows(list(lists), dict(partial), 0)
                 continue
             for i in range(3):
-                pending[i] = cast(int, pending[i]) | lists[i]
-            acc_partial = cast(dict[Intervals, int], pending[3])
+                pending.lists[i] |= lists[i]
             for p, r in partial.items():
-                acc_partial[p] = acc_partial.get(p, 0) | r
+                pending.partial[p] = pending.partial.get(p, 0) | r
 
     def _all(self, d: _Dest) -> int:
         got = self._full_row.get(id(d))
@@ -500,8 +492,7 @@ class FastMatrix:
             targets = {g: s for g, s in d.spreads.items() if isinstance(g, str)}
         n = len(d.hosts)
         for x, pending in self._pending.items():
-            lists = cast(list[int], pending[:3])
-            partial = cast(dict[Intervals, int], pending[3])
+            lists, partial = pending.lists, pending.partial
             for y, spread in targets.items():
                 mask = -1 if spread == -1 else spread * self.FULL
                 folded = [self._fold(r & mask, n) for r in lists]

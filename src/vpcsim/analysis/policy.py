@@ -10,25 +10,27 @@ it is allowed" or "none of it is delivered" is decided atom by atom without samp
 * ``only``: nothing outside the list is delivered for any pair.
 
 An assertion whose answer depends on what is not modelled is ``unknown`` (exit 3 when nothing
-fails). The grammar is in :mod:`vpcsim.analysis.policy_model` and ``docs/policy.md``.
+fails). The grammar is in :mod:`vpcsim.model.policy` and ``docs/policy.md``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from ..engine.compiled import PEER_CIDR, SgRule
+from ..engine.compiled import SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
-from ..formats.problems import InputError, LoadProblem, Location
 from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
+from ..model.policy import Assertion, Policy, Selector, SelectorSpec
+from ..model.problems import InputError, LoadProblem, Location
 from .atoms import Atom, RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
+from .incomplete import UNSEEN_BY_VERDICTS, Incomplete, incomplete_of
 from .intervals import Interval, Intervals, normalize
-from .policy_model import Assertion, Policy, Selector, SelectorSpec
 
 SCHEMA_VERSION = 1
 MAX_VIOLATIONS = 50
@@ -55,13 +57,13 @@ class FlowSet:
             for p in range(lo, hi + 1) if hi - lo < 4 else ():
                 if p in (TCP, UDP):
                     for a, b in self.ports or ((0, 65535),):
-                        out.append((p, a, b, PEER_CIDR, (0, 0), "", "policy"))
+                        out.append(SgRule.from_anywhere(p, a, b, "policy"))
                 elif p == ICMP:
                     t = self.icmp_types[0][0] if self.icmp_types else -1
                     c = self.icmp_codes[0][0] if self.icmp_codes else -1
-                    out.append((ICMP, t, c, PEER_CIDR, (0, 0), "", "policy"))
+                    out.append(SgRule.from_anywhere(ICMP, t, c, "policy"))
                 else:
-                    out.append((p, 0, 65535, PEER_CIDR, (0, 0), "", "policy"))
+                    out.append(SgRule.from_anywhere(p, 0, 65535, "policy"))
         return out
 
     def contains(self, atom: Atom) -> bool:
@@ -273,13 +275,13 @@ class Resolver:
 # ---------------------------------------------------------------------------- results
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     source: str
     destination: str
     reason: str
     """``not-allowed`` (allow), ``delivered`` (deny) or ``outside-only`` (only)."""
-    entries: list[Entry]
+    entries: tuple[Entry, ...]
     unknown: bool = False
 
     def to_dict(self) -> dict[str, object]:
@@ -299,16 +301,16 @@ class Violation:
         return f"{self.source} -> {self.destination} {text} {what}" + (" (unknown)" if self.unknown else "")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AssertionResult:
     name: str
     line: int
     status: str = "pass"
     """``pass``, ``fail`` or ``unknown``."""
-    violations: list[Violation] = field(default_factory=list)
+    violations: tuple[Violation, ...] = ()
     violation_count: int = 0
     pairs: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -318,14 +320,17 @@ class AssertionResult:
             "pairs": self.pairs,
             "violation_count": self.violation_count,
             "violations": [v.to_dict() for v in self.violations],
-            "warnings": self.warnings,
+            "warnings": list(self.warnings),
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     policy: str
-    assertions: list[AssertionResult] = field(default_factory=list)
+    assertions: tuple[AssertionResult, ...] = ()
+    incomplete: tuple[Incomplete, ...] = ()
+    """What the network's answers cannot cover (as ``exposure`` lists it): a ``deny`` or ``only``
+    assertion that holds over what is modelled is ``unknown`` when this is not empty."""
 
     @property
     def status(self) -> str:
@@ -339,6 +344,7 @@ class CheckResult:
             "status": self.status,
             "passed": self.status == "pass",
             "assertions": [a.to_dict() for a in self.assertions],
+            "incomplete": [i.to_dict() for i in self.incomplete],
         }
 
 
@@ -353,14 +359,43 @@ def _label(network: Network, eni_id: str) -> str:
 
 
 def check(
-    network: Network, policy: Policy, *, policy_path: str = "policy.yaml", lines: list[int] | None = None
+    network: Network,
+    policy: Policy,
+    *,
+    policy_path: str = "policy.yaml",
+    lines: list[int] | None = None,
+    skipped: Mapping[str, int] | None = None,
 ) -> CheckResult:
-    """Evaluate every assertion of ``policy`` over ``network``."""
+    """Evaluate every assertion of ``policy`` over ``network``; ``skipped`` is what the import
+    read but did not model."""
+    incomplete = tuple(incomplete_of(network, skipped))
+    # An unknown resource already makes every flow it could decide ``unknown`` in the engine's
+    # verdicts; what is skipped or not analysed (IPv6) is invisible to them, so a pass of
+    # ``deny``/``only`` cannot be trusted over it.
+    unseen = [i for i in incomplete if i.kind in UNSEEN_BY_VERDICTS]
+    untrusted = None
+    if unseen:
+        what = ", ".join(f"{i.kind} {i.component}" for i in unseen[:5])
+        more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
+        untrusted = (
+            f"holds over what is modelled, but the network is incomplete ({what}{more}): what that "
+            "delivers is not analysed"
+        )
     with quiet_gc():
-        return _check(network, policy, policy_path=policy_path, lines=lines)
+        return _check(
+            network, policy, policy_path=policy_path, lines=lines, incomplete=incomplete, untrusted=untrusted
+        )
 
 
-def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[int] | None) -> CheckResult:
+def _check(
+    network: Network,
+    policy: Policy,
+    *,
+    policy_path: str,
+    lines: list[int] | None,
+    incomplete: tuple[Incomplete, ...],
+    untrusted: str | None,
+) -> CheckResult:
     flows: list[FlowSet] = []
     parsed: list[tuple[list[FlowSet] | None, list[FlowSet] | None, list[FlowSet] | None]] = []
     for assertion in policy.assertions:
@@ -380,7 +415,8 @@ def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[in
     base.add_sg(r for f in flows for r in f.rules())
     bulks: dict[Interval, Bulk] = {}
     resolver = Resolver(network, policy.endpoints)
-    result = CheckResult(policy_path)
+    ends = _resolve_ends(resolver, policy, policy_path, lines)
+    results: list[AssertionResult] = []
     for index, (assertion, (allow, deny, only)) in enumerate(zip(policy.assertions, parsed, strict=True)):
         line = lines[index] if lines else 0
         ports = parse_client_ports(assertion.client_ports) if assertion.client_ports else (32768, 60999)
@@ -388,22 +424,40 @@ def _check(network: Network, policy: Policy, *, policy_path: str, lines: list[in
         if bulk is None:
             rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
             bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(rules, ports))
-        try:
-            senders = resolver.resolve(assertion.from_)
-            receivers = resolver.resolve(assertion.to)
-        except SelectorError as exc:
-            raise InputError(
-                LoadProblem(
-                    "error",
-                    "VPCSIM_POLICY",
-                    str(exc),
-                    Location(policy_path, line or None, None, f"assertions[{index}]"),
-                )
-            ) from None
-        result.assertions.append(
-            _evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only)
+        senders, receivers = ends[index]
+        results.append(
+            _evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only, untrusted)
         )
-    return result
+    return CheckResult(policy_path, tuple(results), incomplete)
+
+
+def _resolve_ends(
+    resolver: Resolver, policy: Policy, policy_path: str, lines: list[int] | None
+) -> list[tuple[set[str] | None, set[str] | None]]:
+    """Every assertion's senders and receivers; every selector that names nothing (or selects no
+    ENI) is a problem, and all of them are reported at once (:class:`InputError`)."""
+    problems: list[LoadProblem] = []
+    ends: list[tuple[set[str] | None, set[str] | None]] = []
+    for index, assertion in enumerate(policy.assertions):
+        line = lines[index] if lines else 0
+        chosen: list[set[str] | None] = []
+        for key, selector in (("from", assertion.from_), ("to", assertion.to)):
+            try:
+                found = resolver.resolve(selector)
+                if found is not None and not found:
+                    raise SelectorError(
+                        f"{key} selects no network interface: the assertion would hold vacuously; fix the "
+                        "selector or remove the assertion"
+                    )
+            except SelectorError as exc:
+                where = Location(policy_path, line or None, None, f"assertions[{index}].{key}")
+                problems.append(LoadProblem("error", "VPCSIM_POLICY", str(exc), where))
+                found = None
+            chosen.append(found)
+        ends.append((chosen[0], chosen[1]))
+    if problems:
+        raise InputError(problems)
+    return ends
 
 
 def _evaluate(
@@ -416,12 +470,16 @@ def _evaluate(
     allow: list[FlowSet] | None,
     deny: list[FlowSet] | None,
     only: list[FlowSet] | None,
+    untrusted: str | None,
 ) -> AssertionResult:
-    out = AssertionResult(assertion.name, line)
+    """One assertion's answer; ``untrusted`` (why the network is incomplete) turns a ``deny`` or
+    ``only`` that holds into ``unknown``."""
     if senders is None and receivers is None:
-        out.status = "fail"
-        out.warnings.append("from and to are both the internet: nothing to check")
-        return out
+        return AssertionResult(
+            assertion.name, line, "fail", warnings=("from and to are both the internet: nothing to check",)
+        )
+    warnings: list[str] = []
+    pairs = violation_count = 0
     space = bulk.space
     allow_bits = bits_of(space, allow) if allow is not None else None
     deny_bits = bits_of(space, deny) if deny is not None else None
@@ -432,8 +490,8 @@ def _evaluate(
     failed = unknown = False
 
     def judge(outcome: Outcome, src_label: str, dst_label: str, srcs: Intervals, dsts: Intervals) -> None:
-        nonlocal failed, unknown
-        out.pairs += 1
+        nonlocal failed, unknown, pairs, violation_count
+        pairs += 1
         delivered = outcome.delivered()
         checks: list[tuple[str, int, int]] = []
         if allow_bits is not None:
@@ -456,7 +514,7 @@ def _evaluate(
                 key = (src_label, dst_label, reason, is_unknown)
                 builder = records.get(key)
                 if builder is None:
-                    out.violation_count += 1
+                    violation_count += 1
                     if len(records) >= MAX_VIOLATIONS:
                         continue
                     builder = records[key] = EntryBuilder(space, render)
@@ -466,8 +524,6 @@ def _evaluate(
         chosen = receivers if senders is None else senders
         ends = sorted(chosen or ())
         inbound = senders is None
-        if not ends:
-            out.warnings.append(f"{'to' if inbound else 'from'} selects no network interface")
         for eni_id in ends:
             eni = bulk.c.enis.get(eni_id)
             if eni is None:
@@ -475,9 +531,9 @@ def _evaluate(
             addresses = sorted(eni.public_of.values()) if inbound else sorted(eni.addresses)
             label = _label(network, eni_id)
             if inbound and not addresses and allow_bits:
-                out.pairs += 1
+                pairs += 1
                 failed = True
-                out.violation_count += 1
+                violation_count += 1
                 key = (INTERNET, label, "not-allowed", False)
                 builder = records.setdefault(key, EntryBuilder(space, render))
                 builder.add(allow_bits, ((0, 2**32 - 1),), _points(sorted(eni.addresses)))
@@ -490,10 +546,6 @@ def _evaluate(
                     else:
                         judge(outcome, label, INTERNET, point, piece)
     else:
-        if not senders:
-            out.warnings.append("from selects no network interface")
-        if not receivers:
-            out.warnings.append("to selects no network interface")
         for a_id in sorted(senders):
             a_eni = bulk.c.enis.get(a_id)
             if a_eni is None:
@@ -509,16 +561,28 @@ def _evaluate(
                 for a in sorted(a_eni.addresses):
                     for b in sorted(b_eni.addresses):
                         judge(bulk.pair(Host(a, a_id), Host(b, b_id)), a_label, b_label, ((a, a),), ((b, b),))
-    if allow_bits and out.pairs == 0:
+    if allow_bits and pairs == 0:
         failed = True
-        out.warnings.append("allow: the selectors leave no pair to allow anything between")
-    for (src_label, dst_label, reason, is_unknown), builder in sorted(records.items()):
-        entries = builder.build(
-            universe if src_label == INTERNET else None, universe if dst_label == INTERNET else None
+        warnings.append("allow: the selectors leave no pair to allow anything between")
+    violations = tuple(
+        Violation(
+            src_label,
+            dst_label,
+            reason,
+            tuple(
+                builder.build(
+                    universe if src_label == INTERNET else None, universe if dst_label == INTERNET else None
+                )
+            ),
+            is_unknown,
         )
-        out.violations.append(Violation(src_label, dst_label, reason, entries, is_unknown))
-    out.status = "fail" if failed else "unknown" if unknown else "pass"
-    return out
+        for (src_label, dst_label, reason, is_unknown), builder in sorted(records.items())
+    )
+    status = "fail" if failed else "unknown" if unknown else "pass"
+    if status == "pass" and untrusted is not None and (deny is not None or only is not None):
+        status = "unknown"
+        warnings.append(untrusted)
+    return AssertionResult(assertion.name, line, status, violations, violation_count, pairs, tuple(warnings))
 
 
 def _points(addresses: list[int]) -> Intervals:

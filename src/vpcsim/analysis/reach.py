@@ -42,6 +42,8 @@ class Context:
 
     def rules(self, into: RuleSet) -> None:
         for sk in self.skeletons.values():
+            if sk.service:
+                into.add_service_ports(sk.service_ports)
             for call in sk.filters:
                 if call.kind == "sg":
                     into.add_sg(call.rules)  # type: ignore[arg-type]
@@ -101,16 +103,16 @@ def universe_contexts(
         bounds |= found
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ReachResult:
     source: str
     destination: str
-    allowed: list[Entry]
-    one_way: list[Entry]
-    partial: list[Entry]
-    unknown: list[Entry]
+    allowed: tuple[Entry, ...]
+    one_way: tuple[Entry, ...]
+    partial: tuple[Entry, ...]
+    unknown: tuple[Entry, ...]
     client_ports: Interval = LINUX_CLIENT_PORTS
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     """Why an end stands for no address at all (an instance without a public IPv4 seen from the
     internet), for people; not part of the JSON contract."""
 
@@ -147,9 +149,10 @@ class ReachResult:
         return None
 
     def permits(self, flow: Flow) -> bool:
-        """Whether the flow works both ways for every one of its source ports."""
+        """Whether the flow works both ways for every one of its source ports (a protocol
+        without ports has none to check: ``make_flow`` refuses client ports for it)."""
         lo_c, hi_c = self.client_ports
-        if not all(lo_c <= lo and hi <= hi_c for lo, hi in flow.source_ports):
+        if flow.has_ports and not all(lo_c <= lo and hi <= hi_c for lo, hi in flow.source_ports):
             raise ValueError(
                 f"the flow's source ports are outside the client ports {lo_c}-{hi_c} of this result"
             )
@@ -185,10 +188,12 @@ def contexts_for(compiled: Compiled, src: Side, dst: Side) -> list[Context]:
     contexts: list[Context] = []
     if src.internet:
         for host in dst.hosts:
-            contexts.extend(universe_contexts(compiled, universe, host, internet_is_source=True)[0])
+            found, _ = universe_contexts(compiled, universe, host, internet_is_source=True)
+            contexts.extend(found)
     elif dst.internet:
         for host in src.hosts:
-            contexts.extend(universe_contexts(compiled, universe, host, internet_is_source=False)[0])
+            found, _ = universe_contexts(compiled, universe, host, internet_is_source=False)
+            contexts.extend(found)
     else:
         for s in src.hosts:
             for d in dst.hosts:
@@ -251,6 +256,7 @@ def build_result(
     source_universe: IntervalIndex | None,
     destination_universe: IntervalIndex | None,
     client_ports: Interval,
+    notes: tuple[str, ...] = (),
 ) -> ReachResult:
     builders = {name: EntryBuilder(space) for name in ("allowed", "one_way", "partial", "unknown")}
     for ctx, out in zip(contexts, results, strict=True):
@@ -259,11 +265,12 @@ def build_result(
     return ReachResult(
         source,
         destination,
-        built["allowed"],
-        built["one_way"],
-        built["partial"],
-        built["unknown"],
+        tuple(built["allowed"]),
+        tuple(built["one_way"]),
+        tuple(built["partial"]),
+        tuple(built["unknown"]),
         client_ports,
+        notes,
     )
 
 
@@ -278,15 +285,15 @@ def reach(
     """Every flow ``source`` can send ``destination``, sorted into allowed / one_way / partial /
     unknown (``docs/json.md``). ``naive`` traces every atom instead of evaluating skeletons."""
     src = resolve_source(network, source)
-    dst = resolve_destination(network, destination, from_internet=src.internet)
+    dst = resolve_destination(network, destination, from_internet=src.on_internet)
     compiled = compile_network(network)
     contexts = contexts_for(compiled, src, dst)
     space, results = outcomes(network, contexts, client_ports, naive=naive)
     universe = internet_universe(compiled).index
-    notes = []
-    if src.internet and not dst.hosts:
-        notes.append(f"{dst.label} has no public IPv4 address: the internet cannot address it")
-    result = build_result(
+    notes: tuple[str, ...] = ()
+    if src.on_internet and not dst.hosts:
+        notes = (f"{dst.label} has no public IPv4 address: the internet cannot address it",)
+    return build_result(
         src.label,
         dst.label,
         space,
@@ -295,6 +302,5 @@ def reach(
         source_universe=universe if src.internet else None,
         destination_universe=universe if dst.internet else None,
         client_ports=client_ports,
+        notes=notes,
     )
-    result.notes = notes
-    return result

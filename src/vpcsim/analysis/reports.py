@@ -7,10 +7,12 @@ levels and locations) and JUnit XML (one test case per assertion); emitting them
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from ..model.problems import Location
 from .exposure import SENSITIVE_PORTS, ExposureResult
 from .policy import CheckResult, slug
 
@@ -57,9 +59,32 @@ def _run(rules: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[str
     }
 
 
-def exposure_sarif(result: ExposureResult, network_path: str | None = None) -> dict[str, Any]:
-    """One rule per severity; one result per finding, located at the ENI (logical) and the
-    network file (physical)."""
+def _physical(
+    network_path: str | None, locations: Mapping[str, Location], *resource_ids: str | None
+) -> dict[str, Any]:
+    """The network file, with the line and column where the first of ``resource_ids`` that the
+    loader located is defined (YAML specs); the file alone otherwise."""
+    artifact = _artifact(network_path)
+    if not artifact:
+        return {}
+    for rid in resource_ids:
+        where = locations.get(rid or "")
+        if where is not None and where.line is not None:
+            region: dict[str, Any] = {"startLine": where.line}
+            if where.column is not None:
+                region["startColumn"] = where.column
+            return {**artifact, "region": region}
+    return artifact
+
+
+def exposure_sarif(
+    result: ExposureResult,
+    network_path: str | None = None,
+    locations: Mapping[str, Location] | None = None,
+) -> dict[str, Any]:
+    """One rule per severity; one result per finding, located at the ENI (logical) and where the
+    network file defines it (physical: the file, and its line for a YAML spec; ``locations`` is
+    the loader's resource id -> location)."""
     rules = [
         {
             "id": f"VPCSIM_EXPOSURE_{level.upper()}",
@@ -91,7 +116,7 @@ def exposure_sarif(result: ExposureResult, network_path: str | None = None) -> d
                 }
             ]
         }
-        physical = _artifact(network_path)
+        physical = _physical(network_path, locations or {}, finding.eni, finding.instance)
         if physical:
             location["physicalLocation"] = physical
         results.append(

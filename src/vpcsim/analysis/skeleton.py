@@ -1,5 +1,10 @@
 """Path skeletons: the reference engine's walk with the packet filters recorded instead of applied.
 
+How: the engine's :class:`~vpcsim.engine.walk.Walk` is run with :class:`SkeletonHooks`, which
+implement the walk's hook interface (:mod:`vpcsim.engine.hooks`): ``on_security_groups`` and
+``on_network_acl`` record the filter instead of applying it, ``on_route``, ``on_service``,
+``on_reply`` and ``on_hop`` note what the path looks like. Nothing of the walk is overridden.
+
 Why: the engine's walk (routing, NAT, peering, internet gateways, return paths, every dead end)
 is the one truth for semantics, and the analyses must not re-implement it. What varies from one
 flow to the next between two fixed addresses is only which filters (security groups, network
@@ -16,8 +21,11 @@ one address pair and one walk class the engine walks once, with a marker flow, a
 
 The atoms then only evaluate filters, with the engine's own ``sg_decide``/``acl_decide``.
 A destination that is a VPC service (DNS resolver, metadata...) answers on fixed ports, which the
-walk checks itself: such skeletons are marked ``service`` and the analyses fall back to tracing
-every atom.
+walk checks itself: such skeletons are marked ``service``, carry the ports the engine says the
+service answers on (atom boundaries: a port the service answers on never shares an atom with one
+it does not). A reply through a middlebox ENI the request never passed is judged there as new
+traffic, port by port: such skeletons are marked ``service`` too. The analyses trace every atom
+of a ``service`` skeleton.
 """
 
 from __future__ import annotations
@@ -26,9 +34,10 @@ from dataclasses import dataclass, field
 
 from ..engine import codes as C
 from ..engine.compiled import AclEntry, Compiled, CompiledEni, CompiledRouteTable, CompiledSubnet, SgRule
+from ..engine.filters import Packet
 from ..engine.flow import ICMP, TCP, UDP, Flow, PortRanges
 from ..engine.result import Blocker, Direction, PathName
-from ..engine.trace import Packet, _Arrival, _Walk
+from ..engine.walk import Walk
 from .atoms import (
     WALK_ECHO,
     WALK_ICMP_ERROR,
@@ -98,6 +107,10 @@ class Skeleton:
     blockers: list[Blocker] = field(default_factory=list)
     """Blockers other than filters: they hold for every flow of the class."""
     service: bool = False
+    """Every atom must be traced by the engine: the destination is a VPC service (fixed ports),
+    or a reply crosses a middlebox the request never passed (new traffic there)."""
+    service_ports: frozenset[tuple[int, int]] = frozenset()
+    """(protocol, port) pairs the VPC service at the destination answers on (``service`` only)."""
     delivered: bool = False
     """The request reached its destination (blockers aside)."""
     has_reply: bool = False
@@ -135,17 +148,38 @@ def _role(ports: PortRanges) -> tuple[str, PortRanges]:
     return ROLE_CONST, ports
 
 
-class _SkeletonWalk(_Walk):
-    """The engine's walk; filters are recorded and let through, everything else is the engine's."""
+class SkeletonHooks:
+    """The walk's hooks (:class:`vpcsim.engine.hooks.WalkHooks`) that build a :class:`Skeleton`:
+    filters are recorded and let through; everything else is the engine's own walk."""
 
-    def __init__(self, compiled: Compiled, flow: Flow, walk: str, *, hops: bool = False) -> None:
-        super().__init__(compiled, flow, record=False)
+    def __init__(self, walk: str, *, hops: bool = False) -> None:
         self.skeleton = Skeleton(walk)
         self.keep_hops = hops
 
-    def _sg(self, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool) -> None:
+    def on_hop(self, walk: Walk, component: str, kind: str) -> None:
+        if self.keep_hops:
+            hops = self.skeleton.hops
+            path = walk.recorder.path
+            if hops:
+                last_path, last_component, _ = hops[-1]
+                if last_component == component and last_path == path:
+                    return
+            hops.append((path, component, kind))
+
+    def on_security_groups(
+        self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool, reply: bool, tracked: bool
+    ) -> None:
         if reply:
+            if not tracked:
+                # A reply through a middlebox the request never passed is new traffic there,
+                # judged port by port: the engine's own walk decides (per-atom tracing), over
+                # client-port atoms that respect the middlebox's rules.
+                self.skeleton.service = True
+                self._record_sg(walk, eni, pkt, egress=egress)
             return  # connection tracking: replies pass, as in the engine
+        self._record_sg(walk, eni, pkt, egress=egress)
+
+    def _record_sg(self, walk: Walk, eni: CompiledEni, pkt: Packet, *, egress: bool) -> None:
         role, const = _role(pkt.dports) if pkt.has_ports else (ROLE_CONST, ())
         self.skeleton.filters.append(
             FilterCall(
@@ -154,7 +188,7 @@ class _SkeletonWalk(_Walk):
                 eni.eni_id,
                 eni.eni_id,
                 "outbound" if egress else "inbound",
-                self.path,
+                walk.recorder.path,
                 pkt.dst if egress else pkt.src,
                 role,
                 const,
@@ -162,10 +196,9 @@ class _SkeletonWalk(_Walk):
             )
         )
 
-    def _acl(self, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
+    def on_network_acl(self, walk: Walk, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
         acl = subnet.acl
-        if acl is None:
-            return
+        assert acl is not None
         role, const = _role(pkt.dports) if pkt.has_ports else (ROLE_CONST, ())
         self.skeleton.subnets.append(subnet)
         self.skeleton.filters.append(
@@ -175,36 +208,25 @@ class _SkeletonWalk(_Walk):
                 acl.acl_id,
                 subnet.subnet_id,
                 "inbound" if inbound else "outbound",
-                self.path,
+                walk.recorder.path,
                 pkt.src if inbound else pkt.dst,
                 role,
                 const,
             )
         )
 
-    def _service(self, eni: CompiledEni, pkt: Packet) -> bool:
-        if super()._service(eni, pkt):
-            self.skeleton.service = True
-            return True
-        return False
-
-    def route(self, subnet: CompiledSubnet, pkt: Packet, *, reply: bool) -> _Arrival | None:
+    def on_route(self, walk: Walk, subnet: CompiledSubnet, pkt: Packet) -> None:
         if subnet.route_table is not None:
             self.skeleton.route_tables.append(subnet.route_table)
         self.skeleton.subnets.append(subnet)
-        return super().route(subnet, pkt, reply=reply)
 
-    def hop(self, component: str, kind: str) -> None:
-        if self.keep_hops:
-            hops = self.skeleton.hops
-            if not hops or hops[-1][1] != component or hops[-1][0] != self.path:
-                hops.append((self.path, component, kind))
+    def on_service(self, walk: Walk, eni: CompiledEni, name: str, ports: frozenset[tuple[int, int]]) -> None:
+        self.skeleton.service = True
+        self.skeleton.service_ports = ports
 
-    def _reply(self, pkt: Packet) -> Packet | None:
+    def on_reply(self, walk: Walk, request: Packet, reply: Packet | None) -> None:
         self.skeleton.delivered = True
-        reply = super()._reply(pkt)
         self.skeleton.has_reply = reply is not None
-        return reply
 
 
 def probe_flow(
@@ -243,9 +265,15 @@ def skeleton(
 ) -> Skeleton:
     """Walk the engine once for ``walk`` between two addresses and return the skeleton (with
     its hops when ``hops``)."""
-    runner = _SkeletonWalk(compiled, probe_flow(walk, source, destination, source_eni), walk, hops=hops)
+    return flow_skeleton(compiled, probe_flow(walk, source, destination, source_eni), walk, hops=hops)
+
+
+def flow_skeleton(compiled: Compiled, flow: Flow, walk: str, *, hops: bool = False) -> Skeleton:
+    """The skeleton of one concrete flow (``skeleton`` walks the probe flow of a walk class)."""
+    recorder = SkeletonHooks(walk, hops=hops)
+    runner = Walk(compiled, flow, record=False, hooks=recorder)
     runner.run()
-    result = runner.skeleton
-    result.blockers = list(runner.blockers)
+    result = recorder.skeleton
+    result.blockers = list(runner.recorder.blockers)
     result.settle()
     return result

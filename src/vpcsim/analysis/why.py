@@ -18,14 +18,18 @@ the path when ``opens`` is true; changes the model cannot try (``applied: false`
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..engine import codes as C
-from ..engine.compiled import compile_network, ip_str
+from ..engine import explain
+from ..engine.compiled import compile_network, ip_int, ip_str, is_internet_routable
+from ..engine.filters import Packet, acl_decide, sg_decide
 from ..engine.flow import ICMP, ICMP_REPLIES, TCP, UDP, Flow
+from ..engine.ports import format_ranges
 from ..engine.result import Blocker, Trace
-from ..engine.trace import Packet, acl_decide, sg_decide, trace
+from ..engine.trace import trace
 from ..model import Network, protocol_name
+from ..model.addressing import route_target_field
 from ..model.network import ModelError
 from .atoms import WALK_OTHER, WALK_TCP, WALK_UDP, icmp_walk
 from .skeleton import ROLE_CONST, ROLE_SPORT, FilterCall, skeleton
@@ -117,12 +121,12 @@ class Finding:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class WhyResult:
     flow: Flow
     verdict: str
-    blockers: list[Finding] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
+    blockers: tuple[Finding, ...] = ()
+    changes: tuple[Change, ...] = ()
     opens: bool = False
     verdict_after: str = ""
 
@@ -166,15 +170,14 @@ def _packet(flow: Flow, call: FilterCall) -> Packet:
     return Packet(0, 0, flow.protocol, ((0, 0),), ((0, 0),), itype, icode)
 
 
-def _traffic_args(flow: Flow, pkt: Packet) -> tuple[str, str]:
-    """(human text, CLI --protocol/--port text) for one packet."""
+def _traffic_args(flow: Flow, pkt: Packet) -> str:
+    """The AWS CLI's ``--protocol``/``--port`` arguments for one packet."""
     proto = protocol_name(flow.protocol)
     if flow.has_ports:
-        ports = ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in pkt.dports)
-        return f"{proto}/{ports}", f"--protocol {proto} --port {ports}"
+        return f"--protocol {proto} --port {format_ranges(pkt.dports, sep=',')}"
     if flow.protocol == ICMP:
-        return f"icmp type {pkt.itype} code {pkt.icode}", f"--protocol icmp --port {pkt.itype}"
-    return f"protocol {flow.protocol}", f"--protocol {flow.protocol}"
+        return f"--protocol icmp --port {pkt.itype}"
+    return f"--protocol {flow.protocol}"
 
 
 class _Fixer:
@@ -231,7 +234,7 @@ class _Fixer:
             self.n.authorize_security_group_egress(group, **rule)
         else:
             self.n.authorize_security_group_ingress(group, **rule)
-        text, cli = _traffic_args(flow, pkt)
+        cli = _traffic_args(flow, pkt)
         verb = "egress" if egress else "ingress"
         self.changes.append(
             Change(
@@ -243,7 +246,6 @@ class _Fixer:
                 True,
             )
         )
-        del text
         return True
 
     def _acl_entry(
@@ -403,19 +405,12 @@ class _Fixer:
         n = self.n
         table = n.route_tables[b.component]
         destination, target = None, None
-        c = compile_network(n)
-        from ..engine.compiled import ip_int, is_internet_routable
-
         dst = ip_int(flow.destination if b.path == "forward" else flow.source)
-        owners = [(vpc, table_) for vpc, table_ in c.private.items() if dst in table_ and vpc != table.vpc_id]
-        if owners:
-            other = owners[0][0]
-            for pcx in n.vpc_peering_connections.values():
-                if pcx.status == "active" and {pcx.requester.vpc_id, pcx.accepter.vpc_id} == {
-                    table.vpc_id,
-                    other,
-                }:
-                    destination, target = n.vpcs[other].cidr_block, pcx.vpc_peering_connection_id
+        # The route the engine's own fix names: the other VPC's block through the peering.
+        other = explain.other_vpc(compile_network(n), table.vpc_id, dst)
+        if other is not None:
+            if other.peering is not None:
+                destination, target = other.block, other.peering
         elif is_internet_routable(dst):
             # One change: a NAT gateway for a sender without a public address, else the IGW.
             sender = n.network_interfaces.get(flow.source_eni or "")
@@ -460,17 +455,14 @@ class _Fixer:
 
 
 def _target_flag(target: str) -> str:
-    if target.startswith("pcx-"):
-        return "--vpc-peering-connection-id"
-    if target.startswith("nat-"):
-        return "--nat-gateway-id"
-    return "--gateway-id"
+    """The ``aws ec2 create-route`` option for ``target``: its route field, spelt as an option."""
+    return "--" + (route_target_field(target) or "gateway_id").replace("_", "-")
 
 
 def why(network: Network, flow: Flow) -> WhyResult:
     """Every blocker of ``flow`` over rounds of fixing, and the changes that open its path."""
     first: Trace = trace(network, flow, record=False)
-    result = WhyResult(flow, first.verdict)
+    found: list[Finding] = []
     work = copy.deepcopy(network)
     work.touch()
     fixer = _Fixer(work)
@@ -481,7 +473,7 @@ def why(network: Network, flow: Flow) -> WhyResult:
             key = (blocker.code, blocker.component, blocker.path, blocker.direction)
             if key not in seen:
                 seen.add(key)
-                result.blockers.append(Finding(blocker, round_))
+                found.append(Finding(blocker, round_))
         if current.reachable or not current.blockers:
             break
         sk = skeleton(compile_network(work), _walk_of(flow), flow.source, flow.destination, flow.source_eni)
@@ -490,8 +482,12 @@ def why(network: Network, flow: Flow) -> WhyResult:
         if not applied:
             break
         current = trace(work, flow, record=False)
-    result.changes = fixer.changes
-    result.verdict_after = current.verdict
-    result.opens = current.reachable and not any(not c.applied for c in result.changes)
-    result.blockers.sort(key=lambda f: (f.step[0], f.round, 0 if f.blocker.path == "forward" else 1))
-    return result
+    found.sort(key=lambda f: (f.step[0], f.round, 0 if f.blocker.path == "forward" else 1))
+    return WhyResult(
+        flow,
+        first.verdict,
+        tuple(found),
+        tuple(fixer.changes),
+        opens=current.reachable and all(c.applied for c in fixer.changes),
+        verdict_after=current.verdict,
+    )

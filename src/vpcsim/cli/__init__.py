@@ -1,8 +1,10 @@
 """Entry point of the ``vpcsim`` command: runs the typer app and keeps the exit-status contract.
 
-0 yes/clean, 1 no/findings, 2 usage/input/environment error, 3 unknown, 70 internal error.
+0 yes/clean, 1 no/findings, 2 usage/input/environment error, 3 unknown, 70 internal error
+(:data:`vpcsim.cli.errors.EXIT_STATUS`).
 Under ``--json`` errors are ``{"schema_version": 1, "error": {...}}`` on stdout; a traceback
-is shown only with ``--debug``.
+is shown only with ``--debug``. The command line is the contract here (``docs/cli.md``); the
+modules are internal.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ try:  # recent typer vendors its own click
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click_exceptions  # type: ignore[no-redef,unused-ignore]
 
-from ..formats.problems import InputError
-from .errors import EXIT_INTERNAL, EXIT_USAGE, CliError
+from ..model.problems import InputError
+from .errors import EXIT_INTERNAL, EXIT_USAGE, CliError, input_error
 
 
 def _print_error(error: CliError, as_json: bool) -> None:
@@ -37,16 +39,6 @@ def _print_error(error: CliError, as_json: bool) -> None:
         sys.stderr.write(f"  {line}\n")
 
 
-def _input_error(exc: InputError) -> CliError:
-    first = exc.problems[0]
-    message = first.message if len(exc.problems) == 1 else f"{len(exc.problems)} problems in the input"
-    location = str(first.location) if first.location.file or first.location.path else None
-    details = [{**p.to_dict(), "text": str(p)} for p in exc.problems]
-    if len(exc.problems) == 1 and location:
-        message = f"{location}: {first.message}"
-    return CliError(message, code=first.code, location=location, details=details)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns (and, as a console script, exits with) the exit status."""
     from .app import app
@@ -60,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_error(exc, as_json)
         status = exc.status
     except InputError as exc:
-        _print_error(_input_error(exc), as_json)
+        _print_error(input_error(exc), as_json)
         status = EXIT_USAGE
     except click_exceptions.NoArgsIsHelpError as exc:
         sys.stdout.write((exc.ctx.get_help() if exc.ctx else str(exc)) + "\n")

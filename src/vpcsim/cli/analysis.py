@@ -1,28 +1,35 @@
-"""The analysis commands: reach, why, exposure, matrix, diff, check (issue 5).
+"""The analysis commands: reach, why, exposure, matrix, diff, check.
 
 Thin, like every command: load the NETWORK argument(s), run an analysis from
-:mod:`vpcsim.analysis`, render it (text, ``--json``, CSV, SARIF, JUnit XML) and return the exit
-status of the CLI contract: 0 yes / clean, 1 no / findings / differences, 2 usage or input
-error, 3 the answer depends on what is not modelled.
+:mod:`vpcsim.analysis`, render it (:mod:`vpcsim.cli.render_analysis`; or ``--json``, CSV,
+SARIF, JUnit XML) and return the exit status of its answer (:mod:`vpcsim.cli.answers`): 0 yes /
+clean, 1 no / findings / differences, 2 usage or input error, 3 the answer depends on what is
+not modelled.
 
-The lead mounts these functions on the main app with :func:`register` (after the app's own
-commands are defined, since this module imports the app's helpers).
+The app mounts these functions with :func:`register` (after its own commands are defined, since
+this module imports the app's helpers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import orjson
 import typer
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
 
-from ..engine import CLIENT_PORT_RANGES, EndpointError, make_flow, parse_client_ports
-from ..model import ModelError
+from ..engine import CLIENT_PORT_RANGES, EndpointError, parse_client_ports
+from .answers import (
+    check_answer,
+    diff_answer,
+    exit_status,
+    exposure_answer,
+    matrix_answer,
+    reach_answer,
+    why_answer,
+)
+from .app import check_flow_options, cli_flow
 from .common import (
     ClientPortsOpt,
     DebugOpt,
@@ -37,31 +44,35 @@ from .common import (
     ProtocolOpt,
     SourcePortOpt,
     ToOpt,
-    console,
     emit,
     emit_json,
     load,
 )
-from .errors import EXIT_NO, EXIT_OK, EXIT_UNKNOWN, CliError
-from .render import label
+from .errors import EXIT_OK, CliError, endpoint_error
+from .render_analysis import (
+    render_check,
+    render_diff,
+    render_exposure,
+    render_matrix,
+    render_reach,
+    render_why,
+)
 
 SarifOpt = Annotated[
     str | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 to this file ('-' for stdout).")
 ]
 
 
-#: Skipped input that cannot change what the internet reaches (descriptions, the customer side of a
-#: VPN, terminated instances): not reported as making an exposure analysis incomplete.
-_CARRY_NO_INTERNET_TRAFFIC = frozenset(
-    {
-        "AvailabilityZones",
-        "Regions",
-        "CustomerGateways",
-        "VpnConnections",
-        "ServiceNames",
-        "Instances (terminated, no network)",
-    }
-)
+def _one_stdout(as_json: bool, **reports: str | None) -> None:
+    """Standard output holds one document: ``--json`` and a report written to ``-`` exclude each other."""
+    to_stdout = [f"--{name} -" for name, path in reports.items() if path == "-"]
+    if as_json:
+        to_stdout.insert(0, "--json")
+    if len(to_stdout) > 1:
+        raise CliError(
+            f"{' and '.join(to_stdout)} would print {len(to_stdout)} documents on standard output: "
+            "write all but one to a file"
+        )
 
 
 def _client_ports(text: str | None) -> tuple[int, int]:
@@ -71,12 +82,6 @@ def _client_ports(text: str | None) -> tuple[int, int]:
         return parse_client_ports(text)
     except ValueError as exc:
         raise CliError(f"--client-ports: {exc}") from None
-
-
-def _endpoint_error(exc: EndpointError) -> CliError:
-    details = [{"candidate": c} for c in exc.candidates]
-    message = str(exc) + (": " + ", ".join(exc.candidates) if exc.candidates else "")
-    return CliError(message, code="VPCSIM_ENDPOINT", details=details)
 
 
 def _write(path: str, text: str) -> None:
@@ -91,11 +96,6 @@ def _write(path: str, text: str) -> None:
 
 def _json_text(document: object) -> str:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
-
-
-def _addresses(cidrs: tuple[str, ...]) -> str:
-    text = ", ".join(c.removesuffix("/32") for c in cidrs[:4])
-    return text + (f" (+{len(cidrs) - 4})" if len(cidrs) > 4 else "")
 
 
 # ---------------------------------------------------------------------------- reach
@@ -120,40 +120,12 @@ def reach(
     try:
         result = run_reach(loaded.network, src, dst, client_ports=ports)
     except EndpointError as exc:
-        raise _endpoint_error(exc) from None
+        raise endpoint_error(exc, loaded.network, (src, dst)) from None
     if as_json:
         emit_json(result.to_dict())
     else:
-        table = Table(
-            title=f"reach {result.source} -> {result.destination} (client ports {ports[0]}-{ports[1]})"
-        )
-        for column in ("", "traffic", "from", "to"):
-            table.add_column(column)
-        rows = 0
-        for name, entries, style in (
-            ("allowed", result.allowed, "green"),
-            ("partial", result.partial, "yellow"),
-            ("one way", result.one_way, "red"),
-            ("unknown", result.unknown, "yellow"),
-        ):
-            for entry in entries:
-                rows += 1
-                table.add_row(
-                    Text(name, style=style),
-                    entry.describe(),
-                    _addresses(entry.sources),
-                    _addresses(entry.destinations),
-                )
-        emit(
-            table
-            if rows
-            else Text(f"{result.source} -> {result.destination}: nothing gets through", style="bold red")
-        )
-        for note in result.notes:
-            emit(Text(note, style="yellow"))
-    if result.allowed or result.partial:
-        return EXIT_OK
-    return EXIT_UNKNOWN if result.unknown else EXIT_NO
+        emit(render_reach(result))
+    return exit_status(reach_answer(result))
 
 
 # ---------------------------------------------------------------------------- why
@@ -178,57 +150,29 @@ def why(
     opens its path. Exit 0 reachable, 1 unreachable, 3 unknown."""
     from ..analysis.why import why as run_why
 
-    if source_port is not None and client_ports is not None:
-        raise CliError("--source-port and --client-ports exclude each other: pin one port or give a range")
+    check_flow_options(protocol, source_port, client_ports, icmp_type)
     loaded = load(network, fmt)
-    try:
-        flow = make_flow(
-            loaded.network,
-            src,
-            dst,
-            protocol=protocol,
-            port=port,
-            source_port=source_port,
-            client_ports=client_ports,
-            icmp_type=icmp_type,
-            icmp_code=icmp_code,
-            from_eni=from_eni,
-        )
-    except EndpointError as exc:
-        raise _endpoint_error(exc) from None
-    except (ValueError, ModelError) as exc:
-        raise CliError(str(exc)) from None
+    flow = cli_flow(
+        loaded.network,
+        src,
+        dst,
+        protocol=protocol,
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        icmp_type=icmp_type,
+        icmp_code=icmp_code,
+        from_eni=from_eni,
+    )
     result = run_why(loaded.network, flow)
     if as_json:
         emit_json(result.to_dict())
     else:
-        parts: list[RenderableType] = [Text(f"{flow.describe()}: {result.verdict}", style="bold")]
-        if not result.blockers:
-            parts.append(Text("nothing blocks this flow", style="green"))
-        for finding in result.blockers:
-            step, name = finding.step
-            b = finding.blocker
-            revealed = " (revealed once the blockers before it are fixed)" if finding.round else ""
-            where = f"{b.path}{', ' + b.direction if b.direction else ''}"
-            parts.append(Text(f"{step}. {name}: {b.code} at {b.component} [{where}]{revealed}", style="red"))
-            parts.append(Text(f"     {b.detail}"))
-        if result.changes:
-            parts.append(
-                Text(
-                    "changes that open the path:" if result.opens else "changes (the path stays closed):",
-                    style="bold",
-                )
-            )
-            for change in result.changes:
-                tag = "" if change.applied else " (advice: not tried)"
-                parts.append(Text(f"  {change.command}{tag}"))
-        emit(Group(*parts))
-    return {"reachable": EXIT_OK, "unreachable": EXIT_NO}.get(result.verdict, EXIT_UNKNOWN)
+        emit(render_why(result))
+    return exit_status(why_answer(result))
 
 
 # ---------------------------------------------------------------------------- exposure
-
-_SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 
 
 def exposure(
@@ -246,46 +190,26 @@ def exposure(
     """What the internet can deliver to every instance and ENI through the real path (public IP,
     internet gateway, routes, ACLs, security groups). Exit 1 with findings, 3 when the answer depends
     on what is not modelled, 0 otherwise."""
-    from ..analysis.exposure import SEVERITY_ORDER
+    from ..analysis.exposure import SEVERITY_ORDER, Severity
     from ..analysis.exposure import exposure as run_exposure
     from ..analysis.reports import exposure_sarif
 
+    _one_stdout(as_json, sarif=sarif)
     if min_severity not in SEVERITY_ORDER:
         raise CliError(f"--min-severity {min_severity!r}: use low, medium or high")
     ports = _client_ports(client_ports)
     loaded = load(network, fmt)
-    skipped = {k: v for k, v in loaded.skipped.items() if k not in _CARRY_NO_INTERNET_TRAFFIC}
-    result = run_exposure(loaded.network, skipped=skipped, client_ports=ports)
-    limit = SEVERITY_ORDER[min_severity]
-    result.findings = [f for f in result.findings if SEVERITY_ORDER[f.severity] <= limit]
+    result = run_exposure(
+        loaded.network, skipped=loaded.skipped, client_ports=ports, min_severity=cast(Severity, min_severity)
+    )
     if sarif is not None:
-        _write(sarif, _json_text(exposure_sarif(result, network if Path(network).exists() else None)))
+        path = network if Path(network).exists() else None
+        _write(sarif, _json_text(exposure_sarif(result, path, loaded.locations)))
     if as_json:
         emit_json(result.to_dict())
     elif sarif != "-":
-        table = Table(title=f"internet exposure: {len(result.findings)} finding(s)")
-        for column in ("severity", "instance / ENI", "address", "traffic", "from", "replies"):
-            table.add_column(column)
-        for f in result.findings:
-            replies = {True: "yes", False: "never", "partial": "some client ports"}[f.bidirectional]
-            table.add_row(
-                Text(f.severity, style=_SEVERITY_STYLE[f.severity]),
-                label(loaded.network, f.instance) if f.instance else label(loaded.network, f.eni),
-                f.address,
-                f.entry.traffic.describe(),
-                _addresses(f.entry.sources),
-                replies,
-            )
-        parts: list[RenderableType] = [table]
-        for item in result.incomplete:
-            count = f" x{item.count}" if item.count else ""
-            parts.append(
-                Text(f"incomplete: {item.kind} {item.component}{count}: {item.detail}", style="yellow")
-            )
-        emit(Group(*parts))
-    if result.findings:
-        return EXIT_NO
-    return EXIT_UNKNOWN if result.incomplete else EXIT_OK
+        emit(render_exposure(loaded.network, result))
+    return exit_status(exposure_answer(result))
 
 
 # ---------------------------------------------------------------------------- matrix
@@ -304,8 +228,8 @@ def matrix(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0
-    (3 when some traffic crosses what is not modelled)."""
+    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0, or 3
+    when some cell holds unknown traffic (it crosses what is not modelled)."""
     from ..analysis.matrix import BY_CHOICES
     from ..analysis.matrix import matrix as run_matrix
 
@@ -321,25 +245,8 @@ def matrix(
     elif as_csv:
         typer.echo(result.to_csv(), nl=False)
     else:
-        table = Table(title=f"reachability by {by}: {len(result.cells)} pair(s) with traffic")
-        for column in ("from", "to", "allowed", "partial / one way / unknown"):
-            table.add_column(column)
-        for cell in result.cells:
-            others = [f"partial {t.describe()}" for t, _ in cell.partial]
-            others += [f"one way {t.describe()}" for t in cell.one_way]
-            others += [f"unknown {t.describe()}" for t in cell.unknown]
-            table.add_row(
-                label(loaded.network, cell.source),
-                label(loaded.network, cell.destination),
-                "; ".join(t.describe() for t in cell.allowed),
-                "; ".join(others),
-            )
-        emit(table)
-    return (
-        EXIT_UNKNOWN
-        if any(c.unknown for c in result.cells) and not any(c.allowed for c in result.cells)
-        else EXIT_OK
-    )
+        emit(render_matrix(loaded.network, result))
+    return exit_status(matrix_answer(result))
 
 
 # ---------------------------------------------------------------------------- diff
@@ -353,57 +260,43 @@ def diff(
     new: Annotated[
         str, typer.Argument(metavar="NEW", help="The network after (any NETWORK format).", show_default=False)
     ],
-    old_format: Annotated[
-        str | None, typer.Option("--old-format", help="Force OLD's format: yaml, aws or terraform.")
-    ] = None,
-    new_format: Annotated[
-        str | None, typer.Option("--new-format", help="Force NEW's format: yaml, aws or terraform.")
-    ] = None,
     client_ports: ClientPortsOpt = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Force the input format of OLD and NEW: yaml, aws or terraform.",
+            show_default=False,
+        ),
+    ] = None,
+    old_format: Annotated[str | None, typer.Option("--old-format", hidden=True, show_default=False)] = None,
+    new_format: Annotated[str | None, typer.Option("--new-format", hidden=True, show_default=False)] = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
     """Flows newly allowed and newly blocked between every pair of instances and with the internet
-    ("what will this plan open?"). Resources match by id, then Name tag, then Terraform address.
-    Exit 1 when something changed, 0 otherwise."""
+    ("what will this plan open?"), per ENI address. Resources match by id, then Name tag, then
+    Terraform address. Exit 1 when something changed, 3 when nothing changed for sure but an answer
+    depends on what is not analysed (skipped resources, IPv6, unknown paths or addresses), 0 otherwise."""
     from ..analysis.diff import diff as run_diff
 
     ports = _client_ports(client_ports)
-    before = load(old, old_format)
-    after = load(new, new_format)
-    result = run_diff(before.network, after.network, client_ports=ports)
+    # --old-format / --new-format (hidden): one side's format, where the two differ and one
+    # cannot be told by its content
+    before = load(old, old_format or fmt)
+    after = load(new, new_format or fmt)
+    result = run_diff(
+        before.network,
+        after.network,
+        client_ports=ports,
+        skipped_old=before.skipped,
+        skipped_new=after.skipped,
+    )
     if as_json:
         emit_json(result.to_dict())
     else:
-        out = console()
-        if not result.pairs:
-            out.print("no flow is opened or closed")
-        for pair in result.pairs:
-            names = [
-                label(after.network, e) if e != "internet" else e for e in (pair.source, pair.destination)
-            ]
-            out.print(Text(f"{names[0]} -> {names[1]}", style="bold"))
-            for entry in pair.newly_allowed:
-                out.print(
-                    Text(
-                        f"  + {entry.describe()}  {_addresses(entry.sources)} -> {_addresses(entry.destinations)}",
-                        style="green",
-                    )
-                )
-            for entry in pair.newly_blocked:
-                out.print(
-                    Text(
-                        f"  - {entry.describe()}  {_addresses(entry.sources)} -> {_addresses(entry.destinations)}",
-                        style="red",
-                    )
-                )
-        for old_id, new_id in result.matched:
-            out.print(f"matched {old_id} (old) with {new_id} (new) by Name tag or Terraform address")
-        for rid in result.unmatched_old:
-            out.print(f"only in old: {rid}")
-        for rid in result.unmatched_new:
-            out.print(f"only in new: {rid}")
-    return EXIT_NO if result.changed else EXIT_OK
+        emit(render_diff(before.network, after.network, result))
+    return exit_status(diff_answer(result))
 
 
 # ---------------------------------------------------------------------------- check
@@ -428,15 +321,17 @@ def check(
     """Check a network against a policy of assertions (allow / deny / only between endpoint sets).
     Exit 0 when every assertion holds, 1 when one fails, 3 when one depends on what is not modelled."""
     from ..analysis.policy import check as run_check
-    from ..analysis.policy_model import policy_json_schema, read_policy
     from ..analysis.reports import check_junit, check_sarif
+    from ..formats.policy import read_policy
+    from ..model.policy import policy_json_schema
 
     if print_schema:
         emit_json(policy_json_schema())
         return EXIT_OK
+    _one_stdout(as_json, junit=junit, sarif=sarif)
     loaded = load(network, fmt)
     parsed, lines = read_policy(policy)
-    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines)
+    result = run_check(loaded.network, parsed, policy_path=policy, lines=lines, skipped=loaded.skipped)
     if junit is not None:
         _write(junit, check_junit(result, Path(policy).name))
     if sarif is not None:
@@ -444,17 +339,8 @@ def check(
     if as_json:
         emit_json(result.to_dict())
     elif "-" not in (junit, sarif):
-        out = console()
-        for a in result.assertions:
-            style = {"pass": "green", "fail": "bold red", "unknown": "yellow"}[a.status]
-            out.print(Text(f"{a.status.upper():7} {a.name}", style=style))
-            for v in a.violations:
-                out.print(f"        {v.describe()}")
-            if a.violation_count > len(a.violations):
-                out.print(f"        ... {a.violation_count - len(a.violations)} more")
-            for w in a.warnings:
-                out.print(Text(f"        warning: {w}", style="yellow"))
-    return {"pass": EXIT_OK, "fail": EXIT_NO}.get(result.status, EXIT_UNKNOWN)
+        emit(render_check(result))
+    return exit_status(check_answer(result))
 
 
 COMMANDS: dict[str, Callable[..., Any]] = {

@@ -1,8 +1,9 @@
 """The ``vpcsim`` command: typer commands over the model, engine and formats.
 
 Commands stay thin: load the NETWORK argument (one rule for every command, in
-:mod:`vpcsim.formats.loader`), ask the engine or an analysis, render the answer (text or
-``--json``) and return the exit status of the CLI contract (``docs/cli.md``).
+:mod:`vpcsim.formats.loader`), ask the engine or an analysis, render the result (one render
+function per result, :mod:`vpcsim.cli.render`; or ``--json``) and return the exit status of its
+answer (:mod:`vpcsim.cli.answers`, one exit-code map in :mod:`vpcsim.cli.errors`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Annotated
 
 import typer
 
-from ..engine import CLIENT_PORT_RANGES, EndpointError, Trace, make_flow, trace
-from ..formats.problems import InputError
+from ..engine import CLIENT_PORT_RANGES, Flow, Trace, make_flow, trace
 from ..model import ModelError, Network
+from ..model.problems import InputError
+from .answers import exit_status, import_answer, trace_answer, validation_answer
 from .common import (
     BriefOpt,
     ClientPortsOpt,
@@ -25,6 +27,7 @@ from .common import (
     FromOpt,
     IcmpCodeOpt,
     IcmpTypeOpt,
+    InputFormatAlias,
     JsonOpt,
     NetworkArg,
     PortOpt,
@@ -37,8 +40,8 @@ from .common import (
     emit_wide,
     load,
 )
-from .errors import EXIT_NO, EXIT_OK, EXIT_UNKNOWN, CliError
-from .render import network_to_json, render_network, render_trace
+from .errors import EXIT_OK, CliError, flow_error
+from .render import network_to_json, render_import, render_network, render_trace, render_validation
 
 app = typer.Typer(
     name="vpcsim",
@@ -58,11 +61,7 @@ DstArg = Annotated[
 ]
 
 
-def trace_exit(result: Trace) -> int:
-    return {"reachable": EXIT_OK, "unreachable": EXIT_NO, "unknown": EXIT_UNKNOWN}[result.verdict]
-
-
-def _run_trace(
+def cli_flow(
     network: Network,
     src: str,
     dst: str,
@@ -74,12 +73,19 @@ def _run_trace(
     icmp_type: int | None = None,
     icmp_code: int | None = None,
     from_eni: str | None = None,
-) -> Trace:
+) -> Flow:
+    """The flow of a command's options; an endpoint or flow that cannot be is a usage error.
+
+    A subnet or security group holding one ENI stands for it (``single_eni``); a bare address
+    nothing sends from is refused as the source (``require_sender``): see docs/cli.md."""
+    from ..analysis.endpoints import require_sender, single_eni
+
     try:
-        flow = make_flow(
+        require_sender(network, src)
+        return make_flow(
             network,
-            src,
-            dst,
+            single_eni(network, src) or src,
+            single_eni(network, dst) or dst,
             protocol=protocol,
             port=port,
             source_port=source_port,
@@ -88,13 +94,8 @@ def _run_trace(
             icmp_code=icmp_code,
             from_eni=from_eni,
         )
-    except EndpointError as exc:
-        details = [{"candidate": c} for c in exc.candidates]
-        message = str(exc) + (": " + ", ".join(exc.candidates) if exc.candidates else "")
-        raise CliError(message, code="VPCSIM_ENDPOINT", details=details) from None
     except (ValueError, ModelError) as exc:
-        raise CliError(str(exc), code="VPCSIM_USAGE") from None
-    return trace(network, flow)
+        raise flow_error(exc, network, (src, dst)) from None
 
 
 def print_trace(network: Network, result: Trace, as_json: bool, brief: bool = False) -> int:
@@ -102,7 +103,7 @@ def print_trace(network: Network, result: Trace, as_json: bool, brief: bool = Fa
         emit_json(result.to_dict())
     else:
         emit(render_trace(network, result, brief=brief))
-    return trace_exit(result)
+    return exit_status(trace_answer(result))
 
 
 # ---------------------------------------------------------------------------- commands
@@ -112,17 +113,17 @@ def print_trace(network: Network, result: Trace, as_json: bool, brief: bool = Fa
 def validate(
     network: NetworkArg, fmt: FormatOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
 ) -> int:
-    """Check a network against AWS's rules: exit 0 when clean, 1 with errors (warnings alone are clean)."""
-    from ..model import validate as run_validation
-
-    loaded = load(network, fmt)
-    problems = run_validation(loaded.network)
-    errors = [p for p in problems if p.severity == "error"]
+    """Check a network against AWS's rules: exit 0 when valid (warnings alone are valid), 2 when it
+    has errors -- every command refuses such a network, whatever its format; each problem is listed
+    with its file, place and resource."""
+    loaded = load(network, fmt)  # raises InputError (exit 2) listing every problem when any is an error
+    problems = loaded.validation
+    answer = validation_answer(problems)
     if as_json:
         emit_json(
             {
                 "schema_version": 1,
-                "valid": not errors,
+                "valid": answer == "yes",
                 "format": loaded.format,
                 "problems": [p.to_dict() for p in problems],
                 "load_warnings": [w.to_dict() for w in loaded.warnings],
@@ -130,14 +131,8 @@ def validate(
             }
         )
     else:
-        out = console()
-        for warning in loaded.warnings:
-            out.print(str(warning), style="yellow")
-        for p in problems:
-            out.print(str(p), style="red" if p.severity == "error" else "yellow")
-        summary = f"{network}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)"
-        out.print(summary if errors or problems else f"{network}: valid")
-    return EXIT_NO if errors else EXIT_OK
+        emit(render_validation(network, loaded, problems))
+    return exit_status(answer)
 
 
 @app.command()
@@ -152,6 +147,52 @@ def show(
     else:
         emit_wide(render_network(loaded.network))
     return EXIT_OK
+
+
+def check_flow_options(
+    protocol: str, source_port: int | None, client_ports: str | None, icmp_type: int | None
+) -> None:
+    """The options of one flow that exclude each other, refused before the network loads."""
+    if source_port is not None and client_ports is not None:
+        raise CliError("--source-port and --client-ports exclude each other: pin one port or give a range")
+    if icmp_type is not None and protocol.lower() not in ("icmp", "1"):
+        raise CliError("--icmp-type applies to --protocol icmp only")
+    if client_ports is not None and client_ports not in CLIENT_PORT_RANGES and "-" not in client_ports:
+        raise CliError(f"--client-ports {client_ports!r}: use linux, windows or LO-HI")
+
+
+def run_flow(
+    network: str,
+    src: str,
+    dst: str,
+    *,
+    protocol: str,
+    port: int | None = None,
+    source_port: int | None = None,
+    client_ports: str | None = None,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
+    from_eni: str | None = None,
+    fmt: str | None = None,
+    brief: bool = False,
+    as_json: bool = False,
+) -> int:
+    """``trace`` and its shorthands (``ping``, ``ssh``, ``curl``): one flow, the same options."""
+    check_flow_options(protocol, source_port, client_ports, icmp_type)
+    loaded = load(network, fmt)
+    flow = cli_flow(
+        loaded.network,
+        src,
+        dst,
+        protocol=protocol,
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        icmp_type=icmp_type,
+        icmp_code=icmp_code,
+        from_eni=from_eni,
+    )
+    return print_trace(loaded.network, trace(loaded.network, flow), as_json, brief)
 
 
 @app.command("trace")
@@ -172,15 +213,8 @@ def trace_command(
     debug: DebugOpt = False,
 ) -> int:
     """Trace one flow forward and back; exit 0 reachable, 1 unreachable, 3 unknown."""
-    if source_port is not None and client_ports is not None:
-        raise CliError("--source-port and --client-ports exclude each other: pin one port or give a range")
-    if icmp_type is not None and protocol.lower() not in ("icmp", "1"):
-        raise CliError("--icmp-type applies to --protocol icmp only")
-    if client_ports is not None and client_ports not in CLIENT_PORT_RANGES and "-" not in client_ports:
-        raise CliError(f"--client-ports {client_ports!r}: use linux, windows or LO-HI")
-    loaded = load(network, fmt)
-    result = _run_trace(
-        loaded.network,
+    return run_flow(
+        network,
         src,
         dst,
         protocol=protocol,
@@ -190,8 +224,14 @@ def trace_command(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        fmt=fmt,
+        brief=brief,
+        as_json=as_json,
     )
-    return print_trace(loaded.network, result, as_json, brief)
+
+
+# The shorthands take trace's options, less what they fix: the ends are arguments, the protocol
+# is theirs (ping: no ports; ssh and curl: no ICMP type or code).
 
 
 @app.command()
@@ -199,15 +239,26 @@ def ping(
     network: NetworkArg,
     src: SrcArg,
     dst: DstArg,
+    icmp_type: IcmpTypeOpt = None,
+    icmp_code: IcmpCodeOpt = None,
+    from_eni: FromEniOpt = None,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """ICMP echo from SRC to DST (and the echo reply back)."""
-    loaded = load(network, fmt)
-    return print_trace(
-        loaded.network, _run_trace(loaded.network, src, dst, protocol="icmp", port=None), as_json, brief
+    """ICMP echo from SRC to DST (and the echo reply back): trace --protocol icmp."""
+    return run_flow(
+        network,
+        src,
+        dst,
+        protocol="icmp",
+        icmp_type=icmp_type,
+        icmp_code=icmp_code,
+        from_eni=from_eni,
+        fmt=fmt,
+        brief=brief,
+        as_json=as_json,
     )
 
 
@@ -216,15 +267,28 @@ def ssh(
     network: NetworkArg,
     src: SrcArg,
     dst: DstArg,
+    port: Annotated[int, typer.Option("--port", help="Destination port.")] = 22,
+    source_port: SourcePortOpt = None,
+    client_ports: ClientPortsOpt = None,
+    from_eni: FromEniOpt = None,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """TCP 22 from SRC to DST."""
-    loaded = load(network, fmt)
-    return print_trace(
-        loaded.network, _run_trace(loaded.network, src, dst, protocol="tcp", port=22), as_json, brief
+    """TCP 22 (or --port) from SRC to DST: trace --protocol tcp --port 22."""
+    return run_flow(
+        network,
+        src,
+        dst,
+        protocol="tcp",
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        from_eni=from_eni,
+        fmt=fmt,
+        brief=brief,
+        as_json=as_json,
     )
 
 
@@ -234,15 +298,27 @@ def curl(
     src: SrcArg,
     dst: DstArg,
     port: Annotated[int, typer.Option("--port", help="Destination port.")] = 80,
+    source_port: SourcePortOpt = None,
+    client_ports: ClientPortsOpt = None,
+    from_eni: FromEniOpt = None,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """TCP 80 (or --port) from SRC to DST."""
-    loaded = load(network, fmt)
-    return print_trace(
-        loaded.network, _run_trace(loaded.network, src, dst, protocol="tcp", port=port), as_json, brief
+    """TCP 80 (or --port) from SRC to DST: trace --protocol tcp --port 80."""
+    return run_flow(
+        network,
+        src,
+        dst,
+        protocol="tcp",
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        from_eni=from_eni,
+        fmt=fmt,
+        brief=brief,
+        as_json=as_json,
     )
 
 
@@ -251,12 +327,11 @@ def import_command(
     network: NetworkArg, fmt: FormatOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
 ) -> int:
     """Read a network and summarise it: counts per resource type, what was skipped, every warning.
-    Exit 0 when everything was read, 1 when anything was skipped or warned about."""
-    loaded = load(network, fmt)
+    Exit 0 when everything was read, 1 when anything was skipped or warned about. It reports what
+    the reader found; whether the network is one AWS would hold is ``validate``'s question."""
+    loaded = load(network, fmt, check=False)
     counts = dict(sorted(loaded.counts.items()))
     if not counts:
-        from .render import network_to_json
-
         document = network_to_json(loaded.network)
         counts = {k: len(v) for k, v in document.items() if isinstance(v, list) and v}
     if as_json:
@@ -270,40 +345,39 @@ def import_command(
             }
         )
     else:
-        out = console()
-        out.print(f"{network}: {loaded.format} input")
-        for kind, count in counts.items():
-            out.print(f"  {count:>7}  {kind}")
-        if loaded.skipped:
-            out.print("skipped (not modelled):")
-            for kind, count in sorted(loaded.skipped.items()):
-                out.print(f"  {count:>7}  {kind}")
-        if loaded.warnings:
-            out.print(f"warnings ({len(loaded.warnings)}):")
-            for warning in loaded.warnings:
-                out.print(f"  {warning}", style="yellow")
-    return EXIT_NO if loaded.skipped or loaded.warnings else EXIT_OK
+        emit(render_import(network, loaded, counts))
+    return exit_status(import_answer(loaded))
 
 
 @app.command()
 def export(
     network: NetworkArg,
-    to: Annotated[str, typer.Option("--format", help="Output format: yaml or aws.")],
-    output: Annotated[str, typer.Option("--output", "-o", help="A YAML file (yaml) or a folder (aws).")],
-    fmt: Annotated[
-        str | None, typer.Option("--input-format", help="Force the input format: yaml, aws or terraform.")
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="A YAML file (yaml; - for standard output) or a folder (aws)."),
+    ],
+    to: Annotated[
+        str | None, typer.Option("--to", help="Output format: yaml or aws.", show_default=False)
     ] = None,
+    fmt: FormatOpt = None,
+    input_format: InputFormatAlias = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """Write a network as a YAML spec or as an AWS describe-* folder."""
+    """Write a network as a YAML spec (--to yaml) or as an AWS describe-* folder (--to aws).
+    --format is the input format, as for every command."""
+    fmt = fmt if input_format is None else input_format
+    if to is None:
+        if fmt not in ("yaml", "aws") or input_format is not None:
+            raise CliError("--to yaml|aws is required: the output format")
+        # Before --to, export took the output format as --format: keep that working, and say so.
+        sys.stderr.write(f"vpcsim: note: --format is the input format; taking --format {fmt} as --to {fmt}\n")
+        to, fmt = fmt, None
     if to not in ("yaml", "aws"):
-        raise CliError(f"--format {to!r}: use yaml or aws")
+        raise CliError(f"--to {to!r}: use yaml or aws")
     if output == "-" and (to == "aws" or as_json):
-        why = "an AWS export is a folder of files" if to == "aws" else "--json prints its summary there"
+        why = "--to aws writes a folder of files" if to == "aws" else "--json prints its summary there"
         raise CliError(f"-o - (standard output) cannot be used here: {why}; give -o a path")
-    if to == "aws" and Path(output).exists() and not Path(output).is_dir():
-        raise CliError(f"cannot write to {output}: it is a file, and an AWS export is a folder")
     loaded = load(network, fmt)
     written: list[str]
     try:
@@ -322,6 +396,8 @@ def export(
         else:
             from ..formats.aws import export_aws
 
+            if Path(output).exists() and not Path(output).is_dir():  # stat's OSError: below
+                raise CliError(f"cannot write to {output}: it is a file, and --to aws writes a folder")
             written = [str(p) for p in export_aws(loaded.network, Path(output))]
     except OSError as exc:
         where = exc.filename or output
@@ -369,6 +445,14 @@ def demo(
     live: Annotated[
         bool, typer.Option("--live", help="Run the story on a live lab (network namespaces; needs root).")
     ] = False,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            metavar="DIR",
+            help="Write the changed networks to DIR and keep them (default: a temporary folder, removed).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
@@ -377,10 +461,12 @@ def demo(
     if live:
         from .lab import run_live_demo
 
+        if keep is not None:
+            raise CliError("--keep applies to the offline story; the live demo writes no networks")
         return run_live_demo(network, as_json=as_json)
     from .demo import run_demo
 
-    return run_demo(network, as_json=as_json)
+    return run_demo(network, as_json=as_json, workdir=keep)
 
 
 def _mount() -> None:

@@ -1,7 +1,8 @@
 """Human rendering of results (rich), kept apart from the data it renders.
 
-Every function takes plain results and returns a rich renderable or text; the CLI prints it.
-Golden tests pin the exact output at a fixed width.
+One function per result: a trace, a network (``show``), a validation, an import summary; the
+analyses' results are in :mod:`vpcsim.cli.render_analysis`. Every function takes plain results
+and returns a rich renderable; the command prints it. Golden tests pin the exact output.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from rich.tree import Tree
 
 from ..engine import Trace
 from ..engine.trace import format_ranges
+from ..formats.problems import LoadResult
 from ..model import (
     Instance,
     NetworkAcl,
     NetworkAclEntry,
     NetworkInterface,
+    Problem,
     Resource,
     RouteTable,
     SecurityGroup,
@@ -93,6 +96,33 @@ def render_trace(network: Network, trace: Trace, *, brief: bool = False) -> Rend
             )
             parts.append(Text(f"     {blocker.detail}"))
             parts.append(Text(f"     fix: {blocker.fix}", style="green"))
+    return Group(*parts)
+
+
+# ---------------------------------------------------------------------------- validate and import
+
+
+def render_validation(name: str, loaded: LoadResult, problems: list[Problem]) -> RenderableType:
+    """The load's warnings (the model's among them, located: each printed once) and a summary line
+    naming the NETWORK argument. A network with errors does not load, so ``problems`` (what
+    validation found) are warnings; errors are counted all the same."""
+    parts: list[RenderableType] = [Text(str(warning), style="yellow") for warning in loaded.warnings]
+    errors = sum(1 for p in problems if p.severity == "error")
+    summary = f"{name}: {errors} error(s), {len(problems) - errors} warning(s)"
+    parts.append(Text(summary if problems else f"{name}: valid"))
+    return Group(*parts)
+
+
+def render_import(name: str, loaded: LoadResult, counts: dict[str, int]) -> RenderableType:
+    """The format read, resources per type, what was skipped (not modelled) and every warning."""
+    parts: list[RenderableType] = [Text(f"{name}: {loaded.format} input")]
+    parts.extend(Text(f"  {count:>7}  {kind}") for kind, count in counts.items())
+    if loaded.skipped:
+        parts.append(Text("skipped (not modelled):"))
+        parts.extend(Text(f"  {count:>7}  {kind}") for kind, count in sorted(loaded.skipped.items()))
+    if loaded.warnings:
+        parts.append(Text(f"warnings ({len(loaded.warnings)}):"))
+        parts.extend(Text(f"  {warning}", style="yellow") for warning in loaded.warnings)
     return Group(*parts)
 
 

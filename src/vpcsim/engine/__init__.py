@@ -1,7 +1,7 @@
 """The reference packet engine: pure functions over a :class:`vpcsim.model.Network`.
 
 ``trace(network, flow)`` is the one truth for semantics; faster or symbolic paths must agree
-with it.
+with it. Internal: only the names :mod:`vpcsim` exports are public (``docs/api.md``).
 """
 
 from .codes import CODES, UNKNOWN_CODES

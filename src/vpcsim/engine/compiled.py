@@ -5,11 +5,9 @@ groups united per ENI, NACL entries sorted by rule number.
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-import socket
 import weakref
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..model import (
     ManagedPrefixList,
@@ -25,61 +23,75 @@ from ..model import (
     protocol_number,
 )
 
+# Addresses as integers and the range predicates are re-exported: engine modules and analyses import them here.
+from ..model.addressing import cidr_int as cidr_int
+from ..model.addressing import ip_int as ip_int
+from ..model.addressing import ip_str as ip_str
+from ..model.addressing import is_internet_routable as is_internet_routable
+from ..model.addressing import is_rfc1918_or_6598 as is_rfc1918_or_6598
+from ..model.addressing import network_acls_of_subnets, route_tables_of_subnets, route_target_kind
+
 ALL_PORTS = (0, 65535)
 
 
-def ip_int(address: str) -> int:
-    """A dotted-quad address as an integer (inputs are validated where they enter: flows, the model)."""
-    try:
-        return int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big")
-    except OSError:
-        raise ValueError(f"{address!r} is not an IPv4 address") from None
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def ip_str(value: int) -> str:
-    return socket.inet_ntoa(value.to_bytes(4, "big"))
-
-
-def cidr_int(cidr: str) -> tuple[int, int, int]:
-    """(network, mask, prefix length) of an IPv4 CIDR."""
-    net = ipaddress.IPv4Network(cidr, strict=False)
-    return int(net.network_address), int(net.netmask), net.prefixlen
-
-
-_NOT_INTERNET = [
-    cidr_int(c)
-    for c in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
-    )
-]
-_RFC1918_6598 = [cidr_int(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
-
-
-def is_internet_routable(ip: int) -> bool:
-    """An address the internet routes (documentation ranges count: they stand for public hosts)."""
-    return not any(ip & mask == net for net, mask, _ in _NOT_INTERNET)
-
-
-def is_rfc1918_or_6598(ip: int) -> bool:
-    return any(ip & mask == net for net, mask, _ in _RFC1918_6598)
-
-
-# A compiled security-group rule: (protocol, lo, hi, peer kind, peer data, group id, rule label).
-# protocol -1 = all; for tcp/udp lo..hi are ports; for icmp lo = type, hi = code (-1 any).
+#: How a security-group rule names its peer: a CIDR, a group (its members' addresses), a
+#: prefix list (its CIDRs), or something the input does not describe.
 PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, PEER_UNKNOWN = 0, 1, 2, 3
-SgRule = tuple[int, int, int, int, object, str, str]
 
-# A compiled NACL entry: (rule number, allow, protocol, net, mask, lo, hi, icmp type, icmp code).
-AclEntry = tuple[int, bool, int, int, int, int, int, int, int]
+Block = tuple[int, int]
+"""An IPv4 block as (network, mask)."""
+
+
+class SgRule(NamedTuple):
+    """A compiled security-group rule. Still a tuple (cheap to build and compare); read by name.
+
+    Which remote addresses it matches is :func:`vpcsim.engine.filters.peer_matches`'s answer,
+    from ``peer_kind``, ``blocks`` and ``members``.
+    """
+
+    protocol: int
+    """The protocol number; -1 for every protocol."""
+    lo: int
+    """TCP/UDP: the first port. ICMP: the type (-1 any)."""
+    hi: int
+    """TCP/UDP: the last port. ICMP: the code (-1 any)."""
+    peer_kind: int
+    """:data:`PEER_CIDR`, :data:`PEER_MEMBERS`, :data:`PEER_PREFIX_LIST` or :data:`PEER_UNKNOWN`."""
+    peer: str
+    """The peer as the rule names it: a CIDR, a group id or a prefix-list id."""
+    blocks: tuple[Block, ...]
+    """The blocks a CIDR or prefix-list peer covers (empty otherwise)."""
+    members: frozenset[int]
+    """The addresses of the referenced group's members (empty for other peers)."""
+    group_id: str
+    """The group the rule belongs to."""
+    label: str
+    """The rule's id, or ``sg-... ingress[i]`` when it has none."""
+
+    @classmethod
+    def from_anywhere(cls, protocol: int, lo: int, hi: int, label: str = "") -> SgRule:
+        """A rule of no group whose peer is ``0.0.0.0/0``: analyses probe with it which traffic a
+        protocol and port range match, peers aside."""
+        return cls(protocol, lo, hi, PEER_CIDR, "0.0.0.0/0", ((0, 0),), frozenset(), "", label)
+
+
+class AclEntry(NamedTuple):
+    """A compiled network-ACL entry (IPv4), kept in rule-number order."""
+
+    rule_number: int
+    allow: bool
+    protocol: int
+    """The protocol number; -1 for every protocol."""
+    net: int
+    mask: int
+    lo: int
+    """TCP/UDP: the first destination port."""
+    hi: int
+    """TCP/UDP: the last destination port."""
+    icmp_type: int
+    """-1 for any."""
+    icmp_code: int
+    """-1 for any."""
 
 
 @dataclass(slots=True)
@@ -171,6 +183,13 @@ class CompiledVpc:
         return any(ip & mask == net for net, mask in self.blocks)
 
 
+class PublicAddress(NamedTuple):
+    """Where the internet gateway's one-to-one NAT sends a public address."""
+
+    eni: CompiledEni
+    private: int
+
+
 @dataclass(slots=True)
 class Compiled:
     network: Network
@@ -180,8 +199,8 @@ class Compiled:
     enis: dict[str, CompiledEni] = field(default_factory=dict)
     private: dict[str, dict[int, CompiledEni]] = field(default_factory=dict)
     """vpc id -> private address -> ENI."""
-    public: dict[int, tuple[CompiledEni, int]] = field(default_factory=dict)
-    """public address -> (ENI, private address)."""
+    public: dict[int, PublicAddress] = field(default_factory=dict)
+    """public address -> the ENI and the private address it translates to."""
     unknown_ids: frozenset[str] = frozenset()
 
 
@@ -230,7 +249,8 @@ class _Compiler:
         self.n = network
         self.members: dict[str, list[int]] = {}
         self.sg_cache: dict[tuple[tuple[str, ...], bool], list[SgRule]] = {}
-        self.prefix_cache: dict[str, list[tuple[int, int]] | None] = {}
+        self.group_cache: dict[tuple[str, bool], list[SgRule]] = {}
+        self.prefix_cache: dict[str, tuple[Block, ...] | None] = {}
 
     def build(self) -> Compiled:
         n = self.n
@@ -241,24 +261,13 @@ class _Compiler:
                     ip_int(p.private_ip_address) for p in eni.private_ip_addresses
                 )
         tables = {rt.route_table_id: self._route_table(rt) for rt in n.route_tables.values()}
-        explicit_rt: dict[str, str] = {}
-        main_rt: dict[str, str] = {}
         edge_rt: dict[str, str] = {}
         for rt in n.route_tables.values():
-            for subnet_id in rt.subnet_ids:
-                explicit_rt[subnet_id] = rt.route_table_id
-            if rt.main:
-                main_rt[rt.vpc_id] = rt.route_table_id
             for gateway_id in rt.gateway_ids:
                 edge_rt[gateway_id] = rt.route_table_id
         acls = {acl.network_acl_id: self._acl(acl) for acl in n.network_acls.values()}
-        explicit_acl: dict[str, str] = {}
-        default_acl: dict[str, str] = {}
-        for acl in n.network_acls.values():
-            for subnet_id in acl.subnet_ids:
-                explicit_acl[subnet_id] = acl.network_acl_id
-            if acl.is_default:
-                default_acl[acl.vpc_id] = acl.network_acl_id
+        table_of = route_tables_of_subnets(n.subnets.values(), n.route_tables.values())
+        acl_of = network_acls_of_subnets(n.subnets.values(), n.network_acls.values())
         igw_of_vpc: dict[str, str] = {}
         for igw in n.internet_gateways.values():
             vpc_id = igw.attached_vpc_id
@@ -268,19 +277,20 @@ class _Compiler:
             blocks = [cidr_int(c)[:2] for c in vpc.cidr_blocks]
             igw_id = igw_of_vpc.get(vpc.vpc_id)
             edge = tables.get(edge_rt[igw_id]) if igw_id and igw_id in edge_rt else None
-            out.vpcs[vpc.vpc_id] = CompiledVpc(vpc.vpc_id, blocks, blocks[0][0], igw_id, edge)
+            primary_base, _ = blocks[0]  # the primary block comes first
+            out.vpcs[vpc.vpc_id] = CompiledVpc(vpc.vpc_id, blocks, primary_base, igw_id, edge)
         for subnet in n.subnets.values():
             net, mask, _ = cidr_int(subnet.cidr_block)
-            rt_id = explicit_rt.get(subnet.subnet_id) or main_rt.get(subnet.vpc_id)
-            acl_id = explicit_acl.get(subnet.subnet_id) or default_acl.get(subnet.vpc_id)
+            uses_rt = table_of[subnet.subnet_id]
+            uses_acl = acl_of[subnet.subnet_id]
             out.subnets[subnet.subnet_id] = CompiledSubnet(
                 subnet,
                 subnet.subnet_id,
                 subnet.vpc_id,
                 net,
                 mask,
-                tables.get(rt_id) if rt_id else None,
-                acls.get(acl_id) if acl_id else None,
+                tables.get(uses_rt.route_table_id) if uses_rt is not None else None,
+                acls.get(uses_acl.network_acl_id) if uses_acl is not None else None,
             )
         nat_of_eni = {
             nat.network_interface_id: nat for nat in n.nat_gateways.values() if nat.network_interface_id
@@ -319,26 +329,37 @@ class _Compiler:
             for address in compiled_eni.addresses:
                 table[address] = compiled_eni
             for private, public in public_of.items():
-                out.public[public] = (compiled_eni, private)
+                out.public[public] = PublicAddress(compiled_eni, private)
         return out
 
     # ---------------------------------------------------------------- security groups
 
     def _sg_rules(self, group_ids: tuple[str, ...], *, egress: bool) -> list[SgRule]:
+        """An ENI's rules: its groups' rules one after another (one list per set of groups)."""
         key = (group_ids, egress)
         cached = self.sg_cache.get(key)
         if cached is not None:
             return cached
         rules: list[SgRule] = []
         for group_id in group_ids:
-            group = self.n.security_groups.get(group_id)
-            if group is None:
-                continue
+            rules.extend(self._group_rules(group_id, egress))
+        self.sg_cache[key] = rules
+        return rules
+
+    def _group_rules(self, group_id: str, egress: bool) -> list[SgRule]:
+        """One group's compiled rules in one direction, compiled once and shared by its ENIs."""
+        key = (group_id, egress)
+        cached = self.group_cache.get(key)
+        if cached is not None:
+            return cached
+        rules: list[SgRule] = []
+        group = self.n.security_groups.get(group_id)
+        if group is not None:
             for index, rule in enumerate(group.egress if egress else group.ingress):
                 compiled = self._sg_rule(group, rule, index, egress)
                 if compiled is not None:
                     rules.append(compiled)
-        self.sg_cache[key] = rules
+        self.group_cache[key] = rules
         return rules
 
     def _sg_rule(
@@ -358,32 +379,35 @@ class _Compiler:
         label = (
             rule.security_group_rule_id or f"{group.group_id} {'egress' if egress else 'ingress'}[{index}]"
         )
-        peer: object
+        none: frozenset[int] = frozenset()
         if rule.cidr_ipv4:
             net, mask, _ = cidr_int(rule.cidr_ipv4)
-            return (proto, lo, hi, PEER_CIDR, (net, mask), group.group_id, label)
+            return SgRule(
+                proto, lo, hi, PEER_CIDR, rule.cidr_ipv4, ((net, mask),), none, group.group_id, label
+            )
         if rule.referenced_group_id:
             ref = rule.referenced_group_id
             if ref in self.n.security_groups:
-                peer = frozenset(self.members.get(ref, ()))
-                return (proto, lo, hi, PEER_MEMBERS, peer, group.group_id, label)
-            return (proto, lo, hi, PEER_UNKNOWN, ref, group.group_id, label)
+                members = frozenset(self.members.get(ref, ()))
+                return SgRule(proto, lo, hi, PEER_MEMBERS, ref, (), members, group.group_id, label)
+            return SgRule(proto, lo, hi, PEER_UNKNOWN, ref, (), none, group.group_id, label)
         if rule.prefix_list_id:
-            nets = self._prefix_list(rule.prefix_list_id)
+            pl_id = rule.prefix_list_id
+            nets = self._prefix_list(pl_id)
             if nets is None:
-                return (proto, lo, hi, PEER_UNKNOWN, rule.prefix_list_id, group.group_id, label)
-            return (proto, lo, hi, PEER_PREFIX_LIST, nets, group.group_id, label)
+                return SgRule(proto, lo, hi, PEER_UNKNOWN, pl_id, (), none, group.group_id, label)
+            return SgRule(proto, lo, hi, PEER_PREFIX_LIST, pl_id, nets, none, group.group_id, label)
         return None  # IPv6 CIDR: IPv4 flows never match
 
-    def _prefix_list(self, prefix_list_id: str) -> list[tuple[int, int]] | None:
+    def _prefix_list(self, prefix_list_id: str) -> tuple[Block, ...] | None:
         if prefix_list_id not in self.prefix_cache:
             pl: ManagedPrefixList | None = self.n.prefix_lists.get(prefix_list_id)
             if pl is None or (pl.aws_managed and not pl.entries):
                 self.prefix_cache[prefix_list_id] = None
             else:
-                self.prefix_cache[prefix_list_id] = [
+                self.prefix_cache[prefix_list_id] = tuple(
                     cidr_int(e.cidr)[:2] for e in pl.entries if ":" not in e.cidr
-                ]
+                )
         return self.prefix_cache[prefix_list_id]
 
     # ---------------------------------------------------------------- network ACLs
@@ -399,7 +423,7 @@ class _Compiler:
             net, mask, _ = cidr_int(entry.cidr_block)
             lo, hi = entry.port_range if entry.port_range is not None else ALL_PORTS
             itype, icode = entry.icmp_type_code if entry.icmp_type_code is not None else (-1, -1)
-            compiled = (
+            compiled = AclEntry(
                 entry.rule_number,
                 entry.rule_action == "allow",
                 proto,
@@ -416,9 +440,9 @@ class _Compiler:
         # The `*` rule is always there, even where a dump omits it.
         for egress, present in has_star.items():
             if not present:
-                (outbound if egress else inbound).append((32767, False, -1, 0, 0, 0, 65535, -1, -1))
-        inbound.sort(key=lambda e: e[0])
-        outbound.sort(key=lambda e: e[0])
+                (outbound if egress else inbound).append(AclEntry(32767, False, -1, 0, 0, 0, 65535, -1, -1))
+        inbound.sort(key=lambda e: e.rule_number)
+        outbound.sort(key=lambda e: e.rule_number)
         return CompiledAcl(acl.network_acl_id, inbound, outbound)
 
     # ---------------------------------------------------------------- route tables
@@ -431,7 +455,7 @@ class _Compiler:
             kind, target = self._target(route)
             blackhole = self._blackhole_reason(route, kind, target, rt.vpc_id)
             if route.destination_prefix_list_id:
-                nets = self._prefix_list(route.destination_prefix_list_id) or []
+                nets = self._prefix_list(route.destination_prefix_list_id) or ()
                 for net, mask in nets:
                     prefixlen = bin(mask).count("1")
                     entries.append(
@@ -495,20 +519,10 @@ class _Compiler:
                 return "eni", instance.network_interface_ids[0]
             return "unknown", route.instance_id
         target = route.target
-        for prefix, kind in (
-            ("igw-", "igw"),
-            ("nat-", "nat"),
-            ("pcx-", "pcx"),
-            ("vgw-", "vgw"),
-            ("tgw-", "tgw"),
-            ("vpce-", "vpce"),
-            ("eigw-", "eigw"),
-        ):
-            if target.startswith(prefix):
-                if target in n.unknown_resources:
-                    return "unknown", target
-                return kind, target
-        return "unknown", target
+        found = route_target_kind(target)
+        if found is None or found.kind in ("eni", "instance") or target in n.unknown_resources:
+            return "unknown", target  # an ENI or instance is only a target in its own field
+        return found.kind, target
 
     def _blackhole_reason(self, route: Route, kind: str, target: str, vpc_id: str) -> str | None:
         n = self.n

@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ..model import Instance, Network, NetworkInterface, Resource, protocol_name, protocol_number
-from .compiled import is_internet_routable
+from .compiled import ip_int, is_internet_routable
 
 TCP, UDP, ICMP = 6, 17, 1
 
@@ -39,9 +39,13 @@ PortRanges = tuple[tuple[int, int], ...]
 class EndpointError(ValueError):
     """An endpoint that names nothing, or several things."""
 
-    def __init__(self, message: str, *, candidates: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, *, candidates: list[str] | None = None, parameter: str | None = None
+    ) -> None:
         super().__init__(message)
         self.candidates = candidates or []
+        self.parameter = parameter
+        """The keyword argument of :func:`make_flow` at fault, when not the source or destination."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +182,7 @@ def resolve_endpoint(network: Network, ref: str | Resource) -> Endpoint:
         public_owner = network.owner_of_public_ip(text)
         if public_owner is not None:
             return _eni_endpoint(network, network.network_interfaces[public_owner.network_interface_id], text)
-        return Endpoint(
-            address=text, label=text, internet=is_internet_routable(int(ipaddress.IPv4Address(text)))
-        )
+        return Endpoint(address=text, label=text, internet=is_internet_routable(ip_int(text)))
     if text == "internet" or text.startswith("internet:"):
         host = text.partition(":")[2] or DEFAULT_INTERNET_HOST
         if not _is_address(host):
@@ -242,7 +244,9 @@ def make_flow(
             or (src.instance_id is not None and chosen.instance_id != src.instance_id)
             or (src.instance_id is None and chosen.network_interface_id != src.network_interface_id)
         ):
-            raise EndpointError(f"--from-eni {from_eni} is not a network interface of the source {src.label}")
+            raise EndpointError(
+                f"{from_eni} is not a network interface of the source {src.label}", parameter="from_eni"
+            )
         src = chosen
     dst = resolve_endpoint(network, destination)
     dst_address = dst.address

@@ -1,7 +1,7 @@
 """Built-in example networks: YAML specs that tell the tutorial's story (``vpcsim demo``).
 
-Each is a spec file of this package (``docs/spec.md``); load one with
-:func:`vpcsim.formats.loader.load_example`. The order of :data:`EXAMPLES` is the story's.
+Each is a spec file of this package (``docs/spec.md``); load one with ``vpcsim.load(name)``.
+The order of :data:`EXAMPLES` is the story's.
 """
 
 from __future__ import annotations

@@ -139,6 +139,12 @@ class ImporterBase:
         file, key, index, suffix = origin
         return file, (key if index < 0 else f"$.{key}[{index}]{suffix}")
 
+    def location_of(self, resource_id: str) -> tuple[str, Location | None]:
+        """A resource's id and where it was read (file and JSON path; None when the importer
+        made it)."""
+        file, path = self._where(resource_id)
+        return resource_id, (Location(file=file, path=path) if file or path else None)
+
     def _hint_zone(self, zone: object) -> None:
         if self._scope.region is None:
             self._scope.region = region_of_zone(zone)

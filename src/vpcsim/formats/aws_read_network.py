@@ -21,6 +21,7 @@ from ..model import (
     VpcPeeringSide,
     VpnGateway,
 )
+from ..model.addressing import gateway_collection
 from .aws_fields import (
     OUT_OF_RANGE,
     Bad,
@@ -512,7 +513,7 @@ class NetworkReaders(ImporterBase):
             for route in table.routes:
                 if (
                     route.gateway_id
-                    and route.gateway_id.startswith("vpce-")
+                    and gateway_collection(route.gateway_id) == "vpc_endpoints"
                     and route.destination_prefix_list_id
                 ):
                     routes_to.setdefault(route.gateway_id, route.destination_prefix_list_id)

@@ -1,6 +1,6 @@
 """The NETWORK argument of every command: a path in, a loaded network out.
 
-One rule for every command (issue 3 §2), so that ``validate``, ``show`` and ``trace`` never
+One rule for every command and for :func:`vpcsim.load`, so that ``validate``, ``show`` and ``trace`` never
 disagree on what a file is:
 
 1. ``--format yaml|aws|terraform`` wins when given;
@@ -13,6 +13,15 @@ disagree on what a file is:
    it into JSON).
 
 The AWS and Terraform readers are imported only when needed, so a spec loads without them.
+
+One validation policy for every format: the network read is checked against AWS's rules
+(:func:`vpcsim.model.validate`). An error -- a network AWS would never hold, such as overlapping
+subnets -- refuses the load (:class:`InputError`, exit 2) listing every problem with the file, the
+place in it (YAML ``line:column`` and key path; AWS and Terraform JSON path) and the resource;
+warnings load, and are reported with the reader's own in ``LoadResult.warnings``. A trace over an
+impossible network would answer nonsense, whatever file it came from. Only ``vpcsim import``, which
+summarises what a reader found (a single ``describe-vpcs`` output, say), reads an AWS or Terraform
+input without the check; the YAML reader is strict by itself (a person wrote the file).
 """
 
 from __future__ import annotations
@@ -25,10 +34,19 @@ from typing import Any, cast
 import orjson
 
 from ..examples import EXAMPLES, example_file
+from ..model import Problem, validate
 from .problems import InputError, LoadProblem, LoadResult, Location
 from .spec import byte_position, load_spec, read_text
 
-__all__ = ["EXAMPLES", "FORMATS", "detect_format", "load_example", "load_network"]
+__all__ = [
+    "EXAMPLES",
+    "FORMATS",
+    "checked",
+    "detect_format",
+    "load_example",
+    "load_network",
+    "load_source",
+]
 
 FORMATS = ("yaml", "aws", "terraform")
 
@@ -156,8 +174,11 @@ def detect_format(path: Path) -> str:
     raise _problem(path, "VPCSIM_FORMAT_UNKNOWN", f"cannot tell the format of {path}: {hint}")
 
 
-def load_network(path: str | Path, *, format: str | None = None) -> LoadResult:
-    """Load the network a command was given (a spec, an AWS folder or file, a Terraform JSON)."""
+def load_network(path: str | Path, *, format: str | None = None, check: bool = True) -> LoadResult:
+    """Load the network a command was given (a spec, an AWS folder or file, a Terraform JSON).
+
+    ``check=False`` returns what a lenient reader (AWS, Terraform) read without judging the
+    network (``vpcsim import`` summarises a partial dump that way); analyses always check."""
     path = Path(path)
     if format is not None and format not in FORMATS:
         raise _problem(path, "VPCSIM_USAGE", f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
@@ -176,9 +197,31 @@ def load_network(path: str | Path, *, format: str | None = None) -> LoadResult:
                 path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: it is a directory, not a spec"
             )
         return load_spec(read_text(path), filename=str(path))
-    if kind == "aws":
-        return load_aws(path)
-    return load_terraform(path)
+    result = load_aws(path) if kind == "aws" else load_terraform(path)
+    return checked(result, path) if check else result
+
+
+def checked(result: LoadResult, path: Path) -> LoadResult:
+    """Apply the validation policy (module docstring) to what a lenient reader (AWS, Terraform)
+    returned; the YAML spec applies it itself, with line numbers."""
+    found = validate(result.network)
+    result.validation = found
+    located = [_located(result, path, p) for p in found]
+    errors = [p for p in located if p.severity == "error"]
+    if errors:
+        raise InputError([*errors, *(p for p in located if p.severity != "error")])
+    result.warnings.extend(located)
+    return result
+
+
+def _located(result: LoadResult, path: Path, problem: Problem) -> LoadProblem:
+    """A model problem as a load problem: the resource as the input names it in the message, the
+    file (and JSON path) it was read from as the location."""
+    name, where = result.locate(problem.resource) if result.locate is not None else (problem.resource, None)
+    if where is None or where.file is None:
+        where = Location(file=str(path), path=where.path if where is not None else None)
+    subject = f"{name}.{problem.field}" if problem.field else name
+    return LoadProblem(problem.severity, problem.code, f"{subject}: {problem.message}", where)
 
 
 def load_example(name: str) -> LoadResult:
@@ -194,3 +237,12 @@ def load_example(name: str) -> LoadResult:
             )
         ) from None
     return load_spec(spec.read_text(encoding="utf-8"), filename=f"{name}.yaml")
+
+
+def load_source(source: str | Path, *, format: str | None = None, check: bool = True) -> LoadResult:
+    """A NETWORK as every command and :func:`vpcsim.load` take it: a path, or the name of a
+    built-in example where no such file exists (and no format is forced). ``check`` as for
+    :func:`load_network`."""
+    if format is None and isinstance(source, str) and source in EXAMPLES and not Path(source).exists():
+        return load_example(source)
+    return load_network(source, format=format, check=check)

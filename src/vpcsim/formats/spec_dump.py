@@ -40,7 +40,7 @@ from ..model import (
 )
 from ..model.network import default_network_acl_entries
 from ..model.validate import INACTIVE_NAT_STATES
-from .spec_build import aws_default_acl_entries
+from .spec_build_network import aws_default_acl_entries
 from .spec_names import (
     ASSOCIATION,
     DEFAULT_NETWORK_ACL,

@@ -10,7 +10,7 @@ be mapped back to ``file:line:column``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
@@ -230,8 +230,25 @@ def unreadable_scalar(root: yaml.Node, filename: str | None) -> InputError:
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_yaml(text: str, filename: str | None) -> Document:
-    """Parse one YAML document; raise :class:`InputError` for syntax errors and duplicate keys."""
+#: What an empty document is told, for a spec.
+EMPTY_SPEC = ("VPCSIM_SPEC_EMPTY", "the file is empty; a spec holds at least `vpcs:` (see docs/spec.md)")
+
+
+def parse_yaml(
+    text: str,
+    filename: str | None,
+    *,
+    empty: tuple[str, str] = EMPTY_SPEC,
+    duplicate: Callable[[Path], tuple[str, str]] = duplicate_message,
+    empty_at_start: bool = False,
+) -> Document:
+    """Parse one YAML document; raise :class:`InputError` for syntax errors and duplicate keys.
+
+    ``empty`` is the (code, message) of an empty document and ``duplicate`` words a key written
+    twice, so that every file vpcsim reads in YAML (the spec, a policy) gets the same checks.
+    ``empty_at_start`` places the empty document's problem at line 1, column 1 (a policy says
+    so, as it does for any policy that is no mapping); else it names the file alone.
+    """
     loader = _Loader(text)
     try:
         try:
@@ -244,14 +261,8 @@ def parse_yaml(text: str, filename: str | None) -> Document:
                 LoadProblem("error", "VPCSIM_YAML_TOO_DEEP", message, Location(filename))
             ) from None
         if root is None:
-            raise InputError(
-                LoadProblem(
-                    "error",
-                    "VPCSIM_SPEC_EMPTY",
-                    "the file is empty; a spec holds at least `vpcs:` (see docs/spec.md)",
-                    Location(file=filename),
-                )
-            )
+            where = Location(filename, 1, 1) if empty_at_start else Location(file=filename)
+            raise InputError(LoadProblem("error", empty[0], empty[1], where))
         check_depth(root, filename)
         found: list[tuple[Path, yaml.Node]] = []
         try:
@@ -265,7 +276,7 @@ def parse_yaml(text: str, filename: str | None) -> Document:
         if found:
             problems = []
             for path, knode in found:
-                code, message = duplicate_message(path)
+                code, message = duplicate(path)
                 location = Location(
                     file=filename,
                     line=knode.start_mark.line + 1,

@@ -28,11 +28,11 @@ from typing import Any
 
 import orjson
 
-from ..model import DEFAULT_ACCOUNT, DEFAULT_REGION
+from ..model import DEFAULT_ACCOUNT, DEFAULT_REGION, Network
 from ..model.network import COLLECTIONS
 from .nesting import too_deep, too_deep_message
 from .problems import InputError, LoadProblem, LoadResult, Location
-from .terraform_base import PLACEHOLDER_TAG
+from .terraform_base import ADDRESS_TAG, PLACEHOLDER_TAG
 from .terraform_doc import TfDocument, TfResource, read_document
 from .terraform_map_compute import ComputeMaps
 from .terraform_map_network import NetworkMaps
@@ -134,8 +134,13 @@ class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps):
                 self.link_nat_gateways()
             if types[0] == "aws_main_route_table_association":
                 self.apply_main_overrides()
+            if types[0] == "aws_default_security_group":
+                self.subtract_superseded_rules()
+            if types[0] == "aws_default_network_acl":
+                self.subtract_superseded_acl_rules()
         self.check_route_targets()
         self.check_group_references()
+        self.check_mixed_rules()
         return handled
 
     def derive(self, res: TfResource) -> None:
@@ -297,13 +302,42 @@ def load_terraform_document(doc: Any, *, filename: str | None = None) -> LoadRes
     placeholders = sum(1 for r in network.resources() if r.tags.get(PLACEHOLDER_TAG) == "true")
     if placeholders:
         counts["placeholder_ids"] = placeholders
+    paths = {res.address: res.json_path for res in document.resources}
+    locations = {
+        resource.id: Location(file=filename, path=paths[address])
+        for resource in network.resources()
+        if (address := resource.tags.get(ADDRESS_TAG)) in paths
+    }
     return LoadResult(
         network=network,
         format="terraform",
+        locations=locations,
         warnings=mapper.problems,
         skipped=dict(sorted(mapper.skipped.items())),
         counts={k: v for k, v in counts.items() if v},
+        locate=_locator(document, network, filename),
     )
+
+
+def _locator(
+    document: TfDocument, network: Network, filename: str | None
+) -> Callable[[str], tuple[str, Location | None]]:
+    """A mapped resource as ``address (id)`` and where it is in the document: its Terraform
+    address (the tag every mapped resource carries, with a ``:suffix`` for the resources
+    Terraform creates implicitly) leads to the resource's JSON path."""
+    paths: dict[str, str] = {}
+
+    def locate(resource_id: str) -> tuple[str, Location | None]:
+        resource = network.get(resource_id)
+        address = resource.tags.get(ADDRESS_TAG) if resource is not None else None
+        if not address:
+            return resource_id, None
+        if not paths:
+            paths.update((res.address, res.json_path) for res in document.resources)
+        path = paths.get(address) or paths.get(address.rsplit(":", 1)[0])
+        return f"{address} ({resource_id})", Location(file=filename, path=path)
+
+    return locate
 
 
 def _check_format(doc: dict[str, Any], filename: str | None) -> None:

@@ -106,6 +106,10 @@ class TfBase:
         self._items_cache: dict[tuple[str, str], list[BlockItem]] = {}
         self.main_override: dict[str, tuple[str, TfResource]] = {}
         self.pending_group_refs: list[tuple[TfResource, str, str]] = []
+        self.inline_rules_of: dict[str, tuple[TfResource, list[str]]] = {}
+        """Group or ACL id -> (its resource, its inline rules as compared keys)."""
+        self.separate_rules_of: dict[str, list[tuple[TfResource, list[str]]]] = {}
+        """Group or ACL id -> (each separate rule resource, its rules as compared keys)."""
         """VPC id -> (its ``main_route_table_id`` when not its default table, the VPC's resource)."""
 
     # ------------------------------------------------------------------ problems

@@ -167,6 +167,21 @@ class TfDocument:
     variables: dict[str, Any]
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     """(code, message, JSON path) of what could not be read."""
+    superseded: list[TfResource] = field(default_factory=list)
+    """A plan's separate rule resources (:data:`RULE_TYPES`) that it deletes or changes, as they
+    were (``before``): AWS revokes those rules, while the refreshed parent group or ACL still lists
+    them inline."""
+
+
+#: Rule resources whose rules a parent group or ACL also lists inline once refreshed.
+RULE_TYPES = frozenset(
+    {
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+        "aws_vpc_security_group_egress_rule",
+        "aws_network_acl_rule",
+    }
+)
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -212,6 +227,14 @@ def read_document(doc: dict[str, Any]) -> TfDocument:
                 res.actions = tuple(a for a in _list(actions) if isinstance(a, str))
                 seen.add(res.address)
                 (out.data if res.mode == "data" else out.resources).append(res)
+        for address, change in changes.items():
+            actions = _list(change.get("actions"))
+            if ("delete" in actions or "update" in actions) and isinstance(change.get("before"), dict):
+                before = _from_change(address, {**change, "after": change["before"]}, out.problems)
+                if before is not None and before.mode == "managed" and before.type in RULE_TYPES:
+                    before.unknown = {}
+                    before.values_path = str(change.get("_path", "$.resource_changes")) + ".change.before"
+                    out.superseded.append(before)
         # A plan stripped of planned_values still has each change's ``after``.
         for address, change in changes.items():
             if address in seen or ("delete" in _list(change.get("actions")) and change.get("after") is None):

@@ -10,10 +10,10 @@ A custom ACL denies everything until rules are added (its ``*`` rules are always
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ..model import NetworkAcl, NetworkAclEntry, Route, RouteTable, protocol_number
+from ..model.addressing import LOCAL, ROUTE_TARGET_FIELDS, field_collection, gateway_collection
 from ..model.network import set_route_target
 from .terraform_base import BlockItem, TfBase, placeholder_id
 from .terraform_doc import TfResource, is_unknown
@@ -330,10 +330,13 @@ class RoutingMaps(TfBase):
                 "vpc_id",
             )
             return
+        inline = self.acl_entries(res)
+        acl_id = self.own_id(res)
+        self.inline_rules_of[acl_id] = (res, [_acl_key(e) for e in inline])
         acl = NetworkAcl(
-            network_acl_id=self.own_id(res),
+            network_acl_id=acl_id,
             vpc_id=vpc_id,
-            entries=[*self.acl_entries(res), *star_rules()],
+            entries=[*inline, *star_rules()],
             owner_id=vpc.owner_id,
             region=vpc.region,
             tags=self.tags_of(res),
@@ -365,7 +368,9 @@ class RoutingMaps(TfBase):
                 )
             )
         # Adoption removes every rule; then the configured ones are created.
-        acl.entries = [*self.acl_entries(res), *star_rules()]
+        inline = self.acl_entries(res)
+        self.inline_rules_of[acl.network_acl_id] = (res, [_acl_key(e) for e in inline])
+        acl.entries = [*inline, *star_rules()]
         acl.tags = {**acl.tags, **self.tags_of(res)}
         self.network.touch()
         self.associate_acl(res, acl, self.idents(res, "subnet_ids") or [])
@@ -498,6 +503,7 @@ class RoutingMaps(TfBase):
         )
         if entry is None:
             return
+        self.separate_rules_of.setdefault(acl_id, []).append((res, [_acl_key(entry)]))
         for existing in acl.entries:
             if existing.rule_number == entry.rule_number and existing.egress == egress:
                 if existing != entry:
@@ -511,6 +517,30 @@ class RoutingMaps(TfBase):
                     break
                 return
         acl.entries.append(entry)
+        self.network.touch()
+
+    def subtract_superseded_acl_rules(self) -> None:
+        """Rules of ``aws_network_acl_rule`` resources the plan deletes or changes, as they were:
+        AWS deletes the entry, so the parent ACL's refreshed inline copy goes too."""
+        for res in self.doc.superseded:
+            if res.type != "aws_network_acl_rule":
+                continue
+            acl = self.network.network_acls.get(str(res.values.get("network_acl_id") or ""))
+            if acl is None:
+                continue
+            problems = len(self.problems)
+            old = self.make_acl_entry(
+                res,
+                lambda name, res=res: res.values.get(name),
+                egress=res.values.get("egress") is True,
+                number_field="rule_number",
+                action_field="rule_action",
+                where="rule",
+                icmp_default=-1,
+            )
+            del self.problems[problems:]
+            if old is not None:
+                acl.entries = [e for e in acl.entries if _acl_key(e, icmp=False) != _acl_key(old, icmp=False)]
         self.network.touch()
 
     def map_network_acl_association(self, res: TfResource) -> None:
@@ -532,22 +562,22 @@ class RoutingMaps(TfBase):
         """Routes whose target the input does not describe: an unknown resource, so a trace that
         takes the route answers ``unknown`` rather than guessing."""
         n = self.network
-        present: dict[str, Callable[[str], bool]] = {
-            "gateway_id": lambda t: (
-                t == "local" or t in n.internet_gateways or t in n.vpn_gateways or t in n.vpc_endpoints
-            ),
-            "nat_gateway_id": lambda t: t in n.nat_gateways,
-            "network_interface_id": lambda t: t in n.network_interfaces,
-            "instance_id": lambda t: t in n.instances,
-            "vpc_peering_connection_id": lambda t: t in n.vpc_peering_connections,
-            "transit_gateway_id": lambda t: t in n.transit_gateways,
-            "egress_only_internet_gateway_id": lambda t: t in n.egress_only_internet_gateways,
-        }
+
+        def exists(field_name: str, target: str) -> bool:
+            if field_name != "gateway_id":
+                return target in getattr(n, field_collection(field_name))
+            collection = gateway_collection(target)
+            return target == LOCAL or (collection is not None and target in getattr(n, collection))
+
         for table in self.network.route_tables.values():
             for route in table.routes:
-                for field_name, exists in present.items():
+                for field_name in ROUTE_TARGET_FIELDS:
                     target = getattr(route, field_name)
-                    if target and not exists(target) and target not in self.network.unknown_resources:
+                    if (
+                        target
+                        and not exists(field_name, target)
+                        and target not in self.network.unknown_resources
+                    ):
                         kind = field_name.removesuffix("_id")
                         self.unknown(
                             target,
@@ -561,3 +591,21 @@ class RoutingMaps(TfBase):
                             f"route {route.destination} of {table.route_table_id} targets {target}, which the input does not "
                             "describe: traces through it answer unknown",
                         )
+
+
+def _acl_key(entry: NetworkAclEntry, *, icmp: bool = True) -> str:
+    """An entry as compared across inline blocks and rule resources (ICMP defaults differ between
+    the two: ``icmp=False`` leaves type and code out)."""
+    return " ".join(
+        str(x)
+        for x in (
+            entry.rule_number,
+            entry.egress,
+            entry.rule_action,
+            entry.protocol,
+            entry.cidr_block,
+            entry.ipv6_cidr_block,
+            entry.port_range,
+            entry.icmp_type_code if icmp else None,
+        )
+    )

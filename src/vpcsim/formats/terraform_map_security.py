@@ -11,6 +11,11 @@ Provider semantics that matter for reachability:
 * Rules also come from ``aws_security_group_rule`` (one resource may carry several CIDRs) and
   ``aws_vpc_security_group_ingress_rule``/``_egress_rule`` (one peer each). A state lists a group's
   rules both inline and as rule resources: identical rules are kept once, as AWS keeps a set.
+* A plan that deletes or changes a rule resource: AWS revokes its old rule, but the refreshed
+  parent group still lists it inline, so the old rule (the change's ``before``) is subtracted from
+  the group before the planned rule resources are added.
+* Inline rules and rule resources on one group conflict (Terraform removes one set on the next
+  apply, as the provider documents): a warning, ``VPCSIM_TF_MIXED_RULES``.
 * One model rule per peer, as EC2's ``SecurityGroupRules`` lists them.
 """
 
@@ -102,13 +107,18 @@ class SecurityMaps(TfBase):
         self.inline_rules(res, group)
 
     def inline_rules(self, res: TfResource, group: SecurityGroup) -> None:
+        keys: list[str] = []
+        self.inline_rules_of[group.group_id] = (res, keys)
         for egress, block in ((False, "ingress"), (True, "egress")):
             for item in self.items(res, block):
 
                 def get(name: str, many: bool = False, item: Any = item) -> Any:
                     return self.item_get(res, item, name, many=many)
 
-                self.add_rules(res, group, get, egress=egress, where=f"{block}[{item.index}]", style="inline")
+                made = self.add_rules(
+                    res, group, get, egress=egress, where=f"{block}[{item.index}]", style="inline"
+                )
+                keys.extend(_key(r, egress) for r in made)
         self.network.touch()
 
     # ------------------------------------------------------------------ standalone rules
@@ -130,7 +140,8 @@ class SecurityMaps(TfBase):
         def get(name: str, many: bool = False) -> Any:
             return self.get(res, name, many=many)
 
-        self.add_rules(res, group, get, egress=kind == "egress", where="rule", style="rule")
+        made = self.add_rules(res, group, get, egress=kind == "egress", where="rule", style="rule")
+        self.note_separate(res, group.group_id, [_key(r, kind == "egress") for r in made])
         self.network.touch()
 
     def map_vpc_security_group_rule(self, res: TfResource) -> None:
@@ -141,8 +152,77 @@ class SecurityMaps(TfBase):
         def get(name: str, many: bool = False) -> Any:
             return self.get(res, name, many=many)
 
-        self.add_rules(res, group, get, egress=res.type.endswith("egress_rule"), where="rule", style="vpc")
+        egress = res.type.endswith("egress_rule")
+        made = self.add_rules(res, group, get, egress=egress, where="rule", style="vpc")
+        self.note_separate(res, group.group_id, [_key(r, egress) for r in made])
         self.network.touch()
+
+    def note_separate(self, res: TfResource, owner: str, keys: list[str]) -> None:
+        self.separate_rules_of.setdefault(owner, []).append((res, keys))
+
+    def subtract_superseded_rules(self) -> None:
+        """Rules of rule resources the plan deletes or changes, as they were: AWS revokes them, so
+        the parent group's refreshed inline copy goes too (the planned rules are added after)."""
+        for res in self.doc.superseded:
+            if res.type == "aws_network_acl_rule":
+                continue
+            group = self.network.security_groups.get(str(res.values.get("security_group_id") or ""))
+            if group is None:
+                continue  # the group goes too, or is not in the input
+            if res.type == "aws_security_group_rule":
+                egress, style = res.values.get("type") == "egress", "rule"
+            else:
+                egress, style = res.type.endswith("egress_rule"), "vpc"
+            scratch = SecurityGroup(group_id=group.group_id, group_name=group.group_name, vpc_id=group.vpc_id)
+            problems, refs = len(self.problems), len(self.pending_group_refs)
+
+            def get(name: str, many: bool = False, res: TfResource = res) -> Any:
+                return res.values.get(name)
+
+            gone = self.add_rules(res, scratch, get, egress=egress, where="rule", style=style)
+            # The old rule is read only to be removed: what it says is not the plan's business.
+            del self.problems[problems:], self.pending_group_refs[refs:]
+            target = group.egress if egress else group.ingress
+            target[:] = [r for r in target if not any(_same(r, old) for old in gone)]
+        self.network.touch()
+
+    def check_mixed_rules(self) -> None:
+        """A group (or ACL) whose configuration declares inline rules and that rule resources
+        also target: Terraform removes one set on the next apply. Without a configuration (a
+        state), inline rules that no rule resource explains are the sign."""
+        for owner, separate in sorted(self.separate_rules_of.items()):
+            inline = self.inline_rules_of.get(owner)
+            if inline is None:
+                continue
+            res, keys = inline
+            names = ", ".join(sorted({r.address for r, _ in separate}))
+            declared = self.declares_inline(res)
+            if declared is None:
+                explained = {k for _, ks in separate for k in ks}
+                if any(k not in explained for k in keys):
+                    self.warn(
+                        res,
+                        "VPCSIM_TF_MIXED_RULES",
+                        f"{owner} lists rules that no rule resource declares (inline rules, or rules added outside "
+                        f"Terraform) next to separate rule resources ({names}): with inline rules in the "
+                        "configuration, Terraform removes one set on the next apply; use one style per group",
+                    )
+            elif declared:
+                self.warn(
+                    res,
+                    "VPCSIM_TF_MIXED_RULES",
+                    f"{owner} has inline ingress/egress rules and separate rule resources ({names}): Terraform "
+                    "removes one set on the next apply (the provider documents that the two styles conflict); "
+                    "use one style per group",
+                )
+
+    def declares_inline(self, res: TfResource) -> bool | None:
+        """Whether the configuration writes ``ingress``/``egress`` for ``res`` (None: no configuration)."""
+        config = self.refs.resource_config(res)
+        if config is None:
+            return None
+        expressions = config.get("expressions")
+        return isinstance(expressions, dict) and bool(expressions.get("ingress") or expressions.get("egress"))
 
     def rule_group(self, res: TfResource) -> SecurityGroup | None:
         group_id = self.ident(res, "security_group_id", required=True)
@@ -160,9 +240,10 @@ class SecurityMaps(TfBase):
 
     def add_rules(
         self, res: TfResource, group: SecurityGroup, get: Any, *, egress: bool, where: str, style: str
-    ) -> None:
+    ) -> list[SecurityGroupRule]:
         """One model rule per peer of a Terraform rule (inline block, ``aws_security_group_rule``
-        or ``aws_vpc_security_group_*_rule``)."""
+        or ``aws_vpc_security_group_*_rule``); returns them (those already there included)."""
+        made: list[SecurityGroupRule] = []
         raw_protocol = get("ip_protocol" if style == "vpc" else "protocol")
         try:
             proto = protocol_name(str(raw_protocol))
@@ -170,7 +251,7 @@ class SecurityMaps(TfBase):
             self.error(
                 res, "InvalidParameterValue", f"{where} protocol {raw_protocol!r} is not a protocol: left out"
             )
-            return
+            return made
         from_port: int | None = None
         to_port: int | None = None
         if proto != "-1":
@@ -230,7 +311,7 @@ class SecurityMaps(TfBase):
                 "VPCSIM_TF_UNRESOLVED",
                 f"{where} has no known peer (CIDR, prefix list or group): left out",
             )
-            return
+            return made
         target = group.egress if egress else group.ingress
         for kind, peer in peers:
             if peer == "?":
@@ -260,9 +341,11 @@ class SecurityMaps(TfBase):
                 and peer != group.group_id
             ):
                 self.pending_group_refs.append((res, peer, where))
+            made.append(rule)
             if any(_same(rule, other) for other in target):
                 continue
             target.append(rule)
+        return made
 
     def check_group_references(self) -> None:
         for res, group_id, where in self.pending_group_refs:
@@ -342,6 +425,12 @@ class SecurityMaps(TfBase):
             return
         pl.entries.append(PrefixListEntry(cidr=cidr, description=self.text(res, "description")))
         self.network.touch()
+
+
+def _key(rule: SecurityGroupRule, egress: bool) -> str:
+    return (
+        f"{'egress' if egress else 'ingress'} {rule.ip_protocol} {rule.from_port} {rule.to_port} {rule.peer}"
+    )
 
 
 def _same(a: SecurityGroupRule, b: SecurityGroupRule) -> bool:

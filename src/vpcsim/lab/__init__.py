@@ -1,14 +1,16 @@
 """vpcsim's live lab: a network of the model, run for real in Linux network namespaces.
 
-Two uses (issue 6). Readers of the tutorial ping, SSH and curl between real instances whose
+Two uses. Readers of the tutorial ping, SSH and curl between real instances whose
 security groups, network ACLs, routes and gateways behave as AWS's do; and the fidelity
 harness (:mod:`vpcsim.fidelity`) compares the engine's verdicts with what the kernel does.
 The lab never imports the engine (``.importlinter`` enforces it): it is an independent
 implementation of the same AWS rules, built from kernel mechanisms (see :mod:`.plan`).
 
-Public API: :func:`lab_up`, :func:`lab_status`, :func:`lab_down`, :func:`lab_exec`,
-:func:`lab_probe` (and :func:`probe_many` for concrete probes, :func:`lab_reload` for changed
-rules). Everything needs root, ``ip`` and ``nft``: :class:`LabEnvironmentError` otherwise.
+The package's entry points: :func:`lab_up`, :func:`lab_status`, :func:`lab_down`,
+:func:`lab_exec`, :func:`lab_probe` (and :func:`probe_many` for concrete probes,
+:func:`lab_reload` for changed rules); users reach them through ``vpcsim lab``
+(``docs/lab.md``). Everything needs root, ``ip`` and ``nft``: :class:`LabEnvironmentError`
+otherwise. Internal: only the names :mod:`vpcsim` exports are public (``docs/api.md``).
 """
 
 from .api import (

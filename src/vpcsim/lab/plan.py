@@ -49,6 +49,13 @@ from ..model import (
     Vpc,
     protocol_number,
 )
+from ..model.addressing import (
+    NOT_INTERNET,
+    gateway_collection,
+    ip_int,
+    is_internet_routable,
+    router_address,
+)
 from .errors import LabError
 from .naming import (
     IGW_LEG,
@@ -88,19 +95,6 @@ PEER_TABLE = 91
 LOOKUP_PREF, BLACKHOLE_PREF = 1000, 30000
 ENI_TABLE_BASE = 100
 
-#: Where the internet does not route: the internet gateway drops these (AWS: RFC 1918 and
-#: RFC 6598; the others are not internet addresses either).
-NOT_INTERNET = (
-    "0.0.0.0/8",
-    "10.0.0.0/8",
-    "100.64.0.0/10",
-    "127.0.0.0/8",
-    "169.254.0.0/16",
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-    "224.0.0.0/4",
-    "240.0.0.0/4",
-)
 #: Outside hosts every lab has (``internet`` alone means 198.51.100.1).
 DEFAULT_INTERNET_HOSTS = (
     "198.51.100.1",
@@ -198,26 +192,22 @@ class _Peering:
     """vpc id -> (leg interface, the other router's address, peer vpc id)."""
 
 
-def _ip(text: str) -> int:
-    return int(ipaddress.IPv4Address(text))
-
-
 def _nets(cidrs: Iterable[str]) -> str:
     items = sorted({str(ipaddress.IPv4Network(c, strict=False)) for c in cidrs})
     return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
 
 
 def _addresses(addresses: Iterable[str]) -> str:
-    items = sorted(set(addresses), key=_ip)
+    items = sorted(set(addresses), key=ip_int)
     return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
 
 
 def _host_ok(text: str) -> bool:
     try:
-        address = ipaddress.IPv4Address(text)
+        address = ip_int(text)
     except ValueError:
         return False
-    return not any(address in ipaddress.IPv4Network(n) for n in NOT_INTERNET)
+    return is_internet_routable(address)
 
 
 class _Planner:
@@ -295,8 +285,7 @@ class _Planner:
 
     @staticmethod
     def _gateway(subnet: Subnet) -> str:
-        net = ipaddress.IPv4Network(subnet.cidr_block)
-        return str(net.network_address + 1)
+        return router_address(subnet.cidr_block)
 
     def _attached_igw(self, vpc_id: str) -> str | None:
         igw = self.n.internet_gateway_of_vpc(vpc_id)
@@ -402,7 +391,7 @@ class _Planner:
             _, bridge, _ = self._subnet_router(subnet)
             return f"via {eni.private_ip_address} dev {bridge} onlink"
         gateway = route.gateway_id or ""
-        if gateway.startswith("igw-"):
+        if gateway_collection(gateway) == "internet_gateways":
             if self._attached_igw(vpc_id) != gateway:
                 return None
             outside, _ = link_addresses("igw", self.vpc_index[vpc_id])
@@ -753,7 +742,7 @@ class _Planner:
             return None
         body = []
         for winner in self._winning_routes(table):
-            to_igw = (winner.route.gateway_id or "").startswith("igw-")
+            to_igw = gateway_collection(winner.route.gateway_id or "") == "internet_gateways"
             body.append(f"ip daddr {winner.net} {'masquerade' if to_igw else 'return'}")
         return _chain(f"natinst_{ifname}", body)
 
@@ -848,7 +837,8 @@ class _Planner:
                         mapping[address.private_ip_address] = address.public_ip
                         routes.append(f"{address.public_ip}/32 via {inside} dev {leg}")
             igw = record.internet_gateway_id
-            not_internet = _nets(NOT_INTERNET)
+            # AWS: RFC 1918 and RFC 6598; the others are not internet addresses either.
+            not_internet = _nets(str(n) for n in NOT_INTERNET)
             prerouting.append(
                 f'iifname "{leg}" ip daddr {not_internet} drop '
                 + comment(f"{igw}: no egress to addresses the internet does not route")
@@ -862,12 +852,12 @@ class _Planner:
                     f'iifname "{leg}" ip saddr != {_addresses(mapping)} drop '
                     + comment(f"{igw}: no public IPv4 for the source")
                 )
-                pairs = ", ".join(f"{k} : {mapping[k]}" for k in sorted(mapping, key=_ip))
+                pairs = ", ".join(f"{k} : {mapping[k]}" for k in sorted(mapping, key=ip_int))
                 prerouting.append(
                     f'iifname "{leg}" ip saddr set ip saddr map {{ {pairs} }} '
                     + comment(f"{igw}: one-to-one NAT")
                 )
-                back = ", ".join(f"{mapping[k]} : {k}" for k in sorted(mapping, key=_ip))
+                back = ", ".join(f"{mapping[k]} : {k}" for k in sorted(mapping, key=ip_int))
                 postrouting.append(
                     f'oifname "{leg}" ip daddr set ip daddr map {{ {back} }} '
                     + comment(f"{igw}: one-to-one NAT")

@@ -199,7 +199,8 @@ def schedule(specs: list[ProbeSpec], servers: list[list[tuple[str, str]]]) -> li
     """Batches of probe indexes in which no probe can be mistaken for, or helped by, another.
 
     Never twice the same client tuple, nor one probe's tuple reversed by another (conntrack
-    would take it for a reply). A TCP SYN carries no token, so probes to the same server port
+    would take it for a reply); protocols without ports (GRE, ESP...) never twice with a shared
+    address. A TCP SYN carries no token, so probes to the same server port
     share a batch only with distinct client ports of 1024 or more (a NAT gateway keeps those).
     """
     slots: list[_Slot] = []
@@ -213,6 +214,11 @@ def schedule(specs: list[ProbeSpec], servers: list[list[tuple[str, str]]]) -> li
             remote = (spec.destination, spec.destination_port)
             tuples.add((spec.protocol, client, remote))
             pairs.add((spec.protocol, frozenset((client, remote))))
+        elif spec.protocol != ICMP:
+            # Tracked by addresses alone: two probes of the protocol that share an address (as
+            # sent, or as translated: the server's own) could each be the other's reply.
+            ends = {spec.source, spec.destination, *(address for _, address in servers[index])}
+            pairs.update((spec.protocol, address) for address in ends)
         if spec.protocol == TCP:
             keys = {(ns, address, spec.destination_port or 0) for ns, address in servers[index]}
             if spec.source_port is None or spec.source_port < 1024:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..model import Network, NetworkAclEntry, SecurityGroupRule, protocol_number
+from ..model.addressing import ip_int
 
 TCP, UDP, ICMP = 6, 17, 1
 ICMP_ERROR_TYPES = "{ destination-unreachable, source-quench, redirect, time-exceeded, parameter-problem }"
@@ -152,7 +153,7 @@ def group_members(network: Network, group_id: str) -> list[str]:
         if group_id in eni.groups
         for address in eni.private_ip_addresses
     }
-    return sorted(addresses, key=lambda a: int(ipaddress.IPv4Address(a)))
+    return sorted(addresses, key=ip_int)
 
 
 def acl_entry_line(entry: NetworkAclEntry, *, acl_id: str) -> str | None:

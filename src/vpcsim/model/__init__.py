@@ -1,4 +1,7 @@
-"""The network model: AWS resources as plain data, one indexed ``Network``, and validation."""
+"""The network model: AWS resources as plain data, one indexed ``Network``, and validation.
+
+Internal: only the names :mod:`vpcsim` exports are public (``docs/api.md``).
+"""
 
 from .network import (
     AddressOwner,

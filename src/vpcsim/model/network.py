@@ -16,8 +16,16 @@ import hashlib
 import ipaddress
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
+from .addressing import (
+    SubnetAddresses,
+    ip_int,
+    ip_str,
+    network_acl_of_subnet,
+    route_table_of_subnet,
+    route_target_field,
+)
 from .resources import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -48,9 +56,6 @@ from .resources import (
     VpcPeeringSide,
     VpnGateway,
 )
-
-if TYPE_CHECKING:
-    from ..engine.result import Trace
 
 R = TypeVar("R", bound=Resource)
 
@@ -114,10 +119,6 @@ class AddressOwner:
     private_ip: str
 
 
-def _ip_int(address: str) -> int:
-    return int(ipaddress.IPv4Address(address))
-
-
 class Network:
     """Every resource of a network, indexed by id, by address and by Name tag."""
 
@@ -154,42 +155,6 @@ class Network:
         self._public: dict[int, AddressOwner] = {}
         self._eni_of_nat: dict[str, str] = {}
         self._enis_of_subnet: dict[str, list[str]] = {}
-
-    # ------------------------------------------------------------------ the engine's entry point
-
-    def trace(
-        self,
-        source: str | Resource,
-        destination: str | Resource,
-        *,
-        protocol: str | int = "tcp",
-        port: int | None = None,
-        source_port: int | None = None,
-        client_ports: str | tuple[int, int] | None = None,
-        icmp_type: int | None = None,
-        icmp_code: int | None = None,
-        from_eni: str | None = None,
-        record: bool = True,
-    ) -> Trace:
-        """Trace a flow between two endpoints (ids, addresses, ``internet[:IP]``, Name tags).
-
-        A convenience over :func:`vpcsim.engine.trace`; the model itself holds no semantics.
-        """
-        from ..engine import make_flow, trace
-
-        flow = make_flow(
-            self,
-            source,
-            destination,
-            protocol=protocol,
-            port=port,
-            source_port=source_port,
-            client_ports=client_ports,
-            icmp_type=icmp_type,
-            icmp_code=icmp_code,
-            from_eni=from_eni,
-        )
-        return trace(self, flow, record=record)
 
     # ------------------------------------------------------------------ collections and indexes
 
@@ -234,9 +199,9 @@ class Network:
                 owner = AddressOwner(
                     eni.vpc_id, eni.subnet_id, eni.network_interface_id, address.private_ip_address
                 )
-                private.setdefault(eni.vpc_id, {})[_ip_int(address.private_ip_address)] = owner
+                private.setdefault(eni.vpc_id, {})[ip_int(address.private_ip_address)] = owner
                 if address.public_ip:
-                    public[_ip_int(address.public_ip)] = owner
+                    public[ip_int(address.public_ip)] = owner
         self._eni_of_nat = {
             nat.nat_gateway_id: nat.network_interface_id
             for nat in self.nat_gateways.values()
@@ -259,16 +224,16 @@ class Network:
     def owners_of_private_ip(self, address: str) -> list[AddressOwner]:
         """Every ENI holding ``address`` as a private address (one per VPC at most)."""
         self._reindex()
-        ip = _ip_int(address)
+        ip = ip_int(address)
         return [table[ip] for _, table in sorted(self._private.items()) if ip in table]
 
     def owner_in_vpc(self, vpc_id: str, address: str) -> AddressOwner | None:
         self._reindex()
-        return self._private.get(vpc_id, {}).get(_ip_int(address))
+        return self._private.get(vpc_id, {}).get(ip_int(address))
 
     def owner_of_public_ip(self, address: str) -> AddressOwner | None:
         self._reindex()
-        return self._public.get(_ip_int(address))
+        return self._public.get(ip_int(address))
 
     def network_interfaces_in_subnet(self, subnet_id: str) -> list[NetworkInterface]:
         self._reindex()
@@ -278,14 +243,7 @@ class Network:
 
     def route_table_of_subnet(self, subnet_id: str) -> RouteTable | None:
         """The subnet's explicitly associated route table, else its VPC's main one."""
-        subnet = self.subnets[subnet_id]
-        main = None
-        for table in self.route_tables.values():
-            if subnet_id in table.subnet_ids:
-                return table
-            if table.main and table.vpc_id == subnet.vpc_id:
-                main = table
-        return main
+        return route_table_of_subnet(self.subnets[subnet_id], self.route_tables.values())
 
     def main_route_table(self, vpc_id: str) -> RouteTable | None:
         for table in self.route_tables.values():
@@ -295,14 +253,7 @@ class Network:
 
     def network_acl_of_subnet(self, subnet_id: str) -> NetworkAcl | None:
         """The subnet's associated network ACL, else its VPC's default one."""
-        subnet = self.subnets[subnet_id]
-        default = None
-        for acl in self.network_acls.values():
-            if subnet_id in acl.subnet_ids:
-                return acl
-            if acl.is_default and acl.vpc_id == subnet.vpc_id:
-                default = acl
-        return default
+        return network_acl_of_subnet(self.subnets[subnet_id], self.network_acls.values())
 
     def default_security_group(self, vpc_id: str) -> SecurityGroup | None:
         for group in self.security_groups.values():
@@ -359,24 +310,22 @@ class Network:
             if n < 245:
                 candidate = f"203.0.113.{10 + n}"
             else:
-                candidate = str(ipaddress.IPv4Address(int(ipaddress.IPv4Address("3.0.0.10")) + n - 245))
+                candidate = ip_str(ip_int("3.0.0.10") + n - 245)
             if candidate not in used:
                 return candidate
 
     def next_private_ip(self, subnet_id: str) -> str:
         """The lowest free address of a subnet, after the four AWS reserves at its start."""
         subnet = self.subnets[subnet_id]
-        net = ipaddress.IPv4Network(subnet.cidr_block)
         taken = {
-            _ip_int(p.private_ip_address)
+            ip_int(p.private_ip_address)
             for e in self.network_interfaces.values()
             if e.subnet_id == subnet_id
             for p in e.private_ip_addresses
         }
-        first, last = int(net.network_address) + 4, int(net.broadcast_address) - 1
-        for ip in range(first, last + 1):
-            if ip not in taken:
-                return str(ipaddress.IPv4Address(ip))
+        found = SubnetAddresses(subnet.cidr_block, taken).lowest()
+        if found is not None:
+            return ip_str(found)
         raise ModelError(
             f"subnet {subnet_id} ({subnet.cidr_block}) has no free address",
             code="InsufficientFreeAddressesInSubnet",
@@ -1119,24 +1068,9 @@ def protocol_number_string(protocol: str | int) -> str:
     return str(protocol_number(protocol))
 
 
-_TARGET_FIELDS = {
-    "igw-": "gateway_id",
-    "vgw-": "gateway_id",
-    "vpce-": "gateway_id",
-    "local": "gateway_id",
-    "nat-": "nat_gateway_id",
-    "eni-": "network_interface_id",
-    "i-": "instance_id",
-    "pcx-": "vpc_peering_connection_id",
-    "tgw-": "transit_gateway_id",
-    "eigw-": "egress_only_internet_gateway_id",
-}
-
-
 def set_route_target(route: Route, target: str) -> None:
     """Put ``target`` into the route field that AWS uses for its kind."""
-    for prefix, field_name in _TARGET_FIELDS.items():
-        if target.startswith(prefix):
-            setattr(route, field_name, target)
-            return
-    raise ModelError(f"unknown route target {target!r}", code="InvalidParameterValue", resource=target)
+    field_name = route_target_field(target)
+    if field_name is None:
+        raise ModelError(f"unknown route target {target!r}", code="InvalidParameterValue", resource=target)
+    setattr(route, field_name, target)

@@ -20,6 +20,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .addressing import (
+    LINK_LOCAL,
+    RFC1918,
+    RFC6598,
+    ROUTE_TARGET_FIELDS,
+    field_collection,
+    gateway_collection,
+    reserved_address_reason,
+    rfc1918_range_of,
+)
 from .network import Network, protocol_number
 from .resources import (
     Address,
@@ -52,9 +62,6 @@ RULES_PER_GROUP_QUOTA = 60
 RULES_PER_ENI_MAX = 1000
 NACL_RULE_MAX = 32766
 NACL_STAR_IPV4, NACL_STAR_IPV6 = 32767, 32768
-
-RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
-LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
 
 #: Interface types that belong to an instance and so carry at least one security group;
 #: requester-managed ones (``nat_gateway``, ``gateway_load_balancer_endpoint``...) may have none.
@@ -174,14 +181,6 @@ def is_canonical_cidr(text: str) -> bool:
     return False
 
 
-def rfc1918_range_of(block: ipaddress.IPv4Network) -> ipaddress.IPv4Network | None:
-    """The RFC 1918 range holding ``block``, if any."""
-    for private in RFC1918:
-        if block.subnet_of(private):
-            return private
-    return None
-
-
 def secondary_block_restriction(
     primary: ipaddress.IPv4Network, candidate: ipaddress.IPv4Network
 ) -> str | None:
@@ -194,31 +193,9 @@ def secondary_block_restriction(
             if other != home and candidate.overlaps(other):
                 return (
                     f"{candidate} is in the RFC 1918 range {other}, but the primary block {primary} is in "
-                    f"{home}; a VPC may only add blocks from {home}, 100.64.0.0/10 or public ranges"
+                    f"{home}; a VPC may only add blocks from {home}, {RFC6598} or public ranges"
                 )
     return None
-
-
-def reserved_address_reason(subnet: ipaddress.IPv4Network, address: ipaddress.IPv4Address) -> str | None:
-    """Why AWS reserves ``address`` in ``subnet`` (network, router, DNS, future use, last), or None."""
-    offset = int(address) - int(subnet.network_address)
-    reasons = {
-        0: "the network address",
-        1: "the VPC router",
-        2: "reserved by AWS (DNS)",
-        3: "reserved by AWS",
-    }
-    if offset in reasons:
-        return reasons[offset]
-    if address == subnet.broadcast_address:
-        return "the last address (reserved by AWS)"
-    return None
-
-
-def reserved_addresses(subnet: ipaddress.IPv4Network) -> list[ipaddress.IPv4Address]:
-    """The five addresses of a subnet no ENI may hold."""
-    base = int(subnet.network_address)
-    return [ipaddress.IPv4Address(base + k) for k in range(4)] + [subnet.broadcast_address]
 
 
 def vpc_block_field(index: int) -> str:
@@ -236,27 +213,6 @@ def validate(network: Network) -> list[Problem]:
 
 _Net4 = ipaddress.IPv4Network
 _Net6 = ipaddress.IPv6Network
-
-_TARGET_FIELDS = (
-    "gateway_id",
-    "nat_gateway_id",
-    "network_interface_id",
-    "instance_id",
-    "vpc_peering_connection_id",
-    "transit_gateway_id",
-    "egress_only_internet_gateway_id",
-)
-
-_GATEWAY_COLLECTIONS = {"igw-": "internet_gateways", "vgw-": "vpn_gateways", "vpce-": "vpc_endpoints"}
-
-_TARGET_COLLECTIONS = {
-    "nat_gateway_id": "nat_gateways",
-    "network_interface_id": "network_interfaces",
-    "instance_id": "instances",
-    "vpc_peering_connection_id": "vpc_peering_connections",
-    "transit_gateway_id": "transit_gateways",
-    "egress_only_internet_gateway_id": "egress_only_internet_gateways",
-}
 
 _KIND_NAMES = {
     "vpcs": "VPC",
@@ -854,7 +810,8 @@ class _Validator:
                         "different networks; associate a table of the subnet's VPC",
                     )
             for index, gateway_id in enumerate(table.gateway_ids):
-                collection = "vpn_gateways" if gateway_id.startswith("vgw-") else "internet_gateways"
+                vgw = gateway_collection(gateway_id) == "vpn_gateways"
+                collection = "vpn_gateways" if vgw else "internet_gateways"
                 self.check_ref(tid, f"gateway_ids[{index}]", gateway_id, collection)
             self._check_routes(table)
         self._exactly_one_per_vpc(mains, "main route table", "MAIN_ROUTE_TABLE", "main", "route tables")
@@ -873,7 +830,7 @@ class _Validator:
             dest_field, dest_key, dest_net = self._route_destination(tid, field, route)
             if dest_field is None:
                 continue
-            targets = [f for f in _TARGET_FIELDS if getattr(route, f)]
+            targets = [f for f in ROUTE_TARGET_FIELDS if getattr(route, f)]
             if not targets:
                 self.error(
                     tid,
@@ -959,7 +916,7 @@ class _Validator:
         if route.nat_gateway_id or route.network_interface_id or route.instance_id:
             return True
         gateway = route.gateway_id or ""
-        if gateway.startswith("vpce-"):
+        if gateway_collection(gateway) == "vpc_endpoints":
             endpoint: VpcEndpoint | None = self.n.vpc_endpoints.get(gateway)
             return endpoint is None or endpoint.vpc_endpoint_type == "GatewayLoadBalancer"
         return False
@@ -998,7 +955,7 @@ class _Validator:
         if ref == "local" and target_field == "gateway_id":
             return
         if target_field == "gateway_id":
-            collection = next((c for p, c in _GATEWAY_COLLECTIONS.items() if ref.startswith(p)), None)
+            collection = gateway_collection(ref)
             if collection is None:
                 self.error(
                     tid,
@@ -1008,7 +965,7 @@ class _Validator:
                 )
                 return
         else:
-            collection = _TARGET_COLLECTIONS[target_field]
+            collection = field_collection(target_field)
         blackhole = route.state == "blackhole"
         if not self.exists(ref, collection):
             if blackhole:

@@ -1,0 +1,202 @@
+"""Human rendering of the analyses' results (rich), kept apart from the data it renders.
+
+One function per result type: it takes the immutable result (and the network, to name
+components by their Name tags) and returns a rich renderable; the command prints it. Golden tests
+pin the exact output.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .render import label
+
+if TYPE_CHECKING:
+    from ..analysis.diff import DiffResult
+    from ..analysis.entries import Entry
+    from ..analysis.exposure import ExposureResult
+    from ..analysis.matrix import MatrixResult
+    from ..analysis.policy import CheckResult
+    from ..analysis.reach import ReachResult
+    from ..analysis.why import WhyResult
+    from ..model import Network
+
+SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+CHECK_STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow"}
+REPLIES = {True: "yes", False: "never", "partial": "some client ports"}
+
+
+def addresses(cidrs: tuple[str, ...]) -> str:
+    """Every address or block (hosts without ``/32``), never cut; a set that is a block minus a
+    few holes is written so: ``0.0.0.0/0 except 198.51.100.0/24`` rather than the 23 blocks left."""
+    written = ", ".join(c.removesuffix("/32") for c in cidrs)
+    if len(cidrs) < 3:
+        return written
+    try:
+        networks = [ipaddress.IPv4Network(c) for c in cidrs]
+    except ValueError:
+        return written
+    blocks = list(ipaddress.collapse_addresses(networks))
+    first, last = int(blocks[0].network_address), int(blocks[-1].broadcast_address)
+    span = ipaddress.IPv4Network((first, 32 - (first ^ last).bit_length()), strict=False)
+    holes: list[ipaddress.IPv4Network] = []
+    cursor = int(span.network_address)
+    for block in [*blocks, None]:
+        start = int(block.network_address) if block is not None else int(span.broadcast_address) + 1
+        if start > cursor:
+            gap = (ipaddress.IPv4Address(cursor), ipaddress.IPv4Address(start - 1))
+            holes.extend(ipaddress.summarize_address_range(*gap))
+        if block is not None:
+            cursor = int(block.broadcast_address) + 1
+    if not holes or len(holes) >= len(cidrs):
+        return written
+    except_ = ", ".join(str(h).removesuffix("/32") for h in sorted(holes))
+    return f"{span} except {except_}"
+
+
+def render_reach(result: ReachResult) -> RenderableType:
+    lo, hi = result.client_ports
+    table = Table(title=f"reach {result.source} -> {result.destination} (client ports {lo}-{hi})")
+    for column in ("", "traffic", "from", "to"):
+        table.add_column(column)
+    rows = 0
+    for name, entries, style in (
+        ("allowed", result.allowed, "green"),
+        ("partial", result.partial, "yellow"),
+        ("one way", result.one_way, "red"),
+        ("unknown", result.unknown, "yellow"),
+    ):
+        for entry in entries:
+            rows += 1
+            table.add_row(
+                Text(name, style=style),
+                entry.describe(),
+                addresses(entry.sources),
+                addresses(entry.destinations),
+            )
+    parts: list[RenderableType] = [
+        table
+        if rows
+        else Text(f"{result.source} -> {result.destination}: nothing gets through", style="bold red")
+    ]
+    parts.extend(Text(note, style="yellow") for note in result.notes)
+    return Group(*parts)
+
+
+def render_why(result: WhyResult) -> RenderableType:
+    parts: list[RenderableType] = [Text(f"{result.flow.describe()}: {result.verdict}", style="bold")]
+    if not result.blockers:
+        parts.append(Text("nothing blocks this flow", style="green"))
+    for finding in result.blockers:
+        step, name = finding.step
+        b = finding.blocker
+        revealed = " (revealed once the blockers before it are fixed)" if finding.round else ""
+        where = f"{b.path}{', ' + b.direction if b.direction else ''}"
+        parts.append(Text(f"{step}. {name}: {b.code} at {b.component} [{where}]{revealed}", style="red"))
+        parts.append(Text(f"     {b.detail}"))
+    if result.changes:
+        heading = "changes that open the path:" if result.opens else "changes (the path stays closed):"
+        parts.append(Text(heading, style="bold"))
+        for change in result.changes:
+            tag = "" if change.applied else " (advice: not tried)"
+            parts.append(Text(f"  {change.command}{tag}"))
+    return Group(*parts)
+
+
+def render_exposure(network: Network, result: ExposureResult) -> RenderableType:
+    table = Table(title=f"internet exposure: {len(result.findings)} finding(s)")
+    for column in ("severity", "instance / ENI", "address", "traffic", "from", "replies"):
+        table.add_column(column)
+    for f in result.findings:
+        table.add_row(
+            Text(f.severity, style=SEVERITY_STYLE[f.severity]),
+            label(network, f.instance) if f.instance else label(network, f.eni),
+            f.address,
+            f.entry.traffic.describe(),
+            addresses(f.entry.sources),
+            REPLIES[f.bidirectional],
+        )
+    parts: list[RenderableType] = [table]
+    for item in result.incomplete:
+        count = f" x{item.count}" if item.count else ""
+        parts.append(Text(f"incomplete: {item.kind} {item.component}{count}: {item.detail}", style="yellow"))
+    return Group(*parts)
+
+
+def render_matrix(network: Network, result: MatrixResult) -> RenderableType:
+    table = Table(title=f"reachability by {result.by}: {len(result.cells)} pair(s) with traffic")
+    for column in ("from", "to", "allowed", "partial / one way / unknown"):
+        table.add_column(column)
+    for cell in result.cells:
+        others = [f"partial {t.describe()}" for t, _ in cell.partial]
+        others += [f"one way {t.describe()}" for t in cell.one_way]
+        others += [f"unknown {t.describe()}" for t in cell.unknown]
+        table.add_row(
+            label(network, cell.source),
+            label(network, cell.destination),
+            "; ".join(t.describe() for t in cell.allowed),
+            "; ".join(others),
+        )
+    return table
+
+
+def _change(sign: str, entry: Entry, style: str, note: str = "") -> Text:
+    ends = f"{addresses(entry.sources)} -> {addresses(entry.destinations)}"
+    return Text(f"  {sign} {entry.describe()}  {ends}{note}", style=style)
+
+
+def _diff_end(old: Network, new: Network, end: str, eni: str | None) -> str:
+    """An end of a pair by name, from the input that holds it (the new one first); an instance
+    with several ENIs names the ENI too (pairs are per ENI address)."""
+    if end == "internet":
+        return end
+    network = new if end in new.instances or eni in new.network_interfaces else old
+    name = label(network, end)
+    instance = network.instances.get(end)
+    several = instance is not None and len(instance.network_interface_ids) > 1
+    return f"{name} [{eni}]" if several else name
+
+
+def render_diff(old: Network, new: Network, result: DiffResult) -> RenderableType:
+    """``old`` and ``new`` name the endpoints of every pair."""
+    parts: list[RenderableType] = []
+    if not result.pairs:
+        parts.append(Text("no flow is opened or closed"))
+    for pair in result.pairs:
+        source = _diff_end(old, new, pair.source, pair.source_eni)
+        destination = _diff_end(old, new, pair.destination, pair.destination_eni)
+        parts.append(Text(f"{source} -> {destination}", style="bold"))
+        for sign, entries, style, note in (
+            ("+", pair.newly_allowed, "green", ""),
+            ("-", pair.newly_blocked, "red", ""),
+            ("+", pair.newly_one_way, "yellow", " (one way: replies never come back)"),
+            ("-", pair.no_longer_one_way, "red", " (was delivered one way)"),
+            ("?", pair.unknown, "yellow", " (unknown: depends on what is not modelled)"),
+        ):
+            parts.extend(_change(sign, entry, style, note) for entry in entries)
+    for old_id, new_id in result.matched:
+        parts.append(Text(f"matched {old_id} (old) with {new_id} (new) by Name tag or Terraform address"))
+    parts.extend(Text(f"only in old: {rid}") for rid in result.unmatched_old)
+    parts.extend(Text(f"only in new: {rid}") for rid in result.unmatched_new)
+    for side, item in result.incomplete:
+        count = f" x{item.count}" if item.count else ""
+        parts.append(
+            Text(f"incomplete ({side}): {item.kind} {item.component}{count}: {item.detail}", style="yellow")
+        )
+    return Group(*parts)
+
+
+def render_check(result: CheckResult) -> RenderableType:
+    parts: list[RenderableType] = []
+    for a in result.assertions:
+        parts.append(Text(f"{a.status.upper():7} {a.name}", style=CHECK_STYLE[a.status]))
+        parts.extend(Text(f"        {v.describe()}") for v in a.violations)
+        if a.violation_count > len(a.violations):
+            parts.append(Text(f"        ... {a.violation_count - len(a.violations)} more"))
+        parts.extend(Text(f"        warning: {w}", style="yellow") for w in a.warnings)
+    return Group(*parts)

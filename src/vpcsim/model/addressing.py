@@ -1,0 +1,342 @@
+"""AWS's addressing facts, in one place: every module that needs one asks here.
+
+Why one home: these facts are small and easy to copy (``+ 4``, ``startswith("igw-")``, a list
+of private ranges), and a copy fixed in one place and not the others answers wrongly. So:
+
+- **Integers**, as netaddr keeps them: an IPv4 address is an ``int``; a block is
+  ``(network, mask, prefix length)``. The hot paths of the engine compare integers only.
+- **Named ranges**, as :mod:`ipaddress` names them (``IPv4Network`` constants and ``is_...``
+  predicates): the ranges the internet does not route, RFC 1918 and RFC 6598.
+- **Reserved addresses of a subnet**: AWS keeps the first four (network, VPC router, DNS,
+  future use) and the last one; :class:`SubnetAddresses` is the one allocator of the others.
+- **Route targets**: which kind of target an id names, by its prefix (``igw-``, ``nat-``...),
+  and the ``Route`` field and network collection that hold it.
+- **Associations**: which route table and which network ACL a subnet uses (its explicit
+  association, else its VPC's main table / default ACL).
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import random
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+from typing import TypeVar
+
+from .resources import NetworkAcl, RouteTable, Subnet
+
+# ---------------------------------------------------------------------------------- integers
+
+FULL_MASK = 0xFFFFFFFF
+
+
+def ip_int(address: str) -> int:
+    """A dotted-quad address as an integer (inputs are validated where they enter: flows, the model)."""
+    try:
+        return int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big")
+    except OSError:
+        raise ValueError(f"{address!r} is not an IPv4 address") from None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def ip_str(value: int) -> str:
+    """An integer address as a dotted quad."""
+    return socket.inet_ntoa(value.to_bytes(4, "big"))
+
+
+def cidr_int(cidr: str) -> tuple[int, int, int]:
+    """(network, mask, prefix length) of an IPv4 CIDR (host bits dropped)."""
+    net = ipaddress.IPv4Network(cidr, strict=False)
+    return int(net.network_address), int(net.netmask), net.prefixlen
+
+
+def last_address(net: int, mask: int) -> int:
+    """The last (broadcast) address of the block ``net``/``mask``."""
+    return net | (~mask & FULL_MASK)
+
+
+# ---------------------------------------------------------------------------------- named ranges
+
+THIS_NETWORK = IPv4Network("0.0.0.0/8")
+RFC1918 = (IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"))
+"""The private ranges of RFC 1918, in which a VPC's primary block usually lies."""
+RFC6598 = IPv4Network("100.64.0.0/10")
+"""Shared address space (carrier-grade NAT): a VPC may use it; the internet does not route it."""
+LOOPBACK = IPv4Network("127.0.0.0/8")
+LINK_LOCAL = IPv4Network("169.254.0.0/16")
+"""Link-local: AWS's own services (instance metadata, DNS, time) live here; a VPC never may."""
+MULTICAST = IPv4Network("224.0.0.0/4")
+RESERVED = IPv4Network("240.0.0.0/4")
+
+NOT_INTERNET: tuple[IPv4Network, ...] = (
+    THIS_NETWORK,
+    RFC1918[0],
+    RFC6598,
+    LOOPBACK,
+    LINK_LOCAL,
+    RFC1918[1],
+    RFC1918[2],
+    MULTICAST,
+    RESERVED,
+)
+"""Where the internet does not route, so an internet gateway neither carries traffic to these
+addresses nor accepts it from them (documentation ranges count as internet: they stand for
+public hosts in examples)."""
+
+
+def _blocks(nets: Iterable[IPv4Network]) -> tuple[tuple[int, int, int], ...]:
+    return tuple((int(n.network_address), int(n.netmask), n.prefixlen) for n in nets)
+
+
+NOT_INTERNET_BLOCKS = _blocks(NOT_INTERNET)
+""":data:`NOT_INTERNET` as integer blocks ``(network, mask, prefix length)``."""
+_RFC1918_6598_BLOCKS = _blocks((*RFC1918, RFC6598))
+_RFC6598_NET, _RFC6598_MASK, _ = _blocks((RFC6598,))[0]
+
+
+def is_internet_routable(ip: int) -> bool:
+    """An address the internet routes (documentation ranges count: they stand for public hosts)."""
+    return not any(ip & mask == net for net, mask, _ in NOT_INTERNET_BLOCKS)
+
+
+def is_rfc1918_or_6598(ip: int) -> bool:
+    """An address of RFC 1918 (private) or RFC 6598 (shared address space)."""
+    return any(ip & mask == net for net, mask, _ in _RFC1918_6598_BLOCKS)
+
+
+def is_rfc6598(ip: int) -> bool:
+    """An address of the shared address space 100.64.0.0/10."""
+    return ip & _RFC6598_MASK == _RFC6598_NET
+
+
+def rfc1918_range_of(block: IPv4Network) -> IPv4Network | None:
+    """The RFC 1918 range holding ``block``, if any."""
+    for private in RFC1918:
+        if block.subnet_of(private):
+            return private
+    return None
+
+
+# ---------------------------------------------------------------------------------- subnets
+
+NETWORK_OFFSET, ROUTER_OFFSET, DNS_OFFSET, FUTURE_OFFSET = 0, 1, 2, 3
+"""Offsets from a subnet's first address of the four addresses AWS reserves at its start: the
+network address, the VPC router, the Amazon DNS server (at the VPC's primary block's base + 2),
+and one reserved for future use. The last address is reserved too."""
+RESERVED_AT_START = 4
+
+_RESERVED_REASONS = {
+    NETWORK_OFFSET: "the network address",
+    ROUTER_OFFSET: "the VPC router",
+    DNS_OFFSET: "reserved by AWS (DNS)",
+    FUTURE_OFFSET: "reserved by AWS",
+}
+
+
+def reserved_address_reason(subnet: IPv4Network, address: IPv4Address) -> str | None:
+    """Why AWS reserves ``address`` in ``subnet`` (network, router, DNS, future use, last), or None."""
+    offset = int(address) - int(subnet.network_address)
+    if offset in _RESERVED_REASONS:
+        return _RESERVED_REASONS[offset]
+    if address == subnet.broadcast_address:
+        return "the last address (reserved by AWS)"
+    return None
+
+
+def reserved_addresses(subnet: IPv4Network) -> list[IPv4Address]:
+    """The five addresses of a subnet no ENI may hold."""
+    base = int(subnet.network_address)
+    return [IPv4Address(base + k) for k in range(RESERVED_AT_START)] + [subnet.broadcast_address]
+
+
+def router_address(cidr: str) -> str:
+    """The VPC router's address in a subnet: its base + 1."""
+    return ip_str(cidr_int(cidr)[0] + ROUTER_OFFSET)
+
+
+class SubnetAddresses:
+    """The one allocator of a subnet's private addresses: every address but AWS's five reserved
+    ones, less those taken.
+
+    ``taken`` may be shared with other allocators (a set of a whole VPC's addresses); addresses
+    outside the subnet in it are ignored. :meth:`allocate` hands out the lowest free address, as
+    AWS does; given a random stream it spreads addresses over a subnet that is more than half
+    free (the generator's networks look less regular), and falls back to the lowest.
+    """
+
+    __slots__ = ("_cursor", "_used", "first", "last", "taken")
+
+    def __init__(self, cidr: str, taken: set[int] | None = None) -> None:
+        net, mask, _ = cidr_int(cidr)
+        self.first = net + RESERVED_AT_START
+        """The first address an ENI may hold."""
+        self.last = last_address(net, mask) - 1
+        """The last address an ENI may hold."""
+        self.taken: set[int] = set() if taken is None else taken
+        self._used = sum(1 for ip in self.taken if self.first <= ip <= self.last)
+        self._cursor = self.first
+        """Every address from ``first`` up to the cursor is taken."""
+
+    @property
+    def size(self) -> int:
+        """How many addresses ENIs may hold in the subnet."""
+        return max(0, self.last - self.first + 1)
+
+    @property
+    def free(self) -> int:
+        return self.size - self._used
+
+    def take(self, ip: int) -> None:
+        """Mark ``ip`` as taken (an address written somewhere, or handed out)."""
+        if ip not in self.taken:
+            self.taken.add(ip)
+            if self.first <= ip <= self.last:
+                self._used += 1
+
+    def lowest(self) -> int | None:
+        """The lowest free address, or None when the subnet is full (nothing is taken)."""
+        while self._cursor <= self.last and self._cursor in self.taken:
+            self._cursor += 1
+        return self._cursor if self._cursor <= self.last else None
+
+    def allocate(self, rng: random.Random | None = None) -> int | None:
+        """Take a free address and return it, or None when the subnet is full."""
+        if self.free <= 0:
+            return None
+        ip = -1
+        if rng is not None and self.free * 2 > self.size:
+            for _ in range(4):
+                candidate = rng.randint(self.first, self.last)
+                if candidate not in self.taken:
+                    ip = candidate
+                    break
+        if ip < 0:
+            found = self.lowest()
+            if found is None:  # ``taken`` was changed behind this allocator's back
+                return None
+            ip = found
+        self.take(ip)
+        return ip
+
+
+# ---------------------------------------------------------------------------------- route targets
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTargetKind:
+    """What a route target id names, known from its prefix."""
+
+    prefix: str
+    """The id prefix (``igw-``)."""
+    kind: str
+    """The engine's name for the kind of target (``igw``)."""
+    field: str
+    """The ``Route`` field AWS puts such a target in (``gateway_id``)."""
+    collection: str
+    """The ``Network`` collection that holds such targets (``internet_gateways``)."""
+
+
+ROUTE_TARGET_KINDS: tuple[RouteTargetKind, ...] = (
+    RouteTargetKind("igw-", "igw", "gateway_id", "internet_gateways"),
+    RouteTargetKind("vgw-", "vgw", "gateway_id", "vpn_gateways"),
+    RouteTargetKind("vpce-", "vpce", "gateway_id", "vpc_endpoints"),
+    RouteTargetKind("nat-", "nat", "nat_gateway_id", "nat_gateways"),
+    RouteTargetKind("eni-", "eni", "network_interface_id", "network_interfaces"),
+    RouteTargetKind("i-", "instance", "instance_id", "instances"),
+    RouteTargetKind("pcx-", "pcx", "vpc_peering_connection_id", "vpc_peering_connections"),
+    RouteTargetKind("tgw-", "tgw", "transit_gateway_id", "transit_gateways"),
+    RouteTargetKind("eigw-", "eigw", "egress_only_internet_gateway_id", "egress_only_internet_gateways"),
+)
+"""Every kind of route target vpcsim models ("local" aside: the VPC itself, in ``gateway_id``)."""
+
+LOCAL = "local"
+"""The target of a VPC's local routes (``gateway_id``)."""
+
+
+def route_target_kind(target: str) -> RouteTargetKind | None:
+    """The kind of target the id ``target`` names, by its prefix; None for ``local`` and others."""
+    for kind in ROUTE_TARGET_KINDS:
+        if target.startswith(kind.prefix):
+            return kind
+    return None
+
+
+def route_target_field(target: str) -> str | None:
+    """The ``Route`` field holding ``target`` (``local`` -> ``gateway_id``), or None if unknown."""
+    if target == LOCAL:
+        return "gateway_id"
+    kind = route_target_kind(target)
+    return kind.field if kind is not None else None
+
+
+ROUTE_TARGET_FIELDS = (
+    "gateway_id",
+    "nat_gateway_id",
+    "network_interface_id",
+    "instance_id",
+    "vpc_peering_connection_id",
+    "transit_gateway_id",
+    "egress_only_internet_gateway_id",
+)
+"""The ``Route`` fields that hold a target, in the order ``Route.target`` reads them."""
+
+_FIELD_COLLECTIONS = {k.field: k.collection for k in ROUTE_TARGET_KINDS if k.field != "gateway_id"}
+
+
+def field_collection(field: str) -> str:
+    """The collection of the targets a ``Route`` field other than ``gateway_id`` holds."""
+    return _FIELD_COLLECTIONS[field]
+
+
+def gateway_collection(gateway_id: str) -> str | None:
+    """The collection of a ``gateway_id`` target or edge association (``igw-``, ``vgw-``, ``vpce-``)."""
+    kind = route_target_kind(gateway_id)
+    return kind.collection if kind is not None and kind.field == "gateway_id" else None
+
+
+# ---------------------------------------------------------------------------------- associations
+
+_T = TypeVar("_T", RouteTable, NetworkAcl)
+
+
+def _associations(subnets: Iterable[Subnet], tables: Iterable[_T], fallback: str) -> dict[str, _T | None]:
+    explicit: dict[str, _T] = {}
+    implicit: dict[str, _T] = {}
+    for table in tables:
+        for subnet_id in table.subnet_ids:
+            explicit[subnet_id] = table
+        if getattr(table, fallback):
+            implicit[table.vpc_id] = table
+    out: dict[str, _T | None] = {}
+    for subnet in subnets:
+        found = explicit.get(subnet.subnet_id)
+        out[subnet.subnet_id] = found if found is not None else implicit.get(subnet.vpc_id)
+    return out
+
+
+def route_tables_of_subnets(
+    subnets: Iterable[Subnet], route_tables: Iterable[RouteTable]
+) -> dict[str, RouteTable | None]:
+    """Subnet id -> the route table it uses: its explicitly associated one, else its VPC's main
+    one (a network AWS would refuse may associate a subnet twice: the last association counts)."""
+    return _associations(subnets, route_tables, "main")
+
+
+def network_acls_of_subnets(
+    subnets: Iterable[Subnet], network_acls: Iterable[NetworkAcl]
+) -> dict[str, NetworkAcl | None]:
+    """Subnet id -> the network ACL it uses: its associated one, else its VPC's default one."""
+    return _associations(subnets, network_acls, "is_default")
+
+
+def route_table_of_subnet(subnet: Subnet, route_tables: Iterable[RouteTable]) -> RouteTable | None:
+    """The route table ``subnet`` uses (see :func:`route_tables_of_subnets`)."""
+    return route_tables_of_subnets((subnet,), route_tables)[subnet.subnet_id]
+
+
+def network_acl_of_subnet(subnet: Subnet, network_acls: Iterable[NetworkAcl]) -> NetworkAcl | None:
+    """The network ACL ``subnet`` uses (see :func:`network_acls_of_subnets`)."""
+    return network_acls_of_subnets((subnet,), network_acls)[subnet.subnet_id]

@@ -1,0 +1,84 @@
+"""Until IPv6 is analysed, a network with IPv6 is never reported complete:
+``exposure``, ``check`` and ``diff`` list every resource holding IPv6 as ``incomplete``, and
+their exit statuses say "unknown" rather than "clean"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.cli import CliRunner
+
+from vpcsim.analysis import check, diff, exposure
+from vpcsim.analysis.incomplete import ipv6_items
+from vpcsim.formats.policy import read_policy
+from vpcsim.formats.spec import load_spec
+from vpcsim.testing import PRESETS, generate_network
+
+SPEC = """
+version: 1
+seed: six
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    ipv6_cidrs: [2600:1f18:1234:5600::/56]
+    subnets:
+      public: {cidr: 10.0.1.0/24, ipv6_cidr: 2600:1f18:1234:5600::/64, route_table: public}
+    route_tables:
+      public:
+        routes: {0.0.0.0/0: igw, "::/0": igw}
+    security_groups:
+      web: {ingress: [tcp 443 from 0.0.0.0/0, SSH_RULE]}
+    instances:
+      web: {subnet: public, public_ip: true, security_groups: [web]}
+internet_gateways:
+  igw: {vpc: main}
+"""
+
+
+def _spec(ssh: str | None) -> str:
+    text = SPEC.replace("SSH_RULE", ssh or "")
+    return text.replace(", ]", "]") if ssh is None else text
+
+
+def test_ssh_open_to_every_ipv6_address_is_not_reported_complete(tmp_path: Path, cli: CliRunner) -> None:
+    net = load_spec(_spec("tcp 22 from ::/0"), filename="six.yaml").network
+    result = exposure(net)
+    # IPv4: only https; SSH over IPv6 is not analysed, so the answer says it is incomplete.
+    assert [f.entry.traffic.describe() for f in result.findings] == ["tcp 443"]
+    ipv6 = {i.component: i.detail for i in result.incomplete if i.kind == "ipv6"}
+    group = next(g.group_id for g in net.security_groups.values() if g.group_name == "web")
+    table = next(t.route_table_id for t in net.route_tables.values() if t.name == "public")
+    assert "ingress tcp 22-22 from ::/0" in ipv6[group]
+    assert "route ::/0 -> igw-" in ipv6[table]
+    path = tmp_path / "six.yaml"
+    path.write_text(_spec("tcp 22 from ::/0"))
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "assertions:\n  - name: no ssh from the internet\n    from: internet\n    to: web\n    deny: [tcp/22]\n"
+    )
+    parsed, lines = read_policy(policy)
+    checked = check(net, parsed, lines=lines)
+    assert checked.status == "unknown" and checked.incomplete
+    assert "incomplete" in checked.assertions[0].warnings[0]
+    run = cli("check", str(path), str(policy), "--json")
+    assert run.status == 3 and run.json["status"] == "unknown"
+
+
+def test_a_plan_opening_ssh_to_ipv6_does_not_say_nothing_changed(tmp_path: Path, cli: CliRunner) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(_spec(None))
+    new.write_text(_spec("tcp 22 from ::/0"))
+    result = diff(load_spec(old).network, load_spec(new).network)
+    assert not result.changed and result.status == "unknown"
+    assert any(
+        side == "new" and item.kind == "ipv6" and "::/0" in item.detail for side, item in result.incomplete
+    )
+    run = cli("diff", str(old), str(new), "--json")
+    assert run.status == 3 and run.json["status"] == "unknown"
+    run = cli("exposure", str(new))
+    assert run.status == 1 and "incomplete: ipv6" in run.out
+
+
+def test_ipv4_only_networks_have_no_ipv6_items() -> None:
+    for seed in range(5):
+        assert ipv6_items(generate_network(seed, PRESETS["small"])) == []

@@ -1,0 +1,124 @@
+"""The known outcomes of the real AWS snapshots (tests/fixtures/aws/README.md), through import and trace."""
+
+from __future__ import annotations
+
+import pytest
+from tests.support.paths import FIXTURES
+
+import vpcsim
+from vpcsim.engine import Trace
+from vpcsim.formats.aws import load_aws
+from vpcsim.model import Network
+
+FIXTURES = FIXTURES / "aws"
+
+
+def _load(name: str) -> Network:
+    return load_aws(FIXTURES / name).network
+
+
+@pytest.fixture(scope="module")
+def public_subnet() -> Network:
+    return _load("test-public-subnet")
+
+
+@pytest.fixture(scope="module")
+def public_private() -> Network:
+    return _load("test-public-private-subnet")
+
+
+def _nat_steps(result: Trace) -> list[tuple[str, str, str]]:
+    return [
+        (s.component, s.before.source if s.before else "", s.after.source if s.after else "")
+        for h in result.forward
+        for s in h.steps
+        if s.kind == "nat"
+    ]
+
+
+def test_public_subnet_instance_reaches_internet_translated(public_subnet: Network) -> None:
+    result = vpcsim.trace(public_subnet, "i-06669a407b2ef3ae5", "8.8.8.8", port=443)
+    assert result.verdict == "reachable"
+    assert ("igw-0a409e562d251f766", "10.0.0.91", "18.216.80.133") in _nat_steps(result)
+
+
+def test_public_subnet_inbound_80_denied_by_group(public_subnet: Network) -> None:
+    result = vpcsim.trace(public_subnet, "internet:8.8.8.8", "18.216.80.133", port=80)
+    assert result.verdict == "unreachable"
+    assert [(b.code, b.component, b.direction) for b in result.blockers] == [
+        ("ENI_SG_RULES_MISMATCH", "sg-09ccba6656672061b", "inbound")
+    ]
+    translated = [s for h in result.forward for s in h.steps if s.kind == "nat"]
+    assert translated[0].after is not None and translated[0].after.destination == "10.0.0.91"
+
+
+def test_public_subnet_inbound_22_delivered(public_subnet: Network) -> None:
+    assert vpcsim.trace(public_subnet, "internet:8.8.8.8", "18.216.80.133", port=22).verdict == "reachable"
+
+
+def test_public_subnet_private_address_never_enters(public_subnet: Network) -> None:
+    result = vpcsim.trace(public_subnet, "internet:8.8.8.8", "10.0.0.91", port=22)
+    assert result.codes == ["IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"]
+    assert [h.component for h in result.forward] == ["internet"]
+
+
+def test_public_subnet_unowned_public_address_goes_nowhere(public_subnet: Network) -> None:
+    result = vpcsim.trace(public_subnet, "internet:8.8.8.8", "54.191.107.23", port=22)
+    assert result.codes == ["UNKNOWN_DESTINATION"]
+
+
+def test_public_private_public_instance_exits_through_igw(public_private: Network) -> None:
+    result = vpcsim.trace(public_private, "i-094a9e5b545a4fde4", "8.8.8.8", port=443)
+    assert result.verdict == "reachable"
+    assert "igw-0eac198308206c358" in [h.component for h in result.forward]
+
+
+def test_public_private_private_instance_goes_to_vgw_unknown(public_private: Network) -> None:
+    result = vpcsim.trace(public_private, "i-099cf38911942421c", "8.8.8.8", port=443)
+    assert result.verdict == "unknown"
+    assert result.codes == ["VPCSIM_OUTSIDE_MODEL"]
+    assert result.blockers[0].component == "vgw-070087240d6fa2989"
+    assert "igw-0eac198308206c358" not in [h.component for h in result.forward]
+
+
+@pytest.mark.parametrize(
+    ("src", "dst"), [("i-099cf38911942421c", "10.0.0.47"), ("i-094a9e5b545a4fde4", "10.0.1.204")]
+)
+@pytest.mark.parametrize(
+    ("protocol", "port", "verdict"),
+    [
+        ("tcp", 22, "reachable"),
+        ("tcp", 80, "unreachable"),
+        ("udp", 53, "unreachable"),
+        ("icmp", None, "unreachable"),
+    ],
+)
+def test_public_private_inside_vpc(
+    public_private: Network, src: str, dst: str, protocol: str, port: int | None, verdict: str
+) -> None:
+    result = vpcsim.trace(public_private, src, dst, protocol=protocol, port=port)
+    assert result.verdict == verdict
+    if verdict == "unreachable":
+        assert [(b.code, b.direction) for b in result.blockers] == [("ENI_SG_RULES_MISMATCH", "inbound")]
+
+
+def test_public_private_internet_to_public_instance(public_private: Network) -> None:
+    assert vpcsim.trace(public_private, "internet", "13.58.55.60", port=22).verdict == "reachable"
+    denied = vpcsim.trace(public_private, "internet", "13.58.55.60", port=443)
+    assert denied.codes == ["ENI_SG_RULES_MISMATCH"]
+    assert denied.blockers[0].component == "sg-0662342465612f419"
+
+
+def test_public_private_internet_to_private_address_dropped(public_private: Network) -> None:
+    assert vpcsim.trace(public_private, "internet", "10.0.0.47", port=22).codes == [
+        "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
+    ]
+
+
+@pytest.mark.parametrize("name", ["test-transit-gateway", "test-vpc-endpoint-gateway", "test-load-balancer"])
+def test_other_snapshots_import_and_list_what_was_skipped(name: str) -> None:
+    loaded = load_aws(FIXTURES / name)
+    assert loaded.network.vpcs
+    assert loaded.network.network_interfaces
+    if name == "test-load-balancer":
+        assert any("LoadBalancer" in key for key in loaded.skipped)

@@ -1,2 +1,0 @@
-"""Scenario tests: the tutorial's situations, built with the public builder API and traced
-through ``network.trace``. ``builders`` holds the small networks; the tests only ask questions."""
