@@ -493,8 +493,9 @@ def _sg_bounds(rules: list[SgRule], bounds: set[int]) -> None:
 
 
 def _special_enis(c: Compiled) -> set[str]:
-    """ENIs with a role of their own on paths: route targets and NAT gateways' ENIs."""
-    special = {e.eni_id for e in c.enis.values() if e.nat_gateway is not None}
+    """ENIs with a role of their own on paths: route targets, NAT gateways' ENIs and the other
+    ENIs AWS manages for a service (no hosts: the walk stops there)."""
+    special = {e.eni_id for e in c.enis.values() if e.nat_gateway is not None or e.managed is not None}
     tables = [s.route_table for s in c.subnets.values() if s.route_table is not None]
     tables += [v.edge_route_table for v in c.vpcs.values() if v.edge_route_table is not None]
     for table in tables:
