@@ -180,11 +180,16 @@ class Bulk:
         client_ports: Interval = LINUX_CLIENT_PORTS,
         *,
         space: TrafficSpace | None = None,
+        also_public: frozenset[int] = frozenset(),
     ) -> None:
+        """``also_public``: public addresses of a larger estate ``network`` is a shard of
+        (:mod:`vpcsim.analysis.shards`): not the internet either."""
         self.network = network
         self.client_ports = client_ports
         self.c: Compiled = compile_network(network)
-        self.universe: InternetUniverse = internet_universe(self.c)
+        self.universe: InternetUniverse = (
+            InternetUniverse(self.c, also_public) if also_public else internet_universe(self.c)
+        )
         rules = RuleSet()
         bounds: set[int] = set()
         for net, mask in self.universe.shared_cidrs:
