@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench fidelity lab-deps clean
+.PHONY: demo test lint typecheck unit bench fuzz fidelity lab-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/vpcsim demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks fuzz
+	$(BIN)/ruff format --check src tests benchmarks fuzz
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
@@ -30,6 +30,11 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Every input surface fuzzed with 100,000 structure-aware inputs, each surface stopped after 8
+# minutes at most (docs/fuzzing.md); failing inputs are kept in fuzz-failures/.
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz --examples 100000 --max-minutes 8
 
 # The live lab's tools (iproute2, nftables, ping, nc, curl) from Debian's packages; needs root.
 lab-deps:

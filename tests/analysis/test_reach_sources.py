@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,7 +70,8 @@ def test_reach_from_any_internet_source_agrees_with_trace(
             target,
             protocol=flow.protocol,
             port=flow.destination_port,
-            client_ports=(port, port),
+            # client ports apply to tcp and udp only (make_flow refuses them elsewhere)
+            client_ports=(port, port) if flow.has_ports else None,
             icmp_type=flow.icmp_type,
             icmp_code=flow.icmp_code,
         )
@@ -128,3 +130,15 @@ def test_the_resolver_and_metadata_answer_from_an_instance() -> None:
     assert [e.describe() for e in metadata.allowed] == ["tcp 80"]
     time_sync = reach(network, "app", "169.254.169.123")
     assert [e.describe() for e in time_sync.allowed] == ["udp 123"]
+
+
+def test_a_flow_without_ports_is_judged_whatever_the_client_ports() -> None:
+    """ICMP has no source port: a result computed for other client ports still answers for it
+    (make_flow refuses client ports for it, so its flow carries only the default range)."""
+    network = load_example("bastion-nat").network
+    result = reach(network, "internet", "bastion", client_ports=(40000, 40000))
+    probe = make_flow(network, "internet:8.8.8.8", "bastion", protocol="icmp", icmp_type=8, icmp_code=0)
+    assert result.permits(probe) == trace(network, probe, record=False).reachable
+    tcp = make_flow(network, "internet:8.8.8.8", "bastion", protocol="tcp", port=22)
+    with pytest.raises(ValueError, match="outside the client ports"):
+        result.permits(tcp)

@@ -149,9 +149,10 @@ class ReachResult:
         return None
 
     def permits(self, flow: Flow) -> bool:
-        """Whether the flow works both ways for every one of its source ports."""
+        """Whether the flow works both ways for every one of its source ports (a protocol
+        without ports has none to check: ``make_flow`` refuses client ports for it)."""
         lo_c, hi_c = self.client_ports
-        if not all(lo_c <= lo and hi <= hi_c for lo, hi in flow.source_ports):
+        if flow.has_ports and not all(lo_c <= lo and hi <= hi_c for lo, hi in flow.source_ports):
             raise ValueError(
                 f"the flow's source ports are outside the client ports {lo_c}-{hi_c} of this result"
             )

@@ -371,7 +371,10 @@ def import_command(
 @app.command()
 def export(
     network: NetworkArg,
-    output: Annotated[str, typer.Option("--output", "-o", help="A YAML file (yaml) or a folder (aws).")],
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="A YAML file (yaml; - for standard output) or a folder (aws)."),
+    ],
     to: Annotated[
         str | None, typer.Option("--to", help="Output format: yaml or aws.", show_default=False)
     ] = None,
@@ -391,19 +394,33 @@ def export(
         to, fmt = fmt, None
     if to not in ("yaml", "aws"):
         raise CliError(f"--to {to!r}: use yaml or aws")
+    if output == "-" and (to == "aws" or as_json):
+        why = "--to aws writes a folder of files" if to == "aws" else "--json prints its summary there"
+        raise CliError(f"-o - (standard output) cannot be used here: {why}; give -o a path")
     loaded = load(network, fmt)
     written: list[str]
-    if to == "yaml":
-        from ..formats.spec import dump_spec
+    try:
+        if to == "yaml":
+            from ..formats.spec import SpecDumpError, dump_spec
 
-        Path(output).write_text(dump_spec(loaded.network))
-        written = [output]
-    elif to == "aws":
-        from ..formats.aws import export_aws
+            try:
+                text = dump_spec(loaded.network)
+            except SpecDumpError as exc:
+                raise CliError(f"cannot write this network as a spec: {exc}", code="VPCSIM_EXPORT") from None
+            if output == "-":
+                sys.stdout.write(text)
+                return EXIT_OK
+            Path(output).write_text(text)
+            written = [output]
+        else:
+            from ..formats.aws import export_aws
 
-        written = [str(p) for p in export_aws(loaded.network, Path(output))]
-    else:  # pragma: no cover - refused above
-        raise CliError(f"--to {to!r}: use yaml or aws")
+            if Path(output).exists() and not Path(output).is_dir():  # stat's OSError: below
+                raise CliError(f"cannot write to {output}: it is a file, and --to aws writes a folder")
+            written = [str(p) for p in export_aws(loaded.network, Path(output))]
+    except OSError as exc:
+        where = exc.filename or output
+        raise CliError(f"cannot write {where}: {exc.strerror or exc}", code="VPCSIM_OUTPUT") from None
     if as_json:
         emit_json({"schema_version": 1, "format": to, "written": sorted(written)})
     else:

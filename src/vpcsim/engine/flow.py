@@ -221,6 +221,19 @@ def make_flow(
         raise ValueError(f"{protocol_name(number)} needs a destination port")
     if port is not None and not 0 <= port <= 65535:
         raise ValueError(f"port {port} is outside 0-65535")
+    # an option that does not apply to the protocol is refused, never silently dropped
+    if number not in (TCP, UDP):
+        options = (
+            ("a destination port", port),
+            ("a source port", source_port),
+            ("client ports", client_ports),
+        )
+        given = [name for name, value in options if value is not None]
+        if given:
+            verb = "applies" if given == ["a destination port"] or given == ["a source port"] else "apply"
+            raise ValueError(f"{' and '.join(given)} {verb} to tcp and udp only, not {protocol_name(number)}")
+    if number != ICMP and (icmp_type is not None or icmp_code is not None):
+        raise ValueError(f"an ICMP type and code apply to icmp only, not {protocol_name(number)}")
     if source_port is not None and client_ports is not None:
         raise ValueError("give a pinned source port or a client port range, not both")
     src = resolve_endpoint(network, source)

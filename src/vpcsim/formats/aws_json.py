@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from .nesting import too_deep, too_deep_message
 from .problems import LoadProblem, Location
 
 ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -100,8 +101,9 @@ def first_key(data: bytes) -> str | None:
 
 def parse(name: str, data: bytes) -> tuple[Any, LoadProblem | None]:
     """Parse one file; on damage, recover what can safely be recovered and say what was lost."""
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark (PowerShell's redirection writes one)
     try:
-        return orjson.loads(data), None
+        document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         where = Location(file=name, line=exc.lineno, column=exc.colno)
         text = data.decode("utf-8", errors="replace")
@@ -115,6 +117,11 @@ def parse(name: str, data: bytes) -> tuple[Any, LoadProblem | None]:
             f"{key} before that point, the rest of the file was not read"
         )
         return {key: items}, LoadProblem("error", "VPCSIM_MALFORMED_JSON", message, where)
+    deep = too_deep(document)
+    if deep is not None:
+        message = f"{too_deep_message()}; the file was not read"
+        return None, LoadProblem("error", "VPCSIM_JSON_TOO_DEEP", message, Location(file=name, path=deep))
+    return document, None
 
 
 def _salvage(text: str) -> tuple[str, list[Any]] | None:
@@ -135,7 +142,10 @@ def _salvage(text: str) -> tuple[str, list[Any]] | None:
             index += 1
         try:
             item, index = decoder.raw_decode(text, index)
-        except ValueError:
+            orjson.dumps(item)  # what orjson (the reader of sound files) would refuse: lone surrogates
+        except (ValueError, RecursionError, TypeError):
+            break
+        if too_deep(item) is not None:
             break
         items.append(item)
         while index < length and text[index] in " \t\r\n":

@@ -27,15 +27,16 @@ input without the check; the YAML reader is strict by itself (a person wrote the
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
+import orjson
+
 from ..examples import EXAMPLES, example_file
 from ..model import Problem, validate
 from .problems import InputError, LoadProblem, LoadResult, Location
-from .spec import load_spec, read_text
+from .spec import byte_position, load_spec, read_text
 
 __all__ = [
     "EXAMPLES",
@@ -106,7 +107,7 @@ def load_terraform(path: Path) -> LoadResult:
 
 def _json(path: Path, data: bytes) -> Any:
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return orjson.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         return None
 
@@ -155,9 +156,15 @@ def detect_format(path: Path) -> str:
         if any(f'"{key}"' in head for key in AWS_KEYS):
             return "aws"
         try:
-            json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise _problem(path, "VPCSIM_JSON_INVALID", f"{path} is not valid JSON: {exc}") from None
+            orjson.loads(data.decode("utf-8-sig"))
+        except orjson.JSONDecodeError as exc:
+            where = Location(file=str(path), line=exc.lineno, column=exc.colno)
+            message = f"{path} is not valid JSON: {exc}"
+            raise InputError(LoadProblem("error", "VPCSIM_JSON_INVALID", message, where)) from None
+        except UnicodeDecodeError as exc:
+            message = f"{path} is not valid JSON: it is not UTF-8 text (byte {exc.start})"
+            where = Location(str(path), *byte_position(data, exc.start))
+            raise InputError(LoadProblem("error", "VPCSIM_JSON_INVALID", message, where)) from None
     if path.suffix.lower() == ".tf":
         hint = "vpcsim reads Terraform JSON: run `terraform show -json > state.json` (or of a plan)"
     elif document is not None:
@@ -175,8 +182,14 @@ def load_network(path: str | Path, *, format: str | None = None, check: bool = T
     path = Path(path)
     if format is not None and format not in FORMATS:
         raise _problem(path, "VPCSIM_USAGE", f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-    if not path.exists():
-        raise _problem(path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: no such file or directory")
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise _problem(
+            path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: no such file or directory"
+        ) from None
+    except OSError as exc:  # a name too long, a loop of links, a parent that is a file
+        raise _problem(path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: {exc.strerror or exc}") from None
     kind = format or detect_format(path)
     if kind == "yaml":
         if path.is_dir():

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..model.policy import Policy
 from .problems import InputError, LoadProblem, Location
+from .spec import byte_position
 from .spec_errors import plain_message
 from .spec_yaml import Document, format_path, parse_yaml
 from .spec_yaml import Path as KeyPath
@@ -82,14 +83,41 @@ def policy_from_data(data: object, *, document: Document | None = None, file: st
     if not isinstance(data, Mapping):
         raise InputError(LoadProblem("error", CODE, _NOT_A_MAPPING, Location(file, 1, 1)))
     try:
-        return Policy.model_validate(data)
+        policy = Policy.model_validate(data)
     except ValidationError as exc:
         raise InputError(_problems(exc, document, file)) from None
+    _check_client_ports(policy, document, file)
+    return policy
+
+
+def _check_client_ports(policy: Policy, document: Document | None, file: str | None) -> None:
+    """A client port range the engine takes: ``1024-655`` matches the grammar's pattern but is
+    no range. The engine's own reading decides (the model layer cannot import it)."""
+    from ..engine import parse_client_ports
+
+    problems = []
+    for index, assertion in enumerate(policy.assertions):
+        if assertion.client_ports is None:
+            continue
+        try:
+            parse_client_ports(assertion.client_ports)
+        except ValueError as exc:
+            loc: KeyPath = ("assertions", index, "client_ports")
+            where = (
+                document.locate(loc)
+                if document is not None
+                else Location(file, path=format_path(loc) or None)
+            )
+            problems.append(LoadProblem("error", CODE, str(exc), where))
+    if problems:
+        raise InputError(problems)
 
 
 def parse_policy(text: str, filename: str | None = None) -> tuple[Policy, list[int]]:
     """A policy from YAML text; returns it and each assertion's line (1-based)."""
-    document = parse_yaml(text, filename, empty=(CODE, _NOT_A_MAPPING), duplicate=_duplicate)
+    document = parse_yaml(
+        text, filename, empty=(CODE, _NOT_A_MAPPING), duplicate=_duplicate, empty_at_start=True
+    )
     policy = policy_from_data(document.data, document=document, file=filename)
     lines = [document.locate(("assertions", index)).line or 1 for index in range(len(policy.assertions))]
     return policy, lines
@@ -102,10 +130,14 @@ def read_policy(path: str | PathLike[str]) -> tuple[Policy, list[int]]:
     """
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
         raise InputError(
-            LoadProblem("error", CODE, f"cannot read the policy: {reason}", Location(file))
+            LoadProblem("error", CODE, f"cannot read the policy: {exc.strerror or exc}", Location(file))
         ) from None
+    except UnicodeDecodeError as exc:
+        message = f"cannot read the policy: it is not UTF-8 text (byte {exc.start})"
+        where = Location(file, *byte_position(raw, exc.start))
+        raise InputError(LoadProblem("error", CODE, message, where)) from None
     return parse_policy(text, file)

@@ -49,6 +49,7 @@ _ID_IN_TEXT = re.compile(r"\b[a-z]+-[0-9a-f]{8,17}\b")
 
 def read_text(path: Path) -> str:
     """A file's text, or :class:`InputError` naming the file and why it cannot be read."""
+    line = column = None
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -64,9 +65,14 @@ def read_text(path: Path) -> str:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             reason = f"it is not UTF-8 text (byte {exc.start})"
-    raise InputError(
-        LoadProblem("error", "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: {reason}", Location(str(path)))
-    )
+            line, column = byte_position(data, exc.start)
+    where = Location(str(path), line, column)
+    raise InputError(LoadProblem("error", "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: {reason}", where))
+
+
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """(line, column) of a byte offset, both 1-based (the column counts bytes)."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 def _source(path_or_text: str | Path, filename: str | None) -> tuple[str, str | None]:

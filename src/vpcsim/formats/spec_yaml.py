@@ -109,7 +109,20 @@ def _mark_location(filename: str | None, mark: yaml.Mark | None) -> Location:
     return Location(file=filename, line=mark.line + 1, column=mark.column + 1)
 
 
-def _syntax_error(filename: str | None, exc: yaml.YAMLError) -> InputError:
+def syntax_error(filename: str | None, exc: yaml.YAMLError, text: str = "") -> InputError:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # a character YAML refuses (NUL, a control character): its offset is in the text read
+        # (UTF-8 bytes for libyaml), which gives the line and column
+        before = (
+            text.encode("utf-8", "surrogatepass")[: exc.position] if _Loader is not yaml.SafeLoader else None
+        )
+        head = before.decode("utf-8", "replace") if before is not None else text[: exc.position]
+        line = head.count("\n") + 1
+        column = len(head) - (head.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        message = f"YAML syntax error: {exc.reason} (character #x{code:04x}); remove it"
+        location = Location(file=filename, line=line, column=column)
+        return InputError(LoadProblem("error", "VPCSIM_YAML_SYNTAX", message, location))
     if isinstance(exc, yaml.MarkedYAMLError):
         what = ": ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         mark = exc.problem_mark or exc.context_mark
@@ -162,6 +175,56 @@ def duplicate_message(path: Path) -> tuple[str, str]:
     return "VPCSIM_SPEC_DUPLICATE_KEY", f"key {key!r} appears twice here; keep one"
 
 
+MAX_DEPTH = 100
+"""Nesting deeper than this is refused: no spec needs it, and readers that recurse would not
+survive it (Python's recursion limit is 1,000 frames)."""
+
+
+def check_depth(root: yaml.Node, filename: str | None) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH`, at the first node too deep."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            location = _mark_location(filename, node.start_mark)
+            message = (
+                f"the document is nested more than {MAX_DEPTH} levels deep here; vpcsim's inputs need a few"
+            )
+            raise InputError(LoadProblem("error", "VPCSIM_YAML_TOO_DEEP", message, location))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+
+
+def unreadable_scalar(root: yaml.Node, filename: str | None) -> InputError:
+    """The first scalar that cannot be made a value (a 5,000-digit number, February 30th)."""
+    fresh = _Loader("")  # the failed construction left its loader's state behind
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                fresh.construct_object(node, deep=True)
+            except (ValueError, OverflowError) as exc:
+                digits = sum(ch.isdigit() for ch in str(node.value))
+                reason = f"a number of {digits} digits is too long" if "digits" in str(exc) else str(exc)
+                message = f"the value {str(node.value)[:40]!r} cannot be read: {reason}"
+                location = _mark_location(filename, node.start_mark)
+                return InputError(LoadProblem("error", "VPCSIM_YAML_VALUE", message, location))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(child for pair in reversed(node.value) for child in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return InputError(
+        LoadProblem("error", "VPCSIM_YAML_VALUE", "a value cannot be read", Location(filename, 1, 1))
+    )
+
+
 #: libyaml's parser when PyYAML was built with it (ten times faster), else the pure-Python one;
 #: both give nodes with line and column, and the same safe constructor.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -177,26 +240,38 @@ def parse_yaml(
     *,
     empty: tuple[str, str] = EMPTY_SPEC,
     duplicate: Callable[[Path], tuple[str, str]] = duplicate_message,
+    empty_at_start: bool = False,
 ) -> Document:
     """Parse one YAML document; raise :class:`InputError` for syntax errors and duplicate keys.
 
     ``empty`` is the (code, message) of an empty document and ``duplicate`` words a key written
     twice, so that every file vpcsim reads in YAML (the spec, a policy) gets the same checks.
+    ``empty_at_start`` places the empty document's problem at line 1, column 1 (a policy says
+    so, as it does for any policy that is no mapping); else it names the file alone.
     """
     loader = _Loader(text)
     try:
         try:
             root = loader.get_single_node()
         except yaml.YAMLError as exc:
-            raise _syntax_error(filename, exc) from None
+            raise syntax_error(filename, exc, text) from None
+        except RecursionError:  # PyYAML's pure-Python parser recurses per level
+            message = f"the document is nested more than {MAX_DEPTH} levels deep; vpcsim's inputs need a few"
+            raise InputError(
+                LoadProblem("error", "VPCSIM_YAML_TOO_DEEP", message, Location(filename))
+            ) from None
         if root is None:
-            raise InputError(LoadProblem("error", empty[0], empty[1], Location(file=filename)))
+            where = Location(filename, 1, 1) if empty_at_start else Location(file=filename)
+            raise InputError(LoadProblem("error", empty[0], empty[1], where))
+        check_depth(root, filename)
         found: list[tuple[Path, yaml.Node]] = []
         try:
             _duplicates(root, loader, [], set(), found)
             data = loader.construct_document(root)
         except yaml.YAMLError as exc:
-            raise _syntax_error(filename, exc) from None
+            raise syntax_error(filename, exc, text) from None
+        except (ValueError, OverflowError):
+            raise unreadable_scalar(root, filename) from None
         document = Document(data, root, filename, loader)
         if found:
             problems = []

@@ -30,6 +30,7 @@ import orjson
 
 from ..model import DEFAULT_ACCOUNT, DEFAULT_REGION, Network
 from ..model.network import COLLECTIONS
+from .nesting import too_deep, too_deep_message
 from .problems import InputError, LoadProblem, LoadResult, Location
 from .terraform_base import ADDRESS_TAG, PLACEHOLDER_TAG
 from .terraform_doc import TfDocument, TfResource, read_document
@@ -115,7 +116,12 @@ class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps):
                     handled += 1
                     try:
                         handler(res)
-                    except (ValueError, TypeError, KeyError) as exc:  # a value of an unexpected shape
+                    except (
+                        ValueError,
+                        TypeError,
+                        KeyError,
+                        AttributeError,
+                    ) as exc:  # a value of an unexpected shape
                         self.error(
                             res,
                             "VPCSIM_TF_BAD_VALUE",
@@ -226,7 +232,7 @@ def load_terraform(path: str | Path) -> LoadResult:
             )
         )
     try:
-        doc = orjson.loads(data)
+        doc = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError as exc:
         raise InputError(
             LoadProblem(
@@ -237,6 +243,13 @@ def load_terraform(path: str | Path) -> LoadResult:
             )
         ) from None
     return load_terraform_document(doc, filename=name)
+
+
+def _check_depth(doc: Any, filename: str | None) -> None:
+    deep = too_deep(doc)
+    if deep is not None:
+        where = Location(file=filename, path=deep)
+        raise InputError(LoadProblem("error", "VPCSIM_JSON_TOO_DEEP", too_deep_message(), where))
 
 
 def load_terraform_document(doc: Any, *, filename: str | None = None) -> LoadResult:
@@ -251,6 +264,7 @@ def load_terraform_document(doc: Any, *, filename: str | None = None) -> LoadRes
                 where,
             )
         )
+    _check_depth(doc, filename)
     _check_format(doc, filename)
     if not is_terraform_document(doc):
         raise InputError(
@@ -351,7 +365,8 @@ def _account_and_region(document: TfDocument) -> tuple[str, str]:
     provider = document.configuration.get("provider_config")
     if isinstance(provider, dict):
         aws = provider.get("aws")
-        expression = aws.get("expressions", {}).get("region") if isinstance(aws, dict) else None
+        expressions = aws.get("expressions") if isinstance(aws, dict) else None
+        expression = expressions.get("region") if isinstance(expressions, dict) else None
         if isinstance(expression, dict) and isinstance(expression.get("constant_value"), str):
             region = expression["constant_value"]
     for res in document.resources:

@@ -380,10 +380,16 @@ class TfBase:
 
 
 def _norm(value: Any) -> Any:
+    """A comparable form: lists in any order, text in any case. Nested lists become one text
+    each (not the ``str`` of a list of texts, whose quoting doubles at every level)."""
     if isinstance(value, list):
-        return sorted(str(_norm(v)) for v in value)
-    if isinstance(value, bool):
-        return str(value).lower()
+        return sorted(_norm_text(v) for v in value)
+    return str(value).lower()
+
+
+def _norm_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ",".join(sorted(_norm_text(v) for v in value)) + "]"
     return str(value).lower()
 
 

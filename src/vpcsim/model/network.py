@@ -1063,7 +1063,11 @@ def protocol_number(protocol: str | int) -> int:
     text = protocol.strip().lower()
     if text in PROTOCOL_NUMBERS:
         return PROTOCOL_NUMBERS[text]
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        names = ", ".join(sorted(PROTOCOL_NUMBERS))
+        raise ValueError(f"unknown protocol {protocol!r}: use {names} or a number 0-255") from None
     if not -1 <= value <= 255:
         raise ValueError(f"protocol {protocol!r} is not -1 or 0-255")
     return value

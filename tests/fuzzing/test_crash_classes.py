@@ -1,0 +1,331 @@
+"""Every class of crash the fuzzer found (docs/fuzzing.md), each a rule tested on its kind of input.
+
+The promise is the CLI contract: bad input exits 2 with a message naming the file and where in
+it (a line, a key or a JSON path), never 70 and never Python's words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fuzz.oracle import PYTHON_INTERNALS
+from tests.support.cli import CliRunner
+
+from vpcsim.formats.nesting import MAX_DEPTH, too_deep
+from vpcsim.formats.terraform_base import _norm
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PLAN = FIXTURES / "terraform" / "plan_web.json"
+SUBNETS = FIXTURES / "aws" / "test-public-subnet" / "aws_configs" / "Subnets.json"
+POLICY = Path(__file__).resolve().parents[2] / "fuzz" / "seeds" / "bastion-nat.policy.yaml"
+
+
+def _error(run: object) -> dict[str, object]:
+    document = json.loads(run.out)  # type: ignore[attr-defined]
+    assert "error" in document, document
+    return document["error"]  # type: ignore[no-any-return]
+
+
+def _located(error: dict[str, object], file: Path) -> dict[str, object]:
+    """The first problem's location: it names the file and a line or a path."""
+    details = error["details"]
+    assert isinstance(details, list) and details
+    location = details[0]["location"]
+    assert location["file"] == str(file)
+    assert location["line"] is not None or location["path"]
+    assert not PYTHON_INTERNALS.search(str(error["message"])), error["message"]
+    return location  # type: ignore[no-any-return]
+
+
+def _nested(depth: int, inner: str = "1") -> str:
+    return "[" * depth + inner + "]" * depth
+
+
+# ----------------------------------------------------------------------------- nesting
+
+
+@pytest.mark.parametrize(
+    ("kind", "depth"),
+    [
+        *((kind, depth) for kind in ("aws", "terraform") for depth in (MAX_DEPTH + 1, 1_000, 100_000)),
+        # JSON of no known format is refused as such when it parses; when it does not, by where
+        ("unknown-json", 1_100),
+        ("unknown-json", 100_000),
+    ],
+)
+def test_json_nested_too_deeply_is_an_input_error(
+    cli: CliRunner, tmp_path: Path, kind: str, depth: int
+) -> None:
+    key = {"aws": '"Vpcs"', "terraform": '"format_version": "1.0", "planned_values"', "unknown-json": '"x"'}[
+        kind
+    ]
+    path = tmp_path / "deep.json"
+    path.write_text("{" + key + ": " + _nested(depth) + "}")
+    run = cli("validate", str(path), "--json")
+    assert run.status == 2, run.out + run.err
+    _located(_error(run), path)
+
+
+def test_a_json_list_nested_too_deeply_is_an_input_error(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(_nested(100_000))
+    run = cli("validate", str(path), "--json")
+    assert run.status == 2
+    _located(_error(run), path)
+
+
+def test_nesting_below_the_limit_is_read(cli: CliRunner, tmp_path: Path) -> None:
+    """At the limit, every reader still walks the document (no RecursionError on the way)."""
+    plan = json.loads(PLAN.read_text())
+    resource = plan["planned_values"]["root_module"]["resources"][0]
+    resource["values"]["tags"] = {"deep": json.loads(_nested(MAX_DEPTH - 10))}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    assert cli("validate", str(path), "--json").status in (0, 1)
+
+
+@pytest.mark.parametrize("flow", [True, False])
+def test_yaml_nested_too_deeply_is_an_input_error(cli: CliRunner, tmp_path: Path, flow: bool) -> None:
+    path = tmp_path / "deep.yaml"
+    if flow:
+        path.write_text("vpcs: " + _nested(5_000) + "\n")
+    else:
+        path.write_text("vpcs:" + "".join(f"\n{'  ' * (i + 1)}k{i}:" for i in range(300)) + " 1\n")
+    run = cli("validate", str(path), "--json")
+    assert run.status == 2
+    _located(_error(run), path)
+
+
+def test_policy_nested_too_deeply_is_an_input_error(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("assertions:" + "".join(f"\n{'  ' * (i + 1)}k{i}:" for i in range(300)) + " 1\n")
+    run = cli("check", "bastion-nat", str(path), "--json")
+    assert run.status == 2
+    assert _located(_error(run), path)["line"] is not None
+
+
+def test_too_deep_finds_the_path() -> None:
+    assert too_deep({"a": [[1]]}, limit=2) == "$.a[0][0]"
+    assert too_deep({"a": [[1]]}, limit=3) is None
+    assert too_deep([{"b": {}}], limit=1) == "$[0].b"
+
+
+# ----------------------------------------------------------------------------- values YAML cannot make
+
+
+@pytest.mark.parametrize("value", ["9" * 5_000, "2001-02-30"])
+@pytest.mark.parametrize("surface", ["spec", "policy"])
+def test_a_yaml_value_that_cannot_be_read_is_located(
+    cli: CliRunner, tmp_path: Path, value: str, surface: str
+) -> None:
+    if surface == "spec":
+        path = tmp_path / "spec.yaml"
+        path.write_text(f"vpcs:\n  main:\n    cidr: {value}\n")
+        run = cli("validate", str(path), "--json")
+    else:
+        path = tmp_path / "policy.yaml"
+        path.write_text(POLICY.read_text().replace("version: 1", f"version: {value}"))
+        run = cli("check", "bastion-nat", str(path), "--json")
+    assert run.status == 2
+    location = _located(_error(run), path)
+    assert location["line"] == (3 if surface == "spec" else 2)
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b"])
+@pytest.mark.parametrize("surface", ["spec", "policy"])
+def test_a_character_yaml_refuses_is_located(
+    cli: CliRunner, tmp_path: Path, character: str, surface: str
+) -> None:
+    path = tmp_path / f"{surface}.yaml"
+    text = "vpcs:\n  main:\n    cidr: 10.0.0.0/16\n" if surface == "spec" else POLICY.read_text()
+    lines = text.splitlines(keepends=True)
+    lines[2] = lines[2].rstrip("\n") + "é" + character + "\n"
+    path.write_text("".join(lines))
+    run = cli(
+        *(["validate", str(path)] if surface == "spec" else ["check", "bastion-nat", str(path)]), "--json"
+    )
+    assert run.status == 2
+    assert _located(_error(run), path)["line"] == 3
+
+
+@pytest.mark.parametrize("surface", ["spec", "policy"])
+def test_bytes_that_are_not_utf8_are_located(cli: CliRunner, tmp_path: Path, surface: str) -> None:
+    path = tmp_path / f"{surface}.yaml"
+    path.write_bytes(b"version: 1\nvpcs: {}\n  \xff\n")
+    run = cli(
+        *(["validate", str(path)] if surface == "spec" else ["check", "bastion-nat", str(path)]), "--json"
+    )
+    assert run.status == 2
+    location = _located(_error(run), path)
+    assert (location["line"], location["column"]) == (3, 3)
+
+
+@pytest.mark.parametrize("ports", ["1024-655", "70000-70001", "5-4"])
+def test_a_policy_client_port_range_that_is_no_range_is_located(
+    cli: CliRunner, tmp_path: Path, ports: str
+) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY.read_text().replace("client_ports: 1024-65535", f"client_ports: {ports}"))
+    run = cli("check", "bastion-nat", str(path), "--json")
+    assert run.status == 2, run.out
+    location = _located(_error(run), path)
+    assert location["path"] == "assertions[3].client_ports"
+
+
+# ----------------------------------------------------------------------------- JSON damage
+
+
+def test_malformed_json_of_unknown_shape_is_located(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{\n  "a": [1,\n')
+    run = cli("validate", str(path), "--json")
+    assert run.status == 2
+    assert _located(_error(run), path)["line"] is not None
+
+
+def test_json_of_unknown_shape_that_is_not_utf8_is_located(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_bytes(b'{\n  "LoadBalancers": ["\xc3("]}\n')
+    run = cli("validate", str(path), "--json")
+    assert run.status == 2
+    location = _located(_error(run), path)
+    assert (location["line"], location["column"]) == (2, 22)
+
+
+def test_salvaged_aws_items_are_ones_the_rest_of_vpcsim_can_carry(cli: CliRunner, tmp_path: Path) -> None:
+    """A damaged file is salvaged with the lenient decoder, which accepts a lone surrogate
+    (``"\\ud800"``) that no output can write: salvage stops before such an item."""
+    sound = json.loads(SUBNETS.read_text())["Subnets"]
+    broken = dict(sound[0], SubnetId="\\ud800")
+    text = '{"Subnets": [' + json.dumps(sound[0]) + ", " + json.dumps(broken).replace("\\\\ud800", "\\ud800")
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    (folder / "Subnets.json").write_text(text)  # truncated after the second item
+    for command in (["validate", str(folder), "--json"], ["show", str(folder), "--json"]):
+        run = cli(*command)
+        assert run.status in (0, 1, 2) and "Traceback" not in run.err, run.err
+
+
+@pytest.mark.parametrize("kind", ["aws", "terraform"])
+def test_a_byte_order_mark_is_read_past(cli: CliRunner, tmp_path: Path, kind: str) -> None:
+    source = SUBNETS if kind == "aws" else PLAN
+    path = tmp_path / source.name
+    path.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    run = cli("validate", str(path), "--json")
+    assert run.status in (0, 1), run.out
+
+
+# ----------------------------------------------------------------------------- Terraform values of odd shapes
+
+
+def test_terraform_values_of_unexpected_shape_are_left_out_with_a_warning(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    plan = json.loads(PLAN.read_text())
+    for resource in plan["configuration"]["root_module"]["resources"]:
+        for expression in resource.get("expressions", {}).values():
+            if isinstance(expression, dict) and "references" in expression:
+                expression["references"] = [{"not": "a string"}]
+    plan["configuration"]["provider_config"] = {"aws": {"expressions": ["not", "a", "mapping"]}}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    run = cli("validate", str(path), "--json")
+    assert run.status in (0, 1), run.out + run.err
+
+
+def test_terraform_rule_comparison_grows_linearly_with_nesting() -> None:
+    nested: object = "x"
+    for _ in range(60):
+        nested = [nested, "y"]
+    assert len(str(_norm(nested))) < 1_000  # was 2**60: the quoting doubled at every level
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def test_a_name_too_long_for_the_file_system_is_an_input_error(cli: CliRunner) -> None:
+    run = cli("validate", "x" * 5_000, "--json")
+    assert run.status == 2
+    assert _error(run)["code"] == "VPCSIM_FILE_UNREADABLE"
+
+
+@pytest.mark.parametrize("command", ["trace", "why"])
+@pytest.mark.parametrize("protocol", ["foo", "tcpp", "1.5", ""])
+def test_an_unknown_protocol_is_named_in_vpcsim_words(cli: CliRunner, command: str, protocol: str) -> None:
+    run = cli(command, "bastion-nat", "--from", "bastion", "--to", "app", "-p", protocol, "--port", "22")
+    assert run.status == 2
+    assert "unknown protocol" in run.err and "tcp" in run.err
+    assert not PYTHON_INTERNALS.search(run.err)
+
+
+@pytest.mark.parametrize("command", ["trace", "why"])
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["-p", "icmp", "--port", "22"], "destination port"),
+        (["-p", "47", "--port", "22"], "destination port"),
+        (["-p", "icmp", "--source-port", "1234"], "source port"),
+        (["-p", "icmp", "--client-ports", "windows"], "client ports"),
+        (["-p", "tcp", "--port", "22", "--icmp-type", "8"], "icmp"),
+        (["-p", "udp", "--port", "53", "--icmp-code", "0"], "icmp"),
+    ],
+)
+def test_an_option_that_does_not_apply_to_the_protocol_is_refused(
+    cli: CliRunner, command: str, options: list[str], named: str
+) -> None:
+    run = cli(command, "bastion-nat", "--from", "bastion", "--to", "app", *options)
+    assert run.status == 2, run.out
+    assert named in run.err.lower()
+
+
+# ----------------------------------------------------------------------------- export -o
+
+
+def test_export_to_a_folder_as_yaml_is_an_input_error(cli: CliRunner, tmp_path: Path) -> None:
+    run = cli("export", "bastion-nat", "--to", "yaml", "-o", str(tmp_path))
+    assert run.status == 2 and str(tmp_path) in run.err
+
+
+def test_export_as_aws_to_an_existing_file_is_an_input_error(cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("keep me\n")
+    for output in (target, target / "below"):
+        run = cli("export", "bastion-nat", "--to", "aws", "-o", str(output))
+        assert run.status == 2 and str(target) in run.err, run.err
+    assert target.read_text() == "keep me\n"
+
+
+def test_export_under_a_missing_folder(cli: CliRunner, tmp_path: Path) -> None:
+    """A spec goes in an existing folder (exit 2 otherwise); an AWS export makes its folder tree."""
+    run = cli("export", "bastion-nat", "--to", "yaml", "-o", str(tmp_path / "missing" / "net.yaml"))
+    assert run.status == 2 and "missing" in run.err
+    run = cli("export", "bastion-nat", "--to", "aws", "-o", str(tmp_path / "missing" / "aws"))
+    assert run.status == 0 and (tmp_path / "missing" / "aws").is_dir()
+
+
+def test_export_to_dash_writes_standard_output(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = cli("export", "bastion-nat", "--to", "yaml", "-o", "-")
+    assert run.status == 0
+    assert run.out.startswith("# vpcsim network spec") and "bastion-vpc" in run.out
+    assert not (tmp_path / "-").exists()
+    spec = tmp_path / "again.yaml"
+    spec.write_text(run.out)
+    assert cli("validate", str(spec)).status == 0
+
+
+@pytest.mark.parametrize("extra", [["--to", "aws"], ["--to", "yaml", "--json"]])
+def test_export_to_dash_is_refused_where_stdout_cannot_hold_it(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = cli("export", "bastion-nat", *extra, "-o", "-")
+    assert run.status == 2
+    assert re.search(r"standard output", run.out + run.err)
+    assert ("--to aws" if "aws" in extra else "--json") in run.out + run.err
+    assert not (tmp_path / "-").exists()
