@@ -110,13 +110,22 @@ def progress() -> Progress:
     return make_progress(as_json=OPTIONS.json, quiet=OPTIONS.quiet)
 
 
+def _exists(path: str) -> bool:
+    """Whether ``path`` names something on disk; a name the file system cannot even look up (too
+    long, bad bytes) does not, and the loader then says so, located."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult:
     """Load a NETWORK argument; a built-in example name works where no such file exists.
     A network with errors does not load (``check=False``: see ``vpcsim.formats.loader``).
 
     A file or folder that loads (and is checked) is read back from the cache the next time
     (:mod:`vpcsim.cache`) unless ``--no-cache``; the compiled network comes with it."""
-    if not check or not Path(path).exists():
+    if not check or not _exists(path):
         from ..formats.loader import load_source
 
         return load_source(path, format=fmt, check=check)
