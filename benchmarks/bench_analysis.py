@@ -8,14 +8,17 @@ the estate (what loading costs) is timed separately. Each figure is followed by 
 atom) timed on a sample in the same run, extrapolated to the whole question, and the speed-up
 ratio. Memory is the process's peak resident size (``ru_maxrss``), which includes the estate.
 
-``python -m benchmarks analysis`` runs everything; ``python -m benchmarks.bench_analysis
---quick`` runs it on the 1,000-ENI ``bench`` preset (a smoke run of the same code).
+``python -m benchmarks analysis`` runs everything on the tidy ``estate`` preset; ``--preset messy``
+runs it on the ``messy`` one (rules like real accounts', :func:`vpcsim.testing.messy_config`),
+``--enis N`` rescales the estate (the ``matrix --by instance`` network stays at 5,000 ENIs), and
+``--quick`` runs it on the 1,000-ENI ``bench`` preset (a smoke run of the same code).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import gc
 import random
 import resource
@@ -33,7 +36,7 @@ from vpcsim.analysis.naive import naive_outcome
 from vpcsim.engine import make_flow, trace
 from vpcsim.engine.compiled import compile_network
 from vpcsim.model import Network, SecurityGroupRule
-from vpcsim.testing import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network
+from vpcsim.testing import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network, messy_config
 
 T = TypeVar("T")
 
@@ -242,6 +245,22 @@ def bench_diff(config: GeneratorConfig, sample: int) -> None:
     )
 
 
+def _configs(preset: str, enis: int | None, quick: bool) -> tuple[GeneratorConfig, GeneratorConfig]:
+    """The estate and the ``matrix --by instance`` network of a preset."""
+    if preset == "messy":
+        if quick:
+            return messy_config(1_000), messy_config(1_000)
+        return messy_config(enis or 50_000), messy_config(5_000)
+    if quick:
+        return PRESETS["bench"], PRESETS["bench"]
+    big = PRESETS["estate"]
+    if enis is not None:
+        big = dataclasses.replace(
+            big, network_interfaces=enis, vpcs=max(2, enis // 1_000), security_groups=max(2, enis // 25)
+        )
+    return big, MEDIUM
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench_analysis", description=__doc__)
     parser.add_argument(
@@ -250,13 +269,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only", nargs="*", default=None, help="reach exposure matrix-sg matrix-subnet matrix-instance diff"
     )
+    parser.add_argument("--preset", choices=("estate", "messy"), default="estate", help="the estate's kind")
+    parser.add_argument("--enis", type=int, default=None, help="ENIs in the estate (default 50,000)")
     args = parser.parse_args(argv if argv is not None else [])
-    big = PRESETS["bench"] if args.quick else PRESETS["estate"]
-    medium = PRESETS["bench"] if args.quick else MEDIUM
+    big, medium = _configs(args.preset, args.enis, args.quick)
     wanted = set(args.only or ["reach", "exposure", "matrix-sg", "matrix-subnet", "matrix-instance", "diff"])
     samples = 30 if args.quick else 200
     if wanted & {"reach", "exposure", "matrix-sg", "matrix-subnet"}:
-        estate = _estate(big, "estate")
+        estate = _estate(big, f"{args.preset} estate")
         if "reach" in wanted:
             bench_reach(estate, samples)
         if "exposure" in wanted:
