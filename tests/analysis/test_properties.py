@@ -34,6 +34,8 @@ from vpcsim.testing import PRESETS
 from vpcsim.testing.strategies import SEEDS, network_and_flows, networks
 
 CASES = network_and_flows(PRESETS["small"], max_flows=10)
+#: Rules like real accounts' (random port ranges, group and prefix-list peers, overlapping prefixes).
+MESSY_CASES = network_and_flows(PRESETS["messy-small"], max_flows=10)
 
 
 def _ends(network: Network, flow: Flow) -> tuple[str, str]:
@@ -51,6 +53,18 @@ def _forward_ok(result: object) -> bool:
 
 @given(CASES)
 def test_pinned_flow_is_permitted_iff_trace_is_reachable(case: tuple[Network, list[Flow]]) -> None:
+    _check_pinned(case)
+
+
+@settings(max_examples=15)
+@given(MESSY_CASES)
+def test_pinned_flow_is_permitted_iff_trace_is_reachable_on_messy_networks(
+    case: tuple[Network, list[Flow]],
+) -> None:
+    _check_pinned(case)
+
+
+def _check_pinned(case: tuple[Network, list[Flow]]) -> None:
     network, flows = case
     for flow in flows:
         if flow.has_ports and not flow.pinned:
@@ -101,6 +115,16 @@ def test_unpinned_flows_agree_over_the_client_range(
 def test_exposure_agrees_with_per_pair_reach(network: Network) -> None:
     """Every public address: exposure's findings are the entries of the naive per-atom reach from
     the internet (delivered flows, with bidirectional set by the list)."""
+    _check_exposure(network)
+
+
+@settings(max_examples=5)
+@given(networks(PRESETS["messy-small"]))
+def test_exposure_agrees_with_per_pair_reach_on_messy_networks(network: Network) -> None:
+    _check_exposure(network)
+
+
+def _check_exposure(network: Network) -> None:
     bulk = Bulk(network)
     result = exposure(network, bulk=bulk)
     got: dict[tuple[str, str], set[tuple[object, ...]]] = defaultdict(set)
@@ -124,6 +148,16 @@ def test_exposure_agrees_with_per_pair_reach(network: Network) -> None:
 @settings(max_examples=10)
 @given(networks(PRESETS["small"]), st.sampled_from(["instance", "subnet", "security-group"]))
 def test_matrix_agrees_with_per_pair_reach(network: Network, by: str) -> None:
+    _check_matrix(network, by)
+
+
+@settings(max_examples=5)
+@given(networks(PRESETS["messy-small"]), st.sampled_from(["instance", "subnet", "security-group"]))
+def test_matrix_agrees_with_per_pair_reach_on_messy_networks(network: Network, by: str) -> None:
+    _check_matrix(network, by)
+
+
+def _check_matrix(network: Network, by: str) -> None:
     bulk = Bulk(network)
     rows = matrix(network, by, bulk=bulk)  # type: ignore[arg-type]
     pairwise = matrix(network, by, bulk=Bulk(network), rows=False)  # type: ignore[arg-type]
@@ -161,3 +195,17 @@ def test_reach_between_instances_agrees_with_the_naive_method(seed: int) -> None
             if a == b or "internet" == a == b:
                 continue
             assert reach(network, a, b).to_dict() == reach(network, a, b, naive=True).to_dict()
+
+
+@settings(max_examples=4)
+@given(SEEDS)
+def test_reach_between_instances_agrees_with_the_naive_method_on_messy_networks(seed: int) -> None:
+    from vpcsim.testing import generate_network
+
+    network = generate_network(seed, PRESETS["messy-small"])
+    instances = sorted(network.instances)
+    ends = [*instances[:3], "internet"]
+    for a in ends:
+        for b in ends:
+            if a != b:
+                assert reach(network, a, b).to_dict() == reach(network, a, b, naive=True).to_dict()

@@ -148,6 +148,10 @@ class FilterEvaluator:
         by the engine's ``sg_decide`` on the rule alone with a peer that matches."""
         key = (rule.protocol, rule.lo, rule.hi)
         bits = self._rule_bits.get(key)
+        if bits is None and rule.protocol in (TCP, UDP):
+            bits = self._port_rule_bits(rule)
+            if bits is not None:
+                self._rule_bits[key] = bits
         if bits is None:
             probe = [SgRule.from_anywhere(rule.protocol, rule.lo, rule.hi)]
             bits = 0
@@ -157,6 +161,29 @@ class FilterEvaluator:
                     bits |= 1 << atom.index
             self._rule_bits[key] = bits
         return bits
+
+    def _port_rule_bits(self, rule: SgRule) -> int | None:
+        """A TCP/UDP rule's atoms without asking every atom: its ports are a run of consecutive
+        port atoms of its protocol (the atoms are cut at every rule's ``lo`` and ``hi + 1``). The
+        engine's ``sg_decide`` still decides: it must pass the run's first and last atoms and
+        refuse their neighbours, or every atom is asked as usual."""
+        run = self.space.port_run(rule.protocol, rule.lo, rule.hi)
+        if run is None:
+            return None
+        first, stop = run
+        start, _ = self.space.port_runs[rule.protocol]
+        end = start + len(self.space.port_runs[rule.protocol][1])
+        probe = [SgRule.from_anywhere(rule.protocol, rule.lo, rule.hi)]
+        atoms = self.space.atoms
+
+        def passes(index: int) -> bool:
+            return sg_decide(probe, request_packet(atoms[index]), 0)[0] is not None
+
+        inside = first < stop and passes(first) and passes(stop - 1)
+        outside = (first == start or not passes(first - 1)) and (stop == end or not passes(stop))
+        if not (inside and outside):
+            return None
+        return ((1 << (stop - first)) - 1) << first
 
     def sg(self, rules: list[SgRule], remote: int) -> tuple[int, int]:
         """(atoms some rule allows from/to ``remote``, atoms only a rule with an unknown peer might)."""
