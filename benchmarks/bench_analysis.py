@@ -97,7 +97,7 @@ def _instance_pairs(
     return pairs
 
 
-def bench_reach(network: Network, samples: int) -> None:
+def bench_reach(network: Network, samples: int, naive_sample: int | None = None) -> None:
     rng = random.Random(SEED)
     pairs = _instance_pairs(network, rng, samples)
     times = []
@@ -106,7 +106,7 @@ def bench_reach(network: Network, samples: int) -> None:
         times.append(seconds)
     median = statistics.median(times)
     naive = []
-    for a, b in pairs[: max(5, samples // 10)]:
+    for a, b in pairs[: naive_sample or max(5, samples // 10)]:
         _, seconds = _timed(lambda a=a, b=b: reach(network, a, b, naive=True))  # type: ignore[misc]
         naive.append(seconds)
     naive_median = statistics.median(naive)
@@ -271,29 +271,33 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--preset", choices=("estate", "messy"), default="estate", help="the estate's kind")
     parser.add_argument("--enis", type=int, default=None, help="ENIs in the estate (default 50,000)")
+    parser.add_argument(
+        "--naive", type=int, default=None, help="pairs/addresses in each naive sample (default 100, 50, 200)"
+    )
     args = parser.parse_args(argv if argv is not None else [])
     big, medium = _configs(args.preset, args.enis, args.quick)
     wanted = set(args.only or ["reach", "exposure", "matrix-sg", "matrix-subnet", "matrix-instance", "diff"])
     samples = 30 if args.quick else 200
+    naive = args.naive
     if wanted & {"reach", "exposure", "matrix-sg", "matrix-subnet"}:
         estate = _estate(big, f"{args.preset} estate")
         if "reach" in wanted:
-            bench_reach(estate, samples)
+            bench_reach(estate, samples, naive)
         if "exposure" in wanted:
-            bench_exposure(estate, 20 if args.quick else 50)
+            bench_exposure(estate, naive or (20 if args.quick else 50))
         if "matrix-sg" in wanted:
-            bench_matrix(estate, "security-group", 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
+            bench_matrix(estate, "security-group", naive or 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
         if "matrix-subnet" in wanted:
-            bench_matrix(estate, "subnet", 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
+            bench_matrix(estate, "subnet", naive or 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
         del estate
         gc.collect()
     if "matrix-instance" in wanted:
         network = _estate(medium, "medium network")
-        bench_matrix(network, "instance", 100, TARGETS["instance"], None)
+        bench_matrix(network, "instance", naive or 100, TARGETS["instance"], None)
         del network
         gc.collect()
     if "diff" in wanted:
-        bench_diff(big, 100)
+        bench_diff(big, naive or 100)
 
 
 if __name__ == "__main__":
