@@ -282,3 +282,91 @@ def test_cli_unknown_profile(offline: None, tmp_path: Path) -> None:
         cli(), ["collect", "--profile", "nope", "--region", REGION, "-o", str(tmp_path)]
     )
     assert isinstance(result.exception, CliError) and "'nope'" in result.exception.message
+
+
+def test_cli_region_needs_no_default_region(
+    aws: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--region`` alone: STS is asked in that region, so no AWS_DEFAULT_REGION is needed."""
+    build(aws)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    result = CliRunner().invoke(cli(), ["collect", "--region", "eu-west-1", "-o", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["account"] == ACCOUNT and document["regions"] == ["eu-west-1"]
+
+
+def test_cli_names_the_missing_region_variable(
+    offline: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = CliRunner().invoke(cli(), ["collect", "-o", str(tmp_path)])
+    assert isinstance(result.exception, CliError)
+    assert "AWS_DEFAULT_REGION" in result.exception.message and "--region" in result.exception.message
+
+
+def test_missing_credentials_name_the_missing_variable(
+    offline: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    core = botocore.session.get_session()
+    resolver = core.get_component("credential_provider")
+    resolver.providers = [p for p in resolver.providers if p.METHOD == "env"]
+    session = boto3.Session(botocore_session=core)
+    with pytest.raises(CollectError) as info:
+        collect(session, [REGION], tmp_path)
+    assert "AWS_SECRET_ACCESS_KEY is not: set AWS_SECRET_ACCESS_KEY" in str(info.value)
+
+
+class RecordingSession:
+    """A session that records how clients are made, and makes them on moto (which serves AWS's
+    own endpoint names only) with the endpoint left out."""
+
+    def __init__(self, session: boto3.Session) -> None:
+        self.session = session
+        self.clients: list[tuple[str, dict[str, Any]]] = []
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        self.clients.append((service, kwargs))
+        return self.session.client(service, **{k: v for k, v in kwargs.items() if k != "endpoint_url"})
+
+
+def test_endpoint_url_is_used_for_every_call(aws: boto3.Session, tmp_path: Path) -> None:
+    build(aws)
+    recording = RecordingSession(aws)
+    url = "http://127.0.0.1:4566"
+    result = collect(recording, [REGION, "eu-west-1"], tmp_path, endpoint_url=url)  # type: ignore[arg-type]
+    assert result.account == ACCOUNT and result.counts["Vpcs"] >= 2
+    assert {service for service, _ in recording.clients} == {"ec2", "sts"}
+    assert all(kwargs["endpoint_url"] == url and kwargs["region_name"] for _, kwargs in recording.clients)
+
+
+def test_cli_endpoint_url_reaches_collect(
+    aws: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vpcsim.cli.collect as command
+
+    seen: list[str | None] = []
+    real = command.collect
+
+    def spy(session: Any, regions: list[str], out: Path, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("endpoint_url"))
+        kwargs.pop("endpoint_url", None)
+        return real(session, regions, out, **kwargs)
+
+    monkeypatch.setattr(command, "collect", spy)
+    args = [
+        "collect",
+        "--region",
+        REGION,
+        "--endpoint-url",
+        "http://127.0.0.1:4566",
+        "-o",
+        str(tmp_path),
+        "--json",
+    ]
+    result = CliRunner().invoke(cli(), args)
+    assert result.exit_code == 0, result.output
+    assert seen == ["http://127.0.0.1:4566"]

@@ -84,7 +84,9 @@ def test_load_reads_every_format_and_the_examples() -> None:
 
 
 def test_load_tells_what_it_did_not_model() -> None:
-    with pytest.warns(vpcsim.InputWarning, match="read but not modelled: AvailabilityZones x3"):
+    with pytest.warns(
+        vpcsim.InputWarning, match="read but not modelled: CustomerGateways x1, VpnConnections x1"
+    ):
         vpcsim.load(FIXTURES / "aws" / "test-public-private-subnet")
 
 

@@ -153,16 +153,21 @@ def collect(
     out_dir: Path,
     *,
     progress: Callable[[CollectProgress], None] | None = None,
+    endpoint_url: str | None = None,
 ) -> CollectResult:
     """Call every describe API of :data:`APIS` (and the managed prefix lists' entries) in each
     region of ``session`` (a ``boto3.Session``) and write ``out_dir/ACCOUNT/REGION/<Key>.json``.
 
-    The account comes from STS ``GetCallerIdentity``, else from the data's ``OwnerId``.
+    The account comes from STS ``GetCallerIdentity`` (asked in the first region, so that no
+    default region is needed), else from the data's ``OwnerId``. ``endpoint_url``, as the AWS
+    CLI's ``--endpoint-url``, sends every call (EC2 and STS) there instead of AWS's endpoints: a
+    LocalStack or moto server, a VPC endpoint, a proxy.
     """
     if not regions:
         raise CollectError("no region to collect: name at least one", code="VPCSIM_USAGE")
     total = len(regions) * (len(APIS) + 1)
-    result = CollectResult(out_dir=Path(out_dir), account=_caller_account(session), regions=list(regions))
+    account = _caller_account(session, regions[0], endpoint_url)
+    result = CollectResult(out_dir=Path(out_dir), account=account, regions=list(regions))
     collected: dict[str, dict[str, list[Any]]] = {}
     step = 0
 
@@ -171,7 +176,7 @@ def collect(
             progress(CollectProgress(region, operation, status, step, total))
 
     for region in regions:
-        client = session.client("ec2", region_name=region)
+        client = session.client("ec2", region_name=region, endpoint_url=endpoint_url)
         documents: dict[str, list[Any]] = {}
         for api in APIS:
             report(region, api.operation, "start")
@@ -286,13 +291,26 @@ def _warning(region: str, operation: str, exc: BaseException) -> CollectWarning:
     return CollectWarning(region, operation, code, message)
 
 
-def _caller_account(session: Any) -> str | None:
+def missing_credentials() -> str:
+    """What to set when no credentials were found, naming the variable that is missing when the
+    environment holds half of a key pair."""
+    import os
+
+    pair = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    present = [name for name in pair if os.environ.get(name)]
+    if len(present) == 1:
+        missing = next(name for name in pair if name not in present)
+        return f"{present[0]} is set but {missing} is not: set {missing}"
+    return "configure a profile (--profile, AWS_PROFILE), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+
+
+def _caller_account(session: Any, region: str, endpoint_url: str | None = None) -> str | None:
     try:
-        identity = session.client("sts").get_caller_identity()
+        identity = session.client("sts", region_name=region, endpoint_url=endpoint_url).get_caller_identity()
     except Exception as exc:
         if _is_fatal(exc):
             raise CollectError(
-                f"no AWS credentials: {exc} (configure a profile, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
+                f"no AWS credentials: {exc} ({missing_credentials()})",
                 code="VPCSIM_AWS_CREDENTIALS",
             ) from exc
         return None

@@ -186,4 +186,6 @@ def test_a_selector_that_selects_nothing_is_an_error(tmp_path: Path) -> None:
                 check(p.net, policy, policy_path="policy.yaml", lines=lines)
             problem = caught.value.problems[0]
             assert problem.code == "VPCSIM_POLICY" and "selects no network interface" in problem.message
-            assert problem.location.line == 2 and problem.location.path == "assertions[0]"
+            assert problem.location.line == 2 and problem.location.path == (
+                "assertions[0].to" if ends.startswith("from: internet") else "assertions[0].from"
+            )

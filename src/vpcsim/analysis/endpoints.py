@@ -11,7 +11,14 @@ then an address, then ``internet[:IP]``, then a Name tag) through the engine's
   ``internet``, ``internet:IP`` and a public address nobody owns alike.
 * ``internet``: every internet address (see :mod:`vpcsim.analysis.addresses`); ``internet:IP``
   or a public address nobody owns: that one host.
-* Any other address: that address (a private address nobody holds is reported unreachable).
+* A subnet or a security group (its id, its Name tag, or a group's name), as policies take them:
+  every ENI in it (a NAT gateway's ENI excepted, as in policies) -- as a source each of them
+  sending, as a destination each of them receiving. ``trace`` needs one ENI: it takes a subnet or
+  a group that holds exactly one (:func:`single_eni`) and lists the candidates otherwise.
+* Any other address: that address. As a destination a private address nobody holds is reported
+  unreachable; as a source it is refused (:func:`require_sender`): nothing in the network sends
+  from it, and it is not an internet address either. ``internet:IP`` says "an internet host with
+  this address" explicitly, whatever the address.
 """
 
 from __future__ import annotations
@@ -19,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine.compiled import ip_int
-from ..engine.flow import EndpointError, resolve_endpoint
-from ..model import Instance, Network, NetworkInterface
+from ..engine.flow import Endpoint, EndpointError, resolve_endpoint
+from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,90 @@ class Side:
     """The ENIs the endpoint names (empty for addresses and the internet)."""
 
 
+def group_of(network: Network, ref: str) -> Subnet | SecurityGroup | None:
+    """The subnet or security group ``ref`` names (its id; else, when no instance or ENI has that
+    Name tag, a subnet's or group's Name tag or a group's name), or None.
+
+    Several subnets or groups of that name raise :class:`EndpointError` listing them."""
+    text = ref.strip()
+    if text in network.subnets:
+        return network.subnets[text]
+    if text in network.security_groups:
+        return network.security_groups[text]
+    if text in network.instances or text in network.network_interfaces or _is_address(text):
+        return None
+    named = network.find_by_name(text)
+    if any(isinstance(r, Instance | NetworkInterface) for r in named):
+        return None  # the engine's rule: an instance's or ENI's Name tag comes first
+    found: list[Subnet | SecurityGroup] = [r for r in named if isinstance(r, Subnet | SecurityGroup)]
+    found += [g for g in network.security_groups.values() if g.group_name == text and g not in found]
+    if len(found) > 1:
+        raise EndpointError(
+            f"{text!r} names several subnets or security groups", candidates=[r.id for r in found]
+        )
+    return found[0] if found else None
+
+
+def group_enis(network: Network, group: Subnet | SecurityGroup) -> list[NetworkInterface]:
+    """The ENIs in a subnet or a security group, in id order (a NAT gateway's ENI excepted, as in
+    policies: it sends and receives only what it translates)."""
+    nat_enis = {g.network_interface_id for g in network.nat_gateways.values()}
+    out = []
+    for eni_id in sorted(network.network_interfaces):
+        eni = network.network_interfaces[eni_id]
+        if eni_id in nat_enis:
+            continue
+        inside = (
+            eni.subnet_id == group.subnet_id if isinstance(group, Subnet) else group.group_id in eni.groups
+        )
+        if inside:
+            out.append(eni)
+    return out
+
+
+def single_eni(network: Network, ref: str) -> str | None:
+    """The one ENI of a subnet or security group ``ref`` names, for a flow (``trace``): None when
+    ``ref`` names no subnet or group; an :class:`EndpointError` listing the candidates when it
+    holds none or several."""
+    group = group_of(network, ref)
+    if group is None:
+        return None
+    kind = "subnet" if isinstance(group, Subnet) else "security group"
+    enis = group_enis(network, group)
+    if len(enis) == 1:
+        return enis[0].network_interface_id
+    if not enis:
+        raise EndpointError(
+            f"{ref!r} is a {kind} without a network interface: nothing in it sends or receives"
+        )
+    raise EndpointError(
+        f"{ref!r} is a {kind} of {len(enis)} network interfaces; a flow has one: name one of them "
+        "(reach takes the whole set)",
+        candidates=[_eni_label(network, e) for e in enis],
+    )
+
+
+def _eni_label(network: Network, eni: NetworkInterface) -> str:
+    instance = network.instance_of_eni(eni.network_interface_id)
+    owner = instance.name or instance.instance_id if instance is not None else eni.name
+    return f"{eni.network_interface_id} ({owner})" if owner else eni.network_interface_id
+
+
+def require_sender(network: Network, ref: str, endpoint: Endpoint | None = None) -> None:
+    """Refuse a source nothing can send from: a bare address that no ENI holds and that is not
+    an internet address (a private address, say). ``internet:IP`` is explicit and passes."""
+    text = ref.strip()
+    if not _is_address(text):
+        return
+    found = endpoint if endpoint is not None else resolve_endpoint(network, text)
+    if found.network_interface_id is None and not found.internet:
+        raise EndpointError(
+            f"{text} is not held by any network interface of the network, and it is not an internet "
+            "address: nothing sends from it. Name the instance or ENI that should, or write "
+            f"internet:{text} for an outside host with that address"
+        )
+
+
 def _enis_of(network: Network, ref: str) -> tuple[list[NetworkInterface], str | None, bool]:
     """(ENIs, the one address named, whether the end is on the internet) for an endpoint
     reference; ENIs are empty for an internet host or an address nobody owns."""
@@ -52,6 +143,15 @@ def _enis_of(network: Network, ref: str) -> tuple[list[NetworkInterface], str | 
         return [network.network_interfaces[e] for e in instance.network_interface_ids], None, False
     if text in network.network_interfaces:
         return [network.network_interfaces[text]], None, False
+    group = group_of(network, text)
+    if group is not None:
+        enis = group_enis(network, group)
+        if not enis:
+            kind = "subnet" if isinstance(group, Subnet) else "security group"
+            raise EndpointError(
+                f"{text!r} is a {kind} without a network interface: nothing in it sends or receives"
+            )
+        return enis, None, False
     endpoint = resolve_endpoint(network, text)  # raises EndpointError: unknown or ambiguous
     if _is_address(text):
         if endpoint.network_interface_id is None:
@@ -79,6 +179,7 @@ def resolve_source(network: Network, ref: str) -> Side:
     text = ref.strip()
     if text == "internet":
         return Side("internet", internet=True, on_internet=True)
+    require_sender(network, text)
     enis, address, on_internet = _enis_of(network, text)
     if not enis:
         assert address is not None
@@ -118,4 +219,14 @@ def resolve_destination(network: Network, ref: str, *, from_internet: bool) -> S
     return Side(text, hosts, enis=[e.network_interface_id for e in enis])
 
 
-__all__ = ["EndpointError", "Host", "Side", "resolve_destination", "resolve_source"]
+__all__ = [
+    "EndpointError",
+    "Host",
+    "Side",
+    "group_enis",
+    "group_of",
+    "require_sender",
+    "resolve_destination",
+    "resolve_source",
+    "single_eni",
+]

@@ -415,6 +415,7 @@ def _check(
     base.add_sg(r for f in flows for r in f.rules())
     bulks: dict[Interval, Bulk] = {}
     resolver = Resolver(network, policy.endpoints)
+    ends = _resolve_ends(resolver, policy, policy_path, lines)
     results: list[AssertionResult] = []
     for index, (assertion, (allow, deny, only)) in enumerate(zip(policy.assertions, parsed, strict=True)):
         line = lines[index] if lines else 0
@@ -423,28 +424,40 @@ def _check(
         if bulk is None:
             rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
             bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(rules, ports))
-        try:
-            senders = resolver.resolve(assertion.from_)
-            receivers = resolver.resolve(assertion.to)
-            for key, chosen in (("from", senders), ("to", receivers)):
-                if chosen is not None and not chosen:
-                    raise SelectorError(
-                        f"{key} selects no network interface: the assertion would hold vacuously; fix the "
-                        "selector or remove the assertion"
-                    )
-        except SelectorError as exc:
-            raise InputError(
-                LoadProblem(
-                    "error",
-                    "VPCSIM_POLICY",
-                    str(exc),
-                    Location(policy_path, line or None, None, f"assertions[{index}]"),
-                )
-            ) from None
+        senders, receivers = ends[index]
         results.append(
             _evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only, untrusted)
         )
     return CheckResult(policy_path, tuple(results), incomplete)
+
+
+def _resolve_ends(
+    resolver: Resolver, policy: Policy, policy_path: str, lines: list[int] | None
+) -> list[tuple[set[str] | None, set[str] | None]]:
+    """Every assertion's senders and receivers; every selector that names nothing (or selects no
+    ENI) is a problem, and all of them are reported at once (:class:`InputError`)."""
+    problems: list[LoadProblem] = []
+    ends: list[tuple[set[str] | None, set[str] | None]] = []
+    for index, assertion in enumerate(policy.assertions):
+        line = lines[index] if lines else 0
+        chosen: list[set[str] | None] = []
+        for key, selector in (("from", assertion.from_), ("to", assertion.to)):
+            try:
+                found = resolver.resolve(selector)
+                if found is not None and not found:
+                    raise SelectorError(
+                        f"{key} selects no network interface: the assertion would hold vacuously; fix the "
+                        "selector or remove the assertion"
+                    )
+            except SelectorError as exc:
+                where = Location(policy_path, line or None, None, f"assertions[{index}].{key}")
+                problems.append(LoadProblem("error", "VPCSIM_POLICY", str(exc), where))
+                found = None
+            chosen.append(found)
+        ends.append((chosen[0], chosen[1]))
+    if problems:
+        raise InputError(problems)
+    return ends
 
 
 def _evaluate(

@@ -29,7 +29,7 @@ from .answers import (
     reach_answer,
     why_answer,
 )
-from .app import cli_flow
+from .app import check_flow_options, cli_flow
 from .common import (
     ClientPortsOpt,
     DebugOpt,
@@ -61,6 +61,18 @@ from .render_analysis import (
 SarifOpt = Annotated[
     str | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 to this file ('-' for stdout).")
 ]
+
+
+def _one_stdout(as_json: bool, **reports: str | None) -> None:
+    """Standard output holds one document: ``--json`` and a report written to ``-`` exclude each other."""
+    to_stdout = [f"--{name} -" for name, path in reports.items() if path == "-"]
+    if as_json:
+        to_stdout.insert(0, "--json")
+    if len(to_stdout) > 1:
+        raise CliError(
+            f"{' and '.join(to_stdout)} would print {len(to_stdout)} documents on standard output: "
+            "write all but one to a file"
+        )
 
 
 def _client_ports(text: str | None) -> tuple[int, int]:
@@ -108,7 +120,7 @@ def reach(
     try:
         result = run_reach(loaded.network, src, dst, client_ports=ports)
     except EndpointError as exc:
-        raise endpoint_error(exc) from None
+        raise endpoint_error(exc, loaded.network, (src, dst)) from None
     if as_json:
         emit_json(result.to_dict())
     else:
@@ -138,8 +150,7 @@ def why(
     opens its path. Exit 0 reachable, 1 unreachable, 3 unknown."""
     from ..analysis.why import why as run_why
 
-    if source_port is not None and client_ports is not None:
-        raise CliError("--source-port and --client-ports exclude each other: pin one port or give a range")
+    check_flow_options(protocol, source_port, client_ports, icmp_type)
     loaded = load(network, fmt)
     flow = cli_flow(
         loaded.network,
@@ -183,6 +194,7 @@ def exposure(
     from ..analysis.exposure import exposure as run_exposure
     from ..analysis.reports import exposure_sarif
 
+    _one_stdout(as_json, sarif=sarif)
     if min_severity not in SEVERITY_ORDER:
         raise CliError(f"--min-severity {min_severity!r}: use low, medium or high")
     ports = _client_ports(client_ports)
@@ -248,13 +260,17 @@ def diff(
     new: Annotated[
         str, typer.Argument(metavar="NEW", help="The network after (any NETWORK format).", show_default=False)
     ],
-    old_format: Annotated[
-        str | None, typer.Option("--old-format", help="Force OLD's format: yaml, aws or terraform.")
-    ] = None,
-    new_format: Annotated[
-        str | None, typer.Option("--new-format", help="Force NEW's format: yaml, aws or terraform.")
-    ] = None,
     client_ports: ClientPortsOpt = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Force the input format of OLD and NEW: yaml, aws or terraform.",
+            show_default=False,
+        ),
+    ] = None,
+    old_format: Annotated[str | None, typer.Option("--old-format", hidden=True, show_default=False)] = None,
+    new_format: Annotated[str | None, typer.Option("--new-format", hidden=True, show_default=False)] = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
@@ -265,8 +281,10 @@ def diff(
     from ..analysis.diff import diff as run_diff
 
     ports = _client_ports(client_ports)
-    before = load(old, old_format)
-    after = load(new, new_format)
+    # --old-format / --new-format (hidden): one side's format, where the two differ and one
+    # cannot be told by its content
+    before = load(old, old_format or fmt)
+    after = load(new, new_format or fmt)
     result = run_diff(
         before.network,
         after.network,
@@ -310,6 +328,7 @@ def check(
     if print_schema:
         emit_json(policy_json_schema())
         return EXIT_OK
+    _one_stdout(as_json, junit=junit, sarif=sarif)
     loaded = load(network, fmt)
     parsed, lines = read_policy(policy)
     result = run_check(loaded.network, parsed, policy_path=policy, lines=lines, skipped=loaded.skipped)

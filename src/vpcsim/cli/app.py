@@ -8,6 +8,7 @@ answer (:mod:`vpcsim.cli.answers`, one exit-code map in :mod:`vpcsim.cli.errors`
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from .common import (
     FromOpt,
     IcmpCodeOpt,
     IcmpTypeOpt,
+    InputFormatAlias,
     JsonOpt,
     NetworkArg,
     PortOpt,
@@ -72,12 +74,18 @@ def cli_flow(
     icmp_code: int | None = None,
     from_eni: str | None = None,
 ) -> Flow:
-    """The flow of a command's options; an endpoint or flow that cannot be is a usage error."""
+    """The flow of a command's options; an endpoint or flow that cannot be is a usage error.
+
+    A subnet or security group holding one ENI stands for it (``single_eni``); a bare address
+    nothing sends from is refused as the source (``require_sender``): see docs/cli.md."""
+    from ..analysis.endpoints import require_sender, single_eni
+
     try:
+        require_sender(network, src)
         return make_flow(
             network,
-            src,
-            dst,
+            single_eni(network, src) or src,
+            single_eni(network, dst) or dst,
             protocol=protocol,
             port=port,
             source_port=source_port,
@@ -87,11 +95,7 @@ def cli_flow(
             from_eni=from_eni,
         )
     except (ValueError, ModelError) as exc:
-        raise flow_error(exc) from None
-
-
-def _run_trace(network: Network, src: str, dst: str, *, protocol: str, port: int | None) -> Trace:
-    return trace(network, cli_flow(network, src, dst, protocol=protocol, port=port))
+        raise flow_error(exc, network, (src, dst)) from None
 
 
 def print_trace(network: Network, result: Trace, as_json: bool, brief: bool = False) -> int:
@@ -145,6 +149,52 @@ def show(
     return EXIT_OK
 
 
+def check_flow_options(
+    protocol: str, source_port: int | None, client_ports: str | None, icmp_type: int | None
+) -> None:
+    """The options of one flow that exclude each other, refused before the network loads."""
+    if source_port is not None and client_ports is not None:
+        raise CliError("--source-port and --client-ports exclude each other: pin one port or give a range")
+    if icmp_type is not None and protocol.lower() not in ("icmp", "1"):
+        raise CliError("--icmp-type applies to --protocol icmp only")
+    if client_ports is not None and client_ports not in CLIENT_PORT_RANGES and "-" not in client_ports:
+        raise CliError(f"--client-ports {client_ports!r}: use linux, windows or LO-HI")
+
+
+def run_flow(
+    network: str,
+    src: str,
+    dst: str,
+    *,
+    protocol: str,
+    port: int | None = None,
+    source_port: int | None = None,
+    client_ports: str | None = None,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
+    from_eni: str | None = None,
+    fmt: str | None = None,
+    brief: bool = False,
+    as_json: bool = False,
+) -> int:
+    """``trace`` and its shorthands (``ping``, ``ssh``, ``curl``): one flow, the same options."""
+    check_flow_options(protocol, source_port, client_ports, icmp_type)
+    loaded = load(network, fmt)
+    flow = cli_flow(
+        loaded.network,
+        src,
+        dst,
+        protocol=protocol,
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        icmp_type=icmp_type,
+        icmp_code=icmp_code,
+        from_eni=from_eni,
+    )
+    return print_trace(loaded.network, trace(loaded.network, flow), as_json, brief)
+
+
 @app.command("trace")
 def trace_command(
     network: NetworkArg,
@@ -163,15 +213,8 @@ def trace_command(
     debug: DebugOpt = False,
 ) -> int:
     """Trace one flow forward and back; exit 0 reachable, 1 unreachable, 3 unknown."""
-    if source_port is not None and client_ports is not None:
-        raise CliError("--source-port and --client-ports exclude each other: pin one port or give a range")
-    if icmp_type is not None and protocol.lower() not in ("icmp", "1"):
-        raise CliError("--icmp-type applies to --protocol icmp only")
-    if client_ports is not None and client_ports not in CLIENT_PORT_RANGES and "-" not in client_ports:
-        raise CliError(f"--client-ports {client_ports!r}: use linux, windows or LO-HI")
-    loaded = load(network, fmt)
-    flow = cli_flow(
-        loaded.network,
+    return run_flow(
+        network,
         src,
         dst,
         protocol=protocol,
@@ -181,8 +224,14 @@ def trace_command(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        fmt=fmt,
+        brief=brief,
+        as_json=as_json,
     )
-    return print_trace(loaded.network, trace(loaded.network, flow), as_json, brief)
+
+
+# The shorthands take trace's options, less what they fix: the ends are arguments, the protocol
+# is theirs (ping: no ports; ssh and curl: no ICMP type or code).
 
 
 @app.command()
@@ -190,15 +239,26 @@ def ping(
     network: NetworkArg,
     src: SrcArg,
     dst: DstArg,
+    icmp_type: IcmpTypeOpt = None,
+    icmp_code: IcmpCodeOpt = None,
+    from_eni: FromEniOpt = None,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """ICMP echo from SRC to DST (and the echo reply back)."""
-    loaded = load(network, fmt)
-    return print_trace(
-        loaded.network, _run_trace(loaded.network, src, dst, protocol="icmp", port=None), as_json, brief
+    """ICMP echo from SRC to DST (and the echo reply back): trace --protocol icmp."""
+    return run_flow(
+        network,
+        src,
+        dst,
+        protocol="icmp",
+        icmp_type=icmp_type,
+        icmp_code=icmp_code,
+        from_eni=from_eni,
+        fmt=fmt,
+        brief=brief,
+        as_json=as_json,
     )
 
 
@@ -207,15 +267,28 @@ def ssh(
     network: NetworkArg,
     src: SrcArg,
     dst: DstArg,
+    port: Annotated[int, typer.Option("--port", help="Destination port.")] = 22,
+    source_port: SourcePortOpt = None,
+    client_ports: ClientPortsOpt = None,
+    from_eni: FromEniOpt = None,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """TCP 22 from SRC to DST."""
-    loaded = load(network, fmt)
-    return print_trace(
-        loaded.network, _run_trace(loaded.network, src, dst, protocol="tcp", port=22), as_json, brief
+    """TCP 22 (or --port) from SRC to DST: trace --protocol tcp --port 22."""
+    return run_flow(
+        network,
+        src,
+        dst,
+        protocol="tcp",
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        from_eni=from_eni,
+        fmt=fmt,
+        brief=brief,
+        as_json=as_json,
     )
 
 
@@ -225,15 +298,27 @@ def curl(
     src: SrcArg,
     dst: DstArg,
     port: Annotated[int, typer.Option("--port", help="Destination port.")] = 80,
+    source_port: SourcePortOpt = None,
+    client_ports: ClientPortsOpt = None,
+    from_eni: FromEniOpt = None,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """TCP 80 (or --port) from SRC to DST."""
-    loaded = load(network, fmt)
-    return print_trace(
-        loaded.network, _run_trace(loaded.network, src, dst, protocol="tcp", port=port), as_json, brief
+    """TCP 80 (or --port) from SRC to DST: trace --protocol tcp --port 80."""
+    return run_flow(
+        network,
+        src,
+        dst,
+        protocol="tcp",
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        from_eni=from_eni,
+        fmt=fmt,
+        brief=brief,
+        as_json=as_json,
     )
 
 
@@ -267,15 +352,26 @@ def import_command(
 @app.command()
 def export(
     network: NetworkArg,
-    to: Annotated[str, typer.Option("--format", help="Output format: yaml or aws.")],
     output: Annotated[str, typer.Option("--output", "-o", help="A YAML file (yaml) or a folder (aws).")],
-    fmt: Annotated[
-        str | None, typer.Option("--input-format", help="Force the input format: yaml, aws or terraform.")
+    to: Annotated[
+        str | None, typer.Option("--to", help="Output format: yaml or aws.", show_default=False)
     ] = None,
+    fmt: FormatOpt = None,
+    input_format: InputFormatAlias = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """Write a network as a YAML spec or as an AWS describe-* folder."""
+    """Write a network as a YAML spec (--to yaml) or as an AWS describe-* folder (--to aws).
+    --format is the input format, as for every command."""
+    fmt = fmt if input_format is None else input_format
+    if to is None:
+        if fmt not in ("yaml", "aws") or input_format is not None:
+            raise CliError("--to yaml|aws is required: the output format")
+        # Before --to, export took the output format as --format: keep that working, and say so.
+        sys.stderr.write(f"vpcsim: note: --format is the input format; taking --format {fmt} as --to {fmt}\n")
+        to, fmt = fmt, None
+    if to not in ("yaml", "aws"):
+        raise CliError(f"--to {to!r}: use yaml or aws")
     loaded = load(network, fmt)
     written: list[str]
     if to == "yaml":
@@ -287,8 +383,8 @@ def export(
         from ..formats.aws import export_aws
 
         written = [str(p) for p in export_aws(loaded.network, Path(output))]
-    else:
-        raise CliError(f"--format {to!r}: use yaml or aws")
+    else:  # pragma: no cover - refused above
+        raise CliError(f"--to {to!r}: use yaml or aws")
     if as_json:
         emit_json({"schema_version": 1, "format": to, "written": sorted(written)})
     else:
@@ -332,6 +428,14 @@ def demo(
     live: Annotated[
         bool, typer.Option("--live", help="Run the story on a live lab (network namespaces; needs root).")
     ] = False,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            metavar="DIR",
+            help="Write the changed networks to DIR and keep them (default: a temporary folder, removed).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
@@ -340,10 +444,12 @@ def demo(
     if live:
         from .lab import run_live_demo
 
+        if keep is not None:
+            raise CliError("--keep applies to the offline story; the live demo writes no networks")
         return run_live_demo(network, as_json=as_json)
     from .demo import run_demo
 
-    return run_demo(network, as_json=as_json)
+    return run_demo(network, as_json=as_json, workdir=keep)
 
 
 def _mount() -> None:

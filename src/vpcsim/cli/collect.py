@@ -35,6 +35,14 @@ def collect_command(
             "--region", help="Region to collect; repeat for several (default: the profile's region)."
         ),
     ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint-url",
+            help="Send every call to this URL instead of AWS's endpoints, as the AWS CLI's --endpoint-url.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (docs/json.md).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
 ) -> int:
@@ -50,14 +58,17 @@ def collect_command(
         ) from None
     regions = list(dict.fromkeys(region or ([session.region_name] if session.region_name else [])))
     if not regions:
-        raise CliError("no region: pass --region REGION (repeatable) or set one in the profile or AWS_REGION")
+        raise CliError(
+            "no region: pass --region REGION (repeatable), or set AWS_DEFAULT_REGION "
+            "(or the profile's region: aws configure set region REGION)"
+        )
     if output.exists() and not output.is_dir():
         raise CliError(f"{output} exists and is not a folder")
     try:
         if as_json:
-            result = collect(session, regions, output)
+            result = collect(session, regions, output, endpoint_url=endpoint_url)
         else:
-            result = _collect_with_progress(session, regions, output)
+            result = _collect_with_progress(session, regions, output, endpoint_url)
     except CollectError as exc:
         raise CliError(str(exc), code=exc.code) from None
     if not result.files:
@@ -75,7 +86,9 @@ def collect_command(
     return EXIT_OK
 
 
-def _collect_with_progress(session: object, regions: list[str], output: Path) -> CollectResult:
+def _collect_with_progress(
+    session: object, regions: list[str], output: Path, endpoint_url: str | None
+) -> CollectResult:
     console = Console(stderr=True, highlight=False)
     columns = (
         TextColumn("{task.description}"),
@@ -94,7 +107,7 @@ def _collect_with_progress(session: object, regions: list[str], output: Path) ->
                 description=f"{event.region} {event.operation}",
             )
 
-        return collect(session, regions, output, progress=on_progress)
+        return collect(session, regions, output, progress=on_progress, endpoint_url=endpoint_url)
 
 
 def _print_summary(result: CollectResult) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from typing import Annotated, Any
 
@@ -24,6 +25,8 @@ FormatOpt = Annotated[
     str | None,
     typer.Option("--format", help="Force the input format: yaml, aws or terraform.", show_default=False),
 ]
+#: The input format's former name in ``export`` (now ``--format`` as everywhere), kept working.
+InputFormatAlias = Annotated[str | None, typer.Option("--input-format", hidden=True, show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (docs/json.md).")]
 BriefOpt = Annotated[
     bool, typer.Option("--brief", help="Print the verdict and blockers only, not every hop.")
@@ -31,8 +34,16 @@ BriefOpt = Annotated[
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
 
 
+#: The width of output that is not a terminal: no table cell is ever cut (rich cuts to fit).
+UNBOUNDED_WIDTH = 10_000
+
+
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """The console of a command's output. On a terminal, as wide as the terminal; elsewhere (a
+    pipe, a file, a CI log) wide enough that tables never truncate ids and CIDRs -- a reader of
+    a log or a script needs them whole. ``COLUMNS`` still sets the width when given."""
+    unbounded = not os.environ.get("COLUMNS") and not sys.stdout.isatty()
+    return Console(highlight=False, soft_wrap=True, width=UNBOUNDED_WIDTH if unbounded else None)
 
 
 def emit_json(document: dict[str, Any]) -> None:
@@ -62,10 +73,16 @@ def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult
 
 # The options of one flow, shared by ``trace`` and ``why``.
 FromOpt = Annotated[
-    str, typer.Option("--from", help="Source: i-/eni- id, address, internet[:IP] or Name tag.")
+    str,
+    typer.Option(
+        "--from", help="Source: i-/eni-/subnet-/sg- id, address, internet[:IP] or Name tag (docs/cli.md)."
+    ),
 ]
 ToOpt = Annotated[
-    str, typer.Option("--to", help="Destination: i-/eni- id, address, internet[:IP] or Name tag.")
+    str,
+    typer.Option(
+        "--to", help="Destination: i-/eni-/subnet-/sg- id, address, internet[:IP] or Name tag (docs/cli.md)."
+    ),
 ]
 ProtocolOpt = Annotated[str, typer.Option("--protocol", "-p", help="tcp, udp, icmp or a protocol number.")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Destination port (required for tcp and udp).")]

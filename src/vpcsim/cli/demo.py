@@ -342,22 +342,37 @@ def _network_file(chapter: Chapter, step: Step, workdir: Path, cache: dict[str, 
 
 
 def run_demo(only: str | None = None, *, as_json: bool = False, workdir: Path | None = None) -> int:
-    """Tell the story (or one chapter of it); exit 0 when every step turned out as the tutorial says."""
-    from . import main
+    """Tell the story (or one chapter of it); exit 0 when every step turned out as the tutorial says.
 
+    The changed networks are written to ``workdir`` and kept there (``vpcsim demo --keep DIR``);
+    without one, to a temporary folder removed at the end."""
     chapters = [c for c in STORY if only is None or c.example == only]
     if not chapters:
         raise CliError(f"no built-in example {only!r}: choose from {', '.join(EXAMPLES)}")
-    directory = workdir or Path(tempfile.mkdtemp(prefix="vpcsim-demo-"))
-    directory.mkdir(parents=True, exist_ok=True)
+    if workdir is not None:
+        try:
+            workdir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CliError(f"cannot create {workdir}: {exc.strerror or exc}", code="VPCSIM_OUTPUT") from None
+        return _tell(chapters, workdir, kept=True, as_json=as_json)
+    with tempfile.TemporaryDirectory(prefix="vpcsim-demo-") as temporary:
+        return _tell(chapters, Path(temporary), kept=False, as_json=as_json)
+
+
+def _tell(chapters: list[Chapter], directory: Path, *, kept: bool, as_json: bool) -> int:
+    from . import main
+
     console = Console(highlight=False, soft_wrap=True)
     cache: dict[str, Path] = {}
     results: list[dict[str, object]] = []
     story_holds = True
     if not as_json:
-        console.print(
-            f"The tutorial's story, on vpcsim's built-in examples. Networks are written to {directory}"
+        where = (
+            f"Networks are written to {directory} (kept)."
+            if kept
+            else "Changed networks go to a temporary folder, removed at the end (--keep DIR keeps them)."
         )
+        console.print(f"The tutorial's story, on vpcsim's built-in examples. {where}")
     for chapter in chapters:
         if not as_json:
             console.print(Rule(chapter.title))
@@ -397,7 +412,12 @@ def run_demo(only: str | None = None, *, as_json: bool = False, workdir: Path | 
                     )
     if as_json:
         sys_out = orjson.dumps(
-            {"schema_version": 1, "workdir": str(directory), "story_holds": story_holds, "steps": results},
+            {
+                "schema_version": 1,
+                "workdir": str(directory) if kept else None,
+                "story_holds": story_holds,
+                "steps": results,
+            },
             option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS,
         )
         print(sys_out.decode())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ..engine import EndpointError
-from ..model import ModelError
+from ..model import ModelError, Network
 from ..model.problems import InputError
 
 Answer = Literal["yes", "no", "usage", "unknown", "internal"]
@@ -52,9 +52,14 @@ class CliError(Exception):
         return {"schema_version": 1, "error": error}
 
 
-def endpoint_error(exc: EndpointError) -> CliError:
-    """An endpoint that names nothing or several things, with the candidates to choose from."""
+def endpoint_error(
+    exc: EndpointError, network: Network | None = None, refs: tuple[str, ...] = ()
+) -> CliError:
+    """An endpoint that names nothing or several things, with the candidates to choose from; an
+    unknown name among ``refs`` gets the spec loader's "did you mean" from the network's names."""
     message = str(exc)
+    if network is not None and not exc.candidates:
+        message += "".join(_hint(network, ref) for ref in refs if f"{ref.strip()!r}" in message)
     if exc.parameter is not None:
         message = f"--{exc.parameter.replace('_', '-')} {message}"
     if exc.candidates:
@@ -63,10 +68,33 @@ def endpoint_error(exc: EndpointError) -> CliError:
     return CliError(message, code="VPCSIM_ENDPOINT", details=details)
 
 
-def flow_error(exc: ValueError | ModelError) -> CliError:
+def _hint(network: Network, ref: str) -> str:
+    """ "; did you mean 'web-1'?" for a mistyped endpoint: ids and Name tags of what an endpoint can
+    name (instances, ENIs, subnets, security groups and their group names), and ``internet``."""
+    from ..formats.spec_errors import did_you_mean
+
+    names = {"internet"}
+    for collection in (
+        network.instances,
+        network.network_interfaces,
+        network.subnets,
+        network.security_groups,
+    ):
+        for resource_id, resource in collection.items():
+            names.add(resource_id)
+            if resource.name:
+                names.add(resource.name)
+    names.update(g.group_name for g in network.security_groups.values() if g.group_name)
+    hint = did_you_mean(ref.strip(), names).strip()
+    return f"; {hint}" if hint else ""
+
+
+def flow_error(
+    exc: ValueError | ModelError, network: Network | None = None, refs: tuple[str, ...] = ()
+) -> CliError:
     """A flow that cannot exist (a TCP flow without a port, a port beyond 65535...)."""
     if isinstance(exc, EndpointError):
-        return endpoint_error(exc)
+        return endpoint_error(exc, network, refs)
     return CliError(str(exc), code="VPCSIM_USAGE")
 
 

@@ -7,6 +7,7 @@ pin the exact output.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -31,9 +32,31 @@ REPLIES = {True: "yes", False: "never", "partial": "some client ports"}
 
 
 def addresses(cidrs: tuple[str, ...]) -> str:
-    """The first four addresses or blocks (hosts without ``/32``), and how many more."""
-    text = ", ".join(c.removesuffix("/32") for c in cidrs[:4])
-    return text + (f" (+{len(cidrs) - 4})" if len(cidrs) > 4 else "")
+    """Every address or block (hosts without ``/32``), never cut; a set that is a block minus a
+    few holes is written so: ``0.0.0.0/0 except 198.51.100.0/24`` rather than the 23 blocks left."""
+    written = ", ".join(c.removesuffix("/32") for c in cidrs)
+    if len(cidrs) < 3:
+        return written
+    try:
+        networks = [ipaddress.IPv4Network(c) for c in cidrs]
+    except ValueError:
+        return written
+    blocks = list(ipaddress.collapse_addresses(networks))
+    first, last = int(blocks[0].network_address), int(blocks[-1].broadcast_address)
+    span = ipaddress.IPv4Network((first, 32 - (first ^ last).bit_length()), strict=False)
+    holes: list[ipaddress.IPv4Network] = []
+    cursor = int(span.network_address)
+    for block in [*blocks, None]:
+        start = int(block.network_address) if block is not None else int(span.broadcast_address) + 1
+        if start > cursor:
+            gap = (ipaddress.IPv4Address(cursor), ipaddress.IPv4Address(start - 1))
+            holes.extend(ipaddress.summarize_address_range(*gap))
+        if block is not None:
+            cursor = int(block.broadcast_address) + 1
+    if not holes or len(holes) >= len(cidrs):
+        return written
+    except_ = ", ".join(str(h).removesuffix("/32") for h in sorted(holes))
+    return f"{span} except {except_}"
 
 
 def render_reach(result: ReachResult) -> RenderableType:

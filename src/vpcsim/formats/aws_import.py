@@ -68,6 +68,10 @@ READ_ORDER = (
 )
 KEY_RANK = {key: rank for rank, key in enumerate(READ_ORDER)}
 
+#: Listings of the account's context, not resources: read where useful (a zone names the region),
+#: never "skipped" -- nothing in them carries traffic.
+CONTEXT_ONLY = frozenset({"AvailabilityZones", "Regions"})
+
 #: Keys AWS tools write that the model does not cover (yet): counted in ``skipped``, no warning.
 NOT_MODELLED = frozenset(
     {
@@ -163,7 +167,8 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
         handler = self._handlers.get(key)
         if handler is None:
             count = len(value) if isinstance(value, list | dict) else 1
-            self._skip(key, count)
+            if count and key not in CONTEXT_ONLY:
+                self._skip(key, count)  # an empty listing skips nothing
             if key in NOT_MODELLED:
                 self.recognised += 1
                 if key == "AvailabilityZones" and scope.region is None and type(value) is list:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..model.policy import Policy
 from .problems import InputError, LoadProblem, Location
+from .spec_errors import plain_message
 from .spec_yaml import Document, format_path, parse_yaml
 from .spec_yaml import Path as KeyPath
 
@@ -37,6 +38,9 @@ def _is_union_tag(part: str) -> bool:
 
 def _message(loc: tuple[int | str, ...], error: Any) -> str:
     message: str = error["msg"].removeprefix("Value error, ")
+    if error["type"] != "value_error" and not error["type"].startswith("VPCSIM_"):
+        # pydantic's wording ("Field required") as the spec says it ("missing required key 'to'")
+        message = plain_message(error, loc[-1] if loc else None)
     if error["type"] == "extra_forbidden":
         return f"unknown key {loc[-1]!r}: see docs/policy.md for the keys"
     if loc and loc[-1] == "deny" and error["type"] in ("list_type", "literal_error"):

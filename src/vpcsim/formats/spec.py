@@ -32,7 +32,7 @@ from .spec_build import SpecBuilder
 from .spec_dump import SpecDumpError, dump_spec
 from .spec_errors import schema_problems, sort_problems
 from .spec_schema import SPEC_VERSION, NetworkSpec, spec_json_schema
-from .spec_yaml import format_path, parse_yaml
+from .spec_yaml import Document, format_path, parse_yaml
 
 __all__ = [
     "SPEC_VERSION",
@@ -104,14 +104,11 @@ def load_spec(path_or_text: str | Path, *, filename: str | None = None) -> LoadR
     try:
         spec = NetworkSpec.model_validate(document.data)
     except ValidationError as exc:
-        raise InputError(schema_problems(exc, document)) from None
-    seed = spec.seed if spec.seed is not None else default_seed(name, text)
-    network = Network(
-        account=spec.account or DEFAULT_ACCOUNT, region=spec.region or DEFAULT_REGION, seed=seed
-    )
-    builder = SpecBuilder(spec, document, seed, network)
-    builder.build()
-    found = validate(network)
+        # Every problem in one run: what the schema refuses, and what building and validating
+        # the rest of the file finds (the parts the schema refused left out).
+        problems = schema_problems(exc, document)
+        raise InputError(sort_problems([*problems, *_beyond_schema(document, exc, name, text)])) from None
+    network, builder, found = _build(spec, document, name, text)
     warnings = _validate(builder, found)
     counts = {name: len(items) for name, items in _collections(network) if items}
     locations = {rid: document.locate(path, key=True) for rid, path in builder.where.items()}
@@ -125,12 +122,128 @@ def load_spec(path_or_text: str | Path, *, filename: str | None = None) -> LoadR
     )
 
 
+def _build(
+    spec: NetworkSpec, document: Document, name: str | None, text: str
+) -> tuple[Network, SpecBuilder, list[Problem]]:
+    """Build and validate; a build problem raises :class:`InputError` together with what
+    validating the rest finds (when the build went to its end)."""
+    seed = spec.seed if spec.seed is not None else default_seed(name, text)
+    network = Network(
+        account=spec.account or DEFAULT_ACCOUNT, region=spec.region or DEFAULT_REGION, seed=seed
+    )
+    builder = SpecBuilder(spec, document, seed, network)
+    try:
+        builder.build()
+    except InputError as exc:
+        later = _located(builder, validate(network)) if builder.complete else []
+        raise InputError(sort_problems([*exc.problems, *later])) from None
+    return network, builder, validate(network)
+
+
+def _beyond_schema(
+    document: Document, exc: ValidationError, name: str | None, text: str
+) -> list[LoadProblem]:
+    """The problems of the parts of a spec the schema accepts: the refused parts are left out
+    (a key, else the resource holding it), and what refers to a resource left out is not
+    reported (its own problem is)."""
+    data, removed, shifted = _pruned(document.data, exc)
+    if data is None:
+        return []
+    try:
+        spec = NetworkSpec.model_validate(data)
+    except ValidationError:
+        return []
+    try:
+        _network, builder, found = _build(spec, document, name, text)
+    except InputError as later:
+        problems = later.problems
+    else:
+        problems = _located(builder, found)
+    return [
+        p
+        for p in problems
+        if not any(f"'{r}'" in p.message for r in removed)
+        # in a list with an item left out, later items moved: their places would be wrong
+        and not any((p.location.path or "").startswith(f"{s}[") for s in shifted)
+    ]
+
+
+def _pruned(data: object, exc: ValidationError, rounds: int = 6) -> tuple[object | None, set[str], set[str]]:
+    """``data`` without what the schema refuses (None when nothing valid is left), the names of
+    the mapping entries removed whole, and the key paths of the lists an item was removed from."""
+    import copy
+
+    current = copy.deepcopy(data)
+    removed: set[str] = set()
+    shifted: set[str] = set()
+    error: ValidationError | None = exc
+    for _ in range(rounds):
+        if error is None:
+            return current, removed, shifted
+        for err in error.errors():
+            _remove(current, tuple(err["loc"]), removed)
+        _compact(current, (), shifted)
+        try:
+            NetworkSpec.model_validate(current)
+        except ValidationError as again:
+            error = again
+        else:
+            error = None
+    return (current if error is None else None), removed, shifted
+
+
+_GONE = object()
+
+
+def _remove(data: object, loc: tuple[object, ...], removed: set[str]) -> None:
+    """Remove the deepest part of ``data`` along ``loc`` (pydantic's error location)."""
+    parent: object = None
+    key: object = None
+    node = data
+    depth = 0
+    for part in loc:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            parent, key, node = node, part, node[part]  # type: ignore[index]
+            depth += 1
+        # else: pydantic's union tags and missing keys, which are no place in the data
+    if parent is None or depth < 1:
+        return
+    if isinstance(parent, dict):
+        if isinstance(node, dict) and isinstance(key, str):
+            removed.add(key)
+        parent.pop(key, None)
+    elif isinstance(parent, list) and isinstance(key, int):
+        parent[key] = _GONE
+
+
+def _compact(node: object, path: tuple[object, ...], shifted: set[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _compact(value, (*path, key), shifted)
+    elif isinstance(node, list):
+        if any(item is _GONE for item in node):
+            shifted.add(format_path(path))
+            node[:] = [item for item in node if item is not _GONE]
+        for index, item in enumerate(node):
+            _compact(item, (*path, index), shifted)
+
+
 def _collections(network: Network) -> list[tuple[str, dict[str, object]]]:
     return [(name, getattr(network, name)) for name in COLLECTIONS.values()]
 
 
 def _validate(builder: SpecBuilder, problems_found: list[Problem]) -> list[LoadProblem]:
-    """The model's own checks, each mapped to the key that produced the resource at fault."""
+    """The model's own checks, each mapped to the key that produced the resource at fault; an
+    error raises :class:`InputError` with all of them."""
+    problems = _located(builder, problems_found)
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    return problems
+
+
+def _located(builder: SpecBuilder, problems_found: list[Problem]) -> list[LoadProblem]:
     problems = []
     for found in problems_found:
         path = builder.locate(found.resource, found.field) or ()
@@ -142,7 +255,4 @@ def _validate(builder: SpecBuilder, problems_found: list[Problem]) -> list[LoadP
         message = _ID_IN_TEXT.sub(named, found.message)
         location = builder.doc.locate(path)
         problems.append(LoadProblem(found.severity, found.code, message, location))
-    problems = sort_problems(problems)
-    if any(p.severity == "error" for p in problems):
-        raise InputError(problems)
-    return problems
+    return sort_problems(problems)

@@ -30,6 +30,8 @@ from .spec_yaml import Path
 class SpecBuilder(NetworkBuilders, SecurityBuilders, ComputeBuilders):
     """One load: names -> ids, then resources in dependency order, then where each came from."""
 
+    complete = False
+
     def build(self) -> None:
         self.register()
         self.reserve_addresses()
@@ -56,6 +58,7 @@ class SpecBuilder(NetworkBuilders, SecurityBuilders, ComputeBuilders):
             self.build_routes(key, vpc)
             self.build_endpoints(key, vpc)
         self.build_unknown_resources()
+        self.complete = True  # every resource built but those with a problem: validate() can run
         if self.problems:
             raise InputError(self.problems)
 

@@ -20,6 +20,13 @@ from .spec_schema import NetworkSpec
 from .spec_yaml import Document
 
 
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    """``"did you mean 'x'? "`` for the choice closest to a misspelt ``word``, or ``""``: one
+    hint for every name a user can mistype (spec keys here, endpoints in the CLI)."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
 def _yaml_type(value: object) -> str:
     """How YAML users call the type of ``value``."""
     if value is None:
@@ -106,8 +113,7 @@ def _message(err: Any, key: object, owner: type[BaseModel] | None, on_key: bool)
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
         allowed = sorted(owner.model_fields) if owner is not None else []
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(str(key), allowed)
         return "VPCSIM_SPEC_UNKNOWN_KEY", f"unknown key {key!r}; {hint}allowed here: {', '.join(allowed)}"
     if kind == "missing":
         return "VPCSIM_SPEC_MISSING_KEY", f"missing required key {key!r}; add `{key}: ...`"
@@ -135,6 +141,12 @@ def _message(err: Any, key: object, owner: type[BaseModel] | None, on_key: bool)
     if kind == "union_tag_invalid":
         return "VPCSIM_SPEC_TYPE", f"unexpected {_yaml_type(value)}"
     return "VPCSIM_SPEC_VALUE", str(err["msg"])
+
+
+def plain_message(err: Any, key: object) -> str:
+    """What a person reads for one pydantic error, without pydantic's wording ("Field required",
+    "Input should be a valid list"): shared by the spec and the policy readers."""
+    return _message(err, key, None, False)[1]
 
 
 def schema_problems(exc: ValidationError, document: Document) -> list[LoadProblem]:
