@@ -20,6 +20,7 @@ import argparse
 import copy
 import dataclasses
 import gc
+import os
 import random
 import resource
 import statistics
@@ -57,11 +58,20 @@ def _rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+#: CPU seconds of the last :func:`_timed` call: on a shared machine, wall time measures the load too.
+LAST_CPU = [0.0]
+
+
 def _timed(fn: Callable[[], T]) -> tuple[T, float]:
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     value = fn()
+    LAST_CPU[0] = time.process_time() - cpu
     return value, time.perf_counter() - start
+
+
+def _cpu() -> str:
+    return f"CPU {LAST_CPU[0]:.1f} s, load average {os.getloadavg()[0]:.1f}"
 
 
 def _verdict(seconds: float, target: float) -> str:
@@ -136,7 +146,7 @@ def bench_exposure(network: Network, sample: int) -> None:
     result, seconds = _timed(lambda: exposure(network))
     peak = _rss_gib()
     print(
-        f"exposure: {seconds:.1f} s for {result.public_addresses:,} public addresses, {len(result.findings):,} findings "
+        f"exposure: {seconds:.1f} s ({_cpu()}) for {result.public_addresses:,} public addresses, {len(result.findings):,} findings "
         f"on {result.exposed_enis:,} ENIs ({_verdict(seconds, TARGETS['exposure'])}); peak RSS {peak:.2f} GiB "
         f"(+{peak - before:.2f} over the estate; target {MEMORY_GIB['exposure']} GiB: "
         f"{'met' if peak <= MEMORY_GIB['exposure'] else 'MISSED'})"
@@ -206,7 +216,7 @@ def bench_matrix(network: Network, by: str, sample: int, target: float, memory: 
         else f"; peak RSS {peak:.2f} GiB"
     )
     print(
-        f"matrix --by {by}: {seconds:.1f} s, {len(result.cells):,} cells, {result.class_pairs:,} class pairs walked, "
+        f"matrix --by {by}: {seconds:.1f} s ({_cpu()}), {len(result.cells):,} cells, {result.class_pairs:,} class pairs walked, "
         f"{result.member_pairs:,} member pairs judged one by one ({_verdict(seconds, target)}){memory_text}"
     )
     print(
@@ -233,7 +243,7 @@ def bench_diff(config: GeneratorConfig, sample: int) -> None:
     result, seconds = _timed(lambda: diff(old, new))
     members = sum(1 for e in new.network_interfaces.values() if group.group_id in e.groups)
     print(
-        f"diff: {seconds:.1f} s after compiling both estates ({comp:.1f} s, loading), one inbound rule added to a group "
+        f"diff: {seconds:.1f} s ({_cpu()}) after compiling both estates ({comp:.1f} s, loading), one inbound rule added to a group "
         f"of {members} ENIs: {len(result.pairs)} endpoint pairs changed, incremental={result.incremental} "
         f"({_verdict(seconds, TARGETS['diff'])})"
     )
