@@ -240,7 +240,7 @@ class EntryBuilder:
         for sports, by_dst in self._facts.items():
             # Atoms that every fact holds alike (a *class* of the facts' atom sets) get the same
             # sources and destinations: work per class, not per atom (thousands on messy estates).
-            classes = _refine({bits for by_bits in by_dst.values() for bits in by_bits})
+            classes = refine({bits for by_bits in by_dst.values() for bits in by_bits})
             dsts_of: dict[tuple[int, Intervals], list[Intervals]] = {}
             for dst, by_bits in by_dst.items():
                 per_class: dict[int, list[Intervals]] = {}
@@ -271,7 +271,7 @@ class EntryBuilder:
         return entries
 
 
-def _refine(sets: Iterable[int]) -> list[int]:
+def refine(sets: Iterable[int]) -> list[int]:
     """The coarsest partition of the atoms of ``sets`` (bit sets) in which each set is a union of
     parts: atoms in one part belong to exactly the same sets. Without sets, nothing."""
     parts: list[int] = []
@@ -308,4 +308,4 @@ def in_cidrs(address: int, cidrs: Iterable[str]) -> bool:
     return False
 
 
-__all__ = ["Entry", "EntryBuilder", "RenderCache", "Traffic", "in_cidrs", "traffic_of"]
+__all__ = ["Entry", "EntryBuilder", "RenderCache", "Traffic", "in_cidrs", "refine", "traffic_of"]
