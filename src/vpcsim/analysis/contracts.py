@@ -203,7 +203,15 @@ class ChangeOut(_Strict):
     action: str
     parameters: dict[str, object]
     command: str
-    applied: bool
+    applied: bool = Field(description="Tried on a copy of the network; false: advice the model cannot try.")
+    verified: bool = Field(
+        description="Applied with the other verified changes to a fresh copy and traced again: together they "
+        "open the path, and without this one it stays closed. Unverified changes are advice, never fixes."
+    )
+    affects: list[str] = Field(
+        description="Other resources the change alters: the other subnets of a route table or network ACL, the "
+        "other network interfaces of a security group."
+    )
 
 
 class WhyFlowOut(_Strict):
@@ -225,8 +233,11 @@ class WhyOut(_Strict):
     verdict: Literal["reachable", "unreachable", "unknown"]
     blockers: list[BlockerWhyOut]
     changes: list[ChangeOut]
-    opens: bool
+    opens: bool = Field(description="The changes are all verified and open the path.")
     verdict_after: Literal["reachable", "unreachable", "unknown"]
+    flow_after: WhyFlowOut = Field(
+        description="The flow traced after the changes: the same, or sent to the public address a change names."
+    )
 
 
 ANALYSIS_OUTPUTS: dict[str, type[BaseModel]] = {

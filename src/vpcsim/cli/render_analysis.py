@@ -99,12 +99,24 @@ def render_why(result: WhyResult) -> RenderableType:
         where = f"{b.path}{', ' + b.direction if b.direction else ''}"
         parts.append(Text(f"{step}. {name}: {b.code} at {b.component} [{where}]{revealed}", style="red"))
         parts.append(Text(f"     {b.detail}"))
-    if result.changes:
-        heading = "changes that open the path:" if result.opens else "changes (the path stays closed):"
-        parts.append(Text(heading, style="bold"))
-        for change in result.changes:
-            tag = "" if change.applied else " (advice: not tried)"
+    if result.fixes:
+        parts.append(
+            Text(
+                "changes that open the path (applied to a copy and traced again; each one is needed):",
+                style="bold",
+            )
+        )
+        for change in result.fixes:
+            parts.append(Text(f"  {change.command}"))
+            if change.affects:
+                parts.append(Text(f"    also changes {', '.join(change.affects)}", style="yellow"))
+    if result.advice:
+        parts.append(Text("advice (not verified: the path stays closed):", style="bold"))
+        for change in result.advice:
+            tag = " (tried)" if change.applied else " (the model cannot try it)"
             parts.append(Text(f"  {change.command}{tag}"))
+            if change.affects:
+                parts.append(Text(f"    also changes {', '.join(change.affects)}", style="yellow"))
     return Group(*parts)
 
 

@@ -21,7 +21,7 @@ from ..model import Network, protocol_name
 from . import codes as C
 from .compiled import Compiled, CompiledEni, CompiledRoute, CompiledSubnet, ip_str, is_internet_routable
 from .filters import STAR_RULE, Packet
-from .flow import ICMP, PortRanges
+from .flow import DEFAULT_INTERNET_HOST, ICMP, PortRanges
 from .ports import format_ranges
 from .result import Blocker, Direction, PathName
 
@@ -39,12 +39,15 @@ def describe_traffic(pkt: Packet) -> str:
 
 
 def peer_hint(compiled: Compiled, ip: int) -> str:
-    """The block a fix should allow for ``ip``: the subnet of the ENI that holds it, else the
-    address alone (``10.0.1.0/24 (the subnet of 10.0.1.5)``, ``198.51.100.1/32``)."""
+    """The block a fix should allow for ``ip``: the subnet of the ENI that holds it, the whole
+    internet for ``internet``'s stand-in host (a rule for it opens nothing for a real client), else
+    the address alone (``10.0.1.0/24 (the subnet of 10.0.1.5)``, ``0.0.0.0/0``, ``8.8.8.8/32``)."""
     for table in compiled.private.values():
         owner = table.get(ip)
         if owner is not None:
             return f"{owner.subnet.subnet.cidr_block} (the subnet of {ip_str(ip)})"
+    if ip_str(ip) == DEFAULT_INTERNET_HOST:
+        return "0.0.0.0/0 (the internet)"
     return f"{ip_str(ip)}/32"
 
 
@@ -432,16 +435,22 @@ def igw_source_not_internet(path: PathName, gateway: str, src: int, *, rfc6598: 
 
 
 def igw_private_destination(path: PathName, component: str, dst: int, owner: CompiledEni | None) -> Blocker:
+    public = owner.public_of.get(dst) if owner is not None else None
+    if owner is None:
+        fix = "use the destination's public address"
+    elif public is not None:
+        fix = f"use {owner.eni_id}'s public address {ip_str(public)}"
+    else:
+        fix = (
+            f"give {owner.eni_id} an Elastic IP and use that address; its subnet must route the reply to the "
+            "internet gateway (not a NAT gateway)"
+        )
     return Blocker(
         C.IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
         component,
         path,
         f"{ip_str(dst)} is a private address: the internet cannot reach it",
-        (
-            f"give {owner.eni_id} a public IPv4 or Elastic IP and use that address"
-            if owner is not None
-            else "use the destination's public address"
-        ),
+        fix,
     )
 
 
