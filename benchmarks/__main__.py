@@ -13,6 +13,7 @@ BENCHMARKS = {
     "engine": "benchmarks.bench_engine",
     "import": "benchmarks.bench_import",
     "analysis": "benchmarks.bench_analysis",
+    "cluster": "benchmarks.bench_cluster",
 }
 
 

@@ -13,10 +13,17 @@ Derandomized under ``CI=true`` through the profile in ``tests/conftest.py``.
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections import defaultdict
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.variants import (
+    add_managed_interfaces,
+    add_nat_instance,
+    move_a_peer_to_another_region,
+    self_flows,
+)
 
 from vpcsim.analysis import exposure, matrix, reach
 from vpcsim.analysis.bulk import Bulk
@@ -30,7 +37,7 @@ from vpcsim.analysis.reach import add_outcome
 from vpcsim.engine import Flow, trace
 from vpcsim.engine.compiled import ip_str
 from vpcsim.model import Network
-from vpcsim.testing import PRESETS
+from vpcsim.testing import PRESETS, generate_flows, generate_network
 from vpcsim.testing.strategies import SEEDS, network_and_flows, networks
 
 CASES = network_and_flows(PRESETS["small"], max_flows=10)
@@ -53,19 +60,10 @@ def _forward_ok(result: object) -> bool:
 
 @given(CASES)
 def test_pinned_flow_is_permitted_iff_trace_is_reachable(case: tuple[Network, list[Flow]]) -> None:
-    _check_pinned(case)
+    _pinned_flows_agree(*case)
 
 
-@settings(max_examples=15)
-@given(MESSY_CASES)
-def test_pinned_flow_is_permitted_iff_trace_is_reachable_on_messy_networks(
-    case: tuple[Network, list[Flow]],
-) -> None:
-    _check_pinned(case)
-
-
-def _check_pinned(case: tuple[Network, list[Flow]]) -> None:
-    network, flows = case
+def _pinned_flows_agree(network: Network, flows: list[Flow]) -> None:
     for flow in flows:
         if flow.has_ports and not flow.pinned:
             flow = dataclasses.replace(flow, source_ports=((40000, 40000),))
@@ -115,16 +113,10 @@ def test_unpinned_flows_agree_over_the_client_range(
 def test_exposure_agrees_with_per_pair_reach(network: Network) -> None:
     """Every public address: exposure's findings are the entries of the naive per-atom reach from
     the internet (delivered flows, with bidirectional set by the list)."""
-    _check_exposure(network)
+    _exposure_agrees(network)
 
 
-@settings(max_examples=5)
-@given(networks(PRESETS["messy-small"]))
-def test_exposure_agrees_with_per_pair_reach_on_messy_networks(network: Network) -> None:
-    _check_exposure(network)
-
-
-def _check_exposure(network: Network) -> None:
+def _exposure_agrees(network: Network) -> None:
     bulk = Bulk(network)
     result = exposure(network, bulk=bulk)
     got: dict[tuple[str, str], set[tuple[object, ...]]] = defaultdict(set)
@@ -148,16 +140,10 @@ def _check_exposure(network: Network) -> None:
 @settings(max_examples=10)
 @given(networks(PRESETS["small"]), st.sampled_from(["instance", "subnet", "security-group"]))
 def test_matrix_agrees_with_per_pair_reach(network: Network, by: str) -> None:
-    _check_matrix(network, by)
+    _matrix_agrees(network, by)
 
 
-@settings(max_examples=5)
-@given(networks(PRESETS["messy-small"]), st.sampled_from(["instance", "subnet", "security-group"]))
-def test_matrix_agrees_with_per_pair_reach_on_messy_networks(network: Network, by: str) -> None:
-    _check_matrix(network, by)
-
-
-def _check_matrix(network: Network, by: str) -> None:
+def _matrix_agrees(network: Network, by: str) -> None:
     bulk = Bulk(network)
     rows = matrix(network, by, bulk=bulk)  # type: ignore[arg-type]
     pairwise = matrix(network, by, bulk=Bulk(network), rows=False)  # type: ignore[arg-type]
@@ -165,7 +151,7 @@ def _check_matrix(network: Network, by: str) -> None:
     hosts = [
         (Host(a, e.eni_id), _labels(e, by), e.instance_id or e.eni_id)  # type: ignore[arg-type]
         for e in bulk.c.enis.values()
-        if e.nat_gateway is None and _labels(e, by)  # type: ignore[arg-type]
+        if e.nat_gateway is None and e.managed is None and _labels(e, by)  # type: ignore[arg-type]
         for a in sorted(e.addresses)
     ]
     for a, la, oa in hosts:
@@ -209,3 +195,106 @@ def test_reach_between_instances_agrees_with_the_naive_method_on_messy_networks(
         for b in ends:
             if a != b:
                 assert reach(network, a, b).to_dict() == reach(network, a, b, naive=True).to_dict()
+
+
+# ------------------------------------------------------------------ NAT instances, inter-region peerings, managed ENIs, loopback
+
+
+def _with_special_components(seed: int) -> tuple[Network, list[Flow]]:
+    """A generated network with a NAT instance, an inter-region peering and ENIs AWS manages for
+    services (tests/support/variants.py), and flows that meet them, and flows to the sender's
+    own addresses."""
+    network = generate_network(seed, PRESETS["small"])
+    rng = random.Random(seed)
+    nat = add_nat_instance(network, rng)
+    move_a_peer_to_another_region(network, rng)
+    managed = add_managed_interfaces(network, rng)
+    flows = generate_flows(network, seed, 8) + self_flows(network, rng, 3)
+    hosts = sorted(e for e, eni in network.network_interfaces.items() if eni.interface_type == "interface")
+    hosts = [e for e in hosts if e not in managed]
+    for target in managed[:4]:
+        sender = network.network_interfaces[rng.choice(hosts)]
+        flows.append(
+            Flow(
+                protocol=6,
+                source=sender.private_ip_address,
+                destination=network.network_interfaces[target].private_ip_address,
+                destination_port=443,
+                source_ports=((40000, 40000),),
+                source_eni=sender.network_interface_id,
+            )
+        )
+    if nat is not None:
+        vpc = network.network_interfaces[nat].vpc_id
+        for eni_id in [e for e in hosts if network.network_interfaces[e].vpc_id == vpc and e != nat][:3]:
+            eni = network.network_interfaces[eni_id]
+            flows.append(
+                Flow(
+                    protocol=17,
+                    source=eni.private_ip_address,
+                    destination="8.8.8.8",
+                    destination_port=53,
+                    source_ports=((40000, 40000),),
+                    source_eni=eni_id,
+                )
+            )
+    return network, flows
+
+
+@settings(max_examples=20)
+@given(SEEDS)
+def test_reach_agrees_with_trace_on_nat_instances_peerings_managed_enis_and_loopback(seed: int) -> None:
+    network, flows = _with_special_components(seed)
+    _pinned_flows_agree(network, flows)
+    for eni in network.network_interfaces.values():
+        if eni.interface_type == "interface":
+            eni.source_dest_check = True  # the NAT instance's and appliances' checks on
+    network.touch()
+    _pinned_flows_agree(network, flows)
+
+
+@settings(max_examples=8)
+@given(SEEDS, st.sampled_from(["instance", "subnet", "security-group"]))
+def test_matrix_and_exposure_agree_on_networks_with_managed_enis(seed: int, by: str) -> None:
+    network, _ = _with_special_components(seed)
+    _matrix_agrees(network, by)
+    _exposure_agrees(network)
+    # Pair classes keep a managed ENI apart from a host's ENI beside it (the walk stops there).
+    bulk = Bulk(network)
+    c = bulk.c
+    hosts = sorted(
+        (e for e in c.enis.values() if e.managed is None and e.nat_gateway is None), key=lambda e: e.eni_id
+    )
+    for managed in sorted((e for e in c.enis.values() if e.managed is not None), key=lambda e: e.eni_id):
+        neighbours = [e for e in hosts if e.subnet is managed.subnet]
+        for sender in hosts[:3]:
+            a = Host(min(sender.addresses), sender.eni_id)
+            for b_eni in (*neighbours[:1], managed):
+                b = Host(min(b_eni.addresses), b_eni.eni_id)
+                if a == b:
+                    continue
+                expected = naive_outcome(network, bulk.space, a.address, b.address, a.eni_id)
+                assert bulk.pair(a, b).key() == expected.key(), (a, b)
+
+
+# ------------------------------------------------------------------ messy rule sets
+
+
+@settings(max_examples=15)
+@given(MESSY_CASES)
+def test_pinned_flow_is_permitted_iff_trace_is_reachable_on_messy_networks(
+    case: tuple[Network, list[Flow]],
+) -> None:
+    _pinned_flows_agree(*case)
+
+
+@settings(max_examples=5)
+@given(networks(PRESETS["messy-small"]))
+def test_exposure_agrees_with_per_pair_reach_on_messy_networks(network: Network) -> None:
+    _exposure_agrees(network)
+
+
+@settings(max_examples=5)
+@given(networks(PRESETS["messy-small"]), st.sampled_from(["instance", "subnet", "security-group"]))
+def test_matrix_agrees_with_per_pair_reach_on_messy_networks(network: Network, by: str) -> None:
+    _matrix_agrees(network, by)

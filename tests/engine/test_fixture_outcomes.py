@@ -122,3 +122,25 @@ def test_other_snapshots_import_and_list_what_was_skipped(name: str) -> None:
     assert loaded.network.network_interfaces
     if name == "test-load-balancer":
         assert any("LoadBalancer" in key for key in loaded.skipped)
+
+
+@pytest.mark.parametrize("name", ["test-transit-gateway", "test-load-balancer"])
+def test_managed_interfaces_of_real_snapshots_are_no_hosts(name: str) -> None:
+    """Transit gateway attachment and load balancer ENIs, as AWS describes them (TGW ENIs with
+    ``RequesterManaged: false``): no matrix rows, and traffic to them is not answered as a host."""
+    network = _load(name)
+    managed = [
+        e
+        for e in network.network_interfaces.values()
+        if e.interface_type in ("transit_gateway", "network_load_balancer")
+    ]
+    assert managed
+    labels = set(vpcsim.matrix(network, by="instance").labels)
+    assert labels == set(network.instances)
+    for eni in managed:
+        assert eni.network_interface_id not in labels
+        senders = sorted(i for i, inst in network.instances.items() if inst.vpc_id == eni.vpc_id)
+        sender = network.primary_network_interface(senders[0])
+        result = vpcsim.trace(network, sender.network_interface_id, eni.private_ip_address, port=443)
+        assert result.verdict != "reachable"
+        assert eni.network_interface_id in {b.component for b in result.blockers}

@@ -43,6 +43,7 @@ from vpcsim.model import (
     TransitGateway,
     UnknownResource,
     VpcEndpoint,
+    validate,
 )
 
 INTERNET = f"internet:{INTERNET_HOST}"
@@ -554,6 +555,45 @@ def test_a_pending_or_deleted_peering_is_a_blackhole() -> None:
     ]
 
 
+def _peered_across_regions(accepter_region: str) -> tuple[Network, Instance, Instance, str]:
+    """VPC A (us-east-1) peered with VPC B (``accepter_region``), both routed; A's server allows
+    tcp/22 only from B's client group (a group reference across the peering)."""
+    net = Network(seed="inter-region")
+    vpc_a = net.create_vpc("10.0.0.0/16", name="a")
+    vpc_b = net.create_vpc("10.1.0.0/16", name="b", region=accepter_region)
+    subnet_a = net.create_subnet(vpc_a, "10.0.1.0/24")
+    subnet_b = net.create_subnet(vpc_b, "10.1.1.0/24")
+    pcx = net.create_vpc_peering_connection(vpc_a, vpc_b)
+    for vpc, other in ((vpc_a, vpc_b), (vpc_b, vpc_a)):
+        table = net.main_route_table(vpc.vpc_id)
+        assert table is not None
+        net.create_route(table, other.cidr_block, pcx.vpc_peering_connection_id)
+    clients = security_group(net, vpc_b, "clients")
+    servers = security_group(
+        net,
+        vpc_a,
+        "servers",
+        ingress=[{"ip_protocol": "tcp", "port": 22, "referenced_group_id": clients.group_id}],
+    )
+    server = net.run_instance(subnet_a, name="server", groups=[servers])
+    client = net.run_instance(subnet_b, name="client", groups=[clients])
+    return net, client, server, servers.group_id
+
+
+def test_a_group_reference_across_an_inter_region_peering_matches_nothing() -> None:
+    """AWS resolves group references in the same VPC or across a same-region peering only
+    (reference page, security groups); across regions the rule matches no address: trace,
+    reach and validate agree."""
+    net, client, server, servers = _peered_across_regions("us-east-1")
+    assert vpcsim.trace(net, client, server, port=22).verdict == "reachable"
+    net, client, server, servers = _peered_across_regions("eu-west-1")
+    result = vpcsim.trace(net, client, server, port=22)
+    assert blockers(result) == [B("ENI_SG_RULES_MISMATCH", servers, "forward", "inbound")]
+    assert vpcsim.reach(net, client.instance_id, server.instance_id).allowed == ()
+    warned = [p for p in validate(net) if p.code == "VPCSIM_SG_REFERENCE_OUT_OF_REACH"]
+    assert [p.resource for p in warned] == [servers]
+
+
 # ====================================================================================== subnets, ACLs
 
 
@@ -859,12 +899,19 @@ def test_a_nat_instance_translates_a_reply_it_never_saw_the_request_of() -> None
 
 
 def test_nat_instance_with_source_dest_check_on_drops() -> None:
+    """The check is the one blocker: past it the walk goes on as if the check were off, so the
+    instance still translates (no artificial IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS on the app)."""
     net, nat, app, _ = _nat_instance(source_dest_check=True)
     result = vpcsim.trace(net, app, INTERNET, port=443)
     assert result.verdict == "unreachable"
-    assert blockers(result)[0] == B(
-        "ENI_SOURCE_DEST_CHECK_RESTRICTION", eni_of(net, nat).network_interface_id, "forward"
-    )
+    assert blockers(result) == [
+        B("ENI_SOURCE_DEST_CHECK_RESTRICTION", eni_of(net, nat).network_interface_id, "forward")
+    ]
+    masquerade, _ = steps(result, "nat")
+    assert masquerade.component == eni_of(net, nat).network_interface_id
+    eni_of(net, nat).source_dest_check = False
+    net.touch()
+    assert vpcsim.trace(net, app, INTERNET, port=443).verdict == "reachable"
 
 
 def test_a_route_to_a_stopped_nat_instance_is_a_blackhole() -> None:
@@ -889,6 +936,74 @@ def test_a_stopped_instance_neither_receives_nor_sends() -> None:
         assert {b.code for b in result.blockers} == {"BAD_STATE"}
     net.start_instance(t.web2)
     assert vpcsim.trace(net, t.web1, t.web2, protocol="icmp").verdict == "reachable"
+
+
+def test_traffic_to_the_sender_s_own_address_is_loopback() -> None:
+    """An instance talking to its own address never leaves it: no security group (here one with
+    no rule), ACL (deny all) or route is involved. The reference pages are silent (it never
+    reaches the VPC); the lab realises the same. A stopped instance talks to nobody."""
+    p = public_private_vpc()
+    net = p.net
+    net.revoke_security_group_egress(p.app_sg)
+    acl = custom_acl(net, p.private)
+    own = private_ip(net, p.app)
+    for kwargs in ({"port": 5432}, {"port": 53, "protocol": "udp"}, {"protocol": "icmp"}, {"protocol": "47"}):
+        result = vpcsim.trace(net, p.app, own, **kwargs)  # type: ignore[arg-type]
+        assert result.verdict == "reachable", kwargs
+        assert hop_ids(result) == [eni_of(net, p.app).network_interface_id]
+        assert acl.network_acl_id not in hop_ids(result) + hop_ids(result, "return")
+    assert vpcsim.reach(net, p.app.instance_id, own).to_dict()["allowed"][0]["protocol"] == "all"
+    # Another address of the same ENI is its own too.
+    extra = "10.0.2.200"
+    eni_of(net, p.app).private_ip_addresses.append(PrivateIpAddress(private_ip_address=extra))
+    net.touch()
+    assert vpcsim.trace(net, p.app, extra, port=22).verdict == "reachable"
+    net.stop_instance(p.app)
+    assert blockers(vpcsim.trace(net, p.app, own, port=22)) == [B("BAD_STATE", p.app.instance_id, "forward")]
+
+
+@pytest.mark.parametrize(
+    ("interface_type", "description", "code"),
+    [
+        (
+            "transit_gateway",
+            "Network Interface for Transit Gateway Attachment tgw-attach-0123",
+            "VPCSIM_NOT_A_HOST",
+        ),
+        (
+            "interface",
+            "Network Interface for Transit Gateway Attachment tgw-attach-0123",
+            "VPCSIM_NOT_A_HOST",
+        ),
+        ("lambda", "AWS Lambda VPC ENI-fn-1", "VPCSIM_NOT_A_HOST"),
+        ("gateway_load_balancer_endpoint", "VPC Endpoint Interface vpce-0123", "VPCSIM_NOT_A_HOST"),
+        ("interface", "ELB app/web/50dc6c495c0c9188", "VPCSIM_OUTSIDE_MODEL"),
+        ("network_load_balancer", "ELB net/api/725b996cb6be8fba", "VPCSIM_OUTSIDE_MODEL"),
+        ("vpc_endpoint", "VPC Endpoint Interface vpce-0123", "VPCSIM_OUTSIDE_MODEL"),
+        ("quicksight", "", "VPCSIM_OUTSIDE_MODEL"),
+    ],
+)
+def test_an_eni_aws_manages_for_a_service_answers_as_no_host(
+    interface_type: str, description: str, code: str
+) -> None:
+    """Transit gateway attachment, load balancer, endpoint ENIs (as describe-network-interfaces
+    gives them) are no hosts: traffic to one is unreachable (it answers nothing) or unknown (its
+    listeners or service are not modelled), whatever their groups allow; they are no matrix rows."""
+    t = tutorial_vpc(firewall="open")
+    net = t.net
+    eni = net.create_network_interface(
+        t.subnet_b, groups=[t.sg], interface_type=interface_type, description=description
+    )
+    result = vpcsim.trace(net, t.web1, eni.private_ip_address, port=443)
+    assert blockers(result) == [B(code, eni.network_interface_id, "forward")]
+    assert result.return_ == ()
+    # An ordinary ENI of the user's in the same place answers.
+    own = net.create_network_interface(t.subnet_b, groups=[t.sg], description="my spare ENI")
+    assert vpcsim.trace(net, t.web1, own.private_ip_address, port=443).verdict == "reachable"
+    for by in ("instance", "subnet", "security-group"):
+        result_m = vpcsim.matrix(net, by=by)  # type: ignore[arg-type]
+        assert eni.network_interface_id not in result_m.labels
+        assert own.network_interface_id in result_m.labels or by != "instance"
 
 
 # ====================================================================================== protocols and addresses

@@ -271,3 +271,25 @@ def test_network_and_engine_use_the_same_association() -> None:
     table_a, table_b = compiled.subnets[a.subnet_id].route_table, compiled.subnets[b.subnet_id].route_table
     assert table_a is not None and table_a.route_table_id == custom.route_table_id
     assert table_b is not None and table_b.route_table_id == main.route_table_id
+
+
+def test_managed_interfaces_by_type_then_description() -> None:
+    from vpcsim.model.addressing import MANAGED_ANSWERS_UNMODELLED, MANAGED_NEVER_ANSWERS, managed_interface
+
+    assert managed_interface("interface", "Primary network interface") is None
+    assert managed_interface("efa", "") is None
+    assert managed_interface("interface", "RDSNetworkInterface") is None  # RDS answers as a host
+    assert managed_interface("transit_gateway", "") == ("transit gateway attachment", MANAGED_NEVER_ANSWERS)
+    assert managed_interface("natGateway", "") == ("NAT gateway", MANAGED_NEVER_ANSWERS)
+    assert managed_interface("interface", "ELB my-classic-lb") == (
+        "load balancer",
+        MANAGED_ANSWERS_UNMODELLED,
+    )
+    assert managed_interface("interface", "VPC Endpoint Interface vpce-1") == (
+        "VPC endpoint",
+        MANAGED_ANSWERS_UNMODELLED,
+    )
+    assert managed_interface("api_gateway_managed", "") == (
+        "api_gateway_managed service",
+        MANAGED_ANSWERS_UNMODELLED,
+    )

@@ -42,9 +42,11 @@ class InternetUniverse:
     cut nothing and the internet splits into few atoms.
     """
 
-    def __init__(self, compiled: Compiled) -> None:
+    def __init__(self, compiled: Compiled, also_public: Iterable[int] = ()) -> None:
+        """``also_public``: public addresses of the estate beyond ``compiled`` (a shard of it,
+        :mod:`vpcsim.analysis.shards`), which are not the internet either."""
         blocked = [(net, net + ((~mask) & 0xFFFFFFFF)) for net, mask, _ in NOT_INTERNET_BLOCKS]
-        own = from_points(compiled.public)
+        own = from_points({*compiled.public, *also_public})
         self.intervals: Intervals = subtract(ADDRESS_SPACE, normalize([*blocked, *own]))
         self.index = IntervalIndex(self.intervals)
         cidrs: set[tuple[int, int]] = set()

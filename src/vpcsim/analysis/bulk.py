@@ -180,11 +180,16 @@ class Bulk:
         client_ports: Interval = LINUX_CLIENT_PORTS,
         *,
         space: TrafficSpace | None = None,
+        also_public: frozenset[int] = frozenset(),
     ) -> None:
+        """``also_public``: public addresses of a larger estate ``network`` is a shard of
+        (:mod:`vpcsim.analysis.shards`): not the internet either."""
         self.network = network
         self.client_ports = client_ports
         self.c: Compiled = compile_network(network)
-        self.universe: InternetUniverse = internet_universe(self.c)
+        self.universe: InternetUniverse = (
+            InternetUniverse(self.c, also_public) if also_public else internet_universe(self.c)
+        )
         rules = RuleSet()
         bounds: set[int] = set()
         for net, mask in self.universe.shared_cidrs:
@@ -493,8 +498,9 @@ def _sg_bounds(rules: list[SgRule], bounds: set[int]) -> None:
 
 
 def _special_enis(c: Compiled) -> set[str]:
-    """ENIs with a role of their own on paths: route targets and NAT gateways' ENIs."""
-    special = {e.eni_id for e in c.enis.values() if e.nat_gateway is not None}
+    """ENIs with a role of their own on paths: route targets, NAT gateways' ENIs and the other
+    ENIs AWS manages for a service (no hosts: the walk stops there)."""
+    special = {e.eni_id for e in c.enis.values() if e.nat_gateway is not None or e.managed is not None}
     tables = [s.route_table for s in c.subnets.values() if s.route_table is not None]
     tables += [v.edge_route_table for v in c.vpcs.values() if v.edge_route_table is not None]
     for table in tables:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from ..engine.compiled import ip_int
 from ..engine.flow import Endpoint, EndpointError, resolve_endpoint
 from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet
+from ..model.addressing import managed_interface
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +76,13 @@ def group_of(network: Network, ref: str) -> Subnet | SecurityGroup | None:
 
 
 def group_enis(network: Network, group: Subnet | SecurityGroup) -> list[NetworkInterface]:
-    """The ENIs in a subnet or a security group, in id order (a NAT gateway's ENI excepted, as in
-    policies: it sends and receives only what it translates)."""
+    """The ENIs in a subnet or a security group, in id order (a NAT gateway's ENI and the other
+    ENIs AWS manages for a service excepted, as in policies: they are no hosts)."""
     nat_enis = {g.network_interface_id for g in network.nat_gateways.values()}
     out = []
     for eni_id in sorted(network.network_interfaces):
         eni = network.network_interfaces[eni_id]
-        if eni_id in nat_enis:
+        if eni_id in nat_enis or managed_interface(eni.interface_type, eni.description) is not None:
             continue
         inside = (
             eni.subnet_id == group.subnet_id if isinstance(group, Subnet) else group.group_id in eni.groups

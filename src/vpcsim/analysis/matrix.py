@@ -175,8 +175,8 @@ def _matrix(
     all_labels: set[str] = set()
     for eni_id in sorted(c.enis):
         eni = c.enis[eni_id]
-        if eni.nat_gateway is not None:
-            continue
+        if eni.nat_gateway is not None or eni.managed is not None:
+            continue  # a NAT gateway, transit gateway attachment, load balancer node...: no host
         labels = _labels(eni, by)
         if not labels:
             continue

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from ..engine.compiled import SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
 from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
+from ..model.addressing import managed_interface
 from ..model.policy import Assertion, Policy, Selector, SelectorSpec
 from ..model.problems import InputError, LoadProblem, Location
 from .atoms import Atom, RuleSet, TrafficSpace
@@ -147,7 +148,11 @@ class Resolver:
         self.n = network
         self.endpoints = endpoints
         nat_enis = {g.network_interface_id for g in network.nat_gateways.values()}
-        self.enis = sorted(e for e in network.network_interfaces if e not in nat_enis)
+        self.enis = sorted(
+            e
+            for e, eni in network.network_interfaces.items()
+            if e not in nat_enis and managed_interface(eni.interface_type, eni.description) is None
+        )  # hosts only: no NAT gateway, transit gateway attachment, load balancer node...
 
     def resolve(self, selector: Selector, stack: tuple[str, ...] = ()) -> set[str] | None:
         """ENI ids, or None for the internet."""

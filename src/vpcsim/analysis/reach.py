@@ -196,8 +196,6 @@ def contexts_for(compiled: Compiled, src: Side, dst: Side) -> list[Context]:
     else:
         for s in src.hosts:
             for d in dst.hosts:
-                if s.eni_id is not None and s.address == d.address and s.eni_id == d.eni_id:
-                    continue  # an address to itself never leaves the ENI
                 contexts.append(
                     walk_context(
                         compiled,

@@ -58,9 +58,49 @@ from .render_analysis import (
     render_why,
 )
 
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Run shard by shard on this Dask scheduler (tcp://HOST:PORT); needs vpcsim[cluster].",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Run shard by shard on a local Dask cluster of N processes (127.0.0.1); needs vpcsim[cluster].",
+    ),
+]
 SarifOpt = Annotated[
     str | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 to this file ('-' for stdout).")
 ]
+
+
+def _cluster(scheduler: str | None, workers: int | None) -> Any:
+    """Where to scale out (:mod:`vpcsim.cluster`), or None for the single process."""
+    if scheduler is None and workers is None:
+        return None
+    if scheduler is not None and workers is not None:
+        raise CliError("--scheduler and --workers exclude each other: use a cluster or start one")
+    from ..cluster import ClusterSpec, require_distributed
+
+    try:
+        require_distributed()
+    except RuntimeError as exc:
+        raise CliError(str(exc), code="VPCSIM_CLUSTER") from None
+    return ClusterSpec(scheduler=scheduler, workers=workers)
+
+
+def _on_cluster(run: Callable[[], Any]) -> Any:
+    from ..cluster import ClusterUnavailable
+
+    try:
+        return run()
+    except ClusterUnavailable as exc:
+        raise CliError(str(exc), code="VPCSIM_CLUSTER") from None
 
 
 def _one_stdout(as_json: bool, **reports: str | None) -> None:
@@ -183,6 +223,8 @@ def exposure(
     ] = "low",
     sarif: SarifOpt = None,
     client_ports: ClientPortsOpt = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
@@ -198,10 +240,27 @@ def exposure(
     if min_severity not in SEVERITY_ORDER:
         raise CliError(f"--min-severity {min_severity!r}: use low, medium or high")
     ports = _client_ports(client_ports)
+    cluster = _cluster(scheduler, workers)
     loaded = load(network, fmt)
-    result = run_exposure(
-        loaded.network, skipped=loaded.skipped, client_ports=ports, min_severity=cast(Severity, min_severity)
-    )
+    if cluster is not None:
+        from ..cluster import exposure_on_cluster
+
+        result = _on_cluster(
+            lambda: exposure_on_cluster(
+                cluster,
+                loaded.network,
+                skipped=loaded.skipped,
+                client_ports=ports,
+                min_severity=cast(Severity, min_severity),
+            )
+        )
+    else:
+        result = run_exposure(
+            loaded.network,
+            skipped=loaded.skipped,
+            client_ports=ports,
+            min_severity=cast(Severity, min_severity),
+        )
     if sarif is not None:
         path = network if Path(network).exists() else None
         _write(sarif, _json_text(exposure_sarif(result, path, loaded.locations)))
@@ -224,6 +283,8 @@ def matrix(
         bool, typer.Option("--csv", help="Print CSV: one row per traffic entry of a cell.")
     ] = False,
     client_ports: ClientPortsOpt = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
@@ -238,8 +299,14 @@ def matrix(
     if as_csv and as_json:
         raise CliError("--csv and --json exclude each other")
     ports = _client_ports(client_ports)
+    cluster = _cluster(scheduler, workers)
     loaded = load(network, fmt)
-    result = run_matrix(loaded.network, by, client_ports=ports)
+    if cluster is not None:
+        from ..cluster import matrix_on_cluster
+
+        result = _on_cluster(lambda: matrix_on_cluster(cluster, loaded.network, by, client_ports=ports))
+    else:
+        result = run_matrix(loaded.network, by, client_ports=ports)
     if as_json:
         emit_json(result.to_dict())
     elif as_csv:

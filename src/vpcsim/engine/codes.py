@@ -38,6 +38,7 @@ VPCSIM_NAT_GATEWAY_NO_INBOUND = "VPCSIM_NAT_GATEWAY_NO_INBOUND"
 VPCSIM_OUTSIDE_MODEL = "VPCSIM_OUTSIDE_MODEL"
 VPCSIM_SERVICE_PORT_CLOSED = "VPCSIM_SERVICE_PORT_CLOSED"
 VPCSIM_ROUTING_LOOP = "VPCSIM_ROUTING_LOOP"
+VPCSIM_NOT_A_HOST = "VPCSIM_NOT_A_HOST"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -180,6 +181,12 @@ CODES: dict[str, tuple[str, str]] = {
         "routed out through a NAT gateway, which translates it): the client drops it. Asymmetric routing.",
     ),
     VPCSIM_ROUTING_LOOP: ("vpcsim", "The packet crossed more hops than any real path has: a routing loop."),
+    VPCSIM_NOT_A_HOST: (
+        "vpcsim",
+        "The destination address belongs to a network interface AWS manages for a service that forwards or "
+        "only sends (a transit gateway attachment, a Gateway Load Balancer endpoint, a Lambda function): it "
+        "answers nothing addressed to it.",
+    ),
 }
 
 #: Codes that make a verdict ``unknown`` rather than ``unreachable``.

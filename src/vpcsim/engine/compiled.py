@@ -29,7 +29,12 @@ from ..model.addressing import ip_int as ip_int
 from ..model.addressing import ip_str as ip_str
 from ..model.addressing import is_internet_routable as is_internet_routable
 from ..model.addressing import is_rfc1918_or_6598 as is_rfc1918_or_6598
-from ..model.addressing import network_acls_of_subnets, route_tables_of_subnets, route_target_kind
+from ..model.addressing import (
+    managed_interface,
+    network_acls_of_subnets,
+    route_tables_of_subnets,
+    route_target_kind,
+)
 
 ALL_PORTS = (0, 65535)
 
@@ -62,7 +67,9 @@ class SgRule(NamedTuple):
     blocks: tuple[Block, ...]
     """The blocks a CIDR or prefix-list peer covers (empty otherwise)."""
     members: frozenset[int]
-    """The addresses of the referenced group's members (empty for other peers)."""
+    """The addresses of the referenced group's members (empty for other peers, and for a
+    reference AWS does not resolve: across an inter-region peering or to an unpeered VPC,
+    :meth:`vpcsim.model.Network.group_reference_resolves`)."""
     group_id: str
     """The group the rule belongs to."""
     label: str
@@ -167,6 +174,9 @@ class CompiledEni:
     nat_gateway: NatGateway | None
     placeholder_address: bool = False
     """Its private address is a stand-in (a Terraform plan's value known only after apply)."""
+    managed: tuple[str, str] | None = None
+    """(the service, how it answers) for an ENI AWS manages for a service, which is no host
+    (:func:`vpcsim.model.addressing.managed_interface`); None for a host's ENI."""
 
 
 @dataclass(slots=True)
@@ -323,6 +333,7 @@ class _Compiler:
                 instance_id=instance.instance_id if instance else None,
                 nat_gateway=nat_of_eni.get(eni.network_interface_id),
                 placeholder_address="private_ip" in eni.tags.get(UNKNOWN_ADDRESS_TAG, ""),
+                managed=managed_interface(eni.interface_type, eni.description),
             )
             out.enis[eni.network_interface_id] = compiled_eni
             table = out.private.setdefault(eni.vpc_id, {})
@@ -387,8 +398,15 @@ class _Compiler:
             )
         if rule.referenced_group_id:
             ref = rule.referenced_group_id
-            if ref in self.n.security_groups:
-                members = frozenset(self.members.get(ref, ()))
+            referenced = self.n.security_groups.get(ref)
+            if referenced is not None:
+                # A reference AWS cannot resolve (across an inter-region peering, to an unpeered
+                # VPC) matches no address: the rule keeps its peer, with no members.
+                members = (
+                    frozenset(self.members.get(ref, ()))
+                    if self.n.group_reference_resolves(group, referenced)
+                    else frozenset()
+                )
                 return SgRule(proto, lo, hi, PEER_MEMBERS, ref, (), members, group.group_id, label)
             return SgRule(proto, lo, hi, PEER_UNKNOWN, ref, (), none, group.group_id, label)
         if rule.prefix_list_id:

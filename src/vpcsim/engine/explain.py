@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..model import Network, protocol_name
+from ..model.addressing import MANAGED_NEVER_ANSWERS
 from . import codes as C
 from .compiled import Compiled, CompiledEni, CompiledRoute, CompiledSubnet, ip_str, is_internet_routable
 from .filters import STAR_RULE, Packet
@@ -157,6 +158,30 @@ def stopped(path: PathName, eni: CompiledEni) -> Blocker:
         path,
         f"instance {instance} is not running: it neither sends nor receives",
         f"start {instance}",
+    )
+
+
+def not_a_host(path: PathName, eni: CompiledEni, dst: int) -> Blocker:
+    """Traffic addressed to an ENI AWS manages for a service (``eni.managed``): it is no host."""
+    assert eni.managed is not None
+    owner, answers = eni.managed
+    what = f"{eni.eni_id} ({owner}{': ' + eni.eni.description if eni.eni.description else ''})"
+    if answers == MANAGED_NEVER_ANSWERS:
+        return Blocker(
+            C.VPCSIM_NOT_A_HOST,
+            eni.eni_id,
+            path,
+            f"{ip_str(dst)} belongs to {what}, which forwards or sends for the service and answers nothing "
+            "addressed to it",
+            "address a host (an instance's network interface) instead",
+        )
+    return Blocker(
+        C.VPCSIM_OUTSIDE_MODEL,
+        eni.eni_id,
+        path,
+        f"{ip_str(dst)} belongs to {what}: what it answers depends on the service behind it (listeners, "
+        "service ports), which vpcsim does not model",
+        f"check what the {owner} answers on",
     )
 
 

@@ -201,6 +201,9 @@ class Walk:
             return
         if source is not None and self._service(source, pkt):
             return
+        if source is not None and pkt.dst in source.addresses:
+            self._loopback(source, pkt)
+            return
         arrival = (
             self.send(source, pkt, reply=False)
             if source is not None
@@ -246,6 +249,37 @@ class Walk:
             splitter = subnet_is_split(self.network, end.subnet)
             if splitter is not None:
                 self.recorder.block(explain.placeholder_address(self.recorder.path, end, splitter))
+
+    # ------------------------------------------------------------ loopback
+
+    def _loopback(self, eni: CompiledEni, pkt: Packet) -> None:
+        """Traffic from an ENI to one of its own addresses never leaves the instance: the
+        operating system delivers it locally (Linux's ``local`` routing table, over ``lo``), so no
+        security group, network ACL or route sees it, and it is reachable -- unless the instance
+        is stopped (it neither sends nor receives). AWS's pages say nothing of it: it never
+        reaches the VPC. The lab realises the same (an ENI's own addresses stay inside the
+        instance); two ENIs of one instance still talk through the VPC (each sends from its own
+        subnet)."""
+        self.hop(eni.eni_id, "network-interface")
+        if not eni.running:
+            self._stopped(eni)
+        if self.record:
+            self.recorder.step(
+                self.recorder.delivery(
+                    eni.eni_id,
+                    f"delivered to {ip_str(pkt.dst)}, the sender's own address, inside the instance "
+                    "(loopback: no security group, network ACL or route)",
+                )
+            )
+        reply_pkt = reply_to(pkt)
+        if self._on_reply is not None:
+            self._on_reply(self, pkt, reply_pkt)
+        if reply_pkt is not None and self.record:
+            self.recorder.path = "return"
+            self.hop(eni.eni_id, "network-interface")
+            self.recorder.step(
+                self.recorder.delivery(eni.eni_id, f"reply delivered to {ip_str(pkt.src)} (loopback)")
+            )
 
     # ------------------------------------------------------------ VPC-provided services
 
@@ -337,8 +371,12 @@ class Walk:
             and (not reply or (eni.eni_id not in self.tracked and pkt.proto not in (TCP, ICMP)))
             and pkt.src not in eni.addresses
             and eni.public_of
-            and not eni.source_dest_check
+            and eni.nat_gateway is None
         ):
+            # Source/destination check on does not matter here: it was reported where the ENI
+            # took the packet in, and past a blocker the walk goes on as if it had passed -- the
+            # instance translates as it would with the check off (one blocker, not a second,
+            # artificial one at the internet gateway).
             translated = self._masquerade(eni, pkt)
             if translated is None:
                 return None
@@ -346,7 +384,8 @@ class Walk:
         return self.route(subnet, pkt, reply=reply)
 
     def _masquerade(self, eni: CompiledEni, pkt: Packet) -> Packet | None:
-        """A NAT instance (source/destination check off, public IP) translates what it forwards
+        """A NAT instance (an ENI with a public IP forwarding what is not its own; its
+        source/destination check, when on, is a blocker reported already) translates what it forwards
         to the internet to its own primary address, keeping ports (Linux masquerade) -- a reply
         of a connection it never saw too, when that starts a connection for Linux (UDP, GRE...;
         a lone TCP SYN-ACK or reset, an ICMP echo reply, are invalid to it and left as they are)."""
@@ -461,6 +500,10 @@ class Walk:
                     self.tracked.add(eni.eni_id)  # the request: this ENI tracks the connection
                     tracked = True
                 self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply, tracked=tracked)
+            if eni.managed is not None and not reply:
+                # A transit gateway attachment, a load balancer node, an endpoint: no host.
+                self.recorder.block(explain.not_a_host(self.recorder.path, eni, pkt.dst))
+                return None
             if self.record:
                 self.recorder.step(self.recorder.delivery(eni.eni_id, f"delivered to {ip_str(pkt.dst)}"))
             return Arrival("eni", pkt, eni, eni.eni_id)

@@ -11,6 +11,8 @@ of private ranges), and a copy fixed in one place and not the others answers wro
   future use) and the last one; :class:`SubnetAddresses` is the one allocator of the others.
 - **Route targets**: which kind of target an id names, by its prefix (``igw-``, ``nat-``...),
   and the ``Route`` field and network collection that hold it.
+- **Managed interfaces**: which ENIs AWS creates for its own services (NAT gateways, transit
+  gateway attachments, load balancer nodes, endpoints): they are not hosts.
 - **Associations**: which route table and which network ACL a subnet uses (its explicit
   association, else its VPC's main table / default ACL).
 """
@@ -295,6 +297,65 @@ def gateway_collection(gateway_id: str) -> str | None:
     """The collection of a ``gateway_id`` target or edge association (``igw-``, ``vgw-``, ``vpce-``)."""
     kind = route_target_kind(gateway_id)
     return kind.collection if kind is not None and kind.field == "gateway_id" else None
+
+
+# ---------------------------------------------------------------------------------- managed interfaces
+
+#: Interface types of ENIs that belong to an instance (or stand alone, the user's own): they
+#: answer as hosts and carry at least one security group.
+HOST_INTERFACE_TYPES = frozenset({"interface", "efa", "efa-only", "trunk", "branch"})
+
+MANAGED_ANSWERS_UNMODELLED = "unmodelled"
+"""A managed interface that answers on ports vpcsim does not model (a load balancer's listeners,
+an interface endpoint's service): what it answers is unknown."""
+MANAGED_NEVER_ANSWERS = "never"
+"""A managed interface that forwards or only sends (a transit gateway attachment, a Gateway Load
+Balancer endpoint, a Lambda function's ENI...): it answers nothing addressed to it."""
+
+#: ``InterfaceType`` as ``describe-network-interfaces`` gives it -> (what owns it, how it answers).
+_MANAGED_TYPES: dict[str, tuple[str, str]] = {
+    "nat_gateway": ("NAT gateway", MANAGED_NEVER_ANSWERS),
+    "natGateway": ("NAT gateway", MANAGED_NEVER_ANSWERS),
+    "transit_gateway": ("transit gateway attachment", MANAGED_NEVER_ANSWERS),
+    "gateway_load_balancer_endpoint": ("Gateway Load Balancer endpoint", MANAGED_NEVER_ANSWERS),
+    "lambda": ("Lambda function", MANAGED_NEVER_ANSWERS),
+    "load_balancer": ("load balancer", MANAGED_ANSWERS_UNMODELLED),
+    "network_load_balancer": ("load balancer", MANAGED_ANSWERS_UNMODELLED),
+    "gateway_load_balancer": ("load balancer", MANAGED_ANSWERS_UNMODELLED),
+    "vpc_endpoint": ("VPC endpoint", MANAGED_ANSWERS_UNMODELLED),
+}
+
+#: Descriptions AWS gives the ENIs it creates, for dumps whose ``InterfaceType`` says only
+#: ``interface`` (Application and Classic Load Balancers, older endpoint and gateway ENIs).
+_MANAGED_DESCRIPTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "Network Interface for Transit Gateway Attachment ",
+        "transit gateway attachment",
+        MANAGED_NEVER_ANSWERS,
+    ),
+    ("Interface for NAT Gateway ", "NAT gateway", MANAGED_NEVER_ANSWERS),
+    ("AWS Lambda VPC ENI", "Lambda function", MANAGED_NEVER_ANSWERS),
+    ("ELB ", "load balancer", MANAGED_ANSWERS_UNMODELLED),
+    ("VPC Endpoint Interface ", "VPC endpoint", MANAGED_ANSWERS_UNMODELLED),
+)
+
+
+def managed_interface(interface_type: str, description: str) -> tuple[str, str] | None:
+    """What AWS service owns an ENI it created for itself, and how the ENI answers traffic
+    addressed to it (:data:`MANAGED_NEVER_ANSWERS`, :data:`MANAGED_ANSWERS_UNMODELLED`); None
+    for a host's ENI (an instance's, or one of the user's own).
+
+    Decided on the ``InterfaceType`` AWS gives, then on the description AWS writes (an ALB's or
+    CLB's node is ``interface`` / ``ELB app/...``). Not on ``RequesterManaged``: AWS sets it for
+    ENIs that do answer as hosts (ECS tasks, RDS, EFS mount targets) and leaves it false on
+    transit gateway attachments. An interface type vpcsim does not know (a service's own,
+    ``quicksight``...) is a managed interface whose answers are not modelled."""
+    if interface_type in HOST_INTERFACE_TYPES:
+        for prefix, owner, answers in _MANAGED_DESCRIPTIONS:
+            if description.startswith(prefix):
+                return owner, answers
+        return None
+    return _MANAGED_TYPES.get(interface_type, (f"{interface_type} service", MANAGED_ANSWERS_UNMODELLED))
 
 
 # ---------------------------------------------------------------------------------- associations

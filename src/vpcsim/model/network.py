@@ -261,6 +261,22 @@ class Network:
                 return group
         return None
 
+    def group_reference_resolves(self, group: SecurityGroup, referenced: SecurityGroup) -> bool:
+        """Whether a rule of ``group`` that references ``referenced`` can match anything: AWS
+        resolves a group reference only within the group's own VPC (a shared VPC included) or
+        across an active peering whose two sides are in the same region. Across an inter-region
+        peering (or to an unpeered VPC) the rule matches no address. The one statement of this
+        rule: validation warns with it (``VPCSIM_SG_REFERENCE_OUT_OF_REACH``) and the engine
+        compiles such a rule to match nothing."""
+        if referenced.vpc_id == group.vpc_id:
+            return True
+        if referenced.region != group.region:
+            return False
+        for pcx in self.vpc_peering_connections.values():
+            if pcx.status == "active" and pcx.peer_of(group.vpc_id) == referenced.vpc_id:
+                return pcx.requester.region == pcx.accepter.region
+        return False
+
     def internet_gateway_of_vpc(self, vpc_id: str) -> InternetGateway | None:
         for igw in self.internet_gateways.values():
             if igw.attached_vpc_id == vpc_id:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .addressing import (
+    HOST_INTERFACE_TYPES,
     LINK_LOCAL,
     RFC1918,
     RFC6598,
@@ -65,7 +66,7 @@ NACL_STAR_IPV4, NACL_STAR_IPV6 = 32767, 32768
 
 #: Interface types that belong to an instance and so carry at least one security group;
 #: requester-managed ones (``nat_gateway``, ``gateway_load_balancer_endpoint``...) may have none.
-INSTANCE_INTERFACE_TYPES = frozenset({"interface", "efa", "efa-only", "trunk", "branch"})
+INSTANCE_INTERFACE_TYPES = HOST_INTERFACE_TYPES
 INACTIVE_NAT_STATES = frozenset({"deleted", "deleting", "failed"})
 LIVE_PEERING_STATES = frozenset({"active", "pending-acceptance", "provisioning", "initiating-request"})
 GONE_INSTANCE_STATES = frozenset({"terminated", "shutting-down"})
@@ -1291,7 +1292,7 @@ class _Validator:
         ref = rule.referenced_group_id
         if ref is not None and self.check_ref(gid, f"{field}.referenced_group_id", ref, "security_groups"):
             other = self.n.security_groups.get(ref)
-            if other is not None and not self._may_reference(group, other):
+            if other is not None and not self.n.group_reference_resolves(group, other):
                 self.warning(
                     gid,
                     f"{field}.referenced_group_id",
@@ -1300,16 +1301,6 @@ class _Validator:
                     "it in the same region: the rule matches nothing; reference a group AWS can resolve or use "
                     "a CIDR block",
                 )
-
-    def _may_reference(self, group: SecurityGroup, other: SecurityGroup) -> bool:
-        if other.vpc_id == group.vpc_id:
-            return True
-        if other.region != group.region:
-            return False
-        for pcx in self.n.vpc_peering_connections.values():
-            if pcx.status == "active" and pcx.peer_of(group.vpc_id) == other.vpc_id:
-                return pcx.requester.region == pcx.accepter.region
-        return False
 
     # ------------------------------------------------------------------ NAT gateways
 
