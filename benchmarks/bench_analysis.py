@@ -8,15 +8,19 @@ the estate (what loading costs) is timed separately. Each figure is followed by 
 atom) timed on a sample in the same run, extrapolated to the whole question, and the speed-up
 ratio. Memory is the process's peak resident size (``ru_maxrss``), which includes the estate.
 
-``python -m benchmarks analysis`` runs everything; ``python -m benchmarks.bench_analysis
---quick`` runs it on the 1,000-ENI ``bench`` preset (a smoke run of the same code).
+``python -m benchmarks analysis`` runs everything on the tidy ``estate`` preset; ``--preset messy``
+runs it on the ``messy`` one (rules like real accounts', :func:`vpcsim.testing.messy_config`),
+``--enis N`` rescales the estate (the ``matrix --by instance`` network stays at 5,000 ENIs), and
+``--quick`` runs it on the 1,000-ENI ``bench`` preset (a smoke run of the same code).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import gc
+import os
 import random
 import resource
 import statistics
@@ -33,7 +37,7 @@ from vpcsim.analysis.naive import naive_outcome
 from vpcsim.engine import make_flow, trace
 from vpcsim.engine.compiled import compile_network
 from vpcsim.model import Network, SecurityGroupRule
-from vpcsim.testing import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network
+from vpcsim.testing import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network, messy_config
 
 T = TypeVar("T")
 
@@ -54,11 +58,20 @@ def _rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+#: CPU seconds of the last :func:`_timed` call: on a shared machine, wall time measures the load too.
+LAST_CPU = [0.0]
+
+
 def _timed(fn: Callable[[], T]) -> tuple[T, float]:
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     value = fn()
+    LAST_CPU[0] = time.process_time() - cpu
     return value, time.perf_counter() - start
+
+
+def _cpu() -> str:
+    return f"CPU {LAST_CPU[0]:.1f} s, load average {os.getloadavg()[0]:.1f}"
 
 
 def _verdict(seconds: float, target: float) -> str:
@@ -94,7 +107,7 @@ def _instance_pairs(
     return pairs
 
 
-def bench_reach(network: Network, samples: int) -> None:
+def bench_reach(network: Network, samples: int, naive_sample: int | None = None) -> None:
     rng = random.Random(SEED)
     pairs = _instance_pairs(network, rng, samples)
     times = []
@@ -103,7 +116,7 @@ def bench_reach(network: Network, samples: int) -> None:
         times.append(seconds)
     median = statistics.median(times)
     naive = []
-    for a, b in pairs[: max(5, samples // 10)]:
+    for a, b in pairs[: naive_sample or max(5, samples // 10)]:
         _, seconds = _timed(lambda a=a, b=b: reach(network, a, b, naive=True))  # type: ignore[misc]
         naive.append(seconds)
     naive_median = statistics.median(naive)
@@ -133,7 +146,7 @@ def bench_exposure(network: Network, sample: int) -> None:
     result, seconds = _timed(lambda: exposure(network))
     peak = _rss_gib()
     print(
-        f"exposure: {seconds:.1f} s for {result.public_addresses:,} public addresses, {len(result.findings):,} findings "
+        f"exposure: {seconds:.1f} s ({_cpu()}) for {result.public_addresses:,} public addresses, {len(result.findings):,} findings "
         f"on {result.exposed_enis:,} ENIs ({_verdict(seconds, TARGETS['exposure'])}); peak RSS {peak:.2f} GiB "
         f"(+{peak - before:.2f} over the estate; target {MEMORY_GIB['exposure']} GiB: "
         f"{'met' if peak <= MEMORY_GIB['exposure'] else 'MISSED'})"
@@ -203,7 +216,7 @@ def bench_matrix(network: Network, by: str, sample: int, target: float, memory: 
         else f"; peak RSS {peak:.2f} GiB"
     )
     print(
-        f"matrix --by {by}: {seconds:.1f} s, {len(result.cells):,} cells, {result.class_pairs:,} class pairs walked, "
+        f"matrix --by {by}: {seconds:.1f} s ({_cpu()}), {len(result.cells):,} cells, {result.class_pairs:,} class pairs walked, "
         f"{result.member_pairs:,} member pairs judged one by one ({_verdict(seconds, target)}){memory_text}"
     )
     print(
@@ -230,7 +243,7 @@ def bench_diff(config: GeneratorConfig, sample: int) -> None:
     result, seconds = _timed(lambda: diff(old, new))
     members = sum(1 for e in new.network_interfaces.values() if group.group_id in e.groups)
     print(
-        f"diff: {seconds:.1f} s after compiling both estates ({comp:.1f} s, loading), one inbound rule added to a group "
+        f"diff: {seconds:.1f} s ({_cpu()}) after compiling both estates ({comp:.1f} s, loading), one inbound rule added to a group "
         f"of {members} ENIs: {len(result.pairs)} endpoint pairs changed, incremental={result.incremental} "
         f"({_verdict(seconds, TARGETS['diff'])})"
     )
@@ -242,6 +255,22 @@ def bench_diff(config: GeneratorConfig, sample: int) -> None:
     )
 
 
+def _configs(preset: str, enis: int | None, quick: bool) -> tuple[GeneratorConfig, GeneratorConfig]:
+    """The estate and the ``matrix --by instance`` network of a preset."""
+    if preset == "messy":
+        if quick:
+            return messy_config(1_000), messy_config(1_000)
+        return messy_config(enis or 50_000), messy_config(5_000)
+    if quick:
+        return PRESETS["bench"], PRESETS["bench"]
+    big = PRESETS["estate"]
+    if enis is not None:
+        big = dataclasses.replace(
+            big, network_interfaces=enis, vpcs=max(2, enis // 1_000), security_groups=max(2, enis // 25)
+        )
+    return big, MEDIUM
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench_analysis", description=__doc__)
     parser.add_argument(
@@ -250,30 +279,35 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only", nargs="*", default=None, help="reach exposure matrix-sg matrix-subnet matrix-instance diff"
     )
+    parser.add_argument("--preset", choices=("estate", "messy"), default="estate", help="the estate's kind")
+    parser.add_argument("--enis", type=int, default=None, help="ENIs in the estate (default 50,000)")
+    parser.add_argument(
+        "--naive", type=int, default=None, help="pairs/addresses in each naive sample (default 100, 50, 200)"
+    )
     args = parser.parse_args(argv if argv is not None else [])
-    big = PRESETS["bench"] if args.quick else PRESETS["estate"]
-    medium = PRESETS["bench"] if args.quick else MEDIUM
+    big, medium = _configs(args.preset, args.enis, args.quick)
     wanted = set(args.only or ["reach", "exposure", "matrix-sg", "matrix-subnet", "matrix-instance", "diff"])
     samples = 30 if args.quick else 200
+    naive = args.naive
     if wanted & {"reach", "exposure", "matrix-sg", "matrix-subnet"}:
-        estate = _estate(big, "estate")
+        estate = _estate(big, f"{args.preset} estate")
         if "reach" in wanted:
-            bench_reach(estate, samples)
+            bench_reach(estate, samples, naive)
         if "exposure" in wanted:
-            bench_exposure(estate, 20 if args.quick else 50)
+            bench_exposure(estate, naive or (20 if args.quick else 50))
         if "matrix-sg" in wanted:
-            bench_matrix(estate, "security-group", 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
+            bench_matrix(estate, "security-group", naive or 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
         if "matrix-subnet" in wanted:
-            bench_matrix(estate, "subnet", 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
+            bench_matrix(estate, "subnet", naive or 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
         del estate
         gc.collect()
     if "matrix-instance" in wanted:
         network = _estate(medium, "medium network")
-        bench_matrix(network, "instance", 100, TARGETS["instance"], None)
+        bench_matrix(network, "instance", naive or 100, TARGETS["instance"], None)
         del network
         gc.collect()
     if "diff" in wanted:
-        bench_diff(big, 100)
+        bench_diff(big, naive or 100)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ from vpcsim.testing import PRESETS, generate_flows, generate_network
 from vpcsim.testing.strategies import SEEDS, network_and_flows, networks
 
 CASES = network_and_flows(PRESETS["small"], max_flows=10)
+#: Rules like real accounts' (random port ranges, group and prefix-list peers, overlapping prefixes).
+MESSY_CASES = network_and_flows(PRESETS["messy-small"], max_flows=10)
 
 
 def _ends(network: Network, flow: Flow) -> tuple[str, str]:
@@ -181,6 +183,20 @@ def test_reach_between_instances_agrees_with_the_naive_method(seed: int) -> None
             assert reach(network, a, b).to_dict() == reach(network, a, b, naive=True).to_dict()
 
 
+@settings(max_examples=4)
+@given(SEEDS)
+def test_reach_between_instances_agrees_with_the_naive_method_on_messy_networks(seed: int) -> None:
+    from vpcsim.testing import generate_network
+
+    network = generate_network(seed, PRESETS["messy-small"])
+    instances = sorted(network.instances)
+    ends = [*instances[:3], "internet"]
+    for a in ends:
+        for b in ends:
+            if a != b:
+                assert reach(network, a, b).to_dict() == reach(network, a, b, naive=True).to_dict()
+
+
 # ------------------------------------------------------------------ NAT instances, inter-region peerings, managed ENIs, loopback
 
 
@@ -259,3 +275,26 @@ def test_matrix_and_exposure_agree_on_networks_with_managed_enis(seed: int, by: 
                     continue
                 expected = naive_outcome(network, bulk.space, a.address, b.address, a.eni_id)
                 assert bulk.pair(a, b).key() == expected.key(), (a, b)
+
+
+# ------------------------------------------------------------------ messy rule sets
+
+
+@settings(max_examples=15)
+@given(MESSY_CASES)
+def test_pinned_flow_is_permitted_iff_trace_is_reachable_on_messy_networks(
+    case: tuple[Network, list[Flow]],
+) -> None:
+    _pinned_flows_agree(*case)
+
+
+@settings(max_examples=5)
+@given(networks(PRESETS["messy-small"]))
+def test_exposure_agrees_with_per_pair_reach_on_messy_networks(network: Network) -> None:
+    _exposure_agrees(network)
+
+
+@settings(max_examples=5)
+@given(networks(PRESETS["messy-small"]), st.sampled_from(["instance", "subnet", "security-group"]))
+def test_matrix_agrees_with_per_pair_reach_on_messy_networks(network: Network, by: str) -> None:
+    _matrix_agrees(network, by)

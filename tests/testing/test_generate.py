@@ -13,6 +13,7 @@ from hypothesis import given, settings
 
 from vpcsim.engine.flow import ICMP, LINUX_CLIENT_PORTS, TCP, UDP, Flow
 from vpcsim.model import Network, Route
+from vpcsim.model.addressing import route_table_of_subnet
 from vpcsim.model.network import COLLECTIONS
 from vpcsim.model.validate import validate
 from vpcsim.testing import (
@@ -23,7 +24,9 @@ from vpcsim.testing import (
     generate_estate_sizes,
     generate_flows,
     generate_network,
+    messy_config,
 )
+from vpcsim.testing.network_generator import PORT_RANGES, WELL_KNOWN_PORTS
 from vpcsim.testing.strategies import flows, network_and_flows, networks
 
 #: Seeds over which every feature must show up at least once.
@@ -709,3 +712,57 @@ def test_flows_need_instance_network_interfaces() -> None:
 def test_an_estate_too_big_for_its_vpc_blocks_is_refused() -> None:
     with pytest.raises(ValueError, match="add VPCs or lower subnets_per_vpc"):
         generate_network(0, GeneratorConfig(vpcs=1, subnets_per_vpc=16, network_interfaces=20_000))
+
+
+# ---------------------------------------------------------------------------------------- messy preset
+
+
+def test_messy_preset_has_the_distributions_of_real_accounts() -> None:
+    """The ``messy`` preset at 5,000 ENIs: 260 custom groups of 3-30 inbound rules, a fifth of
+    TCP/UDP rules on random ranges, a third of peers groups and a tenth prefix lists, 1-3 custom
+    groups per ENI, custom ACLs on about 40% of private subnets; valid, and the same for a seed."""
+    config = messy_config(5_000)
+    net = generate_network(5, config)
+    assert [p for p in validate(net) if p.severity == "error"] == []
+    assert len(net.network_interfaces) == 5_000
+    custom = [g for g in net.security_groups.values() if g.group_name != "default"]
+    assert len(custom) == 260
+    assert all(3 <= len(g.ingress) <= 30 for g in custom)
+    assert all(len(g.egress) <= 3 for g in custom)
+    rules = [r for g in custom for r in (*g.ingress, *g.egress)]
+    ported = [r for r in rules if r.ip_protocol in ("tcp", "udp")]
+    known = {(lo, hi) for lo, hi in PORT_RANGES} | {(p, p) for p in WELL_KNOWN_PORTS}
+    drawn = sum((r.from_port, r.to_port) not in known for r in ported) / len(ported)
+    assert 0.14 <= drawn <= 0.26
+    assert all(
+        r.to_port - r.from_port < 2_000 or r.to_port == 65535
+        for r in ported
+        if (r.from_port, r.to_port) not in known
+    )
+    groups = sum(r.referenced_group_id is not None for r in rules) / len(rules)
+    lists = sum(r.prefix_list_id is not None for r in rules) / len(rules)
+    assert 0.27 <= groups <= 0.4
+    assert 0.06 <= lists <= 0.14
+    for eni in net.network_interfaces.values():
+        if eni.attachment is not None and eni.attachment.instance_id:
+            own = [g for g in eni.groups if net.security_groups[g].group_name != "default"]
+            assert 1 <= len(own) <= 3
+
+    def public(subnet: object) -> bool:
+        table = route_table_of_subnet(subnet, net.route_tables.values())  # type: ignore[arg-type]
+        return table is not None and any((r.gateway_id or "").startswith("igw-") for r in table.routes)
+
+    private = [s for s in net.subnets.values() if not public(s)]
+    custom_acl = {i for acl in net.network_acls.values() if not acl.is_default for i in acl.subnet_ids}
+    share = sum(s.subnet_id in custom_acl for s in private) / len(private)
+    assert 0.2 <= share <= 0.6
+    assert snapshot(generate_network(5, config)) == snapshot(net)
+
+
+def test_messy_config_scales_with_the_enis() -> None:
+    for enis in (10_000, 50_000, 200_000):
+        config = messy_config(enis)
+        assert config.network_interfaces == enis
+        assert config.security_groups == round(enis * 2_600 / 50_000)
+        assert config.vpcs == enis // 1_000
+    assert PRESETS["messy"] == messy_config(50_000)

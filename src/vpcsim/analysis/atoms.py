@@ -13,6 +13,7 @@ analyses combine filters with ``&`` and ``|``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -179,8 +180,12 @@ class TrafficSpace:
                 port_bounds[proto] |= _range_boundaries([(port, port)])
         # Reply types of the request types that get replies are judged by the ACLs too.
         self.atoms: list[Atom] = []
+        self.port_runs: dict[int, tuple[int, list[int]]] = {}
+        """Per TCP/UDP: (index of its first atom, each atom's first port), atoms in port order."""
         for proto in (TCP, UDP):
-            for piece in _cuts(PORT_SPACE, port_bounds[proto]):
+            pieces = _cuts(PORT_SPACE, port_bounds[proto])
+            self.port_runs[proto] = (len(self.atoms), [lo for lo, _ in pieces])
+            for piece in pieces:
                 self._add(
                     proto, ((proto, proto),), ports=(piece,), walk=WALK_TCP if proto == TCP else WALK_UDP
                 )
@@ -227,6 +232,16 @@ class TrafficSpace:
         walk: str,
     ) -> None:
         self.atoms.append(Atom(len(self.atoms), protocol, protocols, ports, icmp_types, icmp_codes, walk))
+
+    def port_run(self, protocol: int, lo: int, hi: int) -> tuple[int, int] | None:
+        """The atoms of ``protocol`` (TCP or UDP) whose ports lie in ``lo..hi``, as index range
+        ``[first, stop)``, when ``lo`` and ``hi + 1`` are atom boundaries; None otherwise."""
+        first, starts = self.port_runs[protocol]
+        i = bisect_left(starts, lo)
+        j = bisect_left(starts, hi + 1)
+        if i == len(starts) or starts[i] != lo or (j < len(starts) and starts[j] != hi + 1):
+            return None
+        return first + i, first + j
 
     def bits_of(self, indices: Iterable[int]) -> int:
         out = 0

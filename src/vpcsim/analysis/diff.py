@@ -43,7 +43,7 @@ from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
 from .incomplete import Incomplete, incomplete_of
-from .intervals import Interval, IntervalIndex, Intervals, intersect, normalize, subtract
+from .intervals import Interval, IntervalIndex, Intervals, intersect, subtract
 from .matrix import _candidate_vpcs
 from .matrix_fast import Acc, FastMatrix
 
@@ -388,9 +388,11 @@ def state_of(out: Outcome, full: Intervals) -> State:
 
 def state_of_acc(acc: Acc, full: Intervals) -> State:
     works = _bits(acc.allowed, full)
-    for index, lists in acc.partial.items():
-        if not acc.allowed >> index & 1:
-            works[index] = normalize(p for lst in lists for p in lst)
+    for bits, ports in acc.partial_classes(skip=acc.allowed):
+        while bits:
+            low = bits & -bits
+            works[low.bit_length() - 1] = ports
+            bits ^= low
     taken = acc.allowed
     for index in works:
         taken |= 1 << index
@@ -707,6 +709,7 @@ def _diff(
             and before.one_way == after.one_way
             and before.unknown == after.unknown
             and before.partial == after.partial
+            and before.partial_rows == after.partial_rows
         ):
             continue  # the common case: nothing changed between these two
         change = compare(state_of_acc(before, full), state_of_acc(after, full))

@@ -14,6 +14,8 @@ A request blocked on its way (a security group, an ACL, no route...) is in none 
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..engine.compiled import AclEntry, CompiledEni, SgRule
@@ -24,6 +26,7 @@ from .intervals import Intervals, normalize
 from .skeleton import MARK_SPORT, ROLE_CONST, ROLE_DPORT, ROLE_SPORT, FilterCall, Skeleton
 
 _NO_PORTS: PortRanges = ((0, 0),)
+PORT_MAX = 65535
 
 
 class NeedsTracing(Exception):
@@ -140,6 +143,7 @@ class FilterEvaluator:
         self._rule_bits: dict[tuple[int, int, int], int] = {}
         self._reply_atoms: dict[tuple[object, ...], int] = {}
         self._reply_sports: dict[tuple[object, ...], int] = {}
+        self._segment_cache: dict[tuple[int, int], list[tuple[int, int]] | None] = {}
 
     # ---------------------------------------------------------------- security groups
 
@@ -148,6 +152,10 @@ class FilterEvaluator:
         by the engine's ``sg_decide`` on the rule alone with a peer that matches."""
         key = (rule.protocol, rule.lo, rule.hi)
         bits = self._rule_bits.get(key)
+        if bits is None and rule.protocol in (TCP, UDP):
+            bits = self._port_rule_bits(rule)
+            if bits is not None:
+                self._rule_bits[key] = bits
         if bits is None:
             probe = [SgRule.from_anywhere(rule.protocol, rule.lo, rule.hi)]
             bits = 0
@@ -157,6 +165,29 @@ class FilterEvaluator:
                     bits |= 1 << atom.index
             self._rule_bits[key] = bits
         return bits
+
+    def _port_rule_bits(self, rule: SgRule) -> int | None:
+        """A TCP/UDP rule's atoms without asking every atom: its ports are a run of consecutive
+        port atoms of its protocol (the atoms are cut at every rule's ``lo`` and ``hi + 1``). The
+        engine's ``sg_decide`` still decides: it must pass the run's first and last atoms and
+        refuse their neighbours, or every atom is asked as usual."""
+        run = self.space.port_run(rule.protocol, rule.lo, rule.hi)
+        if run is None:
+            return None
+        first, stop = run
+        start, _ = self.space.port_runs[rule.protocol]
+        end = start + len(self.space.port_runs[rule.protocol][1])
+        probe = [SgRule.from_anywhere(rule.protocol, rule.lo, rule.hi)]
+        atoms = self.space.atoms
+
+        def passes(index: int) -> bool:
+            return sg_decide(probe, request_packet(atoms[index]), 0)[0] is not None
+
+        inside = first < stop and passes(first) and passes(stop - 1)
+        outside = (first == start or not passes(first - 1)) and (stop == end or not passes(stop))
+        if not (inside and outside):
+            return None
+        return ((1 << (stop - first)) - 1) << first
 
     def sg(self, rules: list[SgRule], remote: int) -> tuple[int, int]:
         """(atoms some rule allows from/to ``remote``, atoms only a rule with an unknown peer might)."""
@@ -182,13 +213,63 @@ class FilterEvaluator:
         cached = self._acl_forward.get(key)
         if cached is not None:
             return cached
-        passed = 0
         dports = const if role == ROLE_CONST and const else None
-        for atom in self.space.iter_bits(mask):
-            if _acl_passes(entries, request_packet(atom, dports), remote):
-                passed |= 1 << atom.index
+        passed = self._by_segments(
+            entries, mask, lambda atom: _acl_passes(entries, request_packet(atom, dports), remote)
+        )
         self._acl_forward[key] = passed
         return passed
+
+    def _by_segments(self, entries: list[AclEntry], mask: int, passes: Callable[[Atom], bool]) -> int:
+        """The atoms of ``mask`` that ``passes`` (an ACL's decision on one atom) accepts, asking
+        it once per segment of TCP/UDP ports between the ACL's own entry boundaries rather than
+        once per atom: an ACL decides alike for every port of such a segment, however many atoms
+        other rules of the network cut it into. Other atoms are asked one by one."""
+        atoms = self.space.atoms
+        passed = 0
+        rest = mask
+        for proto in (TCP, UDP):
+            segments = self._segments(entries, proto)
+            if segments is None:
+                continue
+            first, starts = self.space.port_runs[proto]
+            whole = ((1 << len(starts)) - 1) << first
+            if not mask & whole:
+                continue
+            rest &= ~whole
+            for lo, stop in segments:
+                run = ((1 << (stop - lo)) - 1) << lo
+                if run & mask and passes(atoms[lo]):
+                    passed |= run
+        passed &= mask
+        for atom in self.space.iter_bits(rest):
+            if passes(atom):
+                passed |= 1 << atom.index
+        return passed
+
+    def _segments(self, entries: list[AclEntry], proto: int) -> list[tuple[int, int]] | None:
+        """The port atoms of ``proto`` as index ranges ``[lo, stop)`` cut at the ACL's own port
+        boundaries; None when a boundary is not an atom boundary (then every atom is asked)."""
+        key = (id(entries), proto)
+        if key in self._segment_cache:
+            return self._segment_cache[key]
+        first, starts = self.space.port_runs[proto]
+        cuts = {0}
+        for entry in entries:
+            if entry.protocol == proto:
+                cuts.update((entry.lo, entry.hi + 1))
+        indices: list[int] | None = []
+        for b in sorted(c for c in cuts if c <= PORT_MAX):
+            i = bisect_left(starts, b)
+            if i == len(starts) or starts[i] != b:
+                indices = None
+                break
+            indices.append(first + i)  # type: ignore[union-attr]
+        result = (
+            None if indices is None else list(zip(indices, [*indices[1:], first + len(starts)], strict=True))
+        )
+        self._segment_cache[key] = result
+        return result
 
     def forward(self, call: FilterCall, mask: int, subst: Subst = NO_SUBST) -> tuple[int, int]:
         """(atoms the filter passes, atoms it might pass through an unknown peer), within ``mask``."""
@@ -212,8 +293,8 @@ class FilterEvaluator:
         cached = self._reply_atoms.get(key)
         if cached is not None:
             return cached
-        passed = 0
-        for atom in self.space.iter_bits(mask):
+
+        def passes(atom: Atom) -> bool:
             if atom.protocol in (TCP, UDP):
                 if call.role == ROLE_DPORT:
                     port = atom.port if atom.port is not None else 0
@@ -223,9 +304,15 @@ class FilterEvaluator:
                 pkt = reply_packet(atom, dports)
             else:
                 pkt = reply_packet(atom, _NO_PORTS)
-            if call.kind == "acl" and not _acl_passes(rules, pkt, remote):  # type: ignore[arg-type]
-                continue
-            passed |= 1 << atom.index
+            return call.kind != "acl" or _acl_passes(rules, pkt, remote)  # type: ignore[arg-type]
+
+        if call.kind == "acl":
+            passed = self._by_segments(rules, mask, passes)  # type: ignore[arg-type]
+        else:
+            passed = 0
+            for atom in self.space.iter_bits(mask):
+                if passes(atom):
+                    passed |= 1 << atom.index
         self._reply_atoms[key] = passed
         return passed
 

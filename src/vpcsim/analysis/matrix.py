@@ -30,7 +30,7 @@ from ..progress import NO_PROGRESS, Progress
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Traffic, traffic_of
-from .intervals import Interval, Intervals, as_lists, format_ranges, normalize
+from .intervals import Interval, Intervals, as_lists, format_ranges
 from .matrix_fast import Acc, FastMatrix
 
 SCHEMA_VERSION = 1
@@ -261,12 +261,9 @@ def cells_of(bulk: Bulk, accs: dict[tuple[str, str], Acc]) -> tuple[Cell, ...]:
         allowed = acc.allowed
         partial: dict[Intervals, int] = {}
         partial_bits = 0
-        for index, port_lists in acc.partial.items():
-            if allowed >> index & 1:
-                continue
-            ports = normalize(p for lst in port_lists for p in lst)
-            partial[ports] = partial.get(ports, 0) | (1 << index)
-            partial_bits |= 1 << index
+        for bits, ports in acc.partial_classes(skip=allowed):
+            partial[ports] = partial.get(ports, 0) | bits
+            partial_bits |= bits
         one_way = acc.one_way & ~allowed & ~partial_bits
         unknown = acc.unknown & ~allowed & ~partial_bits & ~one_way
         if not (allowed or partial_bits or one_way or unknown):

@@ -29,8 +29,9 @@ from ..engine.compiled import PEER_MEMBERS, PEER_UNKNOWN, CompiledEni, SgRule
 from ..engine.filters import peer_matches
 from .bulk import Bulk, HostKey, PairClass
 from .endpoints import Host
+from .entries import refine
 from .evaluate import NeedsTracing, Outcome, Subst, evaluate
-from .intervals import Intervals
+from .intervals import Intervals, normalize
 
 LISTS = ("allowed", "one_way", "unknown")
 PEER = "peer"
@@ -47,6 +48,31 @@ class Acc:
     one_way: int = 0
     unknown: int = 0
     partial: dict[int, list[Intervals]] = field(default_factory=dict)
+    partial_rows: dict[Intervals, int] = field(default_factory=dict)
+    """Partial atoms gathered from rows: client ports -> atoms (many atoms share one port set)."""
+
+    def partial_classes(self, skip: int = 0) -> list[tuple[int, Intervals]]:
+        """Every partial atom outside ``skip`` with the client ports that come back for it (the
+        union of what was gathered), as (atoms, ports): atoms gathered alike share one item."""
+        single = 0
+        for index in self.partial:
+            single |= 1 << index
+        sets = [*self.partial_rows.values(), single] if single else list(self.partial_rows.values())
+        out: list[tuple[int, Intervals]] = []
+        for part in refine(sets):
+            part &= ~skip
+            if not part:
+                continue
+            shared = [p for p, bits in self.partial_rows.items() if bits & part]
+            if not part & single:
+                out.append((part, normalize(iv for ports in shared for iv in ports)))
+                continue
+            while part:
+                low = part & -part
+                lists = [*shared, *self.partial[low.bit_length() - 1]]
+                out.append((low, normalize(iv for ports in lists for iv in ports)))
+                part ^= low
+        return out
 
     def add(self, out: Outcome) -> None:
         self.allowed |= out.allowed
@@ -518,10 +544,7 @@ class FastMatrix:
 
 
 def _add_partial(acc: Acc, bits: int, ports: Intervals) -> None:
-    while bits:
-        low = bits & -bits
-        acc.partial.setdefault(low.bit_length() - 1, []).append(ports)
-        bits ^= low
+    acc.partial_rows[ports] = acc.partial_rows.get(ports, 0) | bits
 
 
 def _shape(bulk: Bulk, pc: PairClass) -> Shape | None:

@@ -17,6 +17,7 @@ from .network_generator import (
     GeneratorConfig,
     generate_estate_sizes,
     generate_network,
+    messy_config,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "generate_estate_sizes",
     "generate_flows",
     "generate_network",
+    "messy_config",
 ]

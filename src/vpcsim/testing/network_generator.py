@@ -17,6 +17,7 @@ never used, and ENIs and instances are built directly and ``add``-ed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from dataclasses import dataclass, field, fields
@@ -49,6 +50,7 @@ __all__ = [
     "GeneratorConfig",
     "generate_estate_sizes",
     "generate_network",
+    "messy_config",
 ]
 
 #: Outside ranges that rules, prefix lists and blackhole routes name (the hosts flows use fall in them:
@@ -88,6 +90,8 @@ OTHER_PROTOCOLS = (47, 50, 132)
 GROUP_ROLES = ("web", "app", "db", "bastion", "cache", "batch", "lb", "mgmt")
 INSTANCE_TYPES = ("t3.micro", "t3.small", "m5.large", "c6i.xlarge")
 _AZ_LETTERS = "abcdef"
+#: Parents of the ``messy`` preset's random internet prefixes (disjoint from the public pool at 3.0.0.0).
+_MESSY_PARENTS = ("52.0.0.0/8", "34.192.0.0/10", "198.51.100.0/24", "203.0.113.0/24", "8.8.0.0/16")
 
 
 # ---------------------------------------------------------------------------------------- config
@@ -137,6 +141,23 @@ class GeneratorConfig:
     """Sometimes route an outside range to an ENI (source/destination check off) of the VPC."""
     prefix_list_routes: bool = True
     """Sometimes route a managed prefix list to an internet or NAT gateway."""
+    # The knobs below are off by default (the presets above keep drawing the same networks); the
+    # ``messy`` preset (:func:`messy_config`) turns them on to look like real accounts.
+    inbound_rules: tuple[int, int] | None = None
+    """When set, each custom group gets a random number of inbound rules in this range (and 0-3
+    outbound ones) instead of ``rules_per_group`` in all."""
+    random_port_range_ratio: float = 0.0
+    """Share of TCP/UDP rules (and ACL entries) opening a random range of up to 2,000 ports; a
+    tenth of those are wide instead (a random low port up to 65535)."""
+    group_peer_ratio: float | None = None
+    """When set, the share of rule peers that are groups (own, same VPC or a peered VPC's)."""
+    prefix_list_peer_ratio: float | None = None
+    """When set, the share of rule peers that are managed prefix lists."""
+    random_cidr_ratio: float = 0.0
+    """Share of CIDR peers that are random, overlapping internet prefixes (/8 to /32)."""
+    private_acl_ratio: float | None = None
+    """When set, each private subnet gets one of its VPC's 1-2 custom ACLs with this probability
+    (public subnets keep the default one) instead of the default draw."""
 
     def __post_init__(self) -> None:
         for name in ("vpcs", "subnets_per_vpc", "availability_zones"):
@@ -147,7 +168,7 @@ class GeneratorConfig:
                 raise ValueError(f"GeneratorConfig.{name} must not be negative, not {getattr(self, name)}")
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name.endswith("_ratio") and not 0.0 <= value <= 1.0:
+            if f.name.endswith("_ratio") and value is not None and not 0.0 <= value <= 1.0:
                 raise ValueError(f"GeneratorConfig.{f.name} must lie in 0..1, not {value}")
         if self.min_vpcs is not None and not 1 <= self.min_vpcs <= self.vpcs:
             raise ValueError(
@@ -159,6 +180,16 @@ class GeneratorConfig:
             raise ValueError("GeneratorConfig.nacl_rules must be at most 32766 (rule numbers 1-32766)")
         if self.rules_per_group > 120:
             raise ValueError("GeneratorConfig.rules_per_group must be at most 120 (60 inbound + 60 outbound)")
+        if self.inbound_rules is not None and not 0 <= self.inbound_rules[0] <= self.inbound_rules[1] <= 60:
+            raise ValueError(
+                f"GeneratorConfig.inbound_rules must be (lo, hi) with 0 <= lo <= hi <= 60, not {self.inbound_rules}"
+            )
+        for name in ("group_peer_ratio", "prefix_list_peer_ratio", "private_acl_ratio"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ValueError(f"GeneratorConfig.{name} must lie in 0..1, not {value}")
+        if (self.group_peer_ratio or 0.0) + (self.prefix_list_peer_ratio or 0.0) > 1.0:
+            raise ValueError("GeneratorConfig.group_peer_ratio + prefix_list_peer_ratio must be at most 1")
         if self.network_interfaces is not None and self.network_interfaces < 1:
             raise ValueError(
                 f"GeneratorConfig.network_interfaces must be at least 1, not {self.network_interfaces}"
@@ -189,6 +220,47 @@ PRESETS: dict[str, GeneratorConfig] = {
         nacl_rules=20,
     ),
 }
+
+
+def messy_config(network_interfaces: int = 50_000) -> GeneratorConfig:
+    """An estate whose rules look like real accounts', scaled by its ENI count (one VPC and 52
+    custom groups per 1,000 ENIs: 2,600 groups at 50,000 ENIs).
+
+    Groups have 3-30 inbound rules each (about 45,000 rules at 50,000 ENIs); a fifth of TCP/UDP
+    rules open a random range of up to 2,000 ports (a tenth of those a wide one); a third of the
+    peers are other groups, a tenth prefix lists, and some CIDRs are random overlapping internet
+    prefixes; ENIs have 1-3 groups; 40% of private subnets have a custom network ACL.
+    """
+    vpcs = max(2, round(network_interfaces / 1_000))
+    return GeneratorConfig(
+        vpcs=vpcs,
+        subnets_per_vpc=8,
+        network_interfaces=network_interfaces,
+        security_groups=max(vpcs, round(network_interfaces * 2_600 / 50_000)),
+        rules_per_group=30,
+        nacl_rules=20,
+        inbound_rules=(3, 30),
+        random_port_range_ratio=0.2,
+        group_peer_ratio=1 / 3,
+        prefix_list_peer_ratio=0.1,
+        random_cidr_ratio=0.3,
+        private_acl_ratio=0.4,
+    )
+
+
+PRESETS["messy"] = messy_config()
+#: A messy network small enough for property tests (2-3 VPCs, a dozen instances).
+PRESETS["messy-small"] = dataclasses.replace(
+    messy_config(2_000),
+    vpcs=3,
+    min_vpcs=2,
+    subnets_per_vpc=3,
+    network_interfaces=None,
+    instances=12,
+    security_groups=6,
+    inbound_rules=(3, 12),
+    nacl_rules=6,
+)
 
 
 # ---------------------------------------------------------------------------------------- addresses
@@ -593,6 +665,9 @@ class _Builder:
         """Give ``rule`` its peer: its own group, another group (maybe a peered VPC's), a prefix
         list or a CIDR."""
         rng = self.rng
+        if self.cfg.group_peer_ratio is not None or self.cfg.prefix_list_peer_ratio is not None:
+            self._sg_peer_messy(plan, group, rule)
+            return
         roll = rng.random()
         if roll < 0.1:
             rule.referenced_group_id = group.group_id
@@ -611,9 +686,50 @@ class _Builder:
             return
         rule.cidr_ipv4 = self._cidr(plan)
 
+    def _sg_peer_messy(self, plan: _VpcPlan, group: SecurityGroup, rule: SecurityGroupRule) -> None:
+        """The ``messy`` peers: groups, prefix lists and CIDRs in the configured shares."""
+        rng, cfg = self.rng, self.cfg
+        roll = rng.random()
+        groups_share = cfg.group_peer_ratio or 0.0
+        if roll < groups_share:
+            where = rng.random()
+            if where < 0.25 or len(plan.groups) < 2:
+                rule.referenced_group_id = group.group_id
+            elif where < 0.8 or not plan.peers:
+                rule.referenced_group_id = rng.choice([g for g in plan.groups if g is not group]).group_id
+            else:
+                peer = rng.choice(plan.peers)
+                groups = peer.groups or ([peer.default_group] if peer.default_group else [group])
+                rule.referenced_group_id = rng.choice(groups).group_id
+            return
+        if roll < groups_share + (cfg.prefix_list_peer_ratio or 0.0) and self.prefix_lists:
+            rule.prefix_list_id = rng.choice(self.prefix_lists).prefix_list_id
+            return
+        rule.cidr_ipv4 = self._cidr(plan)
+
+    def _random_prefix(self) -> str:
+        """A random internet prefix inside one of a few parents, so that they overlap."""
+        rng = self.rng
+        parent = IPv4Network(rng.choice(_MESSY_PARENTS))
+        length = rng.randint(parent.prefixlen, 32)
+        offset = rng.randrange(parent.num_addresses) >> (32 - length) << (32 - length)
+        return f"{IPv4Address(int(parent.network_address) + offset)}/{length}"
+
+    def _port_range(self) -> tuple[int, int] | None:
+        """A random range of up to 2,000 ports (a tenth: wide), when the messy draw says so."""
+        rng = self.rng
+        if self.cfg.random_port_range_ratio <= 0.0 or rng.random() >= self.cfg.random_port_range_ratio:
+            return None
+        if rng.random() < 0.1:
+            return rng.randint(0, 30000), 65535
+        lo = rng.randint(1, 65535)
+        return lo, min(65535, lo + rng.randint(0, 1999))
+
     def _cidr(self, plan: _VpcPlan) -> str:
         """A remote CIDR for a rule: anywhere, a VPC, a subnet, part of a subnet, a host, the internet."""
         rng = self.rng
+        if self.cfg.random_cidr_ratio > 0.0 and rng.random() < self.cfg.random_cidr_ratio:
+            return self._random_prefix()
         roll = rng.random()
         if roll < 0.35:
             return "0.0.0.0/0"
@@ -636,7 +752,10 @@ class _Builder:
         roll = rng.random()
         if roll < 0.65:
             rule = SecurityGroupRule(ip_protocol="tcp" if roll < 0.5 else "udp")
-            if rng.random() < 0.55:
+            drawn = self._port_range()
+            if drawn is not None:
+                rule.from_port, rule.to_port = drawn
+            elif rng.random() < 0.55:
                 rule.from_port = rule.to_port = rng.choice(WELL_KNOWN_PORTS)
             else:
                 rule.from_port, rule.to_port = rng.choice(PORT_RANGES)
@@ -653,9 +772,13 @@ class _Builder:
     def _group_rules(self, plan: _VpcPlan, group: SecurityGroup) -> None:
         cfg, rng = self.cfg, self.rng
         n = cfg.rules_per_group
+        if cfg.inbound_rules is not None:
+            egress_count = 0 if rng.random() < cfg.no_egress_group_ratio else rng.randint(1, 3)
+            n = egress_count + rng.randint(*cfg.inbound_rules)
         if n == 0:
             return
-        egress_count = 0 if rng.random() < cfg.no_egress_group_ratio else rng.randint(1, max(1, n // 3))
+        if cfg.inbound_rules is None:
+            egress_count = 0 if rng.random() < cfg.no_egress_group_ratio else rng.randint(1, max(1, n // 3))
         seen: set[tuple[object, ...]] = set()
 
         def key(r: SecurityGroupRule, egress: bool) -> tuple[object, ...]:
@@ -825,6 +948,9 @@ class _Builder:
 
     def _network_acls(self, plan: _VpcPlan) -> None:
         rng = self.rng
+        if self.cfg.private_acl_ratio is not None:
+            self._private_acls(plan, self.cfg.private_acl_ratio)
+            return
         for k in range(rng.choice((0, 1, 1, 2))):
             acl = self.net.create_network_acl(plan.vpc, name=f"{plan.name}-acl{k}")
             for egress in (False, True):
@@ -832,6 +958,23 @@ class _Builder:
             acl.entries.sort(key=lambda e: (e.egress, e.rule_number))
             for subnet in rng.sample(plan.subnets, rng.randint(1, len(plan.subnets))):
                 self.net.replace_network_acl_association(subnet, acl)
+
+    def _private_acls(self, plan: _VpcPlan, ratio: float) -> None:
+        """One or two custom ACLs, each private subnet using one of them with probability ``ratio``."""
+        rng = self.rng
+        private = [s for s in plan.subnets if s not in plan.public_subnets]
+        chosen = [s for s in private if rng.random() < ratio]
+        if not chosen:
+            return
+        acls = []
+        for k in range(rng.randint(1, 2)):
+            acl = self.net.create_network_acl(plan.vpc, name=f"{plan.name}-acl{k}")
+            for egress in (False, True):
+                self._acl_entries(plan, acl, egress=egress)
+            acl.entries.sort(key=lambda e: (e.egress, e.rule_number))
+            acls.append(acl)
+        for subnet in chosen:
+            self.net.replace_network_acl_association(subnet, rng.choice(acls))
 
     def _acl_entries(self, plan: _VpcPlan, acl: NetworkAcl, *, egress: bool) -> None:
         cfg, rng = self.cfg, self.rng
@@ -852,7 +995,10 @@ class _Builder:
             cidr = self._cidr(plan)
             if roll < 0.65:
                 protocol = TCP if roll < 0.45 else UDP
-                if rng.random() < 0.35:
+                drawn = self._port_range()
+                if drawn is not None:
+                    port_range = drawn
+                elif rng.random() < 0.35:
                     port = rng.choice(WELL_KNOWN_PORTS)
                     port_range = (port, port)
                 else:
