@@ -134,6 +134,16 @@ def test_flow_errors_are_value_errors() -> None:
         vpcsim.trace(network, "bastion", "app")
 
 
+def test_trace_builds_its_flow_as_the_cli_does() -> None:
+    """One rule for the ends in the API and the CLI: a subnet holding one ENI stands for it, and a
+    private address nobody holds is no source (``internet:IP`` is)."""
+    network = vpcsim.load("bastion-nat")
+    assert vpcsim.trace(network, "public", "app", port=22) == vpcsim.trace(network, "bastion", "app", port=22)
+    with pytest.raises(vpcsim.EndpointError, match="internet:10.9.9.9"):
+        vpcsim.trace(network, "10.9.9.9", "app", port=22)
+    assert vpcsim.trace(network, "internet:10.9.9.9", "bastion", port=22).verdict == "unreachable"
+
+
 def test_validate_strict_raises_on_errors() -> None:
     network = vpcsim.load("bastion-nat")
     assert vpcsim.validate(network) == []

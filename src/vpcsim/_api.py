@@ -94,6 +94,43 @@ def _flow(
         return source
     if destination is None:
         raise TypeError("a flow needs a destination")
+    return flow_between(
+        network,
+        source,
+        destination,
+        protocol=protocol,
+        port=port,
+        source_port=source_port,
+        client_ports=client_ports,
+        icmp_type=icmp_type,
+        icmp_code=icmp_code,
+        from_eni=from_eni,
+    )
+
+
+def flow_between(
+    network: Network,
+    source: Endpoint,
+    destination: Endpoint,
+    *,
+    protocol: str | int = "tcp",
+    port: int | None = None,
+    source_port: int | None = None,
+    client_ports: ClientPorts | None = None,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
+    from_eni: str | None = None,
+) -> Flow:
+    """The one flow between two named ends, as the CLI and the API both build it: a subnet or
+    security group holding one ENI stands for it, and a bare address nothing sends from is
+    refused as the source (``docs/cli.md``); raises ``EndpointError``/``ValueError``."""
+    from .analysis.endpoints import require_sender, single_eni
+
+    if isinstance(source, str):
+        require_sender(network, source)
+        source = single_eni(network, source) or source
+    if isinstance(destination, str):
+        destination = single_eni(network, destination) or destination
     return make_flow(
         network,
         source,

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ..engine import CLIENT_PORT_RANGES, Flow, Trace, make_flow, trace
+from ..engine import CLIENT_PORT_RANGES, Flow, Trace, trace
 from ..model import ModelError, Network
 from ..model.problems import InputError
 from .answers import exit_status, import_answer, trace_answer, validation_answer
@@ -97,14 +97,13 @@ def cli_flow(
 
     A subnet or security group holding one ENI stands for it (``single_eni``); a bare address
     nothing sends from is refused as the source (``require_sender``): see docs/cli.md."""
-    from ..analysis.endpoints import require_sender, single_eni
+    from .._api import flow_between
 
     try:
-        require_sender(network, src)
-        return make_flow(
+        return flow_between(
             network,
-            single_eni(network, src) or src,
-            single_eni(network, dst) or dst,
+            src,
+            dst,
             protocol=protocol,
             port=port,
             source_port=source_port,
