@@ -49,13 +49,29 @@ _build = typer.main.get_command
 
 @contextlib.contextmanager
 def fast_cli() -> Iterator[None]:
-    """Build the click command tree once for the duration (typer rebuilds it on every call)."""
+    """Build the click command tree once for the duration (typer rebuilds it on every call), and
+    keep the network cache off: a campaign loads each input once, so every entry written would be
+    a wasted pickle of a network never asked about again (``--no-cache`` for every command)."""
+    import vpcsim.cli as cli
+    from vpcsim.cli import common
+
+    run_options = cli._run_options
+
+    def without_cache(args: list[str]) -> tuple[list[str], common.RunOptions]:
+        rest, options = run_options(args)
+        options.cache = False
+        return rest, options
+
     cached = functools.cache(_build)
     typer.main.get_command = cached
+    cli._run_options = without_cache  # type: ignore[assignment]
+    common.OPTIONS.cache = False  # the readers the bulk calls directly
     try:
         yield
     finally:
         typer.main.get_command = _build
+        cli._run_options = run_options  # type: ignore[assignment]
+        common.OPTIONS.cache = True
 
 
 @contextlib.contextmanager
