@@ -139,7 +139,7 @@ def test_trace_builds_its_flow_as_the_cli_does() -> None:
     private address nobody holds is no source (``internet:IP`` is)."""
     network = vpcsim.load("bastion-nat")
     assert vpcsim.trace(network, "public", "app", port=22) == vpcsim.trace(network, "bastion", "app", port=22)
-    with pytest.raises(vpcsim.EndpointError, match="internet:10.9.9.9"):
+    with pytest.raises(vpcsim.EndpointError, match=r"internet:10\.9\.9\.9"):
         vpcsim.trace(network, "10.9.9.9", "app", port=22)
     assert vpcsim.trace(network, "internet:10.9.9.9", "bastion", port=22).verdict == "unreachable"
 
