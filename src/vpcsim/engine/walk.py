@@ -66,6 +66,13 @@ def vpc_service(
     return None
 
 
+def _translation(device: str, text: str, before: Packet, after: Packet) -> Step:
+    """The step of an address translation at ``device``: the headers before and after it."""
+    return Step(
+        "nat", device, "translate", text, before=Recorder.header(before), after=Recorder.header(after)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Session:
     """A source translation made on the forward path, reversed for the reply."""
@@ -403,13 +410,11 @@ class Walk:
         self._sessions.append(_Session(eni.eni_id, pkt.src, pkt.sports, own))
         if self.record:
             self.recorder.step(
-                Step(
-                    "nat",
+                _translation(
                     eni.eni_id,
-                    "translate",
                     f"NAT instance {eni.instance_id or eni.eni_id} masquerades the source",
-                    before=Recorder.header(pkt),
-                    after=Recorder.header(translated),
+                    pkt,
+                    translated,
                 )
             )
         return translated
@@ -543,14 +548,7 @@ class Walk:
         back = pkt.rewritten(dst=session.original_src, dports=session.original_sports)
         if self.record:
             self.recorder.step(
-                Step(
-                    "nat",
-                    component,
-                    "translate",
-                    "the reply's destination is translated back",
-                    before=Recorder.header(pkt),
-                    after=Recorder.header(back),
-                )
+                _translation(component, "the reply's destination is translated back", pkt, back)
             )
         return self.send(eni, back, reply=True, forwarded=True)
 
@@ -572,13 +570,8 @@ class Walk:
         translated = pkt.rewritten(src=public)
         if self.record:
             self.recorder.step(
-                Step(
-                    "nat",
-                    igw_id,
-                    "translate",
-                    f"one-to-one NAT: source {ip_str(pkt.src)} -> {ip_str(public)}",
-                    before=Recorder.header(pkt),
-                    after=Recorder.header(translated),
+                _translation(
+                    igw_id, f"one-to-one NAT: source {ip_str(pkt.src)} -> {ip_str(public)}", pkt, translated
                 )
             )
         if pkt.dst in self.compiled.public:
@@ -634,13 +627,11 @@ class Walk:
         translated = pkt.rewritten(dst=private)
         if self.record:
             self.recorder.step(
-                Step(
-                    "nat",
+                _translation(
                     igw_id,
-                    "translate",
                     f"one-to-one NAT: destination {ip_str(pkt.dst)} -> {ip_str(private)}",
-                    before=Recorder.header(pkt),
-                    after=Recorder.header(translated),
+                    pkt,
+                    translated,
                 )
             )
         assert vpc is not None
@@ -700,14 +691,7 @@ class Walk:
         self._sessions.append(_Session(nat_eni.eni_id, pkt.src, pkt.sports, own))
         if self.record:
             self.recorder.step(
-                Step(
-                    "nat",
-                    nat_id,
-                    "translate",
-                    f"source NAT to {nat.private_ip}, ports 1024-65535",
-                    before=Recorder.header(pkt),
-                    after=Recorder.header(translated),
-                )
+                _translation(nat_id, f"source NAT to {nat.private_ip}, ports 1024-65535", pkt, translated)
             )
         return self.send(nat_eni, translated, reply=reply, forwarded=True)
 
