@@ -189,3 +189,19 @@ def test_a_selector_that_selects_nothing_is_an_error(tmp_path: Path) -> None:
             assert problem.location.line == 2 and problem.location.path == (
                 "assertions[0].to" if ends.startswith("from: internet") else "assertions[0].from"
             )
+
+
+@pytest.mark.parametrize(
+    ("selector", "hint"),
+    [
+        ("{instance: bastio}", "did you mean 'bastion'?"),
+        ("{security_group: app-sgg}", "did you mean 'app-sg'?"),
+    ],
+)
+def test_a_mistyped_selector_gets_the_closest_name(tmp_path: Path, selector: str, hint: str) -> None:
+    p = public_private_vpc()
+    text = f"assertions:\n  - name: x\n    from: {selector}\n    to: app\n    deny: all\n"
+    policy, lines = read_policy(_write(tmp_path, text))
+    with pytest.raises(InputError) as caught:
+        check(p.net, policy, policy_path="policy.yaml", lines=lines)
+    assert hint in str(caught.value)

@@ -717,7 +717,10 @@ def test_unquoted_account_and_bad_values() -> None:
         ("account", "VPCSIM_SPEC_TYPE", 1),
         ("vpcs.main.state", "VPCSIM_SPEC_VALUE", 3),
     ]
-    assert "quote it" in found[0].message and "use one of 'pending' or 'available'" in found[1].message
+    assert (
+        "quote it" in found[0].message
+        and "use one of 'pending', 'available' or 'deleting'" in found[1].message
+    )
 
 
 def test_missing_required_key() -> None:

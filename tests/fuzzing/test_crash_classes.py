@@ -329,3 +329,115 @@ def test_export_to_dash_is_refused_where_stdout_cannot_hold_it(
     assert re.search(r"standard output", run.out + run.err)
     assert ("--to aws" if "aws" in extra else "--json") in run.out + run.err
     assert not (tmp_path / "-").exists()
+
+
+# ----------------------------------------------------------------------------- export round trip
+# What the AWS importer accepts, `export --to yaml` writes as a spec `validate` accepts, or it
+# refuses to write it (exit 2, naming what a spec cannot hold): never a spec that fails to load.
+
+PUBLIC_PRIVATE = FIXTURES / "aws" / "test-public-private-subnet" / "aws_configs"
+
+
+def _dump(tmp_path: Path, edit: dict[str, object], keep: tuple[str, ...] | None = None) -> Path:
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for file in PUBLIC_PRIVATE.iterdir():
+        if keep is None or file.name in keep:
+            (folder / file.name).write_bytes(file.read_bytes())
+    for name, document in edit.items():
+        (folder / name).write_text(json.dumps(document))
+    return folder
+
+
+def test_a_state_aws_never_returns_is_refused_where_it_is(cli: CliRunner, tmp_path: Path) -> None:
+    vpcs = json.loads((PUBLIC_PRIVATE / "Vpcs.json").read_text())
+    vpcs["Vpcs"][0]["State"] = "associated"
+    folder = _dump(tmp_path, {"Vpcs.json": vpcs})
+    run = cli("validate", "--json", str(folder))
+    bad = [w for w in run.json["load_warnings"] if w["location"]["path"] == "$.Vpcs[0].State"]
+    assert bad and bad[0]["severity"] == "error", run.json
+    assert "'associated' is not one of AWS's values: pending, available, deleting" in bad[0]["message"]
+
+
+def test_a_gateway_attached_to_a_vpc_absent_from_the_dump_round_trips(cli: CliRunner, tmp_path: Path) -> None:
+    folder = _dump(tmp_path, {}, keep=("VpnGateways.json", "InternetGateways.json"))
+    run = cli("validate", "--json", str(folder))
+    assert run.status == 0, run.out
+    assert any(w["code"] == "InvalidVpcID.NotFound" for w in run.json["load_warnings"])
+    spec = tmp_path / "out.yaml"
+    assert cli("export", str(folder), "--to", "yaml", "-o", str(spec)).status == 0
+    again = cli("validate", "--json", str(spec))
+    assert again.status == 0, again.out
+    assert "vpc-0b966fdeb36d5e43f" in spec.read_text()
+
+
+def test_an_interface_in_a_subnet_absent_from_the_dump_is_not_written_as_a_spec(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    subnets = json.loads((PUBLIC_PRIVATE / "Subnets.json").read_text())
+    private = [s for s in subnets["Subnets"] if s["SubnetId"] == "subnet-0f263105946ad1a1d"]
+    assert private
+    subnets["Subnets"] = [s for s in subnets["Subnets"] if s not in private]
+    folder = _dump(tmp_path, {"Subnets.json": subnets})
+    assert cli("validate", str(folder)).status == 0
+    run = cli("export", str(folder), "--to", "yaml", "-o", str(tmp_path / "out.yaml"), "--json")
+    assert run.status == 2
+    message = _error(run)["message"]
+    assert "is in subnet subnet-0f263105946ad1a1d, which is not in the network" in str(message)
+    assert not (tmp_path / "out.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("file", "key", "field", "value", "message"),
+    [
+        (
+            "InternetGateways.json",
+            "InternetGateways",
+            "InternetGatewayId",
+            "\x1b[31migw-0abc",
+            "is not an id of its kind",
+        ),
+        ("Vpcs.json", "Vpcs", "OwnerId", "acl-0000000000000000", "is not an AWS account id"),
+    ],
+)
+def test_an_id_or_account_aws_never_returns_is_refused_where_it_is(
+    cli: CliRunner, tmp_path: Path, file: str, key: str, field: str, value: str, message: str
+) -> None:
+    document = json.loads((PUBLIC_PRIVATE / file).read_text())
+    document[key][0][field] = value
+    folder = _dump(tmp_path, {file: document})
+    run = cli("validate", "--json", str(folder))
+    errors = [w for w in run.json["load_warnings"] if w["severity"] == "error"]
+    assert errors and message in errors[0]["message"], run.json
+    assert errors[0]["location"]["path"].startswith(f"$.{key}[0]")
+    _round_trips(cli, folder, tmp_path)
+
+
+def _round_trips(cli: CliRunner, folder: Path, tmp_path: Path) -> None:
+    """Exported as a spec that loads, or refused as one a spec cannot hold (exit 2, no file)."""
+    spec = tmp_path / "out.yaml"
+    run = cli("export", str(folder), "--to", "yaml", "-o", str(spec))
+    if run.status == 2:
+        assert "cannot write this network as a spec" in run.err and not spec.exists()
+        return
+    assert run.status == 0
+    again = cli("validate", str(spec))
+    assert again.status == 0, again.out
+
+
+def test_an_endpoint_on_a_route_table_absent_from_the_dump_round_trips(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    endpoints = FIXTURES / "aws" / "test-vpc-endpoint-gateway" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for file in endpoints.rglob("*.json"):
+        (folder / file.name).write_bytes(file.read_bytes())
+    tables = json.loads((folder / "RouteTables.json").read_text())
+    tables["RouteTables"] = [t for t in tables["RouteTables"] if t["RouteTableId"] != "rtb-04f71fc2caa8d94cf"]
+    (folder / "RouteTables.json").write_text(json.dumps(tables))
+    spec = tmp_path / "out.yaml"
+    assert cli("export", str(folder), "--to", "yaml", "-o", str(spec)).status == 0
+    assert "rtb-04f71fc2caa8d94cf" in spec.read_text()
+    again = cli("validate", str(spec))
+    assert again.status == 0, again.out

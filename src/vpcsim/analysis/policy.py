@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from ..engine.compiled import SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
-from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
+from ..model import Instance, Network, NetworkInterface, Resource, SecurityGroup, Subnet, Vpc
 from ..model.addressing import managed_interface
+from ..model.hints import did_you_mean
 from ..model.policy import Assertion, Policy, Selector, SelectorSpec
 from ..model.problems import InputError, LoadProblem, Location
 from ..progress import NO_PROGRESS, Progress
@@ -223,9 +224,31 @@ class Resolver:
                 }[kind]
                 matches = [m for m in matches if isinstance(self.n.get(m), cls)]
             if not matches:
-                raise SelectorError(f"{kind} {value!r} names nothing in the network")
+                hint = did_you_mean(value, self._names(kind)).strip()
+                raise SelectorError(
+                    f"{kind} {value!r} names nothing in the network" + (f"; {hint}" if hint else "")
+                )
             out.extend(matches)
         return out
+
+    def _names(self, kind: str) -> set[str]:
+        """Ids and Name tags of what a selector of ``kind`` can name (and group names)."""
+        collections: dict[str, Mapping[str, Resource]] = {
+            "instance": self.n.instances,
+            "eni": self.n.network_interfaces,
+            "subnet": self.n.subnets,
+            "security_group": self.n.security_groups,
+            "vpc": self.n.vpcs,
+        }
+        collection = collections.get(kind, {})
+        names: set[str] = set()
+        for resource_id, resource in collection.items():
+            names.add(resource_id)
+            if resource.name:
+                names.add(resource.name)
+        if kind == "security_group":
+            names.update(g.group_name for g in self.n.security_groups.values() if g.group_name)
+        return names
 
     def _by(self, kind: str, values: list[str]) -> set[str]:
         ids = set(self._ids(kind, values))

@@ -71,7 +71,7 @@ def endpoint_error(
 def _hint(network: Network, ref: str) -> str:
     """ "; did you mean 'web-1'?" for a mistyped endpoint: ids and Name tags of what an endpoint can
     name (instances, ENIs, subnets, security groups and their group names), and ``internet``."""
-    from ..formats.spec_errors import did_you_mean
+    from ..model.hints import did_you_mean
 
     names = {"internet"}
     for collection in (

@@ -64,6 +64,20 @@ def opt_str(item: dict[str, Any], key: str) -> str | None:
     raise Bad(f".{key}", f"{key} must be a string, not {type_name(value)}")
 
 
+def opt_enum(item: dict[str, Any], key: str, allowed: tuple[str, ...], default: str) -> str:
+    """A string field that AWS draws from ``allowed`` (``vpcsim.model.states``); absent: ``default``."""
+    value = item.get(key)
+    if value is None:
+        return default
+    if type(value) is not str:
+        raise Bad(f".{key}", f"{key} must be a string, not {type_name(value)}")
+    if value not in allowed:
+        raise Bad(
+            f".{key}", f"{key} {value!r} is not one of AWS's values: {', '.join(allowed)}", OUT_OF_RANGE
+        )
+    return value
+
+
 def opt_bool(item: dict[str, Any], key: str, default: bool) -> bool:
     value = item.get(key)
     if value is None:

@@ -16,10 +16,11 @@ from ..model import (
     Network,
     Resource,
 )
-from ..model.network import ModelError
-from .aws_fields import Bad, tags
+from ..model.network import ID_PREFIXES, ModelError
+from .aws_fields import OUT_OF_RANGE, Bad, tags
 from .aws_json import region_of_arn, region_of_zone
 from .problems import LoadProblem, Location
+from .spec_names import is_id_of
 
 UNSET = "<unset>"
 """Placeholder (compared by identity) for an account or region not known yet when a resource is
@@ -101,6 +102,8 @@ class ImporterBase:
     def _owner(self, item: dict[str, Any], key: str = "OwnerId") -> str:
         owner = item.get(key)
         if type(owner) is str and owner:
+            if len(owner) != 12 or not owner.isdigit():
+                raise Bad(f".{key}", f"{key} {owner!r} is not an AWS account id (12 digits)", OUT_OF_RANGE)
             if self._scope.account is None:
                 self._scope.account = owner
             return owner
@@ -117,7 +120,17 @@ class ImporterBase:
             return {}
 
     def _add(self, resource: Resource, suffix: str = "") -> bool:
-        """Add to the network unless its id is taken (then warn): True when added."""
+        """Add to the network unless its id is taken (then warn) or is not an id of its kind (an
+        error, as the spec reader gives): True when added."""
+        prefix = ID_PREFIXES.get(type(resource))
+        if prefix is not None and not is_id_of(resource.id, prefix):
+            self._error(
+                suffix,
+                f"{resource.id!r} is not an id of its kind (it starts with {prefix}- then letters and "
+                "digits); this item was left out",
+                OUT_OF_RANGE,
+            )
+            return False
         try:
             self.network.add(resource)
         except ModelError:

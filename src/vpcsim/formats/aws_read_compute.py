@@ -13,6 +13,12 @@ from ..model import (
     NetworkInterfaceAttachment,
     PrivateIpAddress,
 )
+from ..model.states import (
+    ATTACHMENT_STATUSES,
+    INSTANCE_STATES,
+    NAT_GATEWAY_STATES,
+    NETWORK_INTERFACE_STATUSES,
+)
 from .aws_fields import (
     OUT_OF_RANGE,
     Bad,
@@ -21,6 +27,7 @@ from .aws_fields import (
     ipv6,
     opt_bool,
     opt_dict,
+    opt_enum,
     opt_int,
     opt_ipv4,
     opt_list,
@@ -38,7 +45,7 @@ class ComputeReaders(ImporterBase):
         nat_id = req_str(item, "NatGatewayId")
         subnet_id = req_str(item, "SubnetId")
         vpc_id = req_str(item, "VpcId")
-        state = opt_str(item, "State") or "available"
+        state = opt_enum(item, "State", NAT_GATEWAY_STATES, "available")
         kind = opt_str(item, "ConnectivityType") or "public"
         if kind not in ("public", "private"):
             raise Bad(
@@ -165,7 +172,7 @@ class ComputeReaders(ImporterBase):
                 attachment = NetworkInterfaceAttachment(
                     instance_id=opt_str(raw_attachment, "InstanceId") or instance_id,
                     device_index=opt_int(raw_attachment, "DeviceIndex", 0, 1000) or 0,
-                    status=opt_str(raw_attachment, "Status") or "attached",
+                    status=opt_enum(raw_attachment, "Status", ATTACHMENT_STATUSES, "attached"),
                 )
             except Bad as bad:
                 raise Bad(f".Attachment{bad.path}", bad.message, bad.code) from None
@@ -184,7 +191,9 @@ class ComputeReaders(ImporterBase):
             interface_type=opt_str(item, "InterfaceType") or "interface",
             description=opt_str(item, "Description") or "",
             availability_zone=opt_str(item, "AvailabilityZone") or zone,
-            status=opt_str(item, "Status") or ("in-use" if attachment else "available"),
+            status=opt_enum(
+                item, "Status", NETWORK_INTERFACE_STATUSES, "in-use" if attachment else "available"
+            ),
             owner_id=self._owner(item),
             region=self._region(),
             tags=self._tags(item, tag_key),
@@ -212,8 +221,11 @@ class ComputeReaders(ImporterBase):
         if state is None:
             opt_dict(item, "State")
             state = "running"
-        elif type(state) is not str:
-            raise Bad(".State.Name", f"State.Name must be a string, not {type_name(state)}")
+        elif type(state) is not str or state not in INSTANCE_STATES:
+            try:
+                opt_enum({"Name": state}, "Name", INSTANCE_STATES, "running")
+            except Bad as bad:
+                raise Bad(f".State{bad.path}", bad.message, bad.code) from None
         placement = get("Placement")
         zone = placement.get("AvailabilityZone") if type(placement) is dict else None
         if type(zone) is not str:

@@ -22,6 +22,7 @@ from ..model import (
     VpnGateway,
 )
 from ..model.addressing import gateway_collection
+from ..model.states import PEERING_STATUSES, SUBNET_STATES, VPC_STATES
 from .aws_fields import (
     OUT_OF_RANGE,
     Bad,
@@ -30,6 +31,7 @@ from .aws_fields import (
     network_block,
     opt_bool,
     opt_dict,
+    opt_enum,
     opt_int,
     opt_list,
     opt_str,
@@ -94,7 +96,7 @@ class NetworkReaders(ImporterBase):
                 secondary_cidr_blocks=secondary,
                 ipv6_cidr_blocks=ipv6_blocks,
                 is_default=opt_bool(item, "IsDefault", False),
-                state=opt_str(item, "State") or "available",
+                state=opt_enum(item, "State", VPC_STATES, "available"),
                 owner_id=self._owner(item),
                 region=self._region(),
                 tags=self._tags(item),
@@ -127,7 +129,7 @@ class NetworkReaders(ImporterBase):
                 ipv6_cidr_block=ipv6_block,
                 map_public_ip_on_launch=opt_bool(item, "MapPublicIpOnLaunch", False),
                 default_for_az=opt_bool(item, "DefaultForAz", False),
-                state=opt_str(item, "State") or "available",
+                state=opt_enum(item, "State", SUBNET_STATES, "available"),
                 owner_id=self._owner(item),
                 region=self._region(),
                 tags=self._tags(item),
@@ -450,9 +452,10 @@ class NetworkReaders(ImporterBase):
         pcx_id = req_str(item, "VpcPeeringConnectionId")
         requester = self._peering_side(item, "RequesterVpcInfo")
         accepter = self._peering_side(item, "AccepterVpcInfo")
-        status = (opt_dict(item, "Status") or {}).get("Code") or "active"
-        if type(status) is not str:
-            raise Bad(".Status.Code", f"Status.Code must be a string, not {type_name(status)}")
+        try:
+            status = opt_enum(opt_dict(item, "Status") or {}, "Code", PEERING_STATUSES, "active")
+        except Bad as bad:
+            raise Bad(f".Status{bad.path}", bad.message, bad.code) from None
         pcx = VpcPeeringConnection(
             vpc_peering_connection_id=pcx_id,
             requester=requester,

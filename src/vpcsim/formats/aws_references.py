@@ -153,6 +153,17 @@ class ReferenceChecks(ImporterBase):
                         pcx.vpc_peering_connection_id,
                         side.owner_id,
                     )
+        for igw in net.internet_gateways.values():
+            for j, igw_attachment in enumerate(igw.attachments):
+                if igw_attachment.vpc_id not in vpcs:
+                    self._need(igw_attachment.vpc_id, igw.internet_gateway_id, f".Attachments[{j}].VpcId")
+        for eigw in net.egress_only_internet_gateways.values():
+            if eigw.vpc_id is not None and eigw.vpc_id not in vpcs:
+                self._need(eigw.vpc_id, eigw.egress_only_internet_gateway_id, ".Attachments[0].VpcId")
+        for vgw in net.vpn_gateways.values():
+            for j, vpc_id in enumerate(vgw.vpc_ids):
+                if vpc_id not in vpcs:
+                    self._need(vpc_id, vgw.vpn_gateway_id, f".VpcAttachments[{j}].VpcId")
         for endpoint in net.vpc_endpoints.values():
             if endpoint.vpc_id not in vpcs:
                 self._need(endpoint.vpc_id, endpoint.vpc_endpoint_id, ".VpcId")

@@ -78,7 +78,7 @@ class NetworkBuilders(SpecBuilderBase):
             self.record(igw_id, path, attachments=(*path, "vpc"))
             if item.vpc is None:
                 continue
-            vpc_id = self.resolve("vpc", GLOBAL, item.vpc, (*path, "vpc"))
+            vpc_id = self.resolve("vpc", GLOBAL, item.vpc, (*path, "vpc"), unknown_ok=True)
             if vpc_id is None:
                 continue
             if item.attachment_state in ("available", "attached") and vpc_id in attached:
@@ -105,7 +105,7 @@ class NetworkBuilders(SpecBuilderBase):
                 gateway_id = self.names[(GLOBAL, kind)][key]
                 vpc_ids = []
                 for index, ref in enumerate(item.vpcs):
-                    vpc_id = self.resolve("vpc", GLOBAL, ref, (*path, "vpcs", index))
+                    vpc_id = self.resolve("vpc", GLOBAL, ref, (*path, "vpcs", index), unknown_ok=True)
                     if vpc_id is not None:
                         vpc_ids.append(vpc_id)
                         self.record_field(gateway_id, f"vpc_ids[{len(vpc_ids) - 1}]", (*path, "vpcs", index))
@@ -571,7 +571,9 @@ class NetworkBuilders(SpecBuilderBase):
             endpoint_id = self.names[(vkey, "endpoint")][key]
             tables = []
             for index, ref in enumerate(item.route_tables):
-                found = self.resolve("route_table", vkey, ref, (*path, "route_tables", index))
+                found = self.resolve(
+                    "route_table", vkey, ref, (*path, "route_tables", index), unknown_ok=True
+                )
                 if found is not None:
                     tables.append(found)
             prefix_list = None

@@ -157,6 +157,12 @@ class _SpecWriter:
                     f"{resource.id} belongs to VPC {owner}, which is not in the network; a spec holds "
                     "resources inside their VPC"
                 )
+            subnet: object = getattr(resource, "subnet_id", None)
+            if isinstance(subnet, str) and subnet in net.unknown_resources:
+                raise SpecDumpError(
+                    f"{resource.id} is in subnet {subnet}, which is not in the network; a spec holds "
+                    "interfaces, instances and NAT gateways inside their subnet"
+                )
         # a deleted NAT gateway has released its ENI (AWS); one still in the network is written as it is
         self.nat_enis = {
             n.network_interface_id

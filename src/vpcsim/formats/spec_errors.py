@@ -8,23 +8,18 @@ for unknown keys the allowed keys (and the closest one) come from the schema mod
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any, Union
 
 from pydantic import BaseModel, Tag, ValidationError
 
+from ..model.hints import did_you_mean
 from .problems import LoadProblem
 from .spec_schema import NetworkSpec
 from .spec_yaml import Document
 
-
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """``"did you mean 'x'? "`` for the choice closest to a misspelt ``word``, or ``""``: one
-    hint for every name a user can mistype (spec keys here, endpoints in the CLI)."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1)
-    return f"did you mean {close[0]!r}? " if close else ""
+__all__ = ["did_you_mean"]
 
 
 def _yaml_type(value: object) -> str:

@@ -325,7 +325,9 @@ class SubnetSpec(Strict):
     """Its explicitly associated route table; the VPC's main route table when absent."""
     network_acl: str | None = None
     """Its network ACL; the VPC's default ACL when absent."""
-    state: Literal["pending", "available"] = "available"
+    state: Literal["pending", "available", "unavailable", "failed", "failed-insufficient-capacity"] = (
+        "available"
+    )
     tags: Tags = {}
 
 
@@ -505,7 +507,7 @@ class VpcSpec(Strict):
     ipv6_cidrs: list[Cidr6] = []
     default: bool = False
     """The region's default VPC."""
-    state: Literal["pending", "available"] = "available"
+    state: Literal["pending", "available", "deleting"] = "available"
     account: Account | None = None
     """Default: the file's ``account``."""
     region: str | None = None
