@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from tests.support.builders import public_private_vpc
 
+import vpcsim
 from vpcsim.analysis.endpoints import (
     group_enis,
     group_of,
@@ -103,3 +105,14 @@ def test_a_source_nothing_sends_from_is_refused() -> None:
     require_sender(network, "10.0.2.20")  # held by app
     require_sender(network, "8.8.8.8")  # an internet host
     assert resolve_source(network, "8.8.8.8").on_internet
+
+
+@pytest.mark.parametrize("ref", ["internet", "internet:8.8.8.8"])
+def test_internet_is_the_keyword_even_when_a_group_is_named_so(ref: str) -> None:
+    p = public_private_vpc()
+    p.bastion_sg.group_name = "internet"
+    p.net.touch()
+    assert group_of(p.net, ref) is None
+    assert single_eni(p.net, ref) is None
+    flow = vpcsim.make_flow(p.net, ref, "bastion", protocol="tcp", port=22)
+    assert vpcsim.trace(p.net, flow).reachable

@@ -57,6 +57,8 @@ def group_of(network: Network, ref: str) -> Subnet | SecurityGroup | None:
 
     Several subnets or groups of that name raise :class:`EndpointError` listing them."""
     text = ref.strip()
+    if text == "internet" or text.startswith("internet:"):
+        return None  # the keyword names the internet, whatever a group or subnet is called
     if text in network.subnets:
         return network.subnets[text]
     if text in network.security_groups:

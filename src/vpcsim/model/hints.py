@@ -9,5 +9,5 @@ from collections.abc import Iterable
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """``"did you mean 'x'? "`` for the choice closest to a misspelt ``word``, or ``""``."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1)
+    close = difflib.get_close_matches(word, sorted(set(choices) - {word}), n=1)
     return f"did you mean {close[0]!r}? " if close else ""
