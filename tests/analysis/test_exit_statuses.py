@@ -15,9 +15,10 @@ from tests.support.builders import tutorial_vpc
 from tests.support.cli import CliRunner
 
 from vpcsim.formats.aws import export_aws
-from vpcsim.model import SecurityGroupRule
+from vpcsim.model import Route, SecurityGroupRule
 
 ABSENT_GROUP = "sg-0123456789abcdef0"
+ABSENT_PEERING = "pcx-0123456789abcdef0"
 
 
 @pytest.fixture
@@ -120,3 +121,36 @@ def test_exposure_with_unknown_paths_and_no_finding_exits_3(cli: CliRunner, tmp_
     run = cli("exposure", str(tmp_path / "aws"), "--json")
     assert run.json["findings"] == [] and run.json["incomplete"]
     assert run.status == 3
+
+
+@pytest.fixture
+def unknown_inside(tmp_path: Path) -> Path:
+    """Nothing open to the internet; a route to 10.99.0.0/16 through a peering absent from the dump."""
+    s = tutorial_vpc(firewall="none")
+    s.public_rt.routes.append(
+        Route(destination_cidr_block="10.99.0.0/16", vpc_peering_connection_id=ABSENT_PEERING)
+    )
+    s.net.touch()
+    export_aws(s.net, tmp_path / "inside")
+    return tmp_path / "inside"
+
+
+def test_an_unknown_resource_no_answer_crosses_leaves_exposure_diff_and_check_clean(
+    cli: CliRunner, unknown_inside: Path, tmp_path: Path
+) -> None:
+    """One rule for the three: an unknown resource is listed as incomplete, but the engine answers
+    unknown for every flow that crosses it, so only such flows make the answer unknown."""
+    exposure = cli("exposure", str(unknown_inside), "--json")
+    assert exposure.json["findings"] == []
+    assert [(i["kind"], i["component"]) for i in exposure.json["incomplete"]] == [
+        ("unknown-resource", ABSENT_PEERING)
+    ]
+    assert exposure.status == 0
+    same = cli("diff", str(unknown_inside), str(unknown_inside), "--json")
+    assert same.json["status"] == "same" and same.status == 0
+    assert cli("check", str(unknown_inside), _policy(tmp_path, 22)).status == 0
+    # a flow that crosses it is unknown
+    crossing = cli(
+        "trace", str(unknown_inside), "--from", "web-1", "--to", "10.99.0.5", "-p", "tcp", "--port", "22"
+    )
+    assert crossing.status == 3

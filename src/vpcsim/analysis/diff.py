@@ -42,7 +42,7 @@ from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
-from .incomplete import Incomplete, incomplete_of
+from .incomplete import Incomplete, incomplete_of, undermines
 from .intervals import Interval, IntervalIndex, Intervals, intersect, subtract
 from .matrix import _candidate_vpcs
 from .matrix_fast import Acc, FastMatrix
@@ -112,7 +112,8 @@ class DiffResult:
         """``changed``; else ``unknown`` (unknown changes or an incomplete input); else ``same``."""
         if self.changed:
             return "changed"
-        return "unknown" if self.incomplete or any(p.unknown for p in self.pairs) else "same"
+        unknown = undermines(i for _, i in self.incomplete) or any(p.unknown for p in self.pairs)
+        return "unknown" if unknown else "same"
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -10,7 +10,7 @@ silently called safe. Analyses add their own kinds (``unknown-path``, ``unknown-
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..model import Network, SecurityGroupRule
@@ -33,6 +33,10 @@ CARRY_NO_TRAFFIC = frozenset(
 #: analysed): a "nothing gets through" answer cannot be trusted over them. An ``unknown-resource``
 #: is not among them: the engine already answers ``unknown`` for every flow it could decide.
 UNSEEN_BY_VERDICTS = frozenset({"skipped", "ipv6"})
+
+
+#: Kinds an analysis adds for its own flows that crossed what is not modelled.
+UNKNOWN_FLOWS = frozenset({"unknown-path", "unknown-address"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +129,27 @@ def ipv6_items(network: Network) -> list[Incomplete]:
     ]
 
 
+def undermines(items: Iterable[Incomplete]) -> bool:
+    """Whether "nothing found" must be answered ``unknown``: the answer depends on traffic the
+    verdicts cannot see (``skipped``, ``ipv6``) or on flows found unknown. One rule for
+    ``exposure``, ``diff`` and ``check``. An ``unknown-resource`` alone does not undermine it:
+    every flow that crosses one is an unknown flow of its own."""
+    return any(i.kind in UNSEEN_BY_VERDICTS or i.kind in UNKNOWN_FLOWS for i in items)
+
+
 def incomplete_of(network: Network, skipped: Mapping[str, int] | None = None) -> list[Incomplete]:
     """What a network-wide answer about ``network`` cannot cover: skipped input, unknown
     resources, IPv6."""
     return [*skipped_items(skipped), *unknown_resource_items(network), *ipv6_items(network)]
 
 
-__all__ = ["CARRY_NO_TRAFFIC", "Incomplete", "incomplete_of", "ipv6_items", "skipped_items"]
+__all__ = [
+    "CARRY_NO_TRAFFIC",
+    "UNKNOWN_FLOWS",
+    "UNSEEN_BY_VERDICTS",
+    "Incomplete",
+    "incomplete_of",
+    "ipv6_items",
+    "skipped_items",
+    "undermines",
+]

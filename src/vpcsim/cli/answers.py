@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..analysis.incomplete import undermines
 from .errors import EXIT_STATUS, Answer
 
 if TYPE_CHECKING:
@@ -51,10 +52,11 @@ def reach_answer(result: ReachResult) -> Answer:
 
 def exposure_answer(result: ExposureResult) -> Answer:
     """No (findings) when the internet reaches something; unknown when nothing is found but the
-    answer depends on what is not modelled."""
+    answer depends on what the verdicts cannot see or on unknown paths (``undermines``, the rule
+    ``diff`` and ``check`` follow too)."""
     if result.findings:
         return "no"
-    return "unknown" if result.incomplete else "yes"
+    return "unknown" if undermines(result.incomplete) else "yes"
 
 
 def matrix_answer(result: MatrixResult) -> Answer:
