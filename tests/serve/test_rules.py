@@ -33,7 +33,7 @@ def _code(call: Any, *args: Any, **kwargs: Any) -> str:
 
 
 def test_permissions_expand_to_one_rule_per_peer_and_back() -> None:
-    permissions = [
+    permissions: list[dict[str, Any]] = [
         {
             "IpProtocol": "TCP",
             "FromPort": 22,
