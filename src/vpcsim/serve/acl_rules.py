@@ -192,5 +192,5 @@ def check_delete(acl: Mapping[str, Any]) -> None:
         raise ApiError("InvalidParameterValue", f"cannot delete default network ACL {acl_id}")
     if acl.get("Associations"):
         raise ApiError(
-            "DependencyViolation", f"The networkAcl '{acl_id}' has dependencies and cannot be deleted."
+            "DependencyViolation", f"The network ACL '{acl_id}' has dependencies and cannot be deleted."
         )

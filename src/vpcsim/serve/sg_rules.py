@@ -218,17 +218,10 @@ def check_authorize(
     prefix_list_sizes: Mapping[str, int] | None = None,
     quota: int = RULES_PER_GROUP_QUOTA,
 ) -> None:
-    """Refuse rules the group already has (or the request repeats), and more rules per direction
-    than the quota."""
+    """Refuse more rules per direction than the quota (checked first: a request past the quota
+    is answered so even when it repeats a rule), then rules the group already has or the request
+    repeats."""
     current = list(existing)
-    seen = {rule_key(r) for r in current}
-    for rule in new:
-        key = rule_key(rule)
-        if key in seen:
-            raise ApiError(
-                "InvalidPermission.Duplicate", f'the specified rule "{describe_rule(rule)}" already exists'
-            )
-        seen.add(key)
     sizes = prefix_list_sizes or {}
     for egress in (False, True):
         mine = [r for r in (*current, *new) if bool(r.get("IsEgress")) == egress]
@@ -238,6 +231,14 @@ def check_authorize(
                     "RulesPerSecurityGroupLimitExceeded",
                     "The maximum number of rules per security group has been reached.",
                 )
+    seen = {rule_key(r) for r in current}
+    for rule in new:
+        key = rule_key(rule)
+        if key in seen:
+            raise ApiError(
+                "InvalidPermission.Duplicate", f'the specified rule "{describe_rule(rule)}" already exists'
+            )
+        seen.add(key)
 
 
 def match_revoke(existing: Sequence[Mapping[str, Any]], wanted: Sequence[Mapping[str, Any]]) -> list[str]:
