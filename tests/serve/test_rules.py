@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from vpcsim.serve import acl_rules, sg_rules
-from vpcsim.serve.addresses import allocate
-from vpcsim.serve.api_errors import ApiError
+from vpcsim.serve.errors import ApiError
 
 GROUPS = {"sg-1": {"GroupId": "sg-1", "GroupName": "web", "OwnerId": "123456789012"}}
 
@@ -326,18 +325,3 @@ def test_acl_delete_rules() -> None:
         == "DependencyViolation"
     )
     acl_rules.check_delete({"NetworkAclId": "acl-1", "Associations": []})
-
-
-def test_private_addresses_come_from_the_subnet() -> None:
-    assert allocate("10.0.1.0/24", [], count=2) == ["10.0.1.4", "10.0.1.5"]
-    assert allocate("10.0.1.0/24", ["10.0.1.4"], requested=["10.0.1.9"], count=1) == ["10.0.1.9", "10.0.1.5"]
-    assert _code(allocate, "10.0.1.0/24", ["10.0.1.9"], requested=["10.0.1.9"]) == "InvalidIPAddress.InUse"
-    assert (
-        _code(allocate, "10.0.1.0/24", [], requested=["10.0.1.9"] * 2, in_use_code="PrivateIpAddressInUse")
-        == "PrivateIpAddressInUse"
-    )
-    assert _code(allocate, "10.0.1.0/24", [], requested=["10.0.2.9"]) == "InvalidParameterValue"
-    for reserved in ("10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.255"):
-        assert _code(allocate, "10.0.1.0/24", [], requested=[reserved]) == "InvalidParameterValue"
-    assert len(allocate("10.0.1.0/28", [], count=11)) == 11
-    assert _code(allocate, "10.0.1.0/28", [], count=12) == "InsufficientFreeAddressesInSubnet"

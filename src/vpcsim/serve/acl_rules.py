@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model.validate import NACL_RULE_MAX, NACL_STAR_IPV4, NACL_STAR_IPV6
-from .api_errors import ApiError
+from .errors import ApiError
 
 Shape = dict[str, Any]
 

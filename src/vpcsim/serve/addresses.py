@@ -1,60 +1,79 @@
-"""Private IPv4 addresses handed out in a subnet, as EC2 does: pure functions.
+"""Address allocation shared by the families: private addresses of subnets (the model's one
+allocator, :class:`vpcsim.model.addressing.SubnetAddresses`, over the addresses ENIs hold) and
+public IPv4 addresses (Elastic IPs, public IPs on launch) from one pool.
 
-Why: ``CreateNetworkInterface``, ``AssignPrivateIpAddresses`` and ``RunInstances`` take an
-address or a count; AWS refuses an address outside the subnet or among its five reserved ones
-(``InvalidParameterValue``), one already held (``InvalidIPAddress.InUse`` /
-``PrivateIpAddressInUse``), and a count the subnet cannot hold
-(``InsufficientFreeAddressesInSubnet``), and otherwise hands out the lowest free address. The
-facts (reserved addresses, the allocator) are the model's: :class:`SubnetAddresses`.
-"""
+The public pool is ``3.0.0.0/9``, part of AWS's own 3.0.0.0/8 (EC2's published ranges), so
+addresses look like AWS's and are public as far as the engine is concerned; a public address is
+unique across every account and region of the server (it is recorded in an internal row of the
+empty scope)."""
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+import secrets
 
-from ..model.addressing import SubnetAddresses, ip_int, ip_str, reserved_address_reason
-from .api_errors import ApiError
+from ..model.addressing import SubnetAddresses, ip_int, ip_str
+from .errors import ApiError
+from .store import Transaction
+
+__all__ = ["PUBLIC_POOL", "allocate_private", "allocate_public", "private_taken", "release_public"]
+
+PUBLIC_POOL = ipaddress.IPv4Network("3.0.0.0/9")
+_PUBLIC = "_PublicIps"
 
 
-def allocate(
-    subnet_cidr: str,
-    taken: Iterable[str],
-    *,
-    requested: Sequence[str] = (),
-    count: int = 0,
-    in_use_code: str = "InvalidIPAddress.InUse",
-) -> list[str]:
-    """The requested addresses (checked), then ``count`` more, lowest free first."""
-    network = ipaddress.IPv4Network(subnet_cidr)
-    used = {ip_int(a) for a in taken}
-    allocator = SubnetAddresses(subnet_cidr, set(used))
-    chosen: list[str] = []
-    for text in requested:
-        try:
-            address = ipaddress.IPv4Address(text)
-        except ValueError:
-            raise ApiError("InvalidParameterValue", f"Invalid value '{text}' for privateIpAddress") from None
-        if address not in network:
+def private_taken(tx: Transaction, subnet_id: str) -> set[str]:
+    """Private IPv4 addresses ENIs of the subnet hold."""
+    taken: set[str] = set()
+    for eni in tx.all("NetworkInterfaces"):
+        if eni.get("SubnetId") != subnet_id:
+            continue
+        if eni.get("PrivateIpAddress"):
+            taken.add(eni["PrivateIpAddress"])
+        for entry in eni.get("PrivateIpAddresses") or []:
+            if entry.get("PrivateIpAddress"):
+                taken.add(entry["PrivateIpAddress"])
+    return taken
+
+
+def allocate_private(tx: Transaction, subnet: dict[str, object], wanted: str | None = None) -> str:
+    """A free private address of ``subnet`` (the lowest, as AWS hands them out), or ``wanted``
+    checked: inside the subnet, not reserved, not taken (AWS's errors)."""
+    cidr = str(subnet["CidrBlock"])
+    taken = {ip_int(ip) for ip in private_taken(tx, str(subnet["SubnetId"]))}
+    pool = SubnetAddresses(cidr, taken)
+    if wanted is not None:
+        value = ip_int(wanted)
+        if not pool.first <= value <= pool.last:
             raise ApiError(
-                "InvalidParameterValue", f"Address {text} does not fall within the subnet's address range"
+                "InvalidParameterValue",
+                f"Address {wanted} does not fall within the subnet's address range"
+                if ipaddress.IPv4Address(wanted) not in ipaddress.IPv4Network(cidr)
+                else f"Address {wanted} is in subnet's reserved address range",
             )
-        if reserved_address_reason(network, address) is not None:
-            raise ApiError("InvalidParameterValue", f"Address {text} is in subnet's reserved address range")
-        if int(address) in allocator.taken:
-            raise ApiError(in_use_code, f"Address {text} is in use.")
-        allocator.take(int(address))
-        chosen.append(str(address))
-    if count < 0:
-        raise ApiError("InvalidParameterValue", f"Invalid value '{count}' for secondaryPrivateIpAddressCount")
-    if count > allocator.free:
+        if value in taken:
+            raise ApiError("InvalidIPAddress.InUse", f"Address {wanted} is in use.")
+        return wanted
+    address = pool.lowest()
+    if address is None:
         raise ApiError(
             "InsufficientFreeAddressesInSubnet",
-            f"The specified subnet {subnet_cidr} does not have enough free addresses to satisfy the request.",
+            f"There are not enough free addresses in subnet '{subnet['SubnetId']}'",
         )
-    for _ in range(count):
-        found = allocator.allocate()
-        if found is None:  # pragma: no cover - free was checked above
-            raise ApiError("InsufficientFreeAddressesInSubnet", "The subnet has no free addresses.")
-        chosen.append(ip_str(found))
-    return chosen
+    return ip_str(address)
+
+
+def allocate_public(tx: Transaction, owner: str) -> str:
+    """A public IPv4 address of the pool no one holds."""
+    registry = tx.scoped("", "")
+    span = PUBLIC_POOL.num_addresses
+    base = int(PUBLIC_POOL.network_address)
+    while True:
+        candidate = ip_str(base + 1 + secrets.randbelow(span - 2))
+        if registry.get(_PUBLIC, candidate) is None:
+            registry.put(_PUBLIC, candidate, {"Owner": owner, "Region": tx.region})
+            return candidate
+
+
+def release_public(tx: Transaction, address: str) -> None:
+    tx.scoped("", "").delete(_PUBLIC, address)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model.validate import RULES_PER_GROUP_QUOTA
-from .api_errors import ApiError
+from .errors import ApiError
 
 Shape = dict[str, Any]
 

@@ -130,7 +130,11 @@ def replace_association(request: Request) -> dict[str, Any]:
             target = tx.get(KIND, target["NetworkAclId"]) or target
             new_id = tx.new_id("aclassoc")
             target["Associations"].append(
-                {"NetworkAclAssociationId": new_id, "NetworkAclId": target["NetworkAclId"], "SubnetId": subnet_id}
+                {
+                    "NetworkAclAssociationId": new_id,
+                    "NetworkAclId": target["NetworkAclId"],
+                    "SubnetId": subnet_id,
+                }
             )
             tx.put(KIND, target["NetworkAclId"], target)
             return {"NewAssociationId": new_id}

@@ -130,7 +130,9 @@ def _prefix_list_sizes(tx: Transaction) -> dict[str, int]:
 # ---------------------------------------------------------------------------------- the rules
 
 
-def _new_rule(tx: Transaction, group: Mapping[str, Any], rule: Mapping[str, Any], tags: list[Any]) -> dict[str, Any]:
+def _new_rule(
+    tx: Transaction, group: Mapping[str, Any], rule: Mapping[str, Any], tags: list[Any]
+) -> dict[str, Any]:
     rule_id = tx.new_id("sgr")
     body: dict[str, Any] = {
         "SecurityGroupRuleId": rule_id,
@@ -175,7 +177,9 @@ def create_group(
     """A new group in ``vpc`` with AWS's default outbound rule (and ``::/0`` in a VPC with IPv6)."""
     vpc_id = vpc["VpcId"]
     if any(g.get("GroupName") == name and g.get("VpcId") == vpc_id for g in tx.all(KIND)):
-        raise ApiError("InvalidGroup.Duplicate", f"The security group '{name}' already exists for VPC '{vpc_id}'")
+        raise ApiError(
+            "InvalidGroup.Duplicate", f"The security group '{name}' already exists for VPC '{vpc_id}'"
+        )
     group_id = tx.new_id("sg")
     group: dict[str, Any] = {
         "Description": description,
@@ -317,7 +321,8 @@ def _revoke(request: Request, egress: bool) -> dict[str, Any]:
         for rule_id in rule_ids:
             if rule_id not in known:
                 raise ApiError(
-                    "InvalidSecurityGroupRuleId.NotFound", f"The security group rule ID '{rule_id}' does not exist"
+                    "InvalidSecurityGroupRuleId.NotFound",
+                    f"The security group rule ID '{rule_id}' does not exist",
                 )
         doomed = list(dict.fromkeys(rule_ids))
     else:
@@ -367,14 +372,17 @@ def describe_rules(request: Request) -> dict[str, Any]:
         if entry.get("Name") == "group-id":
             for value in entry.get("Values") or []:
                 if not str(value).startswith("sg-"):
-                    raise ApiError("InvalidGroupId.Malformed", f"The security group ID '{value}' is malformed")
+                    raise ApiError(
+                        "InvalidGroupId.Malformed", f"The security group ID '{value}' is malformed"
+                    )
     rules = _all_rules(request.tx)
     wanted = request.params.get("SecurityGroupRuleIds") or []
     known = {r["SecurityGroupRuleId"] for r in rules}
     for rule_id in wanted:
         if rule_id not in known:
             raise ApiError(
-                "InvalidSecurityGroupRuleId.NotFound", f"The security group rule ID '{rule_id}' does not exist"
+                "InvalidSecurityGroupRuleId.NotFound",
+                f"The security group rule ID '{rule_id}' does not exist",
             )
     found, token = request.describe(
         RULES,
@@ -399,11 +407,16 @@ def modify_rules(request: Request) -> dict[str, Any]:
         rule_id = change.get("SecurityGroupRuleId")
         if rule_id not in by_id:
             raise ApiError(
-                "InvalidSecurityGroupRuleId.NotFound", f"The security group rule ID '{rule_id}' does not exist"
+                "InvalidSecurityGroupRuleId.NotFound",
+                f"The security group rule ID '{rule_id}' does not exist",
             )
         index = by_id[rule_id]
         updated = modified_rule(rules[index], change.get("SecurityGroupRule") or {}, resolve)
-        check_authorize([r for j, r in enumerate(rules) if j != index], [updated], prefix_list_sizes=_prefix_list_sizes(tx))
+        check_authorize(
+            [r for j, r in enumerate(rules) if j != index],
+            [updated],
+            prefix_list_sizes=_prefix_list_sizes(tx),
+        )
         rules[index] = updated
         tx.put(RULES, rule_id, updated)
     _save(tx, group, rules)
