@@ -2,7 +2,7 @@
 allocator, :class:`vpcsim.model.addressing.SubnetAddresses`, over the addresses ENIs hold) and
 public IPv4 addresses (Elastic IPs, public IPs on launch) from one pool.
 
-The public pool is ``3.0.0.0/9``, part of AWS's own 3.0.0.0/8 (EC2's published ranges), so
+The public pool is ``44.192.0.0/11``, one of EC2's published ranges (us-east-1), so
 addresses look like AWS's and are public as far as the engine is concerned; a public address is
 unique across every account and region of the server (it is recorded in an internal row of the
 empty scope)."""
@@ -18,7 +18,7 @@ from .store import Transaction
 
 __all__ = ["PUBLIC_POOL", "allocate_private", "allocate_public", "private_taken", "release_public"]
 
-PUBLIC_POOL = ipaddress.IPv4Network("3.0.0.0/9")
+PUBLIC_POOL = ipaddress.IPv4Network("44.192.0.0/11")
 _PUBLIC = "_PublicIps"
 
 

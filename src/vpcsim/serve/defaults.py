@@ -1,7 +1,8 @@
 """What every region of every account starts with, as AWS's does: the default VPC
 (172.31.0.0/16) with its main route table, default network ACL and default security group, one
 /20 default subnet per availability zone (public addresses on launch), and an attached internet
-gateway that the main route table's ``0.0.0.0/0`` route points at."""
+gateway that the main route table's ``0.0.0.0/0`` route points at; and the AWS-managed prefix
+lists (S3, DynamoDB...)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ def ensure_scope(tx: Transaction) -> None:
     if not tx.is_new_scope():
         return
     from .actions.internet_gateways import attach, new_internet_gateway
+    from .actions.prefix_lists import create_aws_managed
     from .actions.subnets import create_subnet
     from .actions.vpcs import create_vpc
     from .regions import zones
 
+    create_aws_managed(tx)
     vpc = create_vpc(tx, DEFAULT_VPC_CIDR, is_default=True)
     blocks = DEFAULT_VPC_CIDR.subnets(new_prefix=20)
     for (zone, zone_id), block in zip(zones(tx.region), blocks, strict=False):
