@@ -124,7 +124,7 @@ def test_analysis_answers_as_vpcsim_trace(
     if trace.reachable:
         forward = [c["Component"]["Id"] for c in analysis["ForwardPathComponents"]]
         assert forward[-1] == ids[destination]
-        assert [c["Component"]["Id"] for c in analysis["ReturnPathComponents"]][0] == ids[destination]
+        assert analysis["ReturnPathComponents"][0]["Component"]["Id"] == ids[destination]
 
 
 def test_the_tutorial_answers(tutorial: tuple[Any, dict[str, str], vpcsim.Network]) -> None:
