@@ -7,6 +7,7 @@ lists (S3, DynamoDB...)."""
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from .store import Transaction
 
@@ -19,13 +20,19 @@ def ensure_scope(tx: Transaction) -> None:
     """Create the default VPC the first time an account/region is used."""
     if not tx.is_new_scope():
         return
-    from .actions.internet_gateways import attach, new_internet_gateway
     from .actions.prefix_lists import create_aws_managed
+
+    create_aws_managed(tx)
+    create_default_vpc(tx)
+
+
+def create_default_vpc(tx: Transaction) -> dict[str, Any]:
+    """A default VPC with its subnets, internet gateway and route (``CreateDefaultVpc`` too)."""
+    from .actions.internet_gateways import attach, new_internet_gateway
     from .actions.subnets import create_subnet
     from .actions.vpcs import create_vpc
     from .regions import zones
 
-    create_aws_managed(tx)
     vpc = create_vpc(tx, DEFAULT_VPC_CIDR, is_default=True)
     blocks = DEFAULT_VPC_CIDR.subnets(new_prefix=20)
     for (zone, zone_id), block in zip(zones(tx.region), blocks, strict=False):
@@ -43,3 +50,4 @@ def ensure_scope(tx: Transaction) -> None:
                 }
             )
             tx.put("RouteTables", table["RouteTableId"], table)
+    return vpc

@@ -298,3 +298,15 @@ def release(request: Request) -> dict[str, Any]:
     request.delete(KIND, address["AllocationId"])
     release_public(request.tx, address["PublicIp"])
     return {}
+
+
+@action("DescribeAddressesAttribute")
+def describe_attribute(request: Request) -> dict[str, Any]:
+    """Reverse DNS records of Elastic IPs (none is set: the attribute lists the addresses)."""
+    listed = []
+    for allocation_id in request.params.get("AllocationIds") or [
+        a["AllocationId"] for a in request.all(KIND)
+    ]:
+        address = request.require(KIND, allocation_id, "InvalidAllocationID.NotFound", "allocation")
+        listed.append({"AllocationId": allocation_id, "PublicIp": address["PublicIp"]})
+    return {"Addresses": listed}

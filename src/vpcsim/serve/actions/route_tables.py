@@ -135,6 +135,11 @@ def _target_alive(request: Request, route: dict[str, Any], vpc_id: str, cache: d
             return False
         if kind_field[0] == "InternetGateways":
             return any(a.get("VpcId") == vpc_id for a in body.get("Attachments", []))
+        if kind_field[0] == "VpnGateways":
+            return any(
+                a.get("VpcId") == vpc_id and a.get("State") == "attached"
+                for a in body.get("VpcAttachments", [])
+            )
         return True
     if route.get("NatGatewayId"):
         nat = get("NatGateways", route["NatGatewayId"])
@@ -227,8 +232,12 @@ def _target(request: Request, table: dict[str, Any], destination: tuple[str, str
         if gateway_kind is None or request.get(gateway_kind[0], value) is None:
             raise not_found(code, what, value)
         gateway = request.get(gateway_kind[0], value) or {}
-        if gateway_kind[0] in ("InternetGateways", "VpnGateways") and not any(
-            a.get("VpcId") == table["VpcId"] for a in gateway.get("Attachments", gateway.get("VpcAttachments", []))
+        attachments = gateway.get("Attachments", gateway.get("VpcAttachments", []))
+        live = [a for a in attachments if a.get("State") in ("available", "attached", "attaching")]
+        if (
+            gateway_kind[0] in ("InternetGateways", "VpnGateways")
+            and live
+            and not any(a.get("VpcId") == table["VpcId"] for a in live)
         ):
             raise ApiError(
                 "InvalidParameterValue",
@@ -418,6 +427,11 @@ def associate(request: Request) -> dict[str, Any]:
         key, value = "GatewayId", gateway_id
     for other in request.all(KIND):
         for existing in other["Associations"]:
+            if existing.get(key) == value and other["RouteTableId"] == table["RouteTableId"]:
+                return {
+                    "AssociationId": existing["RouteTableAssociationId"],
+                    "AssociationState": {"State": "associated"},
+                }
             if existing.get(key) == value:
                 raise ApiError(
                     "Resource.AlreadyAssociated",
@@ -465,6 +479,8 @@ def replace_association(request: Request) -> dict[str, Any]:
             "InvalidParameterValue",
             f"Route table {new_table['RouteTableId']} belongs to a different network than the association",
         )
+    if old_table["RouteTableId"] == new_table["RouteTableId"]:
+        return {"NewAssociationId": association_id, "AssociationState": {"State": "associated"}}
     old_table["Associations"] = [a for a in old_table["Associations"] if a is not association]
     request.put(KIND, old_table["RouteTableId"], old_table)
     new_table = require_table(request, new_table["RouteTableId"])  # the old table may be the new one

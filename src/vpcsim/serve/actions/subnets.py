@@ -10,7 +10,7 @@ from ...model.validate import MAX_PREFIX, MIN_PREFIX
 from ..cidrs import parse_cidr4, parse_cidr6
 from ..context import Request
 from ..errors import ApiError, not_found
-from ..filters import field
+from ..filters import apply_filters, field
 from ..regions import zones
 from ..registry import action
 from ..shapes import add_acl_association, remove_acl_associations, subnet_arn
@@ -57,7 +57,7 @@ DNS_NAME_ATTRIBUTES = {
 def create_subnet(
     tx: Transaction,
     vpc: dict[str, Any],
-    cidr: ipaddress.IPv4Network,
+    cidr: ipaddress.IPv4Network | None,
     zone: str,
     zone_id: str,
     *,
@@ -69,8 +69,8 @@ def create_subnet(
     body: dict[str, Any] = {
         "AvailabilityZone": zone,
         "AvailabilityZoneId": zone_id,
-        "AvailableIpAddressCount": SubnetAddresses(str(cidr)).size,
-        "CidrBlock": str(cidr),
+        "AvailableIpAddressCount": SubnetAddresses(str(cidr)).size if cidr else 0,
+        "CidrBlock": str(cidr) if cidr else None,
         "DefaultForAz": default_for_az,
         "MapPublicIpOnLaunch": default_for_az,
         "MapCustomerOwnedIpOnLaunch": False,
@@ -78,12 +78,12 @@ def create_subnet(
         "SubnetId": subnet_id,
         "VpcId": vpc["VpcId"],
         "OwnerId": tx.account,
-        "AssignIpv6AddressOnCreation": False,
+        "AssignIpv6AddressOnCreation": cidr is None,
         "Ipv6CidrBlockAssociationSet": [],
         "Tags": list(tags or []),
         "SubnetArn": subnet_arn(tx, subnet_id),
         "EnableDns64": False,
-        "Ipv6Native": False,
+        "Ipv6Native": cidr is None,
         "PrivateDnsNameOptionsOnLaunch": {
             "HostnameType": "ip-name",
             "EnableResourceNameDnsARecord": False,
@@ -92,6 +92,7 @@ def create_subnet(
     }
     if ipv6 is not None:
         body["Ipv6CidrBlockAssociationSet"].append(_ipv6_association(tx, ipv6))
+    body = {k: v for k, v in body.items() if v is not None}
     tx.put(KIND, subnet_id, body)
     add_acl_association(tx, vpc["VpcId"], subnet_id)
     return body
@@ -127,29 +128,68 @@ def require_subnet(request: Request, subnet_id: str) -> dict[str, Any]:
 def create(request: Request) -> dict[str, Any]:
     params = request.params
     vpc = require_vpc(request, params["VpcId"])
-    if not params.get("CidrBlock"):
-        if params.get("Ipv6Native"):
-            raise ApiError("InvalidParameterValue", "IPv6-only subnets are not supported by vpcsim serve")
-        raise ApiError("MissingParameter", "The request must contain the parameter cidrBlock")
-    cidr = parse_cidr4(params["CidrBlock"], "cidrBlock")
-    if not MIN_PREFIX <= cidr.prefixlen <= MAX_PREFIX:
-        raise ApiError("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.")
-    blocks = [
-        ipaddress.IPv4Network(a["CidrBlock"])
-        for a in vpc["CidrBlockAssociationSet"]
-        if a["CidrBlockState"]["State"] == "associated"
-    ]
-    if not any(cidr.subnet_of(block) for block in blocks):
-        raise ApiError("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.")
-    for other in request.all(KIND):
-        if other["VpcId"] == vpc["VpcId"] and ipaddress.IPv4Network(other["CidrBlock"]).overlaps(cidr):
-            raise ApiError("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet")
+    native = bool(params.get("Ipv6Native"))
+    if native:
+        if params.get("CidrBlock") and params.get("Ipv6CidrBlock"):
+            raise ApiError(
+                "InvalidParameterCombination",
+                "When specifying ipv4 parameters, cidrBlock or ipv4IpamPoolId, you cannot set ipv6Native to true.",
+            )
+        if not params.get("Ipv6CidrBlock"):
+            raise ApiError(
+                "MissingParameter", "Either 'ipv6CidrBlock' or 'ipv6IpamPoolId' should be provided."
+            )
+    elif not params.get("CidrBlock"):
+        raise ApiError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
+    cidr = None
+    if not native:
+        cidr = parse_cidr4(params["CidrBlock"], "cidrBlock")
+        if not MIN_PREFIX <= cidr.prefixlen <= MAX_PREFIX:
+            raise ApiError("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.")
+        blocks = [
+            ipaddress.IPv4Network(a["CidrBlock"])
+            for a in vpc["CidrBlockAssociationSet"]
+            if a["CidrBlockState"]["State"] == "associated"
+        ]
+        if not any(cidr.subnet_of(block) for block in blocks):
+            raise ApiError("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.")
+        for other in request.all(KIND):
+            if (
+                other["VpcId"] == vpc["VpcId"]
+                and other.get("CidrBlock")
+                and ipaddress.IPv4Network(other["CidrBlock"]).overlaps(cidr)
+            ):
+                raise ApiError("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet")
     zone, zone_id = _zone(
         request, vpc["VpcId"], params.get("AvailabilityZone"), params.get("AvailabilityZoneId")
     )
     ipv6 = _check_ipv6(request, vpc, params["Ipv6CidrBlock"], None) if params.get("Ipv6CidrBlock") else None
     subnet = create_subnet(request.tx, vpc, cidr, zone, zone_id, tags=request.tags_for("subnet"), ipv6=ipv6)
     return {"Subnet": subnet}
+
+
+@action("CreateDefaultSubnet")
+def create_default(request: Request) -> dict[str, Any]:
+    zone_name = request.params["AvailabilityZone"]
+    vpc = next((v for v in request.all("Vpcs") if v.get("IsDefault")), None)
+    if vpc is None:
+        raise ApiError("DefaultVpcDoesNotExist", "No default VPC for this user")
+    zone = _zone(request, vpc["VpcId"], zone_name, None)
+    for subnet in request.all(KIND):
+        if subnet.get("DefaultForAz") and subnet["AvailabilityZone"] == zone_name:
+            raise ApiError(
+                "DefaultSubnetAlreadyExistsInAvailabilityZone",
+                f"'{subnet['SubnetId']}' is already the default subnet in {zone_name}.",
+            )
+    used = [
+        ipaddress.IPv4Network(s["CidrBlock"])
+        for s in request.all(KIND)
+        if s["VpcId"] == vpc["VpcId"] and s.get("CidrBlock")
+    ]
+    for block in ipaddress.IPv4Network(vpc["CidrBlock"]).subnets(new_prefix=20):
+        if not any(block.overlaps(u) for u in used):
+            return {"Subnet": create_subnet(request.tx, vpc, block, zone[0], zone[1], default_for_az=True)}
+    raise ApiError("InsufficientFreeAddressesInSubnet", f"No free /20 left in the default VPC {vpc['VpcId']}")
 
 
 def _zone(request: Request, vpc_id: str, name: str | None, zone_id: str | None) -> tuple[str, str]:
@@ -291,3 +331,85 @@ def disassociate_cidr(request: Request) -> dict[str, Any]:
     raise not_found(
         "InvalidSubnetCidrBlockAssociationID.NotFound", "subnet CIDR block association", association_id
     )
+
+
+# ------------------------------------------------------------------------ CIDR reservations
+
+RESERVATIONS = "_SubnetCidrReservations"
+
+
+@action("CreateSubnetCidrReservation")
+def create_reservation(request: Request) -> dict[str, Any]:
+    params = request.params
+    subnet = require_subnet(request, params["SubnetId"])
+    kind = params["ReservationType"]
+    if kind not in ("prefix", "explicit"):
+        raise ApiError("InvalidParameterValue", f"Value ({kind}) for parameter reservationType is invalid.")
+    try:
+        net = ipaddress.ip_network(params["Cidr"], strict=False)
+    except ValueError:
+        raise ApiError(
+            "InvalidParameterValue", f"Value ({params['Cidr']}) for parameter cidr is invalid."
+        ) from None
+    homes = [subnet.get("CidrBlock")] + [
+        a["Ipv6CidrBlock"] for a in subnet.get("Ipv6CidrBlockAssociationSet", [])
+    ]
+    home = next((h for h in homes if h and ipaddress.ip_network(h).version == net.version), None)
+    if home is None or not net.subnet_of(ipaddress.ip_network(home)):  # type: ignore[arg-type]
+        raise ApiError(
+            "InvalidParameterValue", f"Reservation CIDR should be within subnet CIDR block ({home})"
+        )
+    reservations = request.get(RESERVATIONS, subnet["SubnetId"]) or {"Reservations": []}
+    for other in reservations["Reservations"]:
+        other_net = ipaddress.ip_network(other["Cidr"])
+        if other_net.version == net.version and other_net.overlaps(net):
+            raise ApiError(
+                "InvalidParameterValue",
+                f"Reservation CIDR {net} has overlap with existing reserved CIDR block",
+            )
+    reservation = {
+        "SubnetCidrReservationId": request.new_id("scr"),
+        "SubnetId": subnet["SubnetId"],
+        "Cidr": str(net),
+        "ReservationType": kind,
+        "OwnerId": request.account,
+        "Description": params.get("Description"),
+        "Tags": request.tags_for("subnet-cidr-reservation"),
+    }
+    reservation = {k: v for k, v in reservation.items() if v is not None}
+    reservations["Reservations"].append(reservation)
+    request.put(RESERVATIONS, subnet["SubnetId"], reservations)
+    return {"SubnetCidrReservation": reservation}
+
+
+RESERVATION_FILTERS = {
+    "reservationType": field("ReservationType"),
+    "subnet-id": field("SubnetId"),
+    "owner-id": field("OwnerId"),
+}
+
+
+@action("GetSubnetCidrReservations")
+def get_reservations(request: Request) -> dict[str, Any]:
+    subnet = require_subnet(request, request.params["SubnetId"])
+    reservations = (request.get(RESERVATIONS, subnet["SubnetId"]) or {"Reservations": []})["Reservations"]
+    selected = apply_filters(reservations, request.params.get("Filters"), RESERVATION_FILTERS)
+    return {
+        "SubnetIpv4CidrReservations": [r for r in selected if ":" not in r["Cidr"]],
+        "SubnetIpv6CidrReservations": [r for r in selected if ":" in r["Cidr"]],
+    }
+
+
+@action("DeleteSubnetCidrReservation")
+def delete_reservation(request: Request) -> dict[str, Any]:
+    reservation_id = request.params["SubnetCidrReservationId"]
+    for subnet in request.all(KIND):
+        held = request.get(RESERVATIONS, subnet["SubnetId"])
+        if not held:
+            continue
+        for reservation in held["Reservations"]:
+            if reservation["SubnetCidrReservationId"] == reservation_id:
+                held["Reservations"].remove(reservation)
+                request.put(RESERVATIONS, subnet["SubnetId"], held)
+                return {"DeletedSubnetCidrReservation": reservation}
+    raise not_found("InvalidSubnetCidrReservationID.NotFound", "subnet-cidr-reservation", reservation_id)

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from ...model.validate import MAX_PREFIX, MIN_PREFIX, VPC_BLOCKS_QUOTA, secondary_block_restriction
-from ..cidrs import parse_cidr4
+from ..cidrs import parse_cidr4, parse_cidr6
 from ..context import Request
 from ..errors import ApiError, not_found
 from ..filters import field
@@ -39,6 +39,7 @@ FILTERS = {
     "ipv6-cidr-block-association.association-id": field("Ipv6CidrBlockAssociationSet", "AssociationId"),
     "ipv6-cidr-block-association.state": field("Ipv6CidrBlockAssociationSet", "Ipv6CidrBlockState", "State"),
     "is-default": field("IsDefault"),
+    "isDefault": field("IsDefault"),
     "owner-id": field("OwnerId"),
     "state": field("State"),
     "vpc-id": field("VpcId"),
@@ -60,14 +61,34 @@ def _ipv6_block(tx: Transaction) -> str:
             return block
 
 
-def _ipv6_association(tx: Transaction, region: str) -> dict[str, Any]:
+def _ipv6_association(
+    tx: Transaction, region: str, block: str | None = None, pool: str | None = None
+) -> dict[str, Any]:
+    """An Amazon-provided /56, or the given block (BYOIP: ``Ipv6CidrBlock`` with its ``Ipv6Pool``)."""
     return {
         "AssociationId": tx.new_id("vpc-cidr-assoc"),
-        "Ipv6CidrBlock": _ipv6_block(tx),
+        "Ipv6CidrBlock": block or _ipv6_block(tx),
         "Ipv6CidrBlockState": {"State": "associated"},
         "NetworkBorderGroup": region,
-        "Ipv6Pool": "Amazon",
+        "Ipv6Pool": pool or ("Amazon" if block is None else "byoip"),
     }
+
+
+def _given_ipv6(tx: Transaction, text: str) -> str:
+    """A BYOIP IPv6 block for a VPC: /44 to /60 in steps of /4 (the reference's rule), not used."""
+    net = parse_cidr6(text, "ipv6CidrBlock")
+    if not 44 <= net.prefixlen <= 60 or net.prefixlen % 4:
+        raise ApiError(
+            "InvalidParameterValue",
+            f"Value ({text}) for parameter ipv6CidrBlock is invalid. The IPv6 CIDR must be between /44 and /60 in steps of /4.",
+        )
+    for vpc in tx.all(KIND):
+        for assoc in vpc.get("Ipv6CidrBlockAssociationSet", []):
+            if ipaddress.IPv6Network(assoc["Ipv6CidrBlock"]).overlaps(net):
+                raise ApiError(
+                    "InvalidVpc.Range", f"The IPv6 CIDR '{net}' conflicts with a block of {vpc['VpcId']}."
+                )
+    return str(net)
 
 
 def check_vpc_block(cidr: ipaddress.IPv4Network) -> None:
@@ -83,6 +104,8 @@ def create_vpc(
     tenancy: str = "default",
     tags: list[dict[str, str]] | None = None,
     ipv6: bool = False,
+    ipv6_block: str | None = None,
+    ipv6_pool: str | None = None,
 ) -> dict[str, Any]:
     """A VPC with what AWS creates along with it: main route table, default network ACL,
     default security group."""
@@ -94,7 +117,9 @@ def create_vpc(
         "VpcId": vpc_id,
         "OwnerId": tx.account,
         "InstanceTenancy": tenancy,
-        "Ipv6CidrBlockAssociationSet": [_ipv6_association(tx, tx.region)] if ipv6 else [],
+        "Ipv6CidrBlockAssociationSet": [_ipv6_association(tx, tx.region, ipv6_block, ipv6_pool)]
+        if ipv6 or ipv6_block
+        else [],
         "CidrBlockAssociationSet": [
             {
                 "AssociationId": tx.new_id("vpc-cidr-assoc"),
@@ -144,8 +169,21 @@ def create(request: Request) -> dict[str, Any]:
         tenancy=tenancy,
         tags=request.tags_for("vpc"),
         ipv6=bool(params.get("AmazonProvidedIpv6CidrBlock")),
+        ipv6_block=_given_ipv6(request.tx, params["Ipv6CidrBlock"]) if params.get("Ipv6CidrBlock") else None,
+        ipv6_pool=params.get("Ipv6Pool"),
     )
     return {"Vpc": vpc}
+
+
+@action("CreateDefaultVpc")
+def create_default(request: Request) -> dict[str, Any]:
+    if any(v.get("IsDefault") for v in request.all(KIND)):
+        raise ApiError(
+            "DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region."
+        )
+    from ..defaults import create_default_vpc
+
+    return {"Vpc": create_default_vpc(request.tx)}
 
 
 @action("DescribeVpcs")
@@ -171,7 +209,7 @@ def _dependencies(request: Request, vpc_id: str) -> list[str]:
         ("SecurityGroups", lambda b: b.get("GroupName") != "default"),
         ("NetworkInterfaces", lambda b: True),
         ("NatGateways", lambda b: b.get("State") not in ("deleted",)),
-        ("VpcEndpoints", lambda b: True),
+        ("VpcEndpoints", lambda b: b.get("State") != "deleted"),
     ):
         for body in request.all(kind):
             if body.get("VpcId") == vpc_id and keep(body):
@@ -253,8 +291,9 @@ def modify_attribute(request: Request) -> dict[str, Any]:
 def modify_tenancy(request: Request) -> dict[str, Any]:
     vpc_id = request.params["VpcId"]
     vpc = require_vpc(request, vpc_id)
-    if request.params["InstanceTenancy"] != "default":
-        raise ApiError("InvalidParameterValue", "The tenancy value can only be changed to default")
+    tenancy = request.params["InstanceTenancy"]
+    if tenancy != "default":
+        raise ApiError("UnsupportedTenancy", f"The tenancy value {tenancy} is not supported.")
     vpc["InstanceTenancy"] = "default"
     request.put(KIND, vpc_id, vpc)
     return {"ReturnValue": True}
@@ -295,13 +334,13 @@ def associate_cidr(request: Request) -> dict[str, Any]:
                 "CidrLimitExceeded",
                 f"This network '{vpc_id}' has met its maximum number of allowed CIDRs: {IPV6_BLOCKS_QUOTA}",
             )
-        if params.get("Ipv6CidrBlock"):
-            raise ApiError("InvalidParameterValue", "BYOIP IPv6 pools are not supported by vpcsim serve")
-        association = _ipv6_association(request.tx, request.region)
+        block = _given_ipv6(request.tx, params["Ipv6CidrBlock"]) if params.get("Ipv6CidrBlock") else None
+        association = _ipv6_association(request.tx, request.region, block, params.get("Ipv6Pool"))
         vpc["Ipv6CidrBlockAssociationSet"] = [*current6, association]
         request.put(KIND, vpc_id, vpc)
         _set_local_routes(request, vpc_id, association["Ipv6CidrBlock"], True)
-        return {"VpcId": vpc_id, "Ipv6CidrBlockAssociation": association}
+        answer6 = dict(association, Ipv6CidrBlockState={"State": "associating"})
+        return {"VpcId": vpc_id, "Ipv6CidrBlockAssociation": answer6}
     text = params.get("CidrBlock")
     if not text:
         raise ApiError(
@@ -331,7 +370,10 @@ def associate_cidr(request: Request) -> dict[str, Any]:
     vpc["CidrBlockAssociationSet"] = [*current, association]
     request.put(KIND, vpc_id, vpc)
     _set_local_routes(request, vpc_id, str(cidr), True)
-    return {"VpcId": vpc_id, "CidrBlockAssociation": association}
+    return {
+        "VpcId": vpc_id,
+        "CidrBlockAssociation": dict(association, CidrBlockState={"State": "associating"}),
+    }
 
 
 @action("DisassociateVpcCidrBlock")
