@@ -3,7 +3,7 @@
     .venv/bin/python scripts/moto_server_mode.py [FILE ...] [--cache DIR] [-- PYTEST-ARGS]
 
 FILE is a test file name under moto's ``tests/test_ec2/`` (``test_vpcs.py``...); none means the
-eleven of issue 10. The moto source distribution is downloaded once with pip
+eleven VPC-area files (FILES). The moto source distribution is downloaded once with pip
 (``pip download --no-deps --no-binary :all: moto==5.2.5``) into the cache folder
 (``$VPCSIM_MOTO_CACHE``, else ``~/.cache/vpcsim/moto``) and unpacked there; ``freezegun``, which
 the tests need, is installed with pip when missing. A fresh ``vpcsim serve --state :memory:`` is

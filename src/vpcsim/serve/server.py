@@ -15,20 +15,27 @@ import uvicorn
 from .app import ServerSettings, create_app
 from .store import Store
 
-__all__ = ["LOOPBACK", "BackgroundServer", "run"]
+__all__ = ["LOOPBACK", "BackgroundServer", "exposure_warning", "run"]
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 log = logging.getLogger("vpcsim.serve")
 
 
+def exposure_warning(host: str, settings: ServerSettings) -> str | None:
+    """What to warn about when the server listens beyond loopback without checking signatures."""
+    if host in LOOPBACK or settings.verify_signatures:
+        return None
+    return (
+        f"vpcsim serve is listening on {host} without --verify-signatures: anyone who can reach this "
+        "address can read and change the state"
+    )
+
+
 def run(store: Store, host: str, port: int, settings: ServerSettings, *, log_level: str = "info") -> None:
     """Serve until interrupted."""
-    if host not in LOOPBACK and not settings.verify_signatures:
-        log.warning(
-            "vpcsim serve is listening on %s without --verify-signatures: anyone who can reach this address "
-            "can read and change the state",
-            host,
-        )
+    warning = exposure_warning(host, settings)
+    if warning:
+        log.warning("%s", warning)
     config = uvicorn.Config(
         create_app(store, settings), host=host, port=port, log_level=log_level, access_log=False
     )

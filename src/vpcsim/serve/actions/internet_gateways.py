@@ -101,7 +101,6 @@ def mapped_public_addresses(request: Request, vpc_id: str) -> list[str]:
 def detach(request: Request) -> dict[str, Any]:
     gateway_id, vpc_id = request.params["InternetGatewayId"], request.params["VpcId"]
     gateway = _require(request, gateway_id)
-    require_vpc(request, vpc_id)
     if not any(a.get("VpcId") == vpc_id for a in gateway["Attachments"]):
         raise ApiError("Gateway.NotAttached", f"resource {gateway_id} is not attached to network {vpc_id}")
     if mapped_public_addresses(request, vpc_id):

@@ -109,7 +109,8 @@ def _ipv6_association(tx: Transaction, block: str) -> dict[str, Any]:
 def _check_ipv6(request: Request, vpc: dict[str, Any], text: str, subnet_id: str | None) -> str:
     net = parse_cidr6(text, "ipv6CidrBlock")
     blocks = [ipaddress.IPv6Network(a["Ipv6CidrBlock"]) for a in vpc.get("Ipv6CidrBlockAssociationSet", [])]
-    if net.prefixlen != 64 or not any(net.subnet_of(b) for b in blocks):
+    # /44 to /64 in steps of /4 (guides up to 2023 said a fixed /64: both are accepted)
+    if not 44 <= net.prefixlen <= 64 or net.prefixlen % 4 or not any(net.subnet_of(b) for b in blocks):
         raise ApiError("InvalidSubnet.Range", f"The IPv6 CIDR '{net}' is invalid.")
     for other in request.all(KIND):
         if other.get("VpcId") != vpc["VpcId"] or other["SubnetId"] == subnet_id:
@@ -288,11 +289,6 @@ def modify_attribute(request: Request) -> dict[str, Any]:
         changed = True
     if not changed:
         raise ApiError("MissingParameter", "The request must contain an attribute to modify")
-    if subnet.get("AssignIpv6AddressOnCreation") and not subnet.get("Ipv6CidrBlockAssociationSet"):
-        raise ApiError(
-            "InvalidParameterValue",
-            f"Subnet {subnet['SubnetId']} has no IPv6 CIDR block: it cannot assign IPv6 addresses",
-        )
     request.put(KIND, subnet["SubnetId"], subnet)
     return {}
 

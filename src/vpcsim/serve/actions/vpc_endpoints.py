@@ -126,7 +126,7 @@ def create(request: Request) -> dict[str, Any]:
         "RouteTableIds": list(params.get("RouteTableIds") or []),
         "SubnetIds": list(params.get("SubnetIds") or []),
         "Groups": _groups(request, params.get("SecurityGroupIds") or []) if kind == "Interface" else [],
-        "PrivateDnsEnabled": bool(params.get("PrivateDnsEnabled", kind == "Interface")),
+        "PrivateDnsEnabled": bool(params.get("PrivateDnsEnabled", True)),  # the API's documented default
         "RequesterManaged": False,
         "NetworkInterfaceIds": [],
         "DnsEntries": [],

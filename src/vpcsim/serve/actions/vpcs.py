@@ -337,7 +337,7 @@ def associate_cidr(request: Request) -> dict[str, Any]:
         if len(current6) >= IPV6_BLOCKS_QUOTA:
             raise ApiError(
                 "CidrLimitExceeded",
-                f"This network '{vpc_id}' has met its maximum number of allowed CIDRs: {IPV6_BLOCKS_QUOTA}",
+                f"This network {vpc_id} has met its maximum number of allowed CIDRs: {IPV6_BLOCKS_QUOTA}",
             )
         block = _given_ipv6(request.tx, params["Ipv6CidrBlock"]) if params.get("Ipv6CidrBlock") else None
         association = _ipv6_association(request.tx, request.region, block, params.get("Ipv6Pool"))
@@ -357,7 +357,7 @@ def associate_cidr(request: Request) -> dict[str, Any]:
     if len(current) >= VPC_BLOCKS_QUOTA:
         raise ApiError(
             "CidrLimitExceeded",
-            f"This network '{vpc_id}' has met its maximum number of allowed CIDRs: {VPC_BLOCKS_QUOTA}",
+            f"This network {vpc_id} has met its maximum number of allowed CIDRs: {VPC_BLOCKS_QUOTA}",
         )
     for other in current:
         if cidr.overlaps(ipaddress.IPv4Network(other["CidrBlock"])):
