@@ -72,3 +72,32 @@ def test_seeded_server_answers_the_network() -> None:
     assert set(again.vpcs) == set(network.vpcs)
     assert set(again.subnets) == set(network.subnets)
     assert set(again.network_interfaces) == set(network.network_interfaces)
+
+
+def test_a_peering_across_accounts_and_regions_is_one_connection() -> None:
+    with BackgroundServer() as server:
+
+        def ec2(account: str, region: str) -> Any:
+            return boto3.client(
+                "ec2",
+                endpoint_url=server.url,
+                region_name=region,
+                aws_access_key_id=account,
+                aws_secret_access_key="s",
+            )
+
+        requester, accepter = ec2("111111111111", "us-east-1"), ec2("222222222222", "eu-west-1")
+        mine = requester.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        theirs = accepter.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+        pcx = requester.create_vpc_peering_connection(
+            VpcId=mine, PeerVpcId=theirs, PeerOwnerId="222222222222", PeerRegion="eu-west-1"
+        )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+        accepter.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        for side in (requester, accepter):
+            (seen,) = side.describe_vpc_peering_connections()["VpcPeeringConnections"]
+            assert seen["Status"]["Code"] == "active"
+        loaded = load_source(server.url)
+    assert list(loaded.network.vpc_peering_connections) == [pcx]
+    assert not [w for w in loaded.warnings if w.code == "VPCSIM_DUPLICATE_ID"]
+    connection = loaded.network.vpc_peering_connections[pcx]
+    assert connection.requester.vpc_id == mine and connection.accepter.vpc_id == theirs

@@ -73,6 +73,8 @@ def documents(rows: Iterable[tuple[str, str, str, Any]]) -> dict[tuple[str, str]
     for account, region, kind, body in rows:
         if kind.startswith(_INTERNAL_PREFIX):
             continue
+        if kind == "VpcPeeringConnections" and not _requester_side(body, account, region):
+            continue  # the server keeps a copy on each side; the network holds the connection once
         document = out.setdefault((account, region), {})
         if kind == "Instances":
             document.setdefault("Reservations", []).append(
@@ -81,6 +83,13 @@ def documents(rows: Iterable[tuple[str, str, str, Any]]) -> dict[tuple[str, str]
         else:
             document.setdefault(kind, []).append(body)
     return out
+
+
+def _requester_side(body: Any, account: str, region: str) -> bool:
+    requester = body.get("RequesterVpcInfo") if isinstance(body, dict) else None
+    if not isinstance(requester, dict):
+        return True
+    return (requester.get("OwnerId"), requester.get("Region")) in ((account, region), (None, None))
 
 
 def load_documents(scoped: Mapping[tuple[str, str], Mapping[str, Any]], source: str) -> LoadResult:

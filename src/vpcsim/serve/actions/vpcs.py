@@ -235,6 +235,11 @@ def delete(request: Request) -> dict[str, Any]:
         for body in request.all(kind):
             if body.get("VpcId") == vpc_id:
                 request.delete(kind, body[id_field])
+    # the default group's rules, stored as rows of their own (actions/security_groups.py)
+    groups = {body["GroupId"] for body in request.all("SecurityGroups")}
+    for rule in request.all("SecurityGroupRules"):
+        if rule.get("GroupId") not in groups:
+            request.delete("SecurityGroupRules", rule["SecurityGroupRuleId"])
     request.delete(ATTRIBUTES, vpc_id)
     request.delete(KIND, vpc_id)
     return {}
