@@ -62,21 +62,27 @@ def _check_pair(before: Network, after: Network, seed: int, labs: tuple[str, str
     for instance_id, inode in kept_before.items():
         if f"vs-{changed}-{instance_id}" in {n.name for n in state.namespaces}:
             assert _inode(changed, instance_id) == inode
-    untouched = {n.name for n in state.namespaces} - {c.name for c in change.changed} - {
-        n.name for n in change.create_namespaces
-    }
+    untouched = (
+        {n.name for n in state.namespaces}
+        - {c.name for c in change.changed}
+        - {n.name for n in change.create_namespaces}
+    )
     assert untouched or not kept_before or change.summary()["namespaces_changed"] <= len(state.namespaces)
     # the changed lab behaves as the engine says
     planned = plan_cases(after, flows)
     results = probe_many(changed, [case.spec() for case in planned.cases])
     disagreements = [
-        d for case, observed in zip(planned.cases, results, strict=True) for d in compare_case(after, seed, case, observed)
+        d
+        for case, observed in zip(planned.cases, results, strict=True)
+        for d in compare_case(after, seed, case, observed)
     ]
     assert not disagreements, "\n".join(d.describe() for d in disagreements[:5])
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_a_mutated_network_applied_as_a_difference_equals_a_fresh_lab(seed: int, two_labs: tuple[str, str]) -> None:
+def test_a_mutated_network_applied_as_a_difference_equals_a_fresh_lab(
+    seed: int, two_labs: tuple[str, str]
+) -> None:
     network = generate_network(seed, PRESETS["small"])
     _check_pair(network, mutate_network(network, seed, steps=8), seed, two_labs)
 

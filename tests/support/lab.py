@@ -50,6 +50,11 @@ _LINK_KEYS = ("ifname", "flags", "master", "mtu")
 """``operstate`` is left out: derived from the flags (``UP``, ``NO-CARRIER``, ``LOWER_UP``), it
 reads ``DOWN`` or ``LOWERLAYERDOWN`` for one port of a stopped instance depending on which end
 went down first."""
+_BRIDGE_CARRIER = {"LOWER_UP", "NO-CARRIER"}
+"""A bridge's carrier is history-dependent when none of its ports has one (a subnet whose only
+instance is stopped): created so, the kernel reports it ``LOWER_UP``; losing its last live
+port, ``NO-CARRIER`` (and its routes ``linkdown``). Nothing can cross such a bridge either way,
+so the carrier of bridges and the ``linkdown`` flag are left out of the comparison."""
 
 
 def lab_snapshot(lab: str) -> dict[str, dict[str, object]]:
@@ -67,7 +72,10 @@ def lab_snapshot(lab: str) -> dict[str, dict[str, object]]:
             info = link.get("linkinfo")
             kind = info.get("info_kind") if isinstance(info, dict) else None
             item = {k: link.get(k) for k in _LINK_KEYS}
-            item["flags"] = sorted(item["flags"] or [])  # type: ignore[arg-type]
+            flags = set(item["flags"] or [])  # type: ignore[arg-type]
+            if kind == "bridge":
+                flags -= _BRIDGE_CARRIER
+            item["flags"] = sorted(flags)
             links.append((str(link["ifname"]), repr({**item, "kind": kind})))
         addresses = sorted(
             (str(link["ifname"]), str(a.get("local")), str(a.get("prefixlen")))
@@ -75,10 +83,13 @@ def lab_snapshot(lab: str) -> dict[str, dict[str, object]]:
             for a in link.get("addr_info", [])  # type: ignore[union-attr]
         )
         routes = sorted(
-            repr(sorted((k, str(v)) for k, v in r.items()))
+            repr(sorted((k, str(v)) for k, v in r.items() if k != "flags" or v not in ([], ["linkdown"])))
             for r in _json(["ip", "-n", namespace, "-j", "route", "show", "table", "all"])
         )
-        rules = sorted(repr(sorted((k, str(v)) for k, v in r.items())) for r in _json(["ip", "-n", namespace, "-j", "rule", "show"]))
+        rules = sorted(
+            repr(sorted((k, str(v)) for k, v in r.items()))
+            for r in _json(["ip", "-n", namespace, "-j", "rule", "show"])
+        )
         nft = _run(["nsenter", f"--net={namespace_path(namespace)}", "nft", "list", "ruleset"])
         snapshot[namespace.removeprefix(prefix)] = {
             "links": sorted(links),
@@ -90,7 +101,7 @@ def lab_snapshot(lab: str) -> dict[str, dict[str, object]]:
     return snapshot
 
 
-def mutate_network(network: "Network", seed: int, steps: int = 6) -> "Network":
+def mutate_network(network: Network, seed: int, steps: int = 6) -> Network:
     """A changed copy of ``network``: ``steps`` random changes of the kinds an API makes --
     instances launched, stopped, started and terminated, security-group and network-ACL rules
     revoked, routes deleted, internet gateways detached, NAT gateways deleted, subnets added,
@@ -142,15 +153,21 @@ def mutate_network(network: "Network", seed: int, steps: int = 6) -> "Network":
         elif kind == "revoke":
             group = pick([g for g in changed.security_groups.values() if g.ingress or g.egress])
             if group is not None:
-                rules = group.ingress if group.ingress and rng.random() < 0.6 else group.egress or group.ingress
+                rules = (
+                    group.ingress if group.ingress and rng.random() < 0.6 else group.egress or group.ingress
+                )
                 rules.pop(rng.randrange(len(rules)))
         elif kind == "acl":
-            acl = pick([a for a in changed.network_acls.values() if any(e.rule_number < 32767 for e in a.entries)])
+            acl = pick(
+                [a for a in changed.network_acls.values() if any(e.rule_number < 32767 for e in a.entries)]
+            )
             if acl is not None:
                 entry = pick([e for e in acl.entries if e.rule_number < 32767])
                 acl.entries.remove(entry)
         elif kind == "route":
-            table = pick([t for t in changed.route_tables.values() if any(r.gateway_id != "local" for r in t.routes)])
+            table = pick(
+                [t for t in changed.route_tables.values() if any(r.gateway_id != "local" for r in t.routes)]
+            )
             if table is not None:
                 table.routes.remove(pick([r for r in table.routes if r.gateway_id != "local"]))
         elif kind == "igw":
@@ -166,13 +183,19 @@ def mutate_network(network: "Network", seed: int, steps: int = 6) -> "Network":
             if vpc is None:
                 continue
             block = ipaddress.IPv4Network(vpc.cidr_blocks[0], strict=False)
-            used = [ipaddress.IPv4Network(s.cidr_block) for s in changed.subnets.values() if s.vpc_id == vpc.vpc_id]
+            used = [
+                ipaddress.IPv4Network(s.cidr_block)
+                for s in changed.subnets.values()
+                if s.vpc_id == vpc.vpc_id
+            ]
             for candidate in block.subnets(new_prefix=min(28, block.prefixlen + 4)):
                 if not any(candidate.overlaps(u) for u in used):
                     changed.create_subnet(vpc, str(candidate))
                     break
         elif kind == "sdc":
-            eni = pick([e for e in changed.network_interfaces.values() if e.source_dest_check and e.attachment])
+            eni = pick(
+                [e for e in changed.network_interfaces.values() if e.source_dest_check and e.attachment]
+            )
             if eni is not None:
                 eni.source_dest_check = False
         changed.touch()

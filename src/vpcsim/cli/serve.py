@@ -49,6 +49,19 @@ def serve_command(
     ] = None,
     max_body: Annotated[int, typer.Option("--max-body", help="Largest request body accepted, in bytes.")] = 1
     << 20,
+    lab: Annotated[
+        bool,
+        typer.Option(
+            "--lab",
+            help="Run what the API builds in a live lab (root; docs/lab.md), changed with every request.",
+        ),
+    ] = False,
+    lab_name: Annotated[
+        str, typer.Option("--lab-name", help="The lab's name (vpcsim lab ... --name).")
+    ] = "serve",
+    watchdog: Annotated[
+        bool, typer.Option("--watchdog/--no-watchdog", help="With --lab: probe what each change can affect.")
+    ] = True,
 ) -> None:
     """Serve the EC2 VPC API (boto3, the AWS CLI, any SDK: --endpoint-url http://HOST:PORT) over a
     persisted state that every vpcsim command reads as NETWORK (the URL or the --state file)."""
@@ -68,5 +81,26 @@ def serve_command(
         typer.echo(f"seeded {sum(counts.values())} resources from {source}", err=True)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = ServerSettings(verify_signatures=verify_signatures, keys=keys, max_body=max_body)
+    live = None
+    if lab:
+        from ..lab import LabError
+        from ..serve.live import LiveLab
+
+        try:
+            live = LiveLab(store, lab_name, watchdog=watchdog)
+            lab_state = live.start()
+        except LabError as exc:  # includes LabEnvironmentError (not root, ip/nft missing)
+            raise CliError(f"--lab: {exc}", code="VPCSIM_LAB") from None
+        settings.after_commit = live.after_commit
+        settings.health = live.health
+        typer.echo(
+            f"vpcsim serve: lab {lab_name} is up ({len(lab_state.namespaces)} namespaces); "
+            f"`vpcsim lab exec --name {lab_name} INSTANCE -- CMD`, `vpcsim lab down --name {lab_name}`",
+            err=True,
+        )
     typer.echo(f"vpcsim serve: http://{host}:{port} (state {state})", err=True)
-    run(store, host, port, settings)
+    try:
+        run(store, host, port, settings)
+    finally:
+        if live is not None:
+            live.stop()

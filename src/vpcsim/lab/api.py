@@ -24,11 +24,11 @@ from typing import Any
 
 from ..model import Network, protocol_name, protocol_number
 from . import kernel
+from .diff import LabChange, diff_plans
 from .env import require_environment
 from .errors import LabError, LabNotFoundError
 from .naming import DEFAULT_LAB, PREFIX, check_lab_name, lab_prefix
 from .netns import lab_namespaces, namespace_exists, namespace_path
-from .diff import LabChange, diff_plans
 from .plan import LabPlan, build_plan
 from .probe import DEFAULT_TIMEOUT, ProbeResult, ProbeSpec, run_probes
 from .state import (
@@ -107,9 +107,7 @@ def _read_plan(state: LabState) -> LabPlan | None:
 
 def _listening(state: LabState) -> list[tuple[str, list[int]]]:
     """What the responder listens on: it is restarted when this changes."""
-    return sorted(
-        (i.namespace, i.listen_ports) for i in state.instances.values() if i.state == "running"
-    )
+    return sorted((i.namespace, i.listen_ports) for i in state.instances.values() if i.state == "running")
 
 
 def lab_apply(
@@ -141,7 +139,9 @@ def lab_apply(
     old = _reconciled(old)
     change = diff_plans(old, new)
     restart = wants_responder and (
-        _listening(state) != _listening(new.state) or not _responder_alive(state) or bool(change.remove_namespaces)
+        _listening(state) != _listening(new.state)
+        or not _responder_alive(state)
+        or bool(change.remove_namespaces)
     )
     if restart or not wants_responder:
         _stop_responder(state)  # its sockets would keep removed namespaces alive
@@ -177,7 +177,9 @@ def _reconciled(plan: LabPlan) -> LabPlan:
     kept = []
     for ns in plan.namespaces:
         if ns.name in present:
-            create = [line for line in ns.create if "netns" not in line.split() or line.split()[-1] in present]
+            create = [
+                line for line in ns.create if "netns" not in line.split() or line.split()[-1] in present
+            ]
             kept.append(dataclasses.replace(ns, create=create))
     return LabPlan(plan.state, kept)
 

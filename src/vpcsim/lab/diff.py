@@ -145,7 +145,11 @@ class LabChange:
     @property
     def empty(self) -> bool:
         return not (
-            self.remove_namespaces or self.delete_links or self.create_namespaces or self.add_links or self.changed
+            self.remove_namespaces
+            or self.delete_links
+            or self.create_namespaces
+            or self.add_links
+            or self.changed
         )
 
     def summary(self) -> dict[str, int]:

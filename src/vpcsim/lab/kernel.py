@@ -101,7 +101,9 @@ def apply(change: LabChange) -> None:
         NETNS_DIR.parent.mkdir(parents=True, exist_ok=True)
         run(
             ["ip", "-batch", "-"],
-            input_text="".join(f"netns add {namespace_path(p.name).name}\n" for p in change.create_namespaces),
+            input_text="".join(
+                f"netns add {namespace_path(p.name).name}\n" for p in change.create_namespaces
+            ),
             what="creating namespaces",
         )
     for ns in change.create_namespaces:

@@ -148,6 +148,7 @@ def stable_slots(kind: str, idents: Iterable[str], space: int) -> dict[str, int]
         slots[ident] = slot
     return slots
 
+
 _COMMON_SYSCTLS = [
     ("net.ipv4.conf.all.rp_filter", "0"),
     ("net.ipv4.conf.default.rp_filter", "0"),
@@ -412,7 +413,9 @@ class _Planner:
     def _peering_links(self) -> None:
         realised = [
             pcx
-            for pcx in sorted(self.n.vpc_peering_connections.values(), key=lambda p: p.vpc_peering_connection_id)
+            for pcx in sorted(
+                self.n.vpc_peering_connections.values(), key=lambda p: p.vpc_peering_connection_id
+            )
             if pcx.status == "active"
             and pcx.requester.vpc_id != pcx.accepter.vpc_id
             and pcx.requester.vpc_id in self.routers

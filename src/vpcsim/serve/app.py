@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -58,6 +59,15 @@ class ServerSettings:
     max_body: int = MAX_BODY
     default_account: str = DEFAULT_ACCOUNT
     default_region: str = DEFAULT_REGION
+    after_commit: Callable[[str, str], None] | None = None
+    """Called with (action, request id) after a mutating request's transaction committed,
+    before the answer is sent (``vpcsim serve --lab`` applies the change to the kernel here)."""
+    health: Callable[[], dict[str, Any]] | None = None
+    """More of ``GET /vpcsim/health`` (the lab and its watchdog)."""
+
+
+#: Actions that never change the state: no ``after_commit`` for them.
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Search", "Export")
 
 
 @cache
@@ -180,6 +190,8 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> Starlett
                 raise dry_run()
             request = Request(name, params, account, region, request_id, tx, {"access_key": key})
             answer = handler(request)
+        if settings.after_commit is not None and not name.startswith(READ_ONLY_PREFIXES):
+            settings.after_commit(name, request_id)
         body = render_output(
             name,
             answer,
@@ -192,6 +204,8 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> Starlett
 
     async def reset(_: HttpRequest) -> Response:
         store.reset()
+        if settings.after_commit is not None:
+            settings.after_commit("moto-api/reset", "")
         return Response(orjson.dumps({"status": "ok"}), media_type="application/json")
 
     async def state(_: HttpRequest) -> Response:
@@ -201,7 +215,14 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> Starlett
         ]
         return Response(orjson.dumps({"scopes": scopes}), media_type="application/json")
 
+    async def health(_: HttpRequest) -> Response:
+        document: dict[str, Any] = {"status": "ok"}
+        if settings.health is not None:
+            document.update(settings.health())
+        return Response(orjson.dumps(document), media_type="application/json")
+
     routes = [
+        Route("/vpcsim/health", health, methods=["GET"]),
         Route("/moto-api/reset", reset, methods=["POST"]),
         Route(DOCUMENTS_PATH, state, methods=["GET"]),
         Route("/", api, methods=["GET", "POST"]),
