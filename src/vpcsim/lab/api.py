@@ -136,6 +136,9 @@ def lab_apply(
         fresh = lab_up(network, name, internet_hosts=hosts, responder=wants_responder)
         return fresh, LabChange(create_namespaces=build_plan(network, name, internet_hosts=hosts).namespaces)
     new = build_plan(network, name, internet_hosts=hosts)
+    lost = [p.name for p in old.namespaces if not namespace_exists(p.name)]
+    if lost:
+        _stop_responder(state)  # its sockets keep a lost namespace (and its veths) alive
     old = _reconciled(old)
     change = diff_plans(old, new)
     restart = wants_responder and (

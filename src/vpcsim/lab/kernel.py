@@ -139,6 +139,13 @@ def reload_rules(plan: LabPlan) -> None:
         load_ruleset(ns, replace=True)
 
 
+def delete_links(namespace: str, devices: Sequence[str]) -> None:
+    """Delete devices of a lab namespace that may already be gone (no error for those)."""
+    for device in devices:
+        namespace_path(namespace)
+        subprocess.run(["ip", "-n", namespace, "link", "del", device], capture_output=True, check=False)
+
+
 def destroy_namespaces(names: Sequence[str]) -> None:
     """Delete lab namespaces by name (those that exist)."""
     existing = [n for n in names if namespace_exists(n)]
