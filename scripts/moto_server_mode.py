@@ -52,7 +52,18 @@ def sources(cache: Path) -> Path:
     archive = cache / f"moto-{VERSION}.tar.gz"
     if not archive.exists():
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", f"moto=={VERSION}", "-d", str(cache)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"moto=={VERSION}",
+                "-d",
+                str(cache),
+            ],
             check=True,
         )
     with tarfile.open(archive) as tar:
@@ -137,7 +148,19 @@ def main(argv: list[str] | None = None) -> int:
         report = work / "report.xml"
         paths = [f"tests/test_ec2/{name}" for name in options.files]
         subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "addopts=", f"--junitxml={report}", *paths, *extra],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                "-o",
+                "addopts=",
+                f"--junitxml={report}",
+                *paths,
+                *extra,
+            ],
             cwd=root,
             env=env,
             check=False,
@@ -151,8 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in options.files:
         counts = per_file.get(name, Counter())
         total.update(counts)
-        print(f"  {name:40} passed {counts['passed']:4}  failed {counts['failed']:4}  errors {counts['error']:3}  skipped {counts['skipped']:3}")
-    print(f"  {'total':40} passed {total['passed']:4}  failed {total['failed']:4}  errors {total['error']:3}  skipped {total['skipped']:3}")
+        print(
+            f"  {name:40} passed {counts['passed']:4}  failed {counts['failed']:4}  errors {counts['error']:3}  skipped {counts['skipped']:3}"
+        )
+    print(
+        f"  {'total':40} passed {total['passed']:4}  failed {total['failed']:4}  errors {total['error']:3}  skipped {total['skipped']:3}"
+    )
     return 1 if total["failed"] or total["error"] else 0
 
 

@@ -270,7 +270,10 @@ def affected_flows(
     if not network.network_interfaces:
         return []
     hosts = state.internet_hosts
-    candidates = generate_flows(network, seed, count * 4)
+    try:
+        candidates = generate_flows(network, seed, count * 4)
+    except ValueError:  # no instance to send or receive a flow yet
+        return []
     chosen: list[Flow] = []
     rest: list[Flow] = []
     for generated in candidates:
