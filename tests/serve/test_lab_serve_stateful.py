@@ -33,6 +33,7 @@ PORTS = (22, 80, 443, 8080)
 
 class ServeLabMachine(RuleBasedStateMachine):
     name = f"sl{os.getpid()}h"
+    checks = 0
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,6 +113,7 @@ class ServeLabMachine(RuleBasedStateMachine):
         assert health["disagreements"] == 0, health["recent_disagreements"]
 
     def teardown(self) -> None:
+        ServeLabMachine.checks += self.live.stats["watchdog_checks"]
         self.live.stop()
         self.server.stop()
         lab_down(self.name)
@@ -124,5 +126,6 @@ def test_random_api_mutations_with_the_watchdog_on(lab_environment: None) -> Non
         suppress_health_check=list(HealthCheck),
     )(ServeLabMachine)  # fmt: skip
     machine.TestCase().runTest()
+    assert ServeLabMachine.checks > 0  # the watchdog did check
     assert not lab_namespaces(f"vs-{ServeLabMachine.name}-")
     assert host_snapshot() == before

@@ -31,6 +31,7 @@ from .naming import DEFAULT_LAB, PREFIX, check_lab_name, lab_prefix
 from .netns import lab_namespaces, namespace_exists, namespace_path
 from .plan import LabPlan, build_plan
 from .probe import DEFAULT_TIMEOUT, ProbeResult, ProbeSpec, run_probes
+from .responder import ack_path
 from .state import (
     STATE_DIR,
     InstanceRecord,
@@ -141,11 +142,8 @@ def lab_apply(
         _stop_responder(state)  # its sockets keep a lost namespace (and its veths) alive
     old = _reconciled(old)
     change = diff_plans(old, new)
-    restart = wants_responder and (
-        _listening(state) != _listening(new.state)
-        or not _responder_alive(state)
-        or bool(change.remove_namespaces)
-    )
+    reload = wants_responder and _responder_alive(state) and _listening(state) != _listening(new.state)
+    restart = wants_responder and not _responder_alive(state)
     if restart or not wants_responder:
         _stop_responder(state)  # its sockets would keep removed namespaces alive
         state.responder_pid = None
@@ -164,7 +162,29 @@ def lab_apply(
     if wants_responder and intent.responder_pid is None:
         intent.responder_pid = _start_responder(name)
         write_state(intent)
+    elif reload and not _reload_responder(intent):
+        _stop_responder(intent)
+        intent.responder_pid = _start_responder(name)
+        write_state(intent)
     return intent, change
+
+
+def _reload_responder(state: LabState) -> bool:
+    """Have the responder open the listeners of new instances and close those of gone ones
+    (``SIGHUP``), and wait until it has: a probe right after this finds them open."""
+    if state.responder_pid is None:
+        return False
+    ack = ack_path(state.name)
+    generation = f"{time.time_ns()}"
+    ack.with_suffix(".want").write_text(generation)
+    os.kill(state.responder_pid, signal.SIGHUP)
+    deadline = time.monotonic() + RESPONDER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if ack.read_text() == generation:
+                return True
+        time.sleep(0.005)
+    return False
 
 
 def _reconciled(plan: LabPlan) -> LabPlan:
@@ -255,6 +275,8 @@ def lab_down(name: str = DEFAULT_LAB) -> dict[str, Any]:
     removed = kernel.destroy(name, recorded)
     remove_state(name)
     plan_path(name).unlink(missing_ok=True)
+    for path in (ack_path(name), ack_path(name).with_suffix(".want")):
+        path.unlink(missing_ok=True)
     with contextlib.suppress(OSError):
         (STATE_DIR / f"lab-{name}.log").unlink()
     return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from .errors import LabError
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .diff import LabChange
 
 COMMAND_TIMEOUT = 60.0
+RULESET_WORKERS = 4
 
 
 def run(argv: Sequence[str], *, input_text: str | None = None, what: str) -> str:
@@ -123,14 +125,20 @@ def apply(change: LabChange) -> None:
     for ns in change.create_namespaces:
         if ns.nft:
             load_ruleset(ns)
-    for item in change.changed:
-        if item.nft is not None:
-            path = namespace_path(item.name)
-            run(
-                ["nsenter", f"--net={path}", "nft", "-f", "-"],
-                input_text="flush ruleset\n" + item.nft,
-                what=f"{item.name}: nft",
+    # One transaction per namespace; a group used by many instances changes many rulesets,
+    # loaded side by side (each `nft` is a process of its own).
+    replaced = [(namespace_path(item.name), item) for item in change.changed if item.nft is not None]
+    with ThreadPoolExecutor(max_workers=RULESET_WORKERS) as pool:
+        list(
+            pool.map(
+                lambda pair: run(
+                    ["nsenter", f"--net={pair[0]}", "nft", "-f", "-"],
+                    input_text="flush ruleset\n" + (pair[1].nft or ""),
+                    what=f"{pair[1].name}: nft",
+                ),
+                replaced,
             )
+        )
 
 
 def reload_rules(plan: LabPlan) -> None:
