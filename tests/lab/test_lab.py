@@ -159,5 +159,14 @@ def test_cli_lab_commands(lab_name: str) -> None:
     assert status == 7
     status, out = run("status", "--name", lab_name)
     assert status == 0 and f"lab {lab_name}: up" in out
+    # up on a lab that is up applies the difference: nothing for the same network
+    status, out = run("up", "bastion-nat", "--name", lab_name, "--no-responder", "--json")
+    assert status == 0 and json.loads(out)["applied"]["namespaces_created"] == 0
+    assert json.loads(out)["applied"]["namespaces_changed"] == 0
+    status, out = run("up", "web-server", "--name", lab_name, "--no-responder")
+    assert status == 0 and "applied the difference" in out
+    assert {i["instance_id"] for i in lab_status(lab_name)["instances"]} == set(
+        load_example("web-server").network.instances
+    )
     status, out = run("down", "--name", lab_name)
     assert status == 0 and "removed" in out

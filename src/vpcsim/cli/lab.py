@@ -89,18 +89,32 @@ def up_command(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """Realise NETWORK as namespaces, veths, bridges, policy routing and nftables."""
+    """Realise NETWORK as namespaces, veths, bridges, policy routing and nftables; on a lab that
+    is up, apply only the difference (running instances are not torn down)."""
+    from ..lab.api import lab_apply
+    from ..lab.state import state_path
     from .common import load
 
     loaded = load(network, fmt)
+    applied = None
     with lab_errors():
-        state = lab_up(loaded.network, name, internet_hosts=host or (), responder=not no_responder)
+        if state_path(name).exists():
+            state, change = lab_apply(
+                loaded.network, name, internet_hosts=host or None, responder=not no_responder
+            )
+            applied = change.summary()
+        else:
+            state = lab_up(loaded.network, name, internet_hosts=host or (), responder=not no_responder)
         status = lab_status(name)
     if as_json:
-        _emit_json(status)
+        _emit_json(status if applied is None else {**status, "applied": applied})
         return EXIT_OK
     out = _console()
     out.print(f"lab {name} is up: {len(state.namespaces)} namespaces (state in {status['state_file']})")
+    if applied is not None:
+        out.print(
+            "applied the difference: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in applied.items())
+        )
     for instance in status["instances"]:
         addresses = ", ".join(
             ip + (f" ({iface['public_ips'][ip]})" if ip in iface["public_ips"] else "")
