@@ -6,6 +6,7 @@ These need root, ``ip`` and ``nft`` (skipped with the reason otherwise; failing 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from typer.testing import CliRunner
 from vpcsim.formats.loader import EXAMPLES, load_example
 from vpcsim.lab import LabError, lab_down, lab_exec, lab_probe, lab_reload, lab_status, lab_up, read_state
 from vpcsim.lab import kernel as lab_kernel
+from vpcsim.lab.api import lab_ssh
 from vpcsim.lab.netns import lab_namespaces, namespace_exists
+from vpcsim.lab.ssh import ssh_dir
 from vpcsim.lab.state import state_path
 from vpcsim.model import Instance, SecurityGroup
 
@@ -170,3 +173,31 @@ def test_cli_lab_commands(lab_name: str) -> None:
     )
     status, out = run("down", "--name", lab_name)
     assert status == 0 and "removed" in out
+
+
+def test_ssh_through_the_bastion_with_openssh(lab_name: str) -> None:
+    if not Path("/usr/sbin/sshd").exists():
+        pytest.skip("OpenSSH's server is not installed (scripts/install-lab-deps.sh)")
+    lab_up(load_example("bastion-nat").network, lab_name)
+    bastion = lab_ssh(lab_name, "bastion")
+    app = lab_ssh(lab_name, "app")
+    assert bastion["public_ip"] == "203.0.113.10"
+    ssh = ["ssh", "-i", bastion["key"], "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+           "-o", "BatchMode=yes", "-o", "ConnectTimeout=3"]  # fmt: skip
+    through = lab_exec(
+        lab_name, "internet", [*ssh, f"root@{bastion['public_ip']}", "echo", "on-bastion"], capture=True
+    )
+    assert through.returncode == 0 and "on-bastion" in through.stdout, through.stderr
+    hop = lab_exec(lab_name, "bastion", [*ssh, f"root@{app['private_ip']}", "echo", "on-app"], capture=True)
+    assert hop.returncode == 0 and "on-app" in hop.stdout, hop.stderr
+    direct = lab_exec(lab_name, "internet", [*ssh, f"root@{app['private_ip']}", "true"], capture=True)
+    assert direct.returncode != 0  # the app answers only from the bastion
+    # the responder still answers elsewhere, and lab down stops every sshd
+    assert lab_probe(lab_name, "bastion", "app", "tcp", 22)["reachable"]
+    pids = [int(p.read_text()) for p in ssh_dir(lab_name).glob("*.pid")]
+    assert len(pids) == 2
+    lab_down(lab_name)
+    time.sleep(0.2)
+    assert not any(
+        Path(f"/proc/{pid}").exists() and b"sshd" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in pids
+    )

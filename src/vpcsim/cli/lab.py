@@ -188,12 +188,27 @@ def exec_command(
             show_default=False,
         ),
     ],
-    command: Annotated[list[str], typer.Argument(metavar="-- COMMAND ...", show_default=False)],
+    command: Annotated[list[str] | None, typer.Argument(metavar="-- COMMAND ...", show_default=False)] = None,
     name: NameOpt = DEFAULT_LAB,
+    ssh: Annotated[
+        bool,
+        typer.Option("--ssh", help="Start OpenSSH's server (openssh-server) in the instance first."),
+    ] = False,
 ) -> int:
     """Run a real command inside an instance: ping -c1 10.0.2.10, curl http://..., nc -zv ... 22."""
+    from ..lab.api import lab_ssh
+
     with lab_errors():
-        done = lab_exec(name, instance, command)
+        if ssh:
+            started = lab_ssh(name, instance)
+            address = started["public_ip"] or started["private_ip"]
+            _console().print(
+                f"sshd is running in {started['instance_id']}; try: vpcsim lab exec --name {name} "
+                f"internet -- ssh -i {started['key']} -o StrictHostKeyChecking=no root@{address}"
+            )
+            if not command:
+                return EXIT_OK
+        done = lab_exec(name, instance, command or [])
     return done.returncode
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Network, protocol_name, protocol_number
-from . import kernel
+from . import kernel, ssh
 from .diff import LabChange, diff_plans
 from .env import require_environment
 from .errors import LabError, LabNotFoundError
@@ -154,6 +154,8 @@ def lab_apply(
     intent.namespaces = [*new.state.namespaces, *(n for n in state.namespaces if n.name not in known)]
     intent.status, intent.created_at, intent.responder_pid = "applying", state.created_at, state.responder_pid
     write_state(intent)
+    running = {i.instance_id for i in new.state.instances.values() if i.state == "running"}
+    ssh.stop_all(name, keep=running)  # an sshd would keep a removed namespace alive
     kernel.apply(change)
     _write_plan(new)
     intent.namespaces = [n for n in intent.namespaces if n.name in known]
@@ -269,6 +271,7 @@ def lab_down(name: str = DEFAULT_LAB) -> dict[str, Any]:
         state = None
     except LabError:
         state = None  # a corrupt record: the prefix finds the namespaces anyway
+    ssh.stop_all(name)
     if state is not None:
         recorded = [n.name for n in state.namespaces]
         stopped = _stop_responder(state)
@@ -456,6 +459,22 @@ def _destination(state: LabState, ref: str, *, from_internet: bool) -> str:
 
 
 # ---------------------------------------------------------------------------- exec and probe
+
+
+def lab_ssh(name: str, target: str) -> dict[str, str]:
+    """Start OpenSSH's server in an instance (``vpcsim lab exec --ssh``): the responder lets go
+    of its TCP port 22 there first. Returns the client key and the instance's addresses."""
+    require_environment()
+    state = read_state(name)
+    instance = _instance(state, target)
+    if instance is None:
+        raise LabError(f"{target!r} is not an instance of lab {name}")
+    if instance.state != "running":
+        raise LabError(f"{instance.instance_id} is {instance.state}; start it first")
+    ssh.mark(name, instance.instance_id, True)
+    if _responder_alive(state) and not _reload_responder(state):
+        raise LabError("the lab's responder did not let go of port 22")
+    return ssh.start_sshd(state, instance.instance_id)
 
 
 def lab_exec(

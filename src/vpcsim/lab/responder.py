@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .netns import entered, namespace_path
+from .ssh import ssh_instances
 from .state import STATE_DIR, read_state
 
 BANNER_WAIT = 1.0
@@ -56,6 +57,7 @@ def _wanted(name: str) -> dict[_Key, str]:
     ]
     places.append((state.internet_namespace, "the internet", state.internet_ports))
     wanted: dict[_Key, str] = {}
+    sshd = {state.instances[i].namespace for i in ssh_instances(name) if i in state.instances}
     for namespace, who, ports in places:
         try:
             inode = os.stat(namespace_path(namespace)).st_ino
@@ -63,6 +65,8 @@ def _wanted(name: str) -> dict[_Key, str]:
             continue
         for port in ports:
             for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                if port == 22 and kind == socket.SOCK_STREAM and namespace in sshd:
+                    continue  # OpenSSH's server answers there (lab exec --ssh)
                 wanted[(namespace, inode, port, kind)] = who
     return wanted
 
