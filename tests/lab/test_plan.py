@@ -329,3 +329,24 @@ def test_import_linter_contracts_are_kept() -> None:
     assert "2 kept, 0 broken" in done.stdout
     # The layers hold without exceptions: no import is ignored.
     assert "ignore_imports" not in (ROOT / ".importlinter").read_text()
+
+
+def test_the_diff_deletes_a_veth_into_a_namespace_that_stays_from_that_end() -> None:
+    from vpcsim.lab.diff import diff_plans
+
+    before = load_example("bastion-nat").network
+    after = load_example("bastion-nat").network
+    vpc_id = next(iter(after.vpcs))
+    igw = after.internet_gateway_of_vpc(vpc_id)
+    assert igw is not None
+    after.detach_internet_gateway(igw)
+    change = diff_plans(build_plan(before, "d"), build_plan(after, "d"))
+    assert not change.remove_namespaces
+    (leg,) = change.delete_links
+    assert leg.device == "igw" and leg.namespace == f"vs-d-{vpc_id}"
+    # the same network again: nothing to do
+    assert diff_plans(build_plan(after, "d"), build_plan(after, "d")).empty
+    # a whole VPC gone: its router's veth into the internet is deleted from the internet's end
+    empty = Network(seed="none")
+    change = diff_plans(build_plan(before, "d"), build_plan(empty, "d"))
+    assert [(link.namespace, link.device[0]) for link in change.delete_links] == [("vs-d-internet", "g")]

@@ -136,7 +136,8 @@ class LabChange:
 
     remove_namespaces: list[str] = field(default_factory=list)
     delete_links: list[Link] = field(default_factory=list)
-    """Links whose creating namespace stays (``link del`` there; a veth takes its peer along)."""
+    """Links to delete (``link del`` of ``device`` in ``namespace``, a namespace that stays; a
+    veth takes its peer along)."""
     create_namespaces: list[NamespacePlan] = field(default_factory=list)
     """New namespaces: settings, then their configuration and ruleset as a fresh ``up`` does."""
     add_links: list[Link] = field(default_factory=list)
@@ -178,6 +179,14 @@ def diff_plans(old: LabPlan, new: LabPlan) -> LabChange:
     old_links, new_links = _links(old), _links(new)
     gone = [link for key, link in old_links.items() if key not in new_links]
     change.delete_links = [link for link in gone if link.namespace in new_ns]
+    # A veth from a namespace that goes into one that stays is deleted from the end that
+    # stays: a removed namespace is destroyed asynchronously (later still while a socket holds
+    # it), and its veth's routes would linger until then.
+    change.delete_links += [
+        Link(link.peer[0], link.line, link.peer[1], None)
+        for link in gone
+        if link.namespace not in new_ns and link.peer is not None and link.peer[0] in new_ns
+    ]
     change.add_links = [link for key, link in new_links.items() if key not in old_links]
     destroyed: dict[str, set[str]] = {}
     # Facts on a device that goes, or that is created again, are gone from the kernel.
