@@ -253,6 +253,7 @@ def _find_acl_entry(acl: NetworkAcl, rule: str, *, egress: bool) -> NetworkAclEn
 def _find_route(table: RouteTable, rule: str) -> Route | None:
     """The route a step's ``DESTINATION -> TARGET`` names."""
     destination, _, target = rule.partition(" -> ")
+    destination = destination.split(" ", 1)[0]  # a prefix list's route names the entry: "pl-1 (10.0.0.0/8)"
     for route in table.routes:
         if route.destination == destination and target in (
             *(getattr(route, a) for a, _ in _ROUTE_TARGETS),
