@@ -36,6 +36,7 @@ import boto3
 import orjson
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+from botocore.parsers import ResponseParserError
 
 #: Errors AWS itself answers to this mix (a random subnet overlapping one of the VPC's, a VPC
 #: deleted with subnets left, the quota of VPC blocks...): not failures of the server.
@@ -97,6 +98,7 @@ class Ledger:
     tags: dict[str, str] = field(default_factory=dict)  # vpc -> last acknowledged Name
     errors: Counter[str] = field(default_factory=Counter)
     lost: int = 0
+    broken: int = 0  # answers that are not the protocol's (an HTML 500 page, a cut body)
     done: int = 0
 
 
@@ -157,6 +159,10 @@ def run_mix(
                 ledger.lost += 1  # the answer never came: not acknowledged; the same request again
                 rng.setstate(state)
                 time.sleep(0.05)
+                continue
+            except ResponseParserError:
+                ledger.broken += 1  # not an answer either: not acknowledged; the same request again
+                rng.setstate(state)
                 continue
             index += 1
             ledger.done += 1
@@ -243,21 +249,23 @@ def main() -> None:
         server.kill()
         server.wait()
     print(f"vpcsim serve: {total} requests from {clients} clients in {ours:.1f} s = {total / ours:.0f} req/s, "
-          f"server CPU {our_cpu / total * 1000:.2f} ms/request; unexpected errors {dict(unexpected(ledgers)) or 0}")  # fmt: skip
+          f"server CPU {our_cpu / total * 1000:.2f} ms/request; unexpected errors {dict(unexpected(ledgers)) or 0}, "
+          f"broken answers {sum(x.broken for x in ledgers)}")  # fmt: skip
 
     port = free_port()
     moto = start_moto(port)
     try:
         wait_ready(port)
         before = cpu_seconds(moto)
-        theirs, _ = run_mix(f"http://127.0.0.1:{port}", clients, total, seed=1)
+        theirs, moto_ledgers = run_mix(f"http://127.0.0.1:{port}", clients, total, seed=1)
         their_cpu = cpu_seconds(moto) - before
     finally:
         moto.kill()
         moto.wait()
     print(
         f"moto_server:  {total} requests from {clients} clients in {theirs:.1f} s = {total / theirs:.0f} req/s, "
-        f"server CPU {their_cpu / total * 1000:.2f} ms/request"
+        f"server CPU {their_cpu / total * 1000:.2f} ms/request; broken answers (retried) "
+        f"{sum(x.broken for x in moto_ledgers)}"
     )
     print(
         f"throughput ratio vpcsim/moto: {theirs / ours:.2f}x (wall clock, same clients); "
@@ -288,7 +296,7 @@ def main() -> None:
     finally:
         holder["server"].kill()
         holder["server"].wait()
-    lost = sum(ledger.lost for ledger in ledgers)
+    lost = sum(ledger.lost + ledger.broken for ledger in ledgers)
     acknowledged = sum(
         len(ledger.vpcs) + len(ledger.subnets) + len(ledger.deleted) + len(ledger.tags) for ledger in ledgers
     )
