@@ -130,6 +130,8 @@ def test_private_destination_from_the_internet(net: vpcsim.Network) -> None:
     assert answer["NetworkPathFound"] is False
     assert [e["ExplanationCode"] for e in answer["Explanations"]] == trace.codes
     assert answer["Explanations"][0]["InternetGateway"]["Id"] == igw
+    # the path stops at the gateway that refused it
+    assert _ids(answer["ForwardPathComponents"]) == [igw]
 
 
 def test_a_path_without_port_takes_the_first_allowed_flow(net: vpcsim.Network) -> None:

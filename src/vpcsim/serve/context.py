@@ -79,7 +79,12 @@ class Request:
         """The answer of a ``Describe*`` call: the resources of ``kind`` (or ``items``), those named
         by ``ids`` (every one must exist: else ``not_found_code``), the filters applied, one page
         (``MaxResults``/``NextToken``). Returns the page and the next token."""
-        pool = self.all(kind) if items is None else items
+        if items is None and ids:
+            # only the named rows are read (a large state stays cheap to describe by id)
+            found = [body for body in (self.get(kind, i) for i in dict.fromkeys(ids)) if body is not None]
+            pool = found
+        else:
+            pool = self.all(kind) if items is None else items
         if ids:
             by_id = {item.get(id_field): item for item in pool}
             missing = [i for i in ids if i not in by_id]

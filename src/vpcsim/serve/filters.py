@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import ApiError
 
-__all__ = ["FilterFields", "apply_filters", "field", "tag_values"]
+__all__ = ["FilterFields", "apply_filters", "field", "tag_values", "tags_of"]
 
 FilterFields = Mapping[str, Callable[[dict[str, Any]], Iterable[Any]]]
 
@@ -39,8 +39,13 @@ def field(*path: str) -> Callable[[dict[str, Any]], Iterable[Any]]:
     return get
 
 
+def tags_of(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """A resource's tags: ``Tags``, or ``TagSet`` where AWS names them so (network interfaces)."""
+    return list(item.get("Tags") or item.get("TagSet") or [])
+
+
 def tag_values(item: dict[str, Any], key: str) -> list[str]:
-    return [tag.get("Value", "") for tag in item.get("Tags") or [] if tag.get("Key") == key]
+    return [tag.get("Value", "") for tag in tags_of(item) if tag.get("Key") == key]
 
 
 @lru_cache(maxsize=1024)
@@ -76,9 +81,9 @@ def _getter(name: str, fields: FilterFields) -> Callable[[dict[str, Any]], Itera
         key = name[4:]
         return lambda item: tag_values(item, key)
     if name == "tag-key":
-        return lambda item: [tag.get("Key") for tag in item.get("Tags") or []]
+        return lambda item: [tag.get("Key") for tag in tags_of(item)]
     if name == "tag-value":
-        return lambda item: [tag.get("Value") for tag in item.get("Tags") or []]
+        return lambda item: [tag.get("Value") for tag in tags_of(item)]
     raise ApiError("InvalidParameterValue", f"The filter '{name}' is invalid")
 
 

@@ -253,6 +253,7 @@ def _find_acl_entry(acl: NetworkAcl, rule: str, *, egress: bool) -> NetworkAclEn
 def _find_route(table: RouteTable, rule: str) -> Route | None:
     """The route a step's ``DESTINATION -> TARGET`` names."""
     destination, _, target = rule.partition(" -> ")
+    destination = destination.split(" ", 1)[0]  # a prefix list's route names the entry: "pl-1 (10.0.0.0/8)"
     for route in table.routes:
         if route.destination == destination and target in (
             *(getattr(route, a) for a, _ in _ROUTE_TARGETS),
@@ -418,13 +419,13 @@ class _Components:
 
 
 def until_blocked(hops: tuple[Hop, ...]) -> tuple[tuple[Hop, ...], bool]:
-    """The hops up to the first blocker (the steps before it, in its hop), and whether one
+    """The hops up to the first blocker (its hop ending with the blocked step), and whether one
     was met: AWS lists the path as far as it goes; the engine walks on to find every blocker."""
     kept: list[Hop] = []
     for hop in hops:
         for index, step in enumerate(hop.steps):
             if step.kind == "blocked":
-                kept.append(Hop(hop.component, hop.type, hop.steps[:index]))
+                kept.append(Hop(hop.component, hop.type, hop.steps[: index + 1]))
                 return tuple(kept), True
         kept.append(hop)
     return tuple(kept), False
@@ -443,7 +444,11 @@ def path_components(namer: Namer, hops: tuple[Hop, ...], protocol: int, header: 
         elif hop.type == "route-table":
             builder.route_table(hop)
         elif hop.type in ("internet", "vpc-service"):
-            continue  # not AWS components: the outside host, a VPC service's address
+            # not AWS components (the outside host, a VPC service's address); a gateway that
+            # refused the packet there is where the path stops
+            for step in hop.steps:
+                if step.kind == "blocked" and _prefixed(step.component, ARN_TYPES) is not None:
+                    builder.add(step.component)
         else:
             builder.gateway(hop)
     return builder.items

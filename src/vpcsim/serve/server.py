@@ -36,10 +36,22 @@ def run(store: Store, host: str, port: int, settings: ServerSettings, *, log_lev
     warning = exposure_warning(host, settings)
     if warning:
         log.warning("%s", warning)
-    config = uvicorn.Config(
-        create_app(store, settings), host=host, port=port, log_level=log_level, access_log=False
-    )
-    uvicorn.Server(config).run()
+    listener = listen(host, port)
+    config = uvicorn.Config(create_app(store, settings), log_level=log_level, access_log=False)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket with ``TCP_NODELAY`` (inherited by every connection): uvicorn writes an
+    answer's head and body separately, and with Nagle's algorithm the body then waits for the
+    client's delayed ACK (40 ms a request on Linux)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind((host, port))
+    listener.listen(2048)
+    return listener
 
 
 class BackgroundServer:
@@ -50,9 +62,7 @@ class BackgroundServer:
     ) -> None:
         self.store = store or Store(":memory:")
         self.settings = settings or ServerSettings()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, 0))
+        self._socket = listen(host, 0)
         self.port = self._socket.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
         config = uvicorn.Config(

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..context import Request, checked_tag, page
 from ..errors import ApiError
-from ..filters import apply_filters, field
+from ..filters import apply_filters, field, tags_of
 from ..registry import action
 
 #: id prefix -> (DescribeTags resource type, the error AWS gives when no such resource exists)
@@ -36,6 +36,8 @@ PREFIXES = {
     "vgw": ("vpn-gateway", "InvalidVpnGatewayID.NotFound"),
 }
 TAGS_PER_RESOURCE = 50
+#: Where a resource keeps its tags in its describe shape (``TagSet`` for network interfaces).
+TAG_FIELD = {"NetworkInterfaces": "TagSet"}
 
 FILTERS = {
     "key": field("Key"),
@@ -66,14 +68,14 @@ def create_tags(request: Request) -> dict[str, Any]:
     tags = [checked_tag(tag) for tag in request.params["Tags"]]
     for resource_id in request.params["Resources"]:
         kind, body = _resolve(request, resource_id)
-        current = {t["Key"]: t.get("Value", "") for t in body.get("Tags") or []}
+        current = {t["Key"]: t.get("Value", "") for t in tags_of(body)}
         current.update({t["Key"]: t["Value"] for t in tags})
         if len(current) > TAGS_PER_RESOURCE:
             raise ApiError(
                 "TagLimitExceeded",
                 f"The maximum number of tags ({TAGS_PER_RESOURCE}) for {resource_id} is exceeded",
             )
-        body["Tags"] = [{"Key": k, "Value": v} for k, v in current.items()]
+        body[TAG_FIELD.get(kind, "Tags")] = [{"Key": k, "Value": v} for k, v in current.items()]
         request.put(kind, resource_id, body)
     return {}
 
@@ -83,7 +85,7 @@ def delete_tags(request: Request) -> dict[str, Any]:
     given = request.params.get("Tags")
     for resource_id in request.params["Resources"]:
         kind, body = _resolve(request, resource_id)
-        tags = body.get("Tags") or []
+        tags = tags_of(body)
         if given is None:
             kept: list[dict[str, Any]] = []
         else:
@@ -95,7 +97,7 @@ def delete_tags(request: Request) -> dict[str, Any]:
                     for g in given
                 )
             ]
-        body["Tags"] = kept
+        body[TAG_FIELD.get(kind, "Tags")] = kept
         request.put(kind, resource_id, body)
     return {}
 
@@ -107,7 +109,7 @@ def describe_tags(request: Request) -> dict[str, Any]:
         prefix = _prefix(resource_id)
         if prefix not in PREFIXES:
             continue
-        for tag in body.get("Tags") or []:
+        for tag in tags_of(body):
             listed.append(
                 {
                     "Key": tag["Key"],
