@@ -72,6 +72,8 @@ class LiveLab:
         self._network: Network = Network()
         self._pending: list[str] = []
         """Requests applied since the watchdog last took the lab's state."""
+        self._focus: set[str] | None = None
+        """Components the pending changes touched (None: everything)."""
         self._wake = threading.Condition()
         self._dirty = False
         self._busy = False
@@ -181,7 +183,13 @@ class LiveLab:
             return
         with self._wake:
             self._pending.append(request)
-            self._focus = _components(change) if change is not None else None
+            touched = _components(change) if change is not None else None
+            # several changes before the watchdog looks: the union of what they touched
+            self._focus = (
+                None
+                if touched is None or (self._dirty and self._focus is None)
+                else (touched | (self._focus or set()) if self._dirty else touched)
+            )
             self._dirty = True
             self._wake.notify_all()
 
@@ -194,7 +202,7 @@ class LiveLab:
                     return
                 self._dirty, self._busy = False, True
                 requests, self._pending = self._pending, []
-                focus = getattr(self, "_focus", None)
+                focus, self._focus = self._focus, None
             try:
                 self._check(requests, focus)
             except Exception:
