@@ -79,12 +79,16 @@ def _check_pair(before: Network, after: Network, seed: int, labs: tuple[str, str
     assert not disagreements, "\n".join(d.describe() for d in disagreements[:5])
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize(
+    ("seed", "steps"),
+    # seed 41: an ENI with secondary addresses stopped (the primary must go last)
+    [(1, 8), (2, 8), (3, 8), (4, 8), (41, 10)],
+)
 def test_a_mutated_network_applied_as_a_difference_equals_a_fresh_lab(
-    seed: int, two_labs: tuple[str, str]
+    seed: int, steps: int, two_labs: tuple[str, str]
 ) -> None:
     network = generate_network(seed, PRESETS["small"])
-    _check_pair(network, mutate_network(network, seed, steps=8), seed, two_labs)
+    _check_pair(network, mutate_network(network, seed, steps=steps), seed, two_labs)
 
 
 @pytest.mark.parametrize("seed", [5, 6])

@@ -205,7 +205,10 @@ def diff_plans(old: LabPlan, new: LabPlan) -> LabChange:
         if ns.sysctls != before.sysctls:
             item.sysctls = list(ns.sysctls)
         for kind in _REMOVE_ORDER:
-            item.remove += [_undo(k, v) for k, v in was.items() if k[0] == kind and k not in now]
+            gone_facts = [_undo(k, v) for k, v in was.items() if k[0] == kind and k not in now]
+            # Addresses last-added first: removing a device's primary address takes its
+            # secondaries along (the kernel's default), so they go before it.
+            item.remove += gone_facts[::-1] if kind == "addr" else gone_facts
         for kind in _ADD_ORDER:
             for k, v in now.items():
                 if k[0] != kind or was.get(k) == v:
