@@ -5,6 +5,8 @@
 #   iputils-ping   ping inside instances (`vpcsim lab exec ... -- ping`)
 #   netcat-openbsd nc inside instances (`vpcsim lab exec ... -- nc -zv ... 22`)
 #   curl           curl inside instances (the tutorial's web server)
+#   openssh-server a real sshd inside an instance (`vpcsim lab exec --ssh INSTANCE`); the host's
+#                  own ssh service it brings is disabled again when this script installed it
 # The responders are part of vpcsim (Python): nothing else is needed.
 #
 # Idempotent and quiet: does nothing when every tool is there; prints apt's output only when
@@ -18,6 +20,8 @@ command -v nft >/dev/null 2>&1 || packages+=(nftables)
 command -v ping >/dev/null 2>&1 || packages+=(iputils-ping)
 command -v nc >/dev/null 2>&1 || packages+=(netcat-openbsd)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
+sshd_new=0
+[ -x /usr/sbin/sshd ] || { packages+=(openssh-server); sshd_new=1; }
 
 if [ "${#packages[@]}" -eq 0 ]; then
     exit 0
@@ -33,4 +37,8 @@ if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${p
     cat "$log" >&2
     echo "install-lab-deps: could not install ${packages[*]}" >&2
     exit 1
+fi
+if [ "$sshd_new" -eq 1 ] && command -v systemctl >/dev/null 2>&1; then
+    # The lab starts sshd inside its namespaces only; the host gets no new listening service.
+    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
 fi

@@ -38,7 +38,7 @@ def lab_environment() -> None:
     pytest.skip(reason)
 
 
-_TEST_LAB = re.compile(r"^[ft](\d+)n\d+$")
+_TEST_LAB = re.compile(r"^(?:[ft]|sl)(\d+)(?:n\d+|[skh])$")
 
 
 def _remove_leftovers() -> None:

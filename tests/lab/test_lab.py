@@ -6,6 +6,7 @@ These need root, ``ip`` and ``nft`` (skipped with the reason otherwise; failing 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from typer.testing import CliRunner
 from vpcsim.formats.loader import EXAMPLES, load_example
 from vpcsim.lab import LabError, lab_down, lab_exec, lab_probe, lab_reload, lab_status, lab_up, read_state
 from vpcsim.lab import kernel as lab_kernel
+from vpcsim.lab.api import lab_ssh
 from vpcsim.lab.netns import lab_namespaces, namespace_exists
+from vpcsim.lab.ssh import ssh_dir
 from vpcsim.lab.state import state_path
 from vpcsim.model import Instance, SecurityGroup
 
@@ -79,16 +82,24 @@ def test_exec_and_probe_tell_the_bastion_story(lab_name: str) -> None:
     assert low["reachable"] and 1024 <= low["lab"]["observed_source_port"] <= 65535  # the NAT picked a port
 
 
-def test_reload_applies_changed_rules_and_refuses_a_changed_topology(lab_name: str) -> None:
+def test_reload_applies_changed_rules_and_a_changed_topology(lab_name: str) -> None:
     network = load_example("bastion-nat").network
     lab_up(network, lab_name, responder=False)
     assert lab_probe(lab_name, "bastion", "app", "tcp", 22, 40000)["reachable"]
     network.revoke_security_group_ingress(network.resolve("app-sg", SecurityGroup))
     lab_reload(network, lab_name)
     assert not lab_probe(lab_name, "bastion", "app", "tcp", 22, 40001)["reachable"]
-    network.stop_instance(network.resolve("app", Instance).instance_id)
-    with pytest.raises(LabError, match="changed"):
-        lab_reload(network, lab_name)
+    # a changed topology is applied as a difference too (it was refused before)
+    app = network.resolve("app", Instance).instance_id
+    inode = (lab_kernel.NETNS_DIR / f"vs-{lab_name}-{app}").stat().st_ino
+    network.stop_instance(app)
+    lab_reload(network, lab_name)
+    assert read_state(lab_name).instances[app].state == "stopped"
+    assert lab_exec(lab_name, "app", ["ping", "-c1", "-W1", "10.0.2.20"], capture=True).returncode != 0
+    network.start_instance(app)
+    lab_reload(network, lab_name)
+    assert lab_exec(lab_name, "app", ["ping", "-c1", "-W1", "10.0.2.20"], capture=True).returncode == 0
+    assert (lab_kernel.NETNS_DIR / f"vs-{lab_name}-{app}").stat().st_ino == inode  # never torn down
 
 
 def test_down_cleans_up_after_a_crash_without_state(lab_name: str) -> None:
@@ -111,11 +122,11 @@ def test_a_failure_half_way_through_up_leaves_nothing(lab_name: str, monkeypatch
     assert not state_path(lab_name).exists()
 
 
-def test_up_twice_is_refused_and_unknown_names_are_clear(lab_name: str) -> None:
+def test_up_twice_changes_nothing_and_unknown_names_are_clear(lab_name: str) -> None:
     network = load_example("default-vpc").network
-    lab_up(network, lab_name, responder=False)
-    with pytest.raises(LabError, match="already up"):
-        lab_up(network, lab_name, responder=False)
+    first = lab_up(network, lab_name, responder=False)
+    again = lab_up(network, lab_name, responder=False)  # the difference is empty
+    assert [n.name for n in again.namespaces] == [n.name for n in first.namespaces]
     with pytest.raises(LabError, match="not an instance"):
         lab_exec(lab_name, "nosuch", ["true"])
     with pytest.raises(LabError, match="needs --port"):
@@ -151,5 +162,42 @@ def test_cli_lab_commands(lab_name: str) -> None:
     assert status == 7
     status, out = run("status", "--name", lab_name)
     assert status == 0 and f"lab {lab_name}: up" in out
+    # up on a lab that is up applies the difference: nothing for the same network
+    status, out = run("up", "bastion-nat", "--name", lab_name, "--no-responder", "--json")
+    assert status == 0 and json.loads(out)["applied"]["namespaces_created"] == 0
+    assert json.loads(out)["applied"]["namespaces_changed"] == 0
+    status, out = run("up", "web-server", "--name", lab_name, "--no-responder")
+    assert status == 0 and "applied the difference" in out
+    assert {i["instance_id"] for i in lab_status(lab_name)["instances"]} == set(
+        load_example("web-server").network.instances
+    )
     status, out = run("down", "--name", lab_name)
     assert status == 0 and "removed" in out
+
+
+def test_ssh_through_the_bastion_with_openssh(lab_name: str) -> None:
+    if not Path("/usr/sbin/sshd").exists():
+        pytest.skip("OpenSSH's server is not installed (scripts/install-lab-deps.sh)")
+    lab_up(load_example("bastion-nat").network, lab_name)
+    bastion = lab_ssh(lab_name, "bastion")
+    app = lab_ssh(lab_name, "app")
+    assert bastion["public_ip"] == "203.0.113.10"
+    ssh = ["ssh", "-i", bastion["key"], "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+           "-o", "BatchMode=yes", "-o", "ConnectTimeout=3"]  # fmt: skip
+    through = lab_exec(
+        lab_name, "internet", [*ssh, f"root@{bastion['public_ip']}", "echo", "on-bastion"], capture=True
+    )
+    assert through.returncode == 0 and "on-bastion" in through.stdout, through.stderr
+    hop = lab_exec(lab_name, "bastion", [*ssh, f"root@{app['private_ip']}", "echo", "on-app"], capture=True)
+    assert hop.returncode == 0 and "on-app" in hop.stdout, hop.stderr
+    direct = lab_exec(lab_name, "internet", [*ssh, f"root@{app['private_ip']}", "true"], capture=True)
+    assert direct.returncode != 0  # the app answers only from the bastion
+    # the responder still answers elsewhere, and lab down stops every sshd
+    assert lab_probe(lab_name, "bastion", "app", "tcp", 22)["reachable"]
+    pids = [int(p.read_text()) for p in ssh_dir(lab_name).glob("*.pid")]
+    assert len(pids) == 2
+    lab_down(lab_name)
+    time.sleep(0.2)
+    assert not any(
+        Path(f"/proc/{pid}").exists() and b"sshd" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in pids
+    )

@@ -18,7 +18,7 @@ from tests.support.paths import ROOT
 from vpcsim.formats.loader import load_example
 from vpcsim.lab import LabEnvironmentError, LabError, build_plan, lab_down, lab_up
 from vpcsim.lab.naming import check_lab_name, lab_prefix, link_addresses, namespace_name
-from vpcsim.lab.plan import NamespacePlan
+from vpcsim.lab.plan import VPC_SLOTS, NamespacePlan, stable_slots
 from vpcsim.lab.probe import ProbeSpec, schedule
 from vpcsim.lab.rules import acl_chain_lines
 from vpcsim.model import Instance, Network, NetworkAclEntry
@@ -103,20 +103,20 @@ def test_router_has_one_leg_per_subnet_and_policy_routing_without_fallthrough() 
     assert ("net.bridge.bridge-nf-call-iptables", "0") in router.sysctls
     bridges = [line.split()[2] for line in router.create if line.endswith("type bridge")]
     assert len(bridges) == 2
-    assert (
-        "addr add 10.0.1.1/24 dev b0" in router.configure or "addr add 10.0.1.1/24 dev b1" in router.configure
-    )
+    (record,) = build_plan(network, "demo").state.vpcs.values()
+    public = next(s for s in network.subnets.values() if s.cidr_block == "10.0.1.0/24")
+    assert f"addr add 10.0.1.1/24 dev {record.subnets[public.subnet_id]}" in router.configure
     for bridge in bridges:
-        assert f"rule add pref 1000 iif {bridge} lookup {100 + int(bridge[1:])}" in router.configure
+        assert f"rule add pref 1000 iif {bridge} lookup {1000 + int(bridge[1:])}" in router.configure
         assert f"rule add pref 30000 iif {bridge} blackhole" in router.configure
     # the private subnet's default route leads to the NAT gateway's address, the public one's to the IGW
     nat = next(iter(network.nat_gateways.values()))
     assert any(
-        re.match(rf"route add 0\.0\.0\.0/0 via {nat.private_ip} dev b\d onlink table 1\d\d", x)
+        re.match(rf"route add 0\.0\.0\.0/0 via {nat.private_ip} dev b\d+ onlink table \d+", x)
         for x in router.configure
     )
     assert any(
-        re.match(r"route add 0\.0\.0\.0/0 via 169\.254\.0\.1 dev igw onlink table 1\d\d", x)
+        re.match(r"route add 0\.0\.0\.0/0 via 169\.254\.\d+\.\d+ dev igw onlink table \d+", x)
         for x in router.configure
     )
     # the router originates nothing and tracks nothing
@@ -131,20 +131,26 @@ def test_local_route_is_shadowed_by_a_more_specific_route_as_in_longest_prefix_m
     table = network.main_route_table(vpc.vpc_id)
     assert table is not None
     network.create_route(table, "10.8.1.0/24", network.create_internet_gateway().internet_gateway_id)
-    (router,) = _role(build_plan(network, "x").namespaces, "router")
-    k = router.configure.index("route add blackhole 10.8.0.0/16 table 100")
+    plan = build_plan(network, "x")
+    (router,) = _role(plan.namespaces, "router")
+    bridge = plan.state.vpcs[vpc.vpc_id].subnets[subnet.subnet_id]
+    table = 1000 + int(bridge[1:])
+    k = router.configure.index(f"route add blackhole 10.8.0.0/16 table {table}")
     assert k >= 0
     # the /24 (to a detached gateway: a blackhole) wins over delivering into the /26
-    assert "route add blackhole 10.8.1.0/24 table 100" in router.configure
-    assert f"route add {subnet.cidr_block} dev b0 table 100" not in router.configure
+    assert f"route add blackhole 10.8.1.0/24 table {table}" in router.configure
+    assert f"route add {subnet.cidr_block} dev {bridge} table {table}" not in router.configure
 
 
 def test_internet_gateway_is_stateless_one_to_one_nat_in_the_internet_namespace() -> None:
-    _, namespaces = _bastion()
+    network, namespaces = _bastion()
     (internet,) = _role(namespaces, "internet")
     assert "addr add 198.51.100.1/32 dev lo" in internet.configure
+    (vpc_id,) = network.vpcs
+    slot = stable_slots("vpc", [vpc_id], VPC_SLOTS)[vpc_id]
+    _, inside = link_addresses("igw", slot)
     assert any(
-        line.startswith("route add 203.0.113.10/32 via 169.254.0.2 dev g0") for line in internet.configure
+        line.startswith(f"route add 203.0.113.10/32 via {inside} dev g{slot}") for line in internet.configure
     )
     nft = internet.nft
     assert "ip saddr set ip saddr map { 10.0.1.4 : 203.0.113.100, 10.0.1.10 : 203.0.113.10 }" in nft
@@ -323,3 +329,24 @@ def test_import_linter_contracts_are_kept() -> None:
     assert "2 kept, 0 broken" in done.stdout
     # The layers hold without exceptions: no import is ignored.
     assert "ignore_imports" not in (ROOT / ".importlinter").read_text()
+
+
+def test_the_diff_deletes_a_veth_into_a_namespace_that_stays_from_that_end() -> None:
+    from vpcsim.lab.diff import diff_plans
+
+    before = load_example("bastion-nat").network
+    after = load_example("bastion-nat").network
+    vpc_id = next(iter(after.vpcs))
+    igw = after.internet_gateway_of_vpc(vpc_id)
+    assert igw is not None
+    after.detach_internet_gateway(igw)
+    change = diff_plans(build_plan(before, "d"), build_plan(after, "d"))
+    assert not change.remove_namespaces
+    (leg,) = change.delete_links
+    assert leg.device == "igw" and leg.namespace == f"vs-d-{vpc_id}"
+    # the same network again: nothing to do
+    assert diff_plans(build_plan(after, "d"), build_plan(after, "d")).empty
+    # a whole VPC gone: its router's veth into the internet is deleted from the internet's end
+    empty = Network(seed="none")
+    change = diff_plans(build_plan(before, "d"), build_plan(empty, "d"))
+    assert [(link.namespace, link.device[0]) for link in change.delete_links] == [("vs-d-internet", "g")]

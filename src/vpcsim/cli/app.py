@@ -493,6 +493,9 @@ def _mount() -> None:
     from .lab import lab_app
 
     app.command("collect")(collect_command)
+    from .serve import serve_command
+
+    app.command("serve")(serve_command)
     app.add_typer(lab_app, name="lab")
 
     from .analysis import register

@@ -119,13 +119,23 @@ def _exists(path: str) -> bool:
         return False
 
 
+def _changes_in_place(path: str) -> bool:
+    """A ``vpcsim serve`` state file: its writes land in the SQLite WAL beside it, which the
+    cache's fingerprint of the file does not see, so it is always read afresh."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def load(path: str, fmt: str | None = None, *, check: bool = True) -> LoadResult:
     """Load a NETWORK argument; a built-in example name works where no such file exists.
     A network with errors does not load (``check=False``: see ``vpcsim.formats.loader``).
 
     A file or folder that loads (and is checked) is read back from the cache the next time
     (:mod:`vpcsim.cache`) unless ``--no-cache``; the compiled network comes with it."""
-    if not check or not _exists(path):
+    if not check or not _exists(path) or _changes_in_place(path):
         from ..formats.loader import load_source
 
         return load_source(path, format=fmt, check=check)

@@ -89,18 +89,32 @@ def up_command(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """Realise NETWORK as namespaces, veths, bridges, policy routing and nftables."""
+    """Realise NETWORK as namespaces, veths, bridges, policy routing and nftables; on a lab that
+    is up, apply only the difference (running instances are not torn down)."""
+    from ..lab.api import lab_apply
+    from ..lab.state import state_path
     from .common import load
 
     loaded = load(network, fmt)
+    applied = None
     with lab_errors():
-        state = lab_up(loaded.network, name, internet_hosts=host or (), responder=not no_responder)
+        if state_path(name).exists():
+            state, change = lab_apply(
+                loaded.network, name, internet_hosts=host or None, responder=not no_responder
+            )
+            applied = change.summary()
+        else:
+            state = lab_up(loaded.network, name, internet_hosts=host or (), responder=not no_responder)
         status = lab_status(name)
     if as_json:
-        _emit_json(status)
+        _emit_json(status if applied is None else {**status, "applied": applied})
         return EXIT_OK
     out = _console()
     out.print(f"lab {name} is up: {len(state.namespaces)} namespaces (state in {status['state_file']})")
+    if applied is not None:
+        out.print(
+            "applied the difference: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in applied.items())
+        )
     for instance in status["instances"]:
         addresses = ", ".join(
             ip + (f" ({iface['public_ips'][ip]})" if ip in iface["public_ips"] else "")
@@ -174,12 +188,27 @@ def exec_command(
             show_default=False,
         ),
     ],
-    command: Annotated[list[str], typer.Argument(metavar="-- COMMAND ...", show_default=False)],
+    command: Annotated[list[str] | None, typer.Argument(metavar="-- COMMAND ...", show_default=False)] = None,
     name: NameOpt = DEFAULT_LAB,
+    ssh: Annotated[
+        bool,
+        typer.Option("--ssh", help="Start OpenSSH's server (openssh-server) in the instance first."),
+    ] = False,
 ) -> int:
     """Run a real command inside an instance: ping -c1 10.0.2.10, curl http://..., nc -zv ... 22."""
+    from ..lab.api import lab_ssh
+
     with lab_errors():
-        done = lab_exec(name, instance, command)
+        if ssh:
+            started = lab_ssh(name, instance)
+            address = started["public_ip"] or started["private_ip"]
+            _console().print(
+                f"sshd is running in {started['instance_id']}; try: vpcsim lab exec --name {name} "
+                f"internet -- ssh -i {started['key']} -o StrictHostKeyChecking=no root@{address}"
+            )
+            if not command:
+                return EXIT_OK
+        done = lab_exec(name, instance, command or [])
     return done.returncode
 
 

@@ -5,7 +5,8 @@ disagree on what a file is:
 
 1. ``--format yaml|aws|terraform`` wins when given;
 2. a directory is an AWS ``describe-*`` folder;
-3. ``.yaml`` / ``.yml`` is a vpcsim spec;
+3. ``.yaml`` / ``.yml`` is a vpcsim spec; an SQLite file is the state of ``vpcsim serve``, and so
+   is an ``http(s)://`` URL (the server's);
 4. JSON with ``format_version`` is Terraform (``terraform show -json`` of a plan or a state), and
    so is a raw ``terraform.tfstate`` (``terraform_version`` and ``lineage``);
 5. JSON with ``describe-*`` keys (``Vpcs``, ``Subnets``, ``Reservations``...) is AWS;
@@ -190,6 +191,11 @@ def load_network(path: str | Path, *, format: str | None = None, check: bool = T
         ) from None
     except OSError as exc:  # a name too long, a loop of links, a parent that is a file
         raise _problem(path, "VPCSIM_FILE_UNREADABLE", f"cannot read {path}: {exc.strerror or exc}") from None
+    if format is None and _is_serve_state(path):
+        from .aws_state import load_state_file
+
+        result = load_state_file(path)
+        return checked(result, path) if check else result
     kind = format or detect_format(path)
     if kind == "yaml":
         if path.is_dir():
@@ -239,10 +245,26 @@ def load_example(name: str) -> LoadResult:
     return load_spec(spec.read_text(encoding="utf-8"), filename=f"{name}.yaml")
 
 
+def _is_serve_state(path: Path) -> bool:
+    """A ``vpcsim serve --state`` file (SQLite)."""
+    from .aws_state import SQLITE_MAGIC
+
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
 def load_source(source: str | Path, *, format: str | None = None, check: bool = True) -> LoadResult:
-    """A NETWORK as every command and :func:`vpcsim.load` take it: a path, or the name of a
-    built-in example where no such file exists (and no format is forced). ``check`` as for
-    :func:`load_network`."""
+    """A NETWORK as every command and :func:`vpcsim.load` take it: a path, the URL of a
+    ``vpcsim serve`` (its state), or the name of a built-in example where no such file exists (and
+    no format is forced). ``check`` as for :func:`load_network`."""
+    if isinstance(source, str) and source.startswith(("http://", "https://")):
+        from .aws_state import load_url
+
+        result = load_url(source)
+        return checked(result, Path(source)) if check else result
     if format is None and isinstance(source, str) and source in EXAMPLES and not Path(source).exists():
         return load_example(source)
     return load_network(source, format=format, check=check)

@@ -9,7 +9,9 @@ other namespace with the lab's prefix.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ipaddress
+import json
 import os
 import select
 import signal
@@ -21,13 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Network, protocol_name, protocol_number
-from . import kernel
+from . import kernel, ssh
+from .diff import LabChange, diff_plans
 from .env import require_environment
 from .errors import LabError, LabNotFoundError
 from .naming import DEFAULT_LAB, PREFIX, check_lab_name, lab_prefix
 from .netns import lab_namespaces, namespace_exists, namespace_path
-from .plan import build_plan
+from .plan import LabPlan, build_plan
 from .probe import DEFAULT_TIMEOUT, ProbeResult, ProbeSpec, run_probes
+from .responder import ack_path
 from .state import (
     STATE_DIR,
     InstanceRecord,
@@ -60,13 +64,18 @@ def lab_up(
     """
     require_environment()
     check_lab_name(name)
-    if state_path(name).exists() or lab_namespaces(lab_prefix(name)):
-        raise LabError(f"lab {name!r} is already up; run `vpcsim lab down --name {name}` first")
+    if state_path(name).exists():
+        return lab_apply(network, name, internet_hosts=internet_hosts, responder=responder)[0]
+    if lab_namespaces(lab_prefix(name)):
+        raise LabError(
+            f"lab {name!r} has namespaces but no state (a crash?); run `vpcsim lab down --name {name}` first"
+        )
     plan = build_plan(network, name, internet_hosts=internet_hosts)
     state = plan.state
     write_state(state)  # before anything exists: `lab down` finds it all after a crash
     try:
         kernel.create(plan)
+        _write_plan(plan)
         if responder:
             state.responder_pid = _start_responder(name)
         state.status = "up"
@@ -76,6 +85,128 @@ def lab_up(
             lab_down(name)
         raise
     return state
+
+
+def plan_path(name: str) -> Path:
+    """Where the plan that is up is kept (the old side of the next difference)."""
+    return STATE_DIR / f"lab-{check_lab_name(name)}.plan.json"
+
+
+def _write_plan(plan: LabPlan) -> None:
+    path = plan_path(plan.state.name)
+    temporary = path.with_suffix(f".tmp{os.getpid()}")
+    temporary.write_text(json.dumps(plan.to_dict()))
+    os.replace(temporary, path)
+
+
+def _read_plan(state: LabState) -> LabPlan | None:
+    try:
+        return LabPlan.from_dict(state, json.loads(plan_path(state.name).read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _listening(state: LabState) -> list[tuple[str, list[int]]]:
+    """What the responder listens on: it is restarted when this changes."""
+    return sorted((i.namespace, i.listen_ports) for i in state.instances.values() if i.state == "running")
+
+
+def lab_apply(
+    network: Network,
+    name: str = DEFAULT_LAB,
+    *,
+    internet_hosts: Iterable[str] | None = None,
+    responder: bool | None = None,
+) -> tuple[LabState, LabChange]:
+    """Bring lab ``name`` to ``network`` by applying only the difference (:mod:`.diff`).
+
+    Namespaces, links, addresses, routes and rulesets that did not change are not touched:
+    running instances keep their interfaces, connections and processes. The lab is
+    reconciled with the kernel first: a namespace of the record that is gone is created
+    again, a namespace with the lab's prefix that the record does not know is removed. A lab
+    left half-changed by a crash (or made without a recorded plan) is rebuilt from scratch.
+    ``internet_hosts`` and ``responder`` default to what the lab has.
+    """
+    require_environment()
+    state = read_state(name)
+    hosts = list(state.internet_hosts if internet_hosts is None else internet_hosts)
+    wants_responder = (state.responder_pid is not None) if responder is None else responder
+    old = _read_plan(state) if state.status == "up" else None
+    if old is None:
+        lab_down(name)
+        fresh = lab_up(network, name, internet_hosts=hosts, responder=wants_responder)
+        return fresh, LabChange(create_namespaces=build_plan(network, name, internet_hosts=hosts).namespaces)
+    new = build_plan(network, name, internet_hosts=hosts)
+    lost = [p.name for p in old.namespaces if not namespace_exists(p.name)]
+    if lost:
+        _stop_responder(state)  # its sockets keep a lost namespace (and its veths) alive
+    old = _reconciled(old)
+    change = diff_plans(old, new)
+    reload = wants_responder and _responder_alive(state) and _listening(state) != _listening(new.state)
+    restart = wants_responder and not _responder_alive(state)
+    if restart or not wants_responder:
+        _stop_responder(state)  # its sockets would keep removed namespaces alive
+        state.responder_pid = None
+    # The record names every namespace of both plans while the change runs: a crash half
+    # way leaves status "applying", and the next apply or `lab down` finds them all.
+    known = {n.name for n in new.state.namespaces}
+    intent = new.state
+    intent.namespaces = [*new.state.namespaces, *(n for n in state.namespaces if n.name not in known)]
+    intent.status, intent.created_at, intent.responder_pid = "applying", state.created_at, state.responder_pid
+    write_state(intent)
+    running = {i.instance_id for i in new.state.instances.values() if i.state == "running"}
+    ssh.stop_all(name, keep=running)  # an sshd would keep a removed namespace alive
+    kernel.apply(change)
+    _write_plan(new)
+    intent.namespaces = [n for n in intent.namespaces if n.name in known]
+    intent.status = "up"
+    write_state(intent)
+    if wants_responder and intent.responder_pid is None:
+        intent.responder_pid = _start_responder(name)
+        write_state(intent)
+    elif reload and not _reload_responder(intent):
+        _stop_responder(intent)
+        intent.responder_pid = _start_responder(name)
+        write_state(intent)
+    return intent, change
+
+
+def _reload_responder(state: LabState) -> bool:
+    """Have the responder open the listeners of new instances and close those of gone ones
+    (``SIGHUP``), and wait until it has: a probe right after this finds them open."""
+    if state.responder_pid is None:
+        return False
+    ack = ack_path(state.name)
+    generation = f"{time.time_ns()}"
+    ack.with_suffix(".want").write_text(generation)
+    os.kill(state.responder_pid, signal.SIGHUP)
+    deadline = time.monotonic() + RESPONDER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if ack.read_text() == generation:
+                return True
+        time.sleep(0.005)
+    return False
+
+
+def _reconciled(plan: LabPlan) -> LabPlan:
+    """The recorded plan as the kernel has it: namespaces that are gone (and the links into
+    them) are left out, and stray namespaces of the lab are removed."""
+    recorded = {p.name for p in plan.namespaces}
+    present = {name for name in recorded if namespace_exists(name)}
+    strays = [n for n in lab_namespaces(lab_prefix(plan.state.name)) if n not in recorded]
+    if strays:
+        kernel.destroy_namespaces(strays)
+    if present == recorded:
+        return plan
+    kept = []
+    for ns in plan.namespaces:
+        if ns.name in present:
+            create = [
+                line for line in ns.create if "netns" not in line.split() or line.split()[-1] in present
+            ]
+            kept.append(dataclasses.replace(ns, create=create))
+    return LabPlan(plan.state, kept)
 
 
 def _start_responder(name: str) -> int:
@@ -140,11 +271,15 @@ def lab_down(name: str = DEFAULT_LAB) -> dict[str, Any]:
         state = None
     except LabError:
         state = None  # a corrupt record: the prefix finds the namespaces anyway
+    ssh.stop_all(name)
     if state is not None:
         recorded = [n.name for n in state.namespaces]
         stopped = _stop_responder(state)
     removed = kernel.destroy(name, recorded)
     remove_state(name)
+    plan_path(name).unlink(missing_ok=True)
+    for path in (ack_path(name), ack_path(name).with_suffix(".want")):
+        path.unlink(missing_ok=True)
     with contextlib.suppress(OSError):
         (STATE_DIR / f"lab-{name}.log").unlink()
     return {
@@ -157,21 +292,8 @@ def lab_down(name: str = DEFAULT_LAB) -> dict[str, Any]:
 
 
 def lab_reload(network: Network, name: str = DEFAULT_LAB) -> LabState:
-    """Apply changed security groups and network ACLs to a running lab (same topology)."""
-    require_environment()
-    state = read_state(name)
-    plan = build_plan(network, name, internet_hosts=state.internet_hosts)
-    if plan.state.topology != state.topology:
-        raise LabError(
-            f"lab {name!r}: the network's instances, subnets, routes or gateways changed; "
-            f"run `vpcsim lab down --name {name}` and `vpcsim lab up` again"
-        )
-    kernel.reload_rules(plan)
-    plan.state.responder_pid = state.responder_pid
-    plan.state.status = state.status
-    plan.state.created_at = state.created_at
-    write_state(plan.state)
-    return plan.state
+    """Apply a changed network to a running lab (only the difference; see :func:`lab_apply`)."""
+    return lab_apply(network, name)[0]
 
 
 # ---------------------------------------------------------------------------- status
@@ -337,6 +459,22 @@ def _destination(state: LabState, ref: str, *, from_internet: bool) -> str:
 
 
 # ---------------------------------------------------------------------------- exec and probe
+
+
+def lab_ssh(name: str, target: str) -> dict[str, str]:
+    """Start OpenSSH's server in an instance (``vpcsim lab exec --ssh``): the responder lets go
+    of its TCP port 22 there first. Returns the client key and the instance's addresses."""
+    require_environment()
+    state = read_state(name)
+    instance = _instance(state, target)
+    if instance is None:
+        raise LabError(f"{target!r} is not an instance of lab {name}")
+    if instance.state != "running":
+        raise LabError(f"{instance.instance_id} is {instance.state}; start it first")
+    ssh.mark(name, instance.instance_id, True)
+    if _responder_alive(state) and not _reload_responder(state):
+        raise LabError("the lab's responder did not let go of port 22")
+    return ssh.start_sshd(state, instance.instance_id)
 
 
 def lab_exec(

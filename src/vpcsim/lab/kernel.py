@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from .errors import LabError
 from .naming import lab_prefix
 from .netns import NETNS_DIR, lab_namespaces, namespace_exists, namespace_path, write_sysctls
 from .plan import LabPlan, NamespacePlan
 
+if TYPE_CHECKING:
+    from .diff import LabChange
+
 COMMAND_TIMEOUT = 60.0
+RULESET_WORKERS = 4
 
 
 def run(argv: Sequence[str], *, input_text: str | None = None, what: str) -> str:
@@ -76,10 +82,87 @@ def create(plan: LabPlan) -> None:
             load_ruleset(ns)
 
 
+def apply(change: LabChange) -> None:
+    """Execute a :class:`~vpcsim.lab.diff.LabChange`: only what differs is touched.
+
+    Order: settings and addresses, rules and routes that go; links that go (a veth takes its
+    peer along); namespaces that go; new namespaces and their settings; changed settings;
+    new links (their peer namespace exists by then); the new namespaces' configuration as a
+    fresh ``up`` writes it and what the others gain; rulesets, each replaced in one
+    transaction (tracked connections stay, as AWS keeps them).
+    """
+    for item in change.changed:
+        ip_batch(item.name, item.remove, what=f"{item.name}: removing")
+    by_namespace: dict[str, list[str]] = {}
+    for link in change.delete_links:
+        by_namespace.setdefault(link.namespace, []).append(f"link del {link.device}")
+    for namespace, commands in by_namespace.items():
+        ip_batch(namespace, commands, what=f"{namespace}: deleting links")
+    destroy_namespaces(change.remove_namespaces)
+    if change.create_namespaces:
+        NETNS_DIR.parent.mkdir(parents=True, exist_ok=True)
+        run(
+            ["ip", "-batch", "-"],
+            input_text="".join(
+                f"netns add {namespace_path(p.name).name}\n" for p in change.create_namespaces
+            ),
+            what="creating namespaces",
+        )
+    for ns in change.create_namespaces:
+        write_sysctls(ns.name, ns.sysctls)
+    for item in change.changed:
+        if item.sysctls is not None:
+            write_sysctls(item.name, item.sysctls)
+    by_namespace = {}
+    for link in change.add_links:
+        by_namespace.setdefault(link.namespace, []).append(link.line)
+    for namespace, commands in by_namespace.items():
+        ip_batch(namespace, commands, what=f"{namespace}: creating links")
+    for ns in change.create_namespaces:
+        ip_batch(ns.name, ns.configure, what=f"{ns.name}: configuring")
+    for item in change.changed:
+        ip_batch(item.name, item.add, what=f"{item.name}: configuring")
+    for ns in change.create_namespaces:
+        if ns.nft:
+            load_ruleset(ns)
+    # One transaction per namespace; a group used by many instances changes many rulesets,
+    # loaded side by side (each `nft` is a process of its own).
+    replaced = [(namespace_path(item.name), item) for item in change.changed if item.nft is not None]
+    with ThreadPoolExecutor(max_workers=RULESET_WORKERS) as pool:
+        list(
+            pool.map(
+                lambda pair: run(
+                    ["nsenter", f"--net={pair[0]}", "nft", "-f", "-"],
+                    input_text="flush ruleset\n" + (pair[1].nft or ""),
+                    what=f"{pair[1].name}: nft",
+                ),
+                replaced,
+            )
+        )
+
+
 def reload_rules(plan: LabPlan) -> None:
     """Replace every namespace's ruleset (security groups and ACLs changed, topology did not)."""
     for ns in plan.namespaces:
         load_ruleset(ns, replace=True)
+
+
+def delete_links(namespace: str, devices: Sequence[str]) -> None:
+    """Delete devices of a lab namespace that may already be gone (no error for those)."""
+    for device in devices:
+        namespace_path(namespace)
+        subprocess.run(["ip", "-n", namespace, "link", "del", device], capture_output=True, check=False)
+
+
+def destroy_namespaces(names: Sequence[str]) -> None:
+    """Delete lab namespaces by name (those that exist)."""
+    existing = [n for n in names if namespace_exists(n)]
+    if existing:
+        run(
+            ["ip", "-force", "-batch", "-"],
+            input_text="".join(f"netns del {namespace_path(n).name}\n" for n in existing),
+            what="removing namespaces",
+        )
 
 
 def destroy(lab: str, recorded: Sequence[str] = ()) -> list[str]:

@@ -37,6 +37,7 @@ import ipaddress
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..model import (
     Instance,
@@ -86,8 +87,8 @@ from .state import (
     VpcRecord,
 )
 
-SUBNET_TABLE_BASE = 100
-"""Route table of the VPC router for the subnet with index k: 100 + k."""
+SUBNET_TABLE_BASE = 1000
+"""Route table of the VPC router for the subnet in slot k: 1000 + k."""
 IGW_TABLE = 90
 """What arrives from the internet gateway: the VPC's subnets (and a gateway route table's ENIs)."""
 PEER_TABLE = 91
@@ -110,6 +111,43 @@ DEFAULT_INTERNET_HOSTS = (
 DEFAULT_LISTEN_PORTS = (22, 80, 443, 8080)
 MAX_LISTEN_PORTS = 24
 NAT_GATEWAY_PORTS = "1024-65535"
+
+#: Slot spaces of the names and link addresses a component keeps for as long as it exists
+#: (see :func:`stable_slots`): VPCs and peering connections (a /30 of 169.254.0.0/17 each),
+#: subnets of one VPC (a bridge and a route table), ports of one subnet's bridge.
+VPC_SLOTS = PEERING_SLOTS = 128 * 64
+SUBNET_SLOTS = 1 << 16
+PORT_SLOTS = 1 << 12
+
+
+def _hash_slot(kind: str, ident: str, space: int) -> int:
+    digest = hashlib.sha256(f"{kind}:{ident}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % space
+
+
+def stable_slots(kind: str, idents: Iterable[str], space: int) -> dict[str, int]:
+    """A slot per id that does not move when other ids come and go.
+
+    Names and link addresses were numbered by position in sorted order: a new subnet, VPC
+    or instance then renamed its neighbours, so an incremental change (:mod:`.diff`) would
+    recreate the links of running instances. A slot is a hash of the id, probed linearly
+    in sorted order on a collision: the plan stays a pure function of the network (a fresh
+    ``lab up`` and an applied difference give the same kernel state), and an id moves only
+    when a new id that sorts before it lands on its slot.
+    """
+    ordered = sorted(set(idents))
+    if len(ordered) > space:
+        raise LabError(f"too many {kind}s for the lab ({len(ordered)}; at most {space})")
+    taken: set[int] = set()
+    slots: dict[str, int] = {}
+    for ident in ordered:
+        slot = _hash_slot(kind, ident, space)
+        while slot in taken:
+            slot = (slot + 1) % space
+        taken.add(slot)
+        slots[ident] = slot
+    return slots
+
 
 _COMMON_SYSCTLS = [
     ("net.ipv4.conf.all.rp_filter", "0"),
@@ -168,6 +206,41 @@ class LabPlan:
                 return plan
         raise KeyError(name)
 
+    def to_dict(self) -> dict[str, object]:
+        """The namespaces' plans (what is up), kept beside the state for the next difference."""
+        return {
+            "namespaces": [
+                {
+                    "name": p.name,
+                    "role": p.role,
+                    "component": p.component,
+                    "sysctls": [list(item) for item in p.sysctls],
+                    "create": p.create,
+                    "configure": p.configure,
+                    "nft": p.nft,
+                }
+                for p in self.namespaces
+            ]
+        }
+
+    @staticmethod
+    def from_dict(state: LabState, data: dict[str, Any]) -> LabPlan:
+        return LabPlan(
+            state,
+            [
+                NamespacePlan(
+                    name=str(p["name"]),
+                    role=str(p["role"]),
+                    component=str(p["component"]),
+                    sysctls=[(str(k), str(v)) for k, v in p["sysctls"]],
+                    create=[str(x) for x in p["create"]],
+                    configure=[str(x) for x in p["configure"]],
+                    nft=str(p["nft"]),
+                )
+                for p in data["namespaces"]
+            ],
+        )
+
     def topology_digest(self) -> str:
         digest = hashlib.sha256()
         for plan in self.namespaces:
@@ -217,13 +290,17 @@ class _Planner:
         self.extra_hosts = list(hosts)
         self.notes: list[str] = []
         self.vpc_ids = sorted(network.vpcs)
-        self.vpc_index = {vpc_id: i for i, vpc_id in enumerate(self.vpc_ids)}
+        self.vpc_index = stable_slots("vpc", self.vpc_ids, VPC_SLOTS)
         self.subnets_of: dict[str, list[Subnet]] = {v: [] for v in self.vpc_ids}
         for subnet in sorted(network.subnets.values(), key=lambda s: s.subnet_id):
             if subnet.vpc_id in self.subnets_of:
                 self.subnets_of[subnet.vpc_id].append(subnet)
-        self.subnet_index = {s.subnet_id: k for subs in self.subnets_of.values() for k, s in enumerate(subs)}
-        self.port_count: dict[str, int] = {}
+        self.subnet_index = {
+            subnet_id: k
+            for subs in self.subnets_of.values()
+            for subnet_id, k in stable_slots("subnet", (s.subnet_id for s in subs), SUBNET_SLOTS).items()
+        }
+        self.ports_taken: dict[str, set[int]] = {}
         self.plans: dict[str, NamespacePlan] = {}
         self.routers: dict[str, NamespacePlan] = {}
         self.internet = NamespacePlan(
@@ -273,11 +350,20 @@ class _Planner:
         k = self.subnet_index[subnet.subnet_id]
         return router, bridge_name(k), k
 
-    def _attach(self, subnet: Subnet, namespace: str, ifname: str) -> None:
-        """A veth from the subnet's bridge (in the router) into ``namespace`` as ``ifname``."""
+    def _attach(self, subnet: Subnet, namespace: str, ifname: str, eni_id: str) -> None:
+        """A veth from the subnet's bridge (in the router) into ``namespace`` as ``ifname``.
+
+        The bridge's end is named after a slot of the ENI (probed in the order ENIs attach:
+        instances by id, then NAT gateways), so that it keeps its name while others come and go.
+        """
         router, bridge, k = self._subnet_router(subnet)
-        j = self.port_count.get(subnet.subnet_id, 0)
-        self.port_count[subnet.subnet_id] = j + 1
+        taken = self.ports_taken.setdefault(subnet.subnet_id, set())
+        if len(taken) >= PORT_SLOTS:
+            raise LabError(f"{subnet.subnet_id}: more than {PORT_SLOTS} interfaces for the lab")
+        j = _hash_slot("port", eni_id, PORT_SLOTS)
+        while j in taken:
+            j = (j + 1) % PORT_SLOTS
+        taken.add(j)
         port = port_name(k, j)
         router.create.append(f"link add {port} type veth peer name {ifname} netns {namespace}")
         router.configure.append(f"link set {port} master {bridge}")
@@ -306,8 +392,8 @@ class _Planner:
             cidr_blocks=list(vpc.cidr_blocks),
             internet_gateway_id=self._attached_igw(vpc.vpc_id),
         )
-        for k, subnet in enumerate(self.subnets_of[vpc.vpc_id]):
-            bridge = bridge_name(k)
+        for subnet in self.subnets_of[vpc.vpc_id]:
+            bridge = bridge_name(self.subnet_index[subnet.subnet_id])
             net = ipaddress.IPv4Network(subnet.cidr_block)
             router.create.append(f"link add {bridge} type bridge")
             router.configure.append(f"link set {bridge} up")
@@ -325,11 +411,20 @@ class _Planner:
         self.state.vpcs[vpc.vpc_id] = record
 
     def _peering_links(self) -> None:
-        index = 0
-        for pcx in sorted(self.n.vpc_peering_connections.values(), key=lambda p: p.vpc_peering_connection_id):
+        realised = [
+            pcx
+            for pcx in sorted(
+                self.n.vpc_peering_connections.values(), key=lambda p: p.vpc_peering_connection_id
+            )
+            if pcx.status == "active"
+            and pcx.requester.vpc_id != pcx.accepter.vpc_id
+            and pcx.requester.vpc_id in self.routers
+            and pcx.accepter.vpc_id in self.routers
+        ]
+        slots = stable_slots("pcx", (p.vpc_peering_connection_id for p in realised), PEERING_SLOTS)
+        for pcx in realised:
             a, b = pcx.requester.vpc_id, pcx.accepter.vpc_id
-            if pcx.status != "active" or a == b or a not in self.routers or b not in self.routers:
-                continue
+            index = slots[pcx.vpc_peering_connection_id]
             leg = peering_name(index)
             first, second = link_addresses("pcx", index)
             self.routers[a].create.append(
@@ -340,7 +435,6 @@ class _Planner:
             self.peerings.append(
                 _Peering(pcx.vpc_peering_connection_id, index, {a: (leg, second, b), b: (leg, first, a)})
             )
-            index += 1
 
     def _winning_routes(self, table: RouteTable) -> list[_Winning]:
         """One route per destination: static before prefix list before propagated (AWS's order)."""
@@ -462,7 +556,8 @@ class _Planner:
     def _router_routing(self, vpc: Vpc) -> None:
         router = self.routers[vpc.vpc_id]
         lines: list[str] = []
-        for k, subnet in enumerate(self.subnets_of[vpc.vpc_id]):
+        for subnet in self.subnets_of[vpc.vpc_id]:
+            k = self.subnet_index[subnet.subnet_id]
             bridge = bridge_name(k)
             number = SUBNET_TABLE_BASE + k
             lines.append(f"rule add pref {LOOKUP_PREF} iif {bridge} lookup {number}")
@@ -516,7 +611,8 @@ class _Planner:
             ]
         chains: list[str] = []
         acl_chains: dict[str, str] = {}
-        for k, subnet in enumerate(self.subnets_of[vpc.vpc_id]):
+        for subnet in self.subnets_of[vpc.vpc_id]:
+            k = self.subnet_index[subnet.subnet_id]
             acl = self.n.network_acl_of_subnet(subnet.subnet_id)
             if acl is None:
                 continue
@@ -568,7 +664,7 @@ class _Planner:
         plan.configure.append("link set lo up")
         records: list[EniRecord] = []
         for position, (ifname, eni, subnet) in enumerate(enis):
-            self._attach(subnet, name, ifname)
+            self._attach(subnet, name, ifname, eni.network_interface_id)
             self.eni_place[eni.network_interface_id] = (name, ifname)
             net = ipaddress.IPv4Network(subnet.cidr_block)
             gateway = self._gateway(subnet)
@@ -759,7 +855,7 @@ class _Planner:
         plan = NamespacePlan(
             name=name, role="nat-gateway", component=nat.nat_gateway_id, sysctls=sysctls(forwarding=True)
         )
-        self._attach(subnet, name, "eth0")
+        self._attach(subnet, name, "eth0", eni.network_interface_id)
         self.eni_place[eni.network_interface_id] = (name, "eth0")
         net = ipaddress.IPv4Network(subnet.cidr_block)
         plan.configure += [

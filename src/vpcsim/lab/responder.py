@@ -14,15 +14,18 @@ answers, and exits on SIGTERM (``lab down``).
 from __future__ import annotations
 
 import contextlib
+import os
 import selectors
 import signal
 import socket
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from .netns import entered
-from .state import read_state
+from .netns import entered, namespace_path
+from .ssh import ssh_instances
+from .state import STATE_DIR, read_state
 
 BANNER_WAIT = 1.0
 
@@ -41,7 +44,11 @@ class _Connection:
     opened: float
 
 
-def _listeners(name: str, selector: selectors.BaseSelector) -> int:
+_Key = tuple[str, int, int, int]
+"""(namespace, its inode, port, socket kind): a namespace made again is another place."""
+
+
+def _wanted(name: str) -> dict[_Key, str]:
     state = read_state(name)
     places: list[tuple[str, str, list[int]]] = [
         (instance.namespace, instance.name or instance.instance_id, instance.listen_ports)
@@ -49,25 +56,55 @@ def _listeners(name: str, selector: selectors.BaseSelector) -> int:
         if instance.state == "running"
     ]
     places.append((state.internet_namespace, "the internet", state.internet_ports))
-    count = 0
+    wanted: dict[_Key, str] = {}
+    sshd = {state.instances[i].namespace for i in ssh_instances(name) if i in state.instances}
     for namespace, who, ports in places:
+        try:
+            inode = os.stat(namespace_path(namespace)).st_ino
+        except OSError:
+            continue
         for port in ports:
             for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                with entered(namespace):
-                    sock = socket.socket(socket.AF_INET, kind)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    sock.bind(("0.0.0.0", port))
-                except OSError:
-                    sock.close()
-                    continue
-                if kind == socket.SOCK_STREAM:
-                    sock.listen(16)
-                sock.setblocking(False)
-                label = "tcp" if kind == socket.SOCK_STREAM else "udp"
-                selector.register(sock, selectors.EVENT_READ, _Listener(who, port, label))
-                count += 1
-    return count
+                if port == 22 and kind == socket.SOCK_STREAM and namespace in sshd:
+                    continue  # OpenSSH's server answers there (lab exec --ssh)
+                wanted[(namespace, inode, port, kind)] = who
+    return wanted
+
+
+def _listeners(name: str, selector: selectors.BaseSelector, open_now: dict[_Key, socket.socket]) -> int:
+    """Open the listeners the lab's state wants and close those it no longer wants."""
+    wanted = _wanted(name)
+    for key in [k for k in open_now if k not in wanted]:
+        sock = open_now.pop(key)
+        selector.unregister(sock)
+        sock.close()
+    for key, who in wanted.items():
+        if key in open_now:
+            continue
+        namespace, _, port, kind = key
+        try:
+            with entered(namespace):
+                sock = socket.socket(socket.AF_INET, kind)
+        except Exception:  # the namespace went away meanwhile
+            continue
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            sock.close()
+            continue
+        if kind == socket.SOCK_STREAM:
+            sock.listen(16)
+        sock.setblocking(False)
+        label = "tcp" if kind == socket.SOCK_STREAM else "udp"
+        selector.register(sock, selectors.EVENT_READ, _Listener(who, port, label))
+        open_now[key] = sock
+    return len(open_now)
+
+
+def ack_path(name: str) -> Path:
+    """Where the responder says which reload it has done (``SIGHUP``: read the state again)."""
+    return STATE_DIR / f"lab-{name}.responder"
 
 
 def _answer(port: int, who: str, request: bytes) -> bytes:
@@ -82,23 +119,45 @@ def _answer(port: int, who: str, request: bytes) -> bytes:
 
 def serve(name: str) -> None:
     selector = selectors.DefaultSelector()
-    count = _listeners(name, selector)
+    open_now: dict[_Key, socket.socket] = {}
+    count = _listeners(name, selector, open_now)
     stop = False
+    reload = False
 
     def _stop(*_: object) -> None:
         nonlocal stop
         stop = True
 
+    def _reload(*_: object) -> None:
+        nonlocal reload
+        reload = True
+
+    wake_read, wake_write = socket.socketpair()
+    wake_read.setblocking(False)
+    wake_write.setblocking(False)
+    signal.set_wakeup_fd(wake_write.fileno())
+    selector.register(wake_read, selectors.EVENT_READ, None)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGHUP, _reload)
     sys.stdout.write(f"ready {count}\n")
     sys.stdout.flush()
     with contextlib.suppress(OSError):
         sys.stdout.close()
     while not stop:
+        if reload:
+            reload = False
+            token = ack_path(name).with_suffix(".want")
+            generation = token.read_text() if token.exists() else ""
+            _listeners(name, selector, open_now)
+            ack_path(name).write_text(generation)
         now = time.monotonic()
         for key, _ in selector.select(0.5):
             data = key.data
+            if data is None:
+                with contextlib.suppress(OSError):
+                    wake_read.recv(64)
+                continue
             sock = key.fileobj
             assert isinstance(sock, socket.socket)
             try:

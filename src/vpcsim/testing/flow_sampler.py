@@ -107,7 +107,7 @@ class FlowSampler:
                 if entry.cidr_block:
                     cidrs.add(entry.cidr_block)
         for plist in network.prefix_lists.values():
-            cidrs.update(e.cidr for e in plist.entries)
+            cidrs.update(e.cidr for e in plist.entries if ":" not in e.cidr)  # IPv4 flows only
         self.destination_ports = _clamp_ports(dest)
         self.source_port_edges = _clamp_ports(edges)
         hosts: set[str] = set(INTERNET_HOSTS)

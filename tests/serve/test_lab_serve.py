@@ -1,0 +1,185 @@
+"""``vpcsim serve --lab``: the tutorial built through boto3 runs for real and follows the API.
+
+Needs root, ``ip`` and ``nft`` (skipped with the reason otherwise; failing under CI=true). The
+lab is named ``sl<pid>s`` so that other runs on the machine never meet it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from tests.lab.conftest import lab_environment  # noqa: F401  (the environment gate)
+
+from vpcsim.lab import lab_down, lab_probe, read_state
+from vpcsim.lab.netns import NETNS_DIR, lab_namespaces
+from vpcsim.serve import BackgroundServer, ServerSettings, Store
+from vpcsim.serve.live import LiveLab
+
+from .test_tutorial_reachability import build_tutorial
+
+pytestmark = [pytest.mark.lab, pytest.mark.usefixtures("lab_environment")]
+
+
+def lab_serve_name() -> str:
+    return f"sl{os.getpid()}s"
+
+
+@pytest.fixture
+def live_server(lab_environment: None) -> Iterator[tuple[BackgroundServer, LiveLab]]:  # noqa: F811
+    name = lab_serve_name()
+    lab_down(name)
+    store = Store(":memory:")
+    live = LiveLab(store, name)
+    settings = ServerSettings(after_commit=live.after_commit, health=live.health)
+    try:
+        live.start()
+        with BackgroundServer(store, settings) as server:
+            yield server, live
+    finally:
+        live.stop()
+        lab_down(name)
+
+
+def _ec2(server: BackgroundServer) -> Any:
+    return boto3.client(
+        "ec2",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="secret",
+    )
+
+
+SSH_FROM_ANYWHERE = [
+    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+]
+
+
+def test_the_tutorial_runs_for_real_and_follows_the_api(
+    live_server: tuple[BackgroundServer, LiveLab],
+) -> None:
+    server, live = live_server
+    name = live.name
+    ec2 = _ec2(server)
+    ids = build_tutorial(ec2)
+    bastion_sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["bastion"]}])[
+        "SecurityGroups"
+    ][0]["GroupId"]
+    nat = ec2.describe_nat_gateways(NatGatewayIds=[ids["nat"]])["NatGateways"][0]
+    nat_public = nat["NatGatewayAddresses"][0]["PublicIp"]
+    (bastion,) = ec2.describe_instances(InstanceIds=[ids["bastion"]])["Reservations"][0]["Instances"]
+    assert bastion["PublicIpAddress"].startswith("44.")  # the serve pool, as the lab holds it
+
+    # the bastion answers SSH from the internet; the app only from the bastion
+    assert live.wait_idle(120)  # the watchdog's probes and ours apart
+    ssh = lab_probe(name, "internet", ids["bastion"], "tcp", 22)
+    assert ssh["reachable"], ssh
+    assert lab_probe(name, ids["bastion"], ids["app"], "tcp", 22)["reachable"]
+    assert not lab_probe(name, "internet", ids["app"], "tcp", 22)["reachable"]
+    assert not lab_probe(name, ids["bastion"], ids["app"], "tcp", 80)["reachable"]
+    # the app reaches the internet through the NAT gateway, seen from the NAT's address
+    out = lab_probe(name, ids["app"], "internet:8.8.8.8", "tcp", 443)
+    assert out["reachable"] and out["lab"]["observed_source"] == nat_public
+
+    # revoking the bastion's rule closes it for the next packet; reauthorising opens it
+    ec2.revoke_security_group_ingress(GroupId=bastion_sg, IpPermissions=SSH_FROM_ANYWHERE)
+    answered = time.monotonic()
+    closed = lab_probe(name, "internet", ids["bastion"], "tcp", 22)
+    assert not closed["reachable"], closed
+    assert time.monotonic() - answered < 1.0 + 1.0  # the probe itself waits up to its 1 s timeout
+    ec2.authorize_security_group_ingress(GroupId=bastion_sg, IpPermissions=SSH_FROM_ANYWHERE)
+    assert lab_probe(name, "internet", ids["bastion"], "tcp", 22)["reachable"]
+
+    # the watchdog checked every change and the kernel agreed with the engine
+    assert live.wait_idle(120)
+    health = live.health()["lab"]
+    assert health["apply_errors"] == 0, health["last_error"]
+    assert health["watchdog_checks"] > 0 and health["watchdog_probes"] > 0
+    assert health["disagreements"] == 0, health["recent_disagreements"]
+
+
+def _serve(state: Path, name: str, port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from vpcsim.cli import main; main()", "serve", "--lab", "--lab-name", name,
+         "--no-watchdog", "--state", str(state), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/vpcsim/health", timeout=1) as answer:
+                if json.load(answer)["lab"]["name"] == name:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError("vpcsim serve --lab did not start")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _responders(name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"vpcsim.lab.responder" in argv and name.encode() in argv:
+                found.append(int(entry.name))
+    return found
+
+
+def test_kill_9_and_restart_reconciles(lab_environment: None, tmp_path: Path) -> None:  # noqa: F811
+    name = f"sl{os.getpid()}k"
+    lab_down(name)
+    state = tmp_path / "state.sqlite"
+    port = _free_port()
+    server = _serve(state, name, port)
+    try:
+        ec2 = boto3.client(
+            "ec2", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+            aws_access_key_id="testing", aws_secret_access_key="secret",
+        )  # fmt: skip
+        ids = build_tutorial(ec2)
+        up = read_state(name)
+        inodes = {n.name: (NETNS_DIR / n.name).stat().st_ino for n in up.namespaces}
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        # while it was down: an instance's namespace was lost and a stray one of the lab appeared
+        subprocess.run(["ip", "netns", "del", f"vs-{name}-{ids['bastion']}"], check=True)
+        subprocess.run(["ip", "netns", "add", f"vs-{name}-i-0stray"], check=True)
+        server = _serve(state, name, port)
+        ec2.terminate_instances(InstanceIds=[ids["app"]])
+        after = read_state(name)
+        present = sorted(lab_namespaces(f"vs-{name}-"))
+        assert present == sorted(n.name for n in after.namespaces)  # nothing leaked, nothing stray
+        assert f"vs-{name}-{ids['bastion']}" in present and f"vs-{name}-{ids['app']}" not in present
+        for namespace, inode in inodes.items():
+            if namespace in present and ids["bastion"] not in namespace:
+                assert (NETNS_DIR / namespace).stat().st_ino == inode  # reconciled, not rebuilt
+        assert len(_responders(name)) == 1  # nothing duplicated
+        assert lab_probe(name, "internet", ids["bastion"], "tcp", 22)["reachable"]
+    finally:
+        server.kill()
+        server.wait(10)
+        lab_down(name)
+    assert not lab_namespaces(f"vs-{name}-") and not _responders(name)
