@@ -490,9 +490,11 @@ def demo(
 def _mount() -> None:
     """Commands that live in their own modules."""
     from .collect import collect_command
+    from .console import console_command
     from .lab import lab_app
 
     app.command("collect")(collect_command)
+    app.command("console")(console_command)
     app.add_typer(lab_app, name="lab")
 
     from .analysis import register

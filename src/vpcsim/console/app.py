@@ -1,0 +1,288 @@
+"""The console's web application: a Starlette app over a callable that returns the network.
+
+``create_app(lambda: network)`` serves one loaded network (``vpcsim console``); ``vpcsim serve``
+mounts the same app at ``/console`` with a callable returning its live state, so every request
+sees the network as it is now. The page is static files (plain ES modules and the vendored
+cytoscape, no CDN); every answer is JSON with ``schema_version``, the public API results'
+``to_dict()`` where there is one. Questions are answered one at a time (a lock): the engine's
+caches are per network and not shared between threads.
+
+Endpoints (relative to where the app is mounted):
+
+* ``GET /`` the page; ``GET /static/...`` its files
+* ``GET /api/network`` a summary (counts, version, whether a compared network is loaded)
+* ``GET /api/topology?expand=subnet-...`` the map: boxes with their places, links
+* ``GET /api/search?q=`` components by id, Name tag or address
+* ``GET /api/component/{id}?destination=IP`` the side panel: fields and rules
+* ``POST /api/trace`` ``{source, destination, protocol, port, edits}``: trace, why, reach, checklist
+* ``POST /api/exposure`` ``{edits}``: the exposure result
+* ``POST /api/whatif`` ``{edits}``: the diff the edits make, and exposure after them
+* ``POST /api/spec`` ``{edits}``: the edited network as a YAML spec (the "save")
+* ``GET /api/compare`` the diff from this network to the compared one (``--compare``)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from collections.abc import Callable, Mapping
+from importlib import resources
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+import vpcsim
+
+from ..model import Network
+from . import details
+from .edits import EditError, edited
+from .layout import layout
+from .questions import SCHEMA_VERSION, FlowError, trace_answer
+from .search import search
+from .topology import Node, topology
+
+NetworkSource = Callable[[], Network]
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"schema_version": SCHEMA_VERSION, "error": {"code": code, "message": message, **extra}}, status_code=status
+    )
+
+
+class _Console:
+    def __init__(self, network: NetworkSource, compare: NetworkSource | None, title: str) -> None:
+        self.network = network
+        self.compare = compare
+        self.title = title
+        self.lock = threading.Lock()
+        self._cache: dict[tuple[int, int, str], Any] = {}
+
+    def cached(self, network: Network, key: str, build: Callable[[], Any]) -> Any:
+        """One answer per network object, version and question (the live state changes version)."""
+        full = (id(network), network.version, key)
+        if full not in self._cache:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[full] = build()
+        return self._cache[full]
+
+    # ------------------------------------------------------------------ pages
+
+    def index(self, request: Request) -> Response:
+        page = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
+        root = request.scope.get("root_path", "").rstrip("/")
+        return HTMLResponse(page.replace("__BASE__", f"{root}/"), headers={"Cache-Control": "no-store"})
+
+    # ------------------------------------------------------------------ api
+
+    def summary(self, request: Request) -> Response:
+        network = self.network()
+        counts = {
+            "vpcs": len(network.vpcs),
+            "subnets": len(network.subnets),
+            "instances": len(network.instances),
+            "network_interfaces": len(network.network_interfaces),
+            "security_groups": len(network.security_groups),
+        }
+        return JSONResponse(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "title": self.title,
+                "version": network.version,
+                "counts": counts,
+                "compare": self.compare is not None,
+            }
+        )
+
+    def topology(self, request: Request) -> Response:
+        expand = tuple(sorted(x for x in request.query_params.get("expand", "").split(",") if x))
+        with self.lock:
+            network = self.network()
+            return JSONResponse(self.cached(network, f"topology:{','.join(expand)}", lambda: _map(network, expand)))
+
+    def search(self, request: Request) -> Response:
+        query = request.query_params.get("q", "")
+        with self.lock:
+            network = self.network()
+            return JSONResponse({"schema_version": SCHEMA_VERSION, "query": query, "matches": search(network, query)})
+
+    def component(self, request: Request) -> Response:
+        component_id = request.path_params["component_id"]
+        destination = request.query_params.get("destination") or None
+        if destination is not None:
+            try:
+                ipaddress.IPv4Address(destination)
+            except ValueError:
+                return _error(400, "VPCSIM_BAD_ADDRESS", f"{destination!r} is not an IPv4 address")
+        with self.lock:
+            try:
+                network = self._edited(request.query_params.get("edits"))
+                return JSONResponse(details.component(network, component_id, destination=destination))
+            except details.UnknownComponent:
+                return _error(404, "VPCSIM_UNKNOWN_COMPONENT", f"no component {component_id!r} in the network")
+            except EditError as exc:
+                return JSONResponse({"schema_version": SCHEMA_VERSION, **exc.to_dict()}, status_code=400)
+
+    def _edited(self, edits: Any) -> Network:
+        if isinstance(edits, str):
+            try:
+                edits = orjson.loads(edits) if edits else []
+            except orjson.JSONDecodeError:
+                raise EditError(0, "edits must be a JSON list") from None
+        if edits in (None, []):
+            return self.network()
+        if not isinstance(edits, list):
+            raise EditError(0, "edits must be a list")
+        return edited(self.network(), edits)
+
+    async def _body(self, request: Request) -> Mapping[str, Any]:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise FlowError("the request body must be JSON") from None
+        if not isinstance(body, Mapping):
+            raise FlowError("the request body must be a JSON object")
+        return body
+
+    async def trace(self, request: Request) -> Response:
+        try:
+            body = await self._body(request)
+        except FlowError as exc:
+            return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
+        return self._answer(body, lambda network: trace_answer(network, body))
+
+    async def exposure(self, request: Request) -> Response:
+        try:
+            body = await self._body_or_empty(request)
+        except FlowError as exc:
+            return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
+        return self._answer(body, lambda network: vpcsim.exposure(network).to_dict())
+
+    async def whatif(self, request: Request) -> Response:
+        try:
+            body = await self._body_or_empty(request)
+        except FlowError as exc:
+            return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
+
+        def answer(network: Network) -> dict[str, Any]:
+            started = time.perf_counter()
+            base = self.network()
+            diff = vpcsim.diff(base, network).to_dict()
+            return {
+                "schema_version": SCHEMA_VERSION,
+                "diff": diff,
+                "exposure": vpcsim.exposure(network).to_dict(),
+                "edits": len(body.get("edits") or []),
+                "seconds": round(time.perf_counter() - started, 4),
+            }
+
+        return self._answer(body, answer)
+
+    async def spec(self, request: Request) -> Response:
+        try:
+            body = await self._body_or_empty(request)
+        except FlowError as exc:
+            return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
+        from ..formats.spec_dump import dump_spec
+
+        with self.lock:
+            try:
+                network = self._edited(body.get("edits"))
+            except EditError as exc:
+                return JSONResponse({"schema_version": SCHEMA_VERSION, **exc.to_dict()}, status_code=400)
+            text = dump_spec(network)
+        return PlainTextResponse(
+            text,
+            media_type="application/yaml",
+            headers={"Content-Disposition": 'attachment; filename="network.yaml"'},
+        )
+
+    def compared(self, request: Request) -> Response:
+        if self.compare is None:
+            return _error(404, "VPCSIM_NO_COMPARE", "the console was started without a network to compare")
+        with self.lock:
+            old, new = self.network(), self.compare()
+            return JSONResponse(vpcsim.diff(old, new).to_dict())
+
+    async def _body_or_empty(self, request: Request) -> Mapping[str, Any]:
+        if not await request.body():
+            return {}
+        return await self._body(request)
+
+    def _answer(self, body: Mapping[str, Any], question: Callable[[Network], dict[str, Any]]) -> Response:
+        with self.lock:
+            try:
+                network = self._edited(body.get("edits"))
+                return JSONResponse(question(network))
+            except EditError as exc:
+                return JSONResponse({"schema_version": SCHEMA_VERSION, **exc.to_dict()}, status_code=400)
+            except FlowError as exc:
+                return _error(400, "VPCSIM_BAD_FLOW", str(exc))
+
+
+def _node_dict(node: Node, boxes: dict[str, Any]) -> None:
+    box = boxes.get(node.id)
+    if box is not None:
+        box.update(
+            {
+                "label": node.label,
+                "sublabel": node.sublabel,
+                "members": list(node.members),
+                "addresses": list(node.addresses),
+                "count": node.count,
+            }
+        )
+    for child in (*node.children, *node.edge):
+        _node_dict(child, boxes)
+
+
+def _map(network: Network, expand: tuple[str, ...]) -> dict[str, Any]:
+    topo = topology(network, expand=expand)
+    placed = layout(topo)
+    boxes = {box.id: box.to_dict() for box in placed}
+    for root in topo.roots:
+        _node_dict(root, boxes)
+    if "internet" in boxes:
+        boxes["internet"].update({"label": "internet", "sublabel": "0.0.0.0/0", "members": [], "addresses": [], "count": 0})
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "version": network.version,
+        "nodes": [boxes[box.id] for box in placed],
+        "links": [
+            {"id": link.id, "source": link.source, "target": link.target, "kind": link.kind}
+            for link in topo.links
+            if link.source in boxes and link.target in boxes
+        ],
+        "width": max((b.x + b.w for b in placed), default=0),
+        "height": max((b.y + b.h for b in placed), default=0),
+    }
+
+
+def create_app(
+    network: NetworkSource, *, compare: NetworkSource | None = None, title: str = "vpcsim console"
+) -> Starlette:
+    """The console for the network ``network()`` returns (called on every request: a live
+    state's changes show at once); ``compare`` gives a second network for the diff overlay."""
+    console = _Console(network, compare, title)
+    static = resources.files(__package__).joinpath("static")
+    routes = [
+        Route("/", console.index),
+        Route("/api/network", console.summary),
+        Route("/api/topology", console.topology),
+        Route("/api/search", console.search),
+        Route("/api/component/{component_id}", console.component),
+        Route("/api/trace", console.trace, methods=["POST"]),
+        Route("/api/exposure", console.exposure, methods=["GET", "POST"]),
+        Route("/api/whatif", console.whatif, methods=["POST"]),
+        Route("/api/spec", console.spec, methods=["POST"]),
+        Route("/api/compare", console.compared),
+        Mount("/static", app=StaticFiles(directory=str(static)), name="static"),
+    ]
+    return Starlette(routes=routes)
