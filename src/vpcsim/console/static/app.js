@@ -405,6 +405,27 @@ async function start() {
   await loadExposure();
   if (summary.compare) await loadCompare();
   document.body.dataset.ready = 'true';
+  setInterval(follow, 1000);
+}
+
+// Live mode: the network may change under the page (vpcsim serve's state, changed with boto3
+// or the AWS CLI); its version is polled every second and the map redrawn when it moves.
+let following = false;
+async function follow() {
+  if (following || document.hidden) return;
+  following = true;
+  try {
+    const summary = await api('api/network');
+    if (state.topology && summary.version !== state.topology.version) {
+      await loadTopology();
+      await loadExposure();
+      status(`network changed (version ${summary.version}): map redrawn`);
+    }
+  } catch (error) {
+    status(`cannot reach the server: ${error.message}`);
+  } finally {
+    following = false;
+  }
 }
 
 start().catch((error) => {

@@ -118,8 +118,7 @@ export class NetworkMap {
     if (!box) return;
     const node = this.cy.getElementById(box);
     node.select();
-    if (!this.cy.extent || !node.renderedBoundingBox) return;
-    this.cy.animate({ center: { eles: node }, duration: 200 });
+    this.cy.center(node);
   }
 
   mark(ids, cls) {
