@@ -5,11 +5,12 @@
 #   iputils-ping   ping inside instances (`vpcsim lab exec ... -- ping`)
 #   netcat-openbsd nc inside instances (`vpcsim lab exec ... -- nc -zv ... 22`)
 #   curl           curl inside instances (the tutorial's web server)
+#   chromium       the web console's browser tests (Playwright drives it; tests/console/)
 # The responders are part of vpcsim (Python): nothing else is needed.
 #
 # Idempotent and quiet: does nothing when every tool is there; prints apt's output only when
 # the installation fails. CI runs it before `make test`. Without root it only says what is
-# missing (the lab tests then skip, or fail under CI=true).
+# missing (the lab and browser tests then skip, or fail under CI=true).
 set -euo pipefail
 
 packages=()
@@ -18,6 +19,7 @@ command -v nft >/dev/null 2>&1 || packages+=(nftables)
 command -v ping >/dev/null 2>&1 || packages+=(iputils-ping)
 command -v nc >/dev/null 2>&1 || packages+=(netcat-openbsd)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 
 if [ "${#packages[@]}" -eq 0 ]; then
     exit 0

@@ -41,8 +41,9 @@ def flow_options(body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def checklist(trace: vpcsim.Trace, why: dict[str, Any]) -> list[dict[str, Any]]:
-    """The tutorial's troubleshooting checklist for this flow, each item ``pass``, ``fail`` or
-    ``n/a`` (not on this path), with the codes that fail it: from the blockers ``why`` files
+    """The tutorial's troubleshooting checklist for this flow, each item ``pass``, ``fail``,
+    ``not reached`` (the flow stopped before it) or ``n/a`` (not on this path), with the codes
+    that fail it: from the blockers ``why`` files
     under each step and the hops the trace crossed."""
     findings = why["blockers"]
     hops = [*trace.forward, *trace.return_]
@@ -72,8 +73,16 @@ def checklist(trace: vpcsim.Trace, why: dict[str, Any]) -> list[dict[str, Any]]:
          codes(lambda f: f["code"] in PUBLIC_IP_CODES), internet),
     ]
     out = []
+    stopped = trace.verdict != "reachable"
     for key, text, failing, relevant in items:
-        status = "fail" if failing else ("pass" if relevant else "n/a")
+        if failing:
+            status = "fail"
+        elif relevant:
+            status = "pass"
+        elif stopped and key in ("security groups", "network ACLs (request)", "network ACLs (reply)", "route tables"):
+            status = "not reached"  # the flow stopped before this check
+        else:
+            status = "n/a"
         out.append({"item": key, "text": text, "status": status, "codes": failing})
     rest = codes(lambda f: f["checklist"] == "instances and components")
     if rest:

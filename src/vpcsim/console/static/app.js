@@ -97,13 +97,17 @@ async function select(id) {
   await showComponent(id);
 }
 
+let panelRequest = 0; // only the last component asked for is shown, whatever answers first
+
 async function showComponent(id, destination) {
+  const request = ++panelRequest;
   const params = new URLSearchParams();
   if (destination) params.set('destination', destination);
   if (state.edits.length) params.set('edits', JSON.stringify(state.edits));
   const query = params.toString();
   try {
     const data = await api(`api/component/${encodeURIComponent(id)}${query ? `?${query}` : ''}`);
+    if (request !== panelRequest) return;
     clear($('panel-component'), componentPanel(data, {
       traceFrom: (ref) => { $('trace-source').value = ref; $('trace-destination').focus(); },
       traceTo: (ref) => { $('trace-destination').value = ref; runTrace(); },
@@ -112,6 +116,7 @@ async function showComponent(id, destination) {
       edits: state.edits.length,
     }));
   } catch (error) {
+    if (request !== panelRequest) return;
     clear($('panel-component'), h('p', { class: 'error', role: 'alert', text: error.message }));
   }
   showTab('component');
@@ -147,6 +152,8 @@ function flowFromForm() {
   };
 }
 
+let traceRequest = 0;
+
 async function runTrace(event) {
   if (event) event.preventDefault();
   const flow = flowFromForm();
@@ -156,8 +163,10 @@ async function runTrace(event) {
   const panel = $('panel-trace');
   clear(panel, h('p', { text: 'Tracing…' }));
   showTab('trace');
+  const request = ++traceRequest;
   try {
     const data = await api('api/trace', { ...flow, edits: state.edits });
+    if (request !== traceRequest) return;
     state.map.showPath(data.path);
     clear(panel, tracePanel(data, flow));
   } catch (error) {
@@ -197,7 +206,7 @@ function tracePanel(data, flow) {
   const why = data.why;
   const blockers = why.blockers.length ? why.blockers : t.blockers;
   const checklist = table('Troubleshooting checklist for this flow', ['check', 'result', 'codes'],
-    data.checklist.map((c) => h('tr', { class: `check ${c.status.replace('/', '')}`, 'data-item': c.item },
+    data.checklist.map((c) => h('tr', { class: `check ${c.status.replace(/[^a-z]/g, '')}`, 'data-item': c.item },
       h('td', { text: c.text }),
       h('td', {}, h('span', { 'aria-hidden': 'true', text: c.status === 'pass' ? '✓ ' : c.status === 'fail' ? '✗ ' : '– ' }), c.status),
       h('td', { text: c.codes.join(', ') }))), { class: 'checklist', 'data-testid': 'checklist' });
@@ -205,6 +214,7 @@ function tracePanel(data, flow) {
     h('h3', { text: 'Blockers' }),
     h('ul', { class: 'blockers', 'data-testid': 'blockers' }, blockers.map((b) => h('li', { class: 'blocker' },
       h('code', { class: 'code', text: b.code }), ` ${b.path} · `, h('code', { text: b.component }),
+      b.revealed ? h('span', { class: 'muted', text: ' (found once the blockers before it are fixed)' }) : null,
       h('div', { text: b.detail }), h('div', { class: 'fix' }, h('strong', { text: 'Fix: ' }), b.fix))))) : null;
   const fixes = why.changes.length ? h('section', { 'aria-label': 'Changes that open the path' },
     h('h3', { text: why.opens ? 'Changes that open the path (verified)' : 'Advice' }),
