@@ -57,7 +57,7 @@ def test_topology(client: TestClient, network: vpcsim.Network) -> None:
     assert "10.0.2.20" in app["addresses"]
     assert network.instances[app["id"]].network_interface_ids[0] in app["members"]
     igw = next(iter(network.internet_gateways))
-    assert any(l["source"] == "internet" and l["target"] == igw for l in data["links"])
+    assert any(link["source"] == "internet" and link["target"] == igw for link in data["links"])
 
 
 def test_search_by_id_name_and_address(client: TestClient, network: vpcsim.Network) -> None:
@@ -87,8 +87,12 @@ def test_route_table_marks_the_longest_prefix_winner(client: TestClient, network
     private = ids(network, "private")
     table = network.route_table_of_subnet(private)
     assert table is not None
-    inside = client.get(f"/api/component/{table.id}", params={"destination": "10.0.1.10"}).json()["route_table"]
-    outside = client.get(f"/api/component/{table.id}", params={"destination": "8.8.8.8"}).json()["route_table"]
+    inside = client.get(f"/api/component/{table.id}", params={"destination": "10.0.1.10"}).json()[
+        "route_table"
+    ]
+    outside = client.get(f"/api/component/{table.id}", params={"destination": "8.8.8.8"}).json()[
+        "route_table"
+    ]
     assert [r["destination"] for r in inside["routes"] if r["winner"]] == ["10.0.0.0/16"]
     winners = [r for r in outside["routes"] if r["winner"]]
     assert [r["destination"] for r in winners] == ["0.0.0.0/0"] and winners[0]["target"].startswith("nat-")
@@ -99,7 +103,12 @@ def test_route_table_marks_the_longest_prefix_winner(client: TestClient, network
 
 @pytest.mark.parametrize(
     ("source", "destination", "port"),
-    [("bastion", "app", 22), ("app", "bastion", 3389), ("internet", "app", 22), ("app", "internet:8.8.8.8", 443)],
+    [
+        ("bastion", "app", 22),
+        ("app", "bastion", 3389),
+        ("internet", "app", 22),
+        ("app", "internet:8.8.8.8", 443),
+    ],
 )
 def test_trace_is_the_public_api_answer(
     client: TestClient, network: vpcsim.Network, source: str, destination: str, port: int
@@ -117,12 +126,16 @@ def test_trace_is_the_public_api_answer(
 
 
 def test_checklist_names_the_failing_step(client: TestClient) -> None:
-    blocked_sg = client.post("/api/trace", json={"source": "app", "destination": "bastion", "port": 3389}).json()
+    blocked_sg = client.post(
+        "/api/trace", json={"source": "app", "destination": "bastion", "port": 3389}
+    ).json()
     statuses = {c["item"]: (c["status"], c["codes"]) for c in blocked_sg["checklist"]}
     assert statuses["security groups"] == ("fail", ["ENI_SG_RULES_MISMATCH"])
     assert statuses["route tables"][0] == "pass"
     assert statuses["public IP"][0] == "n/a"
-    no_public = client.post("/api/trace", json={"source": "internet", "destination": "app", "port": 22}).json()
+    no_public = client.post(
+        "/api/trace", json={"source": "internet", "destination": "app", "port": 22}
+    ).json()
     public = {c["item"]: (c["status"], c["codes"]) for c in no_public["checklist"]}
     assert public["public IP"] == ("fail", ["IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"])
 
@@ -137,12 +150,24 @@ def test_trace_errors_are_json(client: TestClient) -> None:
     assert nobody.status_code == 400 and "nobody" in nobody.json()["error"]["message"]
     assert client.post("/api/trace", json={"source": "app"}).status_code == 400
     assert client.post("/api/trace", content=b"not json").status_code == 400
-    assert client.post("/api/trace", json={"source": "app", "destination": "bastion", "port": "x"}).status_code == 400
+    assert (
+        client.post("/api/trace", json={"source": "app", "destination": "bastion", "port": "x"}).status_code
+        == 400
+    )
 
 
 def opening_edit(network: vpcsim.Network) -> dict[str, Any]:
-    group = network.network_interfaces[network.instances[ids(network, "bastion")].network_interface_ids[0]].groups[0]
-    return {"Action": "AuthorizeSecurityGroupIngress", "GroupId": group, "IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "CidrIp": "10.0.2.0/24"}
+    group = network.network_interfaces[
+        network.instances[ids(network, "bastion")].network_interface_ids[0]
+    ].groups[0]
+    return {
+        "Action": "AuthorizeSecurityGroupIngress",
+        "GroupId": group,
+        "IpProtocol": "tcp",
+        "FromPort": 3389,
+        "ToPort": 3389,
+        "CidrIp": "10.0.2.0/24",
+    }
 
 
 def test_whatif_opens_a_path_on_a_copy(client: TestClient, network: vpcsim.Network) -> None:
@@ -163,30 +188,68 @@ def test_whatif_edits_of_each_kind(client: TestClient, network: vpcsim.Network) 
     acl = network.network_acl_of_subnet(private)
     table = network.route_table_of_subnet(private)
     assert acl is not None and table is not None
-    deny_ssh = {"Action": "CreateNetworkAclEntry", "NetworkAclId": acl.id, "RuleNumber": 50, "Egress": False,
-                "RuleAction": "deny", "Protocol": "6", "CidrBlock": "0.0.0.0/0", "FromPort": 22, "ToPort": 22}
+    deny_ssh = {
+        "Action": "CreateNetworkAclEntry",
+        "NetworkAclId": acl.id,
+        "RuleNumber": 50,
+        "Egress": False,
+        "RuleAction": "deny",
+        "Protocol": "6",
+        "CidrBlock": "0.0.0.0/0",
+        "FromPort": 22,
+        "ToPort": 22,
+    }
     flow = {"source": "bastion", "destination": "app", "port": 22}
     traced = client.post("/api/trace", json={**flow, "edits": [deny_ssh]}).json()
-    assert traced["trace"]["verdict"] == "unreachable" and "SUBNET_ACL_RESTRICTION" in traced["trace"]["blockers"][0]["code"]
+    assert (
+        traced["trace"]["verdict"] == "unreachable"
+        and "SUBNET_ACL_RESTRICTION" in traced["trace"]["blockers"][0]["code"]
+    )
     closed = client.post("/api/whatif", json={"edits": [deny_ssh]}).json()["diff"]["pairs"]
     assert any(p["newly_blocked"] for p in closed)
     replace = {**deny_ssh, "Action": "ReplaceNetworkAclEntry", "RuleAction": "allow"}
-    assert client.post("/api/trace", json={**flow, "edits": [deny_ssh, replace]}).json()["trace"]["verdict"] == "reachable"
+    assert (
+        client.post("/api/trace", json={**flow, "edits": [deny_ssh, replace]}).json()["trace"]["verdict"]
+        == "reachable"
+    )
     no_default = {"Action": "DeleteRoute", "RouteTableId": table.id, "DestinationCidrBlock": "0.0.0.0/0"}
-    out = client.post("/api/trace", json={"source": "app", "destination": "internet:8.8.8.8", "port": 443, "edits": [no_default]}).json()
+    out = client.post(
+        "/api/trace",
+        json={"source": "app", "destination": "internet:8.8.8.8", "port": 443, "edits": [no_default]},
+    ).json()
     assert "NO_ROUTE_TO_DESTINATION" in [b["code"] for b in out["trace"]["blockers"]]
-    group = network.network_interfaces[network.instances[ids(network, "app")].network_interface_ids[0]].groups[0]
-    modify = {"Action": "ModifySecurityGroupRule", "GroupId": group, "Egress": False, "RuleIndex": 0,
-              "IpProtocol": "tcp", "FromPort": 2222, "ToPort": 2222, "CidrIp": "10.0.1.0/24"}
+    group = network.network_interfaces[
+        network.instances[ids(network, "app")].network_interface_ids[0]
+    ].groups[0]
+    modify = {
+        "Action": "ModifySecurityGroupRule",
+        "GroupId": group,
+        "Egress": False,
+        "RuleIndex": 0,
+        "IpProtocol": "tcp",
+        "FromPort": 2222,
+        "ToPort": 2222,
+        "CidrIp": "10.0.1.0/24",
+    }
     panel = client.get(f"/api/component/{group}", params={"edits": json.dumps([modify])}).json()
     assert panel["security_group"]["ingress"][0]["ports"] == "2222"
-    assert client.post("/api/trace", json={**flow, "edits": [modify]}).json()["trace"]["verdict"] == "unreachable"
+    assert (
+        client.post("/api/trace", json={**flow, "edits": [modify]}).json()["trace"]["verdict"]
+        == "unreachable"
+    )
 
 
 def test_refused_edits_carry_aws_codes(client: TestClient, network: vpcsim.Network) -> None:
     acl = next(iter(network.network_acls.values()))
-    duplicate = {"Action": "CreateNetworkAclEntry", "NetworkAclId": acl.id, "RuleNumber": 100, "Egress": False,
-                 "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}
+    duplicate = {
+        "Action": "CreateNetworkAclEntry",
+        "NetworkAclId": acl.id,
+        "RuleNumber": 100,
+        "Egress": False,
+        "RuleAction": "allow",
+        "Protocol": "-1",
+        "CidrBlock": "0.0.0.0/0",
+    }
     answer = client.post("/api/whatif", json={"edits": [duplicate]})
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "NetworkAclEntryAlreadyExists"
@@ -196,7 +259,9 @@ def test_refused_edits_carry_aws_codes(client: TestClient, network: vpcsim.Netwo
     assert "DestinationCidrBlock" in missing.json()["error"]["message"]
 
 
-def test_save_writes_the_edited_network_as_a_spec(client: TestClient, network: vpcsim.Network, tmp_path: Any) -> None:
+def test_save_writes_the_edited_network_as_a_spec(
+    client: TestClient, network: vpcsim.Network, tmp_path: Any
+) -> None:
     response = client.post("/api/spec", json={"edits": [opening_edit(network)]})
     assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
     path = tmp_path / "saved.yaml"
@@ -215,7 +280,9 @@ def test_compare_two_networks(network: vpcsim.Network) -> None:
 
     other = copy.deepcopy(network)
     edit = opening_edit(network)
-    other.authorize_security_group_ingress(edit["GroupId"], ip_protocol="tcp", port=3389, cidr_ipv4="10.0.2.0/24")
+    other.authorize_security_group_ingress(
+        edit["GroupId"], ip_protocol="tcp", port=3389, cidr_ipv4="10.0.2.0/24"
+    )
     client = TestClient(create_app(lambda: network, compare=lambda: other))
     assert client.get("/api/network").json()["compare"] is True
     assert client.get("/api/compare").json() == vpcsim.diff(network, other).to_dict()
@@ -225,6 +292,8 @@ def test_compare_two_networks(network: vpcsim.Network) -> None:
 def test_live_source_is_read_on_every_request(network: vpcsim.Network) -> None:
     client = TestClient(create_app(lambda: network))
     before = {n["id"] for n in client.get("/api/topology").json()["nodes"]}
-    subnet = network.create_subnet(ids(network, "bastion-vpc"), "10.0.9.0/24", availability_zone="sa-east-1a", name="late")
+    subnet = network.create_subnet(
+        ids(network, "bastion-vpc"), "10.0.9.0/24", availability_zone="sa-east-1a", name="late"
+    )
     after = {n["id"] for n in client.get("/api/topology").json()["nodes"]}
     assert after - before == {subnet.subnet_id}

@@ -27,7 +27,9 @@ def open_console(page: Any, live: LiveConsole, network: vpcsim.Network) -> None:
     page.wait_for_selector("body[data-ready=true]", timeout=20000)
 
 
-def cli_trace(capsys: pytest.CaptureFixture[str], example: str, src: str, dst: str, protocol: str, port: int | None) -> Any:
+def cli_trace(
+    capsys: pytest.CaptureFixture[str], example: str, src: str, dst: str, protocol: str, port: int | None
+) -> Any:
     args = ["--no-cache", "trace", example, "--from", src, "--to", dst, "--protocol", protocol, "--json"]
     if port is not None:
         args += ["--port", str(port)]
@@ -60,7 +62,9 @@ def click_box(page: Any, box_id: str) -> None:
 
 
 @pytest.mark.parametrize("example", list(EXAMPLES))
-def test_each_example_opens_without_overlapping_boxes(page: Any, live: LiveConsole, screenshots: Path, example: str) -> None:
+def test_each_example_opens_without_overlapping_boxes(
+    page: Any, live: LiveConsole, screenshots: Path, example: str
+) -> None:
     open_console(page, live, vpcsim.load(example))
     boxes = page.evaluate("window.vpcsimConsole.map.boundingBoxes()")
     nodes = {n["id"]: n for n in page.evaluate("window.vpcsimConsole.topology.nodes")}
@@ -97,8 +101,15 @@ FLOWS = [
 
 @pytest.mark.parametrize(("example", "src", "dst", "protocol", "port"), FLOWS)
 def test_click_to_trace_shows_what_the_cli_says(
-    page: Any, live: LiveConsole, capsys: pytest.CaptureFixture[str], screenshots: Path,
-    example: str, src: str, dst: str, protocol: str, port: int | None,
+    page: Any,
+    live: LiveConsole,
+    capsys: pytest.CaptureFixture[str],
+    screenshots: Path,
+    example: str,
+    src: str,
+    dst: str,
+    protocol: str,
+    port: int | None,
 ) -> None:
     network = vpcsim.load(example)
     open_console(page, live, network)
@@ -117,11 +128,17 @@ def test_click_to_trace_shows_what_the_cli_says(
     page.wait_for_selector("[data-testid=verdict]")
     expected = cli_trace(capsys, example, src, dst, protocol, port)
     assert page.inner_text("[data-testid=verdict]").strip().endswith(expected["verdict"])
-    hops = page.eval_on_selector_all("[data-testid=forward-hops] > li", "(els) => els.map((e) => e.dataset.component)")
+    hops = page.eval_on_selector_all(
+        "[data-testid=forward-hops] > li", "(els) => els.map((e) => e.dataset.component)"
+    )
     assert hops == [hop["component"] for hop in expected["forward"]]
-    back = page.eval_on_selector_all("[data-testid=return-hops] > li", "(els) => els.map((e) => e.dataset.component)")
+    back = page.eval_on_selector_all(
+        "[data-testid=return-hops] > li", "(els) => els.map((e) => e.dataset.component)"
+    )
     assert back == [hop["component"] for hop in expected["return"]]
-    shown = page.eval_on_selector_all("[data-testid=blockers] .code", "(els) => els.map((e) => e.textContent)")
+    shown = page.eval_on_selector_all(
+        "[data-testid=blockers] .code", "(els) => els.map((e) => e.textContent)"
+    )
     assert set(shown) >= {b["code"] for b in expected["blockers"]}
     if expected["blockers"]:
         red = page.evaluate("window.vpcsimConsole.map.cy.nodes('.blocked').map((n) => n.id())")
@@ -158,7 +175,10 @@ def test_whatif_edit_opens_a_blocked_path(page: Any, live: LiveConsole, screensh
     page.get_by_role("tab", name="Trace").click()
     expect(page.locator("[data-testid=verdict]")).to_have_text(re.compile(r"(^|\s)reachable$"))
     shoot(page, screenshots / "whatif-bastion-nat.png")
-    assert live.network is network and vpcsim.trace(network, "app", "bastion", port=3389).verdict == "unreachable"
+    assert (
+        live.network is network
+        and vpcsim.trace(network, "app", "bastion", port=3389).verdict == "unreachable"
+    )
 
 
 def test_exposure_overlay(page: Any, live: LiveConsole, screenshots: Path) -> None:
@@ -169,8 +189,12 @@ def test_exposure_overlay(page: Any, live: LiveConsole, screenshots: Path) -> No
     findings = vpcsim.exposure(network).findings
     rows = page.eval_on_selector_all("[data-testid=exposure] tbody tr", "(els) => els.length")
     assert rows == len(findings) and rows > 0
-    labels = page.evaluate("window.vpcsimConsole.map.cy.nodes('.exp-high, .exp-medium, .exp-low').map((n) => n.data('text'))")
-    assert labels and all("exposed" in text for text in labels), "severity is in the label, not only the colour"
+    labels = page.evaluate(
+        "window.vpcsimConsole.map.cy.nodes('.exp-high, .exp-medium, .exp-low').map((n) => n.data('text'))"
+    )
+    assert labels and all("exposed" in text for text in labels), (
+        "severity is in the label, not only the colour"
+    )
     page.fill("#exposure-filter", "no-such-thing")
     assert page.inner_text("[data-testid=exposure] tbody").strip() == "No finding."
     page.fill("#exposure-filter", "")
@@ -191,7 +215,9 @@ def test_hostile_names_render_as_text(page: Any, live: LiveConsole) -> None:
     for i, text in enumerate(HOSTILE):
         instance = network.run_instance(subnet, name=text)
         instance.tags["Owner"] = text
-        network.security_groups[network.network_interfaces[instance.network_interface_ids[0]].groups[0]].description = text
+        network.security_groups[
+            network.network_interfaces[instance.network_interface_ids[0]].groups[0]
+        ].description = text
         if i == 0:
             first = instance.instance_id
     network.touch()

@@ -17,7 +17,12 @@ from vpcsim.testing.network_generator import GeneratorConfig, generate_network
 def networks() -> list[tuple[str, vpcsim.Network]]:
     out = [(name, vpcsim.load(name)) for name in sorted(EXAMPLES)]
     for seed in range(6):
-        out.append((f"generated-{seed}", generate_network(seed, GeneratorConfig(vpcs=4, subnets_per_vpc=4, instances=40))))
+        out.append(
+            (
+                f"generated-{seed}",
+                generate_network(seed, GeneratorConfig(vpcs=4, subnets_per_vpc=4, instances=40)),
+            )
+        )
     return out
 
 
@@ -33,7 +38,9 @@ def check_boxes(boxes: list[Box]) -> None:
         parent = by_id[box.parent]
         if box.on_edge:
             assert parent.kind == "vpc"
-            assert box.y + box.h / 2 == pytest.approx(parent.y), f"{box.id} straddles the top border of {parent.id}"
+            assert box.y + box.h / 2 == pytest.approx(parent.y), (
+                f"{box.id} straddles the top border of {parent.id}"
+            )
             assert parent.x <= box.x and box.x + box.w <= parent.x + parent.w
         else:
             assert parent.x <= box.x and box.x + box.w <= parent.x + parent.w, f"{box.id} inside {parent.id}"

@@ -35,10 +35,16 @@ def _free(port: int) -> None:
 def console_command(
     network: NetworkArg,
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")] = 8765,
-    open_browser: Annotated[bool, typer.Option("--open", help="Open the console in the web browser.")] = False,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the console in the web browser.")
+    ] = False,
     compare: Annotated[
         str | None,
-        typer.Option("--compare", metavar="OTHER", help="A second network: the console shows what changes from NETWORK to it."),
+        typer.Option(
+            "--compare",
+            metavar="OTHER",
+            help="A second network: the console shows what changes from NETWORK to it.",
+        ),
     ] = None,
     fmt: FormatOpt = None,
     debug: DebugOpt = False,
@@ -53,7 +59,9 @@ def console_command(
     other = load(compare, fmt).network if compare is not None else None
     _free(port)
     app = create_app(
-        lambda: loaded, compare=(lambda: other) if other is not None else None, title=f"vpcsim console: {network}"
+        lambda: loaded,
+        compare=(lambda: other) if other is not None else None,
+        title=f"vpcsim console: {network}",
     )
     url = f"http://{HOST}:{port}/"
     sys.stderr.write(f"vpcsim console: {url} (Ctrl-C to stop)\n")

@@ -52,7 +52,8 @@ NetworkSource = Callable[[], Network]
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(
-        {"schema_version": SCHEMA_VERSION, "error": {"code": code, "message": message, **extra}}, status_code=status
+        {"schema_version": SCHEMA_VERSION, "error": {"code": code, "message": message, **extra}},
+        status_code=status,
     )
 
 
@@ -105,13 +106,17 @@ class _Console:
         expand = tuple(sorted(x for x in request.query_params.get("expand", "").split(",") if x))
         with self.lock:
             network = self.network()
-            return JSONResponse(self.cached(network, f"topology:{','.join(expand)}", lambda: _map(network, expand)))
+            return JSONResponse(
+                self.cached(network, f"topology:{','.join(expand)}", lambda: _map(network, expand))
+            )
 
     def search(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
         with self.lock:
             network = self.network()
-            return JSONResponse({"schema_version": SCHEMA_VERSION, "query": query, "matches": search(network, query)})
+            return JSONResponse(
+                {"schema_version": SCHEMA_VERSION, "query": query, "matches": search(network, query)}
+            )
 
     def component(self, request: Request) -> Response:
         component_id = request.path_params["component_id"]
@@ -126,7 +131,9 @@ class _Console:
                 network = self._edited(request.query_params.get("edits"))
                 return JSONResponse(details.component(network, component_id, destination=destination))
             except details.UnknownComponent:
-                return _error(404, "VPCSIM_UNKNOWN_COMPONENT", f"no component {component_id!r} in the network")
+                return _error(
+                    404, "VPCSIM_UNKNOWN_COMPONENT", f"no component {component_id!r} in the network"
+                )
             except EditError as exc:
                 return JSONResponse({"schema_version": SCHEMA_VERSION, **exc.to_dict()}, status_code=400)
 
@@ -250,7 +257,9 @@ def _map(network: Network, expand: tuple[str, ...]) -> dict[str, Any]:
     for root in topo.roots:
         _node_dict(root, boxes)
     if "internet" in boxes:
-        boxes["internet"].update({"label": "internet", "sublabel": "0.0.0.0/0", "members": [], "addresses": [], "count": 0})
+        boxes["internet"].update(
+            {"label": "internet", "sublabel": "0.0.0.0/0", "members": [], "addresses": [], "count": 0}
+        )
     return {
         "schema_version": SCHEMA_VERSION,
         "version": network.version,

@@ -111,7 +111,9 @@ def network_acl_dict(network: Network, acl: NetworkAcl) -> dict[str, Any]:
         "vpc_id": acl.vpc_id,
         "is_default": acl.is_default,
         "subnet_ids": sorted(
-            s for s in network.subnets if (used := network.network_acl_of_subnet(s)) is not None and used is acl
+            s
+            for s in network.subnets
+            if (used := network.network_acl_of_subnet(s)) is not None and used is acl
         ),
         "inbound": entries(False),
         "outbound": entries(True),
@@ -143,17 +145,21 @@ def route_table_dict(network: Network, table: RouteTable, destination: str | Non
                 by_route.setdefault(id(entry.route), entry)
         if destination:
             winner = compiled.lookup(ip_int(destination))
-    subnets = sorted(s.subnet_id for s in network.subnets.values() if network.route_table_of_subnet(s.subnet_id) is table)
+    subnets = sorted(
+        s.subnet_id for s in network.subnets.values() if network.route_table_of_subnet(s.subnet_id) is table
+    )
     routes = []
     for route in table.routes:
-        entry = by_route.get(id(route))
+        compiled_route = by_route.get(id(route))
         routes.append(
             {
                 "destination": route.destination,
                 "target": route.target,
                 "origin": route.origin,
-                "state": ("blackhole" if entry.blackhole else "active") if entry else route.state,
-                "blackhole_reason": entry.blackhole if entry else None,
+                "state": ("blackhole" if compiled_route.blackhole else "active")
+                if compiled_route
+                else route.state,
+                "blackhole_reason": compiled_route.blackhole if compiled_route else None,
                 "winner": winner is not None and winner.route is route,
                 "deletable": route.gateway_id != "local",
             }
@@ -209,7 +215,11 @@ def _related(network: Network, resource: Resource, destination: str | None) -> d
     groups: list[str] = []
     subnet_id: str | None = None
     if isinstance(resource, Instance):
-        enis = [network.network_interfaces[e] for e in resource.network_interface_ids if e in network.network_interfaces]
+        enis = [
+            network.network_interfaces[e]
+            for e in resource.network_interface_ids
+            if e in network.network_interfaces
+        ]
         fields = {
             "state": resource.state,
             "instance_type": resource.instance_type,

@@ -66,9 +66,11 @@ def _sg_rule(params: Mapping[str, Any]) -> dict[str, Any]:
     if len(peers) != 1:
         raise ValueError("give exactly one peer: CidrIp, ReferencedGroupId or PrefixListId")
     key = peers[0]
-    rule[{"CidrIp": "cidr_ipv4", "ReferencedGroupId": "referenced_group_id", "PrefixListId": "prefix_list_id"}[key]] = str(
-        params[key]
-    )
+    rule[
+        {"CidrIp": "cidr_ipv4", "ReferencedGroupId": "referenced_group_id", "PrefixListId": "prefix_list_id"}[
+            key
+        ]
+    ] = str(params[key])
     if params.get("Description"):
         rule["description"] = str(params["Description"])
     return rule
@@ -120,9 +122,9 @@ def apply_edit(network: Network, edit: Mapping[str, Any]) -> None:
         index = _int(edit["RuleIndex"], "RuleIndex")
         _rule_at(group, egress, index)
         rule = _sg_rule(edit)
-        new = (network.authorize_security_group_egress if egress else network.authorize_security_group_ingress)(
-            group, **rule
-        )
+        new = (
+            network.authorize_security_group_egress if egress else network.authorize_security_group_ingress
+        )(group, **rule)
         rules = group.egress if egress else group.ingress
         rules.remove(new)
         rules[index] = new  # the modified rule keeps its place
@@ -145,7 +147,10 @@ def apply_edit(network: Network, edit: Mapping[str, Any]) -> None:
         icmp = edit.get("IcmpTypeCode")
         icmp_type_code = None
         if isinstance(icmp, Mapping):
-            icmp_type_code = (_int(icmp.get("Type", -1), "IcmpTypeCode.Type"), _int(icmp.get("Code", -1), "IcmpTypeCode.Code"))
+            icmp_type_code = (
+                _int(icmp.get("Type", -1), "IcmpTypeCode.Type"),
+                _int(icmp.get("Code", -1), "IcmpTypeCode.Code"),
+            )
         network.create_network_acl_entry(
             str(edit["NetworkAclId"]),
             number,
@@ -161,10 +166,14 @@ def apply_edit(network: Network, edit: Mapping[str, Any]) -> None:
             str(edit["NetworkAclId"]), _int(edit["RuleNumber"], "RuleNumber"), egress=_bool(edit["Egress"])
         )
     elif action == "CreateRoute":
-        network.create_route(str(edit["RouteTableId"]), str(edit["DestinationCidrBlock"]), str(edit["Target"]))
+        network.create_route(
+            str(edit["RouteTableId"]), str(edit["DestinationCidrBlock"]), str(edit["Target"])
+        )
     elif action == "ReplaceRoute":
         network.delete_route(str(edit["RouteTableId"]), str(edit["DestinationCidrBlock"]))
-        network.create_route(str(edit["RouteTableId"]), str(edit["DestinationCidrBlock"]), str(edit["Target"]))
+        network.create_route(
+            str(edit["RouteTableId"]), str(edit["DestinationCidrBlock"]), str(edit["Target"])
+        )
     elif action == "DeleteRoute":
         network.delete_route(str(edit["RouteTableId"]), str(edit["DestinationCidrBlock"]))
 

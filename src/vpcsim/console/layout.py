@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .topology import Node, Topology
 
-LEAF_W, LEAF_H = 176, 48
+LEAF_W, LEAF_H = 176, 60
 EDGE_W, EDGE_H = 156, 36
 PAD = 16
 GAP = 18
@@ -134,7 +134,9 @@ def _place(
         return
     for i, gateway in enumerate(node.edge):
         gx = x + EDGE_LABEL_W + i * (EDGE_W + GAP)
-        out.append(Box(gateway.id, gateway.kind, node.id, gx, y - EDGE_H / 2, EDGE_W, EDGE_H, depth + 1, True))
+        out.append(
+            Box(gateway.id, gateway.kind, node.id, gx, y - EDGE_H / 2, EDGE_W, EDGE_H, depth + 1, True)
+        )
     kids = [sizes[child.id] for child in node.children]
     cy = y + HEADER
     for row in _rows(node, kids):

@@ -15,7 +15,9 @@ from ..model import Network
 
 SCHEMA_VERSION = 1
 #: The "internet access" codes that say the instance has no public address.
-PUBLIC_IP_CODES = frozenset({"IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"})
+PUBLIC_IP_CODES = frozenset(
+    {"IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"}
+)
 
 
 class FlowError(ValueError):
@@ -59,18 +61,42 @@ def checklist(trace: vpcsim.Trace, why: dict[str, Any]) -> list[dict[str, Any]]:
         f["checklist"] == "internet access" for f in findings
     )
     items = [
-        ("security groups", "Security groups: outbound at the source, inbound at the destination",
-         codes(lambda f: f["checklist"] == "security groups"), crossed("security-group")),
-        ("network ACLs (request)", "Network ACLs on the request: outbound, then inbound",
-         codes(lambda f: f["checklist"] == "network ACLs" and f["path"] == "forward"), crossed("network-acl", "forward")),
-        ("network ACLs (reply)", "Network ACLs on the reply (stateless: the client's ports)",
-         codes(lambda f: f["checklist"] == "network ACLs" and f["path"] == "return"), crossed("network-acl", "return")),
-        ("route tables", "Route tables: a route to the destination and back",
-         codes(lambda f: f["checklist"] in ("route tables", "placement")), crossed("route")),
-        ("internet gateway", "Internet gateway: attached, and routed to",
-         codes(lambda f: f["checklist"] == "internet access" and f["code"] not in PUBLIC_IP_CODES), internet),
-        ("public IP", "Public IP: an Elastic IP or public address on the instance",
-         codes(lambda f: f["code"] in PUBLIC_IP_CODES), internet),
+        (
+            "security groups",
+            "Security groups: outbound at the source, inbound at the destination",
+            codes(lambda f: f["checklist"] == "security groups"),
+            crossed("security-group"),
+        ),
+        (
+            "network ACLs (request)",
+            "Network ACLs on the request: outbound, then inbound",
+            codes(lambda f: f["checklist"] == "network ACLs" and f["path"] == "forward"),
+            crossed("network-acl", "forward"),
+        ),
+        (
+            "network ACLs (reply)",
+            "Network ACLs on the reply (stateless: the client's ports)",
+            codes(lambda f: f["checklist"] == "network ACLs" and f["path"] == "return"),
+            crossed("network-acl", "return"),
+        ),
+        (
+            "route tables",
+            "Route tables: a route to the destination and back",
+            codes(lambda f: f["checklist"] in ("route tables", "placement")),
+            crossed("route"),
+        ),
+        (
+            "internet gateway",
+            "Internet gateway: attached, and routed to",
+            codes(lambda f: f["checklist"] == "internet access" and f["code"] not in PUBLIC_IP_CODES),
+            internet,
+        ),
+        (
+            "public IP",
+            "Public IP: an Elastic IP or public address on the instance",
+            codes(lambda f: f["code"] in PUBLIC_IP_CODES),
+            internet,
+        ),
     ]
     out = []
     stopped = trace.verdict != "reachable"
@@ -79,15 +105,26 @@ def checklist(trace: vpcsim.Trace, why: dict[str, Any]) -> list[dict[str, Any]]:
             status = "fail"
         elif relevant:
             status = "pass"
-        elif stopped and key in ("security groups", "network ACLs (request)", "network ACLs (reply)", "route tables"):
+        elif stopped and key in (
+            "security groups",
+            "network ACLs (request)",
+            "network ACLs (reply)",
+            "route tables",
+        ):
             status = "not reached"  # the flow stopped before this check
         else:
             status = "n/a"
         out.append({"item": key, "text": text, "status": status, "codes": failing})
     rest = codes(lambda f: f["checklist"] == "instances and components")
     if rest:
-        out.append({"item": "instances and components", "text": "Instances and components: state, checks",
-                    "status": "fail", "codes": rest})
+        out.append(
+            {
+                "item": "instances and components",
+                "text": "Instances and components: state, checks",
+                "status": "fail",
+                "codes": rest,
+            }
+        )
     return out
 
 
@@ -129,7 +166,8 @@ def _blocked_hops(result: vpcsim.Trace) -> list[str]:
         found = [
             hop.component
             for hop in hops
-            if hop.component == blocker.component or any(step.component == blocker.component for step in hop.steps)
+            if hop.component == blocker.component
+            or any(step.component == blocker.component for step in hop.steps)
         ]
         if not found and hops:
             found = [hops[-1].component]

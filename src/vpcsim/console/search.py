@@ -48,7 +48,9 @@ def search(network: Network, query: str) -> list[dict[str, Any]]:
         elif address is not None and text in _addresses(resource):
             how, rank = "address", 0
         elif address is not None and isinstance(resource, Subnet | Vpc):
-            cidrs = [resource.cidr_block] + (list(resource.secondary_cidr_blocks) if isinstance(resource, Vpc) else [])
+            cidrs = [resource.cidr_block] + (
+                list(resource.secondary_cidr_blocks) if isinstance(resource, Vpc) else []
+            )
             if any(address in ipaddress.IPv4Network(c, strict=False) for c in cidrs):
                 how, rank = "contains the address", 1
         elif lowered in resource.id.lower():
@@ -57,7 +59,13 @@ def search(network: Network, query: str) -> list[dict[str, Any]]:
             how, rank = "Name", 1 if resource.name.lower() == lowered else 2
         if how is None:
             continue
-        ranked.append((rank, resource.id, {"id": resource.id, "type": _type(resource), "label": label_of(resource), "match": how}))
+        ranked.append(
+            (
+                rank,
+                resource.id,
+                {"id": resource.id, "type": _type(resource), "label": label_of(resource), "match": how},
+            )
+        )
     ranked.sort(key=lambda item: (item[0], item[1]))
     matches = [item[2] for item in ranked[:LIMIT]]
     # an ENI found by address: its instance is what the map draws

@@ -106,7 +106,11 @@ def topology(network: Network, *, expand: Iterable[str] = (), collapse_over: int
             continue  # validation reports a subnet of no VPC; the map has nowhere to draw it
         key = (subnet.vpc_id, subnet.availability_zone)
         if key not in azs:
-            azs[key] = Node(f"az:{subnet.vpc_id}:{subnet.availability_zone}", "availability-zone", subnet.availability_zone)
+            azs[key] = Node(
+                f"az:{subnet.vpc_id}:{subnet.availability_zone}",
+                "availability-zone",
+                subnet.availability_zone,
+            )
             parent.children.append(azs[key])
         table = network.route_table_of_subnet(subnet.subnet_id)
         acl = network.network_acl_of_subnet(subnet.subnet_id)
@@ -153,7 +157,8 @@ def _place_members(network: Network, subnets: dict[str, Node]) -> None:
         own = [
             eni_id
             for eni_id in instance.network_interface_ids
-            if (eni := network.network_interfaces.get(eni_id)) is not None and eni.subnet_id == instance.subnet_id
+            if (eni := network.network_interfaces.get(eni_id)) is not None
+            and eni.subnet_id == instance.subnet_id
         ]
         addresses = _addresses(network, own)
         state = "" if instance.state == "running" else f" ({instance.state})"
@@ -162,7 +167,7 @@ def _place_members(network: Network, subnets: dict[str, Node]) -> None:
                 instance.instance_id,
                 "instance",
                 label_of(instance),
-                f"{instance.instance_id}  {addresses[0] if addresses else ''}{state}".rstrip(),
+                f"{instance.instance_id}\n{addresses[0] if addresses else ''}{state}".rstrip(),
                 members=tuple(own),
                 addresses=addresses,
             )
@@ -175,7 +180,14 @@ def _place_members(network: Network, subnets: dict[str, Node]) -> None:
         eni_ids = tuple(e for e in (nat.network_interface_id,) if e)
         addresses = tuple(a for a in (nat.private_ip, nat.public_ip) if a)
         home.children.append(
-            Node(nat.nat_gateway_id, "nat-gateway", label_of(nat), f"{nat.nat_gateway_id}  {nat.private_ip}", members=eni_ids, addresses=addresses)
+            Node(
+                nat.nat_gateway_id,
+                "nat-gateway",
+                label_of(nat),
+                f"{nat.nat_gateway_id}\n{nat.private_ip}",
+                members=eni_ids,
+                addresses=addresses,
+            )
         )
         shown.update(eni_ids)
     for eni in network.network_interfaces.values():
@@ -185,8 +197,10 @@ def _place_members(network: Network, subnets: dict[str, Node]) -> None:
         if home is None:
             continue
         addresses = _addresses(network, [eni.network_interface_id])
-        owner = eni.attachment.instance_id if eni.attachment and eni.attachment.instance_id else eni.description
-        sub = f"{eni.network_interface_id}  {addresses[0] if addresses else ''}"
+        owner = (
+            eni.attachment.instance_id if eni.attachment and eni.attachment.instance_id else eni.description
+        )
+        sub = f"{eni.network_interface_id}\n{addresses[0] if addresses else ''}"
         home.children.append(
             Node(
                 eni.network_interface_id,
@@ -219,7 +233,9 @@ def _place_gateways(
         vpc_id = igw.attached_vpc_id
         if vpc_id in vpcs:
             assert vpc_id is not None
-            vpcs[vpc_id].edge.append(Node(igw.internet_gateway_id, "internet-gateway", label_of(igw), igw.internet_gateway_id))
+            vpcs[vpc_id].edge.append(
+                Node(igw.internet_gateway_id, "internet-gateway", label_of(igw), igw.internet_gateway_id)
+            )
             links.append(Link(f"link:internet:{igw.id}", "internet", igw.id, "internet"))
     for eigw in network.egress_only_internet_gateways.values():
         if eigw.vpc_id in vpcs:
@@ -235,7 +251,9 @@ def _place_gateways(
         if endpoint.vpc_id in vpcs:
             service = endpoint.service_name.rsplit(".", 1)[-1]
             vpcs[endpoint.vpc_id].edge.append(
-                Node(endpoint.id, "vpc-endpoint", label_of(endpoint) if endpoint.name else service, endpoint.id)
+                Node(
+                    endpoint.id, "vpc-endpoint", label_of(endpoint) if endpoint.name else service, endpoint.id
+                )
             )
     for pcx in network.vpc_peering_connections.values():
         ends = [pcx.requester.vpc_id, pcx.accepter.vpc_id]

@@ -346,6 +346,12 @@ async function loadExposure() {
   state.map.showExposure(state.exposure.findings, $('exposure-toggle').checked);
 }
 
+function nameOf(id) {
+  const box = state.map.boxOf(id);
+  const node = box && state.topology.nodes.find((n) => n.id === box);
+  return node ? node.label : id;
+}
+
 function renderExposure() {
   const panel = $('panel-exposure');
   const filter = h('input', { id: 'exposure-filter', type: 'search', placeholder: 'filter: instance, address, port…', 'aria-label': 'Filter findings' });
@@ -361,7 +367,8 @@ function renderExposure() {
       .filter((f) => !text || JSON.stringify(f).toLowerCase().includes(text))
       .map((f) => h('tr', { class: `sev-${f.severity}` },
         h('td', {}, h('span', { class: `sev sev-${f.severity}`, text: f.severity.toUpperCase() })),
-        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => select(f.instance || f.eni) }, f.instance || f.eni)),
+        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => select(f.instance || f.eni) }, nameOf(f.instance || f.eni)),
+          h('div', { class: 'muted', text: f.instance || f.eni })),
         h('td', { text: f.address }),
         h('td', { text: entryText({ protocol: f.protocol, ports: f.ports, icmp: f.icmp }) }),
         h('td', { text: f.sources.join(', ') })));

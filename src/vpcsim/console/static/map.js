@@ -17,7 +17,8 @@ function nodeLabel(node) {
     return node.sublabel ? `${kind}  ${short(node.label, 40)}\n${short(node.sublabel, 46)}` : `${kind}  ${short(node.label, 40)}`;
   }
   const tag = KIND_TEXT[node.kind] ? `${KIND_TEXT[node.kind]} ` : '';
-  return `${tag}${short(node.label, 24)}\n${short(node.sublabel, 30)}`;
+  const lines = String(node.sublabel || '').split('\n').map((line) => short(line, 28));
+  return [`${tag}${short(node.label, 24)}`, ...lines].join('\n');
 }
 
 const STYLE = [
