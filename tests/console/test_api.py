@@ -116,7 +116,10 @@ def test_trace_is_the_public_api_answer(
     data = client.post("/api/trace", json={"source": source, "destination": destination, "port": port}).json()
     expected = vpcsim.trace(network, source, destination, port=port)
     assert data["trace"] == expected.to_dict()
-    assert data["why"] == vpcsim.why(network, source, destination, port=port).to_dict()
+    flow = {"source": source, "destination": destination, "port": port}
+    why = client.post("/api/why", json=flow).json()
+    assert why["why"] == vpcsim.why(network, source, destination, port=port).to_dict()
+    assert [c["item"] for c in why["checklist"]][:6] == [c["item"] for c in data["checklist"]]
     assert data["path"]["forward"] == [hop.component for hop in expected.forward]
     statuses = {c["item"]: c["status"] for c in data["checklist"]}
     if expected.verdict == "reachable":
@@ -141,8 +144,9 @@ def test_checklist_names_the_failing_step(client: TestClient) -> None:
 
 
 def test_reach_for_the_pair(client: TestClient, network: vpcsim.Network) -> None:
-    data = client.post("/api/trace", json={"source": "bastion", "destination": "app", "port": 22}).json()
+    data = client.post("/api/reach", json={"source": "bastion", "destination": "app", "port": 22}).json()
     assert data["reach"] == vpcsim.reach(network, "bastion", "app").to_dict()
+    assert data["reach_error"] is None
 
 
 def test_trace_errors_are_json(client: TestClient) -> None:

@@ -14,7 +14,8 @@ Endpoints (relative to where the app is mounted):
 * ``GET /api/topology?expand=subnet-...`` the map: boxes with their places, links
 * ``GET /api/search?q=`` components by id, Name tag or address
 * ``GET /api/component/{id}?destination=IP`` the side panel: fields and rules
-* ``POST /api/trace`` ``{source, destination, protocol, port, edits}``: trace, why, reach, checklist
+* ``POST /api/trace`` ``{source, destination, protocol, port, edits}``: trace, checklist, path
+* ``POST /api/why`` and ``POST /api/reach`` (the same body): why and the full checklist; reach
 * ``POST /api/exposure`` ``{edits}``: the exposure result
 * ``POST /api/whatif`` ``{edits}``: the diff the edits make, and exposure after them
 * ``POST /api/spec`` ``{edits}``: the edited network as a YAML spec (the "save")
@@ -43,7 +44,7 @@ from ..model import Network
 from . import details
 from .edits import EditError, edited
 from .layout import layout
-from .questions import SCHEMA_VERSION, FlowError, trace_answer
+from .questions import SCHEMA_VERSION, FlowError, reach_answer, trace_answer, why_answer
 from .search import search
 from .topology import Node, topology
 
@@ -158,12 +159,16 @@ class _Console:
             raise FlowError("the request body must be a JSON object")
         return body
 
-    async def trace(self, request: Request) -> Response:
+    async def flow_question(self, request: Request) -> Response:
+        """``trace``, ``why`` or ``reach`` for the flow in the body (the last part of the path)."""
+        question = {"trace": trace_answer, "why": why_answer, "reach": reach_answer}[
+            request.url.path.rsplit("/", 1)[-1]
+        ]
         try:
             body = await self._body(request)
         except FlowError as exc:
             return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
-        return self._answer(body, lambda network: trace_answer(network, body))
+        return self._answer(body, lambda network: question(network, body))
 
     async def exposure(self, request: Request) -> Response:
         try:
@@ -287,7 +292,9 @@ def create_app(
         Route("/api/topology", console.topology),
         Route("/api/search", console.search),
         Route("/api/component/{component_id}", console.component),
-        Route("/api/trace", console.trace, methods=["POST"]),
+        Route("/api/trace", console.flow_question, methods=["POST"]),
+        Route("/api/why", console.flow_question, methods=["POST"]),
+        Route("/api/reach", console.flow_question, methods=["POST"]),
         Route("/api/exposure", console.exposure, methods=["GET", "POST"]),
         Route("/api/whatif", console.whatif, methods=["POST"]),
         Route("/api/spec", console.spec, methods=["POST"]),

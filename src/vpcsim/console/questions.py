@@ -1,5 +1,5 @@
 """The console's questions, answered with the public API (``import vpcsim``): a flow traced with
-its blockers, fixes and ``reach``; exposure; the diff an edit makes. Each answer is the API
+its blockers, fixes and ``reach``. Each answer is the API
 result's ``to_dict()`` (the ``--json`` documents, with ``schema_version``) plus what the page
 draws: the ids of the map boxes on each path and the tutorial's troubleshooting checklist.
 """
@@ -11,6 +11,7 @@ from typing import Any
 
 import vpcsim
 
+from ..analysis.why import CHECKLIST, OTHER_STEP
 from ..model import Network
 
 SCHEMA_VERSION = 1
@@ -128,33 +129,51 @@ def checklist(trace: vpcsim.Trace, why: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def trace_answer(network: Network, body: Mapping[str, Any]) -> dict[str, Any]:
-    """``trace``, ``why`` and ``reach`` for the page's flow, the checklist and the path's boxes."""
+def _traced(network: Network, body: Mapping[str, Any]) -> vpcsim.Trace:
     options = flow_options(body)
     source, destination = options.pop("source"), options.pop("destination")
     try:
-        result = vpcsim.trace(network, source, destination, **options)
-        why = vpcsim.why(network, result.flow).to_dict()
+        return vpcsim.trace(network, source, destination, **options)
     except ValueError as exc:  # EndpointError is a ValueError
         raise FlowError(str(exc)) from None
-    try:
-        reach: dict[str, Any] | None = vpcsim.reach(network, source, destination).to_dict()
-        reach_error = None
-    except ValueError as exc:
-        reach, reach_error = None, str(exc)
+
+
+def trace_answer(network: Network, body: Mapping[str, Any]) -> dict[str, Any]:
+    """``trace`` for the page's flow, the checklist from its blockers and the path's boxes: the
+    first answer the page shows (``why`` and ``reach`` follow, they take longer on big networks)."""
+    result = _traced(network, body)
+    findings = [{**b.to_dict(), "checklist": CHECKLIST.get(b.code, OTHER_STEP)[1]} for b in result.blockers]
     return {
         "schema_version": SCHEMA_VERSION,
         "trace": result.to_dict(),
-        "why": why,
-        "reach": reach,
-        "reach_error": reach_error,
-        "checklist": checklist(result, why),
+        "checklist": checklist(result, {"blockers": findings}),
         "path": {
             "forward": [hop.component for hop in result.forward],
             "return": [hop.component for hop in result.return_],
             "blocked": _blocked_hops(result),
         },
     }
+
+
+def why_answer(network: Network, body: Mapping[str, Any]) -> dict[str, Any]:
+    """``why`` for the page's flow (every blocker, revealed ones too, and the verified changes)
+    and the checklist from all of them."""
+    result = _traced(network, body)
+    why = vpcsim.why(network, result.flow).to_dict()
+    return {"schema_version": SCHEMA_VERSION, "why": why, "checklist": checklist(result, why)}
+
+
+def reach_answer(network: Network, body: Mapping[str, Any]) -> dict[str, Any]:
+    """``reach`` for the pair (``reach_error`` when an end is not one ``reach`` takes)."""
+    options = flow_options(body)
+    try:
+        reach: dict[str, Any] | None = vpcsim.reach(
+            network, options["source"], options["destination"]
+        ).to_dict()
+        error = None
+    except ValueError as exc:
+        reach, error = None, str(exc)
+    return {"schema_version": SCHEMA_VERSION, "reach": reach, "reach_error": error}
 
 
 def _blocked_hops(result: vpcsim.Trace) -> list[str]:

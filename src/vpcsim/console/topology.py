@@ -191,7 +191,7 @@ def _place_members(network: Network, subnets: dict[str, Node]) -> None:
         )
         shown.update(eni_ids)
     for eni in network.network_interfaces.values():
-        if eni.network_interface_id in shown or network.nat_gateway_of_eni(eni.network_interface_id):
+        if eni.network_interface_id in shown:  # an instance's, or a NAT gateway's (its network_interface_id)
             continue
         home = subnets.get(eni.subnet_id)
         if home is None:

@@ -164,15 +164,32 @@ async function runTrace(event) {
   clear(panel, h('p', { text: 'Tracing…' }));
   showTab('trace');
   const request = ++traceRequest;
+  const body = { ...flow, edits: state.edits };
   try {
-    const data = await api('api/trace', { ...flow, edits: state.edits });
+    const data = await api('api/trace', body);
     if (request !== traceRequest) return;
     state.map.showPath(data.path);
     clear(panel, tracePanel(data, flow));
   } catch (error) {
+    if (request !== traceRequest) return;
     state.map.clearPath();
     clear(panel, h('p', { class: 'error', role: 'alert', text: error.message }));
+    return;
   }
+  // why (every blocker, the changes that open the path) and reach take longer on big networks:
+  // the trace is on the page first, they fill in after
+  const [why, reach] = await Promise.allSettled([api('api/why', body), api('api/reach', body)]);
+  if (request !== traceRequest) return;
+  const whySlot = $('why-slot');
+  if (why.status === 'fulfilled') {
+    clear(whySlot, whySection(why.value.why));
+    clear($('checklist-slot'), checklistTable(why.value.checklist));
+  } else {
+    clear(whySlot, h('p', { class: 'error', text: `why: ${why.reason.message}` }));
+  }
+  const value = reach.status === 'fulfilled' ? reach.value : null;
+  clear($('reach-slot'), value && value.reach ? reachSection(value.reach)
+    : h('p', { class: 'muted', text: `reach: ${value ? value.reach_error : reach.reason.message}` }));
 }
 
 function hopList(title, hops, blockedHops, testid) {
@@ -201,21 +218,26 @@ function changeEdit(change) {
   return edit;
 }
 
-function tracePanel(data, flow) {
-  const t = data.trace;
-  const why = data.why;
-  const blockers = why.blockers.length ? why.blockers : t.blockers;
-  const checklist = table('Troubleshooting checklist for this flow', ['check', 'result', 'codes'],
-    data.checklist.map((c) => h('tr', { class: `check ${c.status.replace(/[^a-z]/g, '')}`, 'data-item': c.item },
+function checklistTable(items) {
+  return table('Troubleshooting checklist for this flow', ['check', 'result', 'codes'],
+    items.map((c) => h('tr', { class: `check ${c.status.replace(/[^a-z]/g, '')}`, 'data-item': c.item },
       h('td', { text: c.text }),
       h('td', {}, h('span', { 'aria-hidden': 'true', text: c.status === 'pass' ? '✓ ' : c.status === 'fail' ? '✗ ' : '– ' }), c.status),
       h('td', { text: c.codes.join(', ') }))), { class: 'checklist', 'data-testid': 'checklist' });
-  const blockerList = blockers.length ? h('section', { 'aria-label': 'Blockers' },
+}
+
+function blockerSection(blockers) {
+  if (!blockers.length) return null;
+  return h('section', { 'aria-label': 'Blockers' },
     h('h3', { text: 'Blockers' }),
     h('ul', { class: 'blockers', 'data-testid': 'blockers' }, blockers.map((b) => h('li', { class: 'blocker' },
       h('code', { class: 'code', text: b.code }), ` ${b.path} · `, h('code', { text: b.component }),
       b.revealed ? h('span', { class: 'muted', text: ' (found once the blockers before it are fixed)' }) : null,
-      h('div', { text: b.detail }), h('div', { class: 'fix' }, h('strong', { text: 'Fix: ' }), b.fix))))) : null;
+      h('div', { text: b.detail }), h('div', { class: 'fix' }, h('strong', { text: 'Fix: ' }), b.fix)))));
+}
+
+function whySection(why) {
+  const revealed = why.blockers.filter((b) => b.revealed);
   const fixes = why.changes.length ? h('section', { 'aria-label': 'Changes that open the path' },
     h('h3', { text: why.opens ? 'Changes that open the path (verified)' : 'Advice' }),
     h('ul', {}, why.changes.map((c) => {
@@ -223,19 +245,31 @@ function tracePanel(data, flow) {
       return h('li', {}, h('code', { text: c.command }), c.verified ? h('span', { class: 'badge ok', text: ' verified' }) : null,
         edit ? h('button', { type: 'button', class: 'small', onclick: () => addEdit(edit) }, 'Try it (what-if)') : null);
     }))) : null;
-  const reach = data.reach ? reachSection(data.reach) : h('p', { class: 'muted', text: `reach: ${data.reach_error}` });
+  return [
+    revealed.length ? h('section', { 'aria-label': 'Blockers found once the first are fixed' },
+      h('h3', { text: 'Behind them' }),
+      h('ul', { class: 'blockers' }, revealed.map((b) => h('li', { class: 'blocker' },
+        h('code', { class: 'code', text: b.code }), ` ${b.path} · `, h('code', { text: b.component }),
+        h('span', { class: 'muted', text: ' (found once the blockers before it are fixed)' }),
+        h('div', { text: b.detail }), h('div', { class: 'fix' }, h('strong', { text: 'Fix: ' }), b.fix))))) : null,
+    fixes,
+  ];
+}
+
+function tracePanel(data, flow) {
+  const t = data.trace;
   const f = t.flow;
   return [
     h('h2', { text: `${flow.source} → ${flow.destination}` }),
     h('p', { class: 'muted' }, `${f.protocol} ${f.source} → ${f.destination}${f.destination_port !== null ? `:${f.destination_port}` : ''}`,
       state.edits.length ? h('strong', { text: ` (with ${state.edits.length} what-if edit${state.edits.length > 1 ? 's' : ''})` }) : null),
     verdictBadge(t.verdict),
-    blockerList,
-    checklist,
+    blockerSection(t.blockers),
+    h('div', { id: 'checklist-slot' }, checklistTable(data.checklist)),
+    h('div', { id: 'why-slot' }, t.blockers.length ? h('p', { class: 'muted', text: 'Looking for every blocker and the changes that open the path…' }) : null),
     hopList('Forward path', t.forward, data.path.blocked, 'forward-hops'),
     hopList('Return path', t.return, data.path.blocked, 'return-hops'),
-    fixes,
-    reach,
+    h('div', { id: 'reach-slot' }, h('p', { class: 'muted', text: 'Computing everything the source can send the destination…' })),
   ];
 }
 
@@ -419,9 +453,11 @@ async function start() {
   $('title').textContent = summary.title;
   document.title = summary.title;
   await loadTopology();
-  await loadExposure();
-  if (summary.compare) await loadCompare();
   document.body.dataset.ready = 'true';
+  // exposure can take a while on a big estate: the map does not wait for it
+  clear($('panel-exposure'), h('p', { text: 'Computing what the internet reaches…' }));
+  loadExposure().catch((error) => clear($('panel-exposure'), h('p', { class: 'error', role: 'alert', text: error.message })));
+  if (summary.compare) await loadCompare();
   setInterval(follow, 1000);
 }
 
