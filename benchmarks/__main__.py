@@ -15,6 +15,7 @@ BENCHMARKS = {
     "analysis": "benchmarks.bench_analysis",
     "warm": "benchmarks.bench_warm",
     "cluster": "benchmarks.bench_cluster",
+    "console": "benchmarks.bench_console",
 }
 
 

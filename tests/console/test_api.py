@@ -222,6 +222,7 @@ def test_whatif_edits_of_each_kind(client: TestClient, network: vpcsim.Network) 
         json={"source": "app", "destination": "internet:8.8.8.8", "port": 443, "edits": [no_default]},
     ).json()
     assert "NO_ROUTE_TO_DESTINATION" in [b["code"] for b in out["trace"]["blockers"]]
+    assert out["path"]["blocked"] == [private], "a route table's blocker is drawn on the subnet it serves"
     group = network.network_interfaces[
         network.instances[ids(network, "app")].network_interface_ids[0]
     ].groups[0]

@@ -178,19 +178,26 @@ def reach_answer(network: Network, body: Mapping[str, Any]) -> dict[str, Any]:
 
 def _blocked_hops(result: vpcsim.Trace) -> list[str]:
     """The hops where a blocker stops the flow: the hop holding the blocking component (a
-    group on an ENI, an ACL on a subnet...), else the last hop of the blocked path."""
+    group on an ENI, an ACL on a subnet...), else the last hop of the blocked path. A route
+    table's hop is told by the subnet hop before it (the map draws subnets, and a table may
+    serve several)."""
     out: list[str] = []
     for blocker in result.blockers:
         hops = result.forward if blocker.path == "forward" else result.return_
         found = [
-            hop.component
-            for hop in hops
+            i
+            for i, hop in enumerate(hops)
             if hop.component == blocker.component
             or any(step.component == blocker.component for step in hop.steps)
         ]
         if not found and hops:
-            found = [hops[-1].component]
-        for component in found or [blocker.component]:
+            found = [len(hops) - 1]
+        components = []
+        for i in found:
+            if hops[i].type == "route-table" and i > 0 and hops[i - 1].type == "subnet":
+                i -= 1
+            components.append(hops[i].component)
+        for component in components or [blocker.component]:
             if component not in out:
                 out.append(component)
     return out

@@ -144,6 +144,8 @@ export class NetworkMap {
     const add = (hops, cls) => {
       const boxes = [];
       for (const hop of hops) {
+        // a route table may serve several subnets: the subnet hop before it is on the map
+        if (hop.startsWith('rtb-')) continue;
         const box = this.boxOf(hop);
         if (!box) continue;
         this.cy.getElementById(box).addClass('on-path');
