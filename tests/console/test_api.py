@@ -302,3 +302,27 @@ def test_live_source_is_read_on_every_request(network: vpcsim.Network) -> None:
     )
     after = {n["id"] for n in client.get("/api/topology").json()["nodes"]}
     assert after - before == {subnet.subnet_id}
+
+
+def test_save_writes_edits_back_only_when_the_server_can(network: vpcsim.Network) -> None:
+    from vpcsim.console.edits import apply_edit
+
+    saved: list[Any] = []
+
+    def save(edits: Any) -> None:
+        for edit in edits:
+            apply_edit(network, edit)
+        saved.extend(edits)
+
+    client = TestClient(create_app(lambda: network, save=save))
+    assert client.get("/api/network").json()["can_save"] is True
+    edit = opening_edit(network)
+    bad = {**edit, "GroupId": "sg-nothing"}
+    refused = client.post("/api/save", json={"edits": [edit, bad]})
+    assert refused.status_code == 400 and saved == [], "nothing is written when an edit is refused"
+    assert client.post("/api/save", json={"edits": [edit]}).json()["saved"] == 1
+    assert vpcsim.trace(network, "app", "bastion", port=3389).verdict == "reachable"
+    read_only = TestClient(create_app(lambda: network))
+    assert read_only.get("/api/network").json()["can_save"] is False
+    assert read_only.post("/api/save", json={"edits": [edit]}).status_code == 404
+    assert client.post("/api/save", json={}).status_code == 400

@@ -20,6 +20,7 @@ Endpoints (relative to where the app is mounted):
 * ``POST /api/whatif`` ``{edits}``: the diff the edits make, and exposure after them
 * ``POST /api/spec`` ``{edits}``: the edited network as a YAML spec (the "save")
 * ``GET /api/compare`` the diff from this network to the compared one (``--compare``)
+* ``POST /api/save`` ``{edits}``: the edits written back through ``save`` (when given)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -49,6 +50,9 @@ from .search import search
 from .topology import Node, topology
 
 NetworkSource = Callable[[], Network]
+Saver = Callable[[Sequence[Mapping[str, Any]]], None]
+"""Writes what-if edits back to where the network lives (``vpcsim serve``: through its EC2 API);
+raises ``ValueError`` (or ``ModelError``) to refuse them."""
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -59,9 +63,12 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
 
 
 class _Console:
-    def __init__(self, network: NetworkSource, compare: NetworkSource | None, title: str) -> None:
+    def __init__(
+        self, network: NetworkSource, compare: NetworkSource | None, title: str, save: Saver | None
+    ) -> None:
         self.network = network
         self.compare = compare
+        self.save = save
         self.title = title
         self.lock = threading.Lock()
         self._cache: dict[tuple[int, int, str], Any] = {}
@@ -100,6 +107,7 @@ class _Console:
                 "version": network.version,
                 "counts": counts,
                 "compare": self.compare is not None,
+                "can_save": self.save is not None,
             }
         )
 
@@ -216,6 +224,27 @@ class _Console:
             headers={"Content-Disposition": 'attachment; filename="network.yaml"'},
         )
 
+    async def save_edits(self, request: Request) -> Response:
+        """Write the edits back through the ``save`` callable, after checking they apply to a copy."""
+        if self.save is None:
+            return _error(404, "VPCSIM_READ_ONLY", "this console saves edits only as a YAML spec")
+        try:
+            body = await self._body_or_empty(request)
+        except FlowError as exc:
+            return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
+        edits = body.get("edits")
+        if not isinstance(edits, list) or not edits:
+            return _error(400, "VPCSIM_BAD_REQUEST", "give the edits to save, a non-empty list")
+        with self.lock:
+            try:
+                self._edited(edits)  # refuses what AWS would refuse, before anything is written
+                self.save(edits)
+            except EditError as exc:
+                return JSONResponse({"schema_version": SCHEMA_VERSION, **exc.to_dict()}, status_code=400)
+            except ValueError as exc:
+                return _error(400, getattr(exc, "code", None) or "VPCSIM_SAVE_REFUSED", str(exc))
+            return JSONResponse({"schema_version": SCHEMA_VERSION, "saved": len(edits)})
+
     def compared(self, request: Request) -> Response:
         if self.compare is None:
             return _error(404, "VPCSIM_NO_COMPARE", "the console was started without a network to compare")
@@ -280,11 +309,17 @@ def _map(network: Network, expand: tuple[str, ...]) -> dict[str, Any]:
 
 
 def create_app(
-    network: NetworkSource, *, compare: NetworkSource | None = None, title: str = "vpcsim console"
+    network: NetworkSource,
+    *,
+    compare: NetworkSource | None = None,
+    title: str = "vpcsim console",
+    save: Saver | None = None,
 ) -> Starlette:
     """The console for the network ``network()`` returns (called on every request: a live
-    state's changes show at once); ``compare`` gives a second network for the diff overlay."""
-    console = _Console(network, compare, title)
+    state's changes show at once); ``compare`` gives a second network for the diff overlay;
+    ``save`` lets the page write its what-if edits back (``vpcsim serve``: through its EC2 API;
+    without it the edits are saved only as a YAML spec)."""
+    console = _Console(network, compare, title, save)
     static = resources.files(__package__).joinpath("static")
     routes = [
         Route("/", console.index),
@@ -299,6 +334,7 @@ def create_app(
         Route("/api/whatif", console.whatif, methods=["POST"]),
         Route("/api/spec", console.spec, methods=["POST"]),
         Route("/api/compare", console.compared),
+        Route("/api/save", console.save_edits, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=str(static)), name="static"),
     ]
     return Starlette(routes=routes)

@@ -358,8 +358,20 @@ function whatifPanel(answer) {
     h('p', { text: `Exposure after the edits: ${answer.exposure.findings.length} finding(s).` }),
     h('div', { class: 'buttons' },
       h('button', { type: 'button', onclick: saveSpec }, 'Save as YAML spec'),
+      state.canSave ? h('button', { type: 'button', onclick: saveToServer }, 'Apply to the server') : null,
       h('button', { type: 'button', onclick: () => { state.edits = []; refreshEdits(); } }, 'Discard all edits')),
   ];
+}
+
+async function saveToServer() {
+  try {
+    const answer = await api('api/save', { edits: state.edits });
+    state.edits = [];
+    await refreshEdits();
+    status(`${answer.saved} edit(s) applied to the server`);
+  } catch (error) {
+    clear($('panel-whatif'), h('p', { class: 'error', role: 'alert', text: `not saved: ${error.message}` }));
+  }
 }
 
 async function saveSpec() {
@@ -451,6 +463,7 @@ async function start() {
   });
   const summary = await api('api/network');
   $('title').textContent = summary.title;
+  state.canSave = summary.can_save;
   document.title = summary.title;
   await loadTopology();
   document.body.dataset.ready = 'true';
