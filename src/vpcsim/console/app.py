@@ -4,8 +4,9 @@
 mounts the same app at ``/console`` with a callable returning its live state, so every request
 sees the network as it is now. The page is static files (plain ES modules and the vendored
 cytoscape, no CDN); every answer is JSON with ``schema_version``, the public API results'
-``to_dict()`` where there is one. Questions are answered one at a time (a lock): the engine's
-caches are per network and not shared between threads.
+``to_dict()`` where there is one. Questions are answered in worker threads, side by side (the
+engine's caches are per network and replaced whole, never edited in place); the map's layout is
+built once per network version (a lock), and saving is one at a time.
 
 Endpoints (relative to where the app is mounted):
 
@@ -32,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
+import anyio
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -121,11 +123,10 @@ class _Console:
 
     def search(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
-        with self.lock:
-            network = self.network()
-            return JSONResponse(
-                {"schema_version": SCHEMA_VERSION, "query": query, "matches": search(network, query)}
-            )
+        network = self.network()
+        return JSONResponse(
+            {"schema_version": SCHEMA_VERSION, "query": query, "matches": search(network, query)}
+        )
 
     def component(self, request: Request) -> Response:
         component_id = request.path_params["component_id"]
@@ -135,16 +136,13 @@ class _Console:
                 ipaddress.IPv4Address(destination)
             except ValueError:
                 return _error(400, "VPCSIM_BAD_ADDRESS", f"{destination!r} is not an IPv4 address")
-        with self.lock:
-            try:
-                network = self._edited(request.query_params.get("edits"))
-                return JSONResponse(details.component(network, component_id, destination=destination))
-            except details.UnknownComponent:
-                return _error(
-                    404, "VPCSIM_UNKNOWN_COMPONENT", f"no component {component_id!r} in the network"
-                )
-            except EditError as exc:
-                return JSONResponse({"schema_version": SCHEMA_VERSION, **exc.to_dict()}, status_code=400)
+        try:
+            network = self._edited(request.query_params.get("edits"))
+            return JSONResponse(details.component(network, component_id, destination=destination))
+        except details.UnknownComponent:
+            return _error(404, "VPCSIM_UNKNOWN_COMPONENT", f"no component {component_id!r} in the network")
+        except EditError as exc:
+            return JSONResponse({"schema_version": SCHEMA_VERSION, **exc.to_dict()}, status_code=400)
 
     def _edited(self, edits: Any) -> Network:
         if isinstance(edits, str):
@@ -176,14 +174,14 @@ class _Console:
             body = await self._body(request)
         except FlowError as exc:
             return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
-        return self._answer(body, lambda network: question(network, body))
+        return await self._answer(body, lambda network: question(network, body))
 
     async def exposure(self, request: Request) -> Response:
         try:
             body = await self._body_or_empty(request)
         except FlowError as exc:
             return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
-        return self._answer(body, lambda network: vpcsim.exposure(network).to_dict())
+        return await self._answer(body, lambda network: vpcsim.exposure(network).to_dict())
 
     async def whatif(self, request: Request) -> Response:
         try:
@@ -203,7 +201,7 @@ class _Console:
                 "seconds": round(time.perf_counter() - started, 4),
             }
 
-        return self._answer(body, answer)
+        return await self._answer(body, answer)
 
     async def spec(self, request: Request) -> Response:
         try:
@@ -257,8 +255,13 @@ class _Console:
             return {}
         return await self._body(request)
 
-    def _answer(self, body: Mapping[str, Any], question: Callable[[Network], dict[str, Any]]) -> Response:
-        with self.lock:
+    async def _answer(
+        self, body: Mapping[str, Any], question: Callable[[Network], dict[str, Any]]
+    ) -> Response:
+        """Answer in a worker thread: a long question (exposure, why or reach on a big estate)
+        neither blocks the server nor makes a trace wait behind it."""
+
+        def run() -> Response:
             try:
                 network = self._edited(body.get("edits"))
                 return JSONResponse(question(network))
@@ -266,6 +269,8 @@ class _Console:
                 return JSONResponse({"schema_version": SCHEMA_VERSION, **exc.to_dict()}, status_code=400)
             except FlowError as exc:
                 return _error(400, "VPCSIM_BAD_FLOW", str(exc))
+
+        return await anyio.to_thread.run_sync(run)
 
 
 def _node_dict(node: Node, boxes: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ function showTab(name, focus = false) {
     $(`panel-${tab}`).hidden = !selected;
   }
   if (focus) $(`tab-${name}`).focus();
+  if (name === 'exposure') wantExposure();
 }
 
 function setupTabs() {
@@ -386,7 +387,24 @@ async function saveSpec() {
 
 // ------------------------------------------------------------------ exposure
 
+// Exposure is asked for when it is first shown (its tab or the overlay): on a big estate it
+// takes a while, and the map and traces do not wait for it.
+let exposureWanted = false;
+
+async function wantExposure() {
+  if (exposureWanted) return;
+  exposureWanted = true;
+  clear($('panel-exposure'), h('p', { text: 'Computing what the internet reaches…' }));
+  try {
+    await loadExposure();
+  } catch (error) {
+    exposureWanted = false;
+    clear($('panel-exposure'), h('p', { class: 'error', role: 'alert', text: error.message }));
+  }
+}
+
 async function loadExposure() {
+  if (!exposureWanted) return;
   state.exposure = await api('api/exposure', { edits: state.edits });
   renderExposure();
   state.map.showExposure(state.exposure.findings, $('exposure-toggle').checked);
@@ -459,7 +477,7 @@ async function start() {
   $('trace-form').addEventListener('submit', runTrace);
   $('exposure-toggle').addEventListener('change', () => {
     if (state.exposure) state.map.showExposure(state.exposure.findings, $('exposure-toggle').checked);
-    if ($('exposure-toggle').checked) showTab('exposure');
+    if ($('exposure-toggle').checked) { showTab('exposure'); wantExposure(); }
   });
   const summary = await api('api/network');
   $('title').textContent = summary.title;
@@ -467,9 +485,6 @@ async function start() {
   document.title = summary.title;
   await loadTopology();
   document.body.dataset.ready = 'true';
-  // exposure can take a while on a big estate: the map does not wait for it
-  clear($('panel-exposure'), h('p', { text: 'Computing what the internet reaches…' }));
-  loadExposure().catch((error) => clear($('panel-exposure'), h('p', { class: 'error', role: 'alert', text: error.message })));
   if (summary.compare) await loadCompare();
   setInterval(follow, 1000);
 }
