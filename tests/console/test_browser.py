@@ -120,6 +120,7 @@ def test_click_to_trace_shows_what_the_cli_says(
         found = network.find_by_name(end)
         if found:
             click_box(page, found[0].id)
+            expect(page.locator("#panel-component h2")).to_contain_text(end)
             page.get_by_role("button", name=button).click()
         else:
             page.fill("#trace-source" if button == "Trace from here" else "#trace-destination", end)
@@ -162,6 +163,7 @@ def test_whatif_edit_opens_a_blocked_path(page: Any, live: LiveConsole, screensh
     assert "unreachable" in page.inner_text("[data-testid=verdict]")
     # edit the bastion's group in the side panel: add the inbound rule
     click_box(page, network.find_by_name("bastion")[0].id)
+    expect(page.locator("#panel-component h2")).to_contain_text("bastion")
     page.get_by_role("button", name="Add inbound rule").click()
     form = page.get_by_role("form", name="Add an inbound rule to")
     form.get_by_label("Protocol").select_option("tcp")
@@ -226,8 +228,7 @@ def test_hostile_names_render_as_text(page: Any, live: LiveConsole) -> None:
     page.keyboard.press("Enter")
     page.wait_for_selector("ul.matches li")
     click_box(page, first)
-    page.wait_for_selector("#panel-component h2")
-    assert HOSTILE[0] in page.inner_text("#panel-component h2")
+    expect(page.locator("#panel-component h2")).to_contain_text(HOSTILE[0])  # as text
     page.fill("#trace-source", "internet")
     page.fill("#trace-destination", first)
     page.click("#trace-go")
@@ -274,8 +275,7 @@ def test_keyboard_only(page: Any, live: LiveConsole) -> None:
     app = page.locator("#tree-list button", has_text="app").first
     app.focus()
     page.keyboard.press("Enter")
-    page.wait_for_selector("#panel-component .buttons")
-    assert "app" in page.inner_text("#panel-component h2")
+    expect(page.locator("#panel-component h2")).to_contain_text("app")
     page.get_by_role("button", name="Add inbound rule").first.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".edit-form :focus")).to_have_count(1)  # the form takes the focus
