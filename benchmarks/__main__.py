@@ -16,6 +16,7 @@ BENCHMARKS = {
     "warm": "benchmarks.bench_warm",
     "cluster": "benchmarks.bench_cluster",
     "serve": "benchmarks.bench_serve",
+    "console": "benchmarks.bench_console",
 }
 
 

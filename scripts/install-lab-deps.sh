@@ -7,11 +7,12 @@
 #   curl           curl inside instances (the tutorial's web server)
 #   openssh-server a real sshd inside an instance (`vpcsim lab exec --ssh INSTANCE`); the host's
 #                  own ssh service it brings is disabled again when this script installed it
+#   chromium       the web console's browser tests (Playwright drives it; tests/console/)
 # The responders are part of vpcsim (Python): nothing else is needed.
 #
 # Idempotent and quiet: does nothing when every tool is there; prints apt's output only when
 # the installation fails. CI runs it before `make test`. Without root it only says what is
-# missing (the lab tests then skip, or fail under CI=true).
+# missing (the lab and browser tests then skip, or fail under CI=true).
 set -euo pipefail
 
 packages=()
@@ -22,6 +23,7 @@ command -v nc >/dev/null 2>&1 || packages+=(netcat-openbsd)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 sshd_new=0
 [ -x /usr/sbin/sshd ] || { packages+=(openssh-server); sshd_new=1; }
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 
 if [ "${#packages[@]}" -eq 0 ]; then
     exit 0

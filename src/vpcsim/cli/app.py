@@ -155,11 +155,31 @@ def validate(
 
 @app.command()
 def show(
-    network: NetworkArg, fmt: FormatOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
+    network: NetworkArg,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Write a self-contained HTML report (map, exposure table, findings) to FILE instead.",
+        ),
+    ] = None,
+    debug: DebugOpt = False,
 ) -> int:
     """Show the network as a tree: region > VPC > AZ > subnet > instances and ENIs, with its
     route tables, gateways, network ACLs and security groups."""
     loaded = load(network, fmt)
+    if html is not None:
+        from ..console.report import html_report
+
+        try:
+            html.write_text(html_report(loaded.network, title=f"vpcsim report: {network}"), encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {html}: {exc.strerror}") from None
+        sys.stderr.write(f"vpcsim: wrote {html}\n")
+        return EXIT_OK
     if as_json:
         emit_json(network_to_json(loaded.network))
     else:
@@ -490,12 +510,14 @@ def demo(
 def _mount() -> None:
     """Commands that live in their own modules."""
     from .collect import collect_command
+    from .console import console_command
     from .lab import lab_app
 
     app.command("collect")(collect_command)
     from .serve import serve_command
 
     app.command("serve")(serve_command)
+    app.command("console")(console_command)
     app.add_typer(lab_app, name="lab")
 
     from .analysis import register
