@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ..model import Network
 from ..model.addressing import DNS_OFFSET, is_rfc6598
-from . import explain
+from . import explain, explain_transit
 from .compiled import (
     Compiled,
     CompiledEni,
@@ -41,6 +41,7 @@ from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, 
 from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
 from .recording import Recorder
 from .result import Step, Trace
+from .transit import TransitMemory, via_transit_gateway
 
 #: VPC-provided services that no security group or ACL filters: address -> (name, open ports).
 _LINK_LOCAL_SERVICES: dict[int, tuple[str, frozenset[tuple[int, int]]]] = {
@@ -166,6 +167,8 @@ class Walk:
         self._lookups = 0
         self._sdc_reported: set[str] = set()
         self._reply_translator: str | None = None
+        self.transit_memory: TransitMemory | None = None
+        """What the request did at transit gateway attachments (:mod:`vpcsim.engine.transit`)."""
         self.tracked: set[str] = set()
         """ENIs whose security groups judged the request: they track the connection (per ENI,
         as AWS does); a reply through any other ENI is new traffic to its security groups."""
@@ -473,6 +476,8 @@ class Walk:
             return self._enter(target, pkt, reply=reply, from_subnet=subnet)
         if kind == "vpce":
             return self._gateway_endpoint(chosen.target, pkt)
+        if kind == "tgw":
+            return via_transit_gateway(self, chosen.target, subnet, pkt, reply=reply)
         self._unknown(chosen.target, kind, pkt)
         return None
 
@@ -744,6 +749,13 @@ class Walk:
 
     def _gateway_endpoint(self, vpce_id: str, pkt: Packet) -> Arrival | None:
         self.hop(vpce_id, "vpc-endpoint")
+        endpoint = self.network.vpc_endpoints.get(vpce_id)
+        home = self.compiled.vpcs.get(endpoint.vpc_id) if endpoint is not None else None
+        if home is not None and not home.contains(pkt.src):
+            self.recorder.block(
+                explain_transit.vpce_source_outside(self.recorder.path, vpce_id, home.vpc_id, pkt.src)
+            )
+            return None
         if not (pkt.proto == TCP or (pkt.proto == ICMP and pkt.itype == 8)):
             self.recorder.block(explain.gateway_endpoint_protocol(self.recorder.path, vpce_id))
             return None
