@@ -54,9 +54,14 @@ def via_transit_gateway(
     ct = compiled_transit(walk.compiled)
     if tgw_id not in ct.described:
         walk.hop(tgw_id, "transit-gateway")
+        # Described by no attachment nor route table: a target beyond which nothing is known.
         rec.block(
-            explain_transit.routes_unknown(
-                rec.path, tgw_id, pkt.dst, "the input describes none of its attachments or route tables"
+            explain.unknown_target(
+                rec.path,
+                walk.compiled,
+                tgw_id,
+                "transit gateway whose attachments are not described",
+                pkt.dst,
             )
         )
         return None
