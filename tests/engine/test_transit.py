@@ -131,10 +131,10 @@ def test_prefix_list_route_beats_propagated_but_not_static() -> None:
     h = hub()
     pl = h.net.create_managed_prefix_list("b-work", [h.b.vpc.cidr_block])
     h.net.create_transit_gateway_route(h.table, pl.prefix_list_id, h.c.attachment)
-    first = [s for s in steps(_ab(h), "route") if s.component == h.table.transit_gateway_route_table_id][0]
+    first = next(s for s in steps(_ab(h), "route") if s.component == h.table.transit_gateway_route_table_id)
     assert first.rule is not None and first.rule.endswith(h.c.attachment.transit_gateway_attachment_id)
     h.net.create_transit_gateway_route(h.table, h.b.vpc.cidr_block, h.b.attachment)
-    first = [s for s in steps(_ab(h), "route") if s.component == h.table.transit_gateway_route_table_id][0]
+    first = next(s for s in steps(_ab(h), "route") if s.component == h.table.transit_gateway_route_table_id)
     assert first.rule == f"{h.b.vpc.cidr_block} -> {h.b.attachment.transit_gateway_attachment_id}"
 
 
@@ -254,7 +254,6 @@ def test_the_attachment_subnets_route_table_routes_into_the_vpc() -> None:
     h = hub()
     table = h.net.create_route_table(h.b.vpc)
     h.net.associate_route_table(table, h.b.tgw_subnet)
-    h.net.delete_route(table, h.b.vpc.cidr_block) if False else None
     eni = h.net.create_network_interface(h.b.work, groups=[])
     # a more specific route in the attachment subnet's table sends B's work subnet elsewhere
     h.net.create_route(table, h.b.work.cidr_block, eni.network_interface_id)
@@ -440,7 +439,7 @@ def test_appliance_mode_keeps_both_directions_on_one_appliance() -> None:
 
 
 def test_az_affinity_crosses_zones_only_where_the_next_attachment_has_no_subnet() -> None:
-    h, inspection = _inspection(appliance_mode=False)
+    h, _ = _inspection(appliance_mode=False)
     result = _ab(h)
     # the request stays in zone a through the inspection VPC, then crosses to B's only zone (b)
     zone_of = {s.subnet_id: s.availability_zone for s in h.net.subnets.values()}
@@ -453,4 +452,3 @@ def test_az_affinity_crosses_zones_only_where_the_next_attachment_has_no_subnet(
     ]
     assert {zone_of[x] for x in inspect_subnets} == {ZONE_A}
     assert h.b.tgw_subnet.subnet_id in hop_ids(result)
-    del inspection
