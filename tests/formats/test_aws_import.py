@@ -195,19 +195,34 @@ def test_public_private_subnet_snapshot() -> None:
     assert not net.unknown_resources
 
 
-def test_transit_gateway_snapshot_keeps_the_gateway_as_an_unknown_beyond() -> None:
+def test_transit_gateway_snapshot_models_the_gateway() -> None:
     result = load_aws(FIXTURES / "test-transit-gateway")
     net = result.network
     tgw = net.transit_gateways["tgw-044be4464fcc69aff"]
-    assert sorted(tgw.vpc_ids) == ["vpc-00a31ce9d0c06675c", "vpc-0404e08ceddf7f650"]
+    assert tgw.vpc_ids == []  # described by its attachments
     assert tgw.name == "transit-test"
+    assert tgw.default_route_table_association and tgw.default_route_table_propagation
+    assert tgw.association_default_route_table_id == "tgw-rtb-0fa40c8df355dce6e"
     routes = {r.destination: r for r in net.route_tables["rtb-017c36290c9baf017"].routes}
     assert routes["10.10.0.0/16"].transit_gateway_id == "tgw-044be4464fcc69aff"
-    warnings = [p for p in result.warnings if p.code == "VPCSIM_NOT_MODELLED"]
-    assert len(warnings) == 1 and "tgw-044be4464fcc69aff" in warnings[0].message
-    assert warnings[0].location.path == "$.TransitGateways[0]"
+    attachments = net.transit_gateway_attachments
+    a = attachments["tgw-attach-07f5ec59e9f540021"]
+    assert (a.resource_type, a.resource_id, a.subnet_ids, a.state) == (
+        "vpc",
+        "vpc-0404e08ceddf7f650",
+        ["subnet-006a19c846f047bd7"],
+        "available",
+    )
+    assert attachments["tgw-attach-0d724909ecd7a5961"].resource_type == "vpn"
+    assert attachments["tgw-attach-0d724909ecd7a5961"].state == "deleted"
+    table = net.transit_gateway_route_tables["tgw-rtb-0fa40c8df355dce6e"]
+    assert table.default_association_route_table and table.default_propagation_route_table
+    assert table.associations == ["tgw-attach-07f5ec59e9f540021", "tgw-attach-0ae2696617bb06fb4"]
+    assert sorted(table.propagations) == ["tgw-attach-07f5ec59e9f540021", "tgw-attach-0ae2696617bb06fb4"]
+    assert table.routes == []
+    assert not [p for p in result.warnings if p.code == "VPCSIM_NOT_MODELLED"]
     for key in ("TransitGatewayRouteTables", "TransitGatewayStaticRoutes", "TransitGatewayPropagations"):
-        assert result.skipped[key] == 1
+        assert key not in result.skipped
     assert result.skipped["VpnConnections"] == 1
     # the terminated instance has no network left: counted, not silently dropped
     assert result.skipped["Instances (terminated, no network)"] == 1
@@ -219,6 +234,37 @@ def test_transit_gateway_snapshot_keeps_the_gateway_as_an_unknown_beyond() -> No
     assert eni.private_ip_addresses[0].allocation_id == "eipalloc-0ac2b9a9f59d2cc2f"
     assert net.addresses["eipalloc-0ac2b9a9f59d2cc2f"].instance_id == "i-0b14080af811fda3d"
     assert net.network_interfaces["eni-00f08ecf4f651037c"].interface_type == "transit_gateway"
+
+
+def test_transit_gateway_attachments_without_their_subnets_stay_unknown_beyond(tmp_path: Path) -> None:
+    """Only describe-transit-gateway-attachments, no VPC attachment details nor tables: the
+    VPCs are known attached, their routing is not (traces answer unknown)."""
+    import json
+
+    (tmp_path / "TransitGateways.json").write_text(
+        json.dumps({"TransitGateways": [{"TransitGatewayId": "tgw-0123456789abcdef0", "State": "available"}]})
+    )
+    (tmp_path / "TransitGatewayAttachments.json").write_text(
+        json.dumps(
+            {
+                "TransitGatewayAttachments": [
+                    {
+                        "TransitGatewayAttachmentId": "tgw-attach-0123456789abcdef0",
+                        "TransitGatewayId": "tgw-0123456789abcdef0",
+                        "ResourceType": "vpc",
+                        "ResourceId": "vpc-0123456789abcdef0",
+                        "State": "available",
+                    }
+                ]
+            }
+        )
+    )
+    result = load_aws(tmp_path)
+    tgw = result.network.transit_gateways["tgw-0123456789abcdef0"]
+    assert tgw.vpc_ids == ["vpc-0123456789abcdef0"]
+    assert not result.network.transit_gateway_attachments
+    warnings = [p for p in result.warnings if p.code == "VPCSIM_NOT_MODELLED"]
+    assert len(warnings) == 1 and "tgw-0123456789abcdef0" in warnings[0].message
 
 
 def test_vpc_endpoint_gateway_snapshot() -> None:

@@ -89,6 +89,15 @@ def via_transit_gateway(
     entry = next(
         (s for s in ct.subnets_of.get(attachment_id, ()) if s.subnet.availability_zone == zone), None
     )
+    if entry is None and len(ct.subnets_of.get(attachment_id, ())) < len(attachment.subnet_ids or (None,)):
+        # Some of the attachment's subnets are not in the input: their zones are unknown.
+        walk.hop(attachment_id, "transit-gateway-attachment")
+        rec.block(
+            explain.unknown_target(
+                rec.path, walk.compiled, attachment_id, "attachment whose subnets are not described", pkt.dst
+            )
+        )
+        return None
     if entry is None:
         walk.hop(attachment_id, "transit-gateway-attachment")
         rec.block(explain_transit.az_restriction(rec.path, attachment_id, subnet.subnet_id, zone))
