@@ -41,6 +41,7 @@ def export_attachment(documents: dict[str, list[Any]], attachment: TransitGatewa
             "Tags": _tags(attachment.tags),
             "TransitGatewayAttachmentId": attachment_id,
             "TransitGatewayId": attachment.transit_gateway_id,
+            "TransitGatewayOwnerId": attachment.owner_id,
         }
     )
     if attachment.resource_type == "vpc":

@@ -165,7 +165,8 @@ class TransitReaders(ImporterBase):
                 raise Bad(".ResourceType", f"ResourceType {kind!r} is not known", OUT_OF_RANGE)
             attachment.resource_type = kind  # type: ignore[assignment]
             attachment.resource_id = opt_str(item, "ResourceId") or attachment.resource_id
-            attachment.owner_id = opt_str(item, "ResourceOwnerId") or attachment.owner_id
+            owner_key = "ResourceOwnerId" if kind == "vpc" else "TransitGatewayOwnerId"
+            attachment.owner_id = opt_str(item, owner_key) or attachment.owner_id
             association = opt_dict(item, "Association")
             if association and opt_str(association, "State") in (None, "associated", "associating"):
                 table_id = opt_str(association, "TransitGatewayRouteTableId")
