@@ -1088,13 +1088,17 @@ class _Builder:
             net.disable_transit_gateway_route_table_propagation(table, rng.choice(ids))
         elif roll < 0.25:
             net.disassociate_transit_gateway_route_table(table, rng.choice(ids))
+        used: set[str] = set()
         if rng.random() < 0.3:
             plan, _ = rng.choice(attached)
             subnet = rng.choice(plan.subnets)
             net.create_transit_gateway_route(table, subnet.cidr_block, blackhole=True)
+            used.add(subnet.cidr_block)
         if rng.random() < 0.3 and len(attached) > 1:
             (plan, _), (_, other_id) = rng.sample(attached, 2)
-            net.create_transit_gateway_route(table, rng.choice(plan.subnets).cidr_block, other_id)
+            destination = rng.choice(plan.subnets).cidr_block
+            if destination not in used:
+                net.create_transit_gateway_route(table, destination, other_id)
         if rng.random() < 0.2 and self.prefix_lists:
             net.create_transit_gateway_route(
                 table, rng.choice(self.prefix_lists).prefix_list_id, rng.choice(ids)
