@@ -36,6 +36,7 @@ from .compiled import (
     is_internet_routable,
     subnet_is_split,
 )
+from .endpoints import answer_at_endpoint, aws_service_endpoint
 from .filters import Packet
 from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
 from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
@@ -510,6 +511,9 @@ class Walk:
                     self.tracked.add(eni.eni_id)  # the request: this ENI tracks the connection
                     tracked = True
                 self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply, tracked=tracked)
+            endpoint = aws_service_endpoint(self, eni) if eni.managed is not None and not reply else None
+            if endpoint is not None:
+                return answer_at_endpoint(self, eni, endpoint, pkt)
             if eni.managed is not None and not reply:
                 # A transit gateway attachment, a load balancer node, an endpoint: no host.
                 self.recorder.block(explain.not_a_host(self.recorder.path, eni, pkt.dst))
