@@ -212,7 +212,14 @@ def test_examples_load_cleanly_and_round_trip(name: str) -> None:
     result = load_spec(Path(str(example_file(name))))
     assert result.format == "yaml"
     assert result.warnings == []
-    assert result.counts["vpcs"] == 1 and result.counts["instances"] == 2
+    expected = {"transit-hub": (3, 4, 3, 2)}.get(name, (1, 2, 0, 0))
+    counts = result.counts
+    assert (
+        counts["vpcs"],
+        counts["instances"],
+        counts.get("transit_gateway_attachments", 0),
+        counts.get("transit_gateway_route_tables", 0),
+    ) == expected
     text = assert_round_trip(result.network)
     assert "seed: " + name in text
 
