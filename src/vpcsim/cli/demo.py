@@ -45,6 +45,8 @@ class Chapter:
     title: str
     intro: str
     steps: list[Step] = field(default_factory=list)
+    live: bool = True
+    """Whether ``demo --live`` can tell it (the lab does not realise transit gateways yet)."""
 
 
 # ---------------------------------------------------------------------------- edits
@@ -369,6 +371,7 @@ STORY: list[Chapter] = [
                 "no-zone-b",
             ),
         ],
+        live=False,
     ),
 ]
 
