@@ -452,3 +452,69 @@ def test_az_affinity_crosses_zones_only_where_the_next_attachment_has_no_subnet(
     ]
     assert {zone_of[x] for x in inspect_subnets} == {ZONE_A}
     assert h.b.tgw_subnet.subnet_id in hop_ids(result)
+
+
+# ------------------------------------------------------------------ centralised egress, overlapping blocks, peering propagation
+
+
+def test_centralised_egress_through_a_nat_gateway_of_another_vpc() -> None:
+    """The transit gateway guide's centralised egress: spokes route 0.0.0.0/0 to the gateway, the
+    egress VPC's attachment subnet routes it to a NAT gateway, which translates traffic from the
+    other VPCs too (it arrived through the attachment), and the reply comes back the same way."""
+    h = hub()
+    net = h.net
+    public = net.create_subnet(h.c.vpc, "10.3.200.0/24", availability_zone=ZONE_A)
+    igw = net.create_internet_gateway()
+    net.attach_internet_gateway(igw, h.c.vpc)
+    public_table = net.create_route_table(h.c.vpc)
+    net.associate_route_table(public_table, public)
+    net.create_route(public_table, "0.0.0.0/0", igw.internet_gateway_id)
+    net.create_route(public_table, "10.0.0.0/8", h.tgw.transit_gateway_id)
+    nat = net.create_nat_gateway(public)
+    attach_table = net.create_route_table(h.c.vpc)
+    net.associate_route_table(attach_table, h.c.tgw_subnet)
+    net.create_route(attach_table, "0.0.0.0/0", nat.nat_gateway_id)
+    _route_to_tgw(h, "0.0.0.0/0")
+    net.create_transit_gateway_route(h.table, "0.0.0.0/0", h.c.attachment)
+    result = _trace(h, h.a.instance.instance_id, "internet:8.8.8.8", port=443)
+    assert result.verdict == "reachable"
+    assert nat.nat_gateway_id in hop_ids(result) and h.c.attachment.transit_gateway_attachment_id in hop_ids(
+        result
+    )
+
+
+def test_a_later_vpc_block_overlapping_a_propagated_one_is_not_propagated() -> None:
+    h = hub()
+    inner = h.net.create_vpc("10.2.5.0/24", name="inner")
+    subnet = h.net.create_subnet(inner, "10.2.5.0/28", availability_zone=ZONE_A)
+    h.net.create_transit_gateway_vpc_attachment(h.tgw, inner, [subnet])
+    result = _trace(h, h.a.instance.instance_id, "10.2.5.10")
+    route = next(s for s in steps(result, "route") if s.component == h.table.transit_gateway_route_table_id)
+    assert route.rule == f"10.2.0.0/16 -> {h.b.attachment.transit_gateway_attachment_id}"
+
+
+def test_a_peering_attachment_propagates_nothing() -> None:
+    h = hub()
+    remote = h.net.create_transit_gateway()
+    peering = h.net.create_transit_gateway_peering_attachment(h.tgw, remote)
+    remote_table = h.net.transit_gateway_route_tables[remote.association_default_route_table_id or ""]
+    h.net.associate_transit_gateway_route_table(remote_table, peering)
+    h.net.enable_transit_gateway_route_table_propagation(h.table, peering)
+    h.net.create_transit_gateway_route(h.table, "10.8.0.0/16", peering)
+    # the remote side has no static route back: the peering's propagation gives it none
+    result = _trace(h, h.a.instance.instance_id, "10.8.0.10")
+    assert blockers(result) == [
+        B("TGW_RTB_CANNOT_ROUTE", remote_table.transit_gateway_route_table_id, "forward")
+    ]
+
+
+def test_a_static_route_to_an_attachment_that_is_gone_is_a_blackhole() -> None:
+    h = hub()
+    h.net.create_transit_gateway_route(h.table, "10.2.1.0/24", h.c.attachment)
+    h.table.routes[-1].transit_gateway_attachment_id = "tgw-attach-0123456789abcdef0"
+    h.net.touch()
+    result = _ab(h)
+    assert blockers(result) == [
+        B("TGW_RTB_BAD_STATE_ROUTE", h.table.transit_gateway_route_table_id, "forward")
+    ]
+    assert "does not exist" in result.blockers[0].detail

@@ -39,11 +39,13 @@ class TransitMemory:
     """What the request did at each VPC attachment, for its reply: the subnet it entered or left
     through, and the VPCs of the flow's two ends."""
 
-    __slots__ = ("ends", "used")
+    __slots__ = ("ends", "entered", "used")
 
     def __init__(self) -> None:
         self.used: dict[str, str] = {}
         self.ends: set[str] = set()
+        self.entered: set[str] = set()
+        """VPCs a packet of the flow entered from a transit gateway attachment."""
 
 
 def via_transit_gateway(
@@ -113,6 +115,13 @@ def via_transit_gateway(
         walk.hop(eni_id, "network-interface")
     walk.hop(attachment_id, "transit-gateway-attachment")
     return _route(walk, ct, tgw_id, attachment_id, zone, pkt, reply=reply, depth=0)
+
+
+def entered_from_transit(walk: Walk, vpc_id: str) -> bool:
+    """Whether the flow entered ``vpc_id`` from a transit gateway: a NAT gateway there translates
+    such traffic (centralised egress), as it does its own VPC's."""
+    memory = walk.transit_memory
+    return memory is not None and vpc_id in memory.entered
 
 
 def _memory(walk: Walk) -> TransitMemory:
@@ -250,6 +259,7 @@ def _out_to_vpc(
         exit_subnet = next((s for s in subnets if s.subnet_id == used), None)
     if exit_subnet is None:
         exit_subnet = next((s for s in subnets if s.subnet.availability_zone == zone), subnets[0])
+    memory.entered.add(vpc_id)
     if not reply:
         memory.used.setdefault(attachment_id, exit_subnet.subnet_id)
     elif used is not None and used != exit_subnet.subnet_id and vpc_id not in memory.ends:
@@ -263,4 +273,4 @@ def _out_to_vpc(
     return walk.route(exit_subnet, pkt, reply=reply)
 
 
-__all__ = ["TransitMemory", "via_transit_gateway"]
+__all__ = ["TransitMemory", "entered_from_transit", "via_transit_gateway"]

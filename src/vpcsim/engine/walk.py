@@ -42,7 +42,7 @@ from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, 
 from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
 from .recording import Recorder
 from .result import Step, Trace
-from .transit import TransitMemory, via_transit_gateway
+from .transit import TransitMemory, entered_from_transit, via_transit_gateway
 
 #: VPC-provided services that no security group or ACL filters: address -> (name, open ports).
 _LINK_LOCAL_SERVICES: dict[int, tuple[str, frozenset[tuple[int, int]]]] = {
@@ -690,7 +690,7 @@ class Walk:
             rec.block(explain.untracked_icmp_error(rec.path, nat_id, pkt))
             return None
         vpc = self.compiled.vpcs[nat.vpc_id]
-        if not vpc.contains(pkt.src):
+        if not vpc.contains(pkt.src) and not entered_from_transit(self, nat.vpc_id):
             rec.block(explain.nat_source_outside_vpc(rec.path, nat_id, nat.vpc_id, pkt.src))
             return None
         own = ip_int(nat.private_ip)
