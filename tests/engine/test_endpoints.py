@@ -150,3 +150,20 @@ def test_gateway_endpoint_not_usable_across_peering() -> None:
     h.net.create_route(main_b, "52.216.0.0/15", pcx.vpc_peering_connection_id)
     result = vpcsim.trace(h.net, h.b.instance.instance_id, "52.216.0.10", port=443)
     assert [b.code for b in result.blockers] == ["PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"]
+
+
+def test_an_interface_endpoint_initiates_nothing() -> None:
+    h = hub()
+    endpoint = _interface(h)
+    eni = endpoint.network_interface_ids[0]
+    result = vpcsim.trace(h.net, eni, h.b.instance.instance_id, port=22)
+    assert blockers(result) == [B("VPCE_INTRA_VPC_TRAFFIC", eni, "forward")]
+
+
+def test_a_gateway_endpoint_not_available_carries_nothing() -> None:
+    h = hub()
+    endpoint, _ = _gateway(h)
+    endpoint.state = "pending"
+    h.net.touch()
+    result = vpcsim.trace(h.net, h.a.instance.instance_id, "52.216.0.10", port=443)
+    assert blockers(result) == [B("BAD_STATE", endpoint.vpc_endpoint_id, "forward")]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Network, VpcEndpoint
 from . import codes as C
+from . import explain_transit
 from .compiled import Compiled, CompiledEni, ip_str
 from .explain import describe_traffic
 from .filters import Packet
@@ -61,6 +62,19 @@ def aws_service_endpoint(walk: Walk, eni: CompiledEni) -> VpcEndpoint | None:
     return endpoint
 
 
+def endpoint_initiates(walk: Walk, eni: CompiledEni) -> bool:
+    """A flow whose source is an interface endpoint's ENI: the endpoint initiates nothing
+    (``VPCE_INTRA_VPC_TRAFFIC``); True when that ends the walk."""
+    endpoint = _endpoint_of_eni(walk.compiled).get(eni.eni_id)
+    if endpoint is None:
+        return False
+    walk.hop(eni.eni_id, "network-interface")
+    walk.recorder.block(
+        explain_transit.endpoint_initiates(walk.recorder.path, eni.eni_id, endpoint.vpc_endpoint_id)
+    )
+    return True
+
+
 def answer_at_endpoint(walk: Walk, eni: CompiledEni, endpoint: VpcEndpoint, pkt: Packet) -> Arrival | None:
     """The request reached an endpoint ENI (its groups have judged it): the service answers
     TCP 443 when the endpoint is available."""
@@ -70,15 +84,7 @@ def answer_at_endpoint(walk: Walk, eni: CompiledEni, endpoint: VpcEndpoint, pkt:
     name = f"{endpoint.service_name} ({endpoint.vpc_endpoint_id})"
     walk.hooks.on_service(walk, eni, name, AWS_SERVICE_PORTS)
     if endpoint.state != "available":
-        rec.block(
-            Blocker(
-                C.BAD_STATE,
-                endpoint.vpc_endpoint_id,
-                rec.path,
-                f"endpoint {endpoint.vpc_endpoint_id} is {endpoint.state}: only an available endpoint carries traffic",
-                "wait for the endpoint to be available, or accept it",
-            )
-        )
+        rec.block(explain_transit.endpoint_not_available(rec.path, endpoint.vpc_endpoint_id, endpoint.state))
         return None
     port = pkt.dports[0][0] if pkt.has_ports else None
     if pkt.proto != TCP:
@@ -108,4 +114,4 @@ def answer_at_endpoint(walk: Walk, eni: CompiledEni, endpoint: VpcEndpoint, pkt:
     return Arrival("eni", pkt, eni, eni.eni_id)
 
 
-__all__ = ["AWS_SERVICE_PORTS", "answer_at_endpoint", "aws_service_endpoint"]
+__all__ = ["AWS_SERVICE_PORTS", "answer_at_endpoint", "aws_service_endpoint", "endpoint_initiates"]

@@ -102,6 +102,27 @@ def vpce_source_outside(path: PathName, vpce_id: str, vpc_id: str, src: int) -> 
     )
 
 
+def endpoint_not_available(path: PathName, vpce_id: str, state: str) -> Blocker:
+    return Blocker(
+        C.BAD_STATE,
+        vpce_id,
+        path,
+        f"endpoint {vpce_id} is {state}: only an available endpoint carries traffic",
+        "wait for the endpoint to be available (or accept it), or route elsewhere",
+    )
+
+
+def endpoint_initiates(path: PathName, eni_id: str, vpce_id: str) -> Blocker:
+    return Blocker(
+        C.VPCE_INTRA_VPC_TRAFFIC,
+        eni_id,
+        path,
+        f"{eni_id} belongs to endpoint {vpce_id}, which only answers connections its consumers open: it "
+        "initiates nothing",
+        "trace from a consumer to the endpoint instead",
+    )
+
+
 def loop(path: PathName, component: str) -> Blocker:
     return Blocker(
         C.VPCSIM_ROUTING_LOOP,

@@ -36,7 +36,7 @@ from .compiled import (
     is_internet_routable,
     subnet_is_split,
 )
-from .endpoints import answer_at_endpoint, aws_service_endpoint
+from .endpoints import answer_at_endpoint, aws_service_endpoint, endpoint_initiates
 from .filters import Packet
 from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
 from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
@@ -211,6 +211,8 @@ class Walk:
             rec.block(explain.unknown_source(rec.path, flow.source_eni))
             return
         if source is not None and self._service(source, pkt):
+            return
+        if source is not None and source.managed is not None and endpoint_initiates(self, source):
             return
         if source is not None and pkt.dst in source.addresses:
             self._loopback(source, pkt)
@@ -754,6 +756,11 @@ class Walk:
     def _gateway_endpoint(self, vpce_id: str, pkt: Packet) -> Arrival | None:
         self.hop(vpce_id, "vpc-endpoint")
         endpoint = self.network.vpc_endpoints.get(vpce_id)
+        if endpoint is not None and endpoint.state != "available":
+            self.recorder.block(
+                explain_transit.endpoint_not_available(self.recorder.path, vpce_id, endpoint.state)
+            )
+            return None
         home = self.compiled.vpcs.get(endpoint.vpc_id) if endpoint is not None else None
         if home is not None and not home.contains(pkt.src):
             self.recorder.block(
