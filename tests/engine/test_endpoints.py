@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from tests.support.builders import ANYWHERE, AclRule, B, blockers, custom_acl, hop_ids, security_group
 from tests.support.transit import Hub, hub
 
 import vpcsim
-from vpcsim.model import VpcEndpoint
+from vpcsim.model import ModelError, VpcEndpoint
 
 S3 = "com.amazonaws.us-east-1.s3"
 
@@ -167,3 +168,48 @@ def test_a_gateway_endpoint_not_available_carries_nothing() -> None:
     h.net.touch()
     result = vpcsim.trace(h.net, h.a.instance.instance_id, "52.216.0.10", port=443)
     assert blockers(result) == [B("BAD_STATE", endpoint.vpc_endpoint_id, "forward")]
+
+
+# ------------------------------------------------------------------ Gateway Load Balancer endpoints
+
+
+def test_a_gateway_load_balancer_endpoint_passes_the_packet_on_unchanged() -> None:
+    """[GWLB] A route to a GWLB endpoint sends the packet through the appliances (not analysed:
+    PATH_THROUGH_GWLB_NOT_CHECKED) and on by the endpoint subnet's route table, unchanged."""
+    h = hub()
+    inspection = h.net.create_subnet(h.a.vpc, "10.1.50.0/28", availability_zone="us-east-1a")
+    endpoint = h.net.create_vpc_endpoint(
+        h.a.vpc,
+        "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+        vpc_endpoint_type="GatewayLoadBalancer",
+        subnets=[inspection],
+    )
+    work_table = h.net.create_route_table(h.a.vpc)
+    h.net.associate_route_table(work_table, h.a.work)
+    h.net.create_route(work_table, "10.0.0.0/8", endpoint.vpc_endpoint_id)
+    inspection_table = h.net.create_route_table(h.a.vpc)
+    h.net.associate_route_table(inspection_table, inspection)
+    h.net.create_route(inspection_table, "10.0.0.0/8", h.tgw.transit_gateway_id)
+    result = _ab_trace(h)
+    assert result.verdict == "reachable"
+    hops = hop_ids(result)
+    assert hops.index(endpoint.vpc_endpoint_id) < hops.index(h.tgw.transit_gateway_id)
+    gateway = [s for hop in result.forward for s in hop.steps if s.kind == "gateway"]
+    assert gateway and "PATH_THROUGH_GWLB_NOT_CHECKED" in gateway[0].detail
+    # its subnet's ACL applies to what passes through it
+    acl = custom_acl(h.net, inspection, inbound=[], outbound=[AclRule(100, "allow")])
+    assert [(b.code, b.component) for b in _ab_trace(h).blockers] == [
+        ("SUBNET_ACL_RESTRICTION", acl.network_acl_id)
+    ]
+
+
+def test_a_gateway_load_balancer_endpoint_takes_one_subnet() -> None:
+    h = hub()
+    with pytest.raises(ModelError):
+        h.net.create_vpc_endpoint(
+            h.a.vpc, "svc", vpc_endpoint_type="GatewayLoadBalancer", subnets=[h.a.work, h.a.tgw_subnet]
+        )
+
+
+def _ab_trace(h: Hub) -> vpcsim.engine.Trace:
+    return vpcsim.trace(h.net, h.a.instance.instance_id, h.b.instance.instance_id, port=22)

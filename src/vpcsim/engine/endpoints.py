@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from ..model import Network, VpcEndpoint
 from . import codes as C
-from . import explain_transit
+from . import explain, explain_transit
 from .compiled import Compiled, CompiledEni, ip_str
 from .explain import describe_traffic
 from .filters import Packet
 from .flow import TCP
-from .result import Blocker
+from .result import Blocker, Step
 
 if TYPE_CHECKING:
     from .walk import Arrival, Walk
@@ -60,6 +60,51 @@ def aws_service_endpoint(walk: Walk, eni: CompiledEni) -> VpcEndpoint | None:
     if endpoint is None or not endpoint.service_name.startswith(AWS_SERVICE_PREFIX):
         return None
     return endpoint
+
+
+def gwlb_endpoint(walk: Walk, vpce_id: str) -> VpcEndpoint | None:
+    """The Gateway Load Balancer endpoint ``vpce_id`` names, if it is one."""
+    endpoint = walk.network.vpc_endpoints.get(vpce_id)
+    return endpoint if endpoint is not None and endpoint.vpc_endpoint_type == "GatewayLoadBalancer" else None
+
+
+def via_gwlb_endpoint(walk: Walk, endpoint: VpcEndpoint, pkt: Packet, *, reply: bool) -> Arrival | None:
+    """A route to a Gateway Load Balancer endpoint: the packet goes, GENEVE-encapsulated, to the
+    appliances behind the load balancer and comes back unchanged (the load balancer is
+    transparent: no NAT), then leaves the endpoint by its subnet's route table. What the
+    appliances decide is not analysed (Reachability Analyzer's ``PATH_THROUGH_GWLB_NOT_CHECKED``):
+    the walk goes on as if they let it through. The endpoint's subnet's network ACL applies as to
+    any ENI of that subnet (in, and out when the destination is elsewhere)."""
+    rec = walk.recorder
+    vpce_id = endpoint.vpc_endpoint_id
+    walk.hop(vpce_id, "vpc-endpoint")
+    if endpoint.state != "available":
+        rec.block(explain_transit.endpoint_not_available(rec.path, vpce_id, endpoint.state))
+        return None
+    subnet = next((walk.compiled.subnets[s] for s in endpoint.subnet_ids if s in walk.compiled.subnets), None)
+    if subnet is None:
+        rec.block(
+            explain.unknown_target(
+                rec.path, walk.compiled, vpce_id, "Gateway Load Balancer endpoint", pkt.dst
+            )
+        )
+        return None
+    walk.hop(subnet.subnet_id, "subnet")
+    if subnet.acl is not None:
+        walk.hooks.on_network_acl(walk, subnet, pkt, inbound=True)
+    if walk.record:
+        rec.step(
+            Step(
+                "gateway",
+                vpce_id,
+                "forward",
+                f"to the appliances behind {endpoint.service_name} and back, unchanged "
+                "(PATH_THROUGH_GWLB_NOT_CHECKED: what they decide is not analysed)",
+            )
+        )
+    if subnet.acl is not None and pkt.dst & subnet.mask != subnet.net:
+        walk.hooks.on_network_acl(walk, subnet, pkt, inbound=False)
+    return walk.route(subnet, pkt, reply=reply)
 
 
 def endpoint_initiates(walk: Walk, eni: CompiledEni) -> bool:
@@ -114,4 +159,11 @@ def answer_at_endpoint(walk: Walk, eni: CompiledEni, endpoint: VpcEndpoint, pkt:
     return Arrival("eni", pkt, eni, eni.eni_id)
 
 
-__all__ = ["AWS_SERVICE_PORTS", "answer_at_endpoint", "aws_service_endpoint", "endpoint_initiates"]
+__all__ = [
+    "AWS_SERVICE_PORTS",
+    "answer_at_endpoint",
+    "aws_service_endpoint",
+    "endpoint_initiates",
+    "gwlb_endpoint",
+    "via_gwlb_endpoint",
+]

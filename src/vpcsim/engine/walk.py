@@ -36,7 +36,13 @@ from .compiled import (
     is_internet_routable,
     subnet_is_split,
 )
-from .endpoints import answer_at_endpoint, aws_service_endpoint, endpoint_initiates
+from .endpoints import (
+    answer_at_endpoint,
+    aws_service_endpoint,
+    endpoint_initiates,
+    gwlb_endpoint,
+    via_gwlb_endpoint,
+)
 from .filters import Packet
 from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
 from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
@@ -477,6 +483,8 @@ class Walk:
                 self._unknown(chosen.target, "network interface", pkt)
                 return None
             return self._enter(target, pkt, reply=reply, from_subnet=subnet)
+        if kind == "vpce" and (gwlbe := gwlb_endpoint(self, chosen.target)) is not None:
+            return via_gwlb_endpoint(self, gwlbe, pkt, reply=reply)
         if kind == "vpce":
             return self._gateway_endpoint(chosen.target, pkt)
         if kind == "tgw":

@@ -1271,16 +1271,17 @@ class Network:
         vpc: str | Vpc,
         service_name: str,
         *,
-        vpc_endpoint_type: Literal["Gateway", "Interface"] = "Gateway",
+        vpc_endpoint_type: Literal["Gateway", "Interface", "GatewayLoadBalancer"] = "Gateway",
         route_tables: Iterable[str | RouteTable] = (),
         subnets: Iterable[str | Subnet] = (),
         groups: Iterable[str | SecurityGroup] | None = None,
         prefix_list_id: str | None = None,
         name: str | None = None,
     ) -> VpcEndpoint:
-        """A gateway endpoint (a route ``prefix list -> vpce-`` in each chosen route table) or an
+        """A gateway endpoint (a route ``prefix list -> vpce-`` in each chosen route table), an
         interface endpoint (an ENI in each chosen subnet, with the groups given, else the VPC's
-        default group)."""
+        default group) or a Gateway Load Balancer endpoint (one subnet, an ENI without groups;
+        routes point at it)."""
         vpc = self.resolve(vpc, Vpc)
         endpoint = self.add(
             VpcEndpoint(
@@ -1304,14 +1305,22 @@ class Network:
                 endpoint.route_table_ids.append(table.route_table_id)
                 self.create_route(table, prefix_list_id, endpoint.vpc_endpoint_id)
             return endpoint
-        group_list = list(groups) if groups is not None else None
-        for subnet_ref in subnets:
-            subnet = self.resolve(subnet_ref, Subnet)
+        gwlb = vpc_endpoint_type == "GatewayLoadBalancer"
+        chosen = [self.resolve(subnet_ref, Subnet) for subnet_ref in subnets]
+        if gwlb and len(chosen) != 1:
+            raise ModelError(
+                "a Gateway Load Balancer endpoint takes exactly one subnet",
+                code="InvalidParameterValue",
+                resource=endpoint.vpc_endpoint_id,
+            )
+        group_list = [] if gwlb else (list(groups) if groups is not None else None)
+        for subnet in chosen:
             eni = self.create_network_interface(
                 subnet,
                 groups=group_list,
-                interface_type="vpc_endpoint",
+                interface_type="gateway_load_balancer_endpoint" if gwlb else "vpc_endpoint",
                 description=f"VPC Endpoint Interface {endpoint.vpc_endpoint_id}",
+                source_dest_check=not gwlb,
             )
             endpoint.subnet_ids.append(subnet.subnet_id)
             endpoint.network_interface_ids.append(eni.network_interface_id)
