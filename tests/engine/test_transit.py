@@ -518,3 +518,42 @@ def test_a_static_route_to_an_attachment_that_is_gone_is_a_blackhole() -> None:
         B("TGW_RTB_BAD_STATE_ROUTE", h.table.transit_gateway_route_table_id, "forward")
     ]
     assert "does not exist" in result.blockers[0].detail
+
+
+# ------------------------------------------------------------------ security group referencing [TGW-sgref]
+
+
+def _referencing(h: Hub) -> str:
+    """B's host admits SSH only from A's host's group (a reference across the gateway)."""
+    a_group = h.net.primary_network_interface(h.a.instance.instance_id).groups[0]
+    b_group = h.net.security_groups[h.net.primary_network_interface(h.b.instance.instance_id).groups[0]]
+    b_group.ingress = []
+    h.net.touch()
+    h.net.authorize_security_group_ingress(
+        b_group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=a_group
+    )
+    return b_group.group_id
+
+
+def test_group_references_across_a_transit_gateway_need_its_option() -> None:
+    h = hub()
+    b_group = _referencing(h)
+    assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", b_group)  # the option is off by default
+    h.tgw.security_group_referencing_support = True
+    h.net.touch()
+    assert _ab(h).verdict == "reachable"
+    h.b.attachment.security_group_referencing_support = False
+    h.net.touch()
+    assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", b_group)
+
+
+def test_outbound_group_references_never_resolve_across_a_transit_gateway() -> None:
+    h = hub()
+    h.tgw.security_group_referencing_support = True
+    a_group = h.net.security_groups[h.net.primary_network_interface(h.a.instance.instance_id).groups[0]]
+    b_group = h.net.primary_network_interface(h.b.instance.instance_id).groups[0]
+    h.net.revoke_security_group_egress(a_group)
+    h.net.authorize_security_group_egress(
+        a_group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=b_group
+    )
+    assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", a_group.group_id)

@@ -22,6 +22,7 @@ def transit_gateway_options(tgw: TransitGateway) -> dict[str, Any]:
         "AmazonSideAsn": tgw.amazon_side_asn,
         "DefaultRouteTableAssociation": _flag(tgw.default_route_table_association),
         "DefaultRouteTablePropagation": _flag(tgw.default_route_table_propagation),
+        "SecurityGroupReferencingSupport": _flag(tgw.security_group_referencing_support),
     }
     if tgw.association_default_route_table_id:
         options["AssociationDefaultRouteTableId"] = tgw.association_default_route_table_id
@@ -47,7 +48,10 @@ def export_attachment(documents: dict[str, list[Any]], attachment: TransitGatewa
     if attachment.resource_type == "vpc":
         documents["TransitGatewayVpcAttachments"].append(
             {
-                "Options": {"ApplianceModeSupport": _flag(attachment.appliance_mode_support)},
+                "Options": {
+                    "ApplianceModeSupport": _flag(attachment.appliance_mode_support),
+                    "SecurityGroupReferencingSupport": _flag(attachment.security_group_referencing_support),
+                },
                 "State": attachment.state,
                 "SubnetIds": list(attachment.subnet_ids),
                 "Tags": _tags(attachment.tags),

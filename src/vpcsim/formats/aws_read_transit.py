@@ -106,6 +106,9 @@ class TransitReaders(ImporterBase):
                 association_default_route_table_id=opt_str(options or {}, "AssociationDefaultRouteTableId"),
                 propagation_default_route_table_id=opt_str(options or {}, "PropagationDefaultRouteTableId"),
                 amazon_side_asn=opt_int(options or {}, "AmazonSideAsn", 1, 4294967295) or 64512,
+                security_group_referencing_support=_enabled(
+                    options, "SecurityGroupReferencingSupport", False
+                ),
                 owner_id=self._owner(item),
                 region=self._region(),
                 tags=self._tags(item),
@@ -159,6 +162,9 @@ class TransitReaders(ImporterBase):
             attachment.subnet_ids = [s for s in opt_list(item, "SubnetIds") if type(s) is str]
             options = opt_dict(item, "Options")
             attachment.appliance_mode_support = _enabled(options, "ApplianceModeSupport", False)
+            attachment.security_group_referencing_support = _enabled(
+                options, "SecurityGroupReferencingSupport", True
+            )
         else:
             kind = opt_str(item, "ResourceType") or "vpc"
             if kind not in _ATTACHMENT_TYPES:

@@ -126,6 +126,7 @@ class NetworkBuilders(SpecBuilderBase):
                                 default_route_table_association=item.default_route_table_association,
                                 default_route_table_propagation=item.default_route_table_propagation,
                                 amazon_side_asn=item.amazon_side_asn,
+                                security_group_referencing_support=item.security_group_referencing_support,
                                 **common,
                             )
                         )

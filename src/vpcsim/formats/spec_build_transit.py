@@ -139,6 +139,7 @@ class TransitBuilders(SpecBuilderBase):
             transit_gateway_id=tgw_id,
             state=spec.state,
             appliance_mode_support=spec.appliance_mode,
+            security_group_referencing_support=spec.security_group_referencing,
             owner_id=tgw.owner_id,
             region=tgw.region,
             tags=self._table_tags(akey, spec.tags, attachment_id),

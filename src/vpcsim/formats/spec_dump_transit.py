@@ -48,6 +48,8 @@ def transit_gateway_fields(
         item["default_route_table_propagation"] = False
     if tgw.amazon_side_asn != 64512:
         item["amazon_side_asn"] = tgw.amazon_side_asn
+    if tgw.security_group_referencing_support:
+        item["security_group_referencing_support"] = True
     tgw_id = tgw.transit_gateway_id
     attachments = [a for a in net.transit_gateway_attachments.values() if a.transit_gateway_id == tgw_id]
     tables = [t for t in net.transit_gateway_route_tables.values() if t.transit_gateway_id == tgw_id]
@@ -141,6 +143,8 @@ def _attachment(
         out["subnets"] = [ref(s) for s in attachment.subnet_ids]
         if attachment.appliance_mode_support:
             out["appliance_mode"] = True
+        if not attachment.security_group_referencing_support:
+            out["security_group_referencing"] = False
     elif attachment.resource_type in ("peering", "tgw-peering"):
         peer_id = attachment.peer_transit_gateway_id or attachment.resource_id
         out["peer"] = ref(peer_id)

@@ -308,6 +308,8 @@ class TransitGatewayAttachmentSpec(Strict):
     """The VPC's subnets the gateway puts an ENI in, at most one per Availability Zone."""
     appliance_mode: bool = False
     """``ApplianceModeSupport``: both directions of a flow through this VPC use one zone's ENI."""
+    security_group_referencing: bool = True
+    """``SecurityGroupReferencingSupport`` of the attachment (AWS's default: enable)."""
     peer: str | None = None
     """The other transit gateway of a peering attachment (key or id)."""
     peer_account: Account | None = None
@@ -372,6 +374,8 @@ class TransitGatewaySpec(GatewaySpec):
     default_route_table_association: bool = True
     default_route_table_propagation: bool = True
     amazon_side_asn: int = 64512
+    security_group_referencing_support: bool = False
+    """Inbound rules may reference groups of other VPCs attached (with the attachment's option)."""
     attachments: dict[Name, TransitGatewayAttachmentSpec] = {}
     route_tables: dict[Name, TransitGatewayRouteTableSpec] = {}
 

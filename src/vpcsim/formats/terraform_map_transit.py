@@ -42,6 +42,8 @@ class TransitMaps(TfBase):
                 transit_gateway_id=tgw_id,
                 default_route_table_association=association,
                 default_route_table_propagation=propagation,
+                security_group_referencing_support=self.text(res, "security_group_referencing_support")
+                == "enable",
                 amazon_side_asn=self.number(
                     res, self.get(res, "amazon_side_asn"), "amazon_side_asn", 1, 4294967295
                 )
@@ -100,6 +102,8 @@ class TransitMaps(TfBase):
                 resource_id=vpc_id,
                 subnet_ids=self.idents(res, "subnet_ids") or [],
                 appliance_mode_support=self.text(res, "appliance_mode_support") == "enable",
+                security_group_referencing_support=self.text(res, "security_group_referencing_support")
+                != "disable",
                 owner_id=vpc.owner_id,
                 region=tgw.region,
                 tags=self.tags_of(res),

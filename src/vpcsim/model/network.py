@@ -270,13 +270,17 @@ class Network:
                 return group
         return None
 
-    def group_reference_resolves(self, group: SecurityGroup, referenced: SecurityGroup) -> bool:
+    def group_reference_resolves(
+        self, group: SecurityGroup, referenced: SecurityGroup, *, egress: bool = False
+    ) -> bool:
         """Whether a rule of ``group`` that references ``referenced`` can match anything: AWS
         resolves a group reference only within the group's own VPC (a shared VPC included) or
         across an active peering whose two sides are in the same region. Across an inter-region
         peering (or to an unpeered VPC) the rule matches no address. The one statement of this
         rule: validation warns with it (``VPCSIM_SG_REFERENCE_OUT_OF_REACH``) and the engine
-        compiles such a rule to match nothing."""
+        compiles such a rule to match nothing. Across a transit gateway an *inbound* rule
+        resolves when the gateway and both VPCs' attachments have security group referencing
+        support (:meth:`transit_group_reference`)."""
         if referenced.vpc_id == group.vpc_id:
             return True
         if referenced.region != group.region:
@@ -284,7 +288,7 @@ class Network:
         for pcx in self.vpc_peering_connections.values():
             if pcx.status == "active" and pcx.peer_of(group.vpc_id) == referenced.vpc_id:
                 return pcx.requester.region == pcx.accepter.region
-        return False
+        return not egress and self.transit_group_reference(group.vpc_id, referenced.vpc_id)
 
     def internet_gateway_of_vpc(self, vpc_id: str) -> InternetGateway | None:
         for igw in self.internet_gateways.values():
@@ -1063,6 +1067,24 @@ class Network:
             if default_route_table_propagation:
                 tgw.propagation_default_route_table_id = table.transit_gateway_route_table_id
         return tgw
+
+    def transit_group_reference(self, vpc_a: str, vpc_b: str) -> bool:
+        """Whether a transit gateway with ``SecurityGroupReferencingSupport`` joins the two VPCs
+        through available attachments that support it too (inbound rules only, same region)."""
+        by_gateway: dict[str, set[str]] = {}
+        for attachment in self.transit_gateway_attachments.values():
+            if (
+                attachment.resource_type == "vpc"
+                and attachment.state == "available"
+                and attachment.security_group_referencing_support
+                and attachment.resource_id in (vpc_a, vpc_b)
+            ):
+                by_gateway.setdefault(attachment.transit_gateway_id, set()).add(attachment.resource_id)
+        for tgw_id, vpcs in by_gateway.items():
+            tgw = self.transit_gateways.get(tgw_id)
+            if tgw is not None and tgw.security_group_referencing_support and vpcs == {vpc_a, vpc_b}:
+                return True
+        return False
 
     def create_transit_gateway_route_table(
         self, transit_gateway: str | TransitGateway, *, name: str | None = None

@@ -428,6 +428,9 @@ class TransitGateway(Resource):
     association_default_route_table_id: str | None = None
     propagation_default_route_table_id: str | None = None
     amazon_side_asn: int = 64512
+    security_group_referencing_support: bool = False
+    """``Options.SecurityGroupReferencingSupport`` (default disable): with it, an inbound rule may
+    reference a group of another VPC attached to the gateway."""
 
     @property
     def id(self) -> str:
@@ -464,6 +467,8 @@ class TransitGatewayAttachment(Resource):
     """A VPC attachment's subnets, at most one per Availability Zone."""
     appliance_mode_support: bool = False
     """``Options.ApplianceModeSupport`` of a VPC attachment."""
+    security_group_referencing_support: bool = True
+    """``Options.SecurityGroupReferencingSupport`` of a VPC attachment (default enable)."""
     peer_transit_gateway_id: str | None = None
     """A peering attachment's other transit gateway (the accepter's, seen from the requester)."""
     peer_region: str | None = None

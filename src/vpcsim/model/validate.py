@@ -1295,7 +1295,8 @@ class _Validator:
         ref = rule.referenced_group_id
         if ref is not None and self.check_ref(gid, f"{field}.referenced_group_id", ref, "security_groups"):
             other = self.n.security_groups.get(ref)
-            if other is not None and not self.n.group_reference_resolves(group, other):
+            egress = field.startswith("egress")
+            if other is not None and not self.n.group_reference_resolves(group, other, egress=egress):
                 self.warning(
                     gid,
                     f"{field}.referenced_group_id",
