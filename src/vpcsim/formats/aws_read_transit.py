@@ -171,6 +171,10 @@ class TransitReaders(ImporterBase):
                 raise Bad(".ResourceType", f"ResourceType {kind!r} is not known", OUT_OF_RANGE)
             attachment.resource_type = kind  # type: ignore[assignment]
             attachment.resource_id = opt_str(item, "ResourceId") or attachment.resource_id
+            if kind in ("peering", "tgw-peering") and attachment.peer_transit_gateway_id is None:
+                # Each side lists a peering under its own gateway, the other one as its resource.
+                other = tgw_id if tgw_id != attachment.transit_gateway_id else attachment.resource_id
+                attachment.peer_transit_gateway_id = other or None
             owner_key = "ResourceOwnerId" if kind == "vpc" else "TransitGatewayOwnerId"
             attachment.owner_id = opt_str(item, owner_key) or attachment.owner_id
             association = opt_dict(item, "Association")
