@@ -10,6 +10,7 @@ from tests.support.builders import security_group
 from tests.support.paths import FIXTURES
 from tests.support.transit import hub
 
+import vpcsim
 from vpcsim.analysis import check, diff, matrix, reach
 from vpcsim.analysis.incomplete import incomplete_of
 from vpcsim.formats.aws import load_aws
@@ -132,3 +133,20 @@ def test_snapshots_with_transit_gateways_and_endpoints_are_complete(name: str) -
     items = incomplete_of(loaded.network, loaded.skipped)
     assert items == []
     assert exposure(loaded.network, skipped=loaded.skipped).incomplete == ()
+
+
+def test_a_missing_route_to_a_vpc_on_the_same_gateway_is_fixed_with_a_route_to_it() -> None:
+    """Not DISCONNECTED_VPCS: the two VPCs share a transit gateway; why adds the route and
+    verifies it opens the flow."""
+    h = hub()
+    main = h.net.main_route_table(h.a.vpc.vpc_id)
+    assert main is not None
+    h.net.delete_route(main, "10.0.0.0/8")
+    tgw = h.tgw.transit_gateway_id
+    result = vpcsim.trace(h.net, h.a.instance.instance_id, h.b.instance.instance_id, port=22)
+    assert [(b.code, b.fix) for b in result.blockers] == [
+        ("NO_ROUTE_TO_DESTINATION", f"add a route {h.b.vpc.cidr_block} -> {tgw} to {main.route_table_id}")
+    ]
+    why = vpcsim.why(h.net, h.a.instance.instance_id, h.b.instance.instance_id, port=22)
+    assert why.opens and [dict(c.parameters)["Target"] for c in why.changes] == [tgw]
+    assert "--transit-gateway-id" in why.changes[0].command

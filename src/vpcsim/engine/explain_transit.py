@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from ..model import Network
 from . import codes as C
 from .compiled import CompiledRoute, ip_str
 from .result import Blocker, PathName
+
+
+def gateway_between(network: Network, vpc_a: str, vpc_b: str) -> str | None:
+    """A transit gateway both VPCs are attached to (available VPC attachments), or None."""
+    attached: dict[str, set[str]] = {}
+    for attachment in network.transit_gateway_attachments.values():
+        if attachment.resource_type == "vpc" and attachment.state == "available":
+            attached.setdefault(attachment.transit_gateway_id, set()).add(attachment.resource_id)
+    return next((tgw for tgw, vpcs in sorted(attached.items()) if {vpc_a, vpc_b} <= vpcs), None)
 
 
 def attachment_not_available(
