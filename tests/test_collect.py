@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import vpcsim
 from vpcsim.cli.collect import collect_command
 from vpcsim.cli.errors import CliError
-from vpcsim.collect import APIS, ENTRIES_KEY, CollectError, CollectProgress, collect
+from vpcsim.collect import APIS, ENTRIES_KEY, TABLE_APIS, CollectError, CollectProgress, collect
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
@@ -117,7 +117,7 @@ def test_collect_writes_every_key_per_account_and_region(aws: boto3.Session, tmp
     folder = tmp_path / "out" / ACCOUNT / REGION
     assert result.account == ACCOUNT and result.warnings == []
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        f"{k}.json" for k in [*(a.key for a in APIS), ENTRIES_KEY]
+        f"{k}.json" for k in [*(a.key for a in APIS), ENTRIES_KEY, *(key for _, _, key in TABLE_APIS)]
     )
     vpcs = json.loads((folder / "Vpcs.json").read_text())["Vpcs"]
     assert (
@@ -131,7 +131,8 @@ def test_collect_writes_every_key_per_account_and_region(aws: boto3.Session, tmp
     assert all(isinstance(e["Entries"], list) for e in entries)
     # Progress: one start and one end per call, steps counting up to the total.
     ends = [e for e in events if e.status != "start"]
-    assert len(ends) == len(APIS) + 1 and [e.step for e in ends] == list(range(1, len(APIS) + 2))
+    calls = len(APIS) + 1 + len(TABLE_APIS)
+    assert len(ends) == calls and [e.step for e in ends] == list(range(1, calls + 1))
     assert ends[-1].step == ends[-1].total
 
 
@@ -261,7 +262,7 @@ def test_cli_json(aws: boto3.Session, tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["account"] == ACCOUNT and document["regions"] == [REGION]
     assert document["counts"]["Vpcs"] == 2 and document["warnings"] == []
-    assert len(document["files"]) == len(APIS) + 1
+    assert len(document["files"]) == len(APIS) + 1 + len(TABLE_APIS)
 
 
 def test_cli_text_summary(aws: boto3.Session, tmp_path: Path) -> None:
@@ -370,3 +371,47 @@ def test_cli_endpoint_url_reaches_collect(
     result = CliRunner().invoke(cli(), args)
     assert result.exit_code == 0, result.output
     assert seen == ["http://127.0.0.1:4566"]
+
+
+def test_collected_transit_gateway_imports_and_routes(aws: boto3.Session, tmp_path: Path) -> None:
+    """Two VPCs on a transit gateway: the attachments, the default table's associations and
+    propagations and a static blackhole route are collected (per-table calls wrapped with their
+    table's id) and read back."""
+    ec2 = aws.client("ec2", region_name=REGION)
+    vpcs, subnets = [], []
+    for octet in (1, 2):
+        vpc = ec2.create_vpc(CidrBlock=f"10.{octet}.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{octet}.0.0/24", AvailabilityZone="us-east-1a")
+        vpcs.append(vpc)
+        subnets.append(subnet["Subnet"]["SubnetId"])
+    tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    attachments = [
+        ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])[
+            "TransitGatewayVpcAttachment"
+        ]["TransitGatewayAttachmentId"]
+        for vpc, subnet in zip(vpcs, subnets, strict=True)
+    ]
+    table = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw)["TransitGatewayRouteTable"][
+        "TransitGatewayRouteTableId"
+    ]
+    for attachment in attachments:
+        ec2.associate_transit_gateway_route_table(
+            TransitGatewayRouteTableId=table, TransitGatewayAttachmentId=attachment
+        )
+        ec2.enable_transit_gateway_route_table_propagation(
+            TransitGatewayRouteTableId=table, TransitGatewayAttachmentId=attachment
+        )
+    ec2.create_transit_gateway_route(
+        TransitGatewayRouteTableId=table, DestinationCidrBlock="10.9.0.0/16", Blackhole=True
+    )
+    result = collect(aws, [REGION], tmp_path)
+    assert [w for w in result.warnings if "transit" in w.operation] == []
+    aws_format = pytest.importorskip("vpcsim.formats.aws")
+    network = aws_format.load_aws(tmp_path).network
+    assert sorted(network.transit_gateway_attachments) == sorted(attachments)
+    assert network.transit_gateway_attachments[attachments[0]].subnet_ids == [subnets[0]]
+    read = network.transit_gateway_route_tables[table]
+    assert set(attachments) <= set(read.associations) and set(attachments) <= set(read.propagations)
+    assert [(r.destination, r.blackhole) for r in read.routes if r.type == "static"] == [
+        ("10.9.0.0/16", True)
+    ]

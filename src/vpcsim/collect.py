@@ -72,7 +72,22 @@ APIS: tuple[Api, ...] = (
     Api("describe_vpn_gateways", "VpnGateways"),
     Api("describe_transit_gateways", "TransitGateways"),
     Api("describe_transit_gateway_attachments", "TransitGatewayAttachments"),
+    Api("describe_transit_gateway_vpc_attachments", "TransitGatewayVpcAttachments"),
+    Api("describe_transit_gateway_peering_attachments", "TransitGatewayPeeringAttachments"),
     Api("describe_transit_gateway_route_tables", "TransitGatewayRouteTables"),
+)
+#: Calls made once per transit gateway route table: (boto3 method, the response's key, the file
+#: key). AWS's answers do not name their table, so ``collect`` writes
+#: ``{"<file key>": [{"TransitGatewayRouteTableId": ..., "<response key>": [...]}]}``
+#: (the shape :mod:`vpcsim.formats.aws_read_transit` reads).
+TABLE_APIS: tuple[tuple[str, str, str], ...] = (
+    ("get_transit_gateway_route_table_associations", "Associations", "TransitGatewayRouteTableAssociations"),
+    (
+        "get_transit_gateway_route_table_propagations",
+        "TransitGatewayRouteTablePropagations",
+        "TransitGatewayPropagations",
+    ),
+    ("search_transit_gateway_routes", "Routes", "TransitGatewayRoutes"),
 )
 ENTRIES_OPERATION = "get_managed_prefix_list_entries"
 ENTRIES_KEY = "ManagedPrefixListEntries"
@@ -165,7 +180,7 @@ def collect(
     """
     if not regions:
         raise CollectError("no region to collect: name at least one", code="VPCSIM_USAGE")
-    total = len(regions) * (len(APIS) + 1)
+    total = len(regions) * (len(APIS) + 1 + len(TABLE_APIS))
     account = _caller_account(session, regions[0], endpoint_url)
     result = CollectResult(out_dir=Path(out_dir), account=account, regions=list(regions))
     collected: dict[str, dict[str, list[Any]]] = {}
@@ -193,6 +208,20 @@ def collect(
         if entries is not None:
             documents[ENTRIES_KEY] = entries
         report(region, ENTRIES_OPERATION, "done" if entries is not None else "warning")
+        for operation, response_key, file_key in TABLE_APIS:
+            report(region, operation, "start")
+            per_table = _per_route_table(
+                client,
+                operation,
+                response_key,
+                documents.get("TransitGatewayRouteTables", []),
+                region,
+                result.warnings,
+            )
+            step += 1
+            if per_table is not None:
+                documents[file_key] = per_table
+            report(region, operation, "done" if per_table is not None else "warning")
         collected[region] = documents
     if result.account is None:
         result.account = _owner_account(collected)
@@ -275,6 +304,44 @@ def _prefix_list_entries(
             failed += 1
             continue
         out.append({"PrefixListId": pl_id, "Entries": pages.get("Entries", [])})
+    if failed and not out:
+        return None
+    return out
+
+
+def _per_route_table(
+    client: Any,
+    operation: str,
+    response_key: str,
+    tables: list[Any],
+    region: str,
+    warnings: list[CollectWarning],
+) -> list[dict[str, Any]] | None:
+    """One call per transit gateway route table, each answer wrapped with its table's id."""
+    out: list[dict[str, Any]] = []
+    failed = 0
+    for table in tables:
+        table_id = table.get("TransitGatewayRouteTableId") if isinstance(table, dict) else None
+        if not isinstance(table_id, str):
+            continue
+        kwargs: dict[str, Any] = {"TransitGatewayRouteTableId": table_id}
+        if operation == "search_transit_gateway_routes":
+            kwargs["Filters"] = [{"Name": "type", "Values": ["static", "propagated"]}]
+        try:
+            if client.can_paginate(operation):
+                response = client.get_paginator(operation).paginate(**kwargs).build_full_result()
+            else:
+                response = getattr(client, operation)(**kwargs)
+        except Exception as exc:
+            if _is_fatal(exc):
+                raise CollectError(f"{region}: {operation}: {exc}", code="VPCSIM_AWS_CREDENTIALS") from exc
+            warnings.append(_warning(region, f"{operation} {table_id}", exc))
+            failed += 1
+            continue
+        items = response.get(response_key, [])
+        out.append(
+            {"TransitGatewayRouteTableId": table_id, response_key: items if isinstance(items, list) else []}
+        )
     if failed and not out:
         return None
     return out

@@ -298,3 +298,59 @@ def test_exposure_agrees_with_per_pair_reach_on_messy_networks(network: Network)
 @given(networks(PRESETS["messy-small"]), st.sampled_from(["instance", "subnet", "security-group"]))
 def test_matrix_agrees_with_per_pair_reach_on_messy_networks(network: Network, by: str) -> None:
     _matrix_agrees(network, by)
+
+
+# ------------------------------------------------------------------ transit gateways
+
+
+def _with_transit_gateway(seed: int) -> tuple[Network, list[Flow]]:
+    """A generated network whose VPCs a transit gateway joins (``transit-small``), sampled flows,
+    and flows between hosts of different VPCs (the paths through the gateway)."""
+    network = generate_network(seed, PRESETS["transit-small"])
+    rng = random.Random(seed)
+    flows = generate_flows(network, seed, 6)
+    hosts = sorted(e for e, eni in network.network_interfaces.items() if eni.interface_type == "interface")
+    for group_id in sorted(network.security_groups):
+        if rng.random() < 0.6:  # open to the private ranges: paths get past the groups to the gateway
+            for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"):
+                network.authorize_security_group_ingress(group_id, ip_protocol="-1", cidr_ipv4=block)
+    for _ in range(8):
+        if len(hosts) < 2:
+            break
+        a, b = (network.network_interfaces[e] for e in rng.sample(hosts, 2))
+        if a.vpc_id == b.vpc_id:
+            continue
+        protocol, port = rng.choice([(6, 22), (6, 443), (17, 53), (1, None)])
+        flows.append(
+            Flow(
+                protocol=protocol,
+                source=a.private_ip_address,
+                destination=b.private_ip_address,
+                destination_port=port,
+                source_ports=((40000, 40000),),
+                source_eni=a.network_interface_id,
+            )
+        )
+    return network, flows
+
+
+@settings(max_examples=25)
+@given(SEEDS)
+def test_reach_agrees_with_trace_through_transit_gateways(seed: int) -> None:
+    network, flows = _with_transit_gateway(seed)
+    assert network.transit_gateways
+    _pinned_flows_agree(network, flows)
+
+
+@settings(max_examples=8)
+@given(SEEDS, st.sampled_from(["instance", "subnet", "security-group"]))
+def test_matrix_agrees_through_transit_gateways(seed: int, by: str) -> None:
+    network, _ = _with_transit_gateway(seed)
+    _matrix_agrees(network, by)
+
+
+@settings(max_examples=8)
+@given(SEEDS)
+def test_exposure_agrees_through_transit_gateways(seed: int) -> None:
+    network, _ = _with_transit_gateway(seed)
+    _exposure_agrees(network)

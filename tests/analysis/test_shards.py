@@ -113,6 +113,42 @@ def test_a_transit_gateway_joins_its_attached_vpcs() -> None:
     assert len(components(s.net)) == 1
 
 
+def test_transit_gateway_attachments_join_their_vpcs_and_shards_keep_the_gateway() -> None:
+    net = generate_network(3, replace(PRESETS["transit-small"], vpcs=5, min_vpcs=5, peering=False))
+    attached = {a.resource_id for a in net.transit_gateway_attachments.values() if a.resource_type == "vpc"}
+    assert len(attached) > 1
+    parts = components(net)
+    assert any(attached <= set(part) for part in parts)
+    for shard in plan(net, 3):
+        if attached & set(shard.vpc_ids):
+            assert shard.network.transit_gateways and shard.network.transit_gateway_route_tables
+    _single_and_sharded(net, 3)
+
+
+def test_a_transit_gateway_goes_with_its_vpcs_to_their_shard() -> None:
+    """The attached VPCs are not the largest part: their shard is not the first, and still holds
+    the gateway, its attachments and tables (else traces through it would answer unknown)."""
+    from tests.support.transit import hub
+
+    h = hub()
+    big = h.net.create_vpc("172.16.0.0/16", name="big")
+    subnet = h.net.create_subnet(big, "172.16.1.0/24")
+    for _ in range(9):
+        h.net.run_instance(subnet)
+    shards = plan(h.net, 2)
+    attached = {h.a.vpc.vpc_id, h.b.vpc.vpc_id, h.c.vpc.vpc_id}
+    tgw_shard = next(s for s in shards if attached & set(s.vpc_ids))
+    assert tgw_shard is not shards[0] and set(tgw_shard.vpc_ids) == attached
+    assert set(tgw_shard.network.transit_gateway_attachments) == set(h.net.transit_gateway_attachments)
+    _single_and_sharded(h.net, 2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_merged_shards_equal_the_single_process_with_transit_gateways(seed: int) -> None:
+    net = generate_network(seed, replace(PRESETS["transit-small"], vpcs=5, min_vpcs=3, peering=False))
+    _single_and_sharded(net, 1 + seed % 3)
+
+
 def test_prefix_lists_are_copied_to_the_shards_naming_them() -> None:
     s = two_vpcs(peering=False)
     plist = s.net.create_managed_prefix_list("office", ["198.51.100.0/24"])

@@ -144,3 +144,93 @@ def test_managed_interfaces_of_real_snapshots_are_no_hosts(name: str) -> None:
         result = vpcsim.trace(network, sender.network_interface_id, eni.private_ip_address, port=443)
         assert result.verdict != "reachable"
         assert eni.network_interface_id in {b.component for b in result.blockers}
+
+
+# ------------------------------------------------------------------ transit gateway snapshot
+# VPC A (10.10/16): subnet A (us-east-2c, the attachment's) with i-06ba034d88c84ef07, subnet A2
+# (us-east-2a, no attachment subnet there) with i-075e846ed41670385; VPC B (192.168/16): subnet
+# B (us-east-2b, the attachment's) with i-0b14080af811fda3d. Both attachments are associated with
+# and propagate into the default table; both main tables route the other VPC to the gateway. The
+# groups allow tcp/22 inbound only.
+
+A_HOST, A2_HOST, B_HOST = "i-06ba034d88c84ef07", "i-075e846ed41670385", "i-0b14080af811fda3d"
+TGW_TABLE = "tgw-rtb-0fa40c8df355dce6e"
+A_ATTACHMENT = "tgw-attach-07f5ec59e9f540021"
+
+
+@pytest.fixture(scope="module")
+def transit() -> Network:
+    return _load("test-transit-gateway")
+
+
+@pytest.mark.parametrize(("src", "dst"), [(A_HOST, B_HOST), (B_HOST, A_HOST)])
+def test_transit_gateway_carries_ssh_between_the_vpcs(transit: Network, src: str, dst: str) -> None:
+    result = vpcsim.trace(transit, src, dst, port=22)
+    assert result.verdict == "reachable"
+    hops = [h.component for h in result.forward]
+    assert "tgw-044be4464fcc69aff" in hops and TGW_TABLE in hops
+    assert any(h.type == "transit-gateway-attachment" for h in result.return_)
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "group"),
+    [(A_HOST, B_HOST, "sg-065c26b39e45ae384"), (B_HOST, A_HOST, "sg-09606ce9642cac154")],
+)
+def test_transit_gateway_other_traffic_denied_by_the_destination_group(
+    transit: Network, src: str, dst: str, group: str
+) -> None:
+    result = vpcsim.trace(transit, src, dst, protocol="icmp")
+    assert [(b.code, b.component) for b in result.blockers] == [("ENI_SG_RULES_MISMATCH", group)]
+
+
+def test_transit_gateway_zone_without_attachment_subnet(transit: Network) -> None:
+    """Subnet A2's zone has no subnet of the attachment: it cannot reach the gateway, and its
+    replies cannot either."""
+    out = vpcsim.trace(transit, A2_HOST, B_HOST, port=22)
+    assert [(b.code, b.component, b.path) for b in out.blockers] == [
+        ("TGW_ROUTE_AZ_RESTRICTION", A_ATTACHMENT, "forward")
+    ]
+    back = vpcsim.trace(transit, B_HOST, A2_HOST, port=22)
+    assert [(b.code, b.component, b.path) for b in back.blockers] == [
+        ("TGW_ROUTE_AZ_RESTRICTION", A_ATTACHMENT, "return")
+    ]
+
+
+def test_transit_gateway_snapshot_answers_no_unknown(transit: Network) -> None:
+    for src in (A_HOST, A2_HOST, B_HOST):
+        for dst in (A_HOST, A2_HOST, B_HOST):
+            if src != dst:
+                assert vpcsim.trace(transit, src, dst, port=22).verdict != "unknown"
+
+
+# ------------------------------------------------------------------ gateway endpoint snapshot
+# vpc-05d56c7295fca139b: subnet-04391f04b912d0a73 (routes 0.0.0.0/0 to the IGW and the S3 list
+# to the endpoint) with i-0464d440ca0ee9e34; subnet-01e5f0945f6d6f47c (no IGW route, the S3
+# list to the endpoint) with i-01c6c0647fdccc89e. S3's list: 54.231.0.0/17, 52.216.0.0/15, ...
+
+VPCE = "vpce-0b7357542bb7b83ec"
+
+
+@pytest.fixture(scope="module")
+def endpoint_snapshot() -> Network:
+    return _load("test-vpc-endpoint-gateway")
+
+
+@pytest.mark.parametrize("host", ["i-0464d440ca0ee9e34", "i-01c6c0647fdccc89e"])
+def test_gateway_endpoint_carries_s3_traffic(endpoint_snapshot: Network, host: str) -> None:
+    result = vpcsim.trace(endpoint_snapshot, host, "52.216.10.10", port=443)
+    assert result.verdict == "reachable"
+    assert result.forward[-1].component == VPCE
+    assert "igw-0c8afe4471084ccba" not in [h.component for h in result.forward]
+    udp = vpcsim.trace(endpoint_snapshot, host, "52.216.10.10", protocol="udp", port=53)
+    assert [(b.code, b.component) for b in udp.blockers] == [("VPCE_GATEWAY_PROTOCOL_RESTRICTION", VPCE)]
+
+
+def test_gateway_endpoint_other_services_take_the_usual_path(endpoint_snapshot: Network) -> None:
+    """DynamoDB's ranges have no endpoint here: the internet gateway, or no route at all."""
+    via_igw = vpcsim.trace(endpoint_snapshot, "i-0464d440ca0ee9e34", "52.94.0.10", port=443)
+    assert via_igw.verdict == "reachable" and "igw-0c8afe4471084ccba" in [
+        h.component for h in via_igw.forward
+    ]
+    no_route = vpcsim.trace(endpoint_snapshot, "i-01c6c0647fdccc89e", "52.94.0.10", port=443)
+    assert no_route.codes == ["NO_ROUTE_TO_DESTINATION"]

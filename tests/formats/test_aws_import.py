@@ -195,19 +195,34 @@ def test_public_private_subnet_snapshot() -> None:
     assert not net.unknown_resources
 
 
-def test_transit_gateway_snapshot_keeps_the_gateway_as_an_unknown_beyond() -> None:
+def test_transit_gateway_snapshot_models_the_gateway() -> None:
     result = load_aws(FIXTURES / "test-transit-gateway")
     net = result.network
     tgw = net.transit_gateways["tgw-044be4464fcc69aff"]
-    assert sorted(tgw.vpc_ids) == ["vpc-00a31ce9d0c06675c", "vpc-0404e08ceddf7f650"]
+    assert tgw.vpc_ids == []  # described by its attachments
     assert tgw.name == "transit-test"
+    assert tgw.default_route_table_association and tgw.default_route_table_propagation
+    assert tgw.association_default_route_table_id == "tgw-rtb-0fa40c8df355dce6e"
     routes = {r.destination: r for r in net.route_tables["rtb-017c36290c9baf017"].routes}
     assert routes["10.10.0.0/16"].transit_gateway_id == "tgw-044be4464fcc69aff"
-    warnings = [p for p in result.warnings if p.code == "VPCSIM_NOT_MODELLED"]
-    assert len(warnings) == 1 and "tgw-044be4464fcc69aff" in warnings[0].message
-    assert warnings[0].location.path == "$.TransitGateways[0]"
+    attachments = net.transit_gateway_attachments
+    a = attachments["tgw-attach-07f5ec59e9f540021"]
+    assert (a.resource_type, a.resource_id, a.subnet_ids, a.state) == (
+        "vpc",
+        "vpc-0404e08ceddf7f650",
+        ["subnet-006a19c846f047bd7"],
+        "available",
+    )
+    assert attachments["tgw-attach-0d724909ecd7a5961"].resource_type == "vpn"
+    assert attachments["tgw-attach-0d724909ecd7a5961"].state == "deleted"
+    table = net.transit_gateway_route_tables["tgw-rtb-0fa40c8df355dce6e"]
+    assert table.default_association_route_table and table.default_propagation_route_table
+    assert table.associations == ["tgw-attach-07f5ec59e9f540021", "tgw-attach-0ae2696617bb06fb4"]
+    assert sorted(table.propagations) == ["tgw-attach-07f5ec59e9f540021", "tgw-attach-0ae2696617bb06fb4"]
+    assert table.routes == []
+    assert not [p for p in result.warnings if p.code == "VPCSIM_NOT_MODELLED"]
     for key in ("TransitGatewayRouteTables", "TransitGatewayStaticRoutes", "TransitGatewayPropagations"):
-        assert result.skipped[key] == 1
+        assert key not in result.skipped
     assert result.skipped["VpnConnections"] == 1
     # the terminated instance has no network left: counted, not silently dropped
     assert result.skipped["Instances (terminated, no network)"] == 1
@@ -219,6 +234,37 @@ def test_transit_gateway_snapshot_keeps_the_gateway_as_an_unknown_beyond() -> No
     assert eni.private_ip_addresses[0].allocation_id == "eipalloc-0ac2b9a9f59d2cc2f"
     assert net.addresses["eipalloc-0ac2b9a9f59d2cc2f"].instance_id == "i-0b14080af811fda3d"
     assert net.network_interfaces["eni-00f08ecf4f651037c"].interface_type == "transit_gateway"
+
+
+def test_transit_gateway_attachments_without_their_subnets_stay_unknown_beyond(tmp_path: Path) -> None:
+    """Only describe-transit-gateway-attachments, no VPC attachment details nor tables: the
+    VPCs are known attached, their routing is not (traces answer unknown)."""
+    import json
+
+    (tmp_path / "TransitGateways.json").write_text(
+        json.dumps({"TransitGateways": [{"TransitGatewayId": "tgw-0123456789abcdef0", "State": "available"}]})
+    )
+    (tmp_path / "TransitGatewayAttachments.json").write_text(
+        json.dumps(
+            {
+                "TransitGatewayAttachments": [
+                    {
+                        "TransitGatewayAttachmentId": "tgw-attach-0123456789abcdef0",
+                        "TransitGatewayId": "tgw-0123456789abcdef0",
+                        "ResourceType": "vpc",
+                        "ResourceId": "vpc-0123456789abcdef0",
+                        "State": "available",
+                    }
+                ]
+            }
+        )
+    )
+    result = load_aws(tmp_path)
+    tgw = result.network.transit_gateways["tgw-0123456789abcdef0"]
+    assert tgw.vpc_ids == ["vpc-0123456789abcdef0"]
+    assert not result.network.transit_gateway_attachments
+    warnings = [p for p in result.warnings if p.code == "VPCSIM_NOT_MODELLED"]
+    assert len(warnings) == 1 and "tgw-0123456789abcdef0" in warnings[0].message
 
 
 def test_vpc_endpoint_gateway_snapshot() -> None:
@@ -934,3 +980,82 @@ def test_missing_path_and_empty_folder_raise_input_error(tmp_path: Path) -> None
         load_aws(tmp_path)
     with pytest.raises(InputError, match="no AWS describe"):
         load_aws_documents([("x", {"ResponseMetadata": {}})])
+
+
+def test_transit_gateway_peering_across_regions_and_accounts_in_one_input(tmp_path: Path) -> None:
+    """Two accounts' gateways in two regions, peered: one folder per account and region, each
+    side associating the peering with its own table and routing to it; read as one network."""
+    from tests.support.transit import hub
+
+    import vpcsim
+    from vpcsim.formats.aws_export import export_aws
+
+    h = hub()
+    net = h.net
+    remote = net.create_transit_gateway(name="eu-hub", region="eu-west-1", owner_id="210987654321")
+    far_vpc = net.create_vpc("10.8.0.0/16", region="eu-west-1", owner_id="210987654321")
+    far_subnet = net.create_subnet(far_vpc, "10.8.1.0/24", availability_zone="eu-west-1a")
+    group = net.create_security_group(far_vpc, "far-open")
+    net.authorize_security_group_ingress(group, ip_protocol="-1", cidr_ipv4="0.0.0.0/0")
+    far = net.run_instance(far_subnet, groups=[group])
+    net.create_transit_gateway_vpc_attachment(remote, far_vpc, [far_subnet])
+    main = net.main_route_table(far_vpc.vpc_id)
+    assert main is not None
+    net.create_route(main, "10.0.0.0/8", remote.transit_gateway_id)
+    peering = net.create_transit_gateway_peering_attachment(h.tgw, remote)
+    remote_table = net.transit_gateway_route_tables[remote.association_default_route_table_id or ""]
+    net.associate_transit_gateway_route_table(remote_table, peering)
+    net.associate_transit_gateway_route_table(h.table, peering)
+    net.create_transit_gateway_route(remote_table, "10.1.0.0/16", peering)
+    net.create_transit_gateway_route(h.table, "10.8.0.0/16", peering)
+    assert vpcsim.trace(net, h.a.instance.instance_id, far.instance_id, port=22).verdict == "reachable"
+    export_aws(net, tmp_path)
+    assert sorted(p.relative_to(tmp_path).parts[:2] for p in tmp_path.glob("*/*/TransitGateways.json")) == [
+        ("123456789012", "us-east-1"),
+        ("210987654321", "eu-west-1"),
+    ]
+    back = load_aws(tmp_path).network
+    read = back.transit_gateway_attachments[peering.transit_gateway_attachment_id]
+    assert read.transit_gateway_ids() == (h.tgw.transit_gateway_id, remote.transit_gateway_id)
+    result = vpcsim.trace(back, h.a.instance.instance_id, far.instance_id, port=22)
+    assert result.verdict == "reachable"
+    assert remote.transit_gateway_id in [hop.component for hop in result.forward]
+
+
+def test_a_peering_listed_by_both_gateways_joins_them(tmp_path: Path) -> None:
+    """Without describe-transit-gateway-peering-attachments, each side's
+    describe-transit-gateway-attachments names the other gateway as the peering's resource."""
+    sides = {
+        "us-east-1": ("tgw-0aaaaaaaaaaaaaaa1", "tgw-0bbbbbbbbbbbbbbb1"),
+        "eu-west-1": ("tgw-0bbbbbbbbbbbbbbb1", "tgw-0aaaaaaaaaaaaaaa1"),
+    }
+    for region, (own, other) in sides.items():
+        folder = tmp_path / "123456789012" / region
+        folder.mkdir(parents=True)
+        (folder / "TransitGateways.json").write_text(
+            json.dumps(
+                {
+                    "TransitGateways": [
+                        {"TransitGatewayId": own, "State": "available", "OwnerId": "123456789012"}
+                    ]
+                }
+            )
+        )
+        (folder / "TransitGatewayAttachments.json").write_text(
+            json.dumps(
+                {
+                    "TransitGatewayAttachments": [
+                        {
+                            "TransitGatewayAttachmentId": "tgw-attach-0ccccccccccccccc1",
+                            "TransitGatewayId": own,
+                            "ResourceType": "peering",
+                            "ResourceId": other,
+                            "State": "available",
+                        }
+                    ]
+                }
+            )
+        )
+    net = load_aws(tmp_path).network
+    attachment = net.transit_gateway_attachments["tgw-attach-0ccccccccccccccc1"]
+    assert set(attachment.transit_gateway_ids()) == {"tgw-0aaaaaaaaaaaaaaa1", "tgw-0bbbbbbbbbbbbbbb1"}

@@ -180,17 +180,21 @@ def test_the_real_readers_are_wired(tmp_path: Path) -> None:
     assert info.value.problems and "not supported yet" not in str(info.value)
 
 
+#: Instances per example: the tutorial's examples have two; the transit gateway example four.
+EXAMPLE_INSTANCES = {"default-vpc": 2, "custom-vpc": 2, "bastion-nat": 2, "web-server": 2, "transit-hub": 4}
+
+
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_load_example(name: str) -> None:
     result = load_example(name)
     assert result.format == "yaml" and result.warnings == []
-    assert len(result.network.instances) == 2
+    assert len(result.network.instances) == EXAMPLE_INSTANCES[name]
     names = [i.name for i in result.network.instances.values()]
     assert all(n is not None and len(result.network.find_by_name(n)) == 1 for n in names)
 
 
 def test_examples_tell_the_story_in_order() -> None:
-    assert list(EXAMPLES) == ["default-vpc", "custom-vpc", "bastion-nat", "web-server"]
+    assert list(EXAMPLES) == ["default-vpc", "custom-vpc", "bastion-nat", "web-server", "transit-hub"]
 
 
 def test_unknown_example() -> None:

@@ -212,7 +212,14 @@ def test_examples_load_cleanly_and_round_trip(name: str) -> None:
     result = load_spec(Path(str(example_file(name))))
     assert result.format == "yaml"
     assert result.warnings == []
-    assert result.counts["vpcs"] == 1 and result.counts["instances"] == 2
+    expected = {"transit-hub": (3, 4, 3, 2)}.get(name, (1, 2, 0, 0))
+    counts = result.counts
+    assert (
+        counts["vpcs"],
+        counts["instances"],
+        counts.get("transit_gateway_attachments", 0),
+        counts.get("transit_gateway_route_tables", 0),
+    ) == expected
     text = assert_round_trip(result.network)
     assert "seed: " + name in text
 
@@ -963,3 +970,36 @@ def test_dump_is_valid_yaml_with_the_header() -> None:
     text = dump_spec(complex_network())
     assert text.startswith("# vpcsim network spec")
     assert yaml.safe_load(text)["seed"] == "builder"
+
+
+def test_transit_gateways_round_trip() -> None:
+    """Built through the builder API: default tables, custom tables, every attachment kind, a
+    peering with another account's gateway in another region, static, blackhole and BGP routes."""
+    from tests.support.transit import hub
+
+    from vpcsim.model import TransitGatewayRoute
+
+    h = hub()
+    net = h.net
+    remote = net.create_transit_gateway(name="eu-hub", region="eu-west-1", owner_id="210987654321")
+    peering = net.create_transit_gateway_peering_attachment(h.tgw, remote, name="to-eu")
+    remote_table = net.transit_gateway_route_tables[remote.association_default_route_table_id or ""]
+    net.associate_transit_gateway_route_table(remote_table, peering)
+    net.create_transit_gateway_route(h.table, "10.8.0.0/16", peering)
+    net.create_transit_gateway_route(h.table, "10.9.0.0/16", blackhole=True)
+    vpn = net.create_transit_gateway_vpn_attachment(h.tgw, "vpn-0123456789abcdef0", name="office")
+    h.table.routes.append(
+        TransitGatewayRoute(
+            destination_cidr_block="192.168.0.0/16",
+            transit_gateway_attachment_id=vpn.transit_gateway_attachment_id,
+            type="propagated",
+        )
+    )
+    isolated = net.create_transit_gateway_route_table(h.tgw, name="isolated")
+    net.disassociate_transit_gateway_route_table(h.table, h.c.attachment)
+    net.associate_transit_gateway_route_table(isolated, h.c.attachment)
+    h.c.attachment.appliance_mode_support = True
+    h.tgw.security_group_referencing_support = True
+    net.touch()
+    text = assert_round_trip(net)
+    assert "transit_gateways:" in text and "blackhole" in text and "peer_route_table" in text

@@ -60,6 +60,11 @@ def test_fixtures_cover_every_mapped_type() -> None:
         "aws_instance", "aws_network_interface", "aws_network_interface_attachment",
         "aws_network_interface_sg_attachment", "aws_vpc_peering_connection", "aws_vpc_peering_connection_accepter",
         "aws_ec2_managed_prefix_list", "aws_ec2_managed_prefix_list_entry",
+        "aws_ec2_transit_gateway", "aws_ec2_transit_gateway_vpc_attachment", "aws_ec2_transit_gateway_route_table",
+        "aws_ec2_transit_gateway_route_table_association", "aws_ec2_transit_gateway_route_table_propagation",
+        "aws_ec2_transit_gateway_route", "aws_ec2_transit_gateway_peering_attachment",
+        "aws_ec2_transit_gateway_peering_attachment_accepter", "aws_vpc_endpoint",
+        "aws_vpc_endpoint_route_table_association", "aws_vpc_endpoint_subnet_association",
     }  # fmt: skip
     assert required <= seen, sorted(required - seen)
 
@@ -763,3 +768,62 @@ def test_mixing_inline_rules_and_rule_resources_is_warned_from_the_configuration
     assert [p.message.split(":")[0] for p in mixed] == ["aws_security_group.web"]
     assert "aws_vpc_security_group_ingress_rule.ssh" in mixed[0].message
     assert mixed[0].location.path == "$.planned_values.root_module.resources[1]"
+
+
+# ---------------------------------------------------------------------------- transit gateways and endpoints
+
+APP_HOST, APP_FAR, DATA_HOST = "i-0a1a1a1a1a1a1a1e1", "i-0a1a1a1a1a1a1a1e3", "i-0b2b2b2b2b2b2b2e1"
+
+
+@pytest.fixture(scope="module")
+def transit() -> LoadResult:
+    return load_terraform(FIXTURES / "state_transit.json")
+
+
+def test_state_transit_gateway_resources(transit: LoadResult) -> None:
+    net = transit.network
+    assert not transit.warnings and not transit.skipped
+    default = net.transit_gateway_route_tables["tgw-rtb-0c3c3c3c3c3c3c3c2"]
+    isolated = net.transit_gateway_route_tables["tgw-rtb-0c3c3c3c3c3c3c3c5"]
+    app, data, peer = (
+        "tgw-attach-0c3c3c3c3c3c3c3c3",
+        "tgw-attach-0c3c3c3c3c3c3c3c4",
+        "tgw-attach-0c3c3c3c3c3c3c3c6",
+    )
+    # data's attachment opts out of the default association and is associated with "isolated"
+    assert (default.associations, default.propagations) == ([app], [app, data])
+    assert (isolated.associations, isolated.propagations) == ([data], [app])
+    assert net.transit_gateway_attachments[data].appliance_mode_support
+    assert net.transit_gateway_attachments[peer].state == "available"  # its accepter is in the input
+    assert [(r.destination, r.blackhole) for r in default.routes] == [
+        ("10.20.9.0/24", True),
+        ("10.99.0.0/16", False),
+    ]
+    s3 = net.vpc_endpoints["vpce-0e5e5e5e5e5e5e5e1"]
+    assert s3.route_table_ids == ["rtb-0a1a1a1a1a1a1a1a2"]
+    main = net.route_tables["rtb-0a1a1a1a1a1a1a1a2"]
+    assert ("pl-68a54001", "vpce-0e5e5e5e5e5e5e5e1") in [(r.destination, r.target) for r in main.routes]
+    ssm = net.vpc_endpoints["vpce-0e5e5e5e5e5e5e5e2"]
+    assert (ssm.vpc_endpoint_type, ssm.subnet_ids, ssm.group_ids) == (
+        "Interface",
+        ["subnet-0b2b2b2b2b2b2b2c1"],
+        ["sg-0b2b2b2b2b2b2b2d1"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "port", "verdict", "blockers"),
+    [
+        (APP_HOST, DATA_HOST, 22, "reachable", []),
+        (DATA_HOST, APP_HOST, 22, "reachable", []),
+        (APP_FAR, DATA_HOST, 22, "unreachable", ["TGW_ROUTE_AZ_RESTRICTION"]),
+        (APP_HOST, "10.20.9.5", 22, "unreachable", ["TGW_RTB_BAD_STATE_ROUTE"]),
+        (APP_HOST, "52.218.130.1", 443, "reachable", []),
+        (DATA_HOST, "52.218.130.1", 443, "unreachable", ["NO_ROUTE_TO_DESTINATION"]),
+    ],
+)
+def test_state_transit_traces(
+    transit: LoadResult, src: str, dst: str, port: int, verdict: str, blockers: list[str]
+) -> None:
+    result = vpcsim.trace(transit.network, src, dst, port=port)
+    assert (result.verdict, result.codes) == (verdict, blockers)

@@ -19,6 +19,10 @@ def canonical(network: Network) -> dict[str, Any]:
             if name == "route_tables":
                 data["routes"] = sorted(data["routes"], key=repr)
                 data["subnet_ids"] = sorted(data["subnet_ids"])
+            if name == "transit_gateway_route_tables":
+                data["routes"] = sorted(data["routes"], key=repr)
+                data["associations"] = sorted(data["associations"])
+                data["propagations"] = sorted(data["propagations"])
             if name == "network_acls":
                 data["entries"] = sorted(
                     data["entries"], key=lambda e: (e["egress"], e["rule_number"], repr(e))

@@ -35,6 +35,7 @@ from itertools import pairwise
 from ..engine.compiled import UNKNOWN_ADDRESS_TAG, ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Instance, Network, NetworkInterface
+from ..model.addressing import managed_interface
 from ..model.network import COLLECTIONS
 from ..progress import NO_PROGRESS, Progress
 from .atoms import RuleSet, TrafficSpace
@@ -131,12 +132,14 @@ class DiffResult:
 
 
 def _endpoints_of(network: Network) -> dict[str, Instance | NetworkInterface]:
-    """Instances, and ENIs of no instance (NAT gateways' aside), by id."""
+    """Instances, and ENIs of no instance (NAT gateways' and the other ENIs AWS manages for a
+    service aside: transit gateway attachments', endpoints'...), by id."""
     out: dict[str, Instance | NetworkInterface] = dict(network.instances)
     nat_enis = {n.network_interface_id for n in network.nat_gateways.values()}
     for eni in network.network_interfaces.values():
         attached = eni.attachment is not None and eni.attachment.instance_id in network.instances
-        if not attached and eni.network_interface_id not in nat_enis:
+        managed = managed_interface(eni.interface_type, eni.description) is not None
+        if not attached and not managed and eni.network_interface_id not in nat_enis:
             out[eni.network_interface_id] = eni
     return out
 

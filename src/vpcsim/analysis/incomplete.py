@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from ..model import Network, SecurityGroupRule
 
-#: Skipped input that carries no traffic (descriptions, the customer side of a VPN, terminated
-#: instances): never reported as making an answer incomplete.
+#: Skipped input that carries no traffic (descriptions, the customer side of a VPN, the endpoint
+#: services an account could connect to, terminated instances): never reported as making an
+#: answer incomplete.
 CARRY_NO_TRAFFIC = frozenset(
     {
         "AvailabilityZones",
@@ -24,6 +25,7 @@ CARRY_NO_TRAFFIC = frozenset(
         "CustomerGateways",
         "VpnConnections",
         "ServiceNames",
+        "ServiceDetails",
         "Instances (terminated, no network)",
     }
 )

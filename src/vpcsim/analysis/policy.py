@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..engine.compiled import SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
-from ..model import Instance, Network, NetworkInterface, Resource, SecurityGroup, Subnet, Vpc
+from ..model import Instance, Network, NetworkInterface, Resource, SecurityGroup, Subnet, Vpc, VpcEndpoint
 from ..model.addressing import managed_interface
 from ..model.hints import did_you_mean
 from ..model.policy import Assertion, Policy, Selector, SelectorSpec
@@ -137,6 +137,7 @@ def _prefix_kind(text: str) -> str | None:
         ("subnet-", "subnet"),
         ("sg-", "security_group"),
         ("vpc-", "vpc"),
+        ("vpce-", "endpoint"),
     ):
         if text.startswith(prefix):
             return kind
@@ -179,7 +180,7 @@ class Resolver:
                 out |= self._of_resource(resource)
             return out
         raise SelectorError(
-            f"{text!r} names nothing: use internet, all, a name from endpoints, an id (i-, eni-, subnet-, sg-, vpc-) or a Name tag"
+            f"{text!r} names nothing: use internet, all, a name from endpoints, an id (i-, eni-, subnet-, sg-, vpc-, vpce-) or a Name tag"
         )
 
     def _exists(self, kind: str, text: str) -> bool:
@@ -189,6 +190,7 @@ class Resolver:
             "subnet": self.n.subnets,
             "security_group": self.n.security_groups,
             "vpc": self.n.vpcs,
+            "endpoint": self.n.vpc_endpoints,
         }[kind]  # type: ignore[assignment]
         return text in collection
 
@@ -203,6 +205,8 @@ class Resolver:
             return self._by("security_group", [resource.group_id])
         if isinstance(resource, Vpc):
             return self._by("vpc", [resource.vpc_id])
+        if isinstance(resource, VpcEndpoint):
+            return self._by("endpoint", [resource.vpc_endpoint_id])
         return set()
 
     def _ids(self, kind: str, values: list[str]) -> list[str]:
@@ -214,13 +218,14 @@ class Resolver:
             matches = [r.id for r in self.n.find_by_name(value)]
             if kind == "security_group":
                 matches += [g.group_id for g in self.n.security_groups.values() if g.group_name == value]
-            if kind in ("instance", "eni", "subnet", "security_group", "vpc"):
+            if kind in ("instance", "eni", "subnet", "security_group", "vpc", "endpoint"):
                 cls = {
                     "instance": Instance,
                     "eni": NetworkInterface,
                     "subnet": Subnet,
                     "security_group": SecurityGroup,
                     "vpc": Vpc,
+                    "endpoint": VpcEndpoint,
                 }[kind]
                 matches = [m for m in matches if isinstance(self.n.get(m), cls)]
             if not matches:
@@ -239,6 +244,7 @@ class Resolver:
             "subnet": self.n.subnets,
             "security_group": self.n.security_groups,
             "vpc": self.n.vpcs,
+            "endpoint": self.n.vpc_endpoints,
         }
         collection = collections.get(kind, {})
         names: set[str] = set()
@@ -252,6 +258,8 @@ class Resolver:
 
     def _by(self, kind: str, values: list[str]) -> set[str]:
         ids = set(self._ids(kind, values))
+        if kind == "endpoint":
+            return self._endpoint_enis(ids)
         out: set[str] = set()
         for eni_id in self.enis:
             eni = self.n.network_interfaces[eni_id]
@@ -266,9 +274,31 @@ class Resolver:
                 out.add(eni_id)
         return out
 
+    def _endpoint_enis(self, endpoint_ids: set[str]) -> set[str]:
+        """The ENIs of interface endpoints (a gateway endpoint has none: it is a route target)."""
+        out: set[str] = set()
+        for endpoint_id in endpoint_ids:
+            endpoint = self.n.vpc_endpoints[endpoint_id]
+            if endpoint.vpc_endpoint_type != "Interface":
+                raise SelectorError(
+                    f"{endpoint_id} is a {endpoint.vpc_endpoint_type} endpoint: it has no network interface to "
+                    "send to (name its service's addresses instead)"
+                )
+            out.update(e for e in endpoint.network_interface_ids if e in self.n.network_interfaces)
+            out.update(
+                e.network_interface_id
+                for e in self.n.network_interfaces.values()
+                if e.description == f"VPC Endpoint Interface {endpoint_id}"
+            )
+        return out
+
     def _spec(self, spec: SelectorSpec, stack: tuple[str, ...]) -> set[str]:
         chosen: set[str] = set(self.enis)
-        given = False
+        if spec.endpoint is not None:
+            chosen = self._by(
+                "endpoint", [spec.endpoint] if isinstance(spec.endpoint, str) else spec.endpoint
+            )
+        given = spec.endpoint is not None
         for kind in ("instance", "eni", "subnet", "security_group", "vpc"):
             value = getattr(spec, kind)
             if value is not None:
@@ -281,7 +311,7 @@ class Resolver:
             given = True
         if not given:
             raise SelectorError(
-                "a selector mapping needs one of all, instance, eni, subnet, security_group, vpc, tag"
+                "a selector mapping needs one of all, instance, eni, subnet, security_group, vpc, endpoint, tag"
             )
         if spec.except_ is not None:
             removed = self.resolve(spec.except_, stack)

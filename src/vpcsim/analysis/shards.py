@@ -121,6 +121,7 @@ class _Estate:
                 if text.startswith("vpc-") and text in network.vpcs:
                     vpcs.add(text)
             own[resource.id] = vpcs
+        _transit_vpcs(network, own)
         self.vpcs_of: dict[str, set[str]] = {}
         self.prefix_lists_of: dict[str, set[str]] = {}
         for resource in network.resources():
@@ -154,6 +155,20 @@ class _Estate:
                 for entry in plist.entries if plist is not None else ():
                     if ":" not in entry.cidr:
                         yield IPv4Network(entry.cidr, strict=False)
+
+
+def _transit_vpcs(network: Network, own: dict[str, set[str]]) -> None:
+    """A transit gateway belongs to every VPC attached to it, and a peering attachment to every VPC
+    of its two gateways: no attachment names the other VPCs of its gateway."""
+    attachments = network.transit_gateway_attachments.values()
+    for attachment in attachments:
+        for tgw_id in attachment.transit_gateway_ids():
+            if tgw_id in own:
+                own[tgw_id] |= own[attachment.transit_gateway_attachment_id]
+    for attachment in attachments:
+        if attachment.peer_transit_gateway_id:
+            for tgw_id in attachment.transit_gateway_ids():
+                own[attachment.transit_gateway_attachment_id] |= own.get(tgw_id, set())
 
 
 def components(network: Network) -> list[tuple[str, ...]]:

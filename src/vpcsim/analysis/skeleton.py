@@ -220,6 +220,11 @@ class SkeletonHooks:
             self.skeleton.route_tables.append(subnet.route_table)
         self.skeleton.subnets.append(subnet)
 
+    def on_transit_route_table(self, walk: Walk, table: CompiledRouteTable) -> None:
+        """A transit gateway route table routed the packet (:mod:`vpcsim.engine.transit`): its
+        prefixes cut the address space as a VPC route table's do."""
+        self.skeleton.route_tables.append(table)
+
     def on_service(self, walk: Walk, eni: CompiledEni, name: str, ports: frozenset[tuple[int, int]]) -> None:
         self.skeleton.service = True
         self.skeleton.service_ports = ports

@@ -45,6 +45,8 @@ class Chapter:
     title: str
     intro: str
     steps: list[Step] = field(default_factory=list)
+    live: bool = True
+    """Whether ``demo --live`` can tell it (the lab does not realise transit gateways yet)."""
 
 
 # ---------------------------------------------------------------------------- edits
@@ -116,6 +118,14 @@ def _egress_echo_only(group: str) -> Edit:
         )
 
     return edit
+
+
+def _drop_zone_b(network: Network) -> None:
+    """The web VPC's attachment keeps its zone-a subnet only."""
+    for attachment in network.transit_gateway_attachments.values():
+        subnets = [network.subnets[s] for s in attachment.subnet_ids]
+        attachment.subnet_ids = [s.subnet_id for s in subnets if not s.availability_zone.endswith("b")]
+    network.touch()
 
 
 def _lock_down(network: Network) -> None:
@@ -324,6 +334,44 @@ STORY: list[Chapter] = [
                 EXIT_OK,
             ),
         ],
+    ),
+    Chapter(
+        "transit-hub",
+        "After the tutorial: three VPCs on a transit gateway",
+        "`web` (app-1, app-2 in two zones), `data` (db) and `shared` (tools) are attached to the transit gateway "
+        "`hub`. What arrives from `web` and `data` is routed by the `spokes` table, what arrives from `shared` by "
+        "`admin`; `data` does not propagate its block into `admin`.",
+        [
+            Step(
+                "app-1 reaches the database in another VPC: through its attachment subnet, the gateway's `spokes` "
+                "table, and `data`'s attachment subnet.",
+                ["trace", "{net}", "--from", "app-1", "--to", "db", "--port", "5432"],
+                EXIT_OK,
+            ),
+            Step(
+                "The administrators' host reaches the application over SSH (`web` propagates into `admin`) ...",
+                ["ssh", "{net}", "tools", "app-2", "--brief"],
+                EXIT_OK,
+            ),
+            Step(
+                "... but not the database: `admin` has no route to `data`.",
+                ["ssh", "{net}", "tools", "db", "--brief"],
+                EXIT_NO,
+            ),
+            Step(
+                "A blackhole route in `spokes` drops a quarantined range, with no fallback to `data`'s block.",
+                ["curl", "{net}", "app-1", "10.2.9.10", "--port", "443", "--brief"],
+                EXIT_NO,
+            ),
+            Step(
+                "Without an attachment subnet in zone b, app-2 (zone b) cannot reach the gateway at all.",
+                ["trace", "{net}", "--from", "app-2", "--to", "db", "--port", "5432", "--brief"],
+                EXIT_NO,
+                _drop_zone_b,
+                "no-zone-b",
+            ),
+        ],
+        live=False,
     ),
 ]
 

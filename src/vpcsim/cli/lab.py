@@ -310,6 +310,11 @@ def run_live_demo(only: str | None = None, *, as_json: bool = False, name: str =
         chapters = [c for c in STORY if only is None or c.example == only]
         if not chapters:
             raise CliError(f"no chapter for {only!r}")
+        if not any(c.live for c in chapters):
+            raise CliError(
+                f"the {only!r} chapter cannot run live: the lab does not realise transit gateways yet"
+            )
+        chapters = [c for c in chapters if c.live]
         out = _console()
         steps: list[dict[str, Any]] = []
         agree_all = True

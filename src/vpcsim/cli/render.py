@@ -30,6 +30,7 @@ from ..model import (
     protocol_name,
 )
 from ..model.network import COLLECTIONS, Network
+from .render_transit import add_transit_gateways
 
 VERDICT_STYLE = {"reachable": "bold green", "unreachable": "bold red", "unknown": "bold yellow"}
 
@@ -279,6 +280,7 @@ def render_network(network: Network) -> RenderableType:
         for group in sorted(network.security_groups.values(), key=lambda g: g.group_id):
             if group.vpc_id == vpc.vpc_id:
                 groups.children.append(_sg_node(network, group))
+    add_transit_gateways(network, root, regions)
     if network.unknown_resources:
         unknown = root.add("unknown (referenced, not described)")
         for item in sorted(network.unknown_resources.values(), key=lambda u: u.resource_id):

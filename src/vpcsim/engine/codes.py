@@ -39,6 +39,14 @@ VPCSIM_OUTSIDE_MODEL = "VPCSIM_OUTSIDE_MODEL"
 VPCSIM_SERVICE_PORT_CLOSED = "VPCSIM_SERVICE_PORT_CLOSED"
 VPCSIM_ROUTING_LOOP = "VPCSIM_ROUTING_LOOP"
 VPCSIM_NOT_A_HOST = "VPCSIM_NOT_A_HOST"
+TGW_ROUTE_AZ_RESTRICTION = "TGW_ROUTE_AZ_RESTRICTION"
+TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION = "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION"
+TGW_RTB_CANNOT_ROUTE = "TGW_RTB_CANNOT_ROUTE"
+TGW_RTB_BAD_STATE_ROUTE = "TGW_RTB_BAD_STATE_ROUTE"
+TGW_RTB_ROUTES_ARE_UNKNOWN = "TGW_RTB_ROUTES_ARE_UNKNOWN"
+TGW_ATTACH_VPC_AZ_RESTRICTION = "TGW_ATTACH_VPC_AZ_RESTRICTION"
+VPCSIM_VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC = "VPCSIM_VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC"
+VPCE_INTRA_VPC_TRAFFIC = "VPCE_INTRA_VPC_TRAFFIC"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -70,7 +78,8 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     BAD_STATE_ATTACHMENT: (
         "AWS",
-        "The route's gateway is not attached to the VPC (an internet gateway detached or attached elsewhere).",
+        "The route's gateway is not attached to the VPC (an internet gateway detached or attached elsewhere), "
+        "or a transit gateway attachment is not available (pending, deleted, a peering not accepted).",
     ),
     BAD_STATE: (
         "AWS",
@@ -123,6 +132,48 @@ CODES: dict[str, tuple[str, str]] = {
         "AWS",
         "A peering connection carries a packet only if its source lies in one peer's blocks and its "
         "destination in the other's: no transitive peering, no edge-to-edge routing.",
+    ),
+    TGW_ROUTE_AZ_RESTRICTION: (
+        "AWS",
+        "A subnet routes to a transit gateway, but the gateway's VPC attachment has no subnet in the "
+        "subnet's Availability Zone: traffic from that zone cannot reach the transit gateway.",
+    ),
+    TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION: (
+        "AWS",
+        "The transit gateway attachment the packet arrives from is associated with no transit gateway "
+        "route table: the transit gateway drops it.",
+    ),
+    TGW_RTB_CANNOT_ROUTE: (
+        "AWS",
+        "No route of the transit gateway route table (static, or propagated from an attachment) covers the "
+        "destination.",
+    ),
+    TGW_RTB_BAD_STATE_ROUTE: (
+        "AWS",
+        "The transit gateway route that wins for the destination is a blackhole, or not active (its "
+        "attachment deleted or not available): the packet is dropped, with no fallback to a shorter route.",
+    ),
+    TGW_RTB_ROUTES_ARE_UNKNOWN: (
+        "AWS",
+        "The transit gateway route table's routes are not all known (BGP routes a VPN, Direct Connect or "
+        "Connect attachment propagates and the input does not list, or a transit gateway whose route tables "
+        "are not in the input).",
+    ),
+    TGW_ATTACH_VPC_AZ_RESTRICTION: (
+        "AWS",
+        "The reply crosses a VPC attachment (an inspection VPC) in another Availability Zone than the request "
+        "did: without appliance mode the transit gateway keeps each direction in its own zone, and a stateful "
+        "appliance never sees the connection's other half.",
+    ),
+    VPCE_INTRA_VPC_TRAFFIC: (
+        "AWS",
+        "A VPC endpoint only answers connections its consumers open: traffic addressed to an endpoint that it "
+        "would have to initiate (a reply it never sent, a connection from the service side) has no path.",
+    ),
+    VPCSIM_VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC: (
+        "vpcsim",
+        "A gateway VPC endpoint (S3, DynamoDB) carries only traffic from its own VPC: not over VPC peering, a "
+        "transit gateway, VPN or Direct Connect.",
     ),
     NO_PATH: (
         "AWS",
@@ -191,7 +242,13 @@ CODES: dict[str, tuple[str, str]] = {
 
 #: Codes that make a verdict ``unknown`` rather than ``unreachable``.
 UNKNOWN_CODES = frozenset(
-    {UNKNOWN_RESOURCE, UNKNOWN_PEERED_SGS, VPCSIM_OUTSIDE_MODEL, VPCSIM_UNKNOWN_ADDRESS}
+    {
+        UNKNOWN_RESOURCE,
+        UNKNOWN_PEERED_SGS,
+        VPCSIM_OUTSIDE_MODEL,
+        VPCSIM_UNKNOWN_ADDRESS,
+        TGW_RTB_ROUTES_ARE_UNKNOWN,
+    }
 )
 
 

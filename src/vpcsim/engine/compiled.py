@@ -410,7 +410,7 @@ class _Compiler:
                 # VPC) matches no address: the rule keeps its peer, with no members.
                 members = (
                     frozenset(self.members.get(ref, ()))
-                    if self.n.group_reference_resolves(group, referenced)
+                    if self.n.group_reference_resolves(group, referenced, egress=egress)
                     else frozenset()
                 )
                 return SgRule(proto, lo, hi, PEER_MEMBERS, ref, (), members, group.group_id, label)

@@ -21,6 +21,7 @@ from ..model import Network, protocol_name
 from ..model.addressing import MANAGED_NEVER_ANSWERS
 from . import codes as C
 from .compiled import Compiled, CompiledEni, CompiledRoute, CompiledSubnet, ip_str, is_internet_routable
+from .explain_transit import gateway_between
 from .filters import STAR_RULE, Packet
 from .flow import DEFAULT_INTERNET_HOST, ICMP, PortRanges
 from .ports import format_ranges
@@ -73,7 +74,8 @@ class OtherVpc(NamedTuple):
     block: str
     """The VPC's primary CIDR block (the destination of a route to it)."""
     peering: str | None
-    """The active peering connection that joins it to the sender's VPC, if any."""
+    """The active peering connection that joins it to the sender's VPC, else a transit gateway
+    both are attached to, if any: the target of the route a fix adds."""
 
 
 def other_vpc(compiled: Compiled, vpc_id: str, ip: int) -> OtherVpc | None:
@@ -83,7 +85,8 @@ def other_vpc(compiled: Compiled, vpc_id: str, ip: int) -> OtherVpc | None:
     for other_id, table in compiled.private.items():
         if other_id != vpc_id and ip in table:
             block = network.vpcs[other_id].cidr_block if other_id in network.vpcs else ip_str(ip)
-            return OtherVpc(other_id, block, peering_between(network, vpc_id, other_id))
+            joined = peering_between(network, vpc_id, other_id) or gateway_between(network, vpc_id, other_id)
+            return OtherVpc(other_id, block, joined)
     return None
 
 

@@ -30,6 +30,8 @@ it may read, and to whose recorder it may add steps and blockers:
     The flow from ``eni`` is addressed to a VPC-provided service (``amazon-dns-resolver``...),
     which no filter applies to and which answers on ``ports`` ((protocol, port) pairs); the
     walk checks the flow's port itself.
+``on_transit_route_table(walk, table)`` (optional: called only when the hooks define it)
+    A transit gateway route table is about to route the packet (:mod:`vpcsim.engine.transit`).
 ``on_reply(walk, request, reply)``
     The request was delivered (blockers aside) as ``request``; ``reply`` is the packet the
     destination sends back, or None when the flow gets no reply (most ICMP types).

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ..model import Network
 from ..model.addressing import DNS_OFFSET, is_rfc6598
-from . import explain
+from . import explain, explain_transit
 from .compiled import (
     Compiled,
     CompiledEni,
@@ -36,11 +36,19 @@ from .compiled import (
     is_internet_routable,
     subnet_is_split,
 )
+from .endpoints import (
+    answer_at_endpoint,
+    aws_service_endpoint,
+    endpoint_initiates,
+    gwlb_endpoint,
+    via_gwlb_endpoint,
+)
 from .filters import Packet
 from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
 from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
 from .recording import Recorder
 from .result import Step, Trace
+from .transit import TransitMemory, entered_from_transit, via_transit_gateway
 
 #: VPC-provided services that no security group or ACL filters: address -> (name, open ports).
 _LINK_LOCAL_SERVICES: dict[int, tuple[str, frozenset[tuple[int, int]]]] = {
@@ -166,6 +174,8 @@ class Walk:
         self._lookups = 0
         self._sdc_reported: set[str] = set()
         self._reply_translator: str | None = None
+        self.transit_memory: TransitMemory | None = None
+        """What the request did at transit gateway attachments (:mod:`vpcsim.engine.transit`)."""
         self.tracked: set[str] = set()
         """ENIs whose security groups judged the request: they track the connection (per ENI,
         as AWS does); a reply through any other ENI is new traffic to its security groups."""
@@ -207,6 +217,8 @@ class Walk:
             rec.block(explain.unknown_source(rec.path, flow.source_eni))
             return
         if source is not None and self._service(source, pkt):
+            return
+        if source is not None and source.managed is not None and endpoint_initiates(self, source):
             return
         if source is not None and pkt.dst in source.addresses:
             self._loopback(source, pkt)
@@ -471,8 +483,12 @@ class Walk:
                 self._unknown(chosen.target, "network interface", pkt)
                 return None
             return self._enter(target, pkt, reply=reply, from_subnet=subnet)
+        if kind == "vpce" and (gwlbe := gwlb_endpoint(self, chosen.target)) is not None:
+            return via_gwlb_endpoint(self, gwlbe, pkt, reply=reply)
         if kind == "vpce":
             return self._gateway_endpoint(chosen.target, pkt)
+        if kind == "tgw":
+            return via_transit_gateway(self, chosen.target, subnet, pkt, reply=reply)
         self._unknown(chosen.target, kind, pkt)
         return None
 
@@ -505,6 +521,9 @@ class Walk:
                     self.tracked.add(eni.eni_id)  # the request: this ENI tracks the connection
                     tracked = True
                 self.hooks.on_security_groups(self, eni, pkt, egress=False, reply=reply, tracked=tracked)
+            endpoint = aws_service_endpoint(self, eni) if eni.managed is not None and not reply else None
+            if endpoint is not None:
+                return answer_at_endpoint(self, eni, endpoint, pkt)
             if eni.managed is not None and not reply:
                 # A transit gateway attachment, a load balancer node, an endpoint: no host.
                 self.recorder.block(explain.not_a_host(self.recorder.path, eni, pkt.dst))
@@ -681,7 +700,7 @@ class Walk:
             rec.block(explain.untracked_icmp_error(rec.path, nat_id, pkt))
             return None
         vpc = self.compiled.vpcs[nat.vpc_id]
-        if not vpc.contains(pkt.src):
+        if not vpc.contains(pkt.src) and not entered_from_transit(self, nat.vpc_id):
             rec.block(explain.nat_source_outside_vpc(rec.path, nat_id, nat.vpc_id, pkt.src))
             return None
         own = ip_int(nat.private_ip)
@@ -744,6 +763,18 @@ class Walk:
 
     def _gateway_endpoint(self, vpce_id: str, pkt: Packet) -> Arrival | None:
         self.hop(vpce_id, "vpc-endpoint")
+        endpoint = self.network.vpc_endpoints.get(vpce_id)
+        if endpoint is not None and endpoint.state != "available":
+            self.recorder.block(
+                explain_transit.endpoint_not_available(self.recorder.path, vpce_id, endpoint.state)
+            )
+            return None
+        home = self.compiled.vpcs.get(endpoint.vpc_id) if endpoint is not None else None
+        if home is not None and not home.contains(pkt.src):
+            self.recorder.block(
+                explain_transit.vpce_source_outside(self.recorder.path, vpce_id, home.vpc_id, pkt.src)
+            )
+            return None
         if not (pkt.proto == TCP or (pkt.proto == ICMP and pkt.itype == 8)):
             self.recorder.block(explain.gateway_endpoint_protocol(self.recorder.path, vpce_id))
             return None

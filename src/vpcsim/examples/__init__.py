@@ -19,6 +19,8 @@ EXAMPLES: dict[str, str] = {
     "private one reaching the internet through a NAT gateway",
     "web-server": "the two-security-group web server: `internal` (SSH, members talk) on both instances, "
     "`web` (HTTP/HTTPS in and out) on `web` only",
+    "transit-hub": "after the tutorial: three VPCs on a transit gateway with two route tables; private "
+    "application instances in two zones, a database, an administrators' tools host",
 }
 
 

@@ -40,6 +40,7 @@ from ..model import (
     VpcPeeringSide,
     VpnGateway,
 )
+from .aws_export_transit import export_attachment, export_route_table, transit_gateway_options
 
 Scope = tuple[str, str]
 """(account, region)"""
@@ -66,6 +67,12 @@ KEYS = (
     "VpnGateways",
     "TransitGateways",
     "TransitGatewayAttachments",
+    "TransitGatewayVpcAttachments",
+    "TransitGatewayPeeringAttachments",
+    "TransitGatewayRouteTables",
+    "TransitGatewayRouteTableAssociations",
+    "TransitGatewayPropagations",
+    "TransitGatewayRoutes",
 )
 
 _INSTANCE_STATE_CODES = {
@@ -156,6 +163,10 @@ def network_to_aws_documents(network: Network) -> dict[Scope, dict[str, Any]]:
         documents = bucket(tgw)
         documents["TransitGateways"].append(_transit_gateway(tgw))
         documents["TransitGatewayAttachments"].extend(_transit_gateway_attachments(tgw))
+    for attachment in network.transit_gateway_attachments.values():
+        export_attachment(bucket(attachment), attachment)
+    for tgw_table in network.transit_gateway_route_tables.values():
+        export_route_table(bucket(tgw_table), tgw_table)
     return {scope: dict(documents) for scope, documents in scopes.items()}
 
 
@@ -606,6 +617,9 @@ def _endpoint(endpoint: VpcEndpoint) -> dict[str, Any]:
         "VpcEndpointId": endpoint.vpc_endpoint_id,
         "VpcEndpointType": endpoint.vpc_endpoint_type,
         "VpcId": endpoint.vpc_id,
+        "SubnetIds": list(endpoint.subnet_ids),
+        "Groups": [{"GroupId": g} for g in endpoint.group_ids],
+        "NetworkInterfaceIds": list(endpoint.network_interface_ids),
     }
 
 
@@ -621,6 +635,7 @@ def _vpn_gateway(vgw: VpnGateway) -> dict[str, Any]:
 
 def _transit_gateway(tgw: TransitGateway) -> dict[str, Any]:
     return {
+        "Options": transit_gateway_options(tgw),
         "OwnerId": tgw.owner_id,
         "State": tgw.state,
         "Tags": _tags(tgw),

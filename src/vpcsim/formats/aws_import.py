@@ -37,6 +37,7 @@ from .aws_import_base import UNSET, Scope
 from .aws_read_compute import ComputeReaders
 from .aws_read_network import NetworkReaders
 from .aws_read_security import SecurityReaders
+from .aws_read_transit import TransitReaders
 from .aws_references import ReferenceChecks
 from .problems import LoadResult
 
@@ -50,8 +51,14 @@ READ_ORDER = (
     "EgressOnlyInternetGateways",
     "VpnGateways",
     "TransitGateways",
+    "TransitGatewayRouteTables",
     "TransitGatewayAttachments",
     "TransitGatewayVpcAttachments",
+    "TransitGatewayPeeringAttachments",
+    "TransitGatewayRouteTableAssociations",
+    "TransitGatewayPropagations",
+    "TransitGatewayStaticRoutes",
+    "TransitGatewayRoutes",
     "PrefixLists",
     "ManagedPrefixLists",
     "ManagedPrefixListEntries",
@@ -90,10 +97,6 @@ NOT_MODELLED = frozenset(
         "ServiceNames",
         "DBInstances",
         "DomainStatusList",
-        "TransitGatewayRouteTables",
-        "TransitGatewayStaticRoutes",
-        "TransitGatewayPropagations",
-        "TransitGatewayPeeringAttachments",
         "TransitGatewayConnects",
         "TransitGatewayMulticastDomains",
         "DhcpOptions",
@@ -113,7 +116,7 @@ NOT_MODELLED = frozenset(
 ENVELOPE = frozenset({"ResponseMetadata", "NextToken", "Marker", "NextMarker"})
 
 
-class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChecks):
+class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChecks, TransitReaders):
     """Reads documents one at a time (:meth:`read`), then completes the network (:meth:`finish`)."""
 
     def __init__(self, network: Network | None = None) -> None:
@@ -124,9 +127,6 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
             "InternetGateways": self._internet_gateway,
             "EgressOnlyInternetGateways": self._egress_only_internet_gateway,
             "VpnGateways": self._vpn_gateway,
-            "TransitGateways": self._transit_gateway,
-            "TransitGatewayAttachments": self._transit_gateway_attachment,
-            "TransitGatewayVpcAttachments": self._transit_gateway_attachment,
             "PrefixLists": self._prefix_list,
             "ManagedPrefixLists": self._managed_prefix_list,
             "ManagedPrefixListEntries": self._managed_prefix_list_entries,
@@ -140,6 +140,7 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
             "NetworkInterfaces": self._network_interface,
             "Reservations": self._reservation,
             "Addresses": self._address,
+            **self.transit_handlers(),
         }
 
     def read(self, source: str, document: object, scope: Scope) -> None:
@@ -213,7 +214,7 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
         self._place()
         self._apply_prefix_list_entries()
         self._merge_security_group_rules()
-        self._apply_transit_gateway_attachments()
+        self._apply_transit()
         self._create_instance_enis()
         self._apply_addresses()
         self._create_nat_gateway_enis()

@@ -73,7 +73,6 @@ class ImporterBase:
         # deferred work
         self._sg_rules: list[tuple[str, str, dict[str, Any], Scope]] = []
         self._pl_entries: list[tuple[str, str, dict[str, Any]]] = []
-        self._tgw_attachments: list[tuple[str, str]] = []
         self._instance_enis: list[tuple[dict[str, Any], Instance, str, str, int, str, str | None, Scope]] = []
         self._route_refs: list[tuple[str, str, str, str]] = []
         self._group_refs: list[tuple[str, str | None, bool, str, str, str]] = []

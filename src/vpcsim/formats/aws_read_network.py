@@ -14,7 +14,6 @@ from ..model import (
     Route,
     RouteTable,
     Subnet,
-    TransitGateway,
     Vpc,
     VpcEndpoint,
     VpcPeeringConnection,
@@ -195,30 +194,6 @@ class NetworkReaders(ImporterBase):
                 tags=self._tags(item),
             )
         )
-
-    def _transit_gateway(self, item: dict[str, Any]) -> None:
-        tgw_id = req_str(item, "TransitGatewayId")
-        self._hint_arn(item.get("TransitGatewayArn"))
-        self._add(
-            TransitGateway(
-                transit_gateway_id=tgw_id,
-                state=opt_str(item, "State") or "available",
-                owner_id=self._owner(item),
-                region=self._region(),
-                tags=self._tags(item),
-            )
-        )
-
-    def _transit_gateway_attachment(self, item: dict[str, Any]) -> None:
-        tgw_id = req_str(item, "TransitGatewayId")
-        if self._key == "TransitGatewayVpcAttachments":
-            vpc_id = opt_str(item, "VpcId")
-        elif opt_str(item, "ResourceType") == "vpc":
-            vpc_id = opt_str(item, "ResourceId")
-        else:
-            vpc_id = None
-        if vpc_id and opt_str(item, "State") in (None, "available", "pending", "modifying"):
-            self._tgw_attachments.append((tgw_id, vpc_id))
 
     def _network_acl(self, item: dict[str, Any]) -> None:
         acl_id = req_str(item, "NetworkAclId")
@@ -486,28 +461,18 @@ class NetworkReaders(ImporterBase):
                 vpc_endpoint_type=kind,  # type: ignore[arg-type]
                 route_table_ids=tables,
                 state=(opt_str(item, "State") or "available").lower(),
+                subnet_ids=[s for s in opt_list(item, "SubnetIds") if type(s) is str],
+                group_ids=[
+                    g["GroupId"]
+                    for g in opt_list(item, "Groups")
+                    if type(g) is dict and type(g.get("GroupId")) is str
+                ],
+                network_interface_ids=[e for e in opt_list(item, "NetworkInterfaceIds") if type(e) is str],
                 owner_id=self._owner(item),
                 region=self._region(),
                 tags=self._tags(item),
             )
         )
-
-    def _apply_transit_gateway_attachments(self) -> None:
-        for tgw_id, vpc_id in self._tgw_attachments:
-            tgw = self.network.transit_gateways.get(tgw_id)
-            if tgw is not None and vpc_id not in tgw.vpc_ids:
-                tgw.vpc_ids.append(vpc_id)
-        for tgw in self.network.transit_gateways.values():
-            src, path = self._where(tgw.transit_gateway_id)
-            self.report(
-                "warning",
-                "VPCSIM_NOT_MODELLED",
-                f"transit gateway {tgw.transit_gateway_id} is kept as a route target only: its route tables, "
-                "static routes and propagations are not modelled, so what lies beyond it is unknown "
-                "(traces through it answer unknown)",
-                src,
-                path,
-            )
 
     def _link_endpoint_prefix_lists(self) -> None:
         by_name = {pl.prefix_list_name: pl.prefix_list_id for pl in self.network.prefix_lists.values()}

@@ -23,11 +23,12 @@ from .problems import InputError
 from .spec_build_compute import ComputeBuilders
 from .spec_build_network import NetworkBuilders
 from .spec_build_security import SecurityBuilders
+from .spec_build_transit import TransitBuilders
 from .spec_schema import VpcSpec
 from .spec_yaml import Path
 
 
-class SpecBuilder(NetworkBuilders, SecurityBuilders, ComputeBuilders):
+class SpecBuilder(NetworkBuilders, SecurityBuilders, ComputeBuilders, TransitBuilders):
     """One load: names -> ids, then resources in dependency order, then where each came from."""
 
     complete = False
@@ -53,6 +54,7 @@ class SpecBuilder(NetworkBuilders, SecurityBuilders, ComputeBuilders):
             self.build_instances(key, vpc)
             self.interface_states(key, vpc)
         self.build_peering_connections()
+        self.build_transit_gateways()
         for key, vpc in self.spec.vpcs.items():
             self.build_security_group_rules(key, vpc)
             self.build_routes(key, vpc)

@@ -26,7 +26,7 @@ from .spec_build_base import GLOBAL, SpecBuilderBase
 from .spec_build_security import default_group_key
 from .spec_names import DEFAULT_NETWORK_ACL, KINDS, MAIN_ROUTE_TABLE, TARGET_QUALIFIERS, id_prefix, is_id_of
 from .spec_rules import parse_nacl_rule
-from .spec_schema import PeeringSideSpec, RouteSpec, VpcSpec
+from .spec_schema import PeeringSideSpec, RouteSpec, TransitGatewaySpec, VpcSpec
 from .spec_yaml import Path
 
 
@@ -119,7 +119,17 @@ class NetworkBuilders(SpecBuilderBase):
                     if kind == "vpn_gateway":
                         self.net.add(VpnGateway(vpn_gateway_id=gateway_id, **common))
                     else:
-                        self.net.add(TransitGateway(transit_gateway_id=gateway_id, **common))
+                        assert isinstance(item, TransitGatewaySpec)
+                        self.net.add(
+                            TransitGateway(
+                                transit_gateway_id=gateway_id,
+                                default_route_table_association=item.default_route_table_association,
+                                default_route_table_propagation=item.default_route_table_propagation,
+                                amazon_side_asn=item.amazon_side_asn,
+                                security_group_referencing_support=item.security_group_referencing_support,
+                                **common,
+                            )
+                        )
                 self.record(gateway_id, path, vpc_ids=(*path, "vpcs"))
 
     def build_peering_connections(self) -> None:
@@ -581,9 +591,21 @@ class NetworkBuilders(SpecBuilderBase):
                 prefix_list = self.resolve(
                     "prefix_list", GLOBAL, item.prefix_list, (*path, "prefix_list"), unknown_ok=True
                 )
+            interface_fields: dict[str, list[str]] = {}
+            for field, kind, refs in (
+                ("subnet_ids", "subnet", item.subnets),
+                ("group_ids", "security_group", item.security_groups),
+                ("network_interface_ids", "network_interface", item.network_interfaces),
+            ):
+                section = {"subnet": "subnets", "security_group": "security_groups"}.get(
+                    kind, "network_interfaces"
+                )
+                found_ids = [self.resolve(kind, vkey, ref, (*path, section, i)) for i, ref in enumerate(refs)]
+                interface_fields[field] = [f for f in found_ids if f is not None]
             with self.model_errors(path):
                 self.net.add(
                     VpcEndpoint(
+                        **interface_fields,
                         vpc_endpoint_id=endpoint_id,
                         vpc_id=vpc.vpc_id,
                         service_name=item.service_name,

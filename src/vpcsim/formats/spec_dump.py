@@ -35,12 +35,14 @@ from ..model import (
     SecurityGroup,
     SecurityGroupRule,
     Subnet,
+    TransitGateway,
     Vpc,
     VpcPeeringSide,
 )
 from ..model.network import default_network_acl_entries
 from ..model.validate import INACTIVE_NAT_STATES
 from .spec_build_network import aws_default_acl_entries
+from .spec_dump_transit import SpecDumpTransitError, transit_gateway_fields
 from .spec_names import (
     ASSOCIATION,
     DEFAULT_NETWORK_ACL,
@@ -396,6 +398,11 @@ class _SpecWriter:
                 item["state"] = gateway.state
             self.scope(gateway, self.net.account, self.net.region, item)
             self.tags(gateway, path, item)
+            if isinstance(gateway, TransitGateway):
+                try:
+                    transit_gateway_fields(self.net, gateway, path, self.seed, self.ref, item)
+                except SpecDumpTransitError as exc:
+                    raise SpecDumpError(str(exc)) from None
             out[self.key[gateway.id]] = item
         return out
 
@@ -922,6 +929,12 @@ class _SpecWriter:
                 item["route_tables"] = _Flow(self.ref(t) for t in endpoint.route_table_ids)
             if endpoint.prefix_list_id:
                 item["prefix_list"] = self.ref(endpoint.prefix_list_id)
+            if endpoint.subnet_ids:
+                item["subnets"] = _Flow(self.ref(s) for s in endpoint.subnet_ids)
+            if endpoint.group_ids:
+                item["security_groups"] = _Flow(self.ref(g) for g in endpoint.group_ids)
+            if endpoint.network_interface_ids:
+                item["network_interfaces"] = _Flow(self.ref(e) for e in endpoint.network_interface_ids)
             if endpoint.state != "available":
                 item["state"] = endpoint.state
             self.tags(endpoint, path, item)

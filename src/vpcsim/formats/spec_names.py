@@ -118,8 +118,8 @@ def looks_like_id(text: str, prefix: str) -> bool:
 
 def is_id_of(text: str, prefix: str) -> bool:
     """Loosely an id of this prefix (``prefix-`` then letters and digits); what ``id:`` accepts."""
-    match = _ID_LOOSE.match(text)
-    return match is not None and match["prefix"] == prefix
+    rest = text[len(prefix) + 1 :]
+    return text.startswith(prefix + "-") and rest.isascii() and rest.isalnum()
 
 
 def id_prefix(text: str) -> str | None:

@@ -296,6 +296,90 @@ class GatewaySpec(Strict):
     tags: Tags = {}
 
 
+class TransitGatewayAttachmentSpec(Strict):
+    """An attachment: a VPC (``vpc`` and ``subnets``), a peering with another transit gateway
+    (``peer``), a VPN (``vpn``) or another ``type`` naming its ``resource``."""
+
+    id: str | None = None
+    """``tgw-attach-...``; derived from the key path when absent."""
+    vpc: str | None = None
+    """The attached VPC (key or id)."""
+    subnets: list[str] = []
+    """The VPC's subnets the gateway puts an ENI in, at most one per Availability Zone."""
+    appliance_mode: bool = False
+    """``ApplianceModeSupport``: both directions of a flow through this VPC use one zone's ENI."""
+    security_group_referencing: bool = True
+    """``SecurityGroupReferencingSupport`` of the attachment (AWS's default: enable)."""
+    peer: str | None = None
+    """The other transit gateway of a peering attachment (key or id)."""
+    peer_account: Account | None = None
+    peer_region: str | None = None
+    vpn: str | None = None
+    """The VPN connection (``vpn-...``) of a VPN attachment: what lies beyond it is not modelled."""
+    type: (
+        Literal["direct-connect-gateway", "connect", "network-function", "client-vpn", "vpn-concentrator"]
+        | None
+    ) = None
+    """Another kind of attachment, beyond which the network is unknown."""
+    resource: str | None = None
+    """The resource of an attachment of another ``type``."""
+    state: str = "available"
+    route_table: str | None = None
+    """The route table it is associated with (``null``: none). Absent: the gateway's default
+    association table (when that option is on; never for a peering)."""
+    propagate_to: list[str] | None = None
+    """The route tables it propagates its VPC's blocks into. Absent: the default propagation
+    table (when that option is on; never for a peering)."""
+    peer_route_table: str | None = None
+    """A peering attachment's association on the peer's side (a route table of ``peer``)."""
+    tags: Tags = {}
+
+
+class TransitGatewayRouteSpec(Strict):
+    """A transit gateway route other than an active static one."""
+
+    target: str
+    """An attachment (key or id), or ``blackhole``."""
+    type: Literal["static", "propagated"] = "static"
+    """``propagated``: a route a VPN, Direct Connect gateway or Connect attachment learned by BGP
+    (a VPC's propagated routes come from ``propagate_to``)."""
+    state: str = "active"
+
+
+TransitGatewayRouteTarget = Annotated[
+    Annotated[str, Tag("text")] | Annotated[TransitGatewayRouteSpec, Tag("mapping")],
+    Discriminator(_text_or_mapping),
+]
+
+
+class TransitGatewayRouteTableSpec(Strict):
+    id: str | None = None
+    """``tgw-rtb-...``; derived from the key path when absent."""
+    default_association: bool = False
+    """The gateway's default association route table."""
+    default_propagation: bool = False
+    """The gateway's default propagation route table."""
+    routes: dict[str, TransitGatewayRouteTarget] = {}
+    """Destination (CIDR, or a prefix list's key) -> attachment (key or id) or ``blackhole``."""
+    state: str = "available"
+    tags: Tags = {}
+
+
+class TransitGatewaySpec(GatewaySpec):
+    """A transit gateway: its attachments and route tables. With either default option on and no
+    route table marked default, AWS's default route table is created (key ``default``).
+    ``vpcs`` (from :class:`GatewaySpec`) lists VPCs attached without described attachments:
+    beyond the gateway, their traffic is unknown."""
+
+    default_route_table_association: bool = True
+    default_route_table_propagation: bool = True
+    amazon_side_asn: int = 64512
+    security_group_referencing_support: bool = False
+    """Inbound rules may reference groups of other VPCs attached (with the attachment's option)."""
+    attachments: dict[Name, TransitGatewayAttachmentSpec] = {}
+    route_tables: dict[Name, TransitGatewayRouteTableSpec] = {}
+
+
 class UnknownResourceSpec(Strict):
     """A resource referenced but not described (written by ``dump_spec`` for imported networks)."""
 
@@ -488,6 +572,12 @@ class EndpointSpec(Strict):
     type: Literal["Gateway", "Interface", "GatewayLoadBalancer"] = "Gateway"
     route_tables: list[str] = []
     """A gateway endpoint's route tables: each gets ``<prefix list> -> endpoint``."""
+    subnets: list[str] = []
+    """An interface endpoint's subnets (one ENI each, at most one per zone)."""
+    security_groups: list[str] = []
+    """An interface endpoint's security groups (default: the VPC's default group)."""
+    network_interfaces: list[str] = []
+    """An interface endpoint's ENIs (keys or ids of ``network_interfaces``), when the file lists them."""
     prefix_list: str | None = None
     """The service's prefix list (key or id)."""
     state: str = "available"
@@ -543,7 +633,7 @@ class NetworkSpec(Strict):
     elastic_ips: dict[Name, ElasticIpSpec] = {}
     peering_connections: dict[Name, PeeringConnectionSpec] = {}
     vpn_gateways: dict[Name, GatewaySpec] = {}
-    transit_gateways: dict[Name, GatewaySpec] = {}
+    transit_gateways: dict[Name, TransitGatewaySpec] = {}
     unknown_resources: dict[Name, UnknownResourceSpec] = {}
     """Keyed by id: components the source referenced but did not describe."""
 

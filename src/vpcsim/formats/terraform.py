@@ -38,6 +38,7 @@ from .terraform_map_compute import ComputeMaps
 from .terraform_map_network import NetworkMaps
 from .terraform_map_routing import RoutingMaps
 from .terraform_map_security import SecurityMaps
+from .terraform_map_transit import TransitMaps
 
 __all__ = [
     "MAPPED_TYPES",
@@ -94,10 +95,23 @@ PHASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("aws_default_network_acl",), "map_default_network_acl"),
     (("aws_network_acl_rule",), "map_network_acl_rule"),
     (("aws_network_acl_association",), "map_network_acl_association"),
+    (("aws_ec2_transit_gateway_peering_attachment",), "map_transit_gateway_peering_attachment"),
+    (("aws_ec2_transit_gateway_peering_attachment_accepter",), "map_transit_gateway_peering_accepter"),
+    (("aws_ec2_transit_gateway_route_table",), "map_transit_gateway_route_table"),
+    (("aws_ec2_transit_gateway_route_table_association",), "map_transit_gateway_association"),
+    (("aws_ec2_transit_gateway_route_table_propagation",), "map_transit_gateway_propagation"),
+    (
+        ("aws_ec2_transit_gateway_route", "aws_ec2_transit_gateway_prefix_list_reference"),
+        "map_transit_gateway_route",
+    ),
+    (("aws_vpc_endpoint",), "map_vpc_endpoint"),
+    (("aws_vpc_endpoint_route_table_association",), "map_vpc_endpoint_route_table_association"),
+    (("aws_vpc_endpoint_subnet_association",), "map_vpc_endpoint_subnet_association"),
+    (("aws_vpc_endpoint_security_group_association",), "map_vpc_endpoint_security_group_association"),
 )
 
 
-class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps):
+class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps, TransitMaps):
     """Maps a document's resources onto one network, in dependency order (referenced first)."""
 
     def run(self) -> int:

@@ -68,6 +68,8 @@ ID_PREFIX: dict[str, str] = {
     "aws_ec2_transit_gateway": "tgw",
     "aws_ec2_transit_gateway_vpc_attachment": "tgw-attach",
     "aws_vpc_endpoint": "vpce",
+    "aws_ec2_transit_gateway_peering_attachment": "tgw-attach",
+    "aws_ec2_transit_gateway_route_table": "tgw-rtb",
 }
 
 

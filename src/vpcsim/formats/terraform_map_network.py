@@ -22,7 +22,6 @@ from ..model import (
     SecurityGroup,
     SecurityGroupRule,
     Subnet,
-    TransitGateway,
     Vpc,
     VpcPeeringConnection,
     VpcPeeringSide,
@@ -37,7 +36,7 @@ DEFAULT_VPC_CIDR = "172.31.0.0/16"
 
 
 class NetworkMaps(TfBase):
-    """VPCs, CIDR associations, subnets, internet/egress-only/VPN/transit gateways, peering."""
+    """VPCs, CIDR associations, subnets, internet/egress-only/VPN gateways, peering."""
 
     def derive_vpc(self, res: TfResource) -> None:
         """Placeholders for what AWS creates with a VPC, so references resolve before apply."""
@@ -350,29 +349,6 @@ class NetworkMaps(TfBase):
             return
         if vpc_id not in vgw.vpc_ids:
             vgw.vpc_ids.append(vpc_id)
-            self.network.touch()
-
-    def map_transit_gateway(self, res: TfResource) -> None:
-        self.network.add(
-            TransitGateway(
-                transit_gateway_id=self.own_id(res),
-                region=self.network.region,
-                owner_id=self.text(res, "owner_id") or self.network.account,
-                tags=self.tags_of(res),
-            )
-        )
-
-    def map_transit_gateway_attachment(self, res: TfResource) -> None:
-        tgw_id = self.ident(res, "transit_gateway_id", required=True)
-        vpc_id = self.ident(res, "vpc_id", required=True)
-        tgw = self.network.transit_gateways.get(tgw_id or "")
-        if tgw is None:
-            if tgw_id:
-                tgw = self.network.add(TransitGateway(transit_gateway_id=tgw_id, region=self.network.region))
-            else:
-                return
-        if vpc_id and vpc_id not in tgw.vpc_ids:
-            tgw.vpc_ids.append(vpc_id)
             self.network.touch()
 
     # ------------------------------------------------------------------ peering

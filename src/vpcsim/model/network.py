@@ -49,6 +49,9 @@ from .resources import (
     SecurityGroupRule,
     Subnet,
     TransitGateway,
+    TransitGatewayAttachment,
+    TransitGatewayRoute,
+    TransitGatewayRouteTable,
     UnknownResource,
     Vpc,
     VpcEndpoint,
@@ -76,6 +79,8 @@ COLLECTIONS: dict[type[Resource], str] = {
     VpcPeeringConnection: "vpc_peering_connections",
     VpnGateway: "vpn_gateways",
     TransitGateway: "transit_gateways",
+    TransitGatewayAttachment: "transit_gateway_attachments",
+    TransitGatewayRouteTable: "transit_gateway_route_tables",
     VpcEndpoint: "vpc_endpoints",
     UnknownResource: "unknown_resources",
 }
@@ -96,6 +101,8 @@ ID_PREFIXES: dict[type[Resource], str] = {
     VpcPeeringConnection: "pcx",
     VpnGateway: "vgw",
     TransitGateway: "tgw",
+    TransitGatewayAttachment: "tgw-attach",
+    TransitGatewayRouteTable: "tgw-rtb",
     VpcEndpoint: "vpce",
 }
 
@@ -142,6 +149,8 @@ class Network:
         self.vpc_peering_connections: dict[str, VpcPeeringConnection] = {}
         self.vpn_gateways: dict[str, VpnGateway] = {}
         self.transit_gateways: dict[str, TransitGateway] = {}
+        self.transit_gateway_attachments: dict[str, TransitGatewayAttachment] = {}
+        self.transit_gateway_route_tables: dict[str, TransitGatewayRouteTable] = {}
         self.vpc_endpoints: dict[str, VpcEndpoint] = {}
         self.unknown_resources: dict[str, UnknownResource] = {}
         self.version = 0
@@ -261,13 +270,17 @@ class Network:
                 return group
         return None
 
-    def group_reference_resolves(self, group: SecurityGroup, referenced: SecurityGroup) -> bool:
+    def group_reference_resolves(
+        self, group: SecurityGroup, referenced: SecurityGroup, *, egress: bool = False
+    ) -> bool:
         """Whether a rule of ``group`` that references ``referenced`` can match anything: AWS
         resolves a group reference only within the group's own VPC (a shared VPC included) or
         across an active peering whose two sides are in the same region. Across an inter-region
         peering (or to an unpeered VPC) the rule matches no address. The one statement of this
         rule: validation warns with it (``VPCSIM_SG_REFERENCE_OUT_OF_REACH``) and the engine
-        compiles such a rule to match nothing."""
+        compiles such a rule to match nothing. Across a transit gateway an *inbound* rule
+        resolves when the gateway and both VPCs' attachments have security group referencing
+        support (:meth:`transit_group_reference`)."""
         if referenced.vpc_id == group.vpc_id:
             return True
         if referenced.region != group.region:
@@ -275,7 +288,7 @@ class Network:
         for pcx in self.vpc_peering_connections.values():
             if pcx.status == "active" and pcx.peer_of(group.vpc_id) == referenced.vpc_id:
                 return pcx.requester.region == pcx.accepter.region
-        return False
+        return not egress and self.transit_group_reference(group.vpc_id, referenced.vpc_id)
 
     def internet_gateway_of_vpc(self, vpc_id: str) -> InternetGateway | None:
         for igw in self.internet_gateways.values():
@@ -1022,6 +1035,320 @@ class Network:
         eip.instance_id = eni.attachment.instance_id if eni.attachment else None
         eip.association_id = self.new_id("eipassoc")
         self.touch()
+
+    # ------------------------------------------------------------------ transit gateways
+
+    def create_transit_gateway(
+        self,
+        *,
+        name: str | None = None,
+        region: str | None = None,
+        owner_id: str | None = None,
+        transit_gateway_id: str | None = None,
+        default_route_table_association: bool = True,
+        default_route_table_propagation: bool = True,
+    ) -> TransitGateway:
+        """A transit gateway; with either default option enabled AWS creates its default route
+        table (associations and propagations of new attachments go there)."""
+        tgw = self.add(
+            TransitGateway(
+                transit_gateway_id=transit_gateway_id or self.new_id(TransitGateway),
+                default_route_table_association=default_route_table_association,
+                default_route_table_propagation=default_route_table_propagation,
+                **self._common(name, region, owner_id, None),
+            )
+        )
+        if default_route_table_association or default_route_table_propagation:
+            table = self.create_transit_gateway_route_table(tgw)
+            table.default_association_route_table = default_route_table_association
+            table.default_propagation_route_table = default_route_table_propagation
+            if default_route_table_association:
+                tgw.association_default_route_table_id = table.transit_gateway_route_table_id
+            if default_route_table_propagation:
+                tgw.propagation_default_route_table_id = table.transit_gateway_route_table_id
+        return tgw
+
+    def transit_group_reference(self, vpc_a: str, vpc_b: str) -> bool:
+        """Whether a transit gateway with ``SecurityGroupReferencingSupport`` joins the two VPCs
+        through available attachments that support it too (inbound rules only, same region)."""
+        by_gateway: dict[str, set[str]] = {}
+        for attachment in self.transit_gateway_attachments.values():
+            if (
+                attachment.resource_type == "vpc"
+                and attachment.state == "available"
+                and attachment.security_group_referencing_support
+                and attachment.resource_id in (vpc_a, vpc_b)
+            ):
+                by_gateway.setdefault(attachment.transit_gateway_id, set()).add(attachment.resource_id)
+        for tgw_id, vpcs in by_gateway.items():
+            tgw = self.transit_gateways.get(tgw_id)
+            if tgw is not None and tgw.security_group_referencing_support and vpcs == {vpc_a, vpc_b}:
+                return True
+        return False
+
+    def create_transit_gateway_route_table(
+        self, transit_gateway: str | TransitGateway, *, name: str | None = None
+    ) -> TransitGatewayRouteTable:
+        tgw = self.resolve(transit_gateway, TransitGateway)
+        return self.add(
+            TransitGatewayRouteTable(
+                transit_gateway_route_table_id=self.new_id(TransitGatewayRouteTable),
+                transit_gateway_id=tgw.transit_gateway_id,
+                **self._common(name, tgw.region, tgw.owner_id, None),
+            )
+        )
+
+    def create_transit_gateway_vpc_attachment(
+        self,
+        transit_gateway: str | TransitGateway,
+        vpc: str | Vpc,
+        subnets: Iterable[str | Subnet],
+        *,
+        name: str | None = None,
+        appliance_mode_support: bool = False,
+    ) -> TransitGatewayAttachment:
+        """Attach a VPC through one subnet per zone: the gateway puts an ENI (one address of the
+        subnet) in each, and the default options associate and propagate the attachment."""
+        tgw = self.resolve(transit_gateway, TransitGateway)
+        vpc = self.resolve(vpc, Vpc)
+        chosen = [self.resolve(s, Subnet) for s in subnets]
+        zones: dict[str, str] = {}
+        for subnet in chosen:
+            if subnet.vpc_id != vpc.vpc_id:
+                raise ModelError(
+                    f"subnet {subnet.subnet_id} is not in {vpc.vpc_id}",
+                    code="InvalidParameterValue",
+                    resource=subnet.subnet_id,
+                )
+            if subnet.availability_zone in zones:
+                raise ModelError(
+                    f"subnets {zones[subnet.availability_zone]} and {subnet.subnet_id} are in the same "
+                    f"Availability Zone {subnet.availability_zone}: an attachment takes one subnet per zone",
+                    code="DuplicateSubnetsInSameZone",
+                    resource=subnet.subnet_id,
+                )
+            zones[subnet.availability_zone] = subnet.subnet_id
+        if not chosen:
+            raise ModelError(
+                "a VPC attachment needs at least one subnet", code="MissingParameter", resource=vpc.vpc_id
+            )
+        attachment = self.add(
+            TransitGatewayAttachment(
+                transit_gateway_attachment_id=self.new_id(TransitGatewayAttachment),
+                transit_gateway_id=tgw.transit_gateway_id,
+                resource_type="vpc",
+                resource_id=vpc.vpc_id,
+                subnet_ids=[s.subnet_id for s in chosen],
+                appliance_mode_support=appliance_mode_support,
+                **self._common(name, tgw.region, vpc.owner_id, None),
+            )
+        )
+        for subnet in chosen:
+            self.create_network_interface(
+                subnet,
+                groups=[],
+                interface_type="transit_gateway",
+                description=f"Network Interface for Transit Gateway Attachment "
+                f"{attachment.transit_gateway_attachment_id}",
+                source_dest_check=False,
+            )
+        self._default_association(tgw, attachment)
+        return attachment
+
+    def create_transit_gateway_peering_attachment(
+        self,
+        transit_gateway: str | TransitGateway,
+        peer_transit_gateway: str | TransitGateway,
+        *,
+        name: str | None = None,
+        accept: bool = True,
+    ) -> TransitGatewayAttachment:
+        """Peer two transit gateways (any regions or accounts). Peering attachments are never
+        associated or propagated by default: each side needs static routes to it."""
+        tgw = self.resolve(transit_gateway, TransitGateway)
+        peer = self.resolve(peer_transit_gateway, TransitGateway)
+        return self.add(
+            TransitGatewayAttachment(
+                transit_gateway_attachment_id=self.new_id(TransitGatewayAttachment),
+                transit_gateway_id=tgw.transit_gateway_id,
+                resource_type="peering",
+                resource_id=peer.transit_gateway_id,
+                peer_transit_gateway_id=peer.transit_gateway_id,
+                peer_region=peer.region,
+                peer_owner_id=peer.owner_id,
+                state="available" if accept else "pendingAcceptance",
+                **self._common(name, tgw.region, tgw.owner_id, None),
+            )
+        )
+
+    def create_transit_gateway_vpn_attachment(
+        self, transit_gateway: str | TransitGateway, vpn_connection_id: str, *, name: str | None = None
+    ) -> TransitGatewayAttachment:
+        """A VPN attachment: what lies beyond it is not modelled."""
+        tgw = self.resolve(transit_gateway, TransitGateway)
+        attachment = self.add(
+            TransitGatewayAttachment(
+                transit_gateway_attachment_id=self.new_id(TransitGatewayAttachment),
+                transit_gateway_id=tgw.transit_gateway_id,
+                resource_type="vpn",
+                resource_id=vpn_connection_id,
+                **self._common(name, tgw.region, tgw.owner_id, None),
+            )
+        )
+        self._default_association(tgw, attachment)
+        return attachment
+
+    def _default_association(self, tgw: TransitGateway, attachment: TransitGatewayAttachment) -> None:
+        attachment_id = attachment.transit_gateway_attachment_id
+        if tgw.default_route_table_association and tgw.association_default_route_table_id:
+            table = self.transit_gateway_route_tables.get(tgw.association_default_route_table_id)
+            if table is not None:
+                table.associations.append(attachment_id)
+        if tgw.default_route_table_propagation and tgw.propagation_default_route_table_id:
+            table = self.transit_gateway_route_tables.get(tgw.propagation_default_route_table_id)
+            if table is not None:
+                table.propagations.append(attachment_id)
+        self.touch()
+
+    def associate_transit_gateway_route_table(
+        self, route_table: str | TransitGatewayRouteTable, attachment: str | TransitGatewayAttachment
+    ) -> None:
+        """Associate an attachment with a table (it must not be associated already, as in AWS)."""
+        table = self.resolve(route_table, TransitGatewayRouteTable)
+        found = self.resolve(attachment, TransitGatewayAttachment)
+        attachment_id = found.transit_gateway_attachment_id
+        for other in self.transit_gateway_route_tables.values():
+            if other.transit_gateway_id == table.transit_gateway_id and attachment_id in other.associations:
+                raise ModelError(
+                    f"{attachment_id} is already associated with {other.transit_gateway_route_table_id}",
+                    code="Resource.AlreadyAssociated",
+                    resource=attachment_id,
+                )
+        table.associations.append(attachment_id)
+        self.touch()
+
+    def disassociate_transit_gateway_route_table(
+        self, route_table: str | TransitGatewayRouteTable, attachment: str | TransitGatewayAttachment
+    ) -> None:
+        table = self.resolve(route_table, TransitGatewayRouteTable)
+        attachment_id = self.resolve(attachment, TransitGatewayAttachment).transit_gateway_attachment_id
+        table.associations = [a for a in table.associations if a != attachment_id]
+        self.touch()
+
+    def enable_transit_gateway_route_table_propagation(
+        self, route_table: str | TransitGatewayRouteTable, attachment: str | TransitGatewayAttachment
+    ) -> None:
+        table = self.resolve(route_table, TransitGatewayRouteTable)
+        attachment_id = self.resolve(attachment, TransitGatewayAttachment).transit_gateway_attachment_id
+        if attachment_id not in table.propagations:
+            table.propagations.append(attachment_id)
+        self.touch()
+
+    def disable_transit_gateway_route_table_propagation(
+        self, route_table: str | TransitGatewayRouteTable, attachment: str | TransitGatewayAttachment
+    ) -> None:
+        table = self.resolve(route_table, TransitGatewayRouteTable)
+        attachment_id = self.resolve(attachment, TransitGatewayAttachment).transit_gateway_attachment_id
+        table.propagations = [a for a in table.propagations if a != attachment_id]
+        self.touch()
+
+    def create_transit_gateway_route(
+        self,
+        route_table: str | TransitGatewayRouteTable,
+        destination: str,
+        attachment: str | TransitGatewayAttachment | None = None,
+        *,
+        blackhole: bool = False,
+    ) -> TransitGatewayRoute:
+        """A static route to an attachment, or a blackhole (``attachment`` None, ``blackhole``)."""
+        table = self.resolve(route_table, TransitGatewayRouteTable)
+        if (attachment is None) == (not blackhole):
+            raise ModelError(
+                "a transit gateway route names an attachment or is a blackhole (not both)",
+                code="InvalidParameterCombination",
+                resource=table.transit_gateway_route_table_id,
+            )
+        route = TransitGatewayRoute(blackhole=blackhole, state="blackhole" if blackhole else "active")
+        if destination.startswith("pl-"):
+            route.prefix_list_id = destination
+        else:
+            route.destination_cidr_block = str(ipaddress.IPv4Network(destination, strict=False))
+        if attachment is not None:
+            route.transit_gateway_attachment_id = self.resolve(
+                attachment, TransitGatewayAttachment
+            ).transit_gateway_attachment_id
+        for existing in table.routes:
+            if existing.type == "static" and existing.destination == route.destination:
+                raise ModelError(
+                    f"{table.transit_gateway_route_table_id} already has a static route for {route.destination}",
+                    code="RouteAlreadyExists",
+                    resource=table.transit_gateway_route_table_id,
+                )
+        table.routes.append(route)
+        self.touch()
+        return route
+
+    def create_vpc_endpoint(
+        self,
+        vpc: str | Vpc,
+        service_name: str,
+        *,
+        vpc_endpoint_type: Literal["Gateway", "Interface", "GatewayLoadBalancer"] = "Gateway",
+        route_tables: Iterable[str | RouteTable] = (),
+        subnets: Iterable[str | Subnet] = (),
+        groups: Iterable[str | SecurityGroup] | None = None,
+        prefix_list_id: str | None = None,
+        name: str | None = None,
+    ) -> VpcEndpoint:
+        """A gateway endpoint (a route ``prefix list -> vpce-`` in each chosen route table), an
+        interface endpoint (an ENI in each chosen subnet, with the groups given, else the VPC's
+        default group) or a Gateway Load Balancer endpoint (one subnet, an ENI without groups;
+        routes point at it)."""
+        vpc = self.resolve(vpc, Vpc)
+        endpoint = self.add(
+            VpcEndpoint(
+                vpc_endpoint_id=self.new_id(VpcEndpoint),
+                vpc_id=vpc.vpc_id,
+                service_name=service_name,
+                vpc_endpoint_type=vpc_endpoint_type,
+                prefix_list_id=prefix_list_id,
+                **self._common(name, vpc.region, vpc.owner_id, None),
+            )
+        )
+        if vpc_endpoint_type == "Gateway":
+            if prefix_list_id is None:
+                raise ModelError(
+                    "a gateway endpoint needs its service's prefix list",
+                    code="MissingParameter",
+                    resource=vpc.vpc_id,
+                )
+            for ref in route_tables:
+                table = self.resolve(ref, RouteTable)
+                endpoint.route_table_ids.append(table.route_table_id)
+                self.create_route(table, prefix_list_id, endpoint.vpc_endpoint_id)
+            return endpoint
+        gwlb = vpc_endpoint_type == "GatewayLoadBalancer"
+        chosen = [self.resolve(subnet_ref, Subnet) for subnet_ref in subnets]
+        if gwlb and len(chosen) != 1:
+            raise ModelError(
+                "a Gateway Load Balancer endpoint takes exactly one subnet",
+                code="InvalidParameterValue",
+                resource=endpoint.vpc_endpoint_id,
+            )
+        group_list = [] if gwlb else (list(groups) if groups is not None else None)
+        for subnet in chosen:
+            eni = self.create_network_interface(
+                subnet,
+                groups=group_list,
+                interface_type="gateway_load_balancer_endpoint" if gwlb else "vpc_endpoint",
+                description=f"VPC Endpoint Interface {endpoint.vpc_endpoint_id}",
+                source_dest_check=not gwlb,
+            )
+            endpoint.subnet_ids.append(subnet.subnet_id)
+            endpoint.network_interface_ids.append(eni.network_interface_id)
+            endpoint.group_ids = list(eni.groups)
+        self.touch()
+        return endpoint
 
     # ------------------------------------------------------------------ helpers
 

@@ -35,6 +35,9 @@ class SelectorSpec(_Strict):
         None, description="ENIs carrying these security groups (id, group name or Name tag)."
     )
     vpc: Values | None = Field(None, description="ENIs in these VPCs (id or Name tag).")
+    endpoint: Values | None = Field(
+        None, description="The network interfaces of these interface VPC endpoints (vpce- id or Name tag)."
+    )
     tag: dict[str, Values] | None = Field(
         None, description="ENIs whose instance (or the ENI itself) has these tags: {Key: Value or [Values]}."
     )
@@ -43,7 +46,7 @@ class SelectorSpec(_Strict):
 
 Selector = str | SelectorSpec
 """A string: ``internet``, ``all``, a name from ``endpoints``, an id (``i-``, ``eni-``, ``subnet-``,
-``sg-``, ``vpc-``) or a Name tag."""
+``sg-``, ``vpc-``, ``vpce-``) or a Name tag."""
 
 
 class Assertion(_Strict):

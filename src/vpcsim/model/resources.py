@@ -408,15 +408,120 @@ class VpnGateway(Resource):
 
 @dataclass(kw_only=True, slots=True)
 class TransitGateway(Resource):
-    """A transit gateway: kept as a route target beyond which the network is unknown."""
+    """A transit gateway: a regional router between its attachments
+    (:class:`TransitGatewayAttachment`), which route through its route tables
+    (:class:`TransitGatewayRouteTable`).
+
+    A transit gateway described by no attachment (an input that names only the VPCs it is
+    attached to, ``vpc_ids``) is a route target beyond which the network is unknown."""
 
     transit_gateway_id: str
     state: str = "available"
     vpc_ids: list[str] = field(default_factory=list)
+    """VPCs attached to it when the input describes no attachment (their routing is unknown)."""
+    default_route_table_association: bool = True
+    """``Options.DefaultRouteTableAssociation``: new attachments are associated with
+    ``association_default_route_table_id``."""
+    default_route_table_propagation: bool = True
+    """``Options.DefaultRouteTablePropagation``: new attachments propagate into
+    ``propagation_default_route_table_id``."""
+    association_default_route_table_id: str | None = None
+    propagation_default_route_table_id: str | None = None
+    amazon_side_asn: int = 64512
+    security_group_referencing_support: bool = False
+    """``Options.SecurityGroupReferencingSupport`` (default disable): with it, an inbound rule may
+    reference a group of another VPC attached to the gateway."""
 
     @property
     def id(self) -> str:
         return self.transit_gateway_id
+
+
+TransitGatewayAttachmentType = Literal[
+    "vpc",
+    "vpn",
+    "vpn-concentrator",
+    "direct-connect-gateway",
+    "connect",
+    "peering",
+    "network-function",
+    "client-vpn",
+    "tgw-peering",
+]
+
+
+@dataclass(kw_only=True, slots=True)
+class TransitGatewayAttachment(Resource):
+    """An attachment of a transit gateway (``tgw-attach-``): a VPC (one subnet per zone, where
+    the gateway puts an ENI), a peering with another transit gateway, a VPN, a Direct Connect
+    gateway... Only ``available`` attachments forward."""
+
+    transit_gateway_attachment_id: str
+    transit_gateway_id: str
+    resource_type: TransitGatewayAttachmentType = "vpc"
+    resource_id: str = ""
+    """The VPC (``vpc-``), VPN connection (``vpn-``), Direct Connect gateway...; for a peering,
+    the peer transit gateway."""
+    state: str = "available"
+    subnet_ids: list[str] = field(default_factory=list)
+    """A VPC attachment's subnets, at most one per Availability Zone."""
+    appliance_mode_support: bool = False
+    """``Options.ApplianceModeSupport`` of a VPC attachment."""
+    security_group_referencing_support: bool = True
+    """``Options.SecurityGroupReferencingSupport`` of a VPC attachment (default enable)."""
+    peer_transit_gateway_id: str | None = None
+    """A peering attachment's other transit gateway (the accepter's, seen from the requester)."""
+    peer_region: str | None = None
+    peer_owner_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.transit_gateway_attachment_id
+
+    def transit_gateway_ids(self) -> tuple[str, ...]:
+        """The transit gateways the attachment belongs to (two for a peering)."""
+        if self.peer_transit_gateway_id:
+            return (self.transit_gateway_id, self.peer_transit_gateway_id)
+        return (self.transit_gateway_id,)
+
+
+@dataclass(kw_only=True, slots=True)
+class TransitGatewayRoute:
+    """A route of a transit gateway route table: static (or blackhole), or propagated as read
+    (BGP routes of a VPN; a VPC's propagated routes are derived from its attachment)."""
+
+    destination_cidr_block: str | None = None
+    prefix_list_id: str | None = None
+    transit_gateway_attachment_id: str | None = None
+    blackhole: bool = False
+    type: Literal["static", "propagated"] = "static"
+    state: str = "active"
+    """``active``, ``blackhole``, ``pending``, ``deleting``, ``deleted``."""
+
+    @property
+    def destination(self) -> str:
+        return self.destination_cidr_block or self.prefix_list_id or ""
+
+
+@dataclass(kw_only=True, slots=True)
+class TransitGatewayRouteTable(Resource):
+    """A transit gateway route table (``tgw-rtb-``): it routes every packet that arrives from an
+    attachment associated with it; attachments propagate their routes into it."""
+
+    transit_gateway_route_table_id: str
+    transit_gateway_id: str
+    routes: list[TransitGatewayRoute] = field(default_factory=list)
+    associations: list[str] = field(default_factory=list)
+    """Attachments associated with the table (an attachment is associated with one table)."""
+    propagations: list[str] = field(default_factory=list)
+    """Attachments that propagate their routes into the table."""
+    default_association_route_table: bool = False
+    default_propagation_route_table: bool = False
+    state: str = "available"
+
+    @property
+    def id(self) -> str:
+        return self.transit_gateway_route_table_id
 
 
 @dataclass(kw_only=True, slots=True)
@@ -428,6 +533,12 @@ class VpcEndpoint(Resource):
     route_table_ids: list[str] = field(default_factory=list)
     prefix_list_id: str | None = None
     state: str = "available"
+    subnet_ids: list[str] = field(default_factory=list)
+    """An interface endpoint's subnets (one ENI each, at most one per zone)."""
+    group_ids: list[str] = field(default_factory=list)
+    """An interface endpoint's security groups (``Groups``)."""
+    network_interface_ids: list[str] = field(default_factory=list)
+    """An interface endpoint's ENIs."""
 
     @property
     def id(self) -> str:

@@ -46,6 +46,7 @@ from .resources import (
     Vpc,
     VpcEndpoint,
 )
+from .validate_transit import check_transit
 
 Severity = Literal["error", "warning"]
 
@@ -226,6 +227,7 @@ _KIND_NAMES = {
     "instances": "instance",
     "vpc_peering_connections": "VPC peering connection",
     "transit_gateways": "transit gateway",
+    "transit_gateway_attachments": "transit gateway attachment",
     "egress_only_internet_gateways": "egress-only internet gateway",
     "security_groups": "security group",
     "prefix_lists": "prefix list",
@@ -258,6 +260,7 @@ class _Validator:
         self._check_nat_gateways()
         self._check_peerings()
         self._check_addresses()
+        check_transit(self.n, self.error, self.warning, self.check_ref)
         return self.problems
 
     # ------------------------------------------------------------------ reporting helpers
@@ -1292,7 +1295,8 @@ class _Validator:
         ref = rule.referenced_group_id
         if ref is not None and self.check_ref(gid, f"{field}.referenced_group_id", ref, "security_groups"):
             other = self.n.security_groups.get(ref)
-            if other is not None and not self.n.group_reference_resolves(group, other):
+            egress = field.startswith("egress")
+            if other is not None and not self.n.group_reference_resolves(group, other, egress=egress):
                 self.warning(
                     gid,
                     f"{field}.referenced_group_id",

@@ -30,6 +30,7 @@ from ..model import (
     Instance,
     InternetGateway,
     ManagedPrefixList,
+    ModelError,
     NatGateway,
     Network,
     NetworkAcl,
@@ -158,6 +159,10 @@ class GeneratorConfig:
     private_acl_ratio: float | None = None
     """When set, each private subnet gets one of its VPC's 1-2 custom ACLs with this probability
     (public subnets keep the default one) instead of the default draw."""
+    transit_gateway_ratio: float = 0.0
+    """Probability that the network gets a transit gateway joining some of its VPCs (with
+    randomly missing zones, associations and propagations, static, blackhole and prefix-list
+    routes, appliance mode, sometimes a VPN attachment)."""
 
     def __post_init__(self) -> None:
         for name in ("vpcs", "subnets_per_vpc", "availability_zones"):
@@ -248,6 +253,8 @@ def messy_config(network_interfaces: int = 50_000) -> GeneratorConfig:
     )
 
 
+#: ``small`` with a transit gateway joining its VPCs: property tests of transit paths.
+PRESETS["transit-small"] = dataclasses.replace(PRESETS["small"], transit_gateway_ratio=1.0)
 PRESETS["messy"] = messy_config()
 #: A messy network small enough for property tests (2-3 VPCs, a dozen instances).
 PRESETS["messy-small"] = dataclasses.replace(
@@ -380,6 +387,8 @@ class _Builder:
         if cfg.appliance_routes:
             for plan in self.plans:
                 self._appliance_route(plan)
+        if cfg.transit_gateway_ratio and len(self.plans) > 1 and rng.random() < cfg.transit_gateway_ratio:
+            self._transit_gateway()
         self.net.touch()
         return self.net
 
@@ -1037,6 +1046,67 @@ class _Builder:
                 )
 
     # ------------------------------------------------------------------ appliance routes
+
+    def _transit_gateway(self) -> None:
+        """A transit gateway after everything else (its ENIs take free addresses then): most VPCs
+        attached through a subnet in some of their zones, routes to the others' blocks in some of
+        their tables, and the default table disturbed now and then."""
+        rng, net = self.rng, self.net
+        tgw = net.create_transit_gateway(name="tgw")
+        table = net.transit_gateway_route_tables[tgw.association_default_route_table_id or ""]
+        attached: list[tuple[_VpcPlan, str]] = []
+        for plan in self.plans:
+            if rng.random() < 0.15 and attached:
+                continue
+            by_zone: dict[str, list[Subnet]] = {}
+            for subnet in plan.subnets:
+                by_zone.setdefault(subnet.availability_zone, []).append(subnet)
+            zones = rng.sample(sorted(by_zone), rng.randint(1, len(by_zone)))
+            chosen = [rng.choice(by_zone[z]) for z in zones]
+            try:
+                attachment = net.create_transit_gateway_vpc_attachment(
+                    tgw, plan.vpc, chosen, appliance_mode_support=rng.random() < 0.2
+                )
+            except ModelError:  # a full subnet
+                continue
+            attached.append((plan, attachment.transit_gateway_attachment_id))
+        for plan, _ in attached:
+            others = [o for o, _ in attached if o is not plan]
+            for table_ in plan.tables:
+                if rng.random() < 0.2:
+                    continue
+                if rng.random() < 0.3:
+                    self._route(table_, "10.0.0.0/8", tgw.transit_gateway_id)
+                for other in others:
+                    if rng.random() < 0.9:
+                        self._route(table_, other.vpc.cidr_block, tgw.transit_gateway_id)
+        ids = [a for _, a in attached]
+        if not ids:
+            return
+        roll = rng.random()
+        if roll < 0.15:
+            net.disable_transit_gateway_route_table_propagation(table, rng.choice(ids))
+        elif roll < 0.25:
+            net.disassociate_transit_gateway_route_table(table, rng.choice(ids))
+        used: set[str] = set()
+        if rng.random() < 0.3:
+            plan, _ = rng.choice(attached)
+            subnet = rng.choice(plan.subnets)
+            net.create_transit_gateway_route(table, subnet.cidr_block, blackhole=True)
+            used.add(subnet.cidr_block)
+        if rng.random() < 0.3 and len(attached) > 1:
+            (plan, _), (_, other_id) = rng.sample(attached, 2)
+            destination = rng.choice(plan.subnets).cidr_block
+            if destination not in used:
+                net.create_transit_gateway_route(table, destination, other_id)
+        if rng.random() < 0.2 and self.prefix_lists:
+            net.create_transit_gateway_route(
+                table, rng.choice(self.prefix_lists).prefix_list_id, rng.choice(ids)
+            )
+        if rng.random() < 0.15:
+            vpn = net.create_transit_gateway_vpn_attachment(tgw, "vpn-0123456789abcdef0")
+            net.disable_transit_gateway_route_table_propagation(table, vpn)
+            net.create_transit_gateway_route(table, "192.0.2.0/24", vpn)
 
     def _appliance_route(self, plan: _VpcPlan) -> None:
         """Route an outside range to a running instance's ENI (a NAT-instance-like appliance)."""

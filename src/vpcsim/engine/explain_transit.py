@@ -1,0 +1,143 @@
+"""What a transit gateway blocker says (the transit half of :mod:`vpcsim.engine.explain`)."""
+
+from __future__ import annotations
+
+from ..model import Network
+from . import codes as C
+from .compiled import CompiledRoute, ip_str
+from .result import Blocker, PathName
+
+
+def gateway_between(network: Network, vpc_a: str, vpc_b: str) -> str | None:
+    """A transit gateway both VPCs are attached to (available VPC attachments), or None."""
+    attached: dict[str, set[str]] = {}
+    for attachment in network.transit_gateway_attachments.values():
+        if attachment.resource_type == "vpc" and attachment.state == "available":
+            attached.setdefault(attachment.transit_gateway_id, set()).add(attachment.resource_id)
+    return next((tgw for tgw, vpcs in sorted(attached.items()) if {vpc_a, vpc_b} <= vpcs), None)
+
+
+def attachment_not_available(
+    path: PathName, component: str, vpc_id: str, tgw_id: str, state: str | None
+) -> Blocker:
+    what = f"is {state}" if state else "does not exist"
+    return Blocker(
+        C.BAD_STATE_ATTACHMENT,
+        component,
+        path,
+        f"the attachment of {vpc_id} to {tgw_id} {what}: the route to {tgw_id} leads nowhere",
+        f"attach {vpc_id} to {tgw_id} (an available VPC attachment), or replace the route",
+    )
+
+
+def az_restriction(path: PathName, attachment_id: str, subnet_id: str, zone: str) -> Blocker:
+    return Blocker(
+        C.TGW_ROUTE_AZ_RESTRICTION,
+        attachment_id,
+        path,
+        f"{subnet_id} is in {zone}, where attachment {attachment_id} has no subnet: traffic from that zone "
+        "cannot reach the transit gateway",
+        f"add a subnet of {zone} to {attachment_id}",
+    )
+
+
+def missing_association(path: PathName, attachment_id: str, tgw_id: str) -> Blocker:
+    return Blocker(
+        C.TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION,
+        attachment_id,
+        path,
+        f"attachment {attachment_id} is associated with no route table of {tgw_id}: {tgw_id} drops what "
+        "arrives from it",
+        f"associate {attachment_id} with a route table of {tgw_id}",
+    )
+
+
+def cannot_route(path: PathName, table_id: str, dst: int) -> Blocker:
+    return Blocker(
+        C.TGW_RTB_CANNOT_ROUTE,
+        table_id,
+        path,
+        f"transit gateway route table {table_id} has no route for {ip_str(dst)}",
+        f"propagate the destination's attachment into {table_id}, or add a static route for {ip_str(dst)}",
+    )
+
+
+def routes_unknown(path: PathName, component: str, dst: int, why: str) -> Blocker:
+    return Blocker(
+        C.TGW_RTB_ROUTES_ARE_UNKNOWN,
+        component,
+        path,
+        f"where {component} sends {ip_str(dst)} is not known: {why}",
+        "import the transit gateway's route tables and routes (vpcsim collect gathers them)",
+    )
+
+
+def bad_route(path: PathName, table_id: str, chosen: CompiledRoute, matching: list[CompiledRoute]) -> Blocker:
+    shorter = next((r for r in matching if r is not chosen and r.blackhole is None), None)
+    extra = (
+        f"; the shorter route {shorter.destination} -> {shorter.target} is not used (no fallback)"
+        if shorter is not None
+        else ""
+    )
+    return Blocker(
+        C.TGW_RTB_BAD_STATE_ROUTE,
+        table_id,
+        path,
+        f"route {chosen.destination} -> {chosen.target} in {table_id} drops the packet: {chosen.blackhole}{extra}",
+        f"replace the route {chosen.destination} in {table_id} with one to an available attachment, or delete it",
+    )
+
+
+def az_mismatch(
+    path: PathName, attachment_id: str, vpc_id: str, request_subnet: str, reply_subnet: str
+) -> Blocker:
+    return Blocker(
+        C.TGW_ATTACH_VPC_AZ_RESTRICTION,
+        attachment_id,
+        path,
+        f"the reply enters {vpc_id} through {reply_subnet}, the request through {request_subnet} (another "
+        "Availability Zone): a stateful appliance there never saw the request",
+        f"enable appliance mode (ApplianceModeSupport) on {attachment_id}",
+    )
+
+
+def vpce_source_outside(path: PathName, vpce_id: str, vpc_id: str, src: int) -> Blocker:
+    return Blocker(
+        C.VPCSIM_VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC,
+        vpce_id,
+        path,
+        f"the source {ip_str(src)} is not in {vpc_id}: a gateway endpoint carries only its own VPC's traffic "
+        "(not over peering or a transit gateway)",
+        "create a gateway endpoint in the source's VPC, or use an interface endpoint",
+    )
+
+
+def endpoint_not_available(path: PathName, vpce_id: str, state: str) -> Blocker:
+    return Blocker(
+        C.BAD_STATE,
+        vpce_id,
+        path,
+        f"endpoint {vpce_id} is {state}: only an available endpoint carries traffic",
+        "wait for the endpoint to be available (or accept it), or route elsewhere",
+    )
+
+
+def endpoint_initiates(path: PathName, eni_id: str, vpce_id: str) -> Blocker:
+    return Blocker(
+        C.VPCE_INTRA_VPC_TRAFFIC,
+        eni_id,
+        path,
+        f"{eni_id} belongs to endpoint {vpce_id}, which only answers connections its consumers open: it "
+        "initiates nothing",
+        "trace from a consumer to the endpoint instead",
+    )
+
+
+def loop(path: PathName, component: str) -> Blocker:
+    return Blocker(
+        C.VPCSIM_ROUTING_LOOP,
+        component,
+        path,
+        f"the packet loops between transit gateways at {component}",
+        "fix the transit gateway routes so that they lead to the destination",
+    )

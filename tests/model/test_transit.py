@@ -1,0 +1,151 @@
+"""Transit gateways and endpoints in the model: builders (AWS's defaults) and what AWS refuses."""
+
+from __future__ import annotations
+
+import pytest
+from tests.support.transit import ZONE_A, hub
+
+from vpcsim.model import ModelError, Network, validate
+
+
+def _codes(net: Network) -> list[tuple[str, str, str]]:
+    return [(p.code, p.resource, p.field) for p in validate(net)]
+
+
+def test_default_options_create_the_default_table_and_associate_and_propagate() -> None:
+    h = hub()
+    assert h.tgw.association_default_route_table_id == h.table.transit_gateway_route_table_id
+    assert h.table.default_association_route_table and h.table.default_propagation_route_table
+    ids = [s.attachment.transit_gateway_attachment_id for s in (h.a, h.b, h.c)]
+    assert h.table.associations == ids and h.table.propagations == ids
+    assert _codes(h.net) == []
+
+
+def test_options_disabled_create_no_default_table() -> None:
+    net = Network()
+    tgw = net.create_transit_gateway(
+        default_route_table_association=False, default_route_table_propagation=False
+    )
+    assert not net.transit_gateway_route_tables and tgw.association_default_route_table_id is None
+    vpc = net.create_vpc("10.0.0.0/16")
+    subnet = net.create_subnet(vpc, "10.0.0.0/28")
+    net.create_transit_gateway_vpc_attachment(tgw, vpc, [subnet])
+    assert not any(t.associations for t in net.transit_gateway_route_tables.values())
+
+
+def test_vpc_attachment_puts_one_eni_in_each_subnet() -> None:
+    h = hub()
+    enis = [e for e in h.net.network_interfaces.values() if e.interface_type == "transit_gateway"]
+    assert sorted(e.subnet_id for e in enis) == sorted(s.tgw_subnet.subnet_id for s in (h.a, h.b, h.c))
+    assert all(not e.groups for e in enis)
+
+
+def test_one_subnet_per_zone() -> None:
+    net = Network()
+    tgw = net.create_transit_gateway()
+    vpc = net.create_vpc("10.0.0.0/16")
+    one = net.create_subnet(vpc, "10.0.0.0/28", availability_zone=ZONE_A)
+    two = net.create_subnet(vpc, "10.0.0.16/28", availability_zone=ZONE_A)
+    with pytest.raises(ModelError) as caught:
+        net.create_transit_gateway_vpc_attachment(tgw, vpc, [one, two])
+    assert caught.value.code == "DuplicateSubnetsInSameZone"
+    attachment = net.create_transit_gateway_vpc_attachment(tgw, vpc, [one])
+    attachment.subnet_ids.append(two.subnet_id)
+    net.touch()
+    assert (
+        "DuplicateSubnetsInSameZone",
+        attachment.transit_gateway_attachment_id,
+        "subnet_ids[1]",
+    ) in _codes(net)
+
+
+def test_an_attachment_is_associated_with_one_table() -> None:
+    h = hub()
+    other = h.net.create_transit_gateway_route_table(h.tgw)
+    with pytest.raises(ModelError) as caught:
+        h.net.associate_transit_gateway_route_table(other, h.a.attachment)
+    assert caught.value.code == "Resource.AlreadyAssociated"
+    other.associations.append(h.a.attachment.transit_gateway_attachment_id)
+    h.net.touch()
+    assert [c[0] for c in _codes(h.net)] == ["Resource.AlreadyAssociated"]
+
+
+def test_static_route_duplicates_and_missing_attachments() -> None:
+    h = hub()
+    h.net.create_transit_gateway_route(h.table, "10.9.0.0/16", blackhole=True)
+    with pytest.raises(ModelError) as caught:
+        h.net.create_transit_gateway_route(h.table, "10.9.0.0/16", h.b.attachment)
+    assert caught.value.code == "RouteAlreadyExists"
+    with pytest.raises(ModelError) as both:
+        h.net.create_transit_gateway_route(h.table, "10.8.0.0/16", h.b.attachment, blackhole=True)
+    assert both.value.code == "InvalidParameterCombination"
+    h.net.create_transit_gateway_route(h.table, "10.7.0.0/16", h.b.attachment)
+    h.table.routes[-1].transit_gateway_attachment_id = "tgw-attach-0123456789abcdef0"
+    h.net.touch()
+    assert ("VPCSIM_GATEWAY_NOT_ATTACHED", h.table.transit_gateway_route_table_id, "routes[1]") in _codes(
+        h.net
+    )
+
+
+def test_association_with_another_gateways_table_is_refused() -> None:
+    h = hub()
+    other = h.net.create_transit_gateway()
+    table = h.net.transit_gateway_route_tables[other.association_default_route_table_id or ""]
+    table.associations.append(h.a.attachment.transit_gateway_attachment_id)
+    h.net.touch()
+    assert [c[0] for c in _codes(h.net)] == ["InvalidTransitGatewayAttachmentID.NotFound"]
+
+
+def test_vpc_route_to_a_gateway_the_vpc_is_not_attached_to() -> None:
+    h = hub()
+    lonely = h.net.create_vpc("10.50.0.0/16")
+    main = h.net.main_route_table(lonely.vpc_id)
+    assert main is not None
+    h.net.create_route(main, "10.0.0.0/8", h.tgw.transit_gateway_id)
+    assert _codes(h.net) == [("VPCSIM_GATEWAY_NOT_ATTACHED", main.route_table_id, "routes[1]")]
+
+
+def test_peering_attachments_take_static_routes_only() -> None:
+    h = hub()
+    remote = h.net.create_transit_gateway()
+    peering = h.net.create_transit_gateway_peering_attachment(h.tgw, remote)
+    assert peering.transit_gateway_ids() == (h.tgw.transit_gateway_id, remote.transit_gateway_id)
+    assert peering.transit_gateway_attachment_id not in h.table.associations  # never by default
+    h.net.enable_transit_gateway_route_table_propagation(h.table, peering)
+    assert [c[0] for c in _codes(h.net)] == ["VPCSIM_PEERING_PROPAGATION"]
+
+
+def test_interface_endpoint_enis_with_their_groups() -> None:
+    h = hub()
+    group = h.net.create_security_group(h.a.vpc, "endpoint")
+    endpoint = h.net.create_vpc_endpoint(
+        h.a.vpc,
+        "com.amazonaws.us-east-1.ssm",
+        vpc_endpoint_type="Interface",
+        subnets=[h.a.work],
+        groups=[group],
+    )
+    eni = h.net.network_interfaces[endpoint.network_interface_ids[0]]
+    assert (eni.interface_type, eni.subnet_id, eni.groups) == (
+        "vpc_endpoint",
+        h.a.work.subnet_id,
+        [group.group_id],
+    )
+    assert endpoint.group_ids == [group.group_id] and endpoint.subnet_ids == [h.a.work.subnet_id]
+    endpoint.subnet_ids.append(h.a.tgw_subnet.subnet_id)  # same zone
+    h.net.touch()
+    assert ("DuplicateSubnetsInSameZone", endpoint.vpc_endpoint_id, "subnet_ids[1]") in _codes(h.net)
+
+
+def test_gateway_endpoint_adds_its_prefix_list_route() -> None:
+    h = hub()
+    s3 = h.net.create_managed_prefix_list("com.amazonaws.us-east-1.s3", ["52.216.0.0/15"])
+    main = h.net.main_route_table(h.a.vpc.vpc_id)
+    assert main is not None
+    endpoint = h.net.create_vpc_endpoint(
+        h.a.vpc, s3.prefix_list_name, route_tables=[main], prefix_list_id=s3.prefix_list_id
+    )
+    assert [(r.destination, r.target) for r in main.routes][-1] == (
+        s3.prefix_list_id,
+        endpoint.vpc_endpoint_id,
+    )
