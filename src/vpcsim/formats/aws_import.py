@@ -4,7 +4,7 @@ Why it is shaped this way:
 
 * **The top-level key decides.** Each document is a JSON object whose keys are what the AWS
   CLI / boto3 returned (``Vpcs``, ``Subnets``, ``Reservations``...). Keys the model covers are
-  read; keys it does not (``LoadBalancers``, ``VpnConnections``...) are counted in
+  read; keys it does not (``VpnConnections``, ``DhcpOptions``...) are counted in
   ``LoadResult.skipped``; nothing is dropped without a word.
 * **Order does not matter.** Whatever the order of files, steps that need other resources
   (rules of ``SecurityGroupRules`` merged into their groups, instance ENIs created only when no
@@ -35,6 +35,7 @@ from ..model.network import COLLECTIONS
 from .aws_fields import Bad, type_name
 from .aws_import_base import UNSET, Scope
 from .aws_read_compute import ComputeReaders
+from .aws_read_elb import ELB_KEYS, ElbReaders
 from .aws_read_network import NetworkReaders
 from .aws_read_security import SecurityReaders
 from .aws_references import ReferenceChecks
@@ -65,6 +66,7 @@ READ_ORDER = (
     "NetworkInterfaces",
     "Reservations",
     "Addresses",
+    *ELB_KEYS,
 )
 KEY_RANK = {key: rank for rank, key in enumerate(READ_ORDER)}
 
@@ -78,14 +80,7 @@ NOT_MODELLED = frozenset(
         "AvailabilityZones",
         "CustomerGateways",
         "VpnConnections",
-        "LoadBalancers",
-        "LoadBalancerDescriptions",
-        "LoadBalancerListeners",
-        "LoadBalancerAttributes",
-        "LoadBalancerTargetHealth",
-        "TargetGroups",
         "TargetHealthDescriptions",
-        "Listeners",
         "ServiceDetails",
         "ServiceNames",
         "DBInstances",
@@ -113,7 +108,7 @@ NOT_MODELLED = frozenset(
 ENVELOPE = frozenset({"ResponseMetadata", "NextToken", "Marker", "NextMarker"})
 
 
-class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChecks):
+class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ElbReaders, ReferenceChecks):
     """Reads documents one at a time (:meth:`read`), then completes the network (:meth:`finish`)."""
 
     def __init__(self, network: Network | None = None) -> None:
@@ -140,6 +135,14 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
             "NetworkInterfaces": self._network_interface,
             "Reservations": self._reservation,
             "Addresses": self._address,
+            "LoadBalancers": self._load_balancer,
+            "LoadBalancerDescriptions": self._classic_load_balancer,
+            "TargetGroups": self._target_group,
+            "Listeners": self._listeners,
+            "LoadBalancerListeners": self._load_balancer_listeners,
+            "LoadBalancerTargetHealth": self._target_health,
+            "LoadBalancerAttributes": self._load_balancer_attributes,
+            "TargetGroupAttributes": self._target_group_attributes,
         }
 
     def read(self, source: str, document: object, scope: Scope) -> None:
@@ -219,6 +222,7 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
         self._create_nat_gateway_enis()
         self._link_endpoint_prefix_lists()
         self._complete_network_acls()
+        self._apply_load_balancers()
         self._set_network_scope()
         self._check_references()
         self._create_unknowns()
