@@ -279,9 +279,9 @@ class ElbReaders(ImporterBase):
             forward = action.get("ForwardConfig")
             if type(forward) is dict:
                 for weighted in opt_list(forward, "TargetGroups"):
-                    if type(weighted) is dict and type(weighted.get("TargetGroupArn")) is str:
-                        if weighted["TargetGroupArn"] not in groups:
-                            groups.append(weighted["TargetGroupArn"])
+                    arn_of = weighted.get("TargetGroupArn") if type(weighted) is dict else None
+                    if type(arn_of) is str and arn_of not in groups:
+                        groups.append(arn_of)
             actions.append(
                 ListenerAction(
                     type=opt_str(action, "Type") or "forward",
@@ -306,8 +306,8 @@ class ElbReaders(ImporterBase):
         for attribute in opt_list(item, "Attributes"):
             if type(attribute) is dict and attribute.get("Key") == key:
                 value = attribute.get("Value")
-                if value in ("true", "false"):
-                    return value == "true"
+                if value == "true" or value == "false":
+                    return bool(value == "true")
         return None
 
     def _read_lb_attributes(self, item: dict[str, Any]) -> None:
