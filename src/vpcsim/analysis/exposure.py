@@ -37,6 +37,7 @@ from ..progress import NO_PROGRESS, Progress
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache, Traffic
+from .exposure_elb import LoadBalancerPath, load_balancer_path
 from .incomplete import Incomplete, incomplete_of
 from .intervals import Interval, IntervalIndex, Intervals, as_lists, cidr_interval, format_ranges, normalize
 from .reach import add_outcome
@@ -122,6 +123,8 @@ class Finding:
     bidirectional: bool | str
     severity: str
     path: tuple[str, ...]
+    load_balancer: LoadBalancerPath | None = None
+    """A node of a load balancer: ``via: load-balancer``, its listeners and targets."""
 
     def sort_key(self) -> tuple[object, ...]:
         return (
@@ -149,6 +152,7 @@ class Finding:
             else None,
             "severity": self.severity,
             "path": list(self.path),
+            **(self.load_balancer.to_dict() if self.load_balancer is not None else {}),
         }
 
     def describe(self) -> str:
@@ -289,6 +293,7 @@ def _exposure(
                             bidirectional,
                             _severity(entry),
                             path,
+                            load_balancer_path(c, eni_id, entry) if eni.managed is not None else None,
                         )
                     )
             for entry in lists["unknown"]:
