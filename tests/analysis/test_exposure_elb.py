@@ -32,18 +32,25 @@ def test_exposure_reports_the_load_balancer_path() -> None:
 
 
 def test_exposure_has_no_finding_when_no_target_can_be_reached() -> None:
-    e = alb_estate(web_ingress=[{"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ipv4": ANYWHERE}])
+    e = alb_estate(
+        web_ingress=[{"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ipv4": ANYWHERE}]
+    )
     assert vpcsim.exposure(e.net).findings == ()
 
 
 def test_exposure_agrees_with_traces_on_every_listener_port() -> None:
     e = alb_estate()
-    e.net.authorize_security_group_ingress(e.lb_sg, ip_protocol="tcp", from_port=0, to_port=65535, cidr_ipv4=ANYWHERE)
+    e.net.authorize_security_group_ingress(
+        e.lb_sg, ip_protocol="tcp", from_port=0, to_port=65535, cidr_ipv4=ANYWHERE
+    )
     result = vpcsim.exposure(e.net)
     exposed = {(f.eni, lo) for f in result.findings for lo, hi in (f.entry.traffic.ports or ()) if lo == hi}
     for zone in ("us-east-1a", "us-east-1b"):
         for port in (22, 79, 80, 81, 443, 8080):
-            t = trace(e.net, Flow(protocol=TCP, source="8.8.8.8", destination=e.node_public(zone), destination_port=port))
+            t = trace(
+                e.net,
+                Flow(protocol=TCP, source="8.8.8.8", destination=e.node_public(zone), destination_port=port),
+            )
             assert ((e.node(zone), port) in exposed) == t.reachable, (zone, port, t.codes)
 
 

@@ -78,7 +78,9 @@ class FindingOut(_Strict):
     path: list[str]
     via: Literal["load-balancer"] | None = Field(None, description="Present on a load balancer's node.")
     load_balancer: str | None = Field(None, description="The load balancer's ARN (`via: load-balancer`).")
-    listeners: list[ListenerOut] | None = Field(None, description="The listeners the finding's traffic reaches.")
+    listeners: list[ListenerOut] | None = Field(
+        None, description="The listeners the finding's traffic reaches."
+    )
     targets: list[TargetOut] | None = Field(None, description="The targets those listeners forward to.")
 
 

@@ -55,7 +55,9 @@ def load_balancer_path(c: Compiled, eni_id: str, entry: Entry) -> LoadBalancerPa
         listeners.append((listener.listener.protocol, listener.port))
         for target in listener.targets:
             pair = (target.target_id, target.port)
-            if (target.zone is None or target.zone in lb.zones or target.zone == "all") and pair not in targets:
+            if (
+                target.zone is None or target.zone in lb.zones or target.zone == "all"
+            ) and pair not in targets:
                 targets.append(pair)
     return LoadBalancerPath(lb.lb.load_balancer_arn, tuple(listeners), tuple(targets))
 
