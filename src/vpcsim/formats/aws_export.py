@@ -40,6 +40,7 @@ from ..model import (
     VpcPeeringSide,
     VpnGateway,
 )
+from .aws_export_elb import add_elb_documents
 
 Scope = tuple[str, str]
 """(account, region)"""
@@ -156,6 +157,7 @@ def network_to_aws_documents(network: Network) -> dict[Scope, dict[str, Any]]:
         documents = bucket(tgw)
         documents["TransitGateways"].append(_transit_gateway(tgw))
         documents["TransitGatewayAttachments"].extend(_transit_gateway_attachments(tgw))
+    add_elb_documents(network, bucket)
     return {scope: dict(documents) for scope, documents in scopes.items()}
 
 

@@ -155,6 +155,7 @@ class ElbReaders(ImporterBase):
             zones.append(LoadBalancerAvailabilityZone(zone_name=zone, subnet_id=subnet_id))
         region = self._scope.region or "us-east-1"
         account = self._scope.account or "123456789012"
+        arn = load_balancer_arn(region, account, "classic", name, "")
         listeners = []
         for i, described in enumerate(opt_list(item, "ListenerDescriptions")):
             raw = described.get("Listener") if type(described) is dict else None
@@ -167,7 +168,8 @@ class ElbReaders(ImporterBase):
                 )
             listeners.append(
                 Listener(
-                    listener_arn=f"{name}:{port}",
+                    # Classic listeners have no ARN: the one the model's builder gives them.
+                    listener_arn=arn.replace(":loadbalancer/", ":listener/") + f"/{port}",
                     port=port,
                     protocol=(opt_str(raw, "Protocol") or "TCP").upper(),
                     instance_port=opt_int(raw, "InstancePort", 1, 65535),
@@ -175,7 +177,7 @@ class ElbReaders(ImporterBase):
                 )
             )
         lb = LoadBalancer(
-            load_balancer_arn=load_balancer_arn(region, account, "classic", name, ""),
+            load_balancer_arn=arn,
             load_balancer_name=name,
             type="classic",
             scheme=scheme,  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ These classes hold data only: how traffic crosses a load balancer is
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -193,6 +194,11 @@ def load_balancer_arn(region: str, account: str, load_balancer_type: str, name: 
     return f"{base}{NODE_DESCRIPTION_KIND[load_balancer_type]}/{name}/{suffix}"
 
 
+def derived_suffix(seed: str, kind: str, name: str) -> str:
+    """The id part of a generated ARN (``kind``: ``elb`` or ``tg``), deterministic per seed."""
+    return hashlib.sha256(f"{seed}:{kind}:{name}".encode()).hexdigest()[:16]
+
+
 def target_group_arn(region: str, account: str, name: str, suffix: str) -> str:
     return f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/{suffix}"
 
@@ -206,6 +212,7 @@ __all__ = [
     "LoadBalancerAvailabilityZone",
     "TargetDescription",
     "TargetGroup",
+    "derived_suffix",
     "load_balancer_arn",
     "node_description",
     "node_key_of_arn",

@@ -33,6 +33,7 @@ from .elb import (
     LoadBalancerAvailabilityZone,
     TargetDescription,
     TargetGroup,
+    derived_suffix,
     node_description,
 )
 from .elb import load_balancer_arn as _elb_arn
@@ -1061,11 +1062,15 @@ class Network:
         cross_zone: bool | None = None,
         load_balancer_arn: str | None = None,
         tags: dict[str, str] | None = None,
+        nodes: dict[str, tuple[str | None, str | None]] | None = None,
+        create_nodes: bool = True,
     ) -> LoadBalancer:
         """A load balancer with one node per subnet: an ENI AWS manages, with the description AWS
         writes (``ELB app/<name>/<id>``), the load balancer's security groups and, when
         internet-facing, a public address held by AWS. An ALB or CLB given no group gets its VPC's
-        default group, as in AWS; an NLB given none has none (and can never get one)."""
+        default group, as in AWS; an NLB given none has none (and can never get one).
+        ``nodes``: subnet id -> (private address, public address) of its node, where given;
+        ``create_nodes=False`` makes no node (they are added as ENIs of their own)."""
         chosen = [self.resolve(s, Subnet) for s in subnets]
         if not chosen:
             raise ModelError(f"load balancer {name} needs at least one subnet", code="ValidationError")
@@ -1080,7 +1085,7 @@ class Network:
         else:
             group_ids = [self.resolve(g, SecurityGroup).group_id for g in security_groups]
         first = chosen[0]
-        suffix = hashlib.sha256(f"{self._seed}:elb:{name}".encode()).hexdigest()[:16]
+        suffix = derived_suffix(self._seed, "elb", name)
         arn = load_balancer_arn or _elb_arn(first.region, first.owner_id, load_balancer_type, name, suffix)
         lb = LoadBalancer(
             load_balancer_arn=arn,
@@ -1100,16 +1105,18 @@ class Network:
         interface_type = {"network": "network_load_balancer", "gateway": "gateway_load_balancer"}.get(
             load_balancer_type, "interface"
         )
-        for subnet in chosen:
+        for subnet in chosen if create_nodes else []:
+            private, public = (nodes or {}).get(subnet.subnet_id, (None, None))
             eni = self.create_network_interface(
                 subnet,
+                private_ip=private,
                 groups=group_ids,
                 interface_type=interface_type,
                 description=node_description(lb),
             )
             eni.status = "in-use"
             if scheme == "internet-facing":
-                eni.private_ip_addresses[0].public_ip = self.next_public_ip()
+                eni.private_ip_addresses[0].public_ip = public or self.next_public_ip()
         self.touch()
         return lb
 
@@ -1148,7 +1155,7 @@ class Network:
     ) -> TargetGroup:
         """A target group (``CreateTargetGroup``); register targets with :meth:`register_targets`."""
         vpc_obj = self.resolve(vpc, Vpc) if vpc is not None else None
-        suffix = hashlib.sha256(f"{self._seed}:tg:{name}".encode()).hexdigest()[:16]
+        suffix = derived_suffix(self._seed, "tg", name)
         region = vpc_obj.region if vpc_obj is not None else self.region
         owner = vpc_obj.owner_id if vpc_obj is not None else self.account
         return self.add(
