@@ -105,3 +105,43 @@ def test_batfish_load_balancer_round_trips_through_the_spec() -> None:
 
     back = load_spec(dump_spec(network), filename="elsewhere.yaml").network
     assert differences(canonical(network), canonical(back)) == []
+
+
+TERRAFORM = Path(__file__).parent.parent / "fixtures" / "terraform"
+
+
+def test_terraform_state_with_an_alb_listener_target_group_and_attachment() -> None:
+    loaded = vpcsim.load(TERRAFORM / "state_alb.json")
+    lb_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/0123456789abcdef"
+    lb = loaded.load_balancers[lb_arn]
+    assert (lb.type, lb.scheme, lb.security_groups) == (
+        "application",
+        "internet-facing",
+        ["sg-0a0000000000000a1"],
+    )
+    assert [(li.protocol, li.port, li.target_group_arns) for li in lb.listeners] == [
+        (
+            "HTTPS",
+            443,
+            ["arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/0123456789abcdef"],
+        )
+    ]
+    (tg,) = loaded.target_groups.values()
+    assert [(t.id, t.port) for t in tg.targets] == [("i-0a0000000000000a1", 8080)]
+    nodes = [e for e in loaded.network_interfaces.values() if e.description == "ELB app/web/0123456789abcdef"]
+    assert sorted(e.subnet_id for e in nodes) == ["subnet-0a0000000000000a1", "subnet-0a0000000000000a2"]
+    public = nodes[0].public_ip
+    assert public is not None
+    assert vpcsim.trace(loaded, "internet", public, port=443).verdict == "reachable"
+    findings = vpcsim.exposure(loaded).findings
+    assert {(f.eni, f.to_dict()["via"]) for f in findings} == {
+        (e.network_interface_id, "load-balancer") for e in nodes
+    }
+
+
+def test_terraform_load_balancer_without_known_subnets_is_skipped() -> None:
+    from vpcsim.formats.terraform import load_terraform
+
+    state = load_terraform(TERRAFORM / "state_prod.json")
+    assert state.skipped == {"aws_lb": 1}
+    assert not state.network.load_balancers

@@ -19,7 +19,7 @@ from .render import label
 if TYPE_CHECKING:
     from ..analysis.diff import DiffResult
     from ..analysis.entries import Entry
-    from ..analysis.exposure import ExposureResult
+    from ..analysis.exposure import ExposureResult, Finding
     from ..analysis.exposure_groups import ExposureGroup
     from ..analysis.matrix import MatrixResult
     from ..analysis.policy import CheckResult
@@ -121,6 +121,18 @@ def render_why(result: WhyResult) -> RenderableType:
     return Group(*parts)
 
 
+def _via_load_balancer(network: Network, finding: Finding) -> str:
+    """`` via load balancer NAME (HTTP:80 -> i-...:8080, ...)`` for a finding on a node."""
+    path = finding.load_balancer
+    if path is None:
+        return ""
+    lb = network.load_balancers.get(path.load_balancer)
+    name = lb.load_balancer_name if lb is not None else path.load_balancer
+    listeners = ", ".join(f"{p}:{port}" for p, port in path.listeners)
+    targets = ", ".join(f"{t}:{port}" for t, port in path.targets)
+    return f" via load balancer {name} ({listeners} -> {targets or 'no target'})"
+
+
 def render_exposure(network: Network, result: ExposureResult) -> RenderableType:
     table = Table(title=f"internet exposure: {len(result.findings)} finding(s)")
     for column in ("severity", "instance / ENI", "address", "traffic", "from", "replies"):
@@ -130,7 +142,7 @@ def render_exposure(network: Network, result: ExposureResult) -> RenderableType:
             Text(f.severity, style=SEVERITY_STYLE[f.severity]),
             label(network, f.instance) if f.instance else label(network, f.eni),
             f.address,
-            f.entry.traffic.describe(),
+            f.entry.traffic.describe() + _via_load_balancer(network, f),
             addresses(f.entry.sources),
             REPLIES[f.bidirectional],
         )
