@@ -442,6 +442,7 @@ def _check(
         bulk = bulks.get(ports)
         if bulk is None:
             rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
+            rules.add_service_ports(base.service_ports)
             bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(rules, ports))
         senders, receivers = ends[index]
         results.append(

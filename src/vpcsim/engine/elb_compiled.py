@@ -98,6 +98,17 @@ class ElbIndex:
     by_arn: dict[str, CompiledLoadBalancer]
 
 
+def listener_ports(network: Network) -> set[tuple[int, int]]:
+    """(protocol, port) of every listener of the network: each is an atom of its own for the
+    analyses (a load balancer answers on these ports only)."""
+    return {
+        (proto, listener.port)
+        for lb in network.load_balancers.values()
+        for listener in lb.listeners
+        for proto in LISTENER_IP_PROTOCOLS.get(listener.protocol.upper(), ())
+    }
+
+
 def elb_index(c: Compiled) -> ElbIndex:
     """The load balancers of ``c``, built on first use and kept with the compiled network."""
     index = c.load_balancers
@@ -235,4 +246,5 @@ __all__ = [
     "CompiledTarget",
     "ElbIndex",
     "elb_index",
+    "listener_ports",
 ]

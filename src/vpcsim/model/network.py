@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -1062,7 +1062,7 @@ class Network:
         cross_zone: bool | None = None,
         load_balancer_arn: str | None = None,
         tags: dict[str, str] | None = None,
-        nodes: dict[str, tuple[str | None, str | None]] | None = None,
+        nodes: Mapping[str, tuple[str | None, str | None]] | None = None,
         create_nodes: bool = True,
     ) -> LoadBalancer:
         """A load balancer with one node per subnet: an ENI AWS manages, with the description AWS
