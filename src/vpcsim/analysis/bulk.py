@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..engine.elb_compiled import listener_ports
 from ..engine.compiled import (
     PEER_MEMBERS,
     Compiled,
@@ -35,6 +34,7 @@ from ..engine.compiled import (
     SgRule,
     compile_network,
 )
+from ..engine.elb_compiled import listener_ports
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
 from ..model.addressing import NOT_INTERNET_BLOCKS
