@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from ..engine.compiled import SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
-from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
+from ..model import Instance, ModelError, Network, NetworkInterface, SecurityGroup, Subnet, Vpc
 from ..model.addressing import managed_interface
+from ..model.elb import LoadBalancer
 from ..model.policy import Assertion, Policy, Selector, SelectorSpec
 from ..model.problems import InputError, LoadProblem, Location
 from ..progress import NO_PROGRESS, Progress
@@ -172,6 +173,8 @@ class Resolver:
         if kind is not None and self._exists(kind, text):
             return self._by(kind, [text])
         named = self.n.find_by_name(text)
+        if not named and self._load_balancer(text) is not None:
+            return self._nodes([text])
         if named:
             out: set[str] = set()
             for resource in named:
@@ -243,9 +246,29 @@ class Resolver:
                 out.add(eni_id)
         return out
 
+    def _load_balancer(self, text: str) -> LoadBalancer | None:
+        try:
+            return self.n.load_balancer_named(text)
+        except ModelError as exc:
+            raise SelectorError(str(exc)) from None
+
+    def _nodes(self, values: list[str]) -> set[str]:
+        """The node ENIs of load balancers (name or ARN): receivers the engine follows to targets."""
+        out: set[str] = set()
+        for value in values:
+            lb = self._load_balancer(value)
+            if lb is None:
+                raise SelectorError(f"load_balancer {value!r} names nothing in the network")
+            out |= {e.network_interface_id for e in self.n.load_balancer_nodes(lb)}
+        return out
+
     def _spec(self, spec: SelectorSpec, stack: tuple[str, ...]) -> set[str]:
         chosen: set[str] = set(self.enis)
         given = False
+        if spec.load_balancer is not None:
+            given = True
+            values = spec.load_balancer
+            chosen = self._nodes([values] if isinstance(values, str) else values)
         for kind in ("instance", "eni", "subnet", "security_group", "vpc"):
             value = getattr(spec, kind)
             if value is not None:
@@ -258,7 +281,7 @@ class Resolver:
             given = True
         if not given:
             raise SelectorError(
-                "a selector mapping needs one of all, instance, eni, subnet, security_group, vpc, tag"
+                "a selector mapping needs one of all, instance, eni, subnet, security_group, vpc, load_balancer, tag"
             )
         if spec.except_ is not None:
             removed = self.resolve(spec.except_, stack)

@@ -1131,6 +1131,35 @@ class Network:
             raise ModelError(f"load balancer {ref} not found", code="LoadBalancerNotFound", resource=ref)
         return found
 
+    def load_balancer_named(self, ref: str) -> LoadBalancer | None:
+        """The load balancer whose ARN or name is ``ref`` (None when there is none)."""
+        found = self.load_balancers.get(ref.strip())
+        if found is not None:
+            return found
+        named = [lb for lb in self.load_balancers.values() if lb.load_balancer_name == ref.strip()]
+        if len(named) > 1:
+            raise ModelError(
+                f"{ref!r} names several load balancers ({', '.join(sorted(lb.load_balancer_arn for lb in named))})",
+                code="VPCSIM_AMBIGUOUS",
+            )
+        return named[0] if named else None
+
+    def load_balancer_nodes(self, load_balancer: LoadBalancer) -> list[NetworkInterface]:
+        """The node ENIs of a load balancer (described ``ELB <app|net>/<name>/<id>``), by zone."""
+        description = node_description(load_balancer)
+        nodes = [
+            e
+            for e in self.network_interfaces.values()
+            if e.description == description and e.vpc_id == load_balancer.vpc_id
+        ]
+        return sorted(
+            nodes,
+            key=lambda e: (
+                self.subnets[e.subnet_id].availability_zone if e.subnet_id in self.subnets else "",
+                e.network_interface_id,
+            ),
+        )
+
     def find_target_group(self, ref: str | TargetGroup) -> TargetGroup:
         """A target group by object, ARN or name."""
         if isinstance(ref, TargetGroup):

@@ -35,6 +35,10 @@ class SelectorSpec(_Strict):
         None, description="ENIs carrying these security groups (id, group name or Name tag)."
     )
     vpc: Values | None = Field(None, description="ENIs in these VPCs (id or Name tag).")
+    load_balancer: Values | None = Field(
+        None,
+        description="The nodes of these load balancers (name or ARN): traffic to them follows the listeners to the targets.",
+    )
     tag: dict[str, Values] | None = Field(
         None, description="ENIs whose instance (or the ENI itself) has these tags: {Key: Value or [Values]}."
     )
@@ -43,7 +47,7 @@ class SelectorSpec(_Strict):
 
 Selector = str | SelectorSpec
 """A string: ``internet``, ``all``, a name from ``endpoints``, an id (``i-``, ``eni-``, ``subnet-``,
-``sg-``, ``vpc-``) or a Name tag."""
+``sg-``, ``vpc-``), a load balancer's ARN or name, or a Name tag."""
 
 
 class Assertion(_Strict):
