@@ -410,3 +410,34 @@ def test_security_group_helper_kept() -> None:
     # The estate's groups are ordinary groups: the builder helper makes them.
     e = alb_estate()
     assert security_group is not None and e.lb_sg.group_id in e.lb.security_groups
+
+
+def test_target_group_attribute_turns_cross_zone_off_even_on_an_alb() -> None:
+    e = alb_estate(targets="b")
+    e.tg.cross_zone = False
+    e.net.touch()
+    assert [b.code for b in _from_internet(e, zone="us-east-1a").blockers] == [C.ELBV2_NO_TARGETS_IN_AZ]
+    assert _from_internet(e, zone="us-east-1b").verdict == "reachable"
+
+
+def test_nlb_security_group_filters_clients() -> None:
+    e = alb_estate(load_balancer_type="network")
+    e.net.revoke_security_group_ingress(e.lb_sg)
+    e.net.authorize_security_group_ingress(
+        e.lb_sg, ip_protocol="tcp", from_port=80, to_port=80, cidr_ipv4="192.0.2.0/24"
+    )
+    t = _from_internet(e)
+    assert [(b.code, b.component, b.direction) for b in t.blockers] == [
+        (C.ENI_SG_RULES_MISMATCH, e.lb_sg.group_id, "inbound")
+    ]
+
+
+def test_ip_target_outside_the_vpc_in_zone_all_is_routed_like_any_packet() -> None:
+    """An on-premises IP target (zone ``all``) is served (no zone restriction); the node's leg
+    follows its subnet's routes: here 0.0.0.0/0 -> the internet gateway, which drops RFC 1918."""
+    e = alb_estate(target_type="ip", targets="none")
+    e.tg.targets = [TargetDescription(id="192.168.7.10", availability_zone="all")]
+    e.net.touch()
+    t = _from_internet(e)
+    assert t.verdict == "unreachable"
+    assert [b.code for b in t.blockers] == [C.IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS]

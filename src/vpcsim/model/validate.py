@@ -46,6 +46,7 @@ from .resources import (
     Vpc,
     VpcEndpoint,
 )
+from .validate_elb import check_load_balancers
 
 Severity = Literal["error", "warning"]
 
@@ -232,6 +233,8 @@ _KIND_NAMES = {
     "addresses": "Elastic IP",
     "route_tables": "route table",
     "network_acls": "network ACL",
+    "load_balancers": "load balancer",
+    "target_groups": "target group",
 }
 
 
@@ -258,6 +261,7 @@ class _Validator:
         self._check_nat_gateways()
         self._check_peerings()
         self._check_addresses()
+        check_load_balancers(self.n, self.error, self.warning)
         return self.problems
 
     # ------------------------------------------------------------------ reporting helpers
