@@ -441,3 +441,14 @@ def test_ip_target_outside_the_vpc_in_zone_all_is_routed_like_any_packet() -> No
     t = _from_internet(e)
     assert t.verdict == "unreachable"
     assert [b.code for b in t.blockers] == [C.IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS]
+
+
+def test_a_load_balancer_targeting_its_own_node_is_a_loop_not_a_hang() -> None:
+    e = alb_estate(load_balancer_type="network", lb_groups=False, target_type="ip", targets="none")
+    e.tg.targets = [
+        TargetDescription(id=e.node_private("us-east-1a"), port=80, availability_zone="us-east-1a")
+    ]
+    e.net.touch()
+    t = _from_internet(e)
+    assert t.verdict == "unreachable"
+    assert C.VPCSIM_ROUTING_LOOP in t.codes

@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 #: Source ports of a connection a load balancer opens itself (``REMAP_EPHEMERAL_PORT``).
 LB_SOURCE_PORTS = (1024, 65535)
 _ACTIVE = ("active", "active_impaired")
+#: Load balancers a packet may cross in a row (an NLB in front of an ALB is two).
+_MAX_NESTING = 4
 
 
 def _blocker(code: str, component: str, path: PathName, detail: str, fix: str) -> Blocker:
@@ -79,6 +81,19 @@ def at_node(walk: Walk, node: CompiledEni, pkt: Packet) -> Arrival | None:
         return None
     lb_id = lb.lb.load_balancer_arn
     walk.hop(lb_id, "load-balancer")
+    depth = getattr(walk, "_elb_depth", 0)
+    if depth >= _MAX_NESTING:
+        # A load balancer whose targets lead back to load balancers, again and again.
+        rec.block(
+            _blocker(
+                C.VPCSIM_ROUTING_LOOP,
+                lb_id,
+                rec.path,
+                f"the packet crossed {depth} load balancers in a row: their targets form a loop",
+                "register targets that are not the load balancers themselves",
+            )
+        )
+        return None
     if type(walk.hooks) is not ReferenceHooks:
         # The load balancer answers on its listeners' ports only: analyses trace every atom.
         walk.hooks.on_service(walk, node, lb_id, lb.ports)
@@ -272,9 +287,14 @@ def _serve(
         return False
     start = len(rec.blockers)
     legs: list[tuple[int, CompiledTarget, list[Blocker]]] = []
-    for target in eligible:
-        blockers = _leg(walk, lb, node, listener, target, pkt, say=say)
-        legs.append((_rank(blockers), target, blockers))
+    depth = getattr(walk, "_elb_depth", 0)
+    walk._elb_depth = depth + 1  # type: ignore[attr-defined]
+    try:
+        for target in eligible:
+            blockers = _leg(walk, lb, node, listener, target, pkt, say=say)
+            legs.append((_rank(blockers), target, blockers))
+    finally:
+        walk._elb_depth = depth  # type: ignore[attr-defined]
     del rec.blockers[start:]
     best = min(rank for rank, _, _ in legs)
     kept: list[Blocker] = []
