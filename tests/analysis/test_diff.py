@@ -410,6 +410,6 @@ def test_skipped_resources_make_an_unchanged_diff_unknown(cli: CliRunner) -> Non
     assert result.status == "unknown" and not result.changed
     run = cli("diff", str(AWS_LB), str(AWS_LB), "--json")
     assert run.status == 3 and run.json["status"] == "unknown"
-    assert {("old", "LoadBalancers"), ("new", "LoadBalancers")} <= {
+    assert {("old", "ServiceDetails"), ("new", "ServiceDetails")} <= {
         (i["side"], i["component"]) for i in run.json["incomplete"]
     }
