@@ -70,7 +70,7 @@ def test_exposure_lists_what_the_import_skipped(cli: CliRunner) -> None:
     assert run.status == 1
     kinds = {(i["kind"], i["component"]) for i in run.json["incomplete"]}
     assert ("skipped", "ServiceDetails") in kinds  # endpoint services: not modelled
-    # The load balancer is modelled (issue 13): it no longer makes the answer incomplete.
+    # The load balancer is modelled: it no longer makes the answer incomplete.
     assert not {c for k, c in kinds if "LoadBalancer" in c or "TargetGroup" in c}
 
 
