@@ -37,7 +37,7 @@ from ..progress import NO_PROGRESS, Progress
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache, Traffic
-from .exposure_elb import LoadBalancerPath, load_balancer_path
+from .exposure_elb import LoadBalancerPath, load_balancer_path, load_balancer_trace_path
 from .incomplete import Incomplete, incomplete_of
 from .intervals import Interval, IntervalIndex, Intervals, as_lists, cidr_interval, format_ranges, normalize
 from .reach import add_outcome
@@ -284,6 +284,7 @@ def _exposure(
             for name, bidirectional in (("allowed", True), ("one_way", False), ("partial", "partial")):
                 for entry in lists[name]:
                     found = True
+                    via = load_balancer_path(c, eni_id, entry) if eni.managed is not None else None
                     findings.append(
                         Finding(
                             instance,
@@ -292,8 +293,10 @@ def _exposure(
                             entry,
                             bidirectional,
                             _severity(entry),
-                            path,
-                            load_balancer_path(c, eni_id, entry) if eni.managed is not None else None,
+                            load_balancer_trace_path(network, public, entry, via, universe)
+                            if via is not None
+                            else path,
+                            via,
                         )
                     )
             for entry in lists["unknown"]:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.compiled import Compiled
+from ..engine.compiled import Compiled, ip_int, ip_str
 from ..engine.elb_compiled import elb_index
+from ..engine.flow import TCP, UDP, Flow
+from ..engine.trace import trace
+from ..model import Network
 from .entries import Entry
+from .intervals import IntervalIndex, cidr_interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +66,38 @@ def load_balancer_path(c: Compiled, eni_id: str, entry: Entry) -> LoadBalancerPa
     return LoadBalancerPath(lb.lb.load_balancer_arn, tuple(listeners), tuple(targets))
 
 
-__all__ = ["LoadBalancerPath", "load_balancer_path"]
+def load_balancer_trace_path(
+    network: Network, public: int, entry: Entry, path: LoadBalancerPath, universe: IntervalIndex
+) -> tuple[str, ...]:
+    """The components a finding's flow crosses, forward, through the load balancer to its
+    targets (one traced flow: the first listener's port, from the first internet address of the
+    finding's sources): hops, each followed by the filters that judged it there."""
+    if not path.listeners or entry.traffic.protocol not in ("tcp", "udp"):
+        return ()
+    source: int | None = None
+    for cidr in entry.sources:
+        address, _, length = cidr.partition("/")
+        lo, hi = cidr_interval(ip_int(address), int(length or 32))
+        source = universe.first_in(lo, hi)
+        if source is not None:
+            break
+    if source is None:
+        return ()
+    flow = Flow(
+        protocol=TCP if entry.traffic.protocol == "tcp" else UDP,
+        source=ip_str(source),
+        destination=ip_str(public),
+        destination_port=path.listeners[0][1],
+    )
+    out: list[str] = []
+    for hop in trace(network, flow).forward:
+        for component in (
+            hop.component,
+            *(s.component for s in hop.steps if s.kind in ("network-acl", "security-group")),
+        ):
+            if component not in out:
+                out.append(component)
+    return tuple(out)
+
+
+__all__ = ["LoadBalancerPath", "load_balancer_path", "load_balancer_trace_path"]
