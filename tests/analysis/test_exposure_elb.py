@@ -29,9 +29,13 @@ def test_exposure_reports_the_load_balancer_path() -> None:
         ]
         assert finding["bidirectional"] is True
         path = finding["path"]
-        web = [e.net.primary_network_interface(i.instance_id).network_interface_id for i in (e.web_a, e.web_b)]
+        web = [
+            e.net.primary_network_interface(i.instance_id).network_interface_id for i in (e.web_a, e.web_b)
+        ]
         assert path[0] == "internet" and finding["eni"] in path and e.lb_sg.group_id in path
-        assert path.index(finding["eni"]) < path.index(e.lb.load_balancer_arn) < min(path.index(w) for w in web)
+        assert (
+            path.index(finding["eni"]) < path.index(e.lb.load_balancer_arn) < min(path.index(w) for w in web)
+        )
     assert not result.incomplete
 
 
