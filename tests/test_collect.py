@@ -20,6 +20,18 @@ import vpcsim
 from vpcsim.cli.collect import collect_command
 from vpcsim.cli.errors import CliError
 from vpcsim.collect import APIS, ENTRIES_KEY, TABLE_APIS, CollectError, CollectProgress, collect
+from vpcsim.collect_elb import ELB_OPERATIONS
+
+#: The files ``collect`` writes for load balancers (empty listings included).
+ELB_KEYS = [
+    "LoadBalancers",
+    "LoadBalancerListeners",
+    "LoadBalancerAttributes",
+    "TargetGroups",
+    "LoadBalancerTargetHealth",
+    "TargetGroupAttributes",
+    "LoadBalancerDescriptions",
+]
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
@@ -117,7 +129,8 @@ def test_collect_writes_every_key_per_account_and_region(aws: boto3.Session, tmp
     folder = tmp_path / "out" / ACCOUNT / REGION
     assert result.account == ACCOUNT and result.warnings == []
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        f"{k}.json" for k in [*(a.key for a in APIS), ENTRIES_KEY, *(key for _, _, key in TABLE_APIS)]
+        f"{k}.json"
+        for k in [*(a.key for a in APIS), ENTRIES_KEY, *(key for _, _, key in TABLE_APIS), *ELB_KEYS]
     )
     vpcs = json.loads((folder / "Vpcs.json").read_text())["Vpcs"]
     assert (
@@ -131,7 +144,7 @@ def test_collect_writes_every_key_per_account_and_region(aws: boto3.Session, tmp
     assert all(isinstance(e["Entries"], list) for e in entries)
     # Progress: one start and one end per call, steps counting up to the total.
     ends = [e for e in events if e.status != "start"]
-    calls = len(APIS) + 1 + len(TABLE_APIS)
+    calls = len(APIS) + 1 + len(TABLE_APIS) + len(ELB_OPERATIONS)
     assert len(ends) == calls and [e.step for e in ends] == list(range(1, calls + 1))
     assert ends[-1].step == ends[-1].total
 
@@ -262,7 +275,7 @@ def test_cli_json(aws: boto3.Session, tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["account"] == ACCOUNT and document["regions"] == [REGION]
     assert document["counts"]["Vpcs"] == 2 and document["warnings"] == []
-    assert len(document["files"]) == len(APIS) + 1 + len(TABLE_APIS)
+    assert len(document["files"]) == len(APIS) + 1 + len(TABLE_APIS) + len(ELB_KEYS)
 
 
 def test_cli_text_summary(aws: boto3.Session, tmp_path: Path) -> None:
@@ -340,7 +353,7 @@ def test_endpoint_url_is_used_for_every_call(aws: boto3.Session, tmp_path: Path)
     url = "http://127.0.0.1:4566"
     result = collect(recording, [REGION, "eu-west-1"], tmp_path, endpoint_url=url)  # type: ignore[arg-type]
     assert result.account == ACCOUNT and result.counts["Vpcs"] >= 2
-    assert {service for service, _ in recording.clients} == {"ec2", "sts"}
+    assert {service for service, _ in recording.clients} == {"ec2", "sts", "elbv2", "elb"}
     assert all(kwargs["endpoint_url"] == url and kwargs["region_name"] for _, kwargs in recording.clients)
 
 
@@ -415,3 +428,40 @@ def test_collected_transit_gateway_imports_and_routes(aws: boto3.Session, tmp_pa
     assert [(r.destination, r.blackhole) for r in read.routes if r.type == "static"] == [
         ("10.9.0.0/16", True)
     ]
+
+
+def test_collected_load_balancer_imports_with_listeners_and_targets(
+    aws: boto3.Session, tmp_path: Path
+) -> None:
+    ids = build(aws)
+    ec2 = aws.client("ec2", region_name=REGION)
+    elbv2 = aws.client("elbv2", region_name=REGION)
+    web_subnet = ec2.describe_instances(InstanceIds=[ids["web"]])["Reservations"][0]["Instances"][0][
+        "SubnetId"
+    ]
+    other = ec2.create_subnet(VpcId=ids["vpc"], CidrBlock="10.0.9.0/24", AvailabilityZone="us-east-1b")[
+        "Subnet"
+    ]
+    lb = elbv2.create_load_balancer(
+        Name="web-lb", Subnets=[web_subnet, other["SubnetId"]], Scheme="internet-facing"
+    )["LoadBalancers"][0]
+    tg = elbv2.create_target_group(
+        Name="web-tg", Protocol="HTTP", Port=80, VpcId=ids["vpc"], TargetType="instance"
+    )["TargetGroups"][0]
+    elbv2.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": ids["web"], "Port": 8080}])
+    elbv2.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}],
+    )
+    result = collect(aws, [REGION], tmp_path)
+    assert result.counts["LoadBalancers"] == 1 and result.counts["TargetGroups"] == 1
+    aws_format = pytest.importorskip("vpcsim.formats.aws")
+    loaded = aws_format.load_aws(tmp_path)
+    network = loaded.network
+    imported = network.load_balancers[lb["LoadBalancerArn"]]
+    assert [(li.protocol, li.port) for li in imported.listeners] == [("HTTP", 80)]
+    targets = network.target_groups[tg["TargetGroupArn"]].targets
+    assert [(t.id, t.port) for t in targets] == [(ids["web"], 8080)]
+    assert not any("LoadBalancer" in key or "TargetGroup" in key for key in loaded.skipped)

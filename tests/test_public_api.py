@@ -186,10 +186,12 @@ def test_exposure_filters_by_severity_when_built() -> None:
         vpcsim.exposure(network, min_severity="severe")  # type: ignore[arg-type]
 
 
-def test_exposure_after_load_knows_what_was_skipped() -> None:
+def test_exposure_after_load_knows_what_was_skipped(tmp_path: Path) -> None:
+    from tests.support.paths import with_unmodelled_database
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", vpcsim.InputWarning)
-        network = vpcsim.load(FIXTURES / "aws" / "test-load-balancer")
+        network = vpcsim.load(with_unmodelled_database(tmp_path))
     result = vpcsim.exposure(network)
     skipped = [i for i in result.incomplete if i.kind == "skipped"]
     assert skipped, "what the import skipped makes the exposure incomplete"

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
+from .collect_elb import ELB_OPERATIONS, collect_classic, collect_elbv2
+
 if TYPE_CHECKING:
     import boto3
 
@@ -180,7 +182,7 @@ def collect(
     """
     if not regions:
         raise CollectError("no region to collect: name at least one", code="VPCSIM_USAGE")
-    total = len(regions) * (len(APIS) + 1 + len(TABLE_APIS))
+    total = len(regions) * (len(APIS) + 1 + len(TABLE_APIS) + len(ELB_OPERATIONS))
     account = _caller_account(session, regions[0], endpoint_url)
     result = CollectResult(out_dir=Path(out_dir), account=account, regions=list(regions))
     collected: dict[str, dict[str, list[Any]]] = {}
@@ -222,6 +224,13 @@ def collect(
             if per_table is not None:
                 documents[file_key] = per_table
             report(region, operation, "done" if per_table is not None else "warning")
+        for operation in ELB_OPERATIONS:
+            report(region, operation, "start")
+            found = _load_balancer_documents(session, region, endpoint_url, operation, result.warnings)
+            step += 1
+            if found is not None:
+                documents.update(found)
+            report(region, operation, "done" if found is not None else "warning")
         collected[region] = documents
     if result.account is None:
         result.account = _owner_account(collected)
@@ -247,6 +256,24 @@ def collect(
             result.files.append(path)
             result.counts[key] = result.counts.get(key, 0) + len(items)
     return result
+
+
+def _load_balancer_documents(
+    session: Any, region: str, endpoint_url: str | None, operation: str, warnings: list[CollectWarning]
+) -> dict[str, list[Any]] | None:
+    """One of :data:`vpcsim.collect_elb.ELB_OPERATIONS` in one region (None when refused)."""
+    service = operation.split(".")[0]
+    reader = collect_elbv2 if service == "elbv2" else collect_classic
+
+    def warn(name: str, exc: BaseException) -> None:
+        warnings.append(_warning(region, name, exc))
+
+    def fatal(exc: BaseException) -> bool:
+        if _is_fatal(exc):
+            raise CollectError(f"{region}: {operation}: {exc}", code="VPCSIM_AWS_CREDENTIALS") from exc
+        return False
+
+    return reader(session.client(service, region_name=region, endpoint_url=endpoint_url), warn, fatal)
 
 
 def _error_name(exc: BaseException) -> str:

@@ -173,7 +173,8 @@ def test_import_summary_lists_skipped(cli: CliRunner) -> None:
     run = cli("import", str(fixture), "--json")
     assert run.status == 1
     assert run.json["counts"]["vpcs"] >= 1
-    assert any("LoadBalancer" in key for key in run.json["skipped"])
+    assert "ServiceDetails" in run.json["skipped"]
+    assert not any("LoadBalancer" in key or "TargetGroup" in key for key in run.json["skipped"])
 
 
 def test_export_round_trip_through_the_cli(cli: CliRunner, tmp_path: Path) -> None:

@@ -121,7 +121,7 @@ def test_other_snapshots_import_and_list_what_was_skipped(name: str) -> None:
     assert loaded.network.vpcs
     assert loaded.network.network_interfaces
     if name == "test-load-balancer":
-        assert any("LoadBalancer" in key for key in loaded.skipped)
+        assert not any("LoadBalancer" in key or "TargetGroup" in key for key in loaded.skipped)
 
 
 @pytest.mark.parametrize("name", ["test-transit-gateway", "test-load-balancer"])
@@ -143,6 +143,10 @@ def test_managed_interfaces_of_real_snapshots_are_no_hosts(name: str) -> None:
         sender = network.primary_network_interface(senders[0])
         result = vpcsim.trace(network, sender.network_interface_id, eni.private_ip_address, port=443)
         assert result.verdict != "reachable"
+        if eni.interface_type == "network_load_balancer":
+            # A load balancer's node answers on its listeners only (test-lb listens on tcp/80).
+            assert result.codes == ["ELBV2_LISTENER_PORT_RESTRICTION"]
+            continue
         assert eni.network_interface_id in {b.component for b in result.blockers}
 
 
@@ -234,3 +238,38 @@ def test_gateway_endpoint_other_services_take_the_usual_path(endpoint_snapshot: 
     ]
     no_route = vpcsim.trace(endpoint_snapshot, "i-01c6c0647fdccc89e", "52.94.0.10", port=443)
     assert no_route.codes == ["NO_ROUTE_TO_DESTINATION"]
+
+
+# ---------------------------------------------------------------------- test-load-balancer
+
+_LB = "arn:aws:elasticloadbalancing:us-east-2:554773406868:loadbalancer/net/test-lb/725b996cb6be8fba"
+_JUMP = "i-0c8ce8bbdd98cc4e8"
+
+
+@pytest.mark.parametrize("node", ["10.1.1.237", "10.1.20.123"])
+def test_load_balancer_jump_host_reaches_the_nlb_listener_and_its_targets(node: str) -> None:
+    """The internal NLB test-lb listens on tcp/80 and forwards to instances on port 22 (the
+    targets' registered port); client IP preservation (instance targets) keeps the jump host's
+    address, which vpc_a_ssh (tcp/22 from anywhere) allows. Cross-zone is on (attribute)."""
+    network = _load("test-load-balancer")
+    result = vpcsim.trace(network, _JUMP, node, port=80)
+    assert result.verdict == "reachable", result.codes
+    served = [s.detail for h in result.forward for s in h.steps if s.kind == "target" and s.component == _LB]
+    assert served[-1] == "served by i-0f4af951d61a19245:22, i-055b0db7be365202c:22"
+    legs = [s for h in result.forward for s in h.steps if s.kind == "nat" and s.component == _LB]
+    assert {(s.after.source, s.after.destination, s.after.destination_ports) for s in legs if s.after} == {
+        ("10.1.250.112", "10.1.20.95", ((22, 22),)),
+        ("10.1.250.112", "10.1.1.189", ((22, 22),)),
+    }
+
+
+def test_load_balancer_other_ports_are_refused_by_the_listener() -> None:
+    network = _load("test-load-balancer")
+    result = vpcsim.trace(network, _JUMP, "10.1.1.237", port=22)
+    assert result.verdict == "unreachable"
+    assert [(b.code, b.component) for b in result.blockers] == [("ELBV2_LISTENER_PORT_RESTRICTION", _LB)]
+
+
+def test_load_balancer_internal_nlb_is_not_reachable_from_the_internet() -> None:
+    network = _load("test-load-balancer")
+    assert vpcsim.trace(network, "internet", "10.1.1.237", port=80).verdict == "unreachable"

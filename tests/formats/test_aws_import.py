@@ -291,17 +291,36 @@ def test_vpc_endpoint_gateway_snapshot() -> None:
     assert not net.unknown_resources
 
 
-def test_load_balancer_snapshot_skips_the_load_balancer() -> None:
+def test_load_balancer_snapshot_reads_the_load_balancer() -> None:
     result = load_aws(FIXTURES / "test-load-balancer")
-    assert result.skipped == {
-        "LoadBalancerAttributes": 1,
-        "LoadBalancerListeners": 1,
-        "LoadBalancerTargetHealth": 1,
-        "LoadBalancers": 1,
-        "TargetGroups": 4,
-        "ServiceDetails": 64,
-        "ServiceNames": 64,
-    }
+    assert result.skipped == {"ServiceDetails": 64, "ServiceNames": 64}
+    assert not [p for p in result.warnings if p.code == "VPCSIM_NOT_MODELLED"]
+    lb_arn = "arn:aws:elasticloadbalancing:us-east-2:554773406868:loadbalancer/net/test-lb/725b996cb6be8fba"
+    lb = result.network.load_balancers[lb_arn]
+    assert (lb.type, lb.scheme, lb.vpc_id, lb.cross_zone) == (
+        "network",
+        "internal",
+        "vpc-015b20578b48c1349",
+        True,
+    )
+    assert [(z.zone_name, z.subnet_id) for z in lb.availability_zones] == [
+        ("us-east-2a", "subnet-0873d71031a560a88"),
+        ("us-east-2b", "subnet-090fe152cd18ced20"),
+    ]
+    assert [(li.protocol, li.port, li.target_group_arns) for li in lb.listeners] == [
+        (
+            "TCP",
+            80,
+            ["arn:aws:elasticloadbalancing:us-east-2:554773406868:targetgroup/test-lb-tg/8e891d8fcdf8ece8"],
+        )
+    ]
+    assert len(result.network.target_groups) == 4
+    tg = result.network.target_groups[lb.listeners[0].target_group_arns[0]]
+    assert (tg.protocol, tg.port, tg.target_type) == ("TCP", 80, "instance")
+    assert [(t.id, t.port, t.health_state) for t in tg.targets] == [
+        ("i-0f4af951d61a19245", 22, "healthy"),
+        ("i-055b0db7be365202c", 22, "healthy"),
+    ]
     net = result.network
     nlb = [e for e in net.network_interfaces.values() if e.interface_type == "network_load_balancer"]
     assert sorted(e.private_ip_address for e in nlb) == ["10.1.1.237", "10.1.20.123"]

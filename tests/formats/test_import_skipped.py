@@ -49,11 +49,11 @@ def test_availability_zones_are_context_not_skipped(cli: CliRunner, folder: Path
 def test_a_listing_of_unmodelled_resources_is_skipped_with_its_count(cli: CliRunner, folder: Path) -> None:
     _extra(
         folder,
-        {"LoadBalancers": [{"LoadBalancerName": "a"}, {"LoadBalancerName": "b"}], "VpnConnections": []},
+        {"DBInstances": [{"DBInstanceIdentifier": "a"}, {"DBInstanceIdentifier": "b"}], "VpnConnections": []},
     )
     run = cli("import", str(folder.parents[1]), "--json")
-    assert run.status == 1 and run.json["skipped"] == {"LoadBalancers": 2}
+    assert run.status == 1 and run.json["skipped"] == {"DBInstances": 2}
     text = cli("import", str(folder.parents[1]))
     assert "VpnConnections" not in text.out
     exposure = cli("exposure", str(folder.parents[1]), "--json")
-    assert [i["component"] for i in exposure.json["incomplete"]] == ["LoadBalancers"]
+    assert [i["component"] for i in exposure.json["incomplete"]] == ["DBInstances"]

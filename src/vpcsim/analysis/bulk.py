@@ -34,6 +34,7 @@ from ..engine.compiled import (
     SgRule,
     compile_network,
 )
+from ..engine.elb_compiled import listener_ports
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
 from ..model.addressing import NOT_INTERNET_BLOCKS
@@ -198,6 +199,7 @@ class Bulk:
         for lst in self.group_rules.values():
             rules.add_sg(lst)
             _sg_bounds(lst, bounds)
+        rules.add_service_ports(listener_ports(network))  # a load balancer answers on its listeners' ports
         acl_bounds: set[int] = set()
         acls_seen: set[str] = set()
         tables_seen: set[str] = set()
@@ -481,6 +483,7 @@ def network_rules(network: Network) -> RuleSet:
     }.values():
         for entries in acl_lists:
             rules.add_acl(entries)
+    rules.add_service_ports(listener_ports(network))
     return rules
 
 

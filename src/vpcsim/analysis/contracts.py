@@ -53,6 +53,16 @@ class ReachOut(_Strict):
     unknown: list[EntryOut]
 
 
+class ListenerOut(_Strict):
+    protocol: str
+    port: int
+
+
+class TargetOut(_Strict):
+    id: str
+    port: int
+
+
 class FindingOut(_Strict):
     instance: str | None
     eni: str
@@ -66,6 +76,12 @@ class FindingOut(_Strict):
     source_ports: list[PortRange] | None
     severity: Literal["high", "medium", "low"]
     path: list[str]
+    via: Literal["load-balancer"] | None = Field(None, description="Present on a load balancer's node.")
+    load_balancer: str | None = Field(None, description="The load balancer's ARN (`via: load-balancer`).")
+    listeners: list[ListenerOut] | None = Field(
+        None, description="The listeners the finding's traffic reaches."
+    )
+    targets: list[TargetOut] | None = Field(None, description="The targets those listeners forward to.")
 
 
 IncompleteKind = Literal["skipped", "unknown-resource", "unknown-path", "unknown-address", "ipv6"]

@@ -677,6 +677,7 @@ def _diff(
         both = network_rules(network)
         rules.add_sg(both.sg_rules)
         rules.add_acl(both.acl_entries)
+        rules.add_service_ports(both.service_ports)
     space = TrafficSpace(rules, client_ports)
     sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
     endpoints, only_old, only_new, by_name = match(old, new)

@@ -15,6 +15,8 @@ then an address, then ``internet[:IP]``, then a Name tag) through the engine's
   every ENI in it (a NAT gateway's ENI excepted, as in policies) -- as a source each of them
   sending, as a destination each of them receiving. ``trace`` needs one ENI: it takes a subnet or
   a group that holds exactly one (:func:`single_eni`) and lists the candidates otherwise.
+* A load balancer (its name or ARN): its nodes, as a destination each receiving (the engine
+  follows each listener to the targets); ``trace`` takes its first node.
 * Any other address: that address. As a destination a private address nobody holds is reported
   unreachable; as a source it is refused (:func:`require_sender`): nothing in the network sends
   from it, and it is not an internet address either. ``internet:IP`` says "an internet host with
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ..engine.compiled import ip_int
 from ..engine.flow import Endpoint, EndpointError, resolve_endpoint
-from ..model import Instance, Network, NetworkInterface, SecurityGroup, Subnet
+from ..model import Instance, ModelError, Network, NetworkInterface, SecurityGroup, Subnet
 from ..model.addressing import managed_interface
 
 
@@ -146,6 +148,15 @@ def _enis_of(network: Network, ref: str) -> tuple[list[NetworkInterface], str | 
         return [network.network_interfaces[e] for e in instance.network_interface_ids], None, False
     if text in network.network_interfaces:
         return [network.network_interfaces[text]], None, False
+    try:
+        lb = network.load_balancer_named(text) if not network.find_by_name(text) else None
+    except ModelError as exc:
+        raise EndpointError(str(exc)) from None
+    if lb is not None:  # a load balancer (name or ARN): its nodes
+        nodes = network.load_balancer_nodes(lb)
+        if not nodes:
+            raise EndpointError(f"load balancer {text!r} has no node in the input: nothing receives for it")
+        return nodes, None, False
     group = group_of(network, text)
     if group is not None:
         enis = group_enis(network, group)

@@ -37,6 +37,7 @@ from ..progress import NO_PROGRESS, Progress
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache, Traffic
+from .exposure_elb import LoadBalancerPath, load_balancer_path, load_balancer_trace_path
 from .incomplete import Incomplete, incomplete_of
 from .intervals import Interval, IntervalIndex, Intervals, as_lists, cidr_interval, format_ranges, normalize
 from .reach import add_outcome
@@ -122,6 +123,8 @@ class Finding:
     bidirectional: bool | str
     severity: str
     path: tuple[str, ...]
+    load_balancer: LoadBalancerPath | None = None
+    """A node of a load balancer: ``via: load-balancer``, its listeners and targets."""
 
     def sort_key(self) -> tuple[object, ...]:
         return (
@@ -149,6 +152,7 @@ class Finding:
             else None,
             "severity": self.severity,
             "path": list(self.path),
+            **(self.load_balancer.to_dict() if self.load_balancer is not None else {}),
         }
 
     def describe(self) -> str:
@@ -280,6 +284,7 @@ def _exposure(
             for name, bidirectional in (("allowed", True), ("one_way", False), ("partial", "partial")):
                 for entry in lists[name]:
                     found = True
+                    via = load_balancer_path(c, eni_id, entry) if eni.managed is not None else None
                     findings.append(
                         Finding(
                             instance,
@@ -288,7 +293,10 @@ def _exposure(
                             entry,
                             bidirectional,
                             _severity(entry),
-                            path,
+                            load_balancer_trace_path(network, public, entry, via, universe)
+                            if via is not None
+                            else path,
+                            via,
                         )
                     )
             for entry in lists["unknown"]:

@@ -21,8 +21,19 @@ from dataclasses import dataclass
 
 from ..engine.compiled import SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
-from ..model import Instance, Network, NetworkInterface, Resource, SecurityGroup, Subnet, Vpc, VpcEndpoint
+from ..model import (
+    Instance,
+    ModelError,
+    Network,
+    NetworkInterface,
+    Resource,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+    VpcEndpoint,
+)
 from ..model.addressing import managed_interface
+from ..model.elb import LoadBalancer
 from ..model.hints import did_you_mean
 from ..model.policy import Assertion, Policy, Selector, SelectorSpec
 from ..model.problems import InputError, LoadProblem, Location
@@ -174,6 +185,8 @@ class Resolver:
         if kind is not None and self._exists(kind, text):
             return self._by(kind, [text])
         named = self.n.find_by_name(text)
+        if not named and self._load_balancer(text) is not None:
+            return self._nodes([text])
         if named:
             out: set[str] = set()
             for resource in named:
@@ -292,6 +305,22 @@ class Resolver:
             )
         return out
 
+    def _load_balancer(self, text: str) -> LoadBalancer | None:
+        try:
+            return self.n.load_balancer_named(text)
+        except ModelError as exc:
+            raise SelectorError(str(exc)) from None
+
+    def _nodes(self, values: list[str]) -> set[str]:
+        """The node ENIs of load balancers (name or ARN): receivers the engine follows to targets."""
+        out: set[str] = set()
+        for value in values:
+            lb = self._load_balancer(value)
+            if lb is None:
+                raise SelectorError(f"load_balancer {value!r} names nothing in the network")
+            out |= {e.network_interface_id for e in self.n.load_balancer_nodes(lb)}
+        return out
+
     def _spec(self, spec: SelectorSpec, stack: tuple[str, ...]) -> set[str]:
         chosen: set[str] = set(self.enis)
         if spec.endpoint is not None:
@@ -299,6 +328,11 @@ class Resolver:
                 "endpoint", [spec.endpoint] if isinstance(spec.endpoint, str) else spec.endpoint
             )
         given = spec.endpoint is not None
+        if spec.load_balancer is not None:
+            given = True
+            values = spec.load_balancer
+            nodes = self._nodes([values] if isinstance(values, str) else values)
+            chosen = nodes if spec.endpoint is None else chosen & nodes
         for kind in ("instance", "eni", "subnet", "security_group", "vpc"):
             value = getattr(spec, kind)
             if value is not None:
@@ -311,7 +345,8 @@ class Resolver:
             given = True
         if not given:
             raise SelectorError(
-                "a selector mapping needs one of all, instance, eni, subnet, security_group, vpc, endpoint, tag"
+                "a selector mapping needs one of all, instance, eni, subnet, security_group, vpc, endpoint, "
+                "load_balancer, tag"
             )
         if spec.except_ is not None:
             removed = self.resolve(spec.except_, stack)
@@ -495,6 +530,7 @@ def _check(
         bulk = bulks.get(ports)
         if bulk is None:
             rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
+            rules.add_service_ports(base.service_ports)
             bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(rules, ports))
         senders, receivers = ends[index]
         results.append(

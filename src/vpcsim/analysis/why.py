@@ -345,9 +345,13 @@ class _Fixer:
         rule: dict[str, object] = {"ip_protocol": protocol_name(flow.protocol), "cidr_ipv4": peer}
         params: list[tuple[str, object]] = [("GroupId", group), ("IpProtocol", protocol_name(flow.protocol))]
         if flow.has_ports:
-            port = flow.destination_port or 0
-            rule["from_port"] = rule["to_port"] = port
-            params += [("FromPort", port), ("ToPort", port)]
+            # The port the filter sees: the request's, or a translated constant one (a load
+            # balancer's target port, a NAT's range), as the packet it judged carries it.
+            low, high = (
+                pkt.dports[0] if call.role == ROLE_CONST and pkt.dports else (flow.destination_port or 0,) * 2
+            )
+            rule["from_port"], rule["to_port"] = low, high
+            params += [("FromPort", low), ("ToPort", high)]
         elif flow.protocol == ICMP:
             rule["from_port"], rule["to_port"] = pkt.itype, pkt.icode
             params += [("FromPort", pkt.itype), ("ToPort", pkt.icode)]

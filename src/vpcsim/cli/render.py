@@ -29,6 +29,7 @@ from ..model import (
     SecurityGroupRule,
     protocol_name,
 )
+from ..model.elb import LoadBalancer
 from ..model.network import COLLECTIONS, Network
 from .render_transit import add_transit_gateways
 
@@ -207,7 +208,29 @@ def _eni_text(network: Network, eni: NetworkInterface) -> str:
     groups = ", ".join(label(network, g) for g in eni.groups) or "no groups"
     extra = "" if eni.source_dest_check else "  source/dest check off"
     kind = "" if eni.interface_type == "interface" else f" [{eni.interface_type}]"
+    if eni.description.startswith("ELB "):
+        extra += f"  node of load balancer {eni.description[4:]}"
     return f"{eni.network_interface_id}{kind}  {'; '.join(addresses)}  sg: {groups}{extra}"
+
+
+def _load_balancer_text(network: Network, lb: LoadBalancer) -> str:
+    """``load balancer NAME (type, scheme): HTTP:80 -> i-...:8080, ...`` for the tree."""
+    listeners = []
+    for listener in lb.listeners:
+        if lb.type == "classic":
+            targets = [f"{i}:{listener.instance_port}" for i in lb.instances]
+        else:
+            targets = [
+                f"{t.id}:{t.port or network.target_groups[arn].port}"
+                for arn in listener.target_group_arns
+                if arn in network.target_groups
+                for t in network.target_groups[arn].targets
+            ]
+        listeners.append(f"{listener.protocol}:{listener.port} -> {', '.join(targets) or 'no target'}")
+    state = "" if lb.state == "active" else f", {lb.state}"
+    return f"load balancer {lb.load_balancer_name} ({lb.type}, {lb.scheme}{state}): " + (
+        "; ".join(listeners) or "no listener"
+    )
 
 
 def render_network(network: Network) -> RenderableType:
@@ -230,6 +253,9 @@ def render_network(network: Network) -> RenderableType:
                     f"{label(network, nat.subnet_id)}: {nat.private_ip}"
                     + (f" -> {nat.public_ip}" if nat.public_ip else "")
                 )
+        for lb in sorted(network.load_balancers.values(), key=lambda b: b.load_balancer_name):
+            if lb.vpc_id == vpc.vpc_id:
+                vnode.add(_load_balancer_text(network, lb))
         for pcx in sorted(
             network.vpc_peering_connections.values(), key=lambda x: x.vpc_peering_connection_id
         ):

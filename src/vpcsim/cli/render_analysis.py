@@ -19,7 +19,7 @@ from .render import label
 if TYPE_CHECKING:
     from ..analysis.diff import DiffResult
     from ..analysis.entries import Entry
-    from ..analysis.exposure import ExposureResult
+    from ..analysis.exposure import ExposureResult, Finding
     from ..analysis.exposure_groups import ExposureGroup
     from ..analysis.matrix import MatrixResult
     from ..analysis.policy import CheckResult
@@ -121,6 +121,38 @@ def render_why(result: WhyResult) -> RenderableType:
     return Group(*parts)
 
 
+def _load_balancer_name(network: Network, finding: Finding) -> str:
+    path = finding.load_balancer
+    assert path is not None
+    lb = network.load_balancers.get(path.load_balancer)
+    return lb.load_balancer_name if lb is not None else path.load_balancer
+
+
+def _via_load_balancer(network: Network, finding: Finding) -> str:
+    """`` via load balancer NAME`` for a finding on a node (its listeners and targets are listed
+    under the table)."""
+    if finding.load_balancer is None:
+        return ""
+    return f" via load balancer {_load_balancer_name(network, finding)}"
+
+
+def _load_balancer_paths(network: Network, findings: tuple[Finding, ...]) -> list[str]:
+    """One line per load balancer with findings: its listeners in them and their targets."""
+    lines: dict[str, str] = {}
+    for finding in findings:
+        path = finding.load_balancer
+        if path is None:
+            continue
+        listeners = ", ".join(f"{p}:{port}" for p, port in path.listeners)
+        targets = ", ".join(f"{t}:{port}" for t, port in path.targets)
+        key = f"{path.load_balancer} {listeners}"
+        lines.setdefault(
+            key,
+            f"load balancer {_load_balancer_name(network, finding)}: {listeners} -> {targets or 'no target'}",
+        )
+    return list(lines.values())
+
+
 def render_exposure(network: Network, result: ExposureResult) -> RenderableType:
     table = Table(title=f"internet exposure: {len(result.findings)} finding(s)")
     for column in ("severity", "instance / ENI", "address", "traffic", "from", "replies"):
@@ -130,11 +162,13 @@ def render_exposure(network: Network, result: ExposureResult) -> RenderableType:
             Text(f.severity, style=SEVERITY_STYLE[f.severity]),
             label(network, f.instance) if f.instance else label(network, f.eni),
             f.address,
-            f.entry.traffic.describe(),
+            f.entry.traffic.describe() + _via_load_balancer(network, f),
             addresses(f.entry.sources),
             REPLIES[f.bidirectional],
         )
     parts: list[RenderableType] = [table]
+    for line in _load_balancer_paths(network, result.findings):
+        parts.append(Text(line))
     for item in result.incomplete:
         count = f" x{item.count}" if item.count else ""
         parts.append(Text(f"incomplete: {item.kind} {item.component}{count}: {item.detail}", style="yellow"))

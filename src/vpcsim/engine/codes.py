@@ -47,6 +47,18 @@ TGW_RTB_ROUTES_ARE_UNKNOWN = "TGW_RTB_ROUTES_ARE_UNKNOWN"
 TGW_ATTACH_VPC_AZ_RESTRICTION = "TGW_ATTACH_VPC_AZ_RESTRICTION"
 VPCSIM_VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC = "VPCSIM_VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC"
 VPCE_INTRA_VPC_TRAFFIC = "VPCE_INTRA_VPC_TRAFFIC"
+# Elastic Load Balancing (engine/elb.py)
+ELBV2_LISTENERS_MISMATCH = "ELBV2_LISTENERS_MISMATCH"
+ELBV2_LISTENER_PORT_RESTRICTION = "ELBV2_LISTENER_PORT_RESTRICTION"
+ELB_LISTENERS_MISMATCH = "ELB_LISTENERS_MISMATCH"
+ELB_LISTENER_PORT_RESTRICTION = "ELB_LISTENER_PORT_RESTRICTION"
+ELBV2_LISTENER_REQUIRES_TG_ACCEPT = "ELBV2_LISTENER_REQUIRES_TG_ACCEPT"
+ELBV2_LISTENER_HAS_NO_TG = "ELBV2_LISTENER_HAS_NO_TG"
+ELB_INSTALLED_AZ_RESTRICTION = "ELB_INSTALLED_AZ_RESTRICTION"
+ELBV2_NO_TARGETS_IN_AZ = "ELBV2_NO_TARGETS_IN_AZ"
+ELB_NOT_CROSSZONE = "ELB_NOT_CROSSZONE"
+ELB_ACL_RESTRICTION = "ELB_ACL_RESTRICTION"
+ELBV2_SOURCE_ADDRESS_PRESERVATION = "ELBV2_SOURCE_ADDRESS_PRESERVATION"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -237,6 +249,58 @@ CODES: dict[str, tuple[str, str]] = {
         "The destination address belongs to a network interface AWS manages for a service that forwards or "
         "only sends (a transit gateway attachment, a Gateway Load Balancer endpoint, a Lambda function): it "
         "answers nothing addressed to it.",
+    ),
+    ELBV2_LISTENERS_MISMATCH: (
+        "AWS",
+        "An Application, Network or Gateway Load Balancer has a listener on the destination port, but for "
+        "another protocol (a UDP packet to a TCP listener, any ICMP): no listener accepts the traffic.",
+    ),
+    ELBV2_LISTENER_PORT_RESTRICTION: (
+        "AWS",
+        "An Application, Network or Gateway Load Balancer accepts traffic only on its listeners' ports: no "
+        "listener has the destination port.",
+    ),
+    ELB_LISTENERS_MISMATCH: (
+        "AWS",
+        "A Classic Load Balancer has a listener on the destination port, but for another protocol: no listener "
+        "accepts the traffic.",
+    ),
+    ELB_LISTENER_PORT_RESTRICTION: (
+        "AWS",
+        "A Classic Load Balancer accepts traffic only on its listeners' ports: no listener has the destination port.",
+    ),
+    ELBV2_LISTENER_REQUIRES_TG_ACCEPT: (
+        "AWS",
+        "The listener forwards to no target group that accepts the traffic (its target groups are not in the "
+        "input, or the listener has no forward action at all).",
+    ),
+    ELBV2_LISTENER_HAS_NO_TG: (
+        "AWS",
+        "The listener's target groups (a Classic Load Balancer: the load balancer) have no registered targets.",
+    ),
+    ELB_INSTALLED_AZ_RESTRICTION: (
+        "AWS",
+        "A load balancer sends only to targets in Availability Zones enabled on it: every target is in another zone.",
+    ),
+    ELBV2_NO_TARGETS_IN_AZ: (
+        "AWS",
+        "Cross-zone load balancing is off (an NLB's or GWLB's default, or the target group's attribute): the node "
+        "that received the traffic serves only targets in its own zone, and there are none.",
+    ),
+    ELB_NOT_CROSSZONE: (
+        "AWS",
+        "A Classic Load Balancer with cross-zone load balancing off: the node that received the traffic serves "
+        "only instances in its own zone, and there are none.",
+    ),
+    ELB_ACL_RESTRICTION: (
+        "AWS",
+        "A Classic Load Balancer's subnet network ACL applies to its outbound traffic even to instances in its "
+        "own subnet, and denies it.",
+    ),
+    ELBV2_SOURCE_ADDRESS_PRESERVATION: (
+        "AWS",
+        "A Network Load Balancer keeps the client's address towards the target (client IP preservation): a "
+        "target that is also the client is hashed to itself and the connection fails (no hairpin).",
     ),
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import (
     ManagedPrefixList,
@@ -35,6 +35,9 @@ from ..model.addressing import (
     route_tables_of_subnets,
     route_target_kind,
 )
+
+if TYPE_CHECKING:
+    from .elb_compiled import ElbIndex
 
 ALL_PORTS = (0, 65535)
 
@@ -212,6 +215,9 @@ class Compiled:
     public: dict[int, PublicAddress] = field(default_factory=dict)
     """public address -> the ENI and the private address it translates to."""
     unknown_ids: frozenset[str] = frozenset()
+    load_balancers: ElbIndex | None = None
+    """Load balancers by node ENI, built when a packet first reaches a node
+    (:func:`vpcsim.engine.elb_compiled.elb_index`)."""
 
 
 #: The tag importers put on a resource whose address is a stand-in (``private_ip``, ``public_ip``...).

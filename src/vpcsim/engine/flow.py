@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ..model import Instance, Network, NetworkInterface, Resource, protocol_name, protocol_number
+from ..model import Instance, ModelError, Network, NetworkInterface, Resource, protocol_name, protocol_number
 from .compiled import ip_int, is_internet_routable
 
 TCP, UDP, ICMP = 6, 17, 1
@@ -189,11 +189,23 @@ def resolve_endpoint(network: Network, ref: str | Resource) -> Endpoint:
             raise EndpointError(f"{text!r}: internet:IP needs an IPv4 address")
         return Endpoint(address=host, label=f"internet ({host})", internet=True)
     named = [r for r in network.find_by_name(text) if isinstance(r, Instance | NetworkInterface)]
+    if not named:
+        nodes = _load_balancer_nodes(network, text)
+        if nodes:  # a load balancer (name or ARN): its first node (its zone's first, in order)
+            return _eni_endpoint(network, nodes[0], text)
     if len(named) > 1:
         raise EndpointError(f"{text!r} names several resources", candidates=[r.id for r in named])
     if named:
         return resolve_endpoint(network, named[0])
     raise EndpointError(f"{text!r} is not an instance, network interface, address, internet[:IP] or Name tag")
+
+
+def _load_balancer_nodes(network: Network, text: str) -> list[NetworkInterface]:
+    try:
+        lb = network.load_balancer_named(text)
+    except ModelError as exc:
+        raise EndpointError(str(exc)) from None
+    return network.load_balancer_nodes(lb) if lb is not None else []
 
 
 def make_flow(

@@ -525,6 +525,10 @@ class Walk:
             if endpoint is not None:
                 return answer_at_endpoint(self, eni, endpoint, pkt)
             if eni.managed is not None and not reply:
+                if eni.managed[0] == "load balancer":  # its listeners and targets: engine/elb.py
+                    from .elb import at_node
+
+                    return at_node(self, eni, pkt)
                 # A transit gateway attachment, a load balancer node, an endpoint: no host.
                 self.recorder.block(explain.not_a_host(self.recorder.path, eni, pkt.dst))
                 return None

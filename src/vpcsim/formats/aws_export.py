@@ -40,6 +40,7 @@ from ..model import (
     VpcPeeringSide,
     VpnGateway,
 )
+from .aws_export_elb import add_elb_documents
 from .aws_export_transit import export_attachment, export_route_table, transit_gateway_options
 
 Scope = tuple[str, str]
@@ -167,6 +168,7 @@ def network_to_aws_documents(network: Network) -> dict[Scope, dict[str, Any]]:
         export_attachment(bucket(attachment), attachment)
     for tgw_table in network.transit_gateway_route_tables.values():
         export_route_table(bucket(tgw_table), tgw_table)
+    add_elb_documents(network, bucket)
     return {scope: dict(documents) for scope, documents in scopes.items()}
 
 

@@ -4,7 +4,7 @@ Why it is shaped this way:
 
 * **The top-level key decides.** Each document is a JSON object whose keys are what the AWS
   CLI / boto3 returned (``Vpcs``, ``Subnets``, ``Reservations``...). Keys the model covers are
-  read; keys it does not (``LoadBalancers``, ``VpnConnections``...) are counted in
+  read; keys it does not (``VpnConnections``, ``DhcpOptions``...) are counted in
   ``LoadResult.skipped``; nothing is dropped without a word.
 * **Order does not matter.** Whatever the order of files, steps that need other resources
   (rules of ``SecurityGroupRules`` merged into their groups, instance ENIs created only when no
@@ -35,6 +35,7 @@ from ..model.network import COLLECTIONS
 from .aws_fields import Bad, type_name
 from .aws_import_base import UNSET, Scope
 from .aws_read_compute import ComputeReaders
+from .aws_read_elb import ELB_KEYS, ElbReaders
 from .aws_read_network import NetworkReaders
 from .aws_read_security import SecurityReaders
 from .aws_read_transit import TransitReaders
@@ -72,6 +73,7 @@ READ_ORDER = (
     "NetworkInterfaces",
     "Reservations",
     "Addresses",
+    *ELB_KEYS,
 )
 KEY_RANK = {key: rank for rank, key in enumerate(READ_ORDER)}
 
@@ -85,14 +87,7 @@ NOT_MODELLED = frozenset(
         "AvailabilityZones",
         "CustomerGateways",
         "VpnConnections",
-        "LoadBalancers",
-        "LoadBalancerDescriptions",
-        "LoadBalancerListeners",
-        "LoadBalancerAttributes",
-        "LoadBalancerTargetHealth",
-        "TargetGroups",
         "TargetHealthDescriptions",
-        "Listeners",
         "ServiceDetails",
         "ServiceNames",
         "DBInstances",
@@ -116,7 +111,9 @@ NOT_MODELLED = frozenset(
 ENVELOPE = frozenset({"ResponseMetadata", "NextToken", "Marker", "NextMarker"})
 
 
-class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChecks, TransitReaders):
+class AwsImporter(
+    NetworkReaders, SecurityReaders, ComputeReaders, ElbReaders, ReferenceChecks, TransitReaders
+):
     """Reads documents one at a time (:meth:`read`), then completes the network (:meth:`finish`)."""
 
     def __init__(self, network: Network | None = None) -> None:
@@ -141,6 +138,14 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
             "Reservations": self._reservation,
             "Addresses": self._address,
             **self.transit_handlers(),
+            "LoadBalancers": self._load_balancer,
+            "LoadBalancerDescriptions": self._classic_load_balancer,
+            "TargetGroups": self._target_group,
+            "Listeners": self._listeners,
+            "LoadBalancerListeners": self._load_balancer_listeners,
+            "LoadBalancerTargetHealth": self._target_health,
+            "LoadBalancerAttributes": self._load_balancer_attributes,
+            "TargetGroupAttributes": self._target_group_attributes,
         }
 
     def read(self, source: str, document: object, scope: Scope) -> None:
@@ -220,6 +225,7 @@ class AwsImporter(NetworkReaders, SecurityReaders, ComputeReaders, ReferenceChec
         self._create_nat_gateway_enis()
         self._link_endpoint_prefix_lists()
         self._complete_network_acls()
+        self._apply_load_balancers()
         self._set_network_scope()
         self._check_references()
         self._create_unknowns()

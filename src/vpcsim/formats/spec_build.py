@@ -21,6 +21,7 @@ from __future__ import annotations
 from ..model import UnknownResource
 from .problems import InputError
 from .spec_build_compute import ComputeBuilders
+from .spec_build_elb import ElbBuilders
 from .spec_build_network import NetworkBuilders
 from .spec_build_security import SecurityBuilders
 from .spec_build_transit import TransitBuilders
@@ -28,7 +29,7 @@ from .spec_schema import VpcSpec
 from .spec_yaml import Path
 
 
-class SpecBuilder(NetworkBuilders, SecurityBuilders, ComputeBuilders, TransitBuilders):
+class SpecBuilder(NetworkBuilders, SecurityBuilders, ComputeBuilders, TransitBuilders, ElbBuilders):
     """One load: names -> ids, then resources in dependency order, then where each came from."""
 
     complete = False
@@ -59,6 +60,9 @@ class SpecBuilder(NetworkBuilders, SecurityBuilders, ComputeBuilders, TransitBui
             self.build_security_group_rules(key, vpc)
             self.build_routes(key, vpc)
             self.build_endpoints(key, vpc)
+        self.build_outside_target_groups()
+        for key, vpc in self.spec.vpcs.items():
+            self.build_load_balancers(key, vpc)
         self.build_unknown_resources()
         self.complete = True  # every resource built but those with a problem: validate() can run
         if self.problems:

@@ -39,8 +39,10 @@ from ..model import (
     Vpc,
     VpcPeeringSide,
 )
+from ..model.elb import TargetGroup
 from ..model.network import default_network_acl_entries
 from ..model.validate import INACTIVE_NAT_STATES
+from . import spec_dump_elb
 from .spec_build_network import aws_default_acl_entries
 from .spec_dump_transit import SpecDumpTransitError, transit_gateway_fields
 from .spec_names import (
@@ -154,7 +156,11 @@ class _SpecWriter:
         self.assign(net.transit_gateways.values(), "transit_gateway", ("transit_gateways",))
         for resource in net.resources():
             owner: object = getattr(resource, "vpc_id", None)
-            if isinstance(owner, str) and owner not in net.vpcs and not isinstance(resource, Vpc):
+            if (
+                isinstance(owner, str)
+                and owner not in net.vpcs
+                and not isinstance(resource, Vpc | TargetGroup)
+            ):
                 raise SpecDumpError(
                     f"{resource.id} belongs to VPC {owner}, which is not in the network; a spec holds "
                     "resources inside their VPC"
@@ -275,6 +281,7 @@ class _SpecWriter:
             ("vpn_gateways", lambda: self.gateways(net.vpn_gateways.values(), "vpn_gateway")),
             ("transit_gateways", lambda: self.gateways(net.transit_gateways.values(), "transit_gateway")),
             ("unknown_resources", self.unknown_resources),
+            ("target_groups", lambda: spec_dump_elb.outside_target_groups(self)),
         ]
         for name, build in sections:
             section = build()
@@ -451,6 +458,8 @@ class _SpecWriter:
             ("instances", self.instances),
             ("endpoints", self.endpoints),
             ("egress_only_internet_gateways", self.egress_only_internet_gateways),
+            ("target_groups", lambda v: spec_dump_elb.target_groups(self, v)),
+            ("load_balancers", lambda v: spec_dump_elb.load_balancers(self, v)),
         ]
         for name, build in sections:
             section = build(vpc)

@@ -589,6 +589,92 @@ class EgressOnlyInternetGatewaySpec(Strict):
     tags: Tags = {}
 
 
+class TargetSpec(Strict):
+    """A registered target: an instance (key or id), an IP address, or an ALB (name or ARN)."""
+
+    id: str
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    """Overrides the group's port."""
+    availability_zone: str | None = None
+    """Default: the zone of the instance or of the subnet holding the address."""
+    health: str | None = None
+    """``TargetHealth.State`` as read (a note: reachability ignores health)."""
+
+
+class TargetGroupSpec(Strict):
+    """An ELBv2 target group (keyed by its name)."""
+
+    arn: str | None = None
+    """Default: derived from the name and the file's seed."""
+    protocol: str | None = None
+    """HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, QUIC, TCP_QUIC, GENEVE; none for Lambda targets."""
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    target_type: Literal["instance", "ip", "lambda", "alb"] = "instance"
+    targets: list[str | TargetSpec] = []
+    """Each an instance key or id, an IP address, an ALB's name or ARN, or ``{id, port, ...}``."""
+    preserve_client_ip: bool | None = None
+    """The attribute ``preserve_client_ip.enabled`` (NLB); default: AWS's per target type."""
+    cross_zone: bool | None = None
+    """The attribute ``load_balancing.cross_zone.enabled``; default: the load balancer's."""
+    health_check_port: str = "traffic-port"
+    health_check_protocol: str | None = None
+    vpc_id: str | None = None
+    """Only for a group at the top of the file: the id of its VPC, which the file does not hold."""
+    tags: Tags = {}
+
+
+class ListenerSpec(Strict):
+    port: Annotated[int, Field(ge=1, le=65535)]
+    protocol: str
+    """ALB: HTTP, HTTPS; NLB: TCP, TLS, UDP, TCP_UDP, QUIC, TCP_QUIC; GWLB: GENEVE; Classic:
+    HTTP, HTTPS, TCP, SSL."""
+    forward: list[str] = []
+    """Target groups (names or ARNs) of its forward action."""
+    action: str = "forward"
+    """The default action's type: forward, redirect, fixed-response..."""
+    instance_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    """Classic only: the port the instances receive on."""
+    instance_protocol: str | None = None
+    """Classic only."""
+    arn: str | None = None
+
+
+class LoadBalancerAddressSpec(Strict):
+    """A node's address as ``describe-load-balancers`` lists it (an NLB's Elastic IP or chosen
+    private address)."""
+
+    ip_address: IPv4 | None = None
+    allocation_id: str | None = None
+    private_ipv4_address: IPv4 | None = None
+
+
+class LoadBalancerSpec(Strict):
+    """A load balancer (keyed by its name); one node per subnet, as AWS makes them."""
+
+    arn: str | None = None
+    """Default: derived from the name and the file's seed."""
+    type: Literal["application", "network", "gateway", "classic"] = "application"
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    subnets: list[str]
+    """One subnet per zone (keys or ids): each holds a node."""
+    security_groups: list[str] | None = None
+    """Group keys (or ids); default: the VPC's default group for ALB and Classic, none for NLB."""
+    listeners: list[ListenerSpec] = []
+    instances: list[str] = []
+    """Classic only: the registered instances (keys or ids)."""
+    cross_zone: bool | None = None
+    """``load_balancing.cross_zone.enabled``; default: on for ALB and Classic, off for NLB."""
+    state: Literal["active", "provisioning", "active_impaired", "failed"] = "active"
+    dns_name: str | None = None
+    ip_address_type: str = "ipv4"
+    addresses: dict[str, list[LoadBalancerAddressSpec]] = {}
+    """Per subnet (key or id): the addresses ``describe-load-balancers`` lists for its node."""
+    create_nodes: bool = True
+    """false: the nodes are listed under ``network_interfaces`` (description ``ELB <app|net>/<name>/<id>``),
+    as a dump writes them; true: one node is made per subnet."""
+    tags: Tags = {}
+
+
 class VpcSpec(Strict):
     id: str | None = None
     cidr: Cidr4
@@ -614,6 +700,10 @@ class VpcSpec(Strict):
     instances: dict[Name, InstanceSpec] = {}
     endpoints: dict[Name, EndpointSpec] = {}
     egress_only_internet_gateways: dict[Name, EgressOnlyInternetGatewaySpec] = {}
+    target_groups: dict[Name, TargetGroupSpec] = {}
+    """Elastic Load Balancing target groups, keyed by name."""
+    load_balancers: dict[Name, LoadBalancerSpec] = {}
+    """Load balancers, keyed by name."""
 
 
 class NetworkSpec(Strict):
@@ -636,6 +726,8 @@ class NetworkSpec(Strict):
     transit_gateways: dict[Name, TransitGatewaySpec] = {}
     unknown_resources: dict[Name, UnknownResourceSpec] = {}
     """Keyed by id: components the source referenced but did not describe."""
+    target_groups: dict[Name, TargetGroupSpec] = {}
+    """Target groups of VPCs the file does not hold (``vpc_id``); the others are under their VPC."""
 
 
 def spec_json_schema() -> dict[str, Any]:

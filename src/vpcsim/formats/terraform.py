@@ -35,6 +35,7 @@ from .problems import InputError, LoadProblem, LoadResult, Location
 from .terraform_base import ADDRESS_TAG, PLACEHOLDER_TAG
 from .terraform_doc import TfDocument, TfResource, read_document
 from .terraform_map_compute import ComputeMaps
+from .terraform_map_elb import ELB_TYPES, ElbMaps, elb_phases
 from .terraform_map_network import NetworkMaps
 from .terraform_map_routing import RoutingMaps
 from .terraform_map_security import SecurityMaps
@@ -108,10 +109,11 @@ PHASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("aws_vpc_endpoint_route_table_association",), "map_vpc_endpoint_route_table_association"),
     (("aws_vpc_endpoint_subnet_association",), "map_vpc_endpoint_subnet_association"),
     (("aws_vpc_endpoint_security_group_association",), "map_vpc_endpoint_security_group_association"),
+    *elb_phases(),
 )
 
 
-class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps, TransitMaps):
+class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps, TransitMaps, ElbMaps):
     """Maps a document's resources onto one network, in dependency order (referenced first)."""
 
     def run(self) -> int:
@@ -162,6 +164,8 @@ class TerraformMapper(NetworkMaps, RoutingMaps, SecurityMaps, ComputeMaps, Trans
         known = res.values.get("id")
         if not (isinstance(known, str) and known) and res.type not in _ADOPTERS:
             res.derived["id"] = self.placeholder(res)
+        if res.type in ELB_TYPES:
+            self.derive_elb(res)
         if res.type in ("aws_vpc", "aws_default_vpc"):
             self.derive_vpc(res)
         elif res.type == "aws_instance":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -26,6 +26,18 @@ from .addressing import (
     route_table_of_subnet,
     route_target_field,
 )
+from .elb import (
+    Listener,
+    ListenerAction,
+    LoadBalancer,
+    LoadBalancerAvailabilityZone,
+    TargetDescription,
+    TargetGroup,
+    derived_suffix,
+    node_description,
+)
+from .elb import load_balancer_arn as _elb_arn
+from .elb import target_group_arn as _tg_arn
 from .resources import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -82,6 +94,8 @@ COLLECTIONS: dict[type[Resource], str] = {
     TransitGatewayAttachment: "transit_gateway_attachments",
     TransitGatewayRouteTable: "transit_gateway_route_tables",
     VpcEndpoint: "vpc_endpoints",
+    LoadBalancer: "load_balancers",
+    TargetGroup: "target_groups",
     UnknownResource: "unknown_resources",
 }
 
@@ -152,6 +166,8 @@ class Network:
         self.transit_gateway_attachments: dict[str, TransitGatewayAttachment] = {}
         self.transit_gateway_route_tables: dict[str, TransitGatewayRouteTable] = {}
         self.vpc_endpoints: dict[str, VpcEndpoint] = {}
+        self.load_balancers: dict[str, LoadBalancer] = {}
+        self.target_groups: dict[str, TargetGroup] = {}
         self.unknown_resources: dict[str, UnknownResource] = {}
         self.version = 0
         self._seed = seed
@@ -1359,6 +1375,220 @@ class Network:
         if name is not None:
             all_tags["Name"] = name
         return {"region": region or self.region, "owner_id": owner_id or self.account, "tags": all_tags}
+
+    # ------------------------------------------------------------------ Elastic Load Balancing
+
+    def create_load_balancer(
+        self,
+        name: str,
+        subnets: Iterable[str | Subnet],
+        *,
+        load_balancer_type: Literal["application", "network", "gateway", "classic"] = "application",
+        scheme: Literal["internet-facing", "internal"] = "internet-facing",
+        security_groups: Iterable[str | SecurityGroup] | None = None,
+        cross_zone: bool | None = None,
+        load_balancer_arn: str | None = None,
+        tags: dict[str, str] | None = None,
+        nodes: Mapping[str, tuple[str | None, str | None]] | None = None,
+        create_nodes: bool = True,
+    ) -> LoadBalancer:
+        """A load balancer with one node per subnet: an ENI AWS manages, with the description AWS
+        writes (``ELB app/<name>/<id>``), the load balancer's security groups and, when
+        internet-facing, a public address held by AWS. An ALB or CLB given no group gets its VPC's
+        default group, as in AWS; an NLB given none has none (and can never get one).
+        ``nodes``: subnet id -> (private address, public address) of its node, where given;
+        ``create_nodes=False`` makes no node (they are added as ENIs of their own)."""
+        chosen = [self.resolve(s, Subnet) for s in subnets]
+        if not chosen:
+            raise ModelError(f"load balancer {name} needs at least one subnet", code="ValidationError")
+        vpc_id = chosen[0].vpc_id
+        if security_groups is None:
+            default = self.default_security_group(vpc_id)
+            group_ids = (
+                [default.group_id]
+                if default is not None and load_balancer_type in ("application", "classic")
+                else []
+            )
+        else:
+            group_ids = [self.resolve(g, SecurityGroup).group_id for g in security_groups]
+        first = chosen[0]
+        suffix = derived_suffix(self._seed, "elb", name)
+        arn = load_balancer_arn or _elb_arn(first.region, first.owner_id, load_balancer_type, name, suffix)
+        lb = LoadBalancer(
+            load_balancer_arn=arn,
+            load_balancer_name=name,
+            type=load_balancer_type,
+            scheme=scheme,
+            vpc_id=vpc_id,
+            availability_zones=[
+                LoadBalancerAvailabilityZone(zone_name=s.availability_zone, subnet_id=s.subnet_id)
+                for s in chosen
+            ],
+            security_groups=group_ids,
+            cross_zone=cross_zone,
+            **self._common(None, first.region, first.owner_id, tags),
+        )
+        self.add(lb)
+        interface_type = {"network": "network_load_balancer", "gateway": "gateway_load_balancer"}.get(
+            load_balancer_type, "interface"
+        )
+        for subnet in chosen if create_nodes else []:
+            private, public = (nodes or {}).get(subnet.subnet_id, (None, None))
+            eni = self.create_network_interface(
+                subnet,
+                private_ip=private,
+                groups=group_ids,
+                interface_type=interface_type,
+                description=node_description(lb),
+            )
+            eni.status = "in-use"
+            if scheme == "internet-facing":
+                eni.private_ip_addresses[0].public_ip = public or self.next_public_ip()
+        self.touch()
+        return lb
+
+    def find_load_balancer(self, ref: str | LoadBalancer) -> LoadBalancer:
+        """A load balancer by object, ARN or name."""
+        if isinstance(ref, LoadBalancer):
+            return ref
+        found = self.load_balancers.get(ref) or next(
+            (lb for lb in self.load_balancers.values() if lb.load_balancer_name == ref), None
+        )
+        if found is None:
+            raise ModelError(f"load balancer {ref} not found", code="LoadBalancerNotFound", resource=ref)
+        return found
+
+    def load_balancer_named(self, ref: str) -> LoadBalancer | None:
+        """The load balancer whose ARN or name is ``ref`` (None when there is none)."""
+        found = self.load_balancers.get(ref.strip())
+        if found is not None:
+            return found
+        named = [lb for lb in self.load_balancers.values() if lb.load_balancer_name == ref.strip()]
+        if len(named) > 1:
+            raise ModelError(
+                f"{ref!r} names several load balancers ({', '.join(sorted(lb.load_balancer_arn for lb in named))})",
+                code="VPCSIM_AMBIGUOUS",
+            )
+        return named[0] if named else None
+
+    def load_balancer_nodes(self, load_balancer: LoadBalancer) -> list[NetworkInterface]:
+        """The node ENIs of a load balancer (described ``ELB <app|net>/<name>/<id>``), by zone."""
+        description = node_description(load_balancer)
+        nodes = [
+            e
+            for e in self.network_interfaces.values()
+            if e.description == description and e.vpc_id == load_balancer.vpc_id
+        ]
+        return sorted(
+            nodes,
+            key=lambda e: (
+                self.subnets[e.subnet_id].availability_zone if e.subnet_id in self.subnets else "",
+                e.network_interface_id,
+            ),
+        )
+
+    def find_target_group(self, ref: str | TargetGroup) -> TargetGroup:
+        """A target group by object, ARN or name."""
+        if isinstance(ref, TargetGroup):
+            return ref
+        found = self.target_groups.get(ref) or next(
+            (tg for tg in self.target_groups.values() if tg.target_group_name == ref), None
+        )
+        if found is None:
+            raise ModelError(f"target group {ref} not found", code="TargetGroupNotFound", resource=ref)
+        return found
+
+    def create_target_group(
+        self,
+        name: str,
+        *,
+        vpc: str | Vpc | None = None,
+        protocol: str | None = None,
+        port: int | None = None,
+        target_type: Literal["instance", "ip", "lambda", "alb"] = "instance",
+        preserve_client_ip: bool | None = None,
+        target_group_arn: str | None = None,
+    ) -> TargetGroup:
+        """A target group (``CreateTargetGroup``); register targets with :meth:`register_targets`."""
+        vpc_obj = self.resolve(vpc, Vpc) if vpc is not None else None
+        suffix = derived_suffix(self._seed, "tg", name)
+        region = vpc_obj.region if vpc_obj is not None else self.region
+        owner = vpc_obj.owner_id if vpc_obj is not None else self.account
+        return self.add(
+            TargetGroup(
+                target_group_arn=target_group_arn or _tg_arn(region, owner, name, suffix),
+                target_group_name=name,
+                protocol=protocol,
+                port=port,
+                vpc_id=vpc_obj.vpc_id if vpc_obj is not None else None,
+                target_type=target_type,
+                preserve_client_ip=preserve_client_ip,
+                **self._common(None, region, owner, None),
+            )
+        )
+
+    def register_targets(
+        self, target_group: str | TargetGroup, targets: Iterable[str | tuple[str, int | None]]
+    ) -> None:
+        """Register targets (an instance id or an IP address, with an optional port overriding
+        the group's); the zone is the instance's or the subnet's holding the address."""
+        tg = self.find_target_group(target_group)
+        for target in targets:
+            target_id, port = (target, None) if isinstance(target, str) else target
+            zone: str | None = None
+            if target_id in self.instances:
+                zone = self.subnets[self.instances[target_id].subnet_id].availability_zone
+            elif tg.vpc_id is not None:
+                owner = self.owner_in_vpc(tg.vpc_id, target_id) if "." in target_id else None
+                if owner is not None:
+                    zone = self.subnets[owner.subnet_id].availability_zone
+            tg.targets.append(TargetDescription(id=target_id, port=port, availability_zone=zone))
+        self.touch()
+
+    def create_listener(
+        self,
+        load_balancer: str | LoadBalancer,
+        *,
+        port: int,
+        protocol: str,
+        target_groups: Iterable[str | TargetGroup] = (),
+        action_type: str = "forward",
+        instance_port: int | None = None,
+        instance_protocol: str | None = None,
+    ) -> Listener:
+        """A listener forwarding to target groups (ELBv2) or, on a Classic Load Balancer, to the
+        registered instances on ``instance_port``."""
+        lb = self.find_load_balancer(load_balancer)
+        arns = [self.find_target_group(t).target_group_arn for t in target_groups]
+        listener_arn = lb.load_balancer_arn.replace(":loadbalancer/", ":listener/") + f"/{port}"
+        listener = Listener(
+            listener_arn=listener_arn,
+            port=port,
+            protocol=protocol,
+            default_actions=[ListenerAction(type=action_type, target_group_arns=arns, order=1)]
+            if lb.type != "classic"
+            else [],
+            instance_port=instance_port if lb.type == "classic" else None,
+            instance_protocol=instance_protocol if lb.type == "classic" else None,
+        )
+        lb.listeners.append(listener)
+        for arn in arns:
+            tg = self.target_groups[arn]
+            if lb.load_balancer_arn not in tg.load_balancer_arns:
+                tg.load_balancer_arns.append(lb.load_balancer_arn)
+        self.touch()
+        return listener
+
+    def register_instances_with_load_balancer(
+        self, load_balancer: str | LoadBalancer, instances: Iterable[str | Instance]
+    ) -> None:
+        """Classic Load Balancer: register instances on the load balancer itself."""
+        lb = self.find_load_balancer(load_balancer)
+        for instance in instances:
+            instance_id = self.resolve(instance, Instance).instance_id
+            if instance_id not in lb.instances:
+                lb.instances.append(instance_id)
+        self.touch()
 
 
 def default_network_acl_entries() -> list[NetworkAclEntry]:

@@ -38,6 +38,10 @@ class SelectorSpec(_Strict):
     endpoint: Values | None = Field(
         None, description="The network interfaces of these interface VPC endpoints (vpce- id or Name tag)."
     )
+    load_balancer: Values | None = Field(
+        None,
+        description="The nodes of these load balancers (name or ARN): traffic to them follows the listeners to the targets.",
+    )
     tag: dict[str, Values] | None = Field(
         None, description="ENIs whose instance (or the ENI itself) has these tags: {Key: Value or [Values]}."
     )
@@ -46,7 +50,7 @@ class SelectorSpec(_Strict):
 
 Selector = str | SelectorSpec
 """A string: ``internet``, ``all``, a name from ``endpoints``, an id (``i-``, ``eni-``, ``subnet-``,
-``sg-``, ``vpc-``, ``vpce-``) or a Name tag."""
+``sg-``, ``vpc-``, ``vpce-``), a load balancer's ARN or name, or a Name tag."""
 
 
 class Assertion(_Strict):

@@ -46,6 +46,7 @@ from .resources import (
     Vpc,
     VpcEndpoint,
 )
+from .validate_elb import check_load_balancers
 from .validate_transit import check_transit
 
 Severity = Literal["error", "warning"]
@@ -234,6 +235,8 @@ _KIND_NAMES = {
     "addresses": "Elastic IP",
     "route_tables": "route table",
     "network_acls": "network ACL",
+    "load_balancers": "load balancer",
+    "target_groups": "target group",
 }
 
 
@@ -261,6 +264,7 @@ class _Validator:
         self._check_peerings()
         self._check_addresses()
         check_transit(self.n, self.error, self.warning, self.check_ref)
+        check_load_balancers(self.n, self.error, self.warning)
         return self.problems
 
     # ------------------------------------------------------------------ reporting helpers

@@ -163,6 +163,9 @@ class GeneratorConfig:
     """Probability that the network gets a transit gateway joining some of its VPCs (with
     randomly missing zones, associations and propagations, static, blackhole and prefix-list
     routes, appliance mode, sometimes a VPN attachment)."""
+    load_balancers: int = 0
+    """Load balancers (ALB, NLB, Classic) in front of instances of their VPC, each with a
+    listener and a target group (drawn last: networks without them are unchanged)."""
 
     def __post_init__(self) -> None:
         for name in ("vpcs", "subnets_per_vpc", "availability_zones"):
@@ -257,6 +260,8 @@ def messy_config(network_interfaces: int = 50_000) -> GeneratorConfig:
 PRESETS["transit-small"] = dataclasses.replace(PRESETS["small"], transit_gateway_ratio=1.0)
 PRESETS["messy"] = messy_config()
 #: A messy network small enough for property tests (2-3 VPCs, a dozen instances).
+#: The ``small`` preset with load balancers (property tests over ELB paths).
+PRESETS["small-elb"] = dataclasses.replace(PRESETS["small"], load_balancers=3)
 PRESETS["messy-small"] = dataclasses.replace(
     messy_config(2_000),
     vpcs=3,
@@ -389,8 +394,96 @@ class _Builder:
                 self._appliance_route(plan)
         if cfg.transit_gateway_ratio and len(self.plans) > 1 and rng.random() < cfg.transit_gateway_ratio:
             self._transit_gateway()
+        for index in range(cfg.load_balancers):
+            self._load_balancer(index)
         self.net.touch()
         return self.net
+
+    # ------------------------------------------------------------------ load balancers
+
+    def _load_balancer(self, index: int) -> None:
+        """A load balancer of a random type in 1-2 subnets of one VPC (distinct zones), with a
+        listener on a well-known port forwarding to 1-3 of the VPC's instances (by id or by
+        address), on the group's port or a target's own; groups, cross-zone and client IP
+        preservation drawn too."""
+        rng, net = self.rng, self.net
+        plan = rng.choice(self.plans)
+        instances = [
+            i for i in net.instances.values() if i.vpc_id == plan.vpc.vpc_id and i.network_interface_ids
+        ]
+        by_zone: dict[str, Subnet] = {}
+        for subnet in rng.sample(plan.subnets, len(plan.subnets)):
+            if self.pools[subnet.subnet_id].free > 0:
+                by_zone.setdefault(subnet.availability_zone, subnet)
+        if not by_zone:
+            return
+        kind: Literal["application", "network", "classic"] = rng.choice(("application", "network", "classic"))
+        chosen = list(by_zone.values())[: rng.randint(1, 2)]
+        if kind == "application" and len(chosen) < 2:
+            kind = "network"  # an ALB needs two zones
+        facing = plan.igw is not None and rng.random() < 0.7
+        if kind == "network" and rng.random() < 0.5:
+            groups: list[SecurityGroup] = []
+        else:
+            candidates = plan.groups or ([plan.default_group] if plan.default_group else [])
+            groups = rng.sample(candidates, min(len(candidates), rng.randint(1, 2)))
+        nodes = {s.subnet_id: (self._take(s), self.public.take() if facing else None) for s in chosen}
+        name = f"{plan.name}-lb{index}"
+        lb = net.create_load_balancer(
+            name,
+            chosen,
+            load_balancer_type=kind,
+            scheme="internet-facing" if facing else "internal",
+            security_groups=groups,
+            cross_zone=rng.choice((None, True, False)) if kind != "application" else None,
+            nodes=nodes,
+        )
+        port = rng.choice(WELL_KNOWN_PORTS)
+        target_port = rng.choice((port, *WELL_KNOWN_PORTS[:4]))
+        zones = {s.availability_zone for s in chosen}
+        near = [i for i in instances if net.subnets[i.subnet_id].availability_zone in zones]
+        pool = near if near and rng.random() < 0.8 else instances
+        targets = rng.sample(pool, min(len(pool), rng.randint(1, 3))) if pool else []
+        if rng.random() < 0.6:
+            # Often a path that works: the load balancer's group admits the listener's port, the
+            # targets' groups admit the target port from the load balancer (or from anywhere).
+            proto = "udp" if kind == "network" and rng.random() < 0.2 else "tcp"
+            if groups:
+                net.authorize_security_group_ingress(
+                    groups[0], ip_protocol=proto, from_port=port, to_port=port, cidr_ipv4="0.0.0.0/0"
+                )
+            for instance in targets:
+                eni = net.network_interfaces[instance.network_interface_ids[0]]
+                for group_id in eni.groups[:1]:
+                    peer = (
+                        {"referenced_group_id": groups[0].group_id}
+                        if groups and rng.random() < 0.5
+                        else {"cidr_ipv4": "0.0.0.0/0"}
+                    )
+                    net.authorize_security_group_ingress(
+                        group_id, ip_protocol=proto, from_port=target_port, to_port=target_port + 1, **peer
+                    )
+        if kind == "classic":
+            net.create_listener(
+                lb, port=port, protocol="TCP", instance_port=target_port, instance_protocol="TCP"
+            )
+            net.register_instances_with_load_balancer(lb, targets)
+            return
+        protocol = "HTTP" if kind == "application" else rng.choice(("TCP", "TCP", "UDP", "TCP_UDP"))
+        by_ip = rng.random() < 0.4
+        tg = net.create_target_group(
+            f"{name}-tg",
+            vpc=plan.vpc,
+            protocol=protocol,
+            port=target_port,
+            target_type="ip" if by_ip else "instance",
+            preserve_client_ip=rng.choice((None, True, False)) if kind == "network" else None,
+        )
+        for instance in targets:
+            eni = net.network_interfaces[instance.network_interface_ids[0]]
+            target = eni.private_ip_address if by_ip else instance.instance_id
+            net.register_targets(tg, [(target, rng.choice((None, None, target_port + 1)))])
+        net.create_listener(lb, port=port, protocol=protocol, target_groups=[tg])
 
     # ------------------------------------------------------------------ VPCs and subnets
 

@@ -1,0 +1,147 @@
+"""Load balancers through every format: the YAML spec (load, dump, round trip), the AWS export
+(round trip through the importer), and the spec's problems with AWS-shaped codes."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from tests.formats.test_aws_export import round_trip, snapshot
+from tests.formats.test_spec import assert_round_trip, problems
+from tests.support.elb import alb_estate
+
+import vpcsim
+from vpcsim.formats.aws import load_aws
+from vpcsim.formats.spec import load_spec
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
+
+SPEC = """
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    subnets:
+      public-a: {cidr: 10.0.0.0/24, az: us-east-1a, route_table: public}
+      public-b: {cidr: 10.0.1.0/24, az: us-east-1b, route_table: public}
+      private-a: {cidr: 10.0.10.0/24, az: us-east-1a}
+    route_tables:
+      public:
+        routes:
+          0.0.0.0/0: igw
+    security_groups:
+      alb:
+        ingress: [tcp 80 from 0.0.0.0/0]
+      web:
+        ingress: [tcp 8080 from alb]
+    instances:
+      web-1: {subnet: private-a, security_groups: [web]}
+    target_groups:
+      web:
+        protocol: HTTP
+        port: 8080
+        targets: [web-1]
+    load_balancers:
+      web-alb:
+        subnets: [public-a, public-b]
+        security_groups: [alb]
+        listeners:
+          - {port: 80, protocol: HTTP, forward: [web]}
+internet_gateways:
+  igw: {vpc: main}
+"""
+
+
+def test_spec_alb_in_front_of_a_private_instance() -> None:
+    net = load_spec(textwrap.dedent(SPEC), filename="alb.yaml").network
+    (lb,) = net.load_balancers.values()
+    assert (lb.load_balancer_name, lb.type, lb.scheme) == ("web-alb", "application", "internet-facing")
+    nodes = [e for e in net.network_interfaces.values() if e.description == f"ELB {lb.node_key}"]
+    assert len(nodes) == 2 and all(e.public_ip for e in nodes)
+    (tg,) = net.target_groups.values()
+    (web,) = [i for i in net.instances.values() if i.name == "web-1"]
+    assert [(t.id, t.port) for t in tg.targets] == [(web.instance_id, None)]
+    node = nodes[0].public_ip
+    assert node is not None
+    assert vpcsim.trace(net, "internet", node, port=80).verdict == "reachable"
+    assert vpcsim.trace(net, "internet", node, port=8080).codes == [
+        "ENI_SG_RULES_MISMATCH",
+        "ELBV2_LISTENER_PORT_RESTRICTION",
+    ]
+    assert_round_trip(net)
+
+
+def test_spec_unknown_target_group_is_a_located_problem() -> None:
+    found = problems(SPEC.replace("forward: [web]", "forward: [nope]"))
+    assert [(p.code, str(p.location).split(": ")[-1]) for p in found] == [
+        ("TargetGroupNotFound", "vpcs.main.load_balancers.web-alb.listeners[0].forward[0]")
+    ]
+
+
+def test_spec_unknown_instance_target_is_a_located_problem() -> None:
+    found = problems(SPEC.replace("targets: [web-1]", "targets: [web-9]"))
+    assert [p.code for p in found] == ["InvalidInstanceID.NotFound"]
+
+
+@pytest.mark.parametrize("kind", ["application", "network", "classic"])
+def test_builder_load_balancers_round_trip_through_the_spec(kind: str) -> None:
+    assert_round_trip(alb_estate(load_balancer_type=kind).net)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["application", "network", "classic"])
+def test_builder_load_balancers_round_trip_through_aws_json(kind: str, tmp_path: Path) -> None:
+    estate = alb_estate(load_balancer_type=kind, cross_zone=False if kind != "application" else None)  # type: ignore[arg-type]
+    estate.tg.preserve_client_ip = False if kind == "network" else None
+    estate.net.touch()
+    back = round_trip(estate.net, tmp_path)
+    assert snapshot(back) == snapshot(estate.net)
+
+
+def test_batfish_load_balancer_round_trips_through_the_spec() -> None:
+    network = load_aws(FIXTURES / "test-load-balancer").network
+    from tests.support.networks import canonical, differences
+
+    from vpcsim.formats.spec import dump_spec
+
+    back = load_spec(dump_spec(network), filename="elsewhere.yaml").network
+    assert differences(canonical(network), canonical(back)) == []
+
+
+TERRAFORM = Path(__file__).parent.parent / "fixtures" / "terraform"
+
+
+def test_terraform_state_with_an_alb_listener_target_group_and_attachment() -> None:
+    loaded = vpcsim.load(TERRAFORM / "state_alb.json")
+    lb_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/0123456789abcdef"
+    lb = loaded.load_balancers[lb_arn]
+    assert (lb.type, lb.scheme, lb.security_groups) == (
+        "application",
+        "internet-facing",
+        ["sg-0a0000000000000a1"],
+    )
+    assert [(li.protocol, li.port, li.target_group_arns) for li in lb.listeners] == [
+        (
+            "HTTPS",
+            443,
+            ["arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/0123456789abcdef"],
+        )
+    ]
+    (tg,) = loaded.target_groups.values()
+    assert [(t.id, t.port) for t in tg.targets] == [("i-0a0000000000000a1", 8080)]
+    nodes = [e for e in loaded.network_interfaces.values() if e.description == "ELB app/web/0123456789abcdef"]
+    assert sorted(e.subnet_id for e in nodes) == ["subnet-0a0000000000000a1", "subnet-0a0000000000000a2"]
+    public = nodes[0].public_ip
+    assert public is not None
+    assert vpcsim.trace(loaded, "internet", public, port=443).verdict == "reachable"
+    findings = vpcsim.exposure(loaded).findings
+    assert {(f.eni, f.to_dict()["via"]) for f in findings} == {
+        (e.network_interface_id, "load-balancer") for e in nodes
+    }
+
+
+def test_terraform_load_balancer_without_known_subnets_is_skipped() -> None:
+    from vpcsim.formats.terraform import load_terraform
+
+    state = load_terraform(TERRAFORM / "state_prod.json")
+    assert state.skipped == {"aws_lb": 1}
+    assert not state.network.load_balancers
