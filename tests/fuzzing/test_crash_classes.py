@@ -441,3 +441,17 @@ def test_an_endpoint_on_a_route_table_absent_from_the_dump_round_trips(
     assert "rtb-04f71fc2caa8d94cf" in spec.read_text()
     again = cli("validate", str(spec))
     assert again.status == 0, again.out
+
+
+def test_a_terraform_resource_with_an_empty_address_is_left_out_where_it_is(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """An empty address names nothing: later problems about that resource could not be located."""
+    plan = json.loads(PLAN.read_text())
+    plan["planned_values"]["root_module"]["resources"][0]["address"] = ""
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    run = cli("validate", "--json", str(path))
+    bad = [w for w in run.json["load_warnings"] if w["code"] == "VPCSIM_TF_BAD_VALUE"]
+    assert bad and bad[0]["location"]["path"] == "$.planned_values.root_module.resources[0]"
+    assert all(p["location"]["path"] or p["location"]["line"] for p in run.json["problems"])

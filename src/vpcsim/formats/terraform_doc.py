@@ -295,6 +295,10 @@ def _resource(
     if not isinstance(address, str) or not isinstance(rtype, str) or not isinstance(name, str):
         problems.append(("VPCSIM_TF_BAD_VALUE", "a resource needs string address, type and name", where))
         return None
+    if not address or not rtype or not name:
+        # an empty address cannot name the resource in any later message (nor its references)
+        problems.append(("VPCSIM_TF_BAD_VALUE", "a resource needs a non-empty address, type and name", where))
+        return None
     index = raw.get("index")
     if index is not None and not isinstance(index, int | str):
         index = None
