@@ -3,6 +3,7 @@ signature (when signatures are checked), an unbounded body."""
 
 from __future__ import annotations
 
+import socket
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -46,8 +47,6 @@ def test_unknown_and_missing_actions(server: BackgroundServer) -> None:
 def test_huge_body_is_refused(server: BackgroundServer) -> None:
     """Refused from its Content-Length, before the body is read. A client still sending may see
     the connection reset instead of the answer (the server stops reading): never a 500."""
-    import socket
-
     body = b"Action=DescribeVpcs&Filter.1.Name=" + b"x" * (2 << 20)
     host, port = server.url.split("//")[1].rstrip("/").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:

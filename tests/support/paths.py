@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -13,9 +15,6 @@ DOCS = ROOT / "docs"
 def with_unmodelled_database(tmp_path: Path) -> Path:
     """The Batfish load-balancer snapshot plus one RDS instance (``DBInstances``): a resource
     type vpcsim reads but does not model, which carries traffic -- so an answer is incomplete."""
-    import json
-    import shutil
-
     folder = tmp_path / "with-rds"
     shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "aws" / "test-load-balancer", folder)
     configs = folder / "aws_configs"
