@@ -39,6 +39,9 @@ VPCSIM_OUTSIDE_MODEL = "VPCSIM_OUTSIDE_MODEL"
 VPCSIM_SERVICE_PORT_CLOSED = "VPCSIM_SERVICE_PORT_CLOSED"
 VPCSIM_ROUTING_LOOP = "VPCSIM_ROUTING_LOOP"
 VPCSIM_NOT_A_HOST = "VPCSIM_NOT_A_HOST"
+VPCSIM_EIGW_INBOUND_INITIATED = "VPCSIM_EIGW_INBOUND_INITIATED"
+VPCSIM_ADDRESS_FAMILY = "VPCSIM_ADDRESS_FAMILY"
+VPCSIM_IPV6_NOT_GLOBAL = "VPCSIM_IPV6_NOT_GLOBAL"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -186,6 +189,23 @@ CODES: dict[str, tuple[str, str]] = {
         "The destination address belongs to a network interface AWS manages for a service that forwards or "
         "only sends (a transit gateway attachment, a Gateway Load Balancer endpoint, a Lambda function): it "
         "answers nothing addressed to it.",
+    ),
+    VPCSIM_EIGW_INBOUND_INITIATED: (
+        "vpcsim",
+        "An egress-only internet gateway (eigw-) forwards IPv6 connections initiated from inside the VPC and "
+        "their replies only: it drops a connection initiated from the internet, and the reply of one that "
+        "came in another way. Reachability Analyzer does not analyse IPv6, so AWS has no code for it.",
+    ),
+    VPCSIM_ADDRESS_FAMILY: (
+        "vpcsim",
+        "The component does not carry this address family: an egress-only internet gateway carries IPv6 "
+        "only; a NAT gateway carries IPv4, and IPv6 only to 64:ff9b::/96 (NAT64), never IPv6 to IPv6.",
+    ),
+    VPCSIM_IPV6_NOT_GLOBAL: (
+        "vpcsim",
+        "An IPv6 address outside the global unicast space 2000::/3 (unique local fc00::/7, link-local, "
+        "AWS's services in fd00:ec2::/32, multicast...) is not an internet address: an internet or "
+        "egress-only gateway neither carries traffic to it nor accepts traffic from it.",
     ),
 }
 
