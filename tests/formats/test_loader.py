@@ -190,7 +190,7 @@ def test_load_example(name: str) -> None:
 
 
 def test_examples_tell_the_story_in_order() -> None:
-    assert list(EXAMPLES) == ["default-vpc", "custom-vpc", "bastion-nat", "web-server"]
+    assert list(EXAMPLES) == ["default-vpc", "custom-vpc", "bastion-nat", "web-server", "dual-stack"]
 
 
 def test_unknown_example() -> None:

@@ -53,9 +53,10 @@ def flow_line(trace: Trace) -> str:
     if flow.has_ports:
         ports = format_ranges(flow.source_ports)
         kind = "source port" if flow.pinned else "client ports"
-        return f"{proto} {flow.source} -> {flow.destination}:{flow.destination_port} ({kind} {ports})"
-    if proto == "icmp":
-        return f"icmp {flow.source} -> {flow.destination} (type {flow.icmp_type} code {flow.icmp_code})"
+        to = f"[{flow.destination}]" if ":" in flow.destination else flow.destination
+        return f"{proto} {flow.source} -> {to}:{flow.destination_port} ({kind} {ports})"
+    if proto in ("icmp", "icmpv6"):
+        return f"{proto} {flow.source} -> {flow.destination} (type {flow.icmp_type} code {flow.icmp_code})"
     return f"protocol {proto} {flow.source} -> {flow.destination}"
 
 

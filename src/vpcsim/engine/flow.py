@@ -298,7 +298,7 @@ def make_flow(
             raise ValueError(f"{' and '.join(given)} {verb} to tcp and udp only, not {protocol_name(number)}")
     if number not in (ICMP, ICMPV6) and (icmp_type is not None or icmp_code is not None):
         raise ValueError(f"an ICMP type and code apply to icmp and icmpv6 only, not {protocol_name(number)}")
-    ipv6 = ipv6 or _names_ipv6(source) or _names_ipv6(destination)
+    ipv6 = ipv6 or names_ipv6(source) or names_ipv6(destination)
     if source_port is not None and client_ports is not None:
         raise ValueError("give a pinned source port or a client port range, not both")
     src = resolve_endpoint(network, source, ipv6=ipv6)
@@ -348,7 +348,7 @@ def make_flow(
     )
 
 
-def _names_ipv6(ref: str | Resource) -> bool:
+def names_ipv6(ref: str | Resource) -> bool:
     """An end given as an IPv6 address or ``internet:`` an IPv6 address."""
     if not isinstance(ref, str):
         return False

@@ -19,6 +19,8 @@ EXAMPLES: dict[str, str] = {
     "private one reaching the internet through a NAT gateway",
     "web-server": "the two-security-group web server: `internal` (SSH, members talk) on both instances, "
     "`web` (HTTP/HTTPS in and out) on `web` only",
+    "dual-stack": "the bastion-and-NAT network with IPv6: ::/0 to the internet gateway from the public "
+    "subnet, to an egress-only internet gateway from the private one",
 }
 
 
