@@ -20,7 +20,15 @@ from typing import NamedTuple
 from ..model import Network, protocol_name
 from ..model.addressing import FULL_MASK, MANAGED_NEVER_ANSWERS
 from . import codes as C
-from .compiled import Compiled, CompiledEni, CompiledRoute, CompiledSubnet, ip_str, is_internet_routable
+from .compiled import (
+    STAR_RULE6,
+    Compiled,
+    CompiledEni,
+    CompiledRoute,
+    CompiledSubnet,
+    ip_str,
+    is_internet_routable,
+)
 from .filters import STAR_RULE, Packet
 from .flow import DEFAULT_INTERNET_HOST, DEFAULT_INTERNET_HOST6, ICMP, ICMPV6, PortRanges
 from .ports import format_ranges
@@ -57,7 +65,7 @@ def peer_hint(compiled: Compiled, ip: int) -> str:
 
 def rule_name(rule_number: int) -> str:
     """A network-ACL entry as the console shows it (``*`` for the last one)."""
-    return "*" if rule_number == STAR_RULE else str(rule_number)
+    return "*" if rule_number in (STAR_RULE, STAR_RULE6) else str(rule_number)
 
 
 def peering_between(network: Network, vpc_a: str, vpc_b: str) -> str | None:
@@ -297,7 +305,7 @@ def acl_denies(
     rules_text = ", ".join(rule_name(r) for r in sorted(set(deny_rules)))
     traffic = f"{protocol_name(pkt.proto)}/{format_ranges(failing)}" if failing else describe_traffic(pkt)
     lowest = min(deny_rules)
-    number_hint = "a number below 32767" if lowest == STAR_RULE else f"a number below {lowest}"
+    number_hint = "a number below 32767" if lowest in (STAR_RULE, STAR_RULE6) else f"a number below {lowest}"
     part = ""
     if multi_port and failing is not None:
         part = f" (ports {format_ranges(failing)} of {format_ranges(pkt.dports)})"
