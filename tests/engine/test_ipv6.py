@@ -1,5 +1,5 @@
 """IPv6 in the engine, one test (or more) per rule of the reference pages' IPv6 sections, and the
-four classic dual-stack mistakes of issue 12 as scenarios.
+four classic dual-stack mistakes (the IPv6 half that breaks) as scenarios.
 
 The network: a dual-stack VPC with a public subnet (``0.0.0.0/0`` and ``::/0`` to the internet
 gateway) and a private one (``::/0`` to an egress-only internet gateway), each holding an
