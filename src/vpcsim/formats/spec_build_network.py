@@ -323,7 +323,7 @@ class NetworkBuilders(SpecBuilderBase):
                 with self.model_errors(apath):
                     created_acl = self.net.create_network_acl(vpc_id)
                 self.rekey(self.net.network_acls, created_acl.network_acl_id, acl_id, "network_acl_id")
-                if vpc.ipv6_cidr_blocks:
+                if vpc.ipv6_cidr_blocks and not any(e.rule_number == 32768 for e in created_acl.entries):
                     created_acl.entries += star_entries_ipv6()
                 created_acl.tags = self.name_tags("network_acl", key, acl.tags, apath)
                 self.record(acl_id, apath)

@@ -43,6 +43,7 @@ from ..model import (
     Vpc,
 )
 from ..model.addressing import SubnetAddresses, gateway_collection, ip_str
+from .ipv6_generator import add_ipv6
 
 __all__ = [
     "INTERNET_CIDRS",
@@ -158,6 +159,11 @@ class GeneratorConfig:
     private_acl_ratio: float | None = None
     """When set, each private subnet gets one of its VPC's 1-2 custom ACLs with this probability
     (public subnets keep the default one) instead of the default draw."""
+    ipv6_ratio: float = 0.0
+    """Share of VPCs made dual-stack once the IPv4 network is built, from a random stream of
+    their own (:mod:`vpcsim.testing.ipv6_generator`): IPv6 blocks, addresses, ``::/0`` routes to
+    the internet gateway or an egress-only one, IPv6 rules. Custom groups then hold more than
+    ``rules_per_group`` rules."""
 
     def __post_init__(self) -> None:
         for name in ("vpcs", "subnets_per_vpc", "availability_zones"):
@@ -261,6 +267,8 @@ PRESETS["messy-small"] = dataclasses.replace(
     inbound_rules=(3, 12),
     nacl_rules=6,
 )
+#: ``small`` made dual-stack: most VPCs get IPv6 (property tests over both families).
+PRESETS["dual-stack-small"] = dataclasses.replace(PRESETS["small"], ipv6_ratio=0.8)
 
 
 # ---------------------------------------------------------------------------------------- addresses
@@ -349,6 +357,7 @@ class _Builder:
 
     def __init__(self, seed: int, config: GeneratorConfig) -> None:
         self.cfg = config
+        self.seed = seed
         self.rng = random.Random(seed)
         self.net = Network(seed=f"gen-{seed}")
         self.public = _PublicPool()
@@ -380,6 +389,8 @@ class _Builder:
         if cfg.appliance_routes:
             for plan in self.plans:
                 self._appliance_route(plan)
+        if cfg.ipv6_ratio:
+            add_ipv6(self.net, random.Random(f"ipv6-{self.seed}"), cfg.ipv6_ratio)
         self.net.touch()
         return self.net
 
