@@ -317,7 +317,7 @@ def _cidr_key(cidr: str) -> tuple[int, int]:
 def in_cidrs(address: int, cidrs: Iterable[str]) -> bool:
     for cidr in cidrs:
         net, mask = _cidr_key(cidr)
-        span = (1 << (32 - mask)) - 1
+        span = (1 << ((128 if ":" in cidr else 32) - mask)) - 1
         if net <= address <= net + span:
             return True
     return False

@@ -594,7 +594,7 @@ class Walk:
 
     def to_internet(self, vpc_id: str, igw_id: str, pkt: Packet, *, reply: bool) -> Arrival | None:
         if pkt.dst > FULL_MASK:
-            return walk6.to_internet(self, igw_id, pkt)
+            return walk6.to_internet(self, igw_id, pkt, reply=reply)
         rec = self.recorder
         self.hop(igw_id, "internet-gateway")
         if not is_internet_routable(pkt.dst):

@@ -40,7 +40,7 @@ def is_nat64(address: int) -> bool:
     return address & NAT64_MASK == NAT64_NET
 
 
-def to_internet(walk: Walk, igw_id: str, pkt: Packet) -> Arrival | None:
+def to_internet(walk: Walk, igw_id: str, pkt: Packet, *, reply: bool) -> Arrival | None:
     """An IPv6 packet out through the internet gateway: no translation."""
     rec = walk.recorder
     walk.hop(igw_id, "internet-gateway")
@@ -51,7 +51,7 @@ def to_internet(walk: Walk, igw_id: str, pkt: Packet) -> Arrival | None:
         rec.step(
             Step("gateway", igw_id, "forward", "IPv6: no address translation, the source passes unchanged")
         )
-    return _out(walk, pkt)
+    return _out(walk, pkt, reply=reply)
 
 
 def via_egress_only(walk: Walk, eigw_id: str, pkt: Packet, *, reply: bool) -> Arrival | None:
@@ -78,15 +78,15 @@ def via_egress_only(walk: Walk, eigw_id: str, pkt: Packet, *, reply: bool) -> Ar
                 "outbound IPv6 connection: the egress-only gateway tracks it and lets its replies in",
             )
         )
-    return _out(walk, pkt)
+    return _out(walk, pkt, reply=False)
 
 
-def _out(walk: Walk, pkt: Packet) -> Arrival | None:
+def _out(walk: Walk, pkt: Packet, *, reply: bool) -> Arrival | None:
     """To the internet -- or back in, when the destination is an ENI of the network."""
     from .walk import Arrival
 
     if pkt.dst in walk.compiled.global6:
-        return from_internet(walk, pkt, reply=False, hopped=True)
+        return from_internet(walk, pkt, reply=reply, hopped=True)
     walk.hop("internet", "internet")
     if walk.record:
         walk.recorder.step(
