@@ -87,3 +87,19 @@ def test_families_notes_on_generated_networks() -> None:
         notes = exposure(generate_network(seed, DUAL)).family_notes or ()
         kinds |= {n.kind for n in notes}
     assert kinds == {"ipv6-only", "asymmetric"}
+
+
+@settings(max_examples=10, deadline=None)
+@given(SEEDS)
+def test_why_fixes_for_ipv6_flows_open_the_path(seed: int) -> None:
+    """``why`` on IPv6 flows: its changes, applied from their published parameters, open the path
+    and each is needed; a fix for the internet's stand-in host names ``::/0``."""
+    from tests.support.why_changes import assert_fix_opens_and_each_change_is_needed
+
+    from vpcsim.analysis.why import why
+
+    network = generate_network(seed, DUAL)
+    for flow in sample_ipv6_flows(network, seed, 8):
+        result = why(network, flow)
+        assert_fix_opens_and_each_change_is_needed(network, result)
+        assert all("/32" not in c.command or "0.0.0.0" in c.command for c in result.changes)
