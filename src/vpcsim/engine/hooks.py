@@ -42,10 +42,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from ..model.addressing import FULL_MASK
 from . import explain
 from .compiled import PEER_MEMBERS, CompiledEni, CompiledSubnet, ip_str
 from .explain import describe_traffic
-from .filters import Packet, acl_decide, acl_entries, sg_decide, sg_rules
+from .filters import Packet, acl_decide, sg_decide, sg_rules
 from .flow import PortRanges
 from .ports import format_ranges, is_single, normalize
 from .result import Direction, Step
@@ -114,7 +115,11 @@ class ReferenceHooks:
             # groups judge the reply as new traffic.
             pkt, ports = _untracked_reply(eni, pkt, egress=egress)
         direction: Direction = "outbound" if egress else "inbound"
-        rules = sg_rules(eni, pkt, egress=egress)
+        # the packet family's rules (filters.sg_rules, inlined: the engine's hot loop)
+        if pkt.dst > FULL_MASK:
+            rules = eni.egress6 if egress else eni.ingress6
+        else:
+            rules = eni.egress if egress else eni.ingress
         remote = pkt.dst if egress else pkt.src
         if pkt.forwarded and not egress:
             kept = [r for r in rules if r.peer_kind != PEER_MEMBERS]
@@ -164,7 +169,11 @@ class ReferenceHooks:
         rec = walk.recorder
         direction: Direction = "inbound" if inbound else "outbound"
         remote = pkt.src if inbound else pkt.dst
-        decisions = acl_decide(acl_entries(acl, pkt, inbound=inbound), pkt, remote)
+        if pkt.dst > FULL_MASK:  # the packet family's entries (filters.acl_entries, inlined)
+            entries = acl.inbound6 if inbound else acl.outbound6
+        else:
+            entries = acl.inbound if inbound else acl.outbound
+        decisions = acl_decide(entries, pkt, remote)
         denied: list[tuple[int, int]] = []
         deny_rules: list[int] = []
         for ports, allowed, rule_number in decisions:

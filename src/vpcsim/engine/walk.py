@@ -65,6 +65,7 @@ _LINK_LOCAL_SERVICES: dict[int, tuple[str, frozenset[tuple[int, int]]]] = {
 #: The metadata service over IPv6: only for instances whose ``HttpProtocolIpv6`` is enabled.
 _METADATA6 = ip_int("fd00:ec2::254")
 _RESOLVER_PORTS = frozenset({(UDP, 53), (TCP, 53)})
+_NONE: frozenset[str] = frozenset()
 _MAX_ROUTE_LOOKUPS = 24
 
 
@@ -197,7 +198,7 @@ class Walk:
         self.tracked: set[str] = set()
         """ENIs whose security groups judged the request: they track the connection (per ENI,
         as AWS does); a reply through any other ENI is new traffic to its security groups."""
-        self.egress_only: set[str] = set()
+        self.egress_only: frozenset[str] = _NONE
         """Egress-only internet gateways the request left through: they let its replies in."""
 
     # ------------------------------------------------------------ small helpers

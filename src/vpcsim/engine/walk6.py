@@ -68,7 +68,7 @@ def via_egress_only(walk: Walk, eigw_id: str, pkt: Packet, *, reply: bool) -> Ar
     if not is_internet_routable(pkt.dst):
         rec.block(explain6.not_global(rec.path, eigw_id, pkt.dst, destination=True))
         return None
-    walk.egress_only.add(eigw_id)
+    walk.egress_only = walk.egress_only | {eigw_id}
     if walk.record:
         rec.step(
             Step(
