@@ -56,11 +56,10 @@ def peer_hint(compiled: Compiled, ip: int) -> str:
         if owner is not None:
             block = owner.subnet.subnet.ipv6_cidr_block if ip > FULL_MASK else owner.subnet.subnet.cidr_block
             return f"{block} (the subnet of {ip_str(ip)})"
-    if ip_str(ip) == DEFAULT_INTERNET_HOST:
-        return "0.0.0.0/0 (the internet)"
-    if ip_str(ip) == DEFAULT_INTERNET_HOST6:
-        return "::/0 (the internet)"
-    return f"{ip_str(ip)}/128" if ip > FULL_MASK else f"{ip_str(ip)}/32"
+    text = ip_str(ip)
+    if ip > FULL_MASK:
+        return "::/0 (the internet)" if text == DEFAULT_INTERNET_HOST6 else f"{text}/128"
+    return "0.0.0.0/0 (the internet)" if text == DEFAULT_INTERNET_HOST else f"{text}/32"
 
 
 def rule_name(rule_number: int) -> str:
