@@ -86,10 +86,11 @@ def _flow(
     icmp_type: int | None,
     icmp_code: int | None,
     from_eni: str | None,
+    ipv6: bool = False,
 ) -> Flow:
     if isinstance(source, Flow):
         options = (port, source_port, client_ports, icmp_type, icmp_code, from_eni)
-        if destination is not None or protocol != "tcp" or any(o is not None for o in options):
+        if destination is not None or protocol != "tcp" or ipv6 or any(o is not None for o in options):
             raise TypeError("give a Flow alone, or a source and a destination with the flow's options")
         return source
     if destination is None:
@@ -105,6 +106,7 @@ def _flow(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        ipv6=ipv6,
     )
 
 
@@ -120,10 +122,13 @@ def flow_between(
     icmp_type: int | None = None,
     icmp_code: int | None = None,
     from_eni: str | None = None,
+    ipv6: bool = False,
 ) -> Flow:
     """The one flow between two named ends, as the CLI and the API both build it: a subnet or
     security group holding one ENI stands for it, and a bare address nothing sends from is
-    refused as the source (``docs/cli.md``); raises ``EndpointError``/``ValueError``."""
+    refused as the source (``docs/cli.md``); ``ipv6`` (the CLI's ``-6``): instances stand for
+    their IPv6 address (an IPv6 address at either end implies it); raises
+    ``EndpointError``/``ValueError``."""
     from .analysis.endpoints import require_sender, single_eni
 
     if isinstance(source, str):
@@ -142,6 +147,7 @@ def flow_between(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        ipv6=ipv6,
     )
 
 
@@ -157,13 +163,15 @@ def trace(
     icmp_type: int | None = None,
     icmp_code: int | None = None,
     from_eni: str | None = None,
+    ipv6: bool = False,
     record: bool = True,
 ) -> Trace:
     """Trace one flow forward and back, hop by hop, with every blocker.
 
     Give a :class:`Flow` (from :func:`make_flow`), or its source and destination (an instance or
     ENI by object, id or Name tag, an address, or ``internet[:IP]``) and its options as
-    :func:`make_flow` takes them. ``record=False`` skips the hops (verdict and blockers only).
+    :func:`make_flow` takes them (``ipv6=True``: instances stand for their IPv6 address; an IPv6
+    address at either end implies it). ``record=False`` skips the hops (verdict and blockers only).
     Raises :class:`EndpointError` for an endpoint that names nothing or several things, and
     ``ValueError`` for a flow that cannot exist (a TCP flow without a port...).
     """
@@ -178,6 +186,7 @@ def trace(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        ipv6=ipv6,
     )
     return _trace(network, flow, record=record)
 
@@ -194,6 +203,7 @@ def why(
     icmp_type: int | None = None,
     icmp_code: int | None = None,
     from_eni: str | None = None,
+    ipv6: bool = False,
 ) -> WhyResult:
     """Every blocker of one flow along the tutorial's checklist, and the smallest set of changes
     (EC2 API calls, tried on a copy of the network) that opens its path. Takes the flow as
@@ -209,6 +219,7 @@ def why(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        ipv6=ipv6,
     )
     return _why(network, flow)
 

@@ -1,6 +1,6 @@
-"""Until IPv6 is analysed, a network with IPv6 is never reported complete:
-``exposure``, ``check`` and ``diff`` list every resource holding IPv6 as ``incomplete``, and
-their exit statuses say "unknown" rather than "clean"."""
+"""Until they analyse IPv6, ``check`` and ``diff`` never report a network with IPv6 complete:
+they list every resource holding IPv6 as ``incomplete``, and their exit statuses say "unknown"
+rather than "clean". ``exposure`` analyses IPv6 (findings per family): it lists none."""
 
 from __future__ import annotations
 
@@ -43,9 +43,19 @@ def _spec(ssh: str | None) -> str:
 def test_ssh_open_to_every_ipv6_address_is_not_reported_complete(tmp_path: Path, cli: CliRunner) -> None:
     net = load_spec(_spec("tcp 22 from ::/0"), filename="six.yaml").network
     result = exposure(net)
-    # IPv4: only https; SSH over IPv6 is not analysed, so the answer says it is incomplete.
+    # exposure analyses IPv6: web holds no IPv6 address, so SSH to ::/0 exposes nothing -- complete.
     assert [f.entry.traffic.describe() for f in result.findings] == ["tcp 443"]
-    ipv6 = {i.component: i.detail for i in result.incomplete if i.kind == "ipv6"}
+    assert not [i for i in result.incomplete if i.kind == "ipv6"]
+    six = load_spec(
+        _spec("tcp 22 from ::/0").replace(
+            "public_ip: true,", "public_ip: true, ipv6_addresses: [2600:1f18:1234:5600::10],"
+        ),
+        filename="six.yaml",
+    ).network
+    found = [(f.address, f.entry.traffic.describe(), f.entry.sources) for f in exposure(six).findings]
+    assert ("2600:1f18:1234:5600::10", "tcp 22", ("::/0",)) in found
+    # check does not analyse IPv6 yet: it lists every resource holding it
+    ipv6 = {i.component: i.detail for i in ipv6_items(net)}
     group = next(g.group_id for g in net.security_groups.values() if g.group_name == "web")
     table = next(t.route_table_id for t in net.route_tables.values() if t.name == "public")
     assert "ingress tcp 22-22 from ::/0" in ipv6[group]
@@ -76,7 +86,7 @@ def test_a_plan_opening_ssh_to_ipv6_does_not_say_nothing_changed(tmp_path: Path,
     run = cli("diff", str(old), str(new), "--json")
     assert run.status == 3 and run.json["status"] == "unknown"
     run = cli("exposure", str(new))
-    assert run.status == 1 and "incomplete: ipv6" in run.out
+    assert run.status == 1 and "incomplete: ipv6" not in run.out  # exposure analyses IPv6
 
 
 def test_ipv4_only_networks_have_no_ipv6_items() -> None:

@@ -37,3 +37,24 @@ def test_yaml_aws_yaml_round_trip(network: Network) -> None:
     left = _security_rules_as_sets(canonical(first))
     right = _security_rules_as_sets(canonical(again))
     assert differences(left, right) == []
+
+
+@settings(max_examples=10)
+@given(networks(PRESETS["dual-stack-small"]))
+def test_dual_stack_yaml_aws_yaml_round_trip(network: Network) -> None:
+    """IPv6 blocks, addresses, egress-only gateways, IPv6 routes and rules survive both formats."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        first = load_spec(dump_spec(network), filename="net.yaml").network
+        export_aws(first, root / "aws")
+        second = load_aws(root / "aws").network
+        again = load_spec(dump_spec(second), filename="net.yaml").network
+    left = _security_rules_as_sets(canonical(first))
+    right = _security_rules_as_sets(canonical(again))
+    assert differences(left, right) == []
+    assert sorted(a for e in first.network_interfaces.values() for a in e.ipv6_addresses) == sorted(
+        a for e in network.network_interfaces.values() for a in e.ipv6_addresses
+    )
+    assert len(first.egress_only_internet_gateways) == len(network.egress_only_internet_gateways)

@@ -181,7 +181,14 @@ def test_the_real_readers_are_wired(tmp_path: Path) -> None:
 
 
 #: Instances per example: the tutorial's examples have two; the transit gateway example four.
-EXAMPLE_INSTANCES = {"default-vpc": 2, "custom-vpc": 2, "bastion-nat": 2, "web-server": 2, "transit-hub": 4}
+EXAMPLE_INSTANCES = {
+    "default-vpc": 2,
+    "custom-vpc": 2,
+    "bastion-nat": 2,
+    "web-server": 2,
+    "transit-hub": 4,
+    "dual-stack": 2,
+}
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))
@@ -194,7 +201,14 @@ def test_load_example(name: str) -> None:
 
 
 def test_examples_tell_the_story_in_order() -> None:
-    assert list(EXAMPLES) == ["default-vpc", "custom-vpc", "bastion-nat", "web-server", "transit-hub"]
+    assert list(EXAMPLES) == [
+        "default-vpc",
+        "custom-vpc",
+        "bastion-nat",
+        "web-server",
+        "transit-hub",
+        "dual-stack",
+    ]
 
 
 def test_unknown_example() -> None:

@@ -701,7 +701,7 @@ def test_unknown_key_suggests_the_right_one() -> None:
     assert found.location.column == 9
     assert found.location.path == "vpcs.main.subnets.public-a.route_tabel"
     assert "unknown key 'route_tabel'; did you mean 'route_table'?" in found.message
-    assert "allowed here: az, cidr," in found.message
+    assert "allowed here: assign_ipv6_address_on_creation, az, cidr," in found.message
 
 
 def test_wrong_types() -> None:

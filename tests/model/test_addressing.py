@@ -25,9 +25,11 @@ from vpcsim.model.addressing import (
     is_internet_routable,
     is_rfc1918_or_6598,
     is_rfc6598,
+    is_v6,
     last_address,
     network_acl_of_subnet,
     network_acls_of_subnets,
+    prefix_length,
     reserved_address_reason,
     reserved_addresses,
     rfc1918_range_of,
@@ -51,10 +53,36 @@ def test_addresses_and_blocks_as_integers() -> None:
     assert last_address(*cidr_int("10.0.1.0/28")[:2]) == ip_int("10.0.1.15")
 
 
-@pytest.mark.parametrize("text", ["10.0.0", "10.0.0.256", "010.0.0.1", "::1", " 10.0.0.1"])
+@pytest.mark.parametrize("text", ["10.0.0", "10.0.0.256", "010.0.0.1", " 10.0.0.1"])
 def test_ip_int_refuses_what_is_not_a_dotted_quad(text: str) -> None:
     with pytest.raises(ValueError, match="is not an IPv4 address"):
         ip_int(text)
+
+
+@pytest.mark.parametrize("text", ["1::2::3", "2600:1f18::g", ":::1", "2600:1f18::10 "])
+def test_ip_int_refuses_what_is_not_an_ipv6_address(text: str) -> None:
+    with pytest.raises(ValueError, match="is not an IPv6 address"):
+        ip_int(text)
+
+
+def test_ipv6_addresses_and_blocks_never_meet_ipv4_ones() -> None:
+    """IPv6 integers carry V6_FLAG: above every IPv4 integer, and an IPv6 block's mask keeps
+    IPv4 addresses out (``::/0`` does not cover 0.0.0.0/0)."""
+    six = ip_int("2600:1f18::10")
+    assert is_v6(six) and not is_v6(ip_int("255.255.255.255"))
+    assert ip_str(six) == "2600:1f18::10"
+    assert ip_str(ip_int("::1")) == "::1" and ip_int("::1") != 1
+    net, mask, length = cidr_int("::/0")
+    assert length == 0 and prefix_length(mask) == 0
+    assert ip_int("10.0.0.1") & mask != net  # an IPv4 address is outside ::/0
+    assert six & mask == net
+    net, mask, length = cidr_int("2600:1f18::/56")
+    assert (length, prefix_length(mask)) == (56, 56)
+    assert last_address(net, mask) == ip_int("2600:1f18:0:ff:ffff:ffff:ffff:ffff")
+    assert ip_int("2600:1f18:0:ff::1") & mask == net and ip_int("2600:1f18:0:100::1") & mask != net
+    assert is_internet_routable(ip_int("2001:db8::1")) and is_internet_routable(six)
+    assert not any(is_internet_routable(ip_int(a)) for a in ("fd00:ec2::253", "fe80::1", "ff02::1", "::1"))
+    assert not is_rfc1918_or_6598(ip_int("::a00:1")) and not is_rfc6598(ip_int("::6440:1"))
 
 
 # ---------------------------------------------------------------------------------- special ranges

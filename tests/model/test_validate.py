@@ -1022,3 +1022,123 @@ def test_is_canonical_cidr() -> None:
     assert not is_canonical_cidr("10.0.0.18/16")
     assert is_canonical_cidr("2600:1f18::/56")
     assert not is_canonical_cidr("nonsense")
+
+
+# ---------------------------------------------------------------------------------- IPv6
+
+
+def _dual() -> tuple[Network, str, str, str]:
+    net = Network()
+    vpc = net.create_vpc("10.0.0.0/16", ipv6_cidr_block="2600:1f18:aa:b00::/56")
+    subnet = net.create_subnet(vpc, "10.0.1.0/24", ipv6_cidr_block="2600:1f18:aa:b01::/64")
+    eigw = net.create_egress_only_internet_gateway(vpc)
+    table = net.create_route_table(vpc)
+    return net, subnet.subnet_id, eigw.id, table.route_table_id
+
+
+def _found(net: Network) -> list[tuple[str, str, str]]:
+    return [(p.code, p.resource, p.field) for p in validate(net) if p.severity == "error"]
+
+
+def test_a_dual_stack_network_is_valid() -> None:
+    net, subnet_id, eigw_id, table_id = _dual()
+    net.create_route(table_id, "::/0", eigw_id)
+    net.run_instance(subnet_id)
+    assert _found(net) == []
+
+
+@pytest.mark.parametrize(
+    ("block", "ok"),
+    [
+        ("2600:1f18::/56", True),
+        ("2600:1f18::/44", True),
+        ("2600:1f18::/60", True),
+        ("2600:1f18::/64", False),
+        ("2600:1f18::/58", False),
+    ],
+)
+def test_vpc_ipv6_block_sizes(block: str, ok: bool) -> None:
+    net = Network()
+    vpc = net.create_vpc("10.0.0.0/16", ipv6_cidr_block=block)
+    assert (_found(net) == []) == ok
+    if not ok:
+        assert _found(net) == [("InvalidVpc.Range", vpc.vpc_id, "ipv6_cidr_blocks[0]")]
+
+
+@pytest.mark.parametrize(
+    ("block", "ok"),
+    [
+        ("2600:1f18:aa:b01::/64", True),
+        ("2600:1f18:aa:b10::/60", True),
+        ("2600:1f18:aa:b01::/63", False),
+        ("2600:1f18:bb::/64", False),
+    ],
+)
+def test_subnet_ipv6_block_inside_the_vpc_in_steps_of_4(block: str, ok: bool) -> None:
+    net = Network()
+    vpc = net.create_vpc("10.0.0.0/16", ipv6_cidr_block="2600:1f18:aa:b00::/56")
+    subnet = net.create_subnet(vpc, "10.0.1.0/24", ipv6_cidr_block=block)
+    expected = [] if ok else [("InvalidSubnet.Range", subnet.subnet_id, "ipv6_cidr_block")]
+    assert _found(net) == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("2600:1f18:aa:b01::", "network"),
+        ("2600:1f18:aa:b01::1", "router"),
+        ("2600:1f18:aa:b01::3", "reserved"),
+        ("2600:1f18:aa:b01:ffff:ffff:ffff:ffff", "last"),
+        ("2600:1f18:aa:b02::10", "does not fall within"),
+    ],
+)
+def test_eni_ipv6_address_inside_its_subnet_and_not_reserved(address: str, why: str) -> None:
+    net, subnet_id, _, _ = _dual()
+    eni = net.create_network_interface(subnet_id, ipv6_addresses=[address])
+    problems = [p for p in validate(net) if p.severity == "error"]
+    assert [(p.code, p.resource, p.field) for p in problems] == [
+        ("InvalidParameterValue", eni.network_interface_id, "ipv6_addresses[0]")
+    ]
+    assert why in problems[0].message
+
+
+def test_ipv6_addresses_are_globally_unique_and_need_a_subnet_block() -> None:
+    net, subnet_id, _, _ = _dual()
+    a = net.create_network_interface(subnet_id, ipv6_addresses=["2600:1f18:aa:b01::10"])
+    b = net.create_network_interface(subnet_id, ipv6_addresses=["2600:1f18:aa:b01::10"])
+    v4only = net.create_subnet(net.subnets[subnet_id].vpc_id, "10.0.2.0/24")
+    c = net.create_network_interface(v4only, ipv6_addresses=["2600:1f18:aa:b01::11"])
+    assert sorted(_found(net)) == sorted(
+        [
+            ("InvalidIPAddress.InUse", a.network_interface_id, "ipv6_addresses[0]"),
+            ("InvalidIPAddress.InUse", b.network_interface_id, "ipv6_addresses[0]"),
+            ("InvalidParameterValue", c.network_interface_id, "ipv6_addresses[0]"),
+        ]
+    )
+
+
+def test_routes_the_ipv6_rules_refuse() -> None:
+    net, subnet_id, eigw_id, table_id = _dual()
+    nat = net.create_nat_gateway(subnet_id)
+    net.create_route(table_id, "0.0.0.0/0", eigw_id)  # egress-only gateways carry IPv6 only
+    net.create_route(table_id, "fd00:ec2::/48", eigw_id)  # AWS's services' range
+    net.create_route(table_id, "::/0", nat.nat_gateway_id)  # NAT gateways: NAT64 only
+    net.create_route(table_id, "64:ff9b::/96", nat.nat_gateway_id)  # fine: NAT64
+    net.create_route(table_id, "fd00::/8", eigw_id)  # fine: covers fd00:ec2::/32 without lying in it
+    table = net.route_tables[table_id]
+    index = {r.destination: i for i, r in enumerate(table.routes)}
+    assert sorted(_found(net)) == sorted(
+        [
+            (
+                "InvalidParameterValue",
+                table_id,
+                f"routes[{index['0.0.0.0/0']}].egress_only_internet_gateway_id",
+            ),
+            (
+                "InvalidParameterValue",
+                table_id,
+                f"routes[{index['fd00:ec2::/48']}].destination_ipv6_cidr_block",
+            ),
+            ("InvalidParameterValue", table_id, f"routes[{index['::/0']}].nat_gateway_id"),
+        ]
+    )

@@ -26,7 +26,11 @@ def apply_change(net: Network, change: Change, flow_after: Flow) -> None:
     p: dict[str, Any] = dict(change.parameters)
     action = change.action
     if action in ("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"):
-        rule: dict[str, Any] = {"ip_protocol": p["IpProtocol"], "cidr_ipv4": p["CidrIp"]}
+        rule: dict[str, Any] = (
+            {"ip_protocol": p["IpProtocol"], "cidr_ipv6": p["CidrIpv6"]}
+            if "CidrIpv6" in p
+            else {"ip_protocol": p["IpProtocol"], "cidr_ipv4": p["CidrIp"]}
+        )
         if "FromPort" in p:
             rule["from_port"], rule["to_port"] = p["FromPort"], p["ToPort"]
         if action.endswith("Ingress"):
@@ -42,16 +46,17 @@ def apply_change(net: Network, change: Change, flow_after: Flow) -> None:
             egress=p["Egress"],
             rule_action=p["RuleAction"],
             protocol=p["Protocol"],
-            cidr_block=p["CidrBlock"],
+            cidr_block=p["Ipv6CidrBlock"] if "Ipv6CidrBlock" in p else p["CidrBlock"],
             port_range=port_range,
             icmp_type_code=icmp,
         )
     elif action in ("CreateRoute", "ReplaceRoute"):
+        destination = p.get("DestinationIpv6CidrBlock") or p["DestinationCidrBlock"]
         if action == "ReplaceRoute":
-            net.delete_route(p["RouteTableId"], p["DestinationCidrBlock"])
-        net.create_route(p["RouteTableId"], p["DestinationCidrBlock"], p["Target"])
+            net.delete_route(p["RouteTableId"], destination)
+        net.create_route(p["RouteTableId"], destination, p["Target"])
     elif action == "DeleteRoute":
-        net.delete_route(p["RouteTableId"], p["DestinationCidrBlock"])
+        net.delete_route(p["RouteTableId"], p.get("DestinationIpv6CidrBlock") or p["DestinationCidrBlock"])
     elif action == "AcceptVpcPeeringConnection":
         net.accept_vpc_peering_connection(p["VpcPeeringConnectionId"])
     elif action == "AssociateAddress":

@@ -27,7 +27,7 @@ from ..engine.compiled import (
     cidr_int,
 )
 from ..model import Network
-from ..model.addressing import NOT_INTERNET_BLOCKS
+from ..model.addressing import FULL_MASK6, GLOBAL_UNICAST6, NOT_INTERNET_BLOCKS, V6_FLAG
 from .intervals import ADDRESS_SPACE, IntervalIndex, Intervals, from_points, normalize, subtract
 from .skeleton import Skeleton
 
@@ -42,9 +42,17 @@ class InternetUniverse:
     cut nothing and the internet splits into few atoms.
     """
 
-    def __init__(self, compiled: Compiled, also_public: Iterable[int] = ()) -> None:
+    def __init__(self, compiled: Compiled, also_public: Iterable[int] = (), *, ipv6: bool = False) -> None:
         """``also_public``: public addresses of the estate beyond ``compiled`` (a shard of it,
-        :mod:`vpcsim.analysis.shards`), which are not the internet either."""
+        :mod:`vpcsim.analysis.shards`), which are not the internet either. ``ipv6``: the IPv6
+        internet (:func:`_ipv6_universe`)."""
+        self.ipv6 = ipv6
+        self._host_mask = FULL_MASK6 if ipv6 else 0xFFFFFFFF
+        self._rule_points: dict[int, frozenset[int]] = {}
+        self._table_points: dict[str, frozenset[int]] = {}
+        if ipv6:
+            _ipv6_universe(self, compiled)
+            return
         blocked = [(net, net + ((~mask) & 0xFFFFFFFF)) for net, mask, _ in NOT_INTERNET_BLOCKS]
         own = from_points({*compiled.public, *also_public})
         self.intervals: Intervals = subtract(ADDRESS_SPACE, normalize([*blocked, *own]))
@@ -74,15 +82,13 @@ class InternetUniverse:
         for net, mask in cidrs:
             self.cut(net, mask, points)
         self.shared_points = frozenset(points)
-        self._rule_points: dict[int, frozenset[int]] = {}
-        self._table_points: dict[str, frozenset[int]] = {}
 
     def __contains__(self, ip: int) -> bool:
         return ip in self.index
 
     def cut(self, net: int, mask: int, points: set[int]) -> None:
         """Add the cut points of one CIDR: where its first and last internet address lie."""
-        hi = net + ((~mask) & 0xFFFFFFFF)
+        hi = net + ((~mask) & self._host_mask)
         first = self.index.first_in(net, hi)
         if first is None:
             return
@@ -113,7 +119,7 @@ class InternetUniverse:
         cached = self._table_points.get(table.route_table_id)
         if cached is None:
             points: set[int] = set()
-            for mask, level in table.levels:
+            for mask, level in table.levels6 if self.ipv6 else table.levels:
                 for net in level:
                     self.cut(net, mask, points)
             cached = self._table_points[table.route_table_id] = frozenset(points)
@@ -123,18 +129,57 @@ class InternetUniverse:
 _UNIVERSES: weakref.WeakKeyDictionary[Network, tuple[Compiled, InternetUniverse]] = (
     weakref.WeakKeyDictionary()
 )
+_UNIVERSES6: weakref.WeakKeyDictionary[Network, tuple[Compiled, InternetUniverse]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def internet_universe(compiled: Compiled) -> InternetUniverse:
-    """The universe of a compiled network, built once per compiled version."""
-    cached = _UNIVERSES.get(compiled.network)
+def internet_universe(compiled: Compiled, *, ipv6: bool = False) -> InternetUniverse:
+    """The universe of a compiled network, built once per compiled version (``ipv6``: the IPv6
+    internet's)."""
+    cache = _UNIVERSES6 if ipv6 else _UNIVERSES
+    cached = cache.get(compiled.network)
     if cached is not None:
         built_for, universe = cached
         if built_for is compiled:
             return universe
-    universe = InternetUniverse(compiled)
-    _UNIVERSES[compiled.network] = (compiled, universe)
+    universe = InternetUniverse(compiled, ipv6=ipv6)
+    cache[compiled.network] = (compiled, universe)
     return universe
+
+
+_GLOBAL6 = (
+    int(GLOBAL_UNICAST6.network_address) | V6_FLAG,
+    int(GLOBAL_UNICAST6.broadcast_address) | V6_FLAG,
+)
+
+
+def _ipv6_universe(universe: InternetUniverse, compiled: Compiled) -> None:
+    """The IPv6 internet: the global unicast space 2000::/3, less the network's VPCs' IPv6
+    blocks (allocated to the VPC: no outside host holds an address in them, and every ENI's IPv6
+    address -- what the internet sees -- lies in one) and any other address an ENI holds. Cut at
+    every IPv6 block a walk may test an address against."""
+    own = [(net, net | (~mask & FULL_MASK6)) for vpc in compiled.vpcs.values() for net, mask in vpc.blocks6]
+    universe.intervals = subtract((_GLOBAL6,), normalize([*own, *from_points(compiled.global6)]))
+    universe.index = IntervalIndex(universe.intervals)
+    universe.routable_private = frozenset()
+    cidrs: set[tuple[int, int]] = set()
+    for vpc in compiled.vpcs.values():
+        cidrs.update(vpc.blocks6)
+    for pcx in compiled.network.vpc_peering_connections.values():
+        for side in (pcx.requester, pcx.accepter):
+            for block in side.cidr_blocks:
+                if ":" in block:
+                    net, mask, _ = cidr_int(block)
+                    cidrs.add((net, mask))
+    for subnet in compiled.subnets.values():
+        if subnet.net6 >= 0:
+            cidrs.add((subnet.net6, subnet.mask6))
+    universe.shared_cidrs = frozenset(cidrs)
+    points: set[int] = set()
+    for net, mask in cidrs:
+        universe.cut(net, mask, points)
+    universe.shared_points = frozenset(points)
 
 
 def _add_cidr(bounds: set[int], net: int, mask: int) -> None:
@@ -153,7 +198,11 @@ def skeleton_bounds(sk: Skeleton, universe: InternetUniverse, points: set[int]) 
     for table in sk.route_tables:
         points |= universe.table_points(table)
     for subnet in sk.subnets:
-        universe.cut(subnet.net, subnet.mask, points)
+        if universe.ipv6:
+            if subnet.net6 >= 0:
+                universe.cut(subnet.net6, subnet.mask6, points)
+        else:
+            universe.cut(subnet.net, subnet.mask, points)
     for call in sk.filters:
         points |= universe.rule_points(call.rules, call.kind)
 
@@ -182,10 +231,11 @@ class AddressAtom:
 
 def partition(universe: InternetUniverse, bounds: Iterable[int]) -> list[AddressAtom]:
     """Split the universe at cut points; pieces holding no internet address are dropped."""
-    points = sorted({b for b in bounds if 0 < b < _SPACE_END})
+    lo, end_of_space = (V6_FLAG, V6_FLAG + FULL_MASK6 + 1) if universe.ipv6 else (0, _SPACE_END)
+    points = sorted({b for b in bounds if lo < b < end_of_space})
     atoms: list[AddressAtom] = []
-    start = 0
-    for end in [*points, _SPACE_END]:
+    start = lo
+    for end in [*points, end_of_space]:
         rep = universe.index.first_in(start, end - 1)
         if rep is not None:
             atoms.append(AddressAtom(start, end - 1, rep))

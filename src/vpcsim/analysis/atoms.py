@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..engine.compiled import AclEntry, SgRule
-from ..engine.flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, TCP, UDP
+from ..engine.flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, ICMPV6, ICMPV6_ERRORS, ICMPV6_REPLIES, TCP, UDP
 from .intervals import Interval, Intervals, intersect, normalize, subtract
 
 PORT_SPACE: Interval = (0, 65535)
@@ -47,15 +47,15 @@ WALK_CLASSES = (
 )
 
 
-def icmp_walk(icmp_type: int) -> str:
+def icmp_walk(icmp_type: int, *, ipv6: bool = False) -> str:
     """The walk class of an ICMP type: the engine treats echo requests (gateway endpoints carry
     them), other requests (they get replies) and error messages (NATs drop untracked ones)
-    apart from every other type."""
-    if icmp_type == 8:
+    apart from every other type. ``ipv6``: an ICMPv6 type (echo 128, errors 1-4)."""
+    if icmp_type == (128 if ipv6 else 8):
         return WALK_ECHO
-    if icmp_type in ICMP_REPLIES:
+    if icmp_type in (ICMPV6_REPLIES if ipv6 else ICMP_REPLIES):
         return WALK_ICMP_REQUEST
-    if icmp_type in ICMP_ERRORS:
+    if icmp_type in (ICMPV6_ERRORS if ipv6 else ICMP_ERRORS):
         return WALK_ICMP_ERROR
     return WALK_ICMP_NO_REPLY
 
@@ -90,7 +90,8 @@ class Atom:
     @property
     def reply_type(self) -> int | None:
         t = self.icmp_type
-        return ICMP_REPLIES.get(t) if t is not None else None
+        replies = ICMPV6_REPLIES if self.protocol == ICMPV6 else ICMP_REPLIES
+        return replies.get(t) if t is not None else None
 
 
 def _cuts(space: Interval, boundaries: Iterable[int]) -> list[Interval]:
@@ -134,14 +135,20 @@ class RuleSet:
 
 
 class TrafficSpace:
-    """The atoms of one question (one path's rules), and the client-port atoms per protocol."""
+    """The atoms of one question (one path's rules), and the client-port atoms per protocol.
 
-    def __init__(self, rules: RuleSet, client_ports: Interval) -> None:
+    ``ipv6``: the atoms of IPv6 flows, whose ICMP is ICMPv6 (protocol 58: echo 128, errors 1-4);
+    an IPv4 ICMP rule then names a protocol like any other (it never matches ICMPv6)."""
+
+    def __init__(self, rules: RuleSet, client_ports: Interval, *, ipv6: bool = False) -> None:
         self.client_ports = client_ports
+        self.ipv6 = ipv6
+        icmp = ICMPV6 if ipv6 else ICMP
+        replies = ICMPV6_REPLIES if ipv6 else ICMP_REPLIES
         port_bounds: dict[int, set[int]] = {TCP: set(), UDP: set()}
         sport_bounds: dict[int, set[int]] = {TCP: set(), UDP: set()}
         mentioned: set[int] = set()
-        types: set[int] = set(ICMP_REPLIES)
+        types: set[int] = set(replies)
         codes: set[int] = set()
         # Security groups match the destination port of requests -- and the client's port of a
         # reply through a middlebox the request never passed; their ICMP fields are type/code.
@@ -154,7 +161,7 @@ class TrafficSpace:
                 bounds = _range_boundaries([(lo, hi)])
                 port_bounds[proto] |= bounds
                 sport_bounds[proto] |= bounds
-            elif proto == ICMP:
+            elif proto == icmp:
                 if lo != -1:
                     types.add(lo)
                 if hi != -1:
@@ -169,7 +176,7 @@ class TrafficSpace:
                 bounds = _range_boundaries([(entry.lo, entry.hi)])
                 port_bounds[proto] |= bounds
                 sport_bounds[proto] |= bounds
-            elif proto == ICMP:
+            elif proto == icmp:
                 if entry.icmp_type != -1:
                     types.add(entry.icmp_type)
                 if entry.icmp_code != -1:
@@ -192,7 +199,7 @@ class TrafficSpace:
         type_atoms: list[Intervals] = [((t, t),) for t in sorted(t for t in types if 0 <= t <= 255)]
         rest_types = subtract((BYTE_SPACE,), normalize(r[0] for r in type_atoms))
         # Types the engine walks differently never share an atom.
-        errors = normalize((t, t) for t in ICMP_ERRORS)
+        errors = normalize((t, t) for t in (ICMPV6_ERRORS if ipv6 else ICMP_ERRORS))
         for part in (intersect(rest_types, errors), subtract(rest_types, errors)):
             if part:
                 type_atoms.append(part)
@@ -201,14 +208,16 @@ class TrafficSpace:
         if rest_codes:
             code_atoms.append(rest_codes)
         for type_set in type_atoms:
-            walk = icmp_walk(type_set[0][0])
+            walk = icmp_walk(type_set[0][0], ipv6=ipv6)
             for code_set in code_atoms:
-                self._add(ICMP, ((ICMP, ICMP),), icmp_types=type_set, icmp_codes=code_set, walk=walk)
-        others = sorted(p for p in mentioned if p not in (TCP, UDP, ICMP) and 0 <= p <= 255)
+                self._add(icmp, ((icmp, icmp),), icmp_types=type_set, icmp_codes=code_set, walk=walk)
+        # (over IPv6, ICMP's protocol 1 is a protocol like any other: it stays with the rest)
+        skip = (TCP, UDP, icmp, ICMP) if ipv6 else (TCP, UDP, icmp)
+        others = sorted(p for p in mentioned if p not in skip and 0 <= p <= 255)
         for p in others:
             self._add(p, ((p, p),), walk=WALK_OTHER)
         rest = subtract(
-            (BYTE_SPACE,), normalize([(TCP, TCP), (UDP, UDP), (ICMP, ICMP), *((p, p) for p in others)])
+            (BYTE_SPACE,), normalize([(TCP, TCP), (UDP, UDP), (icmp, icmp), *((p, p) for p in others)])
         )
         if rest:
             self._add(rest[0][0], rest, walk=WALK_OTHER)

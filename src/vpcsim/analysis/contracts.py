@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 PortRange = tuple[int, int]
-Protocol = Literal["all", "tcp", "udp", "icmp", "other"] | int
+Protocol = Literal["all", "tcp", "udp", "icmp", "icmpv6", "other"] | int
 
 
 class _Strict(BaseModel):
@@ -22,7 +22,7 @@ class _Strict(BaseModel):
 
 class TrafficOut(_Strict):
     protocol: Protocol = Field(
-        description="tcp, udp, icmp, all (every protocol, port and type), a protocol number, or "
+        description="tcp, udp, icmp, icmpv6 (IPv6 entries), all (every protocol, port and type), a protocol number, or "
         "other (the protocol numbers in `protocols`, when more than three)."
     )
     ports: list[PortRange] | None = Field(description="TCP/UDP destination ports; null: every port.")
@@ -115,12 +115,27 @@ class ExposureGroupOut(_Strict):
     instances: list[str]
 
 
+class FamilyNoteOut(_Strict):
+    kind: Literal["ipv6-only", "asymmetric"] = Field(
+        description="ipv6-only: exposed over IPv6 and not over IPv4; asymmetric: traffic open over one family "
+        "and closed over the other (a rule for 0.0.0.0/0 without ::/0, or the reverse)."
+    )
+    eni: str
+    instance: str | None
+    detail: str
+
+
 class ExposureOut(_Strict):
     """``vpcsim exposure --json``."""
 
     schema_version: Literal[1]
     findings: list[FindingOut]
     incomplete: list[IncompleteOut]
+    family_notes: list[FamilyNoteOut] | None = Field(
+        default=None,
+        description="Only for networks with IPv6 addresses: ENIs exposed only over IPv6, and traffic open over "
+        "one address family but closed over the other.",
+    )
     groups: list[ExposureGroupOut] | None = Field(
         default=None, description="Only with --group: the findings grouped, every finding in one group."
     )

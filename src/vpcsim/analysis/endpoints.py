@@ -204,7 +204,19 @@ def resolve_source(network: Network, ref: str) -> Side:
             if address is not None and address not in (slot.private_ip_address, slot.public_ip):
                 continue
             hosts.append(Host(ip_int(slot.private_ip_address), eni.network_interface_id))
+        hosts += _ipv6_hosts(eni, address)
     return Side(text, hosts, enis=[e.network_interface_id for e in enis])
+
+
+def _ipv6_hosts(eni: NetworkInterface, address: str | None) -> list[Host]:
+    """An ENI's IPv6 addresses as hosts (only the one named, when ``address`` is): the same as
+    seen from inside the network and from the internet (no NAT)."""
+    wanted = ip_int(address) if address is not None else None
+    return [
+        Host(ip, eni.network_interface_id)
+        for ip in (ip_int(a) for a in eni.ipv6_addresses)
+        if wanted is None or ip == wanted
+    ]
 
 
 def resolve_destination(network: Network, ref: str, *, from_internet: bool) -> Side:
@@ -230,6 +242,7 @@ def resolve_destination(network: Network, ref: str, *, from_internet: bool) -> S
                     hosts.append(Host(ip_int(slot.public_ip), eni.network_interface_id))
             else:
                 hosts.append(Host(ip_int(slot.private_ip_address), eni.network_interface_id))
+        hosts += _ipv6_hosts(eni, address)
     return Side(text, hosts, enis=[e.network_interface_id for e in enis])
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..engine.compiled import ip_int
-from ..engine.flow import ICMP, TCP, UDP
+from ..engine.flow import ICMP, ICMPV6, TCP, UDP
 from .atoms import BYTE_SPACE, PORT_SPACE, TrafficSpace
 from .intervals import IntervalIndex, Intervals, as_lists, cidr_cover, format_ranges, normalize
 
@@ -35,6 +35,15 @@ ICMP_NAMES = {
     18: "address-mask-reply",
 }
 
+ICMPV6_NAMES = {
+    1: "destination-unreachable",
+    2: "packet-too-big",
+    3: "time-exceeded",
+    4: "parameter-problem",
+    128: "echo-request",
+    129: "echo-reply",
+}
+
 ProtocolLabel = str | int
 #: Sets of more protocol numbers (besides tcp, udp, icmp) than this are one ``other`` entry.
 MAX_NUMBERED = 3
@@ -42,25 +51,28 @@ IcmpPairs = tuple[tuple[int, int], ...]
 """(type, code) pairs; code -1 means every code of the type."""
 
 
-def _type_name(t: int) -> str:
-    return ICMP_NAMES.get(t, f"type {t}")
+def _type_name(t: int, ipv6: bool = False) -> str:
+    return (ICMPV6_NAMES if ipv6 else ICMP_NAMES).get(t, f"type {t}")
 
 
-def describe_icmp(pairs: IcmpPairs | None) -> str:
-    """``icmp echo-request``; ``icmp all types but echo-request``; ``icmp types 20-255``."""
+def describe_icmp(pairs: IcmpPairs | None, *, ipv6: bool = False) -> str:
+    """``icmp echo-request``; ``icmp all types but echo-request``; ``icmp types 20-255``
+    (``ipv6``: ICMPv6's type names, still after ``icmp``)."""
     if pairs is None:
         return "icmp (all types)"
     whole = [t for t, c in pairs if c == -1]
     parts: list[str] = []
     if len(whole) > 128:
         missing = [t for t in range(256) if t not in set(whole)]
-        parts.append("all types but " + ", ".join(_type_name(t) for t in missing) if missing else "all types")
+        parts.append(
+            "all types but " + ", ".join(_type_name(t, ipv6) for t in missing) if missing else "all types"
+        )
     elif len(whole) > 4:
         runs = normalize((t, t) for t in whole)
         parts.append("types " + format_ranges(runs))
     else:
-        parts.extend(_type_name(t) for t in whole)
-    parts.extend(f"{_type_name(t)} code {c}" for t, c in pairs if c != -1)
+        parts.extend(_type_name(t, ipv6) for t in whole)
+    parts.extend(f"{_type_name(t, ipv6)} code {c}" for t, c in pairs if c != -1)
     return "icmp " + ", ".join(parts)
 
 
@@ -77,7 +89,7 @@ class Traffic:
     """``other``: the protocol numbers (never 1, 6 or 17)."""
 
     def sort_key(self) -> tuple[object, ...]:
-        order = {"all": -4, "tcp": -3, "udp": -2, "icmp": -1, "other": 256}
+        order = {"all": -4, "tcp": -3, "udp": -2, "icmp": -1, "icmpv6": 58, "other": 256}
         rank = order.get(self.protocol, 0) if isinstance(self.protocol, str) else int(self.protocol)
         return (rank, self.ports or (), self.icmp or (), self.protocols or ())
 
@@ -88,6 +100,8 @@ class Traffic:
             return f"{self.protocol} {format_ranges(self.ports) if self.ports else 'all ports'}"
         if self.protocol == "icmp":
             return describe_icmp(self.icmp)
+        if self.protocol == "icmpv6":
+            return "icmpv6" + describe_icmp(self.icmp, ipv6=True)[4:]
         if self.protocol == "other":
             return f"protocols {format_ranges(self.protocols or ())}"
         return f"protocol {self.protocol}"
@@ -106,14 +120,14 @@ class Traffic:
         """Whether a concrete flow's protocol, port or ICMP type/code is in this traffic."""
         if self.protocol == "all":
             return True
-        label = {TCP: "tcp", UDP: "udp", ICMP: "icmp"}.get(protocol, protocol)
+        label = {TCP: "tcp", UDP: "udp", ICMP: "icmp", ICMPV6: "icmpv6"}.get(protocol, protocol)
         if self.protocol == "other":
             return self.protocols is not None and any(lo <= protocol <= hi for lo, hi in self.protocols)
         if label != self.protocol:
             return False
         if protocol in (TCP, UDP):
             return self.ports is None or (port is not None and any(lo <= port <= hi for lo, hi in self.ports))
-        if protocol == ICMP:
+        if protocol in (ICMP, ICMPV6):
             return self.icmp is None or any(
                 t == icmp_type and (c == -1 or c == icmp_code) for t, c in self.icmp
             )
@@ -160,10 +174,11 @@ def traffic_of(space: TrafficSpace, bits: int) -> list[Traffic]:
     ports: dict[int, list[tuple[int, int]]] = {TCP: [], UDP: []}
     icmp: dict[int, list[tuple[int, int]]] = {}
     others: list[tuple[int, int]] = []
+    icmp_proto = ICMPV6 if space.ipv6 else ICMP
     for atom in space.iter_bits(bits):
         if atom.protocol in (TCP, UDP):
             ports[atom.protocol].extend(atom.ports or ())
-        elif atom.protocol == ICMP:
+        elif atom.protocol == icmp_proto and atom.icmp_types is not None:
             assert atom.icmp_types is not None and atom.icmp_codes is not None
             for lo, hi in atom.icmp_types:
                 for t in range(lo, hi + 1):
@@ -176,7 +191,7 @@ def traffic_of(space: TrafficSpace, bits: int) -> list[Traffic]:
             merged = normalize(ports[proto])
             out.append(Traffic(name, None if merged == (PORT_SPACE,) else merged))
     if icmp:
-        out.append(Traffic("icmp", icmp=_icmp_pairs(icmp)))
+        out.append(Traffic("icmpv6" if space.ipv6 else "icmp", icmp=_icmp_pairs(icmp)))
     numbers = normalize(others)
     if sum(hi - lo + 1 for lo, hi in numbers) <= MAX_NUMBERED:
         out.extend(Traffic(p) for lo, hi in numbers for p in range(lo, hi + 1))
@@ -302,7 +317,7 @@ def _cidr_key(cidr: str) -> tuple[int, int]:
 def in_cidrs(address: int, cidrs: Iterable[str]) -> bool:
     for cidr in cidrs:
         net, mask = _cidr_key(cidr)
-        span = (1 << (32 - mask)) - 1
+        span = (1 << ((128 if ":" in cidr else 32) - mask)) - 1
         if net <= address <= net + span:
             return True
     return False

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from ..engine.compiled import AclEntry, CompiledEni, SgRule
 from ..engine.filters import Packet, acl_decide, peer_matches, sg_decide
-from ..engine.flow import ICMP, TCP, UDP, PortRanges
+from ..engine.flow import ICMP, ICMPV6, TCP, UDP, PortRanges
+from ..model.addressing import FULL_MASK
 from .atoms import WALK_TCP, WALK_UDP, Atom, TrafficSpace
 from .intervals import Intervals, normalize
 from .skeleton import MARK_SPORT, ROLE_CONST, ROLE_DPORT, ROLE_SPORT, FilterCall, Skeleton
@@ -63,11 +64,11 @@ def request_packet(atom: Atom, dports: PortRanges | None = None) -> Packet:
     if atom.protocol in (TCP, UDP):
         port = atom.port if atom.port is not None else 0
         return Packet(0, 0, atom.protocol, ((MARK_SPORT, MARK_SPORT),), dports or ((port, port),), -1, -1)
-    if atom.protocol == ICMP:
+    if atom.protocol in (ICMP, ICMPV6) and atom.icmp_types is not None:
         return Packet(
             0,
             0,
-            ICMP,
+            atom.protocol,
             _NO_PORTS,
             _NO_PORTS,
             atom.icmp_type if atom.icmp_type is not None else -1,
@@ -80,12 +81,12 @@ def reply_packet(atom: Atom, dports: PortRanges) -> Packet:
     """The reply of an atom as an ACL on the return path sees it."""
     if atom.protocol in (TCP, UDP):
         return Packet(0, 0, atom.protocol, _NO_PORTS, dports, -1, -1)
-    if atom.protocol == ICMP:
+    if atom.protocol in (ICMP, ICMPV6) and atom.icmp_types is not None:
         reply = atom.reply_type
         return Packet(
             0,
             0,
-            ICMP,
+            atom.protocol,
             _NO_PORTS,
             _NO_PORTS,
             reply if reply is not None else -1,
@@ -125,6 +126,8 @@ class Subst:
         if call.kind == "sg":
             eni = self.enis.get(call.owner)
             if eni is not None:
+                if remote > FULL_MASK:
+                    return (eni.egress6 if call.direction == "outbound" else eni.ingress6), remote
                 return (eni.egress if call.direction == "outbound" else eni.ingress), remote
         return call.rules, remote
 

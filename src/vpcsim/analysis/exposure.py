@@ -26,17 +26,19 @@ addresses (a /8's worth) is *wide*:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..engine.compiled import ip_int, ip_str
+from ..engine.compiled import Compiled, ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
 from ..progress import NO_PROGRESS, Progress
+from .addresses import internet_universe
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache, Traffic
+from .exposure6 import WIDE_EXPOSURE6, FamilyNote, family_notes, ipv6_exposure
 from .exposure_elb import LoadBalancerPath, load_balancer_path, load_balancer_trace_path
 from .incomplete import Incomplete, incomplete_of
 from .intervals import Interval, IntervalIndex, Intervals, as_lists, cidr_interval, format_ranges, normalize
@@ -87,7 +89,7 @@ def exposed_addresses(sources: Iterable[str], universe: IntervalIndex | None = N
     for cidr in sources:
         address, _, length = cidr.partition("/")
         net = ip_int(address)
-        pieces.append(cidr_interval(net, int(length)))
+        pieces.append(cidr_interval(net, int(length), 128 if ":" in address else 32))
     merged = normalize(pieces)
     if universe is None:
         return sum(hi - lo + 1 for lo, hi in merged)
@@ -96,8 +98,11 @@ def exposed_addresses(sources: Iterable[str], universe: IntervalIndex | None = N
 
 def severity(traffic: Traffic, sources: Iterable[str], universe: IntervalIndex | None = None) -> str:
     """The documented severity table (module docstring): the traffic's ports or protocols, and
-    whether the sources are a wide set (:data:`WIDE_EXPOSURE` addresses or more)."""
-    wide = exposed_addresses(sources, universe) >= WIDE_EXPOSURE
+    whether the sources are a wide set (:data:`WIDE_EXPOSURE` addresses or more; over IPv6
+    :data:`~vpcsim.analysis.exposure6.WIDE_EXPOSURE6`, a /32's worth)."""
+    sources = list(sources)
+    bar = WIDE_EXPOSURE6 if any(":" in s for s in sources) else WIDE_EXPOSURE
+    wide = exposed_addresses(sources, universe) >= bar
     if traffic.protocol == "all":
         return "high" if wide else "medium"
     if traffic.protocol in ("tcp", "udp"):
@@ -109,7 +114,7 @@ def severity(traffic: Traffic, sources: Iterable[str], universe: IntervalIndex |
             hi - lo > 1 for lo, hi in ports
         )
         return "medium" if wide and non_web else "low"
-    if traffic.protocol == "icmp":
+    if traffic.protocol in ("icmp", "icmpv6"):
         return "low"
     return "medium" if wide else "low"
 
@@ -172,13 +177,19 @@ class ExposureResult:
     exposed_enis: int = 0
     """ENIs with a finding of any severity."""
     public_addresses: int = 0
+    family_notes: tuple[FamilyNote, ...] | None = None
+    """Only for a network with IPv6 addresses: ENIs exposed over IPv6 only, and traffic open over
+    one family but closed over the other (:mod:`vpcsim.analysis.exposure6`)."""
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "schema_version": SCHEMA_VERSION,
             "findings": [f.to_dict() for f in self.findings],
             "incomplete": [i.to_dict() for i in self.incomplete],
         }
+        if self.family_notes is not None:
+            out["family_notes"] = [n.to_dict() for n in self.family_notes]
+        return out
 
 
 def _path(skeleton: Skeleton, rep_eni: str, eni: str, groups: tuple[str, ...]) -> tuple[str, ...]:
@@ -242,7 +253,7 @@ def _exposure(
     bulk = bulk or Bulk(network, client_ports)
     c = bulk.c
     findings: list[Finding] = []
-    incomplete: list[Incomplete] = incomplete_of(network, skipped)
+    incomplete: list[Incomplete] = incomplete_of(network, skipped, ipv6_analysed=True)
     exposed_enis = public_addresses = 0
     universe = bulk.universe.index
     render = RenderCache()
@@ -311,6 +322,11 @@ def _exposure(
             if found:
                 exposed_enis += 1
     progress.finish()
+    notes: list[FamilyNote] | None = None
+    if c.global6:
+        notes, exposed6 = _exposure6(network, c, client_ports, findings, incomplete, _severity6)
+        exposed_enis = len({f.eni for f in findings})
+        public_addresses += exposed6
     limit = SEVERITY_ORDER[min_severity]
     return ExposureResult(
         findings=tuple(
@@ -319,4 +335,58 @@ def _exposure(
         incomplete=tuple(incomplete),
         exposed_enis=exposed_enis,
         public_addresses=public_addresses,
+        family_notes=tuple(notes) if notes is not None else None,
     )
+
+
+def _severity6(entry: Entry, compiled: Compiled) -> str:
+    return severity(entry.traffic, entry.sources, internet_universe(compiled, ipv6=True).index)
+
+
+def _exposure6(
+    network: Network,
+    c: Compiled,
+    client_ports: Interval,
+    findings: list[Finding],
+    incomplete: list[Incomplete],
+    rate: Callable[[Entry, Compiled], str],
+) -> tuple[list[FamilyNote], int]:
+    """The IPv6 findings (added to ``findings``), and every ENI's family notes."""
+    v4_open: dict[str, list[Entry]] = {}
+    for f in findings:
+        v4_open.setdefault(f.eni, []).append(f.entry)
+    notes: list[FamilyNote] = []
+    addresses = 0
+    for eni_id in sorted(c.enis):
+        eni = c.enis[eni_id]
+        if not eni.addresses6:
+            continue
+        v6_open: list[Entry] = []
+        for item in ipv6_exposure(network, c, eni_id, client_ports):
+            addresses += 1
+            text = ip_str(item.address)
+            path = _path(item.skeleton, eni_id, eni_id, eni.group_ids) if item.skeleton is not None else ()
+            for name, bidirectional in (("allowed", True), ("one_way", False), ("partial", "partial")):
+                for entry in item.lists[name]:
+                    v6_open.append(entry)
+                    findings.append(
+                        Finding(eni.instance_id, eni_id, text, entry, bidirectional, rate(entry, c), path)
+                    )
+            for entry in item.lists["unknown"]:
+                incomplete.append(
+                    Incomplete(
+                        "unknown-path",
+                        eni_id,
+                        f"{entry.describe()} from {', '.join(entry.sources)} to {text}: the path crosses what "
+                        "is not modelled",
+                    )
+                )
+        addressable4 = bool(eni.public_of)
+
+        def why_not_v4(eni_id: str = eni_id, addressable4: bool = addressable4) -> str:
+            return "nothing is open over IPv4" if addressable4 else "it has no public IPv4 address"
+
+        notes += family_notes(
+            eni_id, eni.instance_id, v4_open.get(eni_id, []) if addressable4 else None, v6_open, why_not_v4
+        )
+    return notes, addresses

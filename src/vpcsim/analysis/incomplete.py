@@ -124,7 +124,8 @@ def ipv6_items(network: Network) -> list[Incomplete]:
         Incomplete(
             "ipv6",
             resource_id,
-            "IPv6 is not analysed (answers cover IPv4 only): " + "; ".join(whats),
+            "IPv6 is not analysed by this command (its answer covers IPv4 only; trace, why, reach and "
+            "exposure decide IPv6): " + "; ".join(whats),
             len(whats),
         )
         for resource_id, whats in sorted(found.items())
@@ -139,10 +140,14 @@ def undermines(items: Iterable[Incomplete]) -> bool:
     return any(i.kind in UNSEEN_BY_VERDICTS or i.kind in UNKNOWN_FLOWS for i in items)
 
 
-def incomplete_of(network: Network, skipped: Mapping[str, int] | None = None) -> list[Incomplete]:
+def incomplete_of(
+    network: Network, skipped: Mapping[str, int] | None = None, *, ipv6_analysed: bool = False
+) -> list[Incomplete]:
     """What a network-wide answer about ``network`` cannot cover: skipped input, unknown
-    resources, IPv6."""
-    return [*skipped_items(skipped), *unknown_resource_items(network), *ipv6_items(network)]
+    resources, and IPv6 unless the answer analyses it (``exposure`` does; ``diff`` and ``check``
+    do not yet)."""
+    six = [] if ipv6_analysed else ipv6_items(network)
+    return [*skipped_items(skipped), *unknown_resource_items(network), *six]
 
 
 __all__ = [

@@ -15,11 +15,14 @@ from collections.abc import Iterable
 
 from ..engine.compiled import ip_str
 from ..engine.ports import Range, Ranges, format_ranges, from_points, intersect, normalize, size, subtract
+from ..model.addressing import FULL_MASK, FULL_MASK6, V6_FLAG
 
 Interval = Range
 Intervals = Ranges
 
 ADDRESS_SPACE: Intervals = ((0, 2**32 - 1),)
+ADDRESS_SPACE6: Intervals = ((V6_FLAG, V6_FLAG | FULL_MASK6),)
+"""Every IPv6 address, as :func:`vpcsim.model.addressing.ip_int` numbers them."""
 
 
 class IntervalIndex:
@@ -77,8 +80,8 @@ def as_lists(ranges: Intervals) -> list[list[int]]:
 # ---------------------------------------------------------------------------- CIDR covers
 
 
-def cidr_interval(net: int, prefixlen: int) -> Interval:
-    span = 1 << (32 - prefixlen)
+def cidr_interval(net: int, prefixlen: int, bits: int = 32) -> Interval:
+    span = 1 << (bits - prefixlen)
     return net, net + span - 1
 
 
@@ -93,8 +96,10 @@ def cidr_cover(members: Intervals, universe: IntervalIndex | None = None) -> lis
     members = normalize(members)
     if not members:
         return []
+    six = members[0][0] > FULL_MASK  # one family per set: IPv6 sets are covered in IPv6 blocks
+    bits = 128 if six else 32
     member_index = IntervalIndex(members)
-    gaps = IntervalIndex(subtract(ADDRESS_SPACE, members))
+    gaps = IntervalIndex(subtract(ADDRESS_SPACE6 if six else ADDRESS_SPACE, members))
 
     def useful(lo: int, hi: int) -> bool:
         """The block holds a member (inside the universe)."""
@@ -111,17 +116,17 @@ def cidr_cover(members: Intervals, universe: IntervalIndex | None = None) -> lis
     out: list[str] = []
 
     def walk(net: int, prefixlen: int) -> None:
-        lo, hi = cidr_interval(net, prefixlen)
+        lo, hi = cidr_interval(net, prefixlen, bits)
         if not useful(lo, hi):
             return
         if allowed(lo, hi):
             out.append(f"{ip_str(net)}/{prefixlen}")
             return
-        half = 1 << (31 - prefixlen)
+        half = 1 << (bits - 1 - prefixlen)
         walk(net, prefixlen + 1)
         walk(net + half, prefixlen + 1)
 
-    walk(0, 0)
+    walk(V6_FLAG if six else 0, 0)
     return out
 
 
@@ -129,13 +134,14 @@ def cidrs_to_intervals(cidrs: Iterable[tuple[int, int]]) -> Intervals:
     """(network, mask) pairs to intervals."""
     out = []
     for net, mask in cidrs:
-        span = ((~mask) & 0xFFFFFFFF) + 1
+        span = ((~mask) & (FULL_MASK6 if mask > FULL_MASK else 0xFFFFFFFF)) + 1
         out.append((net, net + span - 1))
     return normalize(out)
 
 
 __all__ = [
     "ADDRESS_SPACE",
+    "ADDRESS_SPACE6",
     "Interval",
     "IntervalIndex",
     "Intervals",

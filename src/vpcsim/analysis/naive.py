@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..engine import codes as C
 from ..engine.compiled import ip_str
-from ..engine.flow import ICMP, TCP, UDP, Flow
+from ..engine.flow import ICMP, ICMPV6, TCP, UDP, Flow
 from ..engine.result import Trace
 from ..engine.trace import trace
 from ..model import Network
@@ -30,9 +30,9 @@ def atom_flow(atom: Atom, source: int, destination: int, source_eni: str | None,
             source_ports=((source_port, source_port),),
             source_eni=source_eni,
         )
-    if atom.protocol == ICMP:
+    if atom.protocol in (ICMP, ICMPV6) and atom.icmp_types is not None:
         return Flow(
-            protocol=ICMP,
+            protocol=atom.protocol,
             source=src,
             destination=dst,
             icmp_type=atom.icmp_type,

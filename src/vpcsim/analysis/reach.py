@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..engine.compiled import Compiled, compile_network, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS, Flow
 from ..model import Network
+from ..model.addressing import FULL_MASK
 from .addresses import InternetUniverse, internet_universe, partition, skeleton_bounds
 from .atoms import WALK_CLASSES, RuleSet, TrafficSpace
 from .endpoints import Host, Side, resolve_destination, resolve_source
@@ -184,19 +185,24 @@ def _matches(entry: Entry, flow: Flow, src: int, dst: int) -> bool:
 
 
 def contexts_for(compiled: Compiled, src: Side, dst: Side) -> list[Context]:
-    universe = internet_universe(compiled)
+    """The contexts between two sides; a pair is of one address family (an IPv6 host meets the
+    IPv6 internet, and IPv6 hosts)."""
     contexts: list[Context] = []
     if src.internet:
         for host in dst.hosts:
+            universe = internet_universe(compiled, ipv6=host.address > FULL_MASK)
             found, _ = universe_contexts(compiled, universe, host, internet_is_source=True)
             contexts.extend(found)
     elif dst.internet:
         for host in src.hosts:
+            universe = internet_universe(compiled, ipv6=host.address > FULL_MASK)
             found, _ = universe_contexts(compiled, universe, host, internet_is_source=False)
             contexts.extend(found)
     else:
         for s in src.hosts:
             for d in dst.hosts:
+                if (s.address > FULL_MASK) != (d.address > FULL_MASK):
+                    continue
                 contexts.append(
                     walk_context(
                         compiled,
@@ -211,12 +217,18 @@ def contexts_for(compiled: Compiled, src: Side, dst: Side) -> list[Context]:
 
 
 def outcomes(
-    network: Network, contexts: list[Context], client_ports: Interval, *, naive: bool = False
+    network: Network,
+    contexts: list[Context],
+    client_ports: Interval,
+    *,
+    naive: bool = False,
+    ipv6: bool = False,
 ) -> tuple[TrafficSpace, list[Outcome]]:
+    """Every context's outcome over one traffic space (``ipv6``: contexts of IPv6 addresses)."""
     rules = RuleSet()
     for ctx in contexts:
         ctx.rules(rules)
-    space = TrafficSpace(rules, client_ports)
+    space = TrafficSpace(rules, client_ports, ipv6=ipv6)
     ev = FilterEvaluator(space)
     results = []
     for ctx in contexts:
@@ -286,19 +298,41 @@ def reach(
     dst = resolve_destination(network, destination, from_internet=src.on_internet)
     compiled = compile_network(network)
     contexts = contexts_for(compiled, src, dst)
-    space, results = outcomes(network, contexts, client_ports, naive=naive)
-    universe = internet_universe(compiled).index
     notes: tuple[str, ...] = ()
     if src.on_internet and not dst.hosts:
         notes = (f"{dst.label} has no public IPv4 address: the internet cannot address it",)
-    return build_result(
-        src.label,
-        dst.label,
-        space,
-        contexts,
-        results,
-        source_universe=universe if src.internet else None,
-        destination_universe=universe if dst.internet else None,
-        client_ports=client_ports,
-        notes=notes,
+    # One traffic space per address family (ICMP is ICMPv6 over IPv6); IPv4 first.
+    four = [c for c in contexts if c.destination <= FULL_MASK]
+    six = [c for c in contexts if c.destination > FULL_MASK]
+    parts = []
+    for ipv6, group in ((False, four), (True, six)):
+        if ipv6 and not group:
+            continue
+        space, results = outcomes(network, group, client_ports, naive=naive, ipv6=ipv6)
+        universe = internet_universe(compiled, ipv6=ipv6).index
+        parts.append(
+            build_result(
+                src.label,
+                dst.label,
+                space,
+                group,
+                results,
+                source_universe=universe if src.internet else None,
+                destination_universe=universe if dst.internet else None,
+                client_ports=client_ports,
+                notes=notes,
+            )
+        )
+    if len(parts) == 1:
+        return parts[0]
+    first, second = parts
+    return ReachResult(
+        first.source,
+        first.destination,
+        first.allowed + second.allowed,
+        first.one_way + second.one_way,
+        first.partial + second.partial,
+        first.unknown + second.unknown,
+        client_ports,
+        notes,
     )

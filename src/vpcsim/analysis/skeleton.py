@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 
 from ..engine import codes as C
 from ..engine.compiled import AclEntry, Compiled, CompiledEni, CompiledRouteTable, CompiledSubnet, SgRule
-from ..engine.filters import Packet
-from ..engine.flow import ICMP, TCP, UDP, Flow, PortRanges
+from ..engine.filters import Packet, acl_entries, sg_rules
+from ..engine.flow import ICMP, ICMPV6, TCP, UDP, Flow, PortRanges
 from ..engine.result import Blocker, Direction, PathName
 from ..engine.walk import Walk
 from .atoms import (
@@ -62,6 +62,17 @@ WALK_PROBES: dict[str, tuple[int, int | None]] = {
     WALK_ICMP_REQUEST: (ICMP, 13),
     WALK_ICMP_ERROR: (ICMP, 3),
     WALK_ICMP_NO_REPLY: (ICMP, 0),
+    WALK_OTHER: (47, None),
+}
+#: The same over IPv6, whose ICMP is ICMPv6 (no request but echo gets a reply: the request
+#: class walks an echo too, and has no atom).
+WALK_PROBES6: dict[str, tuple[int, int | None]] = {
+    WALK_TCP: (TCP, None),
+    WALK_UDP: (UDP, None),
+    WALK_ECHO: (ICMPV6, 128),
+    WALK_ICMP_REQUEST: (ICMPV6, 128),
+    WALK_ICMP_ERROR: (ICMPV6, 1),
+    WALK_ICMP_NO_REPLY: (ICMPV6, 129),
     WALK_OTHER: (47, None),
 }
 
@@ -184,7 +195,7 @@ class SkeletonHooks:
         self.skeleton.filters.append(
             FilterCall(
                 "sg",
-                eni.egress if egress else eni.ingress,
+                sg_rules(eni, pkt, egress=egress),
                 eni.eni_id,
                 eni.eni_id,
                 "outbound" if egress else "inbound",
@@ -204,7 +215,7 @@ class SkeletonHooks:
         self.skeleton.filters.append(
             FilterCall(
                 "acl",
-                acl.inbound if inbound else acl.outbound,
+                acl_entries(acl, pkt, inbound=inbound),
                 acl.acl_id,
                 subnet.subnet_id,
                 "inbound" if inbound else "outbound",
@@ -237,7 +248,7 @@ class SkeletonHooks:
 def probe_flow(
     walk: str, source: str, destination: str, source_eni: str | None, *, icmp_code: int = 0
 ) -> Flow:
-    proto, icmp_type = WALK_PROBES[walk]
+    proto, icmp_type = (WALK_PROBES6 if ":" in destination else WALK_PROBES)[walk]
     if proto in (TCP, UDP):
         return Flow(
             protocol=proto,
@@ -247,9 +258,9 @@ def probe_flow(
             source_ports=((MARK_SPORT, MARK_SPORT),),
             source_eni=source_eni,
         )
-    if proto == ICMP:
+    if proto in (ICMP, ICMPV6):
         return Flow(
-            protocol=ICMP,
+            protocol=proto,
             source=source,
             destination=destination,
             icmp_type=icmp_type,

@@ -37,12 +37,22 @@ from ..engine import codes as C
 from ..engine import explain
 from ..engine.compiled import compile_network, ip_int, ip_str, is_internet_routable
 from ..engine.filters import Packet, acl_decide, sg_decide
-from ..engine.flow import DEFAULT_INTERNET_HOST, ICMP, ICMP_REPLIES, TCP, UDP, Flow
+from ..engine.flow import (
+    DEFAULT_INTERNET_HOST,
+    DEFAULT_INTERNET_HOST6,
+    ICMP,
+    ICMP_REPLIES,
+    ICMPV6,
+    ICMPV6_REPLIES,
+    TCP,
+    UDP,
+    Flow,
+)
 from ..engine.ports import format_ranges
 from ..engine.result import Blocker, Trace
 from ..engine.trace import trace
 from ..model import Network, NetworkInterface, Route, RouteTable, protocol_name
-from ..model.addressing import route_target_field
+from ..model.addressing import FULL_MASK, route_target_field
 from ..model.network import ModelError
 from .atoms import WALK_OTHER, WALK_TCP, WALK_UDP, icmp_walk
 from .skeleton import ROLE_CONST, ROLE_SPORT, FilterCall, skeleton
@@ -208,6 +218,8 @@ def _walk_of(flow: Flow) -> str:
         return WALK_UDP
     if flow.protocol == ICMP:
         return icmp_walk(flow.icmp_type if flow.icmp_type is not None else 8)
+    if flow.protocol == ICMPV6:
+        return icmp_walk(flow.icmp_type if flow.icmp_type is not None else 128, ipv6=True)
     return WALK_OTHER
 
 
@@ -217,6 +229,8 @@ def _packet(flow: Flow, call: FilterCall) -> Packet:
     icode = flow.icmp_code if flow.icmp_code is not None else -1
     if call.path == "return" and flow.protocol == ICMP:
         itype = ICMP_REPLIES.get(itype, itype)
+    elif call.path == "return" and flow.protocol == ICMPV6:
+        itype = ICMPV6_REPLIES.get(itype, itype)
     if flow.has_ports:
         if call.role == ROLE_SPORT:
             dports = flow.source_ports
@@ -239,11 +253,35 @@ def _traffic_args(flow: Flow, pkt: Packet) -> str:
     return f"--protocol {flow.protocol}"
 
 
+def _ipv6_permission(flow: Flow, pkt: Packet, peer: str) -> str:
+    """The AWS CLI's ``--ip-permissions`` for an IPv6 peer (``--cidr`` takes IPv4 only)."""
+    proto = protocol_name(flow.protocol)
+    if flow.has_ports:
+        lo, hi = pkt.dports[0][0], pkt.dports[-1][1]
+        ports = f",FromPort={lo},ToPort={hi}"
+    elif flow.protocol in (ICMP, ICMPV6):
+        ports = f",FromPort={pkt.itype},ToPort={pkt.icode}"
+    else:
+        ports = ""
+    return f"--ip-permissions 'IpProtocol={proto}{ports},Ipv6Ranges=[{{CidrIpv6={peer}}}]'"
+
+
 def peer_cidr(remote: int) -> str:
     """The block a rule for ``remote`` names: the address itself, or the whole internet for
     ``internet`` (its stand-in host is nobody's real client: a rule for it opens nothing)."""
     address = ip_str(remote)
+    if remote > FULL_MASK:
+        return "::/0" if address == DEFAULT_INTERNET_HOST6 else f"{address}/128"
     return ANYWHERE if address == DEFAULT_INTERNET_HOST else f"{address}/32"
+
+
+def _destination_key(destination: str) -> str:
+    """The EC2 API's parameter for a route's destination (IPv6 blocks have their own)."""
+    return "DestinationIpv6CidrBlock" if ":" in destination else "DestinationCidrBlock"
+
+
+def _destination_flag(destination: str) -> str:
+    return "--destination-ipv6-cidr-block" if ":" in destination else "--destination-cidr-block"
 
 
 def _target_flag(target: str) -> str:
@@ -342,7 +380,11 @@ class _Fixer:
         group = eni.groups[0]
         egress = call.direction == "outbound"
         peer = peer_cidr(call.remote)
-        rule: dict[str, object] = {"ip_protocol": protocol_name(flow.protocol), "cidr_ipv4": peer}
+        six = call.remote > FULL_MASK
+        rule: dict[str, object] = {
+            "ip_protocol": protocol_name(flow.protocol),
+            "cidr_ipv6" if six else "cidr_ipv4": peer,
+        }
         params: list[tuple[str, object]] = [("GroupId", group), ("IpProtocol", protocol_name(flow.protocol))]
         if flow.has_ports:
             # The port the filter sees: the request's, or a translated constant one (a load
@@ -352,10 +394,10 @@ class _Fixer:
             )
             rule["from_port"], rule["to_port"] = low, high
             params += [("FromPort", low), ("ToPort", high)]
-        elif flow.protocol == ICMP:
+        elif flow.protocol in (ICMP, ICMPV6):
             rule["from_port"], rule["to_port"] = pkt.itype, pkt.icode
             params += [("FromPort", pkt.itype), ("ToPort", pkt.icode)]
-        params.append(("CidrIp", peer))
+        params.append(("CidrIpv6" if six else "CidrIp", peer))
         action = "AuthorizeSecurityGroupEgress" if egress else "AuthorizeSecurityGroupIngress"
 
         def apply(n: Network) -> None:
@@ -376,7 +418,8 @@ class _Fixer:
                 group,
                 action,
                 tuple(params),
-                f"aws ec2 authorize-security-group-{verb} --group-id {group} {_traffic_args(flow, pkt)} --cidr {peer}",
+                f"aws ec2 authorize-security-group-{verb} --group-id {group} "
+                + (_ipv6_permission(flow, pkt, peer) if six else f"{_traffic_args(flow, pkt)} --cidr {peer}"),
                 True,
                 affects=tuple(others),
             ),
@@ -408,18 +451,18 @@ class _Fixer:
                 ("Egress", egress),
                 ("Protocol", str(flow.protocol)),
                 ("RuleAction", "allow"),
-                ("CidrBlock", peer),
+                ("Ipv6CidrBlock" if call.remote > FULL_MASK else "CidrBlock", peer),
             ]
             cli = (
                 f"aws ec2 create-network-acl-entry --network-acl-id {acl_id} "
                 f"{'--egress' if egress else '--ingress'} --protocol {flow.protocol} --rule-action allow "
-                f"--cidr-block {peer}"
+                f"{'--ipv6-cidr-block' if call.remote > FULL_MASK else '--cidr-block'} {peer}"
             )
             icmp: tuple[int, int] | None = None
             if port_range is not None:
                 params.append(("PortRange", {"From": port_range[0], "To": port_range[1]}))
                 cli += f" --port-range From={port_range[0]},To={port_range[1]}"
-            elif flow.protocol == ICMP:
+            elif flow.protocol in (ICMP, ICMPV6):
                 icmp = (pkt.itype, pkt.icode)
                 params.append(("IcmpTypeCode", {"Type": pkt.itype, "Code": pkt.icode}))
                 cli += f" --icmp-type-code Type={pkt.itype},Code={pkt.icode}"
@@ -659,6 +702,20 @@ class _Fixer:
         if not is_internet_routable(dst):
             return False
         own = self._subnet_before(current, b)
+        if dst > FULL_MASK:
+            # IPv6: ::/0 to the internet gateway (no NAT, no public address needed; a subnet meant
+            # to stay private routes ::/0 to an egress-only gateway, which replies cannot cross)
+            igw6 = n.internet_gateway_of_vpc(table.vpc_id)
+            eigws = sorted(
+                g.egress_only_internet_gateway_id
+                for g in n.egress_only_internet_gateways.values()
+                if g.vpc_id == table.vpc_id
+            )
+            if forward and eigws:
+                return self._add_route(b, table, "::/0", eigws[0], own_subnet=own)
+            if igw6 is not None:
+                return self._add_route(b, table, "::/0", igw6.internet_gateway_id, own_subnet=own)
+            return False
         translated = self._translated_before(current, b)
         sender_public = origin is not None and any(
             p.private_ip_address == (flow.source if forward else origin.private_ip_address) and p.public_ip
@@ -726,8 +783,8 @@ class _Fixer:
                     b.code,
                     table_id,
                     "DeleteRoute",
-                    (("RouteTableId", table_id), ("DestinationCidrBlock", destination)),
-                    f"aws ec2 delete-route --route-table-id {table_id} --destination-cidr-block {destination}",
+                    (("RouteTableId", table_id), (_destination_key(destination), destination)),
+                    f"aws ec2 delete-route --route-table-id {table_id} {_destination_flag(destination)} {destination}",
                     True,
                     affects=others,
                 ),
@@ -796,7 +853,7 @@ class _Fixer:
                 for c in self.candidates
                 if c.change.action == "DeleteRoute"
                 and dict(c.change.parameters)
-                == {"RouteTableId": table_id, "DestinationCidrBlock": destination}
+                == {"RouteTableId": table_id, _destination_key(destination): destination}
             ),
             None,
         )
@@ -808,8 +865,8 @@ class _Fixer:
             b.code,
             table_id,
             action,
-            (("RouteTableId", table_id), ("DestinationCidrBlock", destination), ("Target", target)),
-            f"aws ec2 {verb} --route-table-id {table_id} --destination-cidr-block {destination} "
+            (("RouteTableId", table_id), (_destination_key(destination), destination), ("Target", target)),
+            f"aws ec2 {verb} --route-table-id {table_id} {_destination_flag(destination)} {destination} "
             f"{_target_flag(target)} {target}",
             True,
             affects=others,

@@ -39,6 +39,7 @@ from .common import (
     FromOpt,
     IcmpCodeOpt,
     IcmpTypeOpt,
+    Ipv6Opt,
     JsonOpt,
     NetworkArg,
     PortOpt,
@@ -187,6 +188,7 @@ def why(
     icmp_type: IcmpTypeOpt = None,
     icmp_code: IcmpCodeOpt = None,
     from_eni: FromEniOpt = None,
+    ipv6: Ipv6Opt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
@@ -208,6 +210,7 @@ def why(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        ipv6=ipv6,
     )
     result = run_why(loaded.network, flow)
     if as_json:

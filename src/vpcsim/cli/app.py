@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from ..engine import CLIENT_PORT_RANGES, Flow, Trace, trace
+from ..engine.flow import names_ipv6
 from ..model import ModelError, Network
 from ..model.problems import InputError
 from .answers import exit_status, import_answer, trace_answer, validation_answer
@@ -28,6 +29,7 @@ from .common import (
     IcmpCodeOpt,
     IcmpTypeOpt,
     InputFormatAlias,
+    Ipv6Opt,
     JsonOpt,
     NetworkArg,
     PortOpt,
@@ -92,6 +94,7 @@ def cli_flow(
     icmp_type: int | None = None,
     icmp_code: int | None = None,
     from_eni: str | None = None,
+    ipv6: bool = False,
 ) -> Flow:
     """The flow of a command's options; an endpoint or flow that cannot be is a usage error.
 
@@ -111,6 +114,7 @@ def cli_flow(
             icmp_type=icmp_type,
             icmp_code=icmp_code,
             from_eni=from_eni,
+            ipv6=ipv6,
         )
     except (ValueError, ModelError) as exc:
         raise flow_error(exc, network, (src, dst)) from None
@@ -211,6 +215,7 @@ def run_flow(
     icmp_type: int | None = None,
     icmp_code: int | None = None,
     from_eni: str | None = None,
+    ipv6: bool = False,
     fmt: str | None = None,
     brief: bool = False,
     as_json: bool = False,
@@ -229,6 +234,7 @@ def run_flow(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        ipv6=ipv6,
     )
     return print_trace(loaded.network, trace(loaded.network, flow), as_json, brief)
 
@@ -245,6 +251,7 @@ def trace_command(
     icmp_type: IcmpTypeOpt = None,
     icmp_code: IcmpCodeOpt = None,
     from_eni: FromEniOpt = None,
+    ipv6: Ipv6Opt = False,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
@@ -262,6 +269,7 @@ def trace_command(
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        ipv6=ipv6,
         fmt=fmt,
         brief=brief,
         as_json=as_json,
@@ -280,6 +288,7 @@ def ping(
     icmp_type: IcmpTypeOpt = None,
     icmp_code: IcmpCodeOpt = None,
     from_eni: FromEniOpt = None,
+    ipv6: Ipv6Opt = False,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
@@ -290,10 +299,11 @@ def ping(
         network,
         src,
         dst,
-        protocol="icmp",
+        protocol="icmpv6" if ipv6 or names_ipv6(src) or names_ipv6(dst) else "icmp",
         icmp_type=icmp_type,
         icmp_code=icmp_code,
         from_eni=from_eni,
+        ipv6=ipv6,
         fmt=fmt,
         brief=brief,
         as_json=as_json,
@@ -309,6 +319,7 @@ def ssh(
     source_port: SourcePortOpt = None,
     client_ports: ClientPortsOpt = None,
     from_eni: FromEniOpt = None,
+    ipv6: Ipv6Opt = False,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
@@ -324,6 +335,7 @@ def ssh(
         source_port=source_port,
         client_ports=client_ports,
         from_eni=from_eni,
+        ipv6=ipv6,
         fmt=fmt,
         brief=brief,
         as_json=as_json,
@@ -339,6 +351,7 @@ def curl(
     source_port: SourcePortOpt = None,
     client_ports: ClientPortsOpt = None,
     from_eni: FromEniOpt = None,
+    ipv6: Ipv6Opt = False,
     fmt: FormatOpt = None,
     brief: BriefOpt = False,
     as_json: JsonOpt = False,
@@ -354,6 +367,7 @@ def curl(
         source_port=source_port,
         client_ports=client_ports,
         from_eni=from_eni,
+        ipv6=ipv6,
         fmt=fmt,
         brief=brief,
         as_json=as_json,

@@ -175,7 +175,9 @@ ToOpt = Annotated[
         "--to", help="Destination: i-/eni-/subnet-/sg- id, address, internet[:IP] or Name tag (docs/cli.md)."
     ),
 ]
-ProtocolOpt = Annotated[str, typer.Option("--protocol", "-p", help="tcp, udp, icmp or a protocol number.")]
+ProtocolOpt = Annotated[
+    str, typer.Option("--protocol", "-p", help="tcp, udp, icmp, icmpv6 or a protocol number.")
+]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Destination port (required for tcp and udp).")]
 SourcePortOpt = Annotated[int | None, typer.Option("--source-port", help="Pin the client's source port.")]
 ClientPortsOpt = Annotated[
@@ -189,4 +191,12 @@ IcmpTypeOpt = Annotated[int | None, typer.Option("--icmp-type", help="ICMP type 
 IcmpCodeOpt = Annotated[int | None, typer.Option("--icmp-code", help="ICMP code (default 0).")]
 FromEniOpt = Annotated[
     str | None, typer.Option("--from-eni", help="Send from this ENI of a multi-homed source.")
+]
+Ipv6Opt = Annotated[
+    bool,
+    typer.Option(
+        "-6",
+        "--ipv6",
+        help="An IPv6 flow: instances and ENIs stand for their IPv6 address (implied by an IPv6 address).",
+    ),
 ]

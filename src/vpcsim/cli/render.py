@@ -55,9 +55,10 @@ def flow_line(trace: Trace) -> str:
     if flow.has_ports:
         ports = format_ranges(flow.source_ports)
         kind = "source port" if flow.pinned else "client ports"
-        return f"{proto} {flow.source} -> {flow.destination}:{flow.destination_port} ({kind} {ports})"
-    if proto == "icmp":
-        return f"icmp {flow.source} -> {flow.destination} (type {flow.icmp_type} code {flow.icmp_code})"
+        to = f"[{flow.destination}]" if ":" in flow.destination else flow.destination
+        return f"{proto} {flow.source} -> {to}:{flow.destination_port} ({kind} {ports})"
+    if proto in ("icmp", "icmpv6"):
+        return f"{proto} {flow.source} -> {flow.destination} (type {flow.icmp_type} code {flow.icmp_code})"
     return f"protocol {proto} {flow.source} -> {flow.destination}"
 
 
@@ -205,6 +206,7 @@ def _eni_text(network: Network, eni: NetworkInterface) -> str:
         if slot.public_ip:
             text += f" -> {slot.public_ip}" + (" (EIP)" if slot.allocation_id else "")
         addresses.append(text)
+    addresses += eni.ipv6_addresses  # global unicast: what the internet sees, no NAT
     groups = ", ".join(label(network, g) for g in eni.groups) or "no groups"
     extra = "" if eni.source_dest_check else "  source/dest check off"
     kind = "" if eni.interface_type == "interface" else f" [{eni.interface_type}]"
@@ -240,12 +242,17 @@ def render_network(network: Network) -> RenderableType:
         region = regions.get(vpc.region)
         if region is None:
             region = regions[vpc.region] = root.add(vpc.region)
-        blocks = ", ".join(vpc.cidr_blocks)
+        blocks = ", ".join([*vpc.cidr_blocks, *vpc.ipv6_cidr_blocks])
         vnode = region.add(
             f"{label(network, vpc.vpc_id)}  {blocks}" + ("  [default VPC]" if vpc.is_default else "")
         )
         igw = network.internet_gateway_of_vpc(vpc.vpc_id)
         vnode.add(f"internet gateway: {label(network, igw.internet_gateway_id) if igw else 'none attached'}")
+        for eigw in sorted(network.egress_only_internet_gateways.values(), key=lambda g: g.id):
+            if eigw.vpc_id == vpc.vpc_id:
+                vnode.add(
+                    f"egress-only internet gateway: {label(network, eigw.egress_only_internet_gateway_id)}"
+                )
         for nat in sorted(network.nat_gateways.values(), key=lambda x: x.nat_gateway_id):
             if nat.vpc_id == vpc.vpc_id:
                 vnode.add(
@@ -274,7 +281,9 @@ def render_network(network: Network) -> RenderableType:
             table = network.route_table_of_subnet(subnet.subnet_id)
             acl = network.network_acl_of_subnet(subnet.subnet_id)
             snode = az.add(
-                f"{label(network, subnet.subnet_id)}  {subnet.cidr_block}  route table "
+                f"{label(network, subnet.subnet_id)}  {subnet.cidr_block}"
+                + (f", {subnet.ipv6_cidr_block}" if subnet.ipv6_cidr_block else "")
+                + "  route table "
                 f"{table.route_table_id if table else 'none'}, ACL {acl.network_acl_id if acl else 'none'}"
                 + ("  [public IP on launch]" if subnet.map_public_ip_on_launch else "")
             )

@@ -172,7 +172,19 @@ def render_exposure(network: Network, result: ExposureResult) -> RenderableType:
     for item in result.incomplete:
         count = f" x{item.count}" if item.count else ""
         parts.append(Text(f"incomplete: {item.kind} {item.component}{count}: {item.detail}", style="yellow"))
+    parts += _family_notes(network, result)
     return Group(*parts)
+
+
+def _family_notes(network: Network, result: ExposureResult) -> list[RenderableType]:
+    """The dual-stack notes: exposed over IPv6 only, open over one family only."""
+    return [
+        Text(
+            f"note ({n.kind}): {label(network, n.instance) if n.instance else label(network, n.eni)}: {n.detail}",
+            style="magenta",
+        )
+        for n in result.family_notes or ()
+    ]
 
 
 def render_exposure_groups(
@@ -199,6 +211,7 @@ def render_exposure_groups(
     for item in result.incomplete:
         count = f" x{item.count}" if item.count else ""
         parts.append(Text(f"incomplete: {item.kind} {item.component}{count}: {item.detail}", style="yellow"))
+    parts += _family_notes(network, result)
     return Group(*parts)
 
 

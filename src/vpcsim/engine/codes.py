@@ -59,6 +59,9 @@ ELBV2_NO_TARGETS_IN_AZ = "ELBV2_NO_TARGETS_IN_AZ"
 ELB_NOT_CROSSZONE = "ELB_NOT_CROSSZONE"
 ELB_ACL_RESTRICTION = "ELB_ACL_RESTRICTION"
 ELBV2_SOURCE_ADDRESS_PRESERVATION = "ELBV2_SOURCE_ADDRESS_PRESERVATION"
+VPCSIM_EIGW_INBOUND_INITIATED = "VPCSIM_EIGW_INBOUND_INITIATED"
+VPCSIM_ADDRESS_FAMILY = "VPCSIM_ADDRESS_FAMILY"
+VPCSIM_IPV6_NOT_GLOBAL = "VPCSIM_IPV6_NOT_GLOBAL"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -301,6 +304,23 @@ CODES: dict[str, tuple[str, str]] = {
         "AWS",
         "A Network Load Balancer keeps the client's address towards the target (client IP preservation): a "
         "target that is also the client is hashed to itself and the connection fails (no hairpin).",
+    ),
+    VPCSIM_EIGW_INBOUND_INITIATED: (
+        "vpcsim",
+        "An egress-only internet gateway (eigw-) forwards IPv6 connections initiated from inside the VPC and "
+        "their replies only: it drops a connection initiated from the internet, and the reply of one that "
+        "came in another way. Reachability Analyzer does not analyse IPv6, so AWS has no code for it.",
+    ),
+    VPCSIM_ADDRESS_FAMILY: (
+        "vpcsim",
+        "The component does not carry this address family: an egress-only internet gateway carries IPv6 "
+        "only; a NAT gateway carries IPv4, and IPv6 only to 64:ff9b::/96 (NAT64), never IPv6 to IPv6.",
+    ),
+    VPCSIM_IPV6_NOT_GLOBAL: (
+        "vpcsim",
+        "An IPv6 address outside the global unicast space 2000::/3 (unique local fc00::/7, link-local, "
+        "AWS's services in fd00:ec2::/32, multicast...) is not an internet address: an internet or "
+        "egress-only gateway neither carries traffic to it nor accepts traffic from it.",
     ),
 }
 

@@ -14,6 +14,7 @@ from ..model import (
     NatGateway,
     Network,
     NetworkAcl,
+    NetworkAclEntry,
     NetworkInterface,
     Route,
     RouteTable,
@@ -22,6 +23,14 @@ from ..model import (
     Subnet,
     protocol_number,
 )
+from ..model.addressing import (
+    FULL_MASK,
+    managed_interface,
+    network_acls_of_subnets,
+    prefix_length,
+    route_tables_of_subnets,
+    route_target_kind,
+)
 
 # Addresses as integers and the range predicates are re-exported: engine modules and analyses import them here.
 from ..model.addressing import cidr_int as cidr_int
@@ -29,12 +38,6 @@ from ..model.addressing import ip_int as ip_int
 from ..model.addressing import ip_str as ip_str
 from ..model.addressing import is_internet_routable as is_internet_routable
 from ..model.addressing import is_rfc1918_or_6598 as is_rfc1918_or_6598
-from ..model.addressing import (
-    managed_interface,
-    network_acls_of_subnets,
-    route_tables_of_subnets,
-    route_target_kind,
-)
 
 if TYPE_CHECKING:
     from .elb_compiled import ElbIndex
@@ -109,6 +112,9 @@ class CompiledAcl:
     acl_id: str
     inbound: list[AclEntry]
     outbound: list[AclEntry]
+    inbound6: list[AclEntry] = field(default_factory=list)
+    """The IPv6 entries (``Ipv6CidrBlock``), ending with the IPv6 ``*`` rule 32768."""
+    outbound6: list[AclEntry] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -134,16 +140,19 @@ class CompiledRouteTable:
     """(mask, {network: best route}) from the longest prefix to the shortest."""
     shadowed: dict[tuple[int, int], list[CompiledRoute]]
     """Routes for the same destination that lost on priority, for explanations."""
+    levels6: list[tuple[int, dict[int, CompiledRoute]]] = field(default_factory=list)
+    """The IPv6 routes, as ``levels``: an IPv6 packet is looked up here only, an IPv4 one never."""
 
     def lookup(self, ip: int) -> CompiledRoute | None:
-        for mask, table in self.levels:
+        for mask, table in self.levels6 if ip > FULL_MASK else self.levels:
             route = table.get(ip & mask)
             if route is not None:
                 return route
         return None
 
     def all_matching(self, ip: int) -> list[CompiledRoute]:
-        return [table[ip & mask] for mask, table in self.levels if (ip & mask) in table]
+        levels = self.levels6 if ip > FULL_MASK else self.levels
+        return [table[ip & mask] for mask, table in levels if (ip & mask) in table]
 
 
 @dataclass(slots=True)
@@ -155,6 +164,9 @@ class CompiledSubnet:
     mask: int
     route_table: CompiledRouteTable | None
     acl: CompiledAcl | None
+    net6: int = -1
+    """The subnet's IPv6 block (with :data:`~vpcsim.model.addressing.V6_FLAG`); -1 without one."""
+    mask6: int = 0
 
 
 @dataclass(slots=True)
@@ -180,6 +192,14 @@ class CompiledEni:
     managed: tuple[str, str] | None = None
     """(the service, how it answers) for an ENI AWS manages for a service, which is no host
     (:func:`vpcsim.model.addressing.managed_interface`); None for a host's ENI."""
+    ingress6: list[SgRule] = field(default_factory=list)
+    """The rules that judge IPv6 packets (IPv6 CIDRs, IPv6 prefix lists, group references
+    matching the members' IPv6 addresses); ``ingress``/``egress`` judge IPv4 ones only."""
+    egress6: list[SgRule] = field(default_factory=list)
+    addresses6: frozenset[int] = frozenset()
+    """Its IPv6 addresses (also in ``addresses``, which holds both families)."""
+    prefixes6: tuple[tuple[int, int], ...] = ()
+    """Its delegated IPv6 prefixes as (network, mask): addresses in them are its own too."""
 
 
 @dataclass(slots=True)
@@ -191,8 +211,14 @@ class CompiledVpc:
     """The attached internet gateway."""
     edge_route_table: CompiledRouteTable | None
     """A gateway route table associated with the attached internet gateway."""
+    blocks6: list[tuple[int, int]] = field(default_factory=list)
+    """The IPv6 blocks."""
+    eigw_ids: tuple[str, ...] = ()
+    """The egress-only internet gateways attached to the VPC."""
 
     def contains(self, ip: int) -> bool:
+        if ip > FULL_MASK:
+            return any(ip & mask == net for net, mask in self.blocks6)
         return any(ip & mask == net for net, mask in self.blocks)
 
 
@@ -218,6 +244,9 @@ class Compiled:
     load_balancers: ElbIndex | None = None
     """Load balancers by node ENI, built when a packet first reaches a node
     (:func:`vpcsim.engine.elb_compiled.elb_index`)."""
+    global6: dict[int, CompiledEni] = field(default_factory=dict)
+    """IPv6 address -> the ENI holding it, network-wide: IPv6 addresses are global unicast (no
+    NAT), so the internet reaches an ENI at the address the ENI itself holds."""
 
 
 #: The tag importers put on a resource whose address is a stand-in (``private_ip``, ``public_ip``...).
@@ -273,6 +302,8 @@ class _Compiler:
         self.sg_cache: dict[tuple[tuple[str, ...], bool], list[SgRule]] = {}
         self.group_cache: dict[tuple[str, bool], list[SgRule]] = {}
         self.prefix_cache: dict[str, tuple[Block, ...] | None] = {}
+        self.members6: dict[str, list[int]] = {}
+        self.prefix_cache6: dict[str, tuple[Block, ...] | None] = {}
 
     def build(self) -> Compiled:
         n = self.n
@@ -282,6 +313,7 @@ class _Compiler:
                 self.members.setdefault(group_id, []).extend(
                     ip_int(p.private_ip_address) for p in eni.private_ip_addresses
                 )
+                self.members6.setdefault(group_id, []).extend(ip_int(a) for a in eni.ipv6_addresses)
         tables = {rt.route_table_id: self._route_table(rt) for rt in n.route_tables.values()}
         edge_rt: dict[str, str] = {}
         for rt in n.route_tables.values():
@@ -301,8 +333,9 @@ class _Compiler:
             edge = tables.get(edge_rt[igw_id]) if igw_id and igw_id in edge_rt else None
             primary_base, _ = blocks[0]  # the primary block comes first
             out.vpcs[vpc.vpc_id] = CompiledVpc(vpc.vpc_id, blocks, primary_base, igw_id, edge)
+            self._vpc6(out.vpcs[vpc.vpc_id], vpc.ipv6_cidr_blocks)
         for subnet in n.subnets.values():
-            net, mask, _ = cidr_int(subnet.cidr_block)
+            net, mask, _ = cidr_int(subnet.cidr_block) if subnet.cidr_block else (-1, 0, 0)
             uses_rt = table_of[subnet.subnet_id]
             uses_acl = acl_of[subnet.subnet_id]
             out.subnets[subnet.subnet_id] = CompiledSubnet(
@@ -314,6 +347,9 @@ class _Compiler:
                 tables.get(uses_rt.route_table_id) if uses_rt is not None else None,
                 acls.get(uses_acl.network_acl_id) if uses_acl is not None else None,
             )
+            if subnet.ipv6_cidr_block:
+                compiled_subnet = out.subnets[subnet.subnet_id]
+                compiled_subnet.net6, compiled_subnet.mask6, _ = cidr_int(subnet.ipv6_cidr_block)
         nat_of_eni = {
             nat.network_interface_id: nat for nat in n.nat_gateways.values() if nat.network_interface_id
         }
@@ -348,6 +384,8 @@ class _Compiler:
                 managed=managed_interface(eni.interface_type, eni.description),
             )
             out.enis[eni.network_interface_id] = compiled_eni
+            if eni.ipv6_addresses or eni.ipv6_prefixes:
+                self._eni6(out, compiled_eni)
             table = out.private.setdefault(eni.vpc_id, {})
             for address in compiled_eni.addresses:
                 table[address] = compiled_eni
@@ -440,15 +478,118 @@ class _Compiler:
                 )
         return self.prefix_cache[prefix_list_id]
 
+    # ---------------------------------------------------------------- IPv6
+
+    def _vpc6(self, vpc: CompiledVpc, blocks: list[str]) -> None:
+        """A VPC's IPv6 blocks and its egress-only internet gateways."""
+        vpc.blocks6 = [cidr_int(c)[:2] for c in blocks]
+        vpc.eigw_ids = tuple(
+            sorted(
+                g.egress_only_internet_gateway_id
+                for g in self.n.egress_only_internet_gateways.values()
+                if g.vpc_id == vpc.vpc_id
+            )
+        )
+
+    def _eni6(self, out: Compiled, eni: CompiledEni) -> None:
+        """An ENI's IPv6 side: its addresses (its own, global: the internet reaches them as they
+        are), its delegated prefixes and the rules that judge its IPv6 packets."""
+        model = eni.eni
+        eni.addresses6 = frozenset(ip_int(a) for a in model.ipv6_addresses)
+        eni.addresses = eni.addresses | eni.addresses6
+        eni.prefixes6 = tuple(cidr_int(p)[:2] for p in model.ipv6_prefixes)
+        eni.ingress6 = self._sg_rules6(eni.group_ids, egress=False)
+        eni.egress6 = self._sg_rules6(eni.group_ids, egress=True)
+        for address in eni.addresses6:
+            out.global6[address] = eni
+
+    def _sg_rules6(self, group_ids: tuple[str, ...], *, egress: bool) -> list[SgRule]:
+        key = (("ipv6", *group_ids), egress)
+        cached = self.sg_cache.get(key)
+        if cached is not None:
+            return cached
+        rules: list[SgRule] = []
+        for group_id in group_ids:
+            group = self.n.security_groups.get(group_id)
+            if group is None:
+                continue
+            for index, rule in enumerate(group.egress if egress else group.ingress):
+                compiled = self._sg_rule6(group, rule, index, egress)
+                if compiled is not None:
+                    rules.append(compiled)
+        self.sg_cache[key] = rules
+        return rules
+
+    def _sg_rule6(
+        self, group: SecurityGroup, rule: SecurityGroupRule, index: int, egress: bool
+    ) -> SgRule | None:
+        """A rule as it judges IPv6 packets: IPv6 CIDRs, the IPv6 entries of a prefix list, the
+        IPv6 addresses of a referenced group's members; an IPv4 CIDR matches none. ICMP's and
+        ICMPv6's port fields are type and code."""
+        if rule.cidr_ipv4:
+            return None
+        proto = protocol_number(rule.ip_protocol)
+        if proto in (6, 17):
+            lo = 0 if rule.from_port is None or rule.from_port == -1 else rule.from_port
+            hi = 65535 if rule.to_port is None or rule.to_port == -1 else rule.to_port
+        elif proto in (1, 58):
+            lo = -1 if rule.from_port is None else rule.from_port
+            hi = -1 if rule.to_port is None else rule.to_port
+        else:
+            lo, hi = 0, 65535
+        label = (
+            rule.security_group_rule_id or f"{group.group_id} {'egress' if egress else 'ingress'}[{index}]"
+        )
+        none: frozenset[int] = frozenset()
+        if rule.cidr_ipv6:
+            net, mask, _ = cidr_int(rule.cidr_ipv6)
+            return SgRule(
+                proto, lo, hi, PEER_CIDR, rule.cidr_ipv6, ((net, mask),), none, group.group_id, label
+            )
+        if rule.referenced_group_id:
+            ref = rule.referenced_group_id
+            referenced = self.n.security_groups.get(ref)
+            if referenced is None:
+                return SgRule(proto, lo, hi, PEER_UNKNOWN, ref, (), none, group.group_id, label)
+            members = (
+                frozenset(self.members6.get(ref, ()))
+                if self.n.group_reference_resolves(group, referenced)
+                else frozenset()
+            )
+            return SgRule(proto, lo, hi, PEER_MEMBERS, ref, (), members, group.group_id, label)
+        if rule.prefix_list_id:
+            pl_id = rule.prefix_list_id
+            nets = self._prefix_list6(pl_id)
+            if nets is None:
+                return SgRule(proto, lo, hi, PEER_UNKNOWN, pl_id, (), none, group.group_id, label)
+            return SgRule(proto, lo, hi, PEER_PREFIX_LIST, pl_id, nets, none, group.group_id, label)
+        return None
+
+    def _prefix_list6(self, prefix_list_id: str) -> tuple[Block, ...] | None:
+        """A prefix list's IPv6 blocks (None: the list is not described)."""
+        if prefix_list_id not in self.prefix_cache6:
+            pl: ManagedPrefixList | None = self.n.prefix_lists.get(prefix_list_id)
+            if pl is None or (pl.aws_managed and not pl.entries):
+                self.prefix_cache6[prefix_list_id] = None
+            else:
+                self.prefix_cache6[prefix_list_id] = tuple(
+                    cidr_int(e.cidr)[:2] for e in pl.entries if ":" in e.cidr
+                )
+        return self.prefix_cache6[prefix_list_id]
+
     # ---------------------------------------------------------------- network ACLs
 
     def _acl(self, acl: NetworkAcl) -> CompiledAcl:
         inbound: list[AclEntry] = []
         outbound: list[AclEntry] = []
         has_star = {False: False, True: False}
+        inbound6: list[AclEntry] = []
+        outbound6: list[AclEntry] = []
         for entry in acl.entries:
             if entry.cidr_block is None:
-                continue  # IPv6 entry
+                if entry.ipv6_cidr_block is not None:
+                    (outbound6 if entry.egress else inbound6).append(_acl_entry(entry, entry.ipv6_cidr_block))
+                continue
             proto = protocol_number(entry.protocol)
             net, mask, _ = cidr_int(entry.cidr_block)
             lo, hi = entry.port_range if entry.port_range is not None else ALL_PORTS
@@ -473,21 +614,22 @@ class _Compiler:
                 (outbound if egress else inbound).append(AclEntry(32767, False, -1, 0, 0, 0, 65535, -1, -1))
         inbound.sort(key=lambda e: e.rule_number)
         outbound.sort(key=lambda e: e.rule_number)
-        return CompiledAcl(acl.network_acl_id, inbound, outbound)
+        return CompiledAcl(
+            acl.network_acl_id, inbound, outbound, _with_star6(inbound6), _with_star6(outbound6)
+        )
 
     # ---------------------------------------------------------------- route tables
 
     def _route_table(self, rt: RouteTable) -> CompiledRouteTable:
         entries: list[CompiledRoute] = []
         for route in rt.routes:
-            if route.destination_ipv6_cidr_block is not None:
-                continue
             kind, target = self._target(route)
             blackhole = self._blackhole_reason(route, kind, target, rt.vpc_id)
             if route.destination_prefix_list_id:
                 nets = self._prefix_list(route.destination_prefix_list_id) or ()
+                nets += self._prefix_list6(route.destination_prefix_list_id) or ()
                 for net, mask in nets:
-                    prefixlen = bin(mask).count("1")
+                    prefixlen = prefix_length(mask)
                     entries.append(
                         CompiledRoute(
                             route,
@@ -502,14 +644,15 @@ class _Compiler:
                         )
                     )
                 continue
-            if not route.destination_cidr_block:
+            destination = route.destination_cidr_block or route.destination_ipv6_cidr_block
+            if not destination:
                 continue
-            net, mask, prefixlen = cidr_int(route.destination_cidr_block)
+            net, mask, prefixlen = cidr_int(destination)
             priority = 2 if route.origin == "EnableVgwRoutePropagation" else 0
             entries.append(
                 CompiledRoute(
                     route,
-                    route.destination_cidr_block,
+                    destination,
                     net,
                     mask,
                     prefixlen,
@@ -519,12 +662,14 @@ class _Compiler:
                     blackhole,
                 )
             )
-        by_len: dict[int, dict[int, CompiledRoute]] = {}
+        # Levels per (prefix length, family): IPv6 routes are looked up apart (``levels6``).
+        by_len: dict[tuple[int, bool], dict[int, CompiledRoute]] = {}
         shadowed: dict[tuple[int, int], list[CompiledRoute]] = {}
-        masks: dict[int, int] = {}
+        masks: dict[tuple[int, bool], int] = {}
         for entry in entries:
-            level = by_len.setdefault(entry.prefixlen, {})
-            masks[entry.prefixlen] = entry.mask
+            length = (entry.prefixlen, entry.mask > FULL_MASK)
+            level = by_len.setdefault(length, {})
+            masks[length] = entry.mask
             current = level.get(entry.net)
             if current is None or entry.priority < current.priority:
                 if current is not None:
@@ -532,8 +677,10 @@ class _Compiler:
                 level[entry.net] = entry
             else:
                 shadowed.setdefault((entry.net, entry.prefixlen), []).append(entry)
-        levels = [(masks[length], by_len[length]) for length in sorted(by_len, reverse=True)]
-        return CompiledRouteTable(rt.route_table_id, levels, shadowed)
+        ordered = sorted(by_len, reverse=True)
+        levels = [(masks[length], by_len[length]) for length in ordered if not length[1]]
+        levels6 = [(masks[length], by_len[length]) for length in ordered if length[1]]
+        return CompiledRouteTable(rt.route_table_id, levels, shadowed, levels6)
 
     def _target(self, route: Route) -> tuple[str, str]:
         n = self.n
@@ -587,11 +734,58 @@ class _Compiler:
             vgw = n.vpn_gateways.get(target)
             if vgw is not None and vpc_id not in vgw.vpc_ids:
                 return f"virtual private gateway {target} is not attached to {vpc_id}"
+        elif kind == "eigw":
+            return _eigw_blackhole(n, target, vpc_id)
         return None
 
 
+def _eigw_blackhole(network: Network, target: str, vpc_id: str) -> str | None:
+    """Why a route to an egress-only internet gateway is a blackhole (gone, or another VPC's)."""
+    eigw = network.egress_only_internet_gateways.get(target)
+    if eigw is None:
+        return f"egress-only internet gateway {target} does not exist"
+    if eigw.vpc_id != vpc_id:
+        return f"egress-only internet gateway {target} is not attached to {vpc_id}"
+    return None
+
+
+def _acl_entry(entry: NetworkAclEntry, cidr: str) -> AclEntry:
+    """One compiled entry (IPv6: ``Ipv6CidrBlock``; ICMPv6's type and code as ICMP's)."""
+    net, mask, _ = cidr_int(cidr)
+    lo, hi = entry.port_range if entry.port_range is not None else ALL_PORTS
+    itype, icode = entry.icmp_type_code if entry.icmp_type_code is not None else (-1, -1)
+    return AclEntry(
+        entry.rule_number,
+        entry.rule_action == "allow",
+        protocol_number(entry.protocol),
+        net,
+        mask,
+        lo,
+        hi,
+        itype,
+        icode,
+    )
+
+
+STAR_RULE6 = 32768
+"""The IPv6 ``*`` rule of every network ACL: it denies all IPv6 traffic the entries before it do
+not decide."""
+_ANY6_NET, _ANY6_MASK, _ = cidr_int("::/0")
+
+
+def _with_star6(entries: list[AclEntry]) -> list[AclEntry]:
+    """IPv6 entries in rule-number order, ending with the ``*`` rule 32768 (present even where a
+    dump omits it)."""
+    kept = sorted((e for e in entries if e.rule_number != STAR_RULE6), key=lambda e: e.rule_number)
+    kept.append(AclEntry(STAR_RULE6, False, -1, _ANY6_NET, _ANY6_MASK, 0, 65535, -1, -1))
+    return kept
+
+
 def subnet_of_address(compiled: Compiled, vpc_id: str, ip: int) -> CompiledSubnet | None:
+    v6 = ip > FULL_MASK
     for subnet in compiled.subnets.values():
-        if subnet.vpc_id == vpc_id and ip & subnet.mask == subnet.net:
+        if subnet.vpc_id != vpc_id:
+            continue
+        if (ip & subnet.mask6 == subnet.net6) if v6 else (ip & subnet.mask == subnet.net):
             return subnet
     return None

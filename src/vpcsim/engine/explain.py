@@ -18,12 +18,20 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..model import Network, protocol_name
-from ..model.addressing import MANAGED_NEVER_ANSWERS
+from ..model.addressing import FULL_MASK, MANAGED_NEVER_ANSWERS
 from . import codes as C
-from .compiled import Compiled, CompiledEni, CompiledRoute, CompiledSubnet, ip_str, is_internet_routable
+from .compiled import (
+    STAR_RULE6,
+    Compiled,
+    CompiledEni,
+    CompiledRoute,
+    CompiledSubnet,
+    ip_str,
+    is_internet_routable,
+)
 from .explain_transit import gateway_between
 from .filters import STAR_RULE, Packet
-from .flow import DEFAULT_INTERNET_HOST, ICMP, PortRanges
+from .flow import DEFAULT_INTERNET_HOST, DEFAULT_INTERNET_HOST6, ICMP, ICMPV6, PortRanges
 from .ports import format_ranges
 from .result import Blocker, Direction, PathName
 
@@ -35,8 +43,8 @@ def describe_traffic(pkt: Packet) -> str:
     """``tcp/443``, ``icmp type 8 code 0``, ``protocol 47``: the packet as rules match it."""
     if pkt.has_ports:
         return f"{protocol_name(pkt.proto)}/{format_ranges(pkt.dports)}"
-    if pkt.proto == ICMP:
-        return f"icmp type {pkt.itype} code {pkt.icode}"
+    if pkt.proto == ICMP or pkt.proto == ICMPV6:
+        return f"{protocol_name(pkt.proto)} type {pkt.itype} code {pkt.icode}"
     return f"protocol {pkt.proto}"
 
 
@@ -47,15 +55,17 @@ def peer_hint(compiled: Compiled, ip: int) -> str:
     for table in compiled.private.values():
         owner = table.get(ip)
         if owner is not None:
-            return f"{owner.subnet.subnet.cidr_block} (the subnet of {ip_str(ip)})"
-    if ip_str(ip) == DEFAULT_INTERNET_HOST:
-        return "0.0.0.0/0 (the internet)"
-    return f"{ip_str(ip)}/32"
+            block = owner.subnet.subnet.ipv6_cidr_block if ip > FULL_MASK else owner.subnet.subnet.cidr_block
+            return f"{block} (the subnet of {ip_str(ip)})"
+    text = ip_str(ip)
+    if ip > FULL_MASK:
+        return "::/0 (the internet)" if text == DEFAULT_INTERNET_HOST6 else f"{text}/128"
+    return "0.0.0.0/0 (the internet)" if text == DEFAULT_INTERNET_HOST else f"{text}/32"
 
 
 def rule_name(rule_number: int) -> str:
     """A network-ACL entry as the console shows it (``*`` for the last one)."""
-    return "*" if rule_number == STAR_RULE else str(rule_number)
+    return "*" if rule_number in (STAR_RULE, STAR_RULE6) else str(rule_number)
 
 
 def peering_between(network: Network, vpc_a: str, vpc_b: str) -> str | None:
@@ -297,7 +307,7 @@ def acl_denies(
     rules_text = ", ".join(rule_name(r) for r in sorted(set(deny_rules)))
     traffic = f"{protocol_name(pkt.proto)}/{format_ranges(failing)}" if failing else describe_traffic(pkt)
     lowest = min(deny_rules)
-    number_hint = "a number below 32767" if lowest == STAR_RULE else f"a number below {lowest}"
+    number_hint = "a number below 32767" if lowest in (STAR_RULE, STAR_RULE6) else f"a number below {lowest}"
     part = ""
     if multi_port and failing is not None:
         part = f" (ports {format_ranges(failing)} of {format_ranges(pkt.dports)})"
@@ -359,7 +369,9 @@ def no_route(path: PathName, compiled: Compiled, subnet: CompiledSubnet, rt_id: 
             f"create a VPC peering connection between {subnet.vpc_id} and {other.vpc_id} and add "
             f"routes both ways ({other.block} in {rt_id})",
         )
-    if is_internet_routable(dst_ip):
+    if is_internet_routable(dst_ip) and dst_ip > FULL_MASK:
+        fix = f"add a route for {dst} (e.g. ::/0) to an internet gateway or egress-only internet gateway in {rt_id}"
+    elif is_internet_routable(dst_ip):
         fix = f"add a route for {dst} (e.g. 0.0.0.0/0) to an internet gateway or NAT gateway in {rt_id}"
     else:
         fix = f"add a route for {dst} in {rt_id}"

@@ -18,8 +18,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .compiled import PEER_CIDR, PEER_MEMBERS, PEER_PREFIX_LIST, AclEntry, SgRule
-from .flow import ICMP, TCP, UDP, PortRanges
+from ..model.addressing import FULL_MASK
+from .compiled import (
+    PEER_CIDR,
+    PEER_MEMBERS,
+    PEER_PREFIX_LIST,
+    AclEntry,
+    CompiledAcl,
+    CompiledEni,
+    SgRule,
+)
+from .flow import ICMP, ICMPV6, TCP, UDP, PortRanges
 from .ports import intersect_range, subtract_range
 
 #: The ``*`` entry every network ACL ends with: it denies.
@@ -67,6 +76,23 @@ class Packet:
         )
 
 
+def sg_rules(eni: CompiledEni, pkt: Packet, *, egress: bool) -> list[SgRule]:
+    """The security-group rules of ``eni`` that judge ``pkt``, by its address family: IPv4 and
+    IPv6 rules are compiled apart (``0.0.0.0/0`` never covers ``::/0``), so one matcher serves
+    both and a packet never meets a rule of the other family."""
+    if pkt.dst > FULL_MASK:
+        return eni.egress6 if egress else eni.ingress6
+    return eni.egress if egress else eni.ingress
+
+
+def acl_entries(acl: CompiledAcl, pkt: Packet, *, inbound: bool) -> list[AclEntry]:
+    """The network-ACL entries that judge ``pkt``, by its address family (IPv6 entries end with
+    the ``*`` rule 32768, IPv4 ones with 32767)."""
+    if pkt.dst > FULL_MASK:
+        return acl.inbound6 if inbound else acl.outbound6
+    return acl.inbound if inbound else acl.outbound
+
+
 def peer_matches(rule: SgRule, remote: int) -> bool | None:
     """Whether ``rule``'s peer covers ``remote``: True when the address lies in one of the rule's
     ``blocks`` (a CIDR peer, a prefix list's CIDRs) or is one of its ``members`` (the addresses
@@ -98,7 +124,7 @@ def sg_decide(rules: list[SgRule], pkt: Packet, remote: int) -> tuple[SgRule | N
             if proto in (TCP, UDP):
                 if not rule.lo <= port <= rule.hi:
                     continue
-            elif proto == ICMP and not (
+            elif proto in (ICMP, ICMPV6) and not (
                 (rule.lo == -1 or rule.lo == pkt.itype) and (rule.hi == -1 or rule.hi == pkt.icode)
             ):
                 continue
@@ -116,7 +142,7 @@ def _acl_proto_match(entry: AclEntry, proto: int, itype: int, icode: int) -> boo
         return True
     if rule_proto != proto:
         return False
-    if proto == ICMP:
+    if proto in (ICMP, ICMPV6):
         return (entry.icmp_type == -1 or entry.icmp_type == itype) and (
             entry.icmp_code == -1 or entry.icmp_code == icode
         )
@@ -164,4 +190,4 @@ def acl_decide(
     return decisions
 
 
-__all__ = ["STAR_RULE", "Packet", "acl_decide", "peer_matches", "sg_decide"]
+__all__ = ["STAR_RULE", "Packet", "acl_decide", "acl_entries", "peer_matches", "sg_decide", "sg_rules"]

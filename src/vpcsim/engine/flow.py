@@ -14,6 +14,7 @@ from ..model import Instance, ModelError, Network, NetworkInterface, Resource, p
 from .compiled import ip_int, is_internet_routable
 
 TCP, UDP, ICMP = 6, 17, 1
+ICMPV6 = 58
 
 #: The client's ephemeral ranges. ``linux`` is the kernel's default (32768-60999).
 CLIENT_PORT_RANGES: dict[str, tuple[int, int]] = {
@@ -26,12 +27,20 @@ NAT_GATEWAY_PORTS = CLIENT_PORT_RANGES["nat"]
 
 #: ``internet`` alone: a documented default outside host (TEST-NET-2).
 DEFAULT_INTERNET_HOST = "198.51.100.1"
+#: ``internet`` alone in an IPv6 flow: a host of the documentation prefix 2001:db8::/32.
+DEFAULT_INTERNET_HOST6 = "2001:db8:ffff::1"
 
 ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY = 8, 0
 #: ICMP requests and the type of their reply; other types get no reply.
 ICMP_REPLIES = {8: 0, 13: 14, 15: 16, 17: 18}
 #: ICMP error messages: destination unreachable, source quench, redirect, time exceeded, parameter problem.
 ICMP_ERRORS = frozenset({3, 4, 5, 11, 12})
+
+ICMPV6_ECHO_REQUEST, ICMPV6_ECHO_REPLY = 128, 129
+#: ICMPv6 requests and the type of their reply (echo; node information queries are not modelled).
+ICMPV6_REPLIES = {128: 129}
+#: ICMPv6 error messages: destination unreachable, packet too big, time exceeded, parameter problem.
+ICMPV6_ERRORS = frozenset({1, 2, 3, 4})
 
 PortRanges = tuple[tuple[int, int], ...]
 
@@ -69,6 +78,10 @@ class Flow:
             object.__setattr__(self, "icmp_type", ICMP_ECHO_REQUEST)
             if self.icmp_code is None:
                 object.__setattr__(self, "icmp_code", 0)
+        elif self.protocol == ICMPV6 and self.icmp_type is None:
+            object.__setattr__(self, "icmp_type", ICMPV6_ECHO_REQUEST)
+            if self.icmp_code is None:
+                object.__setattr__(self, "icmp_code", 0)
 
     @property
     def has_ports(self) -> bool:
@@ -82,8 +95,8 @@ class Flow:
         proto = protocol_name(self.protocol)
         if self.has_ports:
             return f"{proto} {self.source} -> {self.destination}:{self.destination_port}"
-        if self.protocol == ICMP:
-            return f"icmp type {self.icmp_type} code {self.icmp_code} {self.source} -> {self.destination}"
+        if self.protocol in (ICMP, ICMPV6):
+            return f"{proto} type {self.icmp_type} code {self.icmp_code} {self.source} -> {self.destination}"
         return f"protocol {proto} {self.source} -> {self.destination}"
 
     def to_dict(self) -> dict[str, object]:
@@ -135,41 +148,87 @@ def parse_client_ports(spec: str | tuple[int, int] | None) -> tuple[int, int]:
 
 def _is_address(text: str) -> bool:
     try:
-        ipaddress.IPv4Address(text)
+        ipaddress.ip_address(text)
     except ValueError:
         return False
     return True
 
 
-def _eni_endpoint(network: Network, eni: NetworkInterface, label: str) -> Endpoint:
+def is_ipv6_address(text: str) -> bool:
+    """Whether ``text`` is an IPv6 address (``2600:1f18::10``)."""
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _eni_endpoint(network: Network, eni: NetworkInterface, label: str, *, ipv6: bool = False) -> Endpoint:
     instance = network.instance_of_eni(eni.network_interface_id)
+    if ipv6:
+        if not eni.ipv6_addresses:
+            raise EndpointError(f"{label} ({eni.network_interface_id}) has no IPv6 address")
+        address = str(ipaddress.IPv6Address(eni.ipv6_addresses[0]))
+    elif not eni.private_ip_addresses:
+        raise EndpointError(
+            f"{label} ({eni.network_interface_id}) has no IPv4 address (an IPv6-only ENI): use its IPv6 address"
+        )
+    else:
+        address = eni.private_ip_address
     return Endpoint(
-        address=eni.private_ip_address,
+        address=address,
         network_interface_id=eni.network_interface_id,
         instance_id=instance.instance_id if instance else None,
         label=label,
     )
 
 
-def resolve_endpoint(network: Network, ref: str | Resource) -> Endpoint:
+def _ipv6_owner(network: Network, text: str) -> Endpoint | None:
+    """The ENI holding the IPv6 address ``text`` (its own address, or one of its delegated
+    prefixes'), as an endpoint at that address; None when no ENI holds it."""
+    wanted = ipaddress.IPv6Address(text)
+    for eni in network.network_interfaces.values():
+        if any(ipaddress.IPv6Address(a) == wanted for a in eni.ipv6_addresses) or any(
+            wanted in ipaddress.IPv6Network(p, strict=False) for p in eni.ipv6_prefixes
+        ):
+            instance = network.instance_of_eni(eni.network_interface_id)
+            return Endpoint(
+                address=str(wanted),
+                network_interface_id=eni.network_interface_id,
+                instance_id=instance.instance_id if instance else None,
+                label=text,
+            )
+    return None
+
+
+def resolve_endpoint(network: Network, ref: str | Resource, *, ipv6: bool = False) -> Endpoint:
     """An id (``i-``, ``eni-``), then an address, then ``internet[:IP]``, then a Name tag.
 
     A private address nobody owns resolves to a bare address (the engine reports it
     unreachable); a public address nobody owns is an internet host. An address held in
     several VPCs, or a name held by several resources, raises :class:`EndpointError` listing
-    the candidates.
+    the candidates. ``ipv6``: an instance or ENI stands for its (first) IPv6 address, and
+    ``internet`` alone for an IPv6 host.
     """
     if isinstance(ref, Instance):
-        return _eni_endpoint(network, network.primary_network_interface(ref.instance_id), ref.name or ref.id)
+        return _eni_endpoint(
+            network, network.primary_network_interface(ref.instance_id), ref.name or ref.id, ipv6=ipv6
+        )
     if isinstance(ref, NetworkInterface):
-        return _eni_endpoint(network, ref, ref.name or ref.id)
+        return _eni_endpoint(network, ref, ref.name or ref.id, ipv6=ipv6)
     if not isinstance(ref, str):
         raise EndpointError(f"{ref!r} is not an instance, a network interface or an address")
     text = ref.strip()
     if text in network.instances:
-        return _eni_endpoint(network, network.primary_network_interface(text), text)
+        return _eni_endpoint(network, network.primary_network_interface(text), text, ipv6=ipv6)
     if text in network.network_interfaces:
-        return _eni_endpoint(network, network.network_interfaces[text], text)
+        return _eni_endpoint(network, network.network_interfaces[text], text, ipv6=ipv6)
+    if is_ipv6_address(text):
+        owner = _ipv6_owner(network, text)
+        if owner is not None:
+            return owner
+        canonical = str(ipaddress.IPv6Address(text))
+        return Endpoint(address=canonical, label=text, internet=is_internet_routable(ip_int(canonical)))
     if _is_address(text):
         owners = network.owners_of_private_ip(text)
         if len(owners) > 1:
@@ -184,9 +243,11 @@ def resolve_endpoint(network: Network, ref: str | Resource) -> Endpoint:
             return _eni_endpoint(network, network.network_interfaces[public_owner.network_interface_id], text)
         return Endpoint(address=text, label=text, internet=is_internet_routable(ip_int(text)))
     if text == "internet" or text.startswith("internet:"):
-        host = text.partition(":")[2] or DEFAULT_INTERNET_HOST
+        host = text.partition(":")[2] or (DEFAULT_INTERNET_HOST6 if ipv6 else DEFAULT_INTERNET_HOST)
         if not _is_address(host):
-            raise EndpointError(f"{text!r}: internet:IP needs an IPv4 address")
+            raise EndpointError(f"{text!r}: internet:IP needs an IPv4 or IPv6 address")
+        if is_ipv6_address(host):
+            host = str(ipaddress.IPv6Address(host))
         return Endpoint(address=host, label=f"internet ({host})", internet=True)
     named = [r for r in network.find_by_name(text) if isinstance(r, Instance | NetworkInterface)]
     if not named:
@@ -196,7 +257,7 @@ def resolve_endpoint(network: Network, ref: str | Resource) -> Endpoint:
     if len(named) > 1:
         raise EndpointError(f"{text!r} names several resources", candidates=[r.id for r in named])
     if named:
-        return resolve_endpoint(network, named[0])
+        return resolve_endpoint(network, named[0], ipv6=ipv6)
     raise EndpointError(f"{text!r} is not an instance, network interface, address, internet[:IP] or Name tag")
 
 
@@ -220,11 +281,14 @@ def make_flow(
     icmp_type: int | None = None,
     icmp_code: int | None = None,
     from_eni: str | None = None,
+    ipv6: bool = False,
 ) -> Flow:
     """Build a flow from user-level endpoints.
 
     An instance as destination means its primary private address, or its public address when
     the source is on the internet. ``from_eni`` picks which ENI of a multi-homed source sends.
+    ``ipv6`` (the CLI's ``-6``): instances and ENIs stand for their IPv6 address; a flow naming an
+    IPv6 address at one end is an IPv6 flow anyway. Both ends are of one family.
     """
     number = protocol_number(protocol)
     if number == -1:
@@ -244,13 +308,14 @@ def make_flow(
         if given:
             verb = "applies" if given == ["a destination port"] or given == ["a source port"] else "apply"
             raise ValueError(f"{' and '.join(given)} {verb} to tcp and udp only, not {protocol_name(number)}")
-    if number != ICMP and (icmp_type is not None or icmp_code is not None):
-        raise ValueError(f"an ICMP type and code apply to icmp only, not {protocol_name(number)}")
+    if number not in (ICMP, ICMPV6) and (icmp_type is not None or icmp_code is not None):
+        raise ValueError(f"an ICMP type and code apply to icmp and icmpv6 only, not {protocol_name(number)}")
+    ipv6 = ipv6 or names_ipv6(source) or names_ipv6(destination)
     if source_port is not None and client_ports is not None:
         raise ValueError("give a pinned source port or a client port range, not both")
-    src = resolve_endpoint(network, source)
+    src = resolve_endpoint(network, source, ipv6=ipv6)
     if from_eni:
-        chosen = resolve_endpoint(network, from_eni)
+        chosen = resolve_endpoint(network, from_eni, ipv6=ipv6)
         if (
             chosen.network_interface_id is None
             or (src.instance_id is not None and chosen.instance_id != src.instance_id)
@@ -260,11 +325,11 @@ def make_flow(
                 f"{from_eni} is not a network interface of the source {src.label}", parameter="from_eni"
             )
         src = chosen
-    dst = resolve_endpoint(network, destination)
+    dst = resolve_endpoint(network, destination, ipv6=ipv6)
     dst_address = dst.address
     if isinstance(destination, str) and _is_address(destination.strip()):
-        dst_address = destination.strip()
-    elif src.internet and dst.network_interface_id is not None:
+        dst_address = dst.address if ipv6 else destination.strip()
+    elif src.internet and dst.network_interface_id is not None and not ipv6:
         public_ip = network.network_interfaces[dst.network_interface_id].public_ip
         if public_ip:
             dst_address = public_ip
@@ -274,13 +339,32 @@ def make_flow(
         ports: PortRanges = ((source_port, source_port),)
     else:
         ports = (parse_client_ports(client_ports),)
+    if is_ipv6_address(src.address) != is_ipv6_address(dst_address):
+        raise EndpointError(
+            f"{src.address} and {dst_address} are of different address families: a flow is IPv4 or IPv6 "
+            "(give -6 / ipv6=True for the IPv6 addresses of instances)"
+        )
+    if ipv6 and number == ICMP:
+        raise ValueError("an IPv6 flow carries icmpv6 (protocol 58), not icmp")
+    if not ipv6 and number == ICMPV6:
+        raise ValueError("icmpv6 is IPv6's: give -6 / ipv6=True, or IPv6 addresses")
     return Flow(
         protocol=number,
         source=src.address,
         destination=dst_address,
         destination_port=port if number in (TCP, UDP) else None,
         source_ports=ports,
-        icmp_type=icmp_type if number == ICMP else None,
-        icmp_code=icmp_code if number == ICMP else None,
+        icmp_type=icmp_type if number in (ICMP, ICMPV6) else None,
+        icmp_code=icmp_code if number in (ICMP, ICMPV6) else None,
         source_eni=src.network_interface_id,
     )
+
+
+def names_ipv6(ref: str | Resource) -> bool:
+    """An end given as an IPv6 address or ``internet:`` an IPv6 address."""
+    if not isinstance(ref, str):
+        return False
+    text = ref.strip()
+    if text.startswith("internet:"):
+        text = text.partition(":")[2]
+    return is_ipv6_address(text)

@@ -44,10 +44,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from ..model.addressing import FULL_MASK
 from . import explain
 from .compiled import PEER_MEMBERS, CompiledEni, CompiledSubnet, ip_str
 from .explain import describe_traffic
-from .filters import Packet, acl_decide, sg_decide
+from .filters import Packet, acl_decide, sg_decide, sg_rules
 from .flow import PortRanges
 from .ports import format_ranges, is_single, normalize
 from .result import Direction, Step
@@ -116,7 +117,11 @@ class ReferenceHooks:
             # groups judge the reply as new traffic.
             pkt, ports = _untracked_reply(eni, pkt, egress=egress)
         direction: Direction = "outbound" if egress else "inbound"
-        rules = eni.egress if egress else eni.ingress
+        # the packet family's rules (filters.sg_rules, inlined: the engine's hot loop)
+        if pkt.dst > FULL_MASK:
+            rules = eni.egress6 if egress else eni.ingress6
+        else:
+            rules = eni.egress if egress else eni.ingress
         remote = pkt.dst if egress else pkt.src
         if pkt.forwarded and not egress:
             kept = [r for r in rules if r.peer_kind != PEER_MEMBERS]
@@ -149,7 +154,7 @@ class ReferenceHooks:
             )
             return
         groups = walk.network.security_groups
-        no_rules = not rules and all(
+        no_rules = not (eni.egress or eni.egress6 if egress else eni.ingress or eni.ingress6) and all(
             g not in groups or not (groups[g].egress if egress else groups[g].ingress) for g in eni.group_ids
         )
         rec.block(
@@ -166,7 +171,11 @@ class ReferenceHooks:
         rec = walk.recorder
         direction: Direction = "inbound" if inbound else "outbound"
         remote = pkt.src if inbound else pkt.dst
-        decisions = acl_decide(acl.inbound if inbound else acl.outbound, pkt, remote)
+        if pkt.dst > FULL_MASK:  # the packet family's entries (filters.acl_entries, inlined)
+            entries = acl.inbound6 if inbound else acl.outbound6
+        else:
+            entries = acl.inbound if inbound else acl.outbound
+        decisions = acl_decide(entries, pkt, remote)
         denied: list[tuple[int, int]] = []
         deny_rules: list[int] = []
         for ports, allowed, rule_number in decisions:
@@ -211,7 +220,7 @@ def _untracked_reply(eni: CompiledEni, pkt: Packet, *, egress: bool) -> tuple[Pa
     or one port when all pass -- and the failing ports a blocker reports (None: not split)."""
     if not pkt.has_ports or is_single(pkt.dports):
         return pkt, None
-    rules = eni.egress if egress else eni.ingress
+    rules = sg_rules(eni, pkt, egress=egress)
     if pkt.forwarded and not egress:
         rules = [r for r in rules if r.peer_kind != PEER_MEMBERS]
     proto = pkt.proto

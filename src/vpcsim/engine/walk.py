@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Network
-from ..model.addressing import DNS_OFFSET, is_rfc6598
-from . import explain, explain_transit
+from ..model.addressing import DNS_OFFSET, FULL_MASK, is_rfc6598
+from . import explain, explain6, explain_transit, walk6
 from .compiled import (
     Compiled,
     CompiledEni,
@@ -44,7 +44,18 @@ from .endpoints import (
     via_gwlb_endpoint,
 )
 from .filters import Packet
-from .flow import ICMP, ICMP_ERRORS, ICMP_REPLIES, NAT_GATEWAY_PORTS, TCP, UDP, Flow, PortRanges
+from .flow import (
+    ICMP,
+    ICMP_ERRORS,
+    ICMP_REPLIES,
+    ICMPV6,
+    ICMPV6_REPLIES,
+    NAT_GATEWAY_PORTS,
+    TCP,
+    UDP,
+    Flow,
+    PortRanges,
+)
 from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
 from .recording import Recorder
 from .result import Step, Trace
@@ -55,8 +66,14 @@ _LINK_LOCAL_SERVICES: dict[int, tuple[str, frozenset[tuple[int, int]]]] = {
     ip_int("169.254.169.254"): ("instance-metadata-service", frozenset({(TCP, 80)})),
     ip_int("169.254.169.253"): ("amazon-dns-resolver", frozenset({(UDP, 53), (TCP, 53)})),
     ip_int("169.254.169.123"): ("amazon-time-sync", frozenset({(UDP, 123)})),
+    # Over IPv6 (Nitro instances): the resolver and Time Sync in fd00:ec2::/32.
+    ip_int("fd00:ec2::253"): ("amazon-dns-resolver", frozenset({(UDP, 53), (TCP, 53)})),
+    ip_int("fd00:ec2::123"): ("amazon-time-sync", frozenset({(UDP, 123)})),
 }
+#: The metadata service over IPv6: only for instances whose ``HttpProtocolIpv6`` is enabled.
+_METADATA6 = ip_int("fd00:ec2::254")
 _RESOLVER_PORTS = frozenset({(UDP, 53), (TCP, 53)})
+_NONE: frozenset[str] = frozenset()
 _MAX_ROUTE_LOOKUPS = 24
 
 
@@ -68,6 +85,11 @@ def vpc_service(
     found = _LINK_LOCAL_SERVICES.get(destination)
     if found is not None:
         return found
+    if destination == _METADATA6:
+        instance = c.network.instances.get(eni.instance_id or "")
+        if instance is not None and instance.http_protocol_ipv6:
+            return ("instance-metadata-service", frozenset({(TCP, 80)}))
+        return None
     vpc = c.vpcs.get(eni.vpc_id)
     if vpc is not None and destination == vpc.primary_base + DNS_OFFSET:
         return ("amazon-dns-resolver", _RESOLVER_PORTS)
@@ -89,6 +111,8 @@ class _Session:
     original_src: int
     original_sports: PortRanges
     translated_src: int
+    nat64: bool = False
+    """A NAT64 session: the reply's IPv4 source is shown to the client as 64:ff9b::a.b.c.d."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +149,11 @@ def reply_to(pkt: Packet) -> Packet | None:
         if reply_type is None:
             return None
         return Packet(pkt.dst, pkt.src, ICMP, pkt.dports, pkt.sports, reply_type, pkt.icode)
+    if pkt.proto == ICMPV6:
+        reply6 = ICMPV6_REPLIES.get(pkt.itype)
+        if reply6 is None:
+            return None
+        return Packet(pkt.dst, pkt.src, ICMPV6, pkt.dports, pkt.sports, reply6, pkt.icode)
     return Packet(pkt.dst, pkt.src, pkt.proto, pkt.dports, pkt.sports, pkt.itype, pkt.icode)
 
 
@@ -179,6 +208,8 @@ class Walk:
         self.tracked: set[str] = set()
         """ENIs whose security groups judged the request: they track the connection (per ENI,
         as AWS does); a reply through any other ENI is new traffic to its security groups."""
+        self.egress_only: frozenset[str] = _NONE
+        """Egress-only internet gateways the request left through: they let its replies in."""
 
     # ------------------------------------------------------------ small helpers
 
@@ -366,15 +397,18 @@ class Walk:
                 tracked = True
             self.hooks.on_security_groups(self, eni, pkt, egress=True, reply=reply, tracked=tracked)
         subnet = eni.subnet
-        if pkt.dst & subnet.mask == subnet.net:
+        if (
+            pkt.dst & subnet.mask == subnet.net and pkt.dst <= FULL_MASK
+        ) or pkt.dst & subnet.mask6 == subnet.net6:
             owner = self.compiled.private.get(eni.vpc_id, {}).get(pkt.dst)
             if self.record:
+                block = subnet.subnet.ipv6_cidr_block if pkt.dst > FULL_MASK else subnet.subnet.cidr_block
                 self.recorder.step(
                     Step(
                         "route",
                         subnet.subnet_id,
                         "forward",
-                        f"{ip_str(pkt.dst)} is in the same subnet {subnet.subnet.cidr_block}: "
+                        f"{ip_str(pkt.dst)} is in the same subnet {block}: "
                         "delivered directly, no route table or network ACL",
                     )
                 )
@@ -391,6 +425,7 @@ class Walk:
             and pkt.src not in eni.addresses
             and eni.public_of
             and eni.nat_gateway is None
+            and pkt.dst <= FULL_MASK
         ):
             # Source/destination check on does not matter here: it was reported where the ENI
             # took the packet in, and past a blocker the walk goes on as if it had passed -- the
@@ -489,6 +524,8 @@ class Walk:
             return self._gateway_endpoint(chosen.target, pkt)
         if kind == "tgw":
             return via_transit_gateway(self, chosen.target, subnet, pkt, reply=reply)
+        if kind == "eigw":
+            return walk6.via_egress_only(self, chosen.target, pkt, reply=reply)
         self._unknown(chosen.target, kind, pkt)
         return None
 
@@ -569,6 +606,8 @@ class Walk:
     ) -> Arrival | None:
         """Reverse a source translation for the reply, and send it on towards the client."""
         back = pkt.rewritten(dst=session.original_src, dports=session.original_sports)
+        if session.nat64:
+            back = back.rewritten(src=walk6.reprefix(pkt.src))
         if self.record:
             self.recorder.step(
                 _translation(component, "the reply's destination is translated back", pkt, back)
@@ -578,6 +617,8 @@ class Walk:
     # ------------------------------------------------------------ internet gateway
 
     def to_internet(self, vpc_id: str, igw_id: str, pkt: Packet, *, reply: bool) -> Arrival | None:
+        if pkt.dst > FULL_MASK:
+            return walk6.to_internet(self, igw_id, pkt, reply=reply)
         rec = self.recorder
         self.hop(igw_id, "internet-gateway")
         if not is_internet_routable(pkt.dst):
@@ -605,6 +646,8 @@ class Walk:
         return Arrival("internet", translated, None, "internet")
 
     def from_internet(self, pkt: Packet, *, reply: bool) -> Arrival | None:
+        if pkt.dst > FULL_MASK:
+            return walk6.from_internet(self, pkt, reply=reply)
         c = self.compiled
         rec = self.recorder
         self.hop("internet", "internet")
@@ -697,6 +740,13 @@ class Walk:
             if nat_subnet.acl is not None:
                 self.hooks.on_network_acl(self, nat_subnet, pkt, inbound=True)
         self.hop(nat_id, "nat-gateway")
+        if pkt.dst > FULL_MASK and not walk6.is_nat64(pkt.dst):
+            rec.block(
+                explain6.address_family(
+                    rec.path, nat_id, "carries IPv4, and IPv6 to 64:ff9b::/96 only (NAT64)", pkt.dst
+                )
+            )
+            return None
         if pkt.proto not in (TCP, UDP, ICMP):
             rec.block(explain.nat_protocol(rec.path, nat_id, pkt.proto))
             return None
@@ -711,7 +761,10 @@ class Walk:
         if reply:
             self._reply_translator = nat_id
         translated = pkt.rewritten(src=own, sports=(NAT_GATEWAY_PORTS,) if pkt.has_ports else pkt.sports)
-        self._sessions.append(_Session(nat_eni.eni_id, pkt.src, pkt.sports, own))
+        six = pkt.dst > FULL_MASK
+        if six:
+            translated = walk6.nat64(translated, own)
+        self._sessions.append(_Session(nat_eni.eni_id, pkt.src, pkt.sports, own, six))
         if self.record:
             self.recorder.step(
                 _translation(nat_id, f"source NAT to {nat.private_ip}, ports 1024-65535", pkt, translated)
@@ -745,7 +798,10 @@ class Walk:
         if peer is None:
             side = pcx.accepter if pcx.accepter.vpc_id == peer_id else pcx.requester
             if (
-                any(pkt.dst & m == n for n, m, _ in (cidr_int(b) for b in side.cidr_blocks))
+                any(
+                    pkt.dst & m == n and (n > FULL_MASK) == (pkt.dst > FULL_MASK)
+                    for n, m, _ in (cidr_int(b) for b in side.cidr_blocks)
+                )
                 or not side.cidr_blocks
             ):
                 rec.block(explain.peer_vpc_unknown(rec.path, peer_id, side.owner_id, side.region))

@@ -21,6 +21,8 @@ EXAMPLES: dict[str, str] = {
     "`web` (HTTP/HTTPS in and out) on `web` only",
     "transit-hub": "after the tutorial: three VPCs on a transit gateway with two route tables; private "
     "application instances in two zones, a database, an administrators' tools host",
+    "dual-stack": "the bastion-and-NAT network with IPv6: ::/0 to the internet gateway from the public "
+    "subnet, to an egress-only internet gateway from the private one",
 }
 
 

@@ -207,23 +207,28 @@ def _vpc(vpc: Vpc) -> dict[str, Any]:
 
 
 def _subnet(subnet: Subnet) -> dict[str, Any]:
-    return {
-        "AvailabilityZone": subnet.availability_zone,
-        "CidrBlock": subnet.cidr_block,
-        "DefaultForAz": subnet.default_for_az,
-        "Ipv6CidrBlockAssociationSet": (
-            [{"Ipv6CidrBlock": subnet.ipv6_cidr_block, "Ipv6CidrBlockState": {"State": "associated"}}]
-            if subnet.ipv6_cidr_block
-            else []
-        ),
-        "MapPublicIpOnLaunch": subnet.map_public_ip_on_launch,
-        "OwnerId": subnet.owner_id,
-        "State": subnet.state,
-        "SubnetArn": f"arn:aws:ec2:{subnet.region}:{subnet.owner_id}:subnet/{subnet.subnet_id}",
-        "SubnetId": subnet.subnet_id,
-        "Tags": _tags(subnet),
-        "VpcId": subnet.vpc_id,
-    }
+    return _drop_none(
+        {
+            "AvailabilityZone": subnet.availability_zone,
+            "CidrBlock": subnet.cidr_block,
+            "DefaultForAz": subnet.default_for_az,
+            "Ipv6CidrBlockAssociationSet": (
+                [{"Ipv6CidrBlock": subnet.ipv6_cidr_block, "Ipv6CidrBlockState": {"State": "associated"}}]
+                if subnet.ipv6_cidr_block
+                else []
+            ),
+            "MapPublicIpOnLaunch": subnet.map_public_ip_on_launch,
+            # written only when on (IPv4-only exports stay as they were)
+            "AssignIpv6AddressOnCreation": True if subnet.assign_ipv6_address_on_creation else None,
+            "Ipv6Native": True if subnet.ipv6_native else None,
+            "OwnerId": subnet.owner_id,
+            "State": subnet.state,
+            "SubnetArn": f"arn:aws:ec2:{subnet.region}:{subnet.owner_id}:subnet/{subnet.subnet_id}",
+            "SubnetId": subnet.subnet_id,
+            "Tags": _tags(subnet),
+            "VpcId": subnet.vpc_id,
+        }
+    )
 
 
 def _route(route: Route) -> dict[str, Any]:
@@ -504,6 +509,7 @@ def _eni_body(eni: NetworkInterface, network: Network) -> dict[str, Any]:
             ],
             "InterfaceType": eni.interface_type,
             "Ipv6Addresses": [{"Ipv6Address": address} for address in eni.ipv6_addresses],
+            "Ipv6Prefixes": [{"Ipv6Prefix": p} for p in eni.ipv6_prefixes] if eni.ipv6_prefixes else None,
             "NetworkInterfaceId": eni.network_interface_id,
             "OwnerId": eni.owner_id,
             "PrivateIpAddress": eni.private_ip_address if eni.private_ip_addresses else None,
@@ -542,6 +548,7 @@ def _reservation(instance: Instance, network: Network) -> dict[str, Any]:
         nested.append(body)
     item: dict[str, Any] = {
         "ImageId": instance.image_id,
+        "MetadataOptions": {"HttpProtocolIpv6": "enabled"} if instance.http_protocol_ipv6 else None,
         "InstanceId": instance.instance_id,
         "InstanceType": instance.instance_type,
         "NetworkInterfaces": nested,

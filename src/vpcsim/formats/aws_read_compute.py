@@ -23,6 +23,7 @@ from .aws_fields import (
     OUT_OF_RANGE,
     Bad,
     as_dict,
+    cidr,
     ipv4,
     ipv6,
     opt_bool,
@@ -158,6 +159,12 @@ class ComputeReaders(ImporterBase):
                 ipv6_addresses.append(ipv6(as_dict(raw, ""), "Ipv6Address"))
             except Bad as bad:
                 raise Bad(f".Ipv6Addresses[{j}]{bad.path}", bad.message, bad.code) from None
+        ipv6_prefixes = []
+        for j, raw in enumerate(opt_list(item, "Ipv6Prefixes")):
+            try:
+                ipv6_prefixes.append(cidr(as_dict(raw, ""), "Ipv6Prefix", v6=True))
+            except Bad as bad:
+                raise Bad(f".Ipv6Prefixes[{j}]{bad.path}", bad.message, bad.code) from None
         groups = []
         for j, raw in enumerate(opt_list(item, "Groups")):
             try:
@@ -185,6 +192,7 @@ class ComputeReaders(ImporterBase):
             vpc_id=vpc_id,
             private_ip_addresses=addresses,
             ipv6_addresses=ipv6_addresses,
+            ipv6_prefixes=ipv6_prefixes,
             groups=groups,
             source_dest_check=opt_bool(item, "SourceDestCheck", True),
             attachment=attachment,
@@ -274,6 +282,7 @@ class ComputeReaders(ImporterBase):
             state=state,
             instance_type=opt_str(item, "InstanceType") or "t3.micro",
             image_id=opt_str(item, "ImageId"),
+            http_protocol_ipv6=(opt_dict(item, "MetadataOptions") or {}).get("HttpProtocolIpv6") == "enabled",
             owner_id=owner,
             region=self._scope.region or UNSET,
             tags=self._tags(item) if get("Tags") else {},

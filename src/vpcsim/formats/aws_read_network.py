@@ -129,6 +129,8 @@ class NetworkReaders(ImporterBase):
                 map_public_ip_on_launch=opt_bool(item, "MapPublicIpOnLaunch", False),
                 default_for_az=opt_bool(item, "DefaultForAz", False),
                 state=opt_enum(item, "State", SUBNET_STATES, "available"),
+                assign_ipv6_address_on_creation=opt_bool(item, "AssignIpv6AddressOnCreation", False),
+                ipv6_native=opt_bool(item, "Ipv6Native", False),
                 owner_id=self._owner(item),
                 region=self._region(),
                 tags=self._tags(item),

@@ -387,6 +387,8 @@ class ComputeBuilders(SpecBuilderBase):
             return None
         running = item.state in ("running", "pending")
         self.assign_public(eni, self.slots_of(path, item, running and subnet.map_public_ip_on_launch))
+        if item.ipv6_addresses:
+            eni.ipv6_addresses = [str(ipaddress.IPv6Address(a)) for a in item.ipv6_addresses]
         return eni_id
 
     def no_inline_keys(self, path: Path, item: InstanceSpec) -> bool:
@@ -458,6 +460,7 @@ class ComputeBuilders(SpecBuilderBase):
                     state=item.state,
                     instance_type=item.instance_type,
                     image_id=item.image_id,
+                    http_protocol_ipv6=item.http_protocol_ipv6,
                     owner_id=subnet.owner_id,
                     region=subnet.region,
                     tags=self.name_tags("instance", key, item.tags, path),

@@ -13,6 +13,7 @@ from ..model import (
     NetworkAclEntry,
     Route,
     RouteTable,
+    SecurityGroupRule,
     TransitGateway,
     VpcEndpoint,
     VpcPeeringConnection,
@@ -212,6 +213,9 @@ class NetworkBuilders(SpecBuilderBase):
             main = self.net.main_route_table(vpc_id)
             assert main is not None
             self.add_ipv6_local_routes(main, vpc.ipv6_cidr_blocks)
+            default_group = self.net.default_security_group(vpc_id)
+            if default_group is not None:  # outbound to ::/0 too, as AWS makes it with IPv6
+                default_group.egress.append(SecurityGroupRule(ip_protocol="-1", cidr_ipv6="::/0"))
         self.record(vpc_id, path, cidr_block=(*path, "cidr"), is_default=(*path, "default"))
         for index in range(len(spec.secondary_cidrs)):
             self.record_field(vpc_id, f"secondary_cidr_blocks[{index}]", (*path, "secondary_cidrs", index))
@@ -291,6 +295,7 @@ class NetworkBuilders(SpecBuilderBase):
             subnet.state = item.state
             if item.ipv6_cidr is not None:
                 subnet.ipv6_cidr_block = str(ipaddress.IPv6Network(item.ipv6_cidr))
+            subnet.assign_ipv6_address_on_creation = item.assign_ipv6_address_on_creation
             self.record(
                 subnet_id,
                 spath,
@@ -328,7 +333,7 @@ class NetworkBuilders(SpecBuilderBase):
                 with self.model_errors(apath):
                     created_acl = self.net.create_network_acl(vpc_id)
                 self.rekey(self.net.network_acls, created_acl.network_acl_id, acl_id, "network_acl_id")
-                if vpc.ipv6_cidr_blocks:
+                if vpc.ipv6_cidr_blocks and not any(e.rule_number == 32768 for e in created_acl.entries):
                     created_acl.entries += star_entries_ipv6()
                 created_acl.tags = self.name_tags("network_acl", key, acl.tags, apath)
                 self.record(acl_id, apath)
@@ -481,8 +486,11 @@ class NetworkBuilders(SpecBuilderBase):
 
     @staticmethod
     def add_ipv6_local_routes(table: RouteTable, blocks: list[str]) -> None:
-        """The model's builder knows IPv4 blocks only; AWS gives each IPv6 block a local route too."""
+        """AWS gives each IPv6 block a local route (a table the model's builder made has them)."""
+        present = {r.destination_ipv6_cidr_block for r in table.routes if r.gateway_id == "local"}
         for block in blocks:
+            if block in present:
+                continue
             table.routes.append(
                 Route(destination_ipv6_cidr_block=block, gateway_id="local", origin="CreateRouteTable")
             )

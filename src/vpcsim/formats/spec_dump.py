@@ -494,6 +494,8 @@ class _SpecWriter:
             item["az"] = subnet.availability_zone
         if subnet.ipv6_cidr_block:
             item["ipv6_cidr"] = subnet.ipv6_cidr_block
+        if subnet.assign_ipv6_address_on_creation:
+            item["assign_ipv6_address_on_creation"] = True
         if subnet.default_for_az:
             item["default_for_az"] = True
         if subnet.map_public_ip_on_launch != subnet.default_for_az:
@@ -739,7 +741,8 @@ class _SpecWriter:
             "ingress": [SecurityGroupRule(ip_protocol="-1", referenced_group_id=group.group_id)]
             if default
             else [],
-            "egress": [SecurityGroupRule(ip_protocol="-1", cidr_ipv4="0.0.0.0/0")],
+            "egress": [SecurityGroupRule(ip_protocol="-1", cidr_ipv4="0.0.0.0/0")]
+            + ([SecurityGroupRule(ip_protocol="-1", cidr_ipv6="::/0")] if vpc.ipv6_cidr_blocks else []),
         }
         for direction in ("ingress", "egress"):
             rules: list[SecurityGroupRule] = getattr(group, direction)
@@ -922,6 +925,8 @@ class _SpecWriter:
             item["instance_type"] = instance.instance_type
         if instance.image_id:
             item["image_id"] = instance.image_id
+        if instance.http_protocol_ipv6:
+            item["http_protocol_ipv6"] = True
         self.tags(instance, path, item)
         return item
 

@@ -402,6 +402,9 @@ class SubnetSpec(Strict):
     az: str | None = None
     """The availability zone: ``us-east-1b``, or just its letter ``b``; default ``<region>a``."""
     ipv6_cidr: Cidr6 | None = None
+    """The subnet's IPv6 block, inside one of the VPC's IPv6 blocks (a /64 in the common case)."""
+    assign_ipv6_address_on_creation: bool = False
+    """New network interfaces get an IPv6 address (AWS's ``AssignIpv6AddressOnCreation``)."""
     map_public_ip_on_launch: bool | None = None
     """Instances launched here get a public IPv4; default: on in default subnets, off elsewhere."""
     default_for_az: bool = False
@@ -562,6 +565,10 @@ class InstanceSpec(Strict):
     state: Literal["pending", "running", "shutting-down", "terminated", "stopping", "stopped"] = "running"
     instance_type: str = "t3.micro"
     image_id: str | None = None
+    ipv6_addresses: list[IPv6] = []
+    """eth0's IPv6 addresses (inline eth0 only)."""
+    http_protocol_ipv6: bool = False
+    """The metadata service also answers over IPv6 (``fd00:ec2::254``)."""
     tags: Tags = {}
 
 

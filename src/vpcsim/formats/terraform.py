@@ -61,6 +61,7 @@ _ZONE_RE = re.compile(r"^([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+)[a-z]$")
 PHASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("aws_vpc", "aws_default_vpc"), "map_vpc"),
     (("aws_vpc_ipv4_cidr_block_association",), "map_cidr_association"),
+    (("aws_vpc_ipv6_cidr_block_association",), "map_ipv6_cidr_association"),
     (("aws_subnet", "aws_default_subnet"), "map_subnet"),
     (("aws_internet_gateway",), "map_internet_gateway"),
     (("aws_internet_gateway_attachment",), "map_internet_gateway_attachment"),

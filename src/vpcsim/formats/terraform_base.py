@@ -63,6 +63,7 @@ ID_PREFIX: dict[str, str] = {
     "aws_ec2_managed_prefix_list": "pl",
     "aws_ec2_managed_prefix_list_entry": "pl",
     "aws_vpc_ipv4_cidr_block_association": "vpc-cidr-assoc",
+    "aws_vpc_ipv6_cidr_block_association": "vpc-cidr-assoc",
     "aws_vpn_gateway": "vgw",
     "aws_vpn_gateway_attachment": "vgw",
     "aws_ec2_transit_gateway": "tgw",
@@ -269,6 +270,17 @@ class TfBase:
         except ValueError:
             self.error(res, "InvalidParameterValue", f"{what} {value!r} is not an IPv4 address", what)
             return None
+
+    def ip6_list(self, res: TfResource, name: str) -> list[str]:
+        """A list attribute of IPv6 addresses (``ipv6_addresses``), canonical; a value that is not
+        one is an error naming it, and values known only after apply are left out."""
+        out: list[str] = []
+        for value in self.idents(res, name) or []:
+            try:
+                out.append(str(ipaddress.IPv6Address(str(value))))
+            except ValueError:
+                self.error(res, "InvalidParameterValue", f"{name} {value!r} is not an IPv6 address", name)
+        return out
 
     # ------------------------------------------------------------------ nested blocks
 

@@ -162,6 +162,8 @@ class ComputeMaps(TfBase):
             tags=self.tags_of(res),
         )
         self.slot(res, eni, primary, True, subnet, "private_ip")
+        eni.ipv6_addresses = self.ip6_list(res, "ipv6_addresses")
+        eni.ipv6_prefixes = [str(p) for p in self.idents(res, "ipv6_prefixes") or []]
         for address in secondary:
             self.slot(res, eni, address, False, subnet, "private_ips")
         for _ in range(max(extra - len(secondary), 0)):
@@ -257,6 +259,10 @@ class ComputeMaps(TfBase):
         common: dict[str, Any] = {
             "instance_type": self.text(res, "instance_type") or "t3.micro",
             "image_id": self.text(res, "ami"),
+            "http_protocol_ipv6": any(
+                self.item_get(res, item, "http_protocol_ipv6") == "enabled"
+                for item in self.items(res, "metadata_options")
+            ),
             "state": state,
             "tags": self.tags_of(res),
         }
@@ -305,6 +311,7 @@ class ComputeMaps(TfBase):
             address = self.ip4(res, value, "secondary_private_ips")
             if address:
                 self.slot(res, eni, address, False, subnet, "secondary_private_ips")
+        eni.ipv6_addresses = self.ip6_list(res, "ipv6_addresses")
         if not self.add_eni(res, eni):
             return
         self.network.add(

@@ -11,6 +11,7 @@ internet gateway, ``0.0.0.0/0`` to it in the main route table).
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from ..model import (
@@ -78,10 +79,11 @@ class NetworkMaps(TfBase):
             tags=self.tags_of(res),
         )
         ipv6 = self.text(res, "ipv6_cidr_block")
-        if ipv6:
-            vpc.ipv6_cidr_blocks.append(ipv6)
         self.network.add(vpc)
         self.vpc_implicit(res, vpc)
+        if ipv6:
+            # with what AWS adds: local route, the default ACL's rule 101 and `*`, ::/0 out
+            self.network.associate_vpc_ipv6_cidr_block(vpc, ipv6)
         if default:
             igw = InternetGateway(
                 internet_gateway_id=self.placeholder_for(res, "igw", "internet_gateway"),
@@ -175,6 +177,42 @@ class NetworkMaps(TfBase):
             return
         self.network.associate_vpc_cidr_block(vpc, cidr)
 
+    def map_ipv6_cidr_association(self, res: TfResource) -> None:
+        """``aws_vpc_ipv6_cidr_block_association``: an IPv6 block (and what AWS adds with it)."""
+        vpc_id = self.ident(res, "vpc_id", required=True)
+        text = self.text(res, "ipv6_cidr_block")
+        if vpc_id is None:
+            return
+        if not text:
+            self.warn(
+                res,
+                "VPCSIM_TF_UNRESOLVED",
+                "ipv6_cidr_block is unknown (Amazon-provided or an IPAM pool, known after apply): left out",
+                "ipv6_cidr_block",
+            )
+            return
+        try:
+            block = str(ipaddress.IPv6Network(text, strict=False))
+        except ValueError:
+            self.error(
+                res,
+                "InvalidParameterValue",
+                f"ipv6_cidr_block {text!r} is not an IPv6 CIDR block",
+                "ipv6_cidr_block",
+            )
+            return
+        vpc = self.network.vpcs.get(vpc_id)
+        if vpc is None:
+            self.warn(
+                res,
+                "VPCSIM_TF_NOT_IN_INPUT",
+                f"VPC {vpc_id} is not in the input: the block is left out",
+                "vpc_id",
+            )
+            return
+        if block not in vpc.ipv6_cidr_blocks:
+            self.network.associate_vpc_ipv6_cidr_block(vpc, block)
+
     def default_vpc(self, res: TfResource) -> Vpc:
         """The region's default VPC: the document's ``aws_default_vpc``, or one AWS already has."""
         for vpc in self.network.vpcs.values():
@@ -238,6 +276,8 @@ class NetworkMaps(TfBase):
             cidr_block=cidr,
             availability_zone=zone or f"{vpc.region}a",
             ipv6_cidr_block=self.text(res, "ipv6_cidr_block"),
+            assign_ipv6_address_on_creation=self.flag(res, "assign_ipv6_address_on_creation", False),
+            ipv6_native=self.flag(res, "ipv6_native", False),
             map_public_ip_on_launch=self.flag(res, "map_public_ip_on_launch", default),
             default_for_az=default,
             owner_id=vpc.owner_id,

@@ -78,7 +78,8 @@ class RoutingMaps(TfBase):
             routes=[
                 Route(destination_cidr_block=b, gateway_id="local", origin="CreateRouteTable")
                 for b in vpc.cidr_blocks
-            ],
+            ]
+            + _local6(vpc.ipv6_cidr_blocks),
             owner_id=vpc.owner_id,
             region=vpc.region,
             tags=self.tags_of(res),
@@ -129,7 +130,7 @@ class RoutingMaps(TfBase):
         # Adoption removes every route but the local ones; then the configured ones are created.
         table.routes = [
             Route(destination_cidr_block=b, gateway_id="local", origin="CreateRouteTable") for b in blocks
-        ]
+        ] + _local6(vpc.ipv6_cidr_blocks if vpc else [])
         table.tags = {**table.tags, **self.tags_of(res)}
         self.network.touch()
         self._add_inline_routes(res, table)
@@ -609,3 +610,10 @@ def _acl_key(entry: NetworkAclEntry, *, icmp: bool = True) -> str:
             entry.icmp_type_code if icmp else None,
         )
     )
+
+
+def _local6(blocks: list[str]) -> list[Route]:
+    """The ``local`` routes of a VPC's IPv6 blocks (AWS gives every table one per block)."""
+    return [
+        Route(destination_ipv6_cidr_block=b, gateway_id="local", origin="CreateRouteTable") for b in blocks
+    ]

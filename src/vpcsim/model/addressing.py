@@ -25,7 +25,7 @@ import random
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import TypeVar
 
 from .resources import NetworkAcl, RouteTable, Subnet
@@ -33,10 +33,28 @@ from .resources import NetworkAcl, RouteTable, Subnet
 # ---------------------------------------------------------------------------------- integers
 
 FULL_MASK = 0xFFFFFFFF
+FULL_MASK6 = (1 << 128) - 1
+V6_FLAG = 1 << 128
+"""An IPv6 address is its 128-bit value with this bit set: the two families' integers never meet
+(every IPv4 address is below 2**32, every IPv6 one at or above 2**128), and an IPv6 block's mask
+carries the bit too, so ``ip & mask == net`` never lets an IPv4 address into an IPv6 block. An
+IPv4 block's mask does not carry it: IPv4 rules, routes and blocks are kept apart from IPv6 ones
+(per family lists), never matched against an IPv6 address."""
+
+
+def is_v6(ip: int) -> bool:
+    """Whether the integer address ``ip`` is an IPv6 one (see :data:`V6_FLAG`)."""
+    return ip > FULL_MASK
 
 
 def ip_int(address: str) -> int:
-    """A dotted-quad address as an integer (inputs are validated where they enter: flows, the model)."""
+    """An IPv4 (dotted quad) or IPv6 address as an integer (IPv6 ones carry :data:`V6_FLAG`;
+    inputs are validated where they enter: flows, the model)."""
+    if ":" in address:
+        try:
+            return int.from_bytes(socket.inet_pton(socket.AF_INET6, address), "big") | V6_FLAG
+        except OSError:
+            raise ValueError(f"{address!r} is not an IPv6 address") from None
     try:
         return int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big")
     except OSError:
@@ -45,19 +63,32 @@ def ip_int(address: str) -> int:
 
 @functools.lru_cache(maxsize=1 << 16)
 def ip_str(value: int) -> str:
-    """An integer address as a dotted quad."""
+    """An integer address as a dotted quad, or as IPv6's compressed form."""
+    if value > FULL_MASK:
+        return socket.inet_ntop(socket.AF_INET6, (value & FULL_MASK6).to_bytes(16, "big"))
     return socket.inet_ntoa(value.to_bytes(4, "big"))
 
 
 def cidr_int(cidr: str) -> tuple[int, int, int]:
-    """(network, mask, prefix length) of an IPv4 CIDR (host bits dropped)."""
+    """(network, mask, prefix length) of an IPv4 or IPv6 CIDR (host bits dropped; an IPv6
+    block's network and mask carry :data:`V6_FLAG`)."""
+    if ":" in cidr:
+        net6 = ipaddress.IPv6Network(cidr, strict=False)
+        return int(net6.network_address) | V6_FLAG, int(net6.netmask) | V6_FLAG, net6.prefixlen
     net = ipaddress.IPv4Network(cidr, strict=False)
     return int(net.network_address), int(net.netmask), net.prefixlen
 
 
 def last_address(net: int, mask: int) -> int:
     """The last (broadcast) address of the block ``net``/``mask``."""
+    if net > FULL_MASK:
+        return net | (~mask & FULL_MASK6)
     return net | (~mask & FULL_MASK)
+
+
+def prefix_length(mask: int) -> int:
+    """The prefix length of a mask :func:`cidr_int` gave."""
+    return bin(mask & FULL_MASK6).count("1") if mask > FULL_MASK else bin(mask).count("1")
 
 
 # ---------------------------------------------------------------------------------- named ranges
@@ -99,19 +130,36 @@ _RFC1918_6598_BLOCKS = _blocks((*RFC1918, RFC6598))
 _RFC6598_NET, _RFC6598_MASK, _ = _blocks((RFC6598,))[0]
 
 
+GLOBAL_UNICAST6 = IPv6Network("2000::/3")
+"""IPv6's global unicast space: the only IPv6 addresses the internet routes (documentation's
+2001:db8::/32 counts, as IPv4's documentation ranges do)."""
+AWS_SERVICES6 = IPv6Network("fd00:ec2::/32")
+"""Where AWS's IPv6 services live (DNS ``fd00:ec2::253``, metadata ``::254``, Time Sync ``::123``):
+no route may point into it and packets to it are never forwarded."""
+NAT64_PREFIX = IPv6Network("64:ff9b::/96")
+"""The well-known NAT64 prefix: a NAT gateway translates ``64:ff9b::a.b.c.d`` to ``a.b.c.d``."""
+_GU6_NET = int(GLOBAL_UNICAST6.network_address) | V6_FLAG
+_GU6_MASK = int(GLOBAL_UNICAST6.netmask) | V6_FLAG
+
+
 def is_internet_routable(ip: int) -> bool:
-    """An address the internet routes (documentation ranges count: they stand for public hosts)."""
+    """An address the internet routes (documentation ranges count: they stand for public hosts);
+    for IPv6, the global unicast space 2000::/3."""
+    if ip > FULL_MASK:
+        return ip & _GU6_MASK == _GU6_NET
     return not any(ip & mask == net for net, mask, _ in NOT_INTERNET_BLOCKS)
 
 
 def is_rfc1918_or_6598(ip: int) -> bool:
-    """An address of RFC 1918 (private) or RFC 6598 (shared address space)."""
+    """An address of RFC 1918 (private) or RFC 6598 (shared address space); never an IPv6 one."""
+    if ip > FULL_MASK:
+        return False
     return any(ip & mask == net for net, mask, _ in _RFC1918_6598_BLOCKS)
 
 
 def is_rfc6598(ip: int) -> bool:
-    """An address of the shared address space 100.64.0.0/10."""
-    return ip & _RFC6598_MASK == _RFC6598_NET
+    """An address of the shared address space 100.64.0.0/10; never an IPv6 one."""
+    return ip <= FULL_MASK and ip & _RFC6598_MASK == _RFC6598_NET
 
 
 def rfc1918_range_of(block: IPv4Network) -> IPv4Network | None:
@@ -138,8 +186,12 @@ _RESERVED_REASONS = {
 }
 
 
-def reserved_address_reason(subnet: IPv4Network, address: IPv4Address) -> str | None:
-    """Why AWS reserves ``address`` in ``subnet`` (network, router, DNS, future use, last), or None."""
+def reserved_address_reason(
+    subnet: IPv4Network | IPv6Network, address: IPv4Address | IPv6Address
+) -> str | None:
+    """Why AWS reserves ``address`` in ``subnet`` (network, router, DNS, future use, last), or None.
+    IPv6 subnets reserve the same: their first four addresses (``::``, ``::1`` the router, ``::2``,
+    ``::3``) and their last."""
     offset = int(address) - int(subnet.network_address)
     if offset in _RESERVED_REASONS:
         return _RESERVED_REASONS[offset]

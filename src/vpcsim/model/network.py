@@ -411,8 +411,10 @@ class Network:
         owner_id: str | None = None,
         is_default: bool = False,
         tags: dict[str, str] | None = None,
+        ipv6_cidr_block: str | None = None,
     ) -> Vpc:
-        """A VPC with its main route table, default network ACL and default security group."""
+        """A VPC with its main route table, default network ACL and default security group
+        (``ipv6_cidr_block``: with an IPv6 block, as :meth:`associate_vpc_ipv6_cidr_block` adds it)."""
         block = str(ipaddress.IPv4Network(cidr_block, strict=False))
         common = self._common(name, region, owner_id, tags)
         vpc = self.add(
@@ -449,7 +451,80 @@ class Network:
             SecurityGroupRule(ip_protocol="-1", referenced_group_id=default_sg.group_id)
         )
         self.add(default_sg)
+        if ipv6_cidr_block is not None:
+            self.associate_vpc_ipv6_cidr_block(vpc, ipv6_cidr_block)
         return vpc
+
+    def associate_vpc_ipv6_cidr_block(self, vpc: str | Vpc, cidr_block: str) -> None:
+        """Add an IPv6 block as AWS does: a local route in every route table of the VPC; the IPv6
+        ``*`` rules (32768) in every network ACL, and rule 101 (allow ``::/0``) in the default ACL
+        per direction whose rules are still the original ones; an outbound ``::/0`` allow-all in
+        every security group whose outbound rules are still the original ones. A custom ACL gets
+        no IPv6 allow, and a group whose outbound rules were changed gets nothing."""
+        vpc = self.resolve(vpc, Vpc)
+        block = str(ipaddress.IPv6Network(cidr_block, strict=False))
+        first = not vpc.ipv6_cidr_blocks
+        vpc.ipv6_cidr_blocks.append(block)
+        for table in self.route_tables.values():
+            if table.vpc_id == vpc.vpc_id:
+                table.routes.append(
+                    Route(destination_ipv6_cidr_block=block, gateway_id="local", origin="CreateRouteTable")
+                )
+        if first:
+            for acl in self.network_acls.values():
+                if acl.vpc_id == vpc.vpc_id:
+                    _add_ipv6_acl_entries(acl)
+            for group in self.security_groups.values():
+                if group.vpc_id == vpc.vpc_id and _original_egress(group.egress):
+                    group.egress.append(SecurityGroupRule(ip_protocol="-1", cidr_ipv6="::/0"))
+        self.touch()
+
+    def create_egress_only_internet_gateway(
+        self, vpc: str | Vpc, *, name: str | None = None, egress_only_internet_gateway_id: str | None = None
+    ) -> EgressOnlyInternetGateway:
+        """An egress-only internet gateway attached to ``vpc`` (IPv6 only, outbound-initiated only)."""
+        vpc = self.resolve(vpc, Vpc)
+        return self.add(
+            EgressOnlyInternetGateway(
+                egress_only_internet_gateway_id=egress_only_internet_gateway_id
+                or self.new_id(EgressOnlyInternetGateway),
+                vpc_id=vpc.vpc_id,
+                **self._common(name, vpc.region, vpc.owner_id, None),
+            )
+        )
+
+    def next_ipv6_address(self, subnet_id: str) -> str:
+        """The lowest free IPv6 address of a subnet's IPv6 block, after the four AWS reserves."""
+        subnet = self.subnets[subnet_id]
+        if not subnet.ipv6_cidr_block:
+            raise ModelError(
+                f"subnet {subnet_id} has no IPv6 block", code="InvalidParameterValue", resource=subnet_id
+            )
+        taken = {
+            ip_int(a)
+            for e in self.network_interfaces.values()
+            if e.subnet_id == subnet_id
+            for a in e.ipv6_addresses
+        }
+        found = SubnetAddresses(subnet.ipv6_cidr_block, taken).lowest()
+        if found is None:  # pragma: no cover - a /64 does not fill up
+            raise ModelError(
+                f"subnet {subnet_id} has no free IPv6 address",
+                code="InsufficientFreeAddressesInSubnet",
+                resource=subnet_id,
+            )
+        return ip_str(found)
+
+    def assign_ipv6_addresses(
+        self, eni: str | NetworkInterface, addresses: Iterable[str] = (), *, count: int = 0
+    ) -> None:
+        """Give an ENI IPv6 addresses: the ones named, then ``count`` free ones of its subnet."""
+        eni = self.resolve(eni, NetworkInterface)
+        for address in addresses:
+            eni.ipv6_addresses.append(str(ipaddress.IPv6Address(address)))
+        for _ in range(count):
+            eni.ipv6_addresses.append(self.next_ipv6_address(eni.subnet_id))
+        self.touch()
 
     def associate_vpc_cidr_block(self, vpc: str | Vpc, cidr_block: str) -> None:
         """Add a secondary block; every route table of the VPC gets its local route."""
@@ -502,8 +577,13 @@ class Network:
         map_public_ip_on_launch: bool = False,
         default_for_az: bool = False,
         tags: dict[str, str] | None = None,
+        ipv6_cidr_block: str | None = None,
+        assign_ipv6_address_on_creation: bool | None = None,
     ) -> Subnet:
+        """A subnet; ``ipv6_cidr_block`` makes it dual-stack, and (unless told otherwise) new ENIs
+        in it get an IPv6 address."""
         vpc = self.resolve(vpc, Vpc)
+        v6 = str(ipaddress.IPv6Network(ipv6_cidr_block, strict=False)) if ipv6_cidr_block else None
         return self.add(
             Subnet(
                 subnet_id=subnet_id or self.new_id(Subnet),
@@ -512,6 +592,12 @@ class Network:
                 availability_zone=availability_zone or f"{vpc.region}a",
                 map_public_ip_on_launch=map_public_ip_on_launch,
                 default_for_az=default_for_az,
+                ipv6_cidr_block=v6,
+                assign_ipv6_address_on_creation=(
+                    v6 is not None
+                    if assign_ipv6_address_on_creation is None
+                    else assign_ipv6_address_on_creation
+                ),
                 **self._common(name, vpc.region, vpc.owner_id, tags),
             )
         )
@@ -519,7 +605,7 @@ class Network:
     def create_route_table(
         self, vpc: str | Vpc, *, name: str | None = None, route_table_id: str | None = None
     ) -> RouteTable:
-        """A custom route table with one local route per VPC block."""
+        """A custom route table with one local route per VPC block (IPv6 blocks included)."""
         vpc = self.resolve(vpc, Vpc)
         return self.add(
             RouteTable(
@@ -528,6 +614,10 @@ class Network:
                 routes=[
                     Route(destination_cidr_block=block, gateway_id="local", origin="CreateRouteTable")
                     for block in vpc.cidr_blocks
+                ]
+                + [
+                    Route(destination_ipv6_cidr_block=block, gateway_id="local", origin="CreateRouteTable")
+                    for block in vpc.ipv6_cidr_blocks
                 ],
                 **self._common(name, vpc.region, vpc.owner_id, None),
             )
@@ -567,6 +657,8 @@ class Network:
         route = Route(origin=origin)
         if destination.startswith("pl-"):
             route.destination_prefix_list_id = destination
+        elif ":" in destination:
+            route.destination_ipv6_cidr_block = str(ipaddress.IPv6Network(destination, strict=False))
         else:
             route.destination_cidr_block = str(ipaddress.IPv4Network(destination, strict=False))
         set_route_target(route, target)
@@ -748,7 +840,7 @@ class Network:
     def create_network_acl(self, vpc: str | Vpc, *, name: str | None = None) -> NetworkAcl:
         """A custom network ACL: only the ``*`` rules, so it denies everything until rules are added."""
         vpc = self.resolve(vpc, Vpc)
-        return self.add(
+        created = self.add(
             NetworkAcl(
                 network_acl_id=self.new_id(NetworkAcl),
                 vpc_id=vpc.vpc_id,
@@ -771,6 +863,9 @@ class Network:
                 **self._common(name, vpc.region, vpc.owner_id, None),
             )
         )
+        if vpc.ipv6_cidr_blocks:
+            created.entries += _ipv6_star_entries()
+        return created
 
     def replace_network_acl_association(self, subnet: str | Subnet, acl: str | NetworkAcl) -> None:
         subnet = self.resolve(subnet, Subnet)
@@ -805,12 +900,14 @@ class Network:
                     code="NetworkAclEntryAlreadyExists",
                     resource=acl.id,
                 )
+        six = ":" in cidr_block
         entry = NetworkAclEntry(
             rule_number=rule_number,
             protocol=protocol_number_string(protocol),
             rule_action=rule_action,
             egress=egress,
-            cidr_block=str(ipaddress.IPv4Network(cidr_block, strict=False)),
+            cidr_block=None if six else str(ipaddress.IPv4Network(cidr_block, strict=False)),
+            ipv6_cidr_block=str(ipaddress.IPv6Network(cidr_block, strict=False)) if six else None,
             port_range=port_range,
             icmp_type_code=icmp_type_code,
         )
@@ -834,15 +931,19 @@ class Network:
         name: str | None = None,
         group_id: str | None = None,
     ) -> SecurityGroup:
-        """A new group: no inbound rules, one outbound rule allowing all to 0.0.0.0/0."""
+        """A new group: no inbound rules, one outbound rule allowing all to 0.0.0.0/0 (and one to
+        ::/0 in a VPC with IPv6)."""
         vpc = self.resolve(vpc, Vpc)
+        egress = [SecurityGroupRule(ip_protocol="-1", cidr_ipv4="0.0.0.0/0")]
+        if vpc.ipv6_cidr_blocks:
+            egress.append(SecurityGroupRule(ip_protocol="-1", cidr_ipv6="::/0"))
         return self.add(
             SecurityGroup(
                 group_id=group_id or self.new_id(SecurityGroup),
                 group_name=group_name,
                 vpc_id=vpc.vpc_id,
                 description=description or group_name,
-                egress=[SecurityGroupRule(ip_protocol="-1", cidr_ipv4="0.0.0.0/0")],
+                egress=egress,
                 **self._common(name, vpc.region, vpc.owner_id, None),
             )
         )
@@ -909,8 +1010,11 @@ class Network:
         description: str = "",
         name: str | None = None,
         network_interface_id: str | None = None,
+        ipv6_addresses: Iterable[str] | None = None,
     ) -> NetworkInterface:
-        """An ENI; with no groups given it gets its VPC's default security group, as in AWS."""
+        """An ENI; with no groups given it gets its VPC's default security group, as in AWS.
+        ``ipv6_addresses``: its IPv6 addresses; left None, one free address when the subnet
+        assigns IPv6 addresses on creation."""
         subnet = self.resolve(subnet, Subnet)
         if groups is None:
             default = self.default_security_group(subnet.vpc_id)
@@ -934,6 +1038,14 @@ class Network:
         self.add(eni)
         for address in secondary_private_ips:
             eni.private_ip_addresses.append(PrivateIpAddress(private_ip_address=address))
+        if ipv6_addresses is not None:
+            eni.ipv6_addresses = [str(ipaddress.IPv6Address(a)) for a in ipv6_addresses]
+        elif (
+            subnet.assign_ipv6_address_on_creation
+            and subnet.ipv6_cidr_block
+            and interface_type == "interface"
+        ):
+            eni.ipv6_addresses = [self.next_ipv6_address(subnet.subnet_id)]
         self.touch()
         return eni
 
@@ -948,6 +1060,7 @@ class Network:
         instance_id: str | None = None,
         source_dest_check: bool = True,
         tags: dict[str, str] | None = None,
+        ipv6_addresses: Iterable[str] | None = None,
     ) -> Instance:
         """Launch an instance with one ENI.
 
@@ -967,6 +1080,7 @@ class Network:
             groups=groups,
             source_dest_check=source_dest_check,
             description="Primary network interface",
+            ipv6_addresses=ipv6_addresses,
         )
         public = (
             subnet.map_public_ip_on_launch
@@ -1589,6 +1703,45 @@ class Network:
             if instance_id not in lb.instances:
                 lb.instances.append(instance_id)
         self.touch()
+
+
+def _ipv6_star_entries() -> list[NetworkAclEntry]:
+    """The IPv6 ``*`` rules (32768) of every network ACL of a VPC with IPv6."""
+    return [
+        NetworkAclEntry(
+            rule_number=32768, protocol="-1", rule_action="deny", egress=e, ipv6_cidr_block="::/0"
+        )
+        for e in (False, True)
+    ]
+
+
+def _add_ipv6_acl_entries(acl: NetworkAcl) -> None:
+    """What a network ACL gets when its VPC gets its first IPv6 block: the ``*`` rules; the
+    default ACL also rule 101 allowing all of ``::/0``, per direction whose rules are unmodified."""
+    if acl.is_default:
+        for egress in (False, True):
+            mine = sorted(
+                (e.rule_number, e.rule_action, e.protocol, e.cidr_block)
+                for e in acl.entries
+                if e.egress == egress
+            )
+            if mine == [(100, "allow", "-1", "0.0.0.0/0"), (32767, "deny", "-1", "0.0.0.0/0")]:
+                acl.entries.append(
+                    NetworkAclEntry(
+                        rule_number=101,
+                        protocol="-1",
+                        rule_action="allow",
+                        egress=egress,
+                        ipv6_cidr_block="::/0",
+                    )
+                )
+    if not any(e.rule_number == 32768 for e in acl.entries):
+        acl.entries += _ipv6_star_entries()
+
+
+def _original_egress(rules: list[SecurityGroupRule]) -> bool:
+    """A group's outbound rules as AWS created them (allow all to 0.0.0.0/0, nothing else)."""
+    return len(rules) == 1 and rules[0].ip_protocol == "-1" and rules[0].cidr_ipv4 == "0.0.0.0/0"
 
 
 def default_network_acl_entries() -> list[NetworkAclEntry]:

@@ -65,9 +65,15 @@ class Subnet(Resource):
     cidr_block: str
     availability_zone: str
     ipv6_cidr_block: str | None = None
+    """The subnet's IPv6 block (at most one; a /64 in the common case)."""
     map_public_ip_on_launch: bool = False
     default_for_az: bool = False
     state: str = "available"
+    assign_ipv6_address_on_creation: bool = False
+    """``AssignIpv6AddressOnCreation``: new ENIs get an IPv6 address."""
+    ipv6_native: bool = False
+    """``Ipv6Native``: an IPv6-only subnet. It has no IPv4 block (``cidr_block`` is empty), and its
+    ENIs hold no IPv4 address."""
 
     @property
     def id(self) -> str:
@@ -302,6 +308,9 @@ class NetworkInterface(Resource):
     vpc_id: str
     private_ip_addresses: list[PrivateIpAddress] = field(default_factory=list)
     ipv6_addresses: list[str] = field(default_factory=list)
+    """Its IPv6 addresses (global unicast: what the internet sees; no NAT, no public pair)."""
+    ipv6_prefixes: list[str] = field(default_factory=list)
+    """Delegated IPv6 prefixes (``Ipv6Prefixes``): every address in them is the ENI's own."""
     groups: list[str] = field(default_factory=list)
     source_dest_check: bool = True
     attachment: NetworkInterfaceAttachment | None = None
@@ -342,6 +351,8 @@ class Instance(Resource):
     state: str = "running"
     instance_type: str = "t3.micro"
     image_id: str | None = None
+    http_protocol_ipv6: bool = False
+    """``MetadataOptions.HttpProtocolIpv6``: the metadata service answers at ``fd00:ec2::254``."""
 
     @property
     def id(self) -> str:

@@ -46,6 +46,7 @@ from .resources import (
     Vpc,
     VpcEndpoint,
 )
+from .validate6 import check_ipv6, subnet_block_size_ok
 from .validate_elb import check_load_balancers
 from .validate_transit import check_transit
 
@@ -265,6 +266,7 @@ class _Validator:
         self._check_addresses()
         check_transit(self.n, self.error, self.warning, self.check_ref)
         check_load_balancers(self.n, self.error, self.warning)
+        check_ipv6(self)
         return self.problems
 
     # ------------------------------------------------------------------ reporting helpers
@@ -449,12 +451,15 @@ class _Validator:
                 net6 = self.cidr6(sid, "ipv6_cidr_block", subnet.ipv6_cidr_block)
                 if net6 is not None and known_vpc:
                     blocks6 = self.vpc_blocks6.get(subnet.vpc_id, [])
-                    if net6.prefixlen != 64 or not any(net6.subnet_of(b) for b in blocks6):
+                    if not subnet_block_size_ok(net6.prefixlen) or not any(
+                        net6.subnet_of(b) for b in blocks6
+                    ):
                         self.error(
                             sid,
                             "ipv6_cidr_block",
                             "InvalidSubnet.Range",
-                            f"{net6} must be a /64 inside one of {subnet.vpc_id}'s IPv6 blocks "
+                            f"{net6} must be a /44 to /64 (in steps of /4; commonly a /64) inside one of "
+                            f"{subnet.vpc_id}'s IPv6 blocks "
                             f"({', '.join(map(str, blocks6)) or 'none'})",
                         )
                     by_vpc6[subnet.vpc_id].append((subnet, net6))

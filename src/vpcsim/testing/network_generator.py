@@ -44,6 +44,7 @@ from ..model import (
     Vpc,
 )
 from ..model.addressing import SubnetAddresses, gateway_collection, ip_str
+from .ipv6_generator import add_ipv6
 
 __all__ = [
     "INTERNET_CIDRS",
@@ -166,6 +167,11 @@ class GeneratorConfig:
     load_balancers: int = 0
     """Load balancers (ALB, NLB, Classic) in front of instances of their VPC, each with a
     listener and a target group (drawn last: networks without them are unchanged)."""
+    ipv6_ratio: float = 0.0
+    """Share of VPCs made dual-stack once the IPv4 network is built, from a random stream of
+    their own (:mod:`vpcsim.testing.ipv6_generator`): IPv6 blocks, addresses, ``::/0`` routes to
+    the internet gateway or an egress-only one, IPv6 rules. Custom groups then hold more than
+    ``rules_per_group`` rules."""
 
     def __post_init__(self) -> None:
         for name in ("vpcs", "subnets_per_vpc", "availability_zones"):
@@ -273,6 +279,8 @@ PRESETS["messy-small"] = dataclasses.replace(
     inbound_rules=(3, 12),
     nacl_rules=6,
 )
+#: ``small`` made dual-stack: most VPCs get IPv6 (property tests over both families).
+PRESETS["dual-stack-small"] = dataclasses.replace(PRESETS["small"], ipv6_ratio=0.8)
 
 
 # ---------------------------------------------------------------------------------------- addresses
@@ -361,6 +369,7 @@ class _Builder:
 
     def __init__(self, seed: int, config: GeneratorConfig) -> None:
         self.cfg = config
+        self.seed = seed
         self.rng = random.Random(seed)
         self.net = Network(seed=f"gen-{seed}")
         self.public = _PublicPool()
@@ -396,6 +405,8 @@ class _Builder:
             self._transit_gateway()
         for index in range(cfg.load_balancers):
             self._load_balancer(index)
+        if cfg.ipv6_ratio:
+            add_ipv6(self.net, random.Random(f"ipv6-{self.seed}"), cfg.ipv6_ratio)
         self.net.touch()
         return self.net
 
