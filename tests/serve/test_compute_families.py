@@ -117,6 +117,11 @@ def test_group_errors(ec2: Any, vpc: dict[str, str]) -> None:
         ec2.create_security_group, GroupName="x", Description="x", VpcId="vpc-0000000000000000f"
     ) == ("InvalidVpcID.NotFound")
     assert _code(ec2.delete_security_group, GroupId="sg-0000000000000000f") == "InvalidGroup.NotFound"
+    # a name alone is looked up in the default VPC only (GroupName is "[Default VPC]")
+    with pytest.raises(ClientError) as by_name:
+        ec2.describe_security_groups(GroupNames=["db"])
+    assert by_name.value.response["Error"]["Code"] == "InvalidGroup.NotFound"
+    assert "does not exist in default VPC 'vpc-" in by_name.value.response["Error"]["Message"]
     # a group referenced by another group's rule, or used by an ENI, cannot be deleted
     web = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc["vpc"])["GroupId"]
     ec2.authorize_security_group_ingress(
