@@ -117,6 +117,11 @@ def test_group_errors(ec2: Any, vpc: dict[str, str]) -> None:
         ec2.create_security_group, GroupName="x", Description="x", VpcId="vpc-0000000000000000f"
     ) == ("InvalidVpcID.NotFound")
     assert _code(ec2.delete_security_group, GroupId="sg-0000000000000000f") == "InvalidGroup.NotFound"
+    # a name alone is looked up in the default VPC only (GroupName is "[Default VPC]")
+    with pytest.raises(ClientError) as by_name:
+        ec2.describe_security_groups(GroupNames=["db"])
+    assert by_name.value.response["Error"]["Code"] == "InvalidGroup.NotFound"
+    assert "does not exist in default VPC 'vpc-" in by_name.value.response["Error"]["Message"]
     # a group referenced by another group's rule, or used by an ENI, cannot be deleted
     web = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc["vpc"])["GroupId"]
     ec2.authorize_security_group_ingress(
@@ -133,6 +138,23 @@ def test_group_errors(ec2: Any, vpc: dict[str, str]) -> None:
         Filters=[{"Name": "vpc-id", "Values": [vpc["vpc"]]}, {"Name": "group-name", "Values": ["default"]}]
     )["SecurityGroups"][0]["GroupId"]
     assert _code(ec2.delete_security_group, GroupId=default) == "CannotDelete"
+
+
+def test_prefix_list_in_a_group_rule_is_not_deleted(ec2: Any, vpc: dict[str, str]) -> None:
+    """AWS takes the delete of a referenced prefix list and the deletion fails (delete-failed)."""
+    pl = ec2.create_managed_prefix_list(PrefixListName="office", MaxEntries=1, AddressFamily="IPv4")
+    pl_id = pl["PrefixList"]["PrefixListId"]
+    group = ec2.create_security_group(GroupName="pl", Description="pl", VpcId=vpc["vpc"])["GroupId"]
+    rule = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListIds": [{"PrefixListId": pl_id}]}
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[rule])
+    answer = ec2.delete_managed_prefix_list(PrefixListId=pl_id)["PrefixList"]
+    assert answer["State"] == "delete-in-progress"
+    kept = ec2.describe_managed_prefix_lists(PrefixListIds=[pl_id])["PrefixLists"][0]
+    assert kept["State"] == "delete-failed"
+    listed = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
+    assert listed[0]["PrefixListIds"] == [{"PrefixListId": pl_id}]
+    ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[rule])
+    assert ec2.delete_managed_prefix_list(PrefixListId=pl_id)["PrefixList"]["State"] == "delete-complete"
 
 
 def test_default_group_rules_have_ids(ec2: Any, vpc: dict[str, str]) -> None:

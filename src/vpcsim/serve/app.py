@@ -4,7 +4,8 @@
 the service the request was signed for, the form is parsed into the operation's input
 (:mod:`.protocol`), ``DryRun`` is answered, the registered action runs in one store transaction
 of the caller's account and region (from the SigV4 credential scope), and its answer is
-serialised from the output shape. An :class:`ApiError` is AWS's error XML; anything else is
+serialised from the output shape. SSM's public AMI parameters (``X-Amz-Target: AmazonSSM.*``,
+:mod:`.ssm`) are answered too, as scripts find their ``ImageId`` there. An :class:`ApiError` is AWS's error XML; anything else is
 ``InternalError`` with the request id, its traceback logged here and never sent.
 
 Also ``POST /moto-api/reset`` (moto's reset, so suites written for moto run unchanged) and
@@ -29,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..formats.aws_state import DOCUMENTS_PATH
+from . import ssm
 from .context import Request
 from .defaults import ensure_scope
 from .errors import ApiError, dry_run
@@ -47,6 +49,8 @@ MAX_BODY = 1 << 20  # bytes of a request's form; EC2's own limit is in the same 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _XML = "text/xml; charset=utf-8"
+_JSON = "application/x-amz-json-1.1"
+_SSM_TARGET = "AmazonSSM."
 
 
 @dataclass
@@ -140,6 +144,15 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> Starlett
                         413,
                         request_id,
                     )
+            target = http.headers.get("x-amz-target", "")
+            if target.startswith(_SSM_TARGET):
+                if settings.verify_signatures:
+                    verify_signature(
+                        http.method, http.url.path, http.url.query, http.headers, raw, settings.keys
+                    )
+                return ssm_response(
+                    target.removeprefix(_SSM_TARGET), raw, _caller(http.headers, {}), request_id
+                )
             try:
                 pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
             except UnicodeDecodeError:
@@ -165,6 +178,21 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> Starlett
                 request_id,
                 service,
             )
+
+    def ssm_response(operation: str, raw: bytes, caller: _Caller, request_id: str) -> Response:
+        headers = {"x-amzn-RequestId": request_id}
+        try:
+            try:
+                body = orjson.loads(raw or b"{}")
+            except orjson.JSONDecodeError:
+                raise ApiError("SerializationException", "The request body is not JSON") from None
+            if not isinstance(body, dict):
+                raise ApiError("SerializationException", "The request body is not a JSON object")
+            document = ssm.answer(operation, body, caller.region or settings.default_region)
+            return Response(orjson.dumps(document), media_type=_JSON, headers=headers)
+        except ApiError as exc:
+            error = {"__type": exc.code, "message": exc.message}
+            return Response(orjson.dumps(error), status_code=exc.status, media_type=_JSON, headers=headers)
 
     def handle(
         name: str, pairs: list[tuple[str, str]], caller: _Caller, service: str, request_id: str

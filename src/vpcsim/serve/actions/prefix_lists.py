@@ -260,9 +260,12 @@ def delete(request: Request) -> dict[str, Any]:
             "OperationNotPermitted", f"The prefix list {pl_id} is managed by AWS and cannot be deleted"
         )
     if _in_use(request, pl_id):
-        raise ApiError(
-            "PrefixListInUse", f"The prefix list {pl_id} is referenced by a route or a security group rule"
-        )
+        # AWS takes the request ("delete-in-progress") and the deletion then fails, the list kept as
+        # "delete-failed": "You must first remove all references to the prefix list in your resources."
+        body["State"] = "delete-failed"
+        body["StateMessage"] = f"The prefix list {pl_id} is referenced by a route or a security group rule"
+        request.put(KIND, pl_id, body)
+        return {"PrefixList": dict(body, State="delete-in-progress")}
     body["State"] = "delete-complete"
     request.put(KIND, pl_id, body)
     request.delete(ENTRIES, pl_id)

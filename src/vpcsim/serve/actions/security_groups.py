@@ -101,6 +101,12 @@ def find_group(
         for group in tx.all(KIND):
             if group.get("GroupName") == group_name and group.get("VpcId") == where:
                 return group
+        if vpc_id is None and where is not None:
+            # AWS's words: a bare name is looked up in the default VPC only
+            raise ApiError(
+                "InvalidGroup.NotFound",
+                f"The security group '{group_name}' does not exist in default VPC '{where}'",
+            )
         raise _missing(group_name)
     raise ApiError("MissingParameter", "The request must contain the parameter groupId or groupName")
 
