@@ -182,13 +182,13 @@ lab --ssh bastion >/dev/null
 lab --ssh app >/dev/null
 
 # SSH from the internet to the bastion's public address: the shell is on the bastion.
-seen=$(lab internet -- $SSH "root@$BASTION_IP" hostname -I) || fail "ssh to the bastion from the internet"
+seen=$(lab internet -- $SSH "root@$BASTION_IP" hostname -I | xargs) || fail "ssh to the bastion from the internet"
 echo "RESULT ssh internet-bastion addresses=$seen"
 case " $seen " in *" 10.0.1."*) ok "ssh root@$BASTION_IP from the internet: on the bastion ($seen)" ;;
     *) fail "ssh to the bastion landed on $seen" ;; esac
 
 # From the bastion to the app by its private DNS name: the VPC's resolver answers it.
-seen=$(lab internet -- $SSH "root@$BASTION_IP" "$SSH root@$APP_NAME hostname -I") \
+seen=$(lab internet -- $SSH "root@$BASTION_IP" "$SSH root@$APP_NAME hostname -I" | xargs) \
     || fail "ssh from the bastion to $APP_NAME"
 echo "RESULT ssh bastion-app addresses=$seen"
 case " $seen " in *" $APP_IP "*) ok "ssh root@$APP_NAME from the bastion: on the app ($seen)" ;;
