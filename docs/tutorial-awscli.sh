@@ -104,10 +104,10 @@ APP=$(launch app "$PRIVATE" "$APP_SG" false)
 ec2 wait instance-running --instance-ids "$BASTION" "$APP"
 BASTION_IP=$(ec2 describe-instances --instance-ids "$BASTION" \
     --query 'Reservations[0].Instances[0].PublicIpAddress')
-APP_IP=$(ec2 describe-instances --instance-ids "$APP" \
-    --query 'Reservations[0].Instances[0].PrivateIpAddress')
-APP_NAME=$(ec2 describe-instances --instance-ids "$APP" \
-    --query 'Reservations[0].Instances[0].PrivateDnsName')
+APP_ADDRESSES=$(ec2 describe-instances --instance-ids "$APP" \
+    --query 'Reservations[0].Instances[0].[PrivateIpAddress, PrivateDnsName]')
+APP_IP=$(echo "$APP_ADDRESSES" | cut -f1)
+APP_NAME=$(echo "$APP_ADDRESSES" | cut -f2)
 echo "RESULT ids vpc=$VPC igw=$IGW nat=$NAT bastion=$BASTION app=$APP acl=$ACL"
 echo "RESULT addresses bastion_public=$BASTION_IP app_private=$APP_IP app_name=$APP_NAME nat_public=$NAT_IP"
 ok "built: $VPC, bastion $BASTION ($BASTION_IP), app $APP ($APP_IP, $APP_NAME), NAT $NAT ($NAT_IP)"
@@ -128,17 +128,15 @@ analyse() {
     analysis=$(ec2 start-network-insights-analysis --network-insights-path-id "$path" \
         --query NetworkInsightsAnalysis.NetworkInsightsAnalysisId)
     answer=$(ec2 describe-network-insights-analyses --network-insights-analysis-ids "$analysis" \
-        --query 'NetworkInsightsAnalyses[0].[Status, NetworkPathFound]')
+        --query 'NetworkInsightsAnalyses[0].[Status, NetworkPathFound, join(`,`, Explanations[].ExplanationCode || `[]`)]')
     status=$(echo "$answer" | cut -f1)
     found=$(echo "$answer" | cut -f2 | tr '[:upper:]' '[:lower:]')
-    codes=$(ec2 describe-network-insights-analyses --network-insights-analysis-ids "$analysis" \
-        --query 'NetworkInsightsAnalyses[0].Explanations[].ExplanationCode' | tr '\t' ' ')
-    [ "$codes" = None ] && codes=""
+    codes=$(echo "$answer" | cut -f3)
     traced=$("$VPCSIM" trace "$ENDPOINT" --from "$5" --to "$6" --port "$4" --json || true)
     verdict=$(printf '%s' "$traced" | "$PYTHON" -c '
 import json, sys
 t = json.load(sys.stdin)
-print(str(t["reachable"]).lower(), " ".join(b["code"] for b in t["blockers"]))')
+print(str(t["reachable"]).lower(), ",".join(b["code"] for b in t["blockers"]))')
     trace_found=${verdict%% *}
     trace_codes=${verdict#* }
     [ "$trace_codes" = "$trace_found" ] && trace_codes=""
