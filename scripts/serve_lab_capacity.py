@@ -34,11 +34,40 @@ NAME = "slcap"
 SUBNET_SIZE = 250  # instances per /24 (251 usable addresses)
 
 
-def mem_available_mib() -> float:
+def meminfo(*keys: str) -> float:
+    """The sum of /proc/meminfo fields, in MiB."""
+    values = {}
     for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemAvailable:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no MemAvailable in /proc/meminfo")
+        key, _, rest = line.partition(":")
+        values[key] = int(rest.split()[0]) / 1024
+    return sum(values[k] for k in keys)
+
+
+def mem_available_mib() -> float:
+    return meminfo("MemAvailable")
+
+
+#: Kernel memory a namespace, its veths, bridges' ports, routes and rulesets take (less
+#: disturbed by other processes on the machine than MemAvailable).
+KERNEL = ("Slab", "Percpu", "KernelStack", "PageTables")
+
+
+def lab_processes_mib(lab: str) -> float:
+    """Resident memory of the lab's processes (responder, resolvers)."""
+    total = 0.0
+    for process in Path("/proc").iterdir():
+        if not process.name.isdigit():
+            continue
+        try:
+            argv = (process / "cmdline").read_bytes()
+            status = (process / "status").read_text()
+        except OSError:
+            continue
+        if lab.encode() in argv and (b"responder" in argv or b"dnsmasq" in argv):
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+    return total
 
 
 def main() -> None:
@@ -62,12 +91,18 @@ def main() -> None:
     finally:
         started = time.monotonic()
         gone = lab_down(NAME)
-        print(f"lab down: {len(gone.get('removed_namespaces', []))} namespaces in {time.monotonic() - started:.1f} s")
+        print(
+            f"lab down: {len(gone.get('removed_namespaces', []))} namespaces in {time.monotonic() - started:.1f} s"
+        )
 
 
 def run(url: str, live: LiveLab, args: argparse.Namespace) -> None:
     ec2: Any = boto3.client(
-        "ec2", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="x"
+        "ec2",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="x",
     )
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
@@ -77,15 +112,21 @@ def run(url: str, live: LiveLab, args: argparse.Namespace) -> None:
     group = ec2.create_security_group(GroupName="ssh", Description="ssh", VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=group,
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+        ],
     )
     subnets: list[str] = []
     baseline = mem_available_mib()
+    kernel_baseline = meminfo(*KERNEL)
     began = time.monotonic()
     count = 0
     reason = f"reached --max {args.max}"
     print(f"MemAvailable at start: {baseline:.0f} MiB")
-    print("instances  namespaces  step_s  per_instance_ms  mem_used_mib  mib_per_instance  probe")
+    print(
+        "instances  namespaces  step_s  per_instance_ms  mem_used_mib  kernel_mib  kernel_kib_per_instance"
+        "  lab_processes_mib  probe"
+    )
     while count < args.max:
         step = min(args.step, args.max - count, SUBNET_SIZE - count % SUBNET_SIZE)
         if count % SUBNET_SIZE == 0:
@@ -98,7 +139,12 @@ def run(url: str, live: LiveLab, args: argparse.Namespace) -> None:
                 MinCount=step,
                 MaxCount=step,
                 NetworkInterfaces=[
-                    {"DeviceIndex": 0, "SubnetId": subnets[-1], "Groups": [group], "AssociatePublicIpAddress": True}
+                    {
+                        "DeviceIndex": 0,
+                        "SubnetId": subnets[-1],
+                        "Groups": [group],
+                        "AssociatePublicIpAddress": True,
+                    }
                 ],
             )["Instances"]
         except Exception as exc:  # a limit of the API or the lab: the answer to the question
@@ -112,10 +158,12 @@ def run(url: str, live: LiveLab, args: argparse.Namespace) -> None:
         newest = launched[-1]["InstanceId"]
         probe = lab_probe(NAME, "internet", newest, "tcp", 22)["reachable"]
         used = baseline - mem_available_mib()
+        kernel = meminfo(*KERNEL) - kernel_baseline
         namespaces = len(lab_namespaces(f"vs-{NAME}-"))
         print(
             f"{count:9d}  {namespaces:10d}  {seconds:6.1f}  {seconds / len(launched) * 1000:15.0f}  "
-            f"{used:12.0f}  {used / count:16.2f}  {'ok' if probe else 'FAILED'}",
+            f"{used:12.0f}  {kernel:10.0f}  {kernel * 1024 / count:23.0f}  {lab_processes_mib(NAME):17.0f}  "
+            f"{'ok' if probe else 'FAILED'}",
             flush=True,
         )
         if not probe:
@@ -131,7 +179,9 @@ def run(url: str, live: LiveLab, args: argparse.Namespace) -> None:
             reason = f"{args.max_minutes:.0f} minutes in all"
             break
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"stopped: {reason}; {count} instances in {time.monotonic() - began:.0f} s; server process peak RSS {peak:.0f} MiB")
+    print(
+        f"stopped: {reason}; {count} instances in {time.monotonic() - began:.0f} s; server process peak RSS {peak:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":
