@@ -7,6 +7,8 @@
 #   curl           curl inside instances (the tutorial's web server)
 #   openssh-server a real sshd inside an instance (`vpcsim lab exec --ssh INSTANCE`); the host's
 #                  own ssh service it brings is disabled again when this script installed it
+#   dnsmasq-base   the VPC's resolver in the lab (its base + 2 and 169.254.169.253 answer the
+#                  instances' private DNS names; docs/lab.md); the binary only, no host service
 #   chromium       the web console's browser tests (Playwright drives it; tests/console/)
 # The responders are part of vpcsim (Python): nothing else is needed.
 #
@@ -23,6 +25,7 @@ command -v nc >/dev/null 2>&1 || packages+=(netcat-openbsd)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 sshd_new=0
 [ -x /usr/sbin/sshd ] || { packages+=(openssh-server); sshd_new=1; }
+[ -x /usr/sbin/dnsmasq ] || packages+=(dnsmasq-base)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 
 if [ "${#packages[@]}" -eq 0 ]; then

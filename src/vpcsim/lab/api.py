@@ -18,13 +18,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..model import Network, protocol_name, protocol_number
 from . import kernel, ssh
 from .diff import LabChange, diff_plans
+from .dns import DnsAttributes, apply_dns, dns_down, stop_resolvers
 from .env import require_environment
 from .errors import LabError, LabNotFoundError
 from .naming import DEFAULT_LAB, PREFIX, check_lab_name, lab_prefix
@@ -55,26 +56,29 @@ def lab_up(
     *,
     internet_hosts: Iterable[str] = (),
     responder: bool = True,
+    dns: Mapping[str, DnsAttributes] | None = None,
 ) -> LabState:
     """Realise ``network`` as lab ``name`` and return its state.
 
     ``internet_hosts`` adds outside addresses to the internet namespace (flows to and from
     them then have someone to talk to). With ``responder`` a process answers on TCP/UDP ports
-    in every instance (``lab exec ... curl`` and ``nc`` get an answer).
+    in every instance (``lab exec ... curl`` and ``nc`` get an answer). ``dns``: the VPCs' DNS
+    attributes (:mod:`.dns`; AWS's defaults for those not given).
     """
     require_environment()
     check_lab_name(name)
     if state_path(name).exists():
-        return lab_apply(network, name, internet_hosts=internet_hosts, responder=responder)[0]
+        return lab_apply(network, name, internet_hosts=internet_hosts, responder=responder, dns=dns)[0]
     if lab_namespaces(lab_prefix(name)):
         raise LabError(
             f"lab {name!r} has namespaces but no state (a crash?); run `vpcsim lab down --name {name}` first"
         )
-    plan = build_plan(network, name, internet_hosts=internet_hosts)
+    plan = build_plan(network, name, internet_hosts=internet_hosts, dns=dns)
     state = plan.state
     write_state(state)  # before anything exists: `lab down` finds it all after a crash
     try:
         kernel.create(plan)
+        state.notes += apply_dns(name, plan.dns)
         _write_plan(plan)
         if responder:
             state.responder_pid = _start_responder(name)
@@ -117,6 +121,7 @@ def lab_apply(
     *,
     internet_hosts: Iterable[str] | None = None,
     responder: bool | None = None,
+    dns: Mapping[str, DnsAttributes] | None = None,
 ) -> tuple[LabState, LabChange]:
     """Bring lab ``name`` to ``network`` by applying only the difference (:mod:`.diff`).
 
@@ -134,12 +139,15 @@ def lab_apply(
     old = _read_plan(state) if state.status == "up" else None
     if old is None:
         lab_down(name)
-        fresh = lab_up(network, name, internet_hosts=hosts, responder=wants_responder)
-        return fresh, LabChange(create_namespaces=build_plan(network, name, internet_hosts=hosts).namespaces)
-    new = build_plan(network, name, internet_hosts=hosts)
+        fresh = lab_up(network, name, internet_hosts=hosts, responder=wants_responder, dns=dns)
+        return fresh, LabChange(
+            create_namespaces=build_plan(network, name, internet_hosts=hosts, dns=dns).namespaces
+        )
+    new = build_plan(network, name, internet_hosts=hosts, dns=dns)
     lost = [p.name for p in old.namespaces if not namespace_exists(p.name)]
     if lost:
         _stop_responder(state)  # its sockets keep a lost namespace (and its veths) alive
+        stop_resolvers(name, lost)  # so does a resolver
     old = _reconciled(old)
     change = diff_plans(old, new)
     reload = wants_responder and _responder_alive(state) and _listening(state) != _listening(new.state)
@@ -156,7 +164,9 @@ def lab_apply(
     write_state(intent)
     running = {i.instance_id for i in new.state.instances.values() if i.state == "running"}
     ssh.stop_all(name, keep=running)  # an sshd would keep a removed namespace alive
+    stop_resolvers(name, change.remove_namespaces)  # and so would a resolver
     kernel.apply(change)
+    intent.notes += apply_dns(name, new.dns)
     _write_plan(new)
     intent.namespaces = [n for n in intent.namespaces if n.name in known]
     intent.status = "up"
@@ -272,6 +282,7 @@ def lab_down(name: str = DEFAULT_LAB) -> dict[str, Any]:
     except LabError:
         state = None  # a corrupt record: the prefix finds the namespaces anyway
     ssh.stop_all(name)
+    dns_down(name)
     if state is not None:
         recorded = [n.name for n in state.namespaces]
         stopped = _stop_responder(state)
@@ -489,11 +500,10 @@ def lab_exec(
     path = namespace_path(namespace)
     if not path.exists():
         raise LabError(f"namespace {namespace} is gone; run `vpcsim lab down --name {name}` and up again")
-    command = ["nsenter", f"--net={path}", "--", *argv]
-    try:
-        return subprocess.run(command, capture_output=capture, text=True, check=False)
-    except FileNotFoundError:
-        raise LabError("`nsenter` (util-linux) is not installed") from None
+    # `ip netns exec` (not nsenter): it mounts /etc/netns/<namespace>/resolv.conf, the
+    # instance's resolver (:mod:`.dns`), over /etc/resolv.conf for the command.
+    command = ["ip", "netns", "exec", path.name, *argv]
+    return subprocess.run(command, capture_output=capture, text=True, check=False)
 
 
 def probe_many(name: str, specs: list[ProbeSpec], *, timeout: float = DEFAULT_TIMEOUT) -> list[ProbeResult]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,7 @@ from ..model.addressing import (
     is_internet_routable,
     router_address,
 )
+from .dns import DnsAttributes, DnsPlan, default_attributes, dns_plan, resolver_addresses, resolver_device
 from .errors import LabError
 from .naming import (
     IGW_LEG,
@@ -199,6 +200,8 @@ class NamespacePlan:
 class LabPlan:
     state: LabState
     namespaces: list[NamespacePlan]
+    dns: DnsPlan = field(default_factory=DnsPlan)
+    """The VPCs' resolvers (:mod:`.dns`); not kept with the plan: each apply realises its own."""
 
     def namespace(self, name: str) -> NamespacePlan:
         for plan in self.namespaces:
@@ -284,8 +287,11 @@ def _host_ok(text: str) -> bool:
 
 
 class _Planner:
-    def __init__(self, network: Network, lab: str, hosts: Iterable[str]) -> None:
+    def __init__(
+        self, network: Network, lab: str, hosts: Iterable[str], dns: Mapping[str, DnsAttributes] | None = None
+    ) -> None:
         self.n = network
+        self.dns_attributes = dict(dns or {})
         self.lab = check_lab_name(lab)
         self.extra_hosts = list(hosts)
         self.notes: list[str] = []
@@ -339,9 +345,31 @@ class _Planner:
             "vpc_peering_connections": len(self.peerings),
             "namespaces": len(namespaces),
         }
-        plan = LabPlan(self.state, namespaces)
+        plan = LabPlan(self.state, namespaces, self._dns_plan())
         self.state.topology = plan.topology_digest()
         return plan
+
+    # ------------------------------------------------------------------ the VPCs' resolvers
+
+    def _resolver_on(self, vpc_id: str) -> bool:
+        attributes = self.dns_attributes.get(vpc_id) or default_attributes(self.n.vpcs[vpc_id])
+        return attributes.support
+
+    def _dns_plan(self) -> DnsPlan:
+        addresses: list[tuple[str, str, str]] = []
+        instances: list[tuple[str, str, str]] = []
+        for record in self.state.instances.values():
+            for position, eni_record in enumerate(record.enis):
+                eni = self.n.network_interfaces[eni_record.network_interface_id]
+                addresses += [(eni.vpc_id, a, eni.region) for a in eni_record.private_ips]
+                if position == 0:
+                    instances.append(
+                        (record.namespace, eni.vpc_id, self.n.instances[record.instance_id].region)
+                    )
+        for nat in self.state.nat_gateways.values():
+            addresses.append((nat.vpc_id, nat.private_ip, self.n.nat_gateways[nat.nat_gateway_id].region))
+        routers = {vpc_id: router.name for vpc_id, router in self.routers.items()}
+        return dns_plan(self.n.vpcs, self.dns_attributes, routers, addresses, instances)
 
     # ------------------------------------------------------------------ helpers
 
@@ -399,6 +427,12 @@ class _Planner:
             router.configure.append(f"link set {bridge} up")
             router.configure.append(f"addr add {self._gateway(subnet)}/{net.prefixlen} dev {bridge}")
             record.subnets[subnet.subnet_id] = bridge
+        if self._resolver_on(vpc.vpc_id):
+            # The VPC's resolver (dnsmasq, :mod:`.dns`) answers on these addresses.
+            bridges = {s.cidr_block: record.subnets[s.subnet_id] for s in self.subnets_of[vpc.vpc_id]}
+            first, link_local = resolver_addresses(vpc)
+            router.configure.append(f"addr add {first}/32 dev {resolver_device(vpc, bridges)}")
+            router.configure.append(f"addr add {link_local}/32 dev lo")
         if record.internet_gateway_id is not None:
             _, inside = link_addresses("igw", self.vpc_index[vpc.vpc_id])
             router.create.append(
@@ -628,11 +662,28 @@ class _Planner:
             forward.append(
                 f'oifname "{bridge}" iifname != "{bridge}" jump {base}_in {comment(f"{subnet.subnet_id} inbound")}'
             )
+        local_in: list[str] = []
+        local_out: list[str] = []
+        if self._resolver_on(vpc.vpc_id):
+            # The router originates nothing but its resolver's answers, to its own subnets.
+            resolver = _addresses(resolver_addresses(vpc))
+            bridges = (
+                "{ "
+                + ", ".join(f'"{b}"' for b in sorted(self.state.vpcs[vpc.vpc_id].subnets.values()))
+                + " }"
+            )
+            why = comment(f"{vpc.vpc_id}: the Amazon DNS server")
+            if self.subnets_of[vpc.vpc_id]:
+                local_in.append(
+                    f"iifname {bridges} ip daddr {resolver} meta l4proto {{ tcp, udp }} th dport 53 accept {why}"
+                )
+            local_out.append(f"ip saddr {resolver} meta l4proto {{ tcp, udp }} th sport 53 accept {why}")
         return _table(
             [
                 _base_chain("prerouting", "filter", "prerouting", "raw", "accept", ["notrack"]),
                 _base_chain("output_raw", "filter", "output", "raw", "accept", ["notrack"]),
-                _base_chain("output", "filter", "output", "filter", "drop", []),
+                *([_base_chain("input", "filter", "input", "filter", "drop", local_in)] if local_out else []),
+                _base_chain("output", "filter", "output", "filter", "drop", local_out),
                 _base_chain("forward", "filter", "forward", "filter", "accept", forward),
                 *chains,
             ]
@@ -787,10 +838,27 @@ class _Planner:
             "ct state established,related accept",
             *errors_in,
         ]
+        resolvers = sorted(
+            {
+                a
+                for _, eni, _ in enis
+                if self._resolver_on(eni.vpc_id)
+                for a in resolver_addresses(self.n.vpcs[eni.vpc_id])
+            },
+            key=ip_int,
+        )
         output_rules = [
             'oif "lo" accept',
             f"icmp type {ICMP_ERROR_TYPES} goto icmp_errors_out",
             "ct state established,related accept",
+            *(
+                [
+                    f"ip daddr {_addresses(resolvers)} meta l4proto {{ tcp, udp }} th dport 53 accept "
+                    + comment("the Amazon DNS server: security groups do not filter it")
+                ]
+                if resolvers
+                else []
+            ),
             *errors_out,
         ]
         chains.append(_chain("icmp_errors_in", [*errors_in, "drop"]))
@@ -1015,6 +1083,16 @@ def _table(parts: list[str]) -> str:
 _STOPPED_NFT = _stopped_nft()
 
 
-def build_plan(network: Network, lab: str, *, internet_hosts: Iterable[str] = ()) -> LabPlan:
-    """The kernel state that realises ``network`` as lab ``lab`` (nothing is created here)."""
-    return _Planner(network, lab, internet_hosts).build()
+def build_plan(
+    network: Network,
+    lab: str,
+    *,
+    internet_hosts: Iterable[str] = (),
+    dns: Mapping[str, DnsAttributes] | None = None,
+) -> LabPlan:
+    """The kernel state that realises ``network`` as lab ``lab`` (nothing is created here).
+
+    ``dns``: the VPCs' ``enableDnsSupport``/``enableDnsHostnames`` by VPC id (AWS's defaults
+    for a VPC not given: :func:`.dns.default_attributes`).
+    """
+    return _Planner(network, lab, internet_hosts, dns).build()

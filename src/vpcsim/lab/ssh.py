@@ -102,7 +102,8 @@ def start_sshd(state: LabState, instance_id: str) -> dict[str, str]:
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation directory
     stop_sshd(state.name, instance_id)
     done = subprocess.run(
-        ["nsenter", f"--net={namespace_path(instance.namespace)}", "--", str(SSHD), "-f", str(config)],
+        # `ip netns exec`: the sessions resolve names with the instance's VPC resolver (.dns)
+        ["ip", "netns", "exec", namespace_path(instance.namespace).name, str(SSHD), "-f", str(config)],
         capture_output=True,
         text=True,
         check=False,

@@ -211,6 +211,26 @@ def router_address(cidr: str) -> str:
     return ip_str(cidr_int(cidr)[0] + ROUTER_OFFSET)
 
 
+AMAZON_DNS_LINK_LOCAL = "169.254.169.253"
+"""The Amazon DNS server's address every VPC reaches (besides its primary block's base + 2)."""
+
+
+def amazon_dns_address(primary_cidr: str) -> str:
+    """The Amazon DNS server of a VPC: the base of its primary IPv4 block + 2."""
+    return ip_str(cidr_int(primary_cidr)[0] + DNS_OFFSET)
+
+
+def internal_domain(region: str) -> str:
+    """The domain of EC2's private host names: ``ec2.internal`` in us-east-1, else
+    ``<region>.compute.internal`` (also the default DHCP option set's domain name)."""
+    return "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal"
+
+
+def private_dns_name(address: str, region: str) -> str:
+    """EC2's internal host name of a private address (``ip-10-0-1-5.ec2.internal``)."""
+    return "ip-" + address.replace(".", "-") + "." + internal_domain(region)
+
+
 class SubnetAddresses:
     """The one allocator of a subnet's private addresses: every address but AWS's five reserved
     ones, less those taken.

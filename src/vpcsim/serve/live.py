@@ -37,12 +37,14 @@ from ..formats.aws_state import load_documents
 from ..lab import lab_up, probe_many, read_state
 from ..lab.api import lab_apply
 from ..lab.diff import LabChange
+from ..lab.dns import DnsAttributes
 from ..lab.errors import LabError, LabNotFoundError
 from ..lab.state import LabState
 from ..model import Network
 from ..model.addressing import is_internet_routable
 from ..model.problems import InputError
 from ..testing import generate_flows
+from .actions.vpcs import ATTRIBUTES, VPC_ATTRIBUTES
 from .store import Store
 
 __all__ = ["LiveLab"]
@@ -103,6 +105,23 @@ class LiveLab:
         except InputError as exc:
             raise LabError(f"the state cannot be read as a network: {exc}") from None
 
+    def dns_attributes(self, network: Network) -> dict[str, DnsAttributes]:
+        """Each VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` as ``ModifyVpcAttribute``
+        left them (the VPC resolver of the lab follows them)."""
+        out: dict[str, DnsAttributes] = {}
+        if not network.vpcs:
+            return out
+        with self.store.transaction("", "") as tx:
+            for vpc in network.vpcs.values():
+                values = tx.scoped(vpc.owner_id, vpc.region).get(ATTRIBUTES, vpc.vpc_id) or {}
+
+                def value(name: str, vpc_is_default: bool = vpc.is_default, given: Any = values) -> bool:
+                    _, plain, in_default_vpc = VPC_ATTRIBUTES[name]
+                    return bool(given.get(name, in_default_vpc if vpc_is_default else plain))
+
+                out[vpc.vpc_id] = DnsAttributes(value("enableDnsSupport"), value("enableDnsHostnames"))
+        return out
+
     # ------------------------------------------------------------------ start, change
 
     def start(self) -> LabState:
@@ -112,9 +131,9 @@ class LiveLab:
             try:
                 read_state(self.name)
             except LabNotFoundError:
-                state = lab_up(network, self.name)
+                state = lab_up(network, self.name, dns=self.dns_attributes(network))
             else:
-                state, _ = lab_apply(network, self.name, responder=True)
+                state, _ = lab_apply(network, self.name, responder=True, dns=self.dns_attributes(network))
             self._network = network
             self._version += 1
         if self.watchdog:
@@ -139,7 +158,7 @@ class LiveLab:
         try:
             with self._lock:
                 network = self.network()
-                _, change = lab_apply(network, self.name, responder=True)
+                _, change = lab_apply(network, self.name, responder=True, dns=self.dns_attributes(network))
                 self._network = network
                 self._version += 1
         except Exception as exc:  # the request is committed: report, never fail it

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from ...model.addressing import private_dns_name as private_dns_name  # re-exported (instances)
 from ...model.validate import GROUPS_PER_ENI_QUOTA
 from ..addresses import allocate_private, release_public
 from ..context import Request
@@ -71,12 +72,6 @@ ATTRIBUTES = {
 
 
 # ---------------------------------------------------------------------------------- helpers
-
-
-def private_dns_name(address: str, region: str) -> str:
-    """EC2's internal host name of a private address (``ip-10-0-1-5.ec2.internal``)."""
-    host = "ip-" + address.replace(".", "-")
-    return f"{host}.ec2.internal" if region == "us-east-1" else f"{host}.{region}.compute.internal"
 
 
 def public_dns_name(address: str, region: str) -> str:
