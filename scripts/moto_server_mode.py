@@ -9,12 +9,18 @@ eleven VPC-area files (FILES). The moto source distribution is downloaded once w
 the tests need, is installed with pip when missing. A fresh ``vpcsim serve --state :memory:`` is
 started on 127.0.0.1 and a free port, the tests run with ``TEST_SERVER_MODE=true
 TEST_SERVER_MODE_ENDPOINT=<url>``, and passed / failed / skipped are printed per file (exit 1
-when any test failed or errored).
+when any test failed or errored). ``--json PATH`` also writes each outcome's node ids
+(``test_vpcs.py::test_create_vpc``) for tests/serve/test_moto_suite.py.
+
+The failures expected on purpose (moto expects what AWS refuses) are listed, with the AWS
+documentation that says so, in docs/serve-moto-disagreements.toml; ``--table`` prints the
+Markdown table of docs/serve.md written from it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -22,12 +28,14 @@ import sys
 import tarfile
 import tempfile
 import time
+import tomllib
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
 VERSION = "5.2.5"
+DISAGREEMENTS = Path(__file__).resolve().parent.parent / "docs" / "serve-moto-disagreements.toml"
 FILES = (
     "test_vpcs.py",
     "test_subnets.py",
@@ -109,8 +117,9 @@ def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
     raise SystemExit(f"vpcsim serve did not answer on port {port}; see {log}")
 
 
-def tally(report: Path) -> dict[str, Counter[str]]:
-    per_file: dict[str, Counter[str]] = {}
+def outcomes(report: Path) -> dict[str, str]:
+    """Node id (``test_vpcs.py::test_create_vpc[param]``) -> passed / failed / error / skipped."""
+    found: dict[str, str] = {}
     for case in ET.parse(report).getroot().iter("testcase"):
         name = case.get("classname", "").split(".")
         after = name[name.index("test_ec2") + 1 :] if "test_ec2" in name else name
@@ -121,8 +130,34 @@ def tally(report: Path) -> dict[str, Counter[str]]:
                 outcome = "failed" if child.tag == "failure" else "error"
             elif child.tag == "skipped":
                 outcome = "skipped"
-        per_file.setdefault(file, Counter())[outcome] += 1
+        found[f"{file}::{case.get('name', '?')}"] = outcome
+    return found
+
+
+def tally(found: dict[str, str]) -> dict[str, Counter[str]]:
+    per_file: dict[str, Counter[str]] = {}
+    for node, outcome in found.items():
+        per_file.setdefault(node.split("::")[0], Counter())[outcome] += 1
     return per_file
+
+
+def known() -> dict[str, object]:
+    """docs/serve-moto-disagreements.toml, parsed."""
+    with DISAGREEMENTS.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def table() -> str:
+    """The Markdown table of docs/serve.md ("Where moto's tests and AWS disagree")."""
+    lines = [
+        "| tests | moto expects | AWS (and vpcsim) | AWS documentation |",
+        "| --- | --- | --- | --- |",
+    ]
+    for entry in known()["disagreement"]:  # type: ignore[attr-defined]
+        tests = ", ".join(f"`{t}`" for t in entry["tests"])
+        cells = [tests, entry["moto"], entry["aws"], f'{entry["source"]}: "{entry["quote"]}"']
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", default=list(FILES))
     default_cache = os.environ.get("VPCSIM_MOTO_CACHE") or str(Path.home() / ".cache" / "vpcsim" / "moto")
     parser.add_argument("--cache", default=default_cache)
+    parser.add_argument("--json", help="write the node ids of each outcome to this file")
+    parser.add_argument("--table", action="store_true", help="print docs/serve.md's table and exit")
     options = parser.parse_args(args)
+    if options.table:
+        print(table(), end="")
+        return 0
     root = sources(Path(options.cache))
     ensure_freezegun()
     work = Path(tempfile.mkdtemp(prefix="vpcsim-moto-"))
@@ -168,7 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    per_file = tally(report)
+    found = outcomes(report)
+    if options.json:
+        Path(options.json).write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+    per_file = tally(found)
     total: Counter[str] = Counter()
     print(f"\nmoto {VERSION} tests in server mode against vpcsim serve (server log: {work / 'server.log'})")
     for name in options.files:

@@ -122,6 +122,29 @@ def test_nat_gateway_has_its_interface_in_its_subnet(server: BackgroundServer, e
     ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
 
 
+def test_release_address_disassociates_only_in_the_default_vpc(ec2: Any) -> None:
+    """ReleaseAddress: "[Default VPC] Releasing an Elastic IP address automatically disassociates it
+    from any instance that it's associated with. [Nondefault VPC] You must disassociate [...]
+    Otherwise, Amazon EC2 returns an error (InvalidIPAddress.InUse)." """
+    default_instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"][0]
+    allocation = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(InstanceId=default_instance["InstanceId"], AllocationId=allocation["AllocationId"])
+    ec2.release_address(AllocationId=allocation["AllocationId"])
+    assert allocation["PublicIp"] not in {a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]}
+    (instance,) = ec2.describe_instances(InstanceIds=[default_instance["InstanceId"]])["Reservations"][0][
+        "Instances"
+    ]
+    assert "PublicIpAddress" not in instance or instance["PublicIpAddress"] != allocation["PublicIp"]
+
+    _, subnet, _ = network(ec2)
+    other = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]
+    allocation = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(InstanceId=other["InstanceId"], AllocationId=allocation["AllocationId"])
+    with pytest.raises(ClientError) as excinfo:
+        ec2.release_address(AllocationId=allocation["AllocationId"])
+    assert code(excinfo) == "InvalidIPAddress.InUse"
+
+
 def test_nat_gateway_without_internet_gateway_fails(ec2: Any) -> None:
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
@@ -208,3 +231,18 @@ def test_get_requests_work(server: BackgroundServer, ec2: Any) -> None:
     with urllib.request.urlopen(url, timeout=10) as answer:
         text = answer.read().decode()
     assert "<regionName>us-east-1</regionName>" in text and "DescribeRegionsResponse" in text
+
+
+def test_classic_link_is_retired(ec2: Any) -> None:
+    """EC2-Classic was retired in 2023: ClassicLink's actions answer UnsupportedOperation."""
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    for call, kwargs in (
+        (ec2.enable_vpc_classic_link, {"VpcId": vpc}),
+        (ec2.describe_vpc_classic_link, {"VpcIds": [vpc]}),
+        (ec2.enable_vpc_classic_link_dns_support, {"VpcId": vpc}),
+        (ec2.describe_classic_link_instances, {}),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            call(**kwargs)
+        assert code(excinfo) == "UnsupportedOperation", call
+        assert "EC2-Classic was retired" in excinfo.value.response["Error"]["Message"]

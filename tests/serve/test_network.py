@@ -101,3 +101,32 @@ def test_a_peering_across_accounts_and_regions_is_one_connection() -> None:
     assert not [w for w in loaded.warnings if w.code == "VPCSIM_DUPLICATE_ID"]
     connection = loaded.network.vpc_peering_connections[pcx]
     assert connection.requester.vpc_id == mine and connection.accepter.vpc_id == theirs
+
+
+def test_seeded_transit_gateways_round_trip() -> None:
+    """A network with a transit gateway seeds the server (route tables, associations,
+    propagations and routes in the layout the server's own transit gateway actions use) and
+    reads back the same."""
+    network = load_source("transit-hub").network
+    store = Store(":memory:")
+    counts = seed(store, network)
+    assert counts["TransitGatewayRouteTables"] == len(network.transit_gateway_route_tables)
+    with BackgroundServer(store) as server:
+        back = load_source(server.url).network
+        ec2 = boto3.client(
+            "ec2",
+            endpoint_url=server.url,
+            region_name=network.region,
+            aws_access_key_id=network.account,
+            aws_secret_access_key="s",
+        )
+        tables = ec2.describe_transit_gateway_route_tables()["TransitGatewayRouteTables"]
+    assert {t["TransitGatewayRouteTableId"] for t in tables} == set(network.transit_gateway_route_tables)
+    assert set(back.transit_gateway_attachments) == set(network.transit_gateway_attachments)
+    for table_id, table in network.transit_gateway_route_tables.items():
+        again = back.transit_gateway_route_tables[table_id]
+        assert (again.associations, again.propagations, again.routes) == (
+            table.associations,
+            table.propagations,
+            table.routes,
+        )

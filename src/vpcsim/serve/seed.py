@@ -32,6 +32,17 @@ ID_FIELDS = {
     "VpnGateways": "VpnGatewayId",
     "TransitGateways": "TransitGatewayId",
     "TransitGatewayAttachments": "TransitGatewayAttachmentId",
+    "TransitGatewayVpcAttachments": "TransitGatewayAttachmentId",
+    "TransitGatewayPeeringAttachments": "TransitGatewayAttachmentId",
+    "TransitGatewayRouteTables": "TransitGatewayRouteTableId",
+}
+#: Per-route-table answers: stored under the table's id with a suffix (as ``actions/transit_gateways``
+#: stores them), so that the table's own row is the one its id names.
+WRAPPED = {
+    "TransitGatewayRouteTableAssociations": "#associations",
+    "TransitGatewayPropagations": "#propagations",
+    "TransitGatewayRoutes": "#routes",
+    "TransitGatewayStaticRoutes": "#static-routes",
 }
 #: Listings whose content another listing already carries (rules inside their groups, AWS-managed
 #: prefix lists among the managed ones).
@@ -48,6 +59,12 @@ def seed(store: Store, network: Network) -> dict[str, int]:
                 if key in _REDUNDANT:
                     continue
                 for kind, item in _items(key, items):
+                    if kind in WRAPPED:
+                        tx.put(kind, str(item["TransitGatewayRouteTableId"]) + WRAPPED[kind], item)
+                        counts[kind] = counts.get(kind, 0) + 1
+                        continue
+                    if kind == "TransitGatewayAttachments" and item.get("ResourceType") == "vpc":
+                        continue  # TransitGatewayVpcAttachments describes it (the server's layout)
                     id_field = ID_FIELDS.get(kind)
                     if id_field is None:
                         raise ValueError(f"vpcsim serve cannot store {kind} yet")

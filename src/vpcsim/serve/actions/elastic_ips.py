@@ -289,12 +289,25 @@ def disassociate(request: Request) -> dict[str, Any]:
     return {}
 
 
+def _in_default_vpc(request: Request, address: dict[str, Any]) -> bool:
+    """Whether the address is associated with an instance of a default VPC."""
+    if not address.get("InstanceId"):
+        return False
+    eni = request.get("NetworkInterfaces", address.get("NetworkInterfaceId") or "")
+    vpc = request.get("Vpcs", eni.get("VpcId", "")) if eni else None
+    return bool(vpc and vpc.get("IsDefault"))
+
+
 @action("ReleaseAddress")
 def release(request: Request) -> dict[str, Any]:
     address = find_address(request, request.params.get("AllocationId"), request.params.get("PublicIp"))
     if address.get("AssociationId"):
-        # "You must disassociate the Elastic IP address before you can release it" (ReleaseAddress)
-        raise ApiError("InvalidIPAddress.InUse", f"Address {address['PublicIp']} is in use.")
+        # ReleaseAddress: "[Default VPC] Releasing an Elastic IP address automatically disassociates
+        # it [...]. [Nondefault VPC] You must disassociate the Elastic IP address before you can
+        # release it. Otherwise, Amazon EC2 returns an error (InvalidIPAddress.InUse)."
+        if not _in_default_vpc(request, address):
+            raise ApiError("InvalidIPAddress.InUse", f"Address {address['PublicIp']} is in use.")
+        _disassociate(request, address)
     request.delete(KIND, address["AllocationId"])
     release_public(request.tx, address["PublicIp"])
     return {}
