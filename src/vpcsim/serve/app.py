@@ -7,8 +7,9 @@ of the caller's account and region (from the SigV4 credential scope), and its an
 serialised from the output shape. An :class:`ApiError` is AWS's error XML; anything else is
 ``InternalError`` with the request id, its traceback logged here and never sent.
 
-Also ``POST /moto-api/reset`` (moto's reset, so suites written for moto run unchanged) and
-``GET /vpcsim-api/documents`` (the state as describe-* documents: a URL is a NETWORK).
+Also ``POST /moto-api/reset`` (moto's reset, so suites written for moto run unchanged),
+``GET /vpcsim-api/documents`` (the state as describe-* documents: a URL is a NETWORK) and the web
+console at ``/console/`` over the live state (:mod:`.console_mount`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..formats.aws_state import DOCUMENTS_PATH
+from .console_mount import console_mount
 from .context import Request
 from .defaults import ensure_scope
 from .errors import ApiError, dry_run
@@ -222,6 +224,13 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> Starlett
         return Response(orjson.dumps(document), media_type="application/json")
 
     routes = [
+        console_mount(
+            store,
+            actions,
+            _model,
+            writable=not settings.verify_signatures,
+            after_commit=settings.after_commit,
+        ),
         Route("/vpcsim/health", health, methods=["GET"]),
         Route("/moto-api/reset", reset, methods=["POST"]),
         Route(DOCUMENTS_PATH, state, methods=["GET"]),

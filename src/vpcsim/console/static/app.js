@@ -2,6 +2,7 @@
 import { api, clear, h, short, table } from './dom.js';
 import { NetworkMap } from './map.js';
 import { componentPanel } from './panel.js';
+import { buildPanel } from './build.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,7 +23,7 @@ function status(text) {
 
 // ------------------------------------------------------------------ tabs
 
-const TABS = ['component', 'trace', 'whatif', 'exposure', 'compare'];
+const TABS = ['component', 'trace', 'whatif', 'exposure', 'compare', 'build'];
 
 function showTab(name, focus = false) {
   for (const tab of TABS) {
@@ -34,6 +35,25 @@ function showTab(name, focus = false) {
   }
   if (focus) $(`tab-${name}`).focus();
   if (name === 'exposure') wantExposure();
+  if (name === 'build') showBuild();
+}
+
+// ------------------------------------------------------------------ build (vpcsim serve)
+
+let buildDrawn = null; // the network version the Build tab's pickers were drawn for
+
+async function showBuild() {
+  if (!state.ec2Api || buildDrawn === state.topology.version || $('panel-build').dataset.busy) return;
+  buildDrawn = state.topology.version;
+  try {
+    await buildPanel($('panel-build'), state.ec2Api, async () => {
+      await changed();
+      buildDrawn = state.topology.version;
+    });
+  } catch (error) {
+    buildDrawn = null;
+    clear($('panel-build'), h('p', { class: 'error', role: 'alert', text: error.message }));
+  }
 }
 
 function setupTabs() {
@@ -368,6 +388,7 @@ async function saveToServer() {
   try {
     const answer = await api('api/save', { edits: state.edits });
     state.edits = [];
+    await changed();
     await refreshEdits();
     status(`${answer.saved} edit(s) applied to the server`);
   } catch (error) {
@@ -482,30 +503,49 @@ async function start() {
   const summary = await api('api/network');
   $('title').textContent = summary.title;
   state.canSave = summary.can_save;
+  state.ec2Api = summary.ec2_api;
+  $('tab-build').hidden = !summary.ec2_api;
   document.title = summary.title;
   await loadTopology();
   document.body.dataset.ready = 'true';
   if (summary.compare) await loadCompare();
-  setInterval(follow, 1000);
+  setInterval(() => { if (!document.hidden) follow(); }, POLL_MS);
 }
 
 // Live mode: the network may change under the page (vpcsim serve's state, changed with boto3
-// or the AWS CLI); its version is polled every second and the map redrawn when it moves.
-let following = false;
+// or the AWS CLI); its version is polled twice a second (a poll of an unchanged network costs
+// the server a counter read) and the map redrawn when it moves: a change shows within a second.
+const POLL_MS = 500;
+let following = null;
 async function follow() {
-  if (following || document.hidden) return;
-  following = true;
+  if (following) return following; // a poll under way: its answer is the one awaited
+  following = poll();
+  try {
+    await following;
+  } finally {
+    following = null;
+  }
+  return undefined;
+}
+
+// After a change made from this page: a poll that started before it does not count.
+async function changed() {
+  if (following) await following;
+  await follow();
+}
+
+async function poll() {
   try {
     const summary = await api('api/network');
     if (state.topology && summary.version !== state.topology.version) {
       await loadTopology();
       await loadExposure();
       status(`network changed (version ${summary.version}): map redrawn`);
+      const build = $('panel-build');
+      if (!build.hidden && !build.contains(document.activeElement)) await showBuild();
     }
   } catch (error) {
     status(`cannot reach the server: ${error.message}`);
-  } finally {
-    following = false;
   }
 }
 
