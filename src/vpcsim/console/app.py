@@ -14,6 +14,9 @@ Endpoints (relative to where the app is mounted):
 * ``GET /api/network`` a summary (counts, version, whether a compared network is loaded); cheap:
   the page polls it every second and reloads the map only when ``version`` moved
 * ``GET /api/topology?expand=subnet-...`` the map: boxes with their places, links
+* ``POST /api/owners`` ``{ids}``: the subnet of each instance, ENI or NAT gateway (the page
+  finds the box of what a collapsed subnet hides)
+* ``POST /api/warm``: compile the network's rules now (the page asks once its map is drawn)
 * ``GET /api/search?q=`` components by id, Name tag or address
 * ``GET /api/component/{id}?destination=IP`` the side panel: fields and rules
 * ``POST /api/trace`` ``{source, destination, protocol, port, edits}``: trace, checklist, path
@@ -51,6 +54,7 @@ from starlette.staticfiles import StaticFiles
 
 import vpcsim
 
+from .. import _api  # noqa: F401  (vpcsim's questions: imported now, not by the first trace)
 from ..engine.compiled import compile_network
 from ..model import Network
 from . import details
@@ -59,7 +63,7 @@ from .layout import layout
 from .questions import SCHEMA_VERSION, FlowError, reach_answer, trace_answer, why_answer
 from .resources import resources as resource_lists
 from .search import search
-from .topology import Node, topology
+from .topology import Node, subnets_of, topology
 
 NetworkSource = Callable[[], Network]
 Saver = Callable[[Sequence[Mapping[str, Any]]], None]
@@ -98,6 +102,8 @@ class _Console:
         self.lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
         self._warmed: str | None = None
+        self._compiling = threading.Lock()
+        self._compiled: str | None = None
         self._token_lock = threading.Lock()
         self._last: Network | None = None  # held, so its id is never reused while compared
         self._generation = 0
@@ -142,6 +148,7 @@ class _Console:
                 "schema_version": SCHEMA_VERSION,
                 "title": self.title,
                 "version": self.token(network),
+                "compiled": self._compiled == self.token(network),
                 "counts": counts,
                 "compare": self.compare is not None,
                 "can_save": self.save is not None,
@@ -164,15 +171,50 @@ class _Console:
         with self.lock:
             network = self.network()
             token = self.token(network)
-            answer = self.cached(
-                network, f"topology:{','.join(expand)}", lambda: _map(network, expand, token)
+            # kept encoded (orjson): on a big estate the answer is megabytes
+            body = self.cached(
+                network,
+                f"topology:{','.join(expand)}",
+                lambda: orjson.dumps(_map(network, expand, token)),
             )
-            if self._warmed != token:
-                # compile the network's rules while the page draws the map: the first trace
-                # then answers at once (seconds saved on a big estate)
-                self._warmed = token
-                threading.Thread(target=compile_network, args=(network,), daemon=True).start()
-            return JSONResponse(answer)
+            return Response(body, media_type="application/json")
+
+    def warm(self, request: Request) -> Response:
+        """Compile the network's rules now (the page asks once its map is drawn, so the two do
+        not compete for the cores): the first trace then answers at once (seconds saved on a
+        big estate)."""
+        network = self.network()
+        token = self.token(network)
+        with self.lock:
+            start = self._warmed != token
+            self._warmed = token
+        if start:
+            threading.Thread(target=self.compiled, args=(network,), daemon=True).start()
+        return JSONResponse({"schema_version": SCHEMA_VERSION, "version": token, "started": start})
+
+    def compiled(self, network: Network) -> None:
+        """The network compiled, once: a question asked while it compiles waits for it rather
+        than compiling it a second time."""
+        with self._compiling:
+            compile_network(network)
+            self._compiled = self.token(network)
+
+    async def owners(self, request: Request) -> Response:
+        try:
+            body = await self._body(request)
+        except FlowError as exc:
+            return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
+        ids = body.get("ids")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            return _error(400, "VPCSIM_BAD_REQUEST", "give ids, a list of strings")
+        network = self.network()
+        return JSONResponse(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "version": self.token(network),
+                "owners": subnets_of(network, ids),
+            }
+        )
 
     def search(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
@@ -319,6 +361,7 @@ class _Console:
 
         def run() -> Response:
             try:
+                self.compiled(self.network())
                 network = self._edited(body.get("edits"))
                 return JSONResponse(question(network))
             except EditError as exc:
@@ -400,6 +443,8 @@ def create_app(
         Route("/api/compare", console.compared),
         Route("/api/save", console.save_edits, methods=["POST"]),
         Route("/api/resources", console.resources),
+        Route("/api/owners", console.owners, methods=["POST"]),
+        Route("/api/warm", console.warm, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=str(static)), name="static"),
     ]
 

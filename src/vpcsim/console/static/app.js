@@ -75,7 +75,10 @@ async function loadTopology() {
   state.topology = await api(`api/topology${expand ? `?expand=${encodeURIComponent(expand)}` : ''}`);
   state.map.load(state.topology);
   renderTree();
-  if (state.exposure && $('exposure-toggle').checked) state.map.showExposure(state.exposure.findings, true);
+  if (state.exposure && $('exposure-toggle').checked) {
+    await state.map.learn(findingIds(state.exposure.findings));
+    state.map.showExposure(state.exposure.findings, true);
+  }
   status(`${state.topology.nodes.length} boxes drawn`);
 }
 
@@ -100,7 +103,12 @@ function renderTree() {
   clear($('tree-list'), build('') || h('li', { text: 'no components' }));
 }
 
+function findingIds(findings) {
+  return findings.flatMap((f) => [f.instance, f.eni]).filter(Boolean);
+}
+
 async function select(id) {
+  await state.map.learn([id]);
   const node = state.topology && state.topology.nodes.find((n) => n.id === id);
   if (node && node.kind === 'collapsed') {
     state.expand.add(id.replace(/^collapsed:/, ''));
@@ -151,6 +159,7 @@ async function runSearch(event) {
   if (!q) return;
   const data = await api(`api/search?q=${encodeURIComponent(q)}`);
   const ids = data.matches.map((m) => m.instance || m.id);
+  await state.map.learn(ids);
   state.map.mark(ids, 'match');
   const list = h('ul', { class: 'matches', 'aria-label': 'Search results' }, data.matches.map((m) => h('li', {},
     h('button', { type: 'button', onclick: () => select(m.instance || m.id) },
@@ -189,8 +198,10 @@ async function runTrace(event) {
   try {
     const data = await api('api/trace', body);
     if (request !== traceRequest) return;
+    clear(panel, tracePanel(data, flow)); // the answer first; the path on the map follows
+    await state.map.learn([...data.path.forward, ...data.path.return, ...data.path.blocked]);
+    if (request !== traceRequest) return;
     state.map.showPath(data.path);
-    clear(panel, tracePanel(data, flow));
   } catch (error) {
     if (request !== traceRequest) return;
     state.map.clearPath();
@@ -427,6 +438,7 @@ async function wantExposure() {
 async function loadExposure() {
   if (!exposureWanted) return;
   state.exposure = await api('api/exposure', { edits: state.edits });
+  await state.map.learn(findingIds(state.exposure.findings));
   renderExposure();
   state.map.showExposure(state.exposure.findings, $('exposure-toggle').checked);
 }
@@ -434,7 +446,7 @@ async function loadExposure() {
 function nameOf(id) {
   const box = state.map.boxOf(id);
   const node = box && state.topology.nodes.find((n) => n.id === box);
-  return node ? node.label : id;
+  return node && node.kind !== 'collapsed' ? node.label : id;
 }
 
 function renderExposure() {
@@ -479,6 +491,7 @@ async function loadCompare() {
   $('tab-compare').hidden = false;
   const ids = new Set();
   for (const p of d.pairs) { ids.add(p.from); ids.add(p.to); }
+  await state.map.learn([...ids]);
   state.map.mark([...ids], 'diff');
   clear($('panel-compare'),
     h('h2', { text: `Compared network: ${d.status}` }),
@@ -508,6 +521,9 @@ async function start() {
   document.title = summary.title;
   await loadTopology();
   document.body.dataset.ready = 'true';
+  // the rules compile once the map is on the screen (not competing with its drawing): the
+  // first trace then answers at once
+  requestAnimationFrame(() => setTimeout(() => api('api/warm', {}).catch(() => {}), 0));
   if (summary.compare) await loadCompare();
   setInterval(() => { if (!document.hidden) follow(); }, POLL_MS);
 }
