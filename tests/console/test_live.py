@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -124,7 +125,7 @@ def test_vpc_and_subnet_created_on_the_page_are_in_describe_subnets(
 
 
 def test_the_tutorial_built_on_the_page_reaches_the_internet(
-    console: Any, served: BackgroundServer, capsys: pytest.CaptureFixture[str]
+    console: Any, served: BackgroundServer, capsys: pytest.CaptureFixture[str], screenshots: Path
 ) -> None:
     """The tutorial's console steps: VPC, public subnet, internet gateway attached and routed,
     a group letting SSH in, an instance with a public address: the internet reaches it."""
@@ -211,6 +212,11 @@ def test_the_tutorial_built_on_the_page_reaches_the_internet(
     entries = ec2.describe_network_acls(NetworkAclIds=[acl["NetworkAclId"]])["NetworkAcls"][0]["Entries"]
     assert any(e["RuleNumber"] == 50 and e["RuleAction"] == "deny" and not e["Egress"] for e in entries)
 
+    console.locator(f"#tree-list button[data-id='{instance['InstanceId']}']").wait_for(timeout=5000)
+    console.evaluate(
+        "(id) => window.vpcsimConsole.map.cy.fit(window.vpcsimConsole.map.cy.getElementById(id), 30)", vpc
+    )
+    console.screenshot(path=str(screenshots / "build-tutorial.png"))
     answer = cli_trace(capsys, served.url, "--from", "internet", "--to", "tut-web", "--port", "22")
     assert answer["verdict"] == "reachable"
     answer = cli_trace(
@@ -446,3 +452,24 @@ def test_read_only_under_verify_signatures() -> None:
         answer = httpx.post(f"{server.url}/console/api/save", json={"edits": [{"Action": "CreateRoute"}]})
         assert answer.status_code == 404
         assert re.search(r"YAML spec", answer.json()["error"]["message"])
+
+
+def test_a_trace_into_a_counted_subnet_marks_its_box(page: Any, live: Any) -> None:
+    """The counted box lists no ids: the page asks the server where the instance is."""
+    network = vpcsim.load("bastion-nat")
+    subnet = network.find_by_name("private")[0].id
+    workers = [network.run_instance(subnet, name=f"worker-{i}") for i in range(70)]
+    live.network = network
+    page.goto(live.url)
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    page.fill("#trace-source", "bastion")
+    page.fill("#trace-destination", workers[0].instance_id)
+    page.fill("#trace-port", "22")
+    page.click("#trace-go")
+    page.wait_for_selector("[data-testid=verdict]")
+    marked = f"window.vpcsimConsole.map.cy.getElementById('collapsed:{subnet}').hasClass('on-path')"
+    for _ in range(50):
+        if page.evaluate(f"() => {marked}"):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(f"() => {marked}")
