@@ -473,3 +473,33 @@ def test_a_trace_into_a_counted_subnet_marks_its_box(page: Any, live: Any) -> No
             break
         page.wait_for_timeout(100)
     assert page.evaluate(f"() => {marked}")
+
+
+def test_a_modified_rule_is_saved_through_the_api(served: BackgroundServer) -> None:
+    ec2 = client(served.url)
+    group = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["bastion-sg"]}])[
+        "SecurityGroups"
+    ][0]["GroupId"]
+    network = vpcsim.load(served.url)
+    first = network.security_groups[group].ingress[0]
+    edit = {
+        "Action": "ModifySecurityGroupRule",
+        "GroupId": group,
+        "Egress": "false",
+        "RuleIndex": 0,
+        "IpProtocol": "tcp",
+        "FromPort": 2222,
+        "ToPort": 2222,
+        "CidrIp": "192.0.2.0/24",
+    }
+    calls = edit_requests(network, [edit])
+    if first.security_group_rule_id:  # known: modified in place
+        assert [c.action for c in calls] == ["ModifySecurityGroupRule"]
+    else:  # describe-security-groups gives no rule ids: the rule is revoked and authorised
+        assert [c.action for c in calls] == ["RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress"]
+    answer = httpx.post(f"{served.url}/console/api/save", json={"edits": [edit]})
+    assert answer.status_code == 200, answer.text
+    permissions = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
+    ranges = {(p["FromPort"], r["CidrIp"]) for p in permissions for r in p["IpRanges"]}
+    assert (2222, "192.0.2.0/24") in ranges
+    assert (first.from_port, first.cidr_ipv4) not in ranges

@@ -223,13 +223,18 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> Starlett
             document.update(settings.health())
         return Response(orjson.dumps(document), media_type="application/json")
 
+    def console_committed(action: str, request_id: str) -> None:
+        """The console's saves, as a request's commit (read when called: set after the app)."""
+        if settings.after_commit is not None:
+            settings.after_commit(action, request_id)
+
     routes = [
         console_mount(
             store,
             actions,
             _model,
             writable=not settings.verify_signatures,
-            after_commit=settings.after_commit,
+            after_commit=console_committed,
         ),
         Route("/vpcsim/health", health, methods=["GET"]),
         Route("/moto-api/reset", reset, methods=["POST"]),

@@ -124,29 +124,32 @@ def _rule(group: SecurityGroup, egress: bool, index: int) -> SecurityGroupRule:
     return rules[index]
 
 
-def _new_rule(network: Network, edit: Mapping[str, Any]) -> SecurityGroupRule:
-    """The rule an Authorize or Modify edit describes, as the model builds it (applied to a copy)."""
-    trial = copy.deepcopy(network)
-    group = trial.resolve(str(edit["GroupId"]), SecurityGroup)
-    egress = edit["Action"] == "AuthorizeSecurityGroupEgress" or (
-        edit["Action"] == "ModifySecurityGroupRule" and str(edit["Egress"]).lower() in ("true", "1")
-    )
-    before = list(group.egress if egress else group.ingress)
-    apply_edit(
-        trial,
-        {**edit, "Action": "AuthorizeSecurityGroupEgress" if egress else "AuthorizeSecurityGroupIngress"},
-    )
-    added = [r for r in (group.egress if egress else group.ingress) if r not in before]
-    return added[0]
-
-
 def _calls(network: Network, edit: Mapping[str, Any]) -> tuple[Resource, list[tuple[str, dict[str, Any]]]]:
     """The EC2 API requests for one console edit, read against ``network`` as the edits before
-    it left it (rule indexes name rules of that state)."""
+    it left it (rule indexes name rules of that state); the edit is then applied to ``network``
+    (a copy), so that a new rule is read as the model built it."""
+    resource, calls = _requests(network, edit)
+    if edit["Action"] not in _APPLIED_WHILE_READ:
+        apply_edit(network, edit)
+    return resource, calls
+
+
+#: Edits :func:`_requests` applies itself (the new rule is read from the model after it).
+_APPLIED_WHILE_READ = (
+    "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "ModifySecurityGroupRule",
+)
+
+
+def _requests(network: Network, edit: Mapping[str, Any]) -> tuple[Resource, list[tuple[str, dict[str, Any]]]]:
     action = str(edit["Action"])
     if action in ("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"):
         group = network.resolve(str(edit["GroupId"]), SecurityGroup)
-        rule = _new_rule(network, edit)
+        rules = group.egress if action.endswith("Egress") else group.ingress
+        before = list(rules)
+        apply_edit(network, edit)
+        (rule,) = [r for r in rules if r not in before]
         return group, [(action, {"GroupId": group.group_id, "IpPermissions": [_permission(rule)]})]
     if action in ("RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress"):
         group = network.resolve(str(edit["GroupId"]), SecurityGroup)
@@ -159,8 +162,10 @@ def _calls(network: Network, edit: Mapping[str, Any]) -> tuple[Resource, list[tu
     if action == "ModifySecurityGroupRule":
         group = network.resolve(str(edit["GroupId"]), SecurityGroup)
         egress = str(edit["Egress"]).lower() in ("true", "1")
-        old = _rule(group, egress, int(edit["RuleIndex"]))
-        new = _new_rule(network, edit)
+        index = int(edit["RuleIndex"])
+        old = _rule(group, egress, index)
+        apply_edit(network, edit)
+        new = _rule(group, egress, index)  # the modified rule keeps its place
         if old.security_group_rule_id:
             request = {"IpProtocol": new.ip_protocol, **_peer(new)}
             if new.from_port is not None:
@@ -236,7 +241,6 @@ def edit_requests(network: Network, edits: Sequence[Mapping[str, Any]]) -> list[
     for edit in edits:
         resource, requests = _calls(state, edit)
         calls += [Call(a, p, resource.owner_id, resource.region) for a, p in requests]
-        apply_edit(state, edit)
     return calls
 
 
