@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -326,3 +327,50 @@ def test_save_writes_edits_back_only_when_the_server_can(network: vpcsim.Network
     assert read_only.get("/api/network").json()["can_save"] is False
     assert read_only.post("/api/save", json={"edits": [edit]}).status_code == 404
     assert client.post("/api/save", json={}).status_code == 400
+
+
+def test_a_counted_subnet_lists_no_ids_and_owners_finds_them(network: vpcsim.Network) -> None:
+    subnet = ids(network, "private")
+    started = [network.run_instance(subnet, name=f"worker-{i}") for i in range(70)]
+    client = TestClient(create_app(lambda: network))
+    boxes = {n["id"]: n for n in client.get("/api/topology").json()["nodes"]}
+    counted = boxes[f"collapsed:{subnet}"]
+    assert counted["count"] >= 70 and counted["members"] == []
+    assert started[0].instance_id not in boxes
+    eni = started[0].network_interface_ids[0]
+    nat = next(iter(network.nat_gateways.values()))
+    asked = [started[0].instance_id, eni, nat.nat_gateway_id, "i-nothing", subnet]
+    owners = client.post("/api/owners", json={"ids": asked}).json()["owners"]
+    assert owners == {started[0].instance_id: subnet, eni: subnet, nat.nat_gateway_id: nat.subnet_id}
+    assert client.post("/api/owners", json={"ids": "i-1"}).status_code == 400
+    expanded = {n["id"] for n in client.get(f"/api/topology?expand={subnet}").json()["nodes"]}
+    assert started[0].instance_id in expanded and f"collapsed:{subnet}" not in expanded
+
+
+def test_rules_compile_once_asked_and_the_summary_says_so(network: vpcsim.Network) -> None:
+    client = TestClient(create_app(lambda: network))
+    assert client.get("/api/network").json()["compiled"] is False
+    assert client.post("/api/warm").json()["started"] is True
+    assert client.post("/api/warm").json()["started"] is False  # once per version
+    deadline = time.monotonic() + 30
+    while not client.get("/api/network").json()["compiled"]:
+        assert time.monotonic() < deadline, "the rules were never compiled"
+        time.sleep(0.05)
+    network.touch()
+    assert client.get("/api/network").json()["compiled"] is False  # a new version
+
+
+def test_unavailable_network_is_a_503() -> None:
+    from vpcsim.console import NetworkUnavailable
+
+    def broken() -> vpcsim.Network:
+        raise NetworkUnavailable("the state cannot be read as a network: bad")
+
+    client = TestClient(create_app(broken))
+    answer = client.get("/api/network")
+    assert answer.status_code == 503
+    assert answer.json()["error"] == {
+        "code": "VPCSIM_NETWORK_UNAVAILABLE",
+        "message": "the state cannot be read as a network: bad",
+    }
+    assert client.post("/api/trace", json={"source": "a", "destination": "b"}).status_code == 503

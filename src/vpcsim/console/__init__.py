@@ -6,6 +6,6 @@ files under ``static/`` (plain ES modules; cytoscape vendored by ``scripts/vendo
 See ``docs/console.md``.
 """
 
-from .app import create_app
+from .app import NetworkUnavailable, create_app
 
-__all__ = ["create_app"]
+__all__ = ["NetworkUnavailable", "create_app"]

@@ -11,8 +11,12 @@ built once per network version (a lock), and saving is one at a time.
 Endpoints (relative to where the app is mounted):
 
 * ``GET /`` the page; ``GET /static/...`` its files
-* ``GET /api/network`` a summary (counts, version, whether a compared network is loaded)
+* ``GET /api/network`` a summary (counts, version, whether a compared network is loaded); cheap:
+  the page polls it every second and reloads the map only when ``version`` moved
 * ``GET /api/topology?expand=subnet-...`` the map: boxes with their places, links
+* ``POST /api/owners`` ``{ids}``: the subnet of each instance, ENI or NAT gateway (the page
+  finds the box of what a collapsed subnet hides)
+* ``POST /api/warm``: compile the network's rules now (the page asks once its map is drawn)
 * ``GET /api/search?q=`` components by id, Name tag or address
 * ``GET /api/component/{id}?destination=IP`` the side panel: fields and rules
 * ``POST /api/trace`` ``{source, destination, protocol, port, edits}``: trace, checklist, path
@@ -22,6 +26,13 @@ Endpoints (relative to where the app is mounted):
 * ``POST /api/spec`` ``{edits}``: the edited network as a YAML spec (the "save")
 * ``GET /api/compare`` the diff from this network to the compared one (``--compare``)
 * ``POST /api/save`` ``{edits}``: the edits written back through ``save`` (when given)
+* ``GET /api/resources`` the Build tab's pickers (VPCs, subnets, gateways... by kind); the Build
+  tab itself posts EC2 Query requests to ``ec2_api`` (when given: ``vpcsim serve``)
+
+``version`` is a token of the network as served: it moves when the source returns another
+network object (a live state reloaded) or the network's own ``version`` moves (edited in place).
+A source that cannot give a network now raises :class:`NetworkUnavailable`: the answer is a 503
+with its message, and the page says so and keeps polling.
 """
 
 from __future__ import annotations
@@ -43,19 +54,28 @@ from starlette.staticfiles import StaticFiles
 
 import vpcsim
 
+from .. import _api  # noqa: F401  (vpcsim's questions: imported now, not by the first trace)
 from ..engine.compiled import compile_network
 from ..model import Network
 from . import details
 from .edits import EditError, edited
 from .layout import layout
 from .questions import SCHEMA_VERSION, FlowError, reach_answer, trace_answer, why_answer
+from .resources import resources as resource_lists
 from .search import search
-from .topology import Node, topology
+from .topology import Node, subnets_of, topology
 
 NetworkSource = Callable[[], Network]
 Saver = Callable[[Sequence[Mapping[str, Any]]], None]
 """Writes what-if edits back to where the network lives (``vpcsim serve``: through its EC2 API);
 raises ``ValueError`` (or ``ModelError``) to refuse them."""
+
+
+class NetworkUnavailable(Exception):
+    """Raised by a network source that cannot give the network now (a live state that cannot be
+    read as a network): the console answers 503 with the message."""
+
+    code = "VPCSIM_NETWORK_UNAVAILABLE"
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -67,19 +87,38 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
 
 class _Console:
     def __init__(
-        self, network: NetworkSource, compare: NetworkSource | None, title: str, save: Saver | None
+        self,
+        network: NetworkSource,
+        compare: NetworkSource | None,
+        title: str,
+        save: Saver | None,
+        ec2_api: str | None,
     ) -> None:
         self.network = network
         self.compare = compare
         self.save = save
+        self.ec2_api = ec2_api
         self.title = title
         self.lock = threading.Lock()
-        self._cache: dict[tuple[int, int, str], Any] = {}
-        self._warmed: tuple[int, int] | None = None
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._warmed: str | None = None
+        self._compiling = threading.Lock()
+        self._compiled: str | None = None
+        self._token_lock = threading.Lock()
+        self._last: Network | None = None  # held, so its id is never reused while compared
+        self._generation = 0
+
+    def token(self, network: Network) -> str:
+        """The version of the network as served (see the module's docstring)."""
+        with self._token_lock:
+            if network is not self._last:
+                self._last = network
+                self._generation += 1
+            return f"{self._generation}.{network.version}"
 
     def cached(self, network: Network, key: str, build: Callable[[], Any]) -> Any:
-        """One answer per network object, version and question (the live state changes version)."""
-        full = (id(network), network.version, key)
+        """One answer per network version and question (a live state changes version)."""
+        full = (self.token(network), key)
         if full not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
@@ -108,10 +147,22 @@ class _Console:
             {
                 "schema_version": SCHEMA_VERSION,
                 "title": self.title,
-                "version": network.version,
+                "version": self.token(network),
+                "compiled": self._compiled == self.token(network),
                 "counts": counts,
                 "compare": self.compare is not None,
                 "can_save": self.save is not None,
+                "ec2_api": self.ec2_api,
+            }
+        )
+
+    def resources(self, request: Request) -> Response:
+        network = self.network()
+        return JSONResponse(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "version": self.token(network),
+                **self.cached(network, "resources", lambda: resource_lists(network)),
             }
         )
 
@@ -119,13 +170,51 @@ class _Console:
         expand = tuple(sorted(x for x in request.query_params.get("expand", "").split(",") if x))
         with self.lock:
             network = self.network()
-            answer = self.cached(network, f"topology:{','.join(expand)}", lambda: _map(network, expand))
-            if self._warmed != (id(network), network.version):
-                # compile the network's rules while the page draws the map: the first trace
-                # then answers at once (seconds saved on a big estate)
-                self._warmed = (id(network), network.version)
-                threading.Thread(target=compile_network, args=(network,), daemon=True).start()
-            return JSONResponse(answer)
+            token = self.token(network)
+            # kept encoded (orjson): on a big estate the answer is megabytes
+            body = self.cached(
+                network,
+                f"topology:{','.join(expand)}",
+                lambda: orjson.dumps(_map(network, expand, token)),
+            )
+            return Response(body, media_type="application/json")
+
+    def warm(self, request: Request) -> Response:
+        """Compile the network's rules now (the page asks once its map is drawn, so the two do
+        not compete for the cores): the first trace then answers at once (seconds saved on a
+        big estate)."""
+        network = self.network()
+        token = self.token(network)
+        with self.lock:
+            start = self._warmed != token
+            self._warmed = token
+        if start:
+            threading.Thread(target=self.compiled, args=(network,), daemon=True).start()
+        return JSONResponse({"schema_version": SCHEMA_VERSION, "version": token, "started": start})
+
+    def compiled(self, network: Network) -> None:
+        """The network compiled, once: a question asked while it compiles waits for it rather
+        than compiling it a second time."""
+        with self._compiling:
+            compile_network(network)
+            self._compiled = self.token(network)
+
+    async def owners(self, request: Request) -> Response:
+        try:
+            body = await self._body(request)
+        except FlowError as exc:
+            return _error(400, "VPCSIM_BAD_REQUEST", str(exc))
+        ids = body.get("ids")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            return _error(400, "VPCSIM_BAD_REQUEST", "give ids, a list of strings")
+        network = self.network()
+        return JSONResponse(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "version": self.token(network),
+                "owners": subnets_of(network, ids),
+            }
+        )
 
     def search(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
@@ -232,6 +321,9 @@ class _Console:
         """Write the edits back through the ``save`` callable, after checking they apply to a copy."""
         if self.save is None:
             return _error(404, "VPCSIM_READ_ONLY", "this console saves edits only as a YAML spec")
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            # a form another site posts is not JSON: no write from a page that is not this one
+            return _error(415, "VPCSIM_BAD_REQUEST", "the edits to save are sent as application/json")
         try:
             body = await self._body_or_empty(request)
         except FlowError as exc:
@@ -269,6 +361,7 @@ class _Console:
 
         def run() -> Response:
             try:
+                self.compiled(self.network())
                 network = self._edited(body.get("edits"))
                 return JSONResponse(question(network))
             except EditError as exc:
@@ -295,7 +388,7 @@ def _node_dict(node: Node, boxes: dict[str, Any]) -> None:
         _node_dict(child, boxes)
 
 
-def _map(network: Network, expand: tuple[str, ...]) -> dict[str, Any]:
+def _map(network: Network, expand: tuple[str, ...], token: str) -> dict[str, Any]:
     topo = topology(network, expand=expand)
     placed = layout(topo)
     boxes = {box.id: box.to_dict() for box in placed}
@@ -307,7 +400,7 @@ def _map(network: Network, expand: tuple[str, ...]) -> dict[str, Any]:
         )
     return {
         "schema_version": SCHEMA_VERSION,
-        "version": network.version,
+        "version": token,
         "nodes": [boxes[box.id] for box in placed],
         "links": [
             {"id": link.id, "source": link.source, "target": link.target, "kind": link.kind}
@@ -325,12 +418,15 @@ def create_app(
     compare: NetworkSource | None = None,
     title: str = "vpcsim console",
     save: Saver | None = None,
+    ec2_api: str | None = None,
 ) -> Starlette:
     """The console for the network ``network()`` returns (called on every request: a live
     state's changes show at once); ``compare`` gives a second network for the diff overlay;
     ``save`` lets the page write its what-if edits back (``vpcsim serve``: through its EC2 API;
-    without it the edits are saved only as a YAML spec)."""
-    console = _Console(network, compare, title, save)
+    without it the edits are saved only as a YAML spec); ``ec2_api`` is the URL, relative to the
+    page, of an EC2 Query API over the same network (``vpcsim serve``: ``../``): the page's Build
+    tab posts its requests there (without it the tab is not shown)."""
+    console = _Console(network, compare, title, save, ec2_api)
     static = resources.files(__package__).joinpath("static")
     routes = [
         Route("/", console.index),
@@ -346,6 +442,13 @@ def create_app(
         Route("/api/spec", console.spec, methods=["POST"]),
         Route("/api/compare", console.compared),
         Route("/api/save", console.save_edits, methods=["POST"]),
+        Route("/api/resources", console.resources),
+        Route("/api/owners", console.owners, methods=["POST"]),
+        Route("/api/warm", console.warm, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=str(static)), name="static"),
     ]
-    return Starlette(routes=routes)
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        return _error(503, NetworkUnavailable.code, str(exc))
+
+    return Starlette(routes=routes, exception_handlers={NetworkUnavailable: unavailable})

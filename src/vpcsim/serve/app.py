@@ -8,8 +8,9 @@ serialised from the output shape. SSM's public AMI parameters (``X-Amz-Target: A
 :mod:`.ssm`) are answered too, as scripts find their ``ImageId`` there. An :class:`ApiError` is AWS's error XML; anything else is
 ``InternalError`` with the request id, its traceback logged here and never sent.
 
-Also ``POST /moto-api/reset`` (moto's reset, so suites written for moto run unchanged) and
-``GET /vpcsim-api/documents`` (the state as describe-* documents: a URL is a NETWORK).
+Also ``POST /moto-api/reset`` (moto's reset, so suites written for moto run unchanged),
+``GET /vpcsim-api/documents`` (the state as describe-* documents: a URL is a NETWORK) and the web
+console at ``/console/`` over the live state (:mod:`.console_mount`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from starlette.routing import Route
 
 from ..formats.aws_state import DOCUMENTS_PATH
 from . import ssm
+from .console_mount import console_mount
 from .context import Request
 from .defaults import ensure_scope
 from .errors import ApiError, dry_run
@@ -249,7 +251,19 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> Starlett
             document.update(settings.health())
         return Response(orjson.dumps(document), media_type="application/json")
 
+    def console_committed(action: str, request_id: str) -> None:
+        """The console's saves, as a request's commit (read when called: set after the app)."""
+        if settings.after_commit is not None:
+            settings.after_commit(action, request_id)
+
     routes = [
+        console_mount(
+            store,
+            actions,
+            _model,
+            writable=not settings.verify_signatures,
+            after_commit=console_committed,
+        ),
         Route("/vpcsim/health", health, methods=["GET"]),
         Route("/moto-api/reset", reset, methods=["POST"]),
         Route(DOCUMENTS_PATH, state, methods=["GET"]),

@@ -46,6 +46,13 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
+    @property
+    def version(self) -> int:
+        """A number that moves whenever a row is written (SQLite's count of the changes made on
+        this connection, the only one writing): the console reads the state again only then."""
+        with self._lock:
+            return self._db.total_changes
+
     def reset(self) -> None:
         """Forget everything (``POST /moto-api/reset``)."""
         with self._lock:

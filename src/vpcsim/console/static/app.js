@@ -2,6 +2,7 @@
 import { api, clear, h, short, table } from './dom.js';
 import { NetworkMap } from './map.js';
 import { componentPanel } from './panel.js';
+import { buildPanel } from './build.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,7 +23,7 @@ function status(text) {
 
 // ------------------------------------------------------------------ tabs
 
-const TABS = ['component', 'trace', 'whatif', 'exposure', 'compare'];
+const TABS = ['component', 'trace', 'whatif', 'exposure', 'compare', 'build'];
 
 function showTab(name, focus = false) {
   for (const tab of TABS) {
@@ -34,6 +35,25 @@ function showTab(name, focus = false) {
   }
   if (focus) $(`tab-${name}`).focus();
   if (name === 'exposure') wantExposure();
+  if (name === 'build') showBuild();
+}
+
+// ------------------------------------------------------------------ build (vpcsim serve)
+
+let buildDrawn = null; // the network version the Build tab's pickers were drawn for
+
+async function showBuild() {
+  if (!state.ec2Api || buildDrawn === state.topology.version || $('panel-build').dataset.busy) return;
+  buildDrawn = state.topology.version;
+  try {
+    await buildPanel($('panel-build'), state.ec2Api, async () => {
+      await changed();
+      buildDrawn = state.topology.version;
+    });
+  } catch (error) {
+    buildDrawn = null;
+    clear($('panel-build'), h('p', { class: 'error', role: 'alert', text: error.message }));
+  }
 }
 
 function setupTabs() {
@@ -55,7 +75,10 @@ async function loadTopology() {
   state.topology = await api(`api/topology${expand ? `?expand=${encodeURIComponent(expand)}` : ''}`);
   state.map.load(state.topology);
   renderTree();
-  if (state.exposure && $('exposure-toggle').checked) state.map.showExposure(state.exposure.findings, true);
+  if (state.exposure && $('exposure-toggle').checked) {
+    await state.map.learn(findingIds(state.exposure.findings));
+    state.map.showExposure(state.exposure.findings, true);
+  }
   status(`${state.topology.nodes.length} boxes drawn`);
 }
 
@@ -80,7 +103,12 @@ function renderTree() {
   clear($('tree-list'), build('') || h('li', { text: 'no components' }));
 }
 
+function findingIds(findings) {
+  return findings.flatMap((f) => [f.instance, f.eni]).filter(Boolean);
+}
+
 async function select(id) {
+  await state.map.learn([id]);
   const node = state.topology && state.topology.nodes.find((n) => n.id === id);
   if (node && node.kind === 'collapsed') {
     state.expand.add(id.replace(/^collapsed:/, ''));
@@ -131,6 +159,7 @@ async function runSearch(event) {
   if (!q) return;
   const data = await api(`api/search?q=${encodeURIComponent(q)}`);
   const ids = data.matches.map((m) => m.instance || m.id);
+  await state.map.learn(ids);
   state.map.mark(ids, 'match');
   const list = h('ul', { class: 'matches', 'aria-label': 'Search results' }, data.matches.map((m) => h('li', {},
     h('button', { type: 'button', onclick: () => select(m.instance || m.id) },
@@ -169,8 +198,10 @@ async function runTrace(event) {
   try {
     const data = await api('api/trace', body);
     if (request !== traceRequest) return;
+    clear(panel, tracePanel(data, flow)); // the answer first; the path on the map follows
+    await state.map.learn([...data.path.forward, ...data.path.return, ...data.path.blocked]);
+    if (request !== traceRequest) return;
     state.map.showPath(data.path);
-    clear(panel, tracePanel(data, flow));
   } catch (error) {
     if (request !== traceRequest) return;
     state.map.clearPath();
@@ -368,6 +399,7 @@ async function saveToServer() {
   try {
     const answer = await api('api/save', { edits: state.edits });
     state.edits = [];
+    await changed();
     await refreshEdits();
     status(`${answer.saved} edit(s) applied to the server`);
   } catch (error) {
@@ -406,6 +438,7 @@ async function wantExposure() {
 async function loadExposure() {
   if (!exposureWanted) return;
   state.exposure = await api('api/exposure', { edits: state.edits });
+  await state.map.learn(findingIds(state.exposure.findings));
   renderExposure();
   state.map.showExposure(state.exposure.findings, $('exposure-toggle').checked);
 }
@@ -413,7 +446,7 @@ async function loadExposure() {
 function nameOf(id) {
   const box = state.map.boxOf(id);
   const node = box && state.topology.nodes.find((n) => n.id === box);
-  return node ? node.label : id;
+  return node && node.kind !== 'collapsed' ? node.label : id;
 }
 
 function renderExposure() {
@@ -458,6 +491,7 @@ async function loadCompare() {
   $('tab-compare').hidden = false;
   const ids = new Set();
   for (const p of d.pairs) { ids.add(p.from); ids.add(p.to); }
+  await state.map.learn([...ids]);
   state.map.mark([...ids], 'diff');
   clear($('panel-compare'),
     h('h2', { text: `Compared network: ${d.status}` }),
@@ -482,30 +516,52 @@ async function start() {
   const summary = await api('api/network');
   $('title').textContent = summary.title;
   state.canSave = summary.can_save;
+  state.ec2Api = summary.ec2_api;
+  $('tab-build').hidden = !summary.ec2_api;
   document.title = summary.title;
   await loadTopology();
   document.body.dataset.ready = 'true';
+  // the rules compile once the map is on the screen (not competing with its drawing): the
+  // first trace then answers at once
+  requestAnimationFrame(() => setTimeout(() => api('api/warm', {}).catch(() => {}), 0));
   if (summary.compare) await loadCompare();
-  setInterval(follow, 1000);
+  setInterval(() => { if (!document.hidden) follow(); }, POLL_MS);
 }
 
 // Live mode: the network may change under the page (vpcsim serve's state, changed with boto3
-// or the AWS CLI); its version is polled every second and the map redrawn when it moves.
-let following = false;
+// or the AWS CLI); its version is polled twice a second (a poll of an unchanged network costs
+// the server a counter read) and the map redrawn when it moves: a change shows within a second.
+const POLL_MS = 500;
+let following = null;
 async function follow() {
-  if (following || document.hidden) return;
-  following = true;
+  if (following) return following; // a poll under way: its answer is the one awaited
+  following = poll();
+  try {
+    await following;
+  } finally {
+    following = null;
+  }
+  return undefined;
+}
+
+// After a change made from this page: a poll that started before it does not count.
+async function changed() {
+  if (following) await following;
+  await follow();
+}
+
+async function poll() {
   try {
     const summary = await api('api/network');
     if (state.topology && summary.version !== state.topology.version) {
       await loadTopology();
       await loadExposure();
       status(`network changed (version ${summary.version}): map redrawn`);
+      const build = $('panel-build');
+      if (!build.hidden && !build.contains(document.activeElement)) await showBuild();
     }
   } catch (error) {
     status(`cannot reach the server: ${error.message}`);
-  } finally {
-    following = false;
   }
 }
 

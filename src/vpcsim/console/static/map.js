@@ -2,7 +2,7 @@
 // layout runs here). Containers are plain nodes sized to their box and drawn below their
 // children; labels are canvas text (inert).
 import cytoscape from './vendor/cytoscape.esm.min.mjs';
-import { short } from './dom.js';
+import { api, short } from './dom.js';
 
 const CONTAINERS = new Set(['region', 'vpc', 'availability-zone', 'subnet']);
 const KIND_TEXT = {
@@ -28,6 +28,9 @@ const STYLE = [
     'text-wrap': 'wrap', 'text-max-width': 'data(tw)', 'text-valign': 'center', 'text-halign': 'center',
     'background-color': '#ffffff', 'border-width': 1, 'border-color': '#5b6b80',
     'z-index-compare': 'manual', 'z-index': 'data(z)',
+    // a label too small to read is not drawn (a whole estate in view: 1,000 boxes, no text to
+    // lay out); zooming in shows them
+    'min-zoomed-font-size': 6,
   } },
   { selector: 'node.container', style: {
     'text-valign': 'bottom', 'text-halign': 'right',
@@ -73,11 +76,13 @@ const STYLE = [
 export class NetworkMap {
   constructor(container, { onSelect }) {
     this.onSelect = onSelect;
+    this.container = container;
     this.cy = cytoscape({
       container, style: STYLE, elements: [], autoungrabify: true, boxSelectionEnabled: false,
-      minZoom: 0.02, maxZoom: 3,
+      minZoom: 0.02, maxZoom: 3, textureOnViewport: true, hideEdgesOnViewport: true,
     });
     this.owner = new Map(); // any id (ENI, route table, ACL...) -> the box that stands for it
+    this.asked = new Set(); // ids already asked the server about (api/owners)
     this.nodes = new Map();
     this.cy.on('tap', 'node', (event) => this.onSelect(event.target.id()));
   }
@@ -85,6 +90,7 @@ export class NetworkMap {
   load(topology) {
     this.nodes = new Map(topology.nodes.map((n) => [n.id, n]));
     this.owner = new Map();
+    this.asked = new Set();
     const elements = [];
     for (const n of topology.nodes) {
       this.owner.set(n.id, n.id);
@@ -104,13 +110,53 @@ export class NetworkMap {
     for (const link of topology.links) {
       elements.push({ group: 'edges', data: { id: link.id, source: link.source, target: link.target, kind: link.kind } });
     }
-    this.cy.elements().remove();
-    this.cy.add(elements);
-    this.cy.fit(undefined, 20);
+    this.cy.batch(() => {
+      this.cy.elements().remove();
+      this.cy.add(elements);
+    });
+    this.view(topology);
+  }
+
+  // The whole map in view, from the size the server laid it out at: no bounding box of every
+  // label to measure first (cy.fit), which costs seconds on a big estate.
+  view(topology) {
+    const pad = 20;
+    const width = Math.max(this.container.clientWidth - 2 * pad, 50);
+    const height = Math.max(this.container.clientHeight - 2 * pad, 50);
+    if (!topology.width || !topology.height) return;
+    const zoom = Math.min(Math.max(Math.min(width / topology.width, height / topology.height), 0.02), 3);
+    this.cy.viewport({
+      zoom,
+      pan: {
+        x: pad + (width - topology.width * zoom) / 2,
+        y: pad + (height - topology.height * zoom) / 2,
+      },
+    });
   }
 
   boxOf(id) {
     return this.owner.get(id);
+  }
+
+  // A collapsed subnet's box does not list what it hides (a big estate: megabytes of ids):
+  // before ids are shown on the map, the server says which subnet holds those not known yet.
+  async learn(ids) {
+    const unknown = [...new Set(ids)].filter((id) => id && !this.owner.has(id) && !this.asked.has(id));
+    if (!unknown.length) return;
+    for (const id of unknown) this.asked.add(id);
+    const nodes = this.nodes;
+    let data;
+    try {
+      data = await api('api/owners', { ids: unknown });
+    } catch (error) {
+      for (const id of unknown) this.asked.delete(id);
+      return; // the ids stay off the map; the panels show them all the same
+    }
+    if (nodes !== this.nodes) return; // the map was drawn again meanwhile
+    for (const [id, subnet] of Object.entries(data.owners)) {
+      const box = nodes.has(`collapsed:${subnet}`) ? `collapsed:${subnet}` : nodes.has(subnet) ? subnet : null;
+      if (box) this.owner.set(id, box);
+    }
   }
 
   select(id) {
