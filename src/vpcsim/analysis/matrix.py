@@ -205,7 +205,7 @@ def _matrix(
         labels_of[eni_id] = labels
         owner_of[eni_id] = eni.instance_id or eni.eni_id
         all_labels.update(labels)
-        for address in sorted(eni.addresses):
+        for address in sorted(eni.addresses - eni.addresses6):  # IPv4 only: IPv6 is not analysed yet
             host = Host(address, eni_id)
             receivers[eni.subnet.subnet_id].append(host)
             senders[eni.vpc_id].append((host, labels, owner_of[eni_id]))

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..engine.compiled import SgRule
+from ..engine.compiled import CompiledEni, SgRule
 from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
 from ..model import (
     Instance,
@@ -636,7 +636,7 @@ def _evaluate(
             eni = bulk.c.enis.get(eni_id)
             if eni is None:
                 continue
-            addresses = sorted(eni.public_of.values()) if inbound else sorted(eni.addresses)
+            addresses = sorted(eni.public_of.values()) if inbound else _ipv4(eni)
             label = _label(network, eni_id)
             if inbound and not addresses and allow_bits:
                 pairs += 1
@@ -644,7 +644,7 @@ def _evaluate(
                 violation_count += 1
                 key = (INTERNET, label, "not-allowed", False)
                 builder = records.setdefault(key, EntryBuilder(space, render))
-                builder.add(allow_bits, ((0, 2**32 - 1),), _points(sorted(eni.addresses)))
+                builder.add(allow_bits, ((0, 2**32 - 1),), _points(_ipv4(eni)))
                 continue
             for address in addresses:
                 point = ((address, address),)
@@ -666,8 +666,8 @@ def _evaluate(
                 b_label = _label(network, b_id)
                 if a_label == b_label and a_label.startswith("i-"):
                     continue
-                for a in sorted(a_eni.addresses):
-                    for b in sorted(b_eni.addresses):
+                for a in _ipv4(a_eni):
+                    for b in _ipv4(b_eni):
                         judge(bulk.pair(Host(a, a_id), Host(b, b_id)), a_label, b_label, ((a, a),), ((b, b),))
     if allow_bits and pairs == 0:
         failed = True
@@ -691,6 +691,11 @@ def _evaluate(
         status = "unknown"
         warnings.append(untrusted)
     return AssertionResult(assertion.name, line, status, violations, violation_count, pairs, tuple(warnings))
+
+
+def _ipv4(eni: CompiledEni) -> list[int]:
+    """An ENI's IPv4 addresses: the pairs ``check`` judges (IPv6 is not analysed here yet)."""
+    return sorted(eni.addresses - eni.addresses6)
 
 
 def _points(addresses: list[int]) -> Intervals:
