@@ -149,7 +149,7 @@ def matrix_on_cluster(
 ) -> MatrixResult:
     """``matrix(network, by, ...)``, shard by shard on the cluster: the same answer."""
     results = _run(spec, network, matrix_shard, "matrix", by=by, client_ports=client_ports)
-    return merge_matrix(by, results)
+    return merge_matrix(by, results, network, client_ports=client_ports)
 
 
 __all__ = [

@@ -80,7 +80,7 @@ def test_matrix_formats(cli: CliRunner) -> None:
     run = cli("matrix", "bastion-nat", "--by", "instance", "--json")
     assert run.status == 0 and run.json["by"] == "instance" and len(run.json["cells"]) == 2
     run = cli("matrix", "bastion-nat", "--by", "security-group", "--csv")
-    assert run.out.splitlines()[0] == "from,to,list,protocol,ports,icmp,source_ports"
+    assert run.out.splitlines()[0] == "from,to,list,protocol,ports,icmp,source_ports,family"
     run = cli("matrix", "bastion-nat", "--by", "vpc")
     assert run.status == 2
 

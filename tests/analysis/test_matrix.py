@@ -38,7 +38,8 @@ def test_by_instance_and_csv() -> None:
         (p.app.instance_id, p.bastion.instance_id),
     }
     rows = list(csv.DictReader(io.StringIO(result.to_csv())))
-    assert rows[0].keys() == {"from", "to", "list", "protocol", "ports", "icmp", "source_ports"}
+    assert rows[0].keys() == {"from", "to", "list", "protocol", "ports", "icmp", "source_ports", "family"}
+    assert {r["family"] for r in rows} == {"ipv4"}
     assert {(r["list"], r["protocol"], r["ports"]) for r in rows} == {("allowed", "tcp", "22")}
     doc = result.to_dict()
     assert doc["schema_version"] == 1 and doc["by"] == "instance"

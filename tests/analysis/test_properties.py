@@ -163,7 +163,7 @@ def _matrix_agrees(network: Network, by: str) -> None:
                 for x in la:
                     for y in lb:
                         accs[(x, y)].add(out)
-    expected = [c.to_dict() for c in cells_of(bulk, accs)]
+    expected = [c.to_dict() for c in cells_of(bulk.space, accs)]
     assert [c.to_dict() for c in rows.cells] == expected
     assert [c.to_dict() for c in pairwise.cells] == expected
 

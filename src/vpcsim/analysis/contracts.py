@@ -148,6 +148,9 @@ class PartialTrafficOut(TrafficOut):
 class CellOut(_Strict):
     from_: str = Field(alias="from")
     to: str
+    family: Literal["ipv4", "ipv6"] = Field(
+        description="The address family of the cell's traffic: a pair of labels may have a cell of each."
+    )
     allowed: list[TrafficOut]
     partial: list[PartialTrafficOut]
     one_way: list[TrafficOut]

@@ -12,6 +12,9 @@ A cell ``X -> Y`` holds the traffic that some ENI of ``X`` can send some ENI of 
 itself, and two ENIs of one instance, are not pairs). Its lists are disjoint, the best case
 winning: ``allowed`` (both ways for every client port, for some pair), then ``partial`` (with
 the client ports that work for some pair), then ``one_way``, then ``unknown``.
+
+A cell is of one address family (``family``): the IPv4 cells as above, the IPv6 ones from every
+pair of IPv6 addresses (:mod:`~vpcsim.analysis.matrix6`); a pair of labels may have both.
 """
 
 from __future__ import annotations
@@ -23,18 +26,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from ..engine.compiled import CompiledEni
+from ..engine.compiled import CompiledEni, compile_network
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
 from ..progress import NO_PROGRESS, Progress
+from .atoms import TrafficSpace
 from .bulk import Bulk, quiet_gc
 from .endpoints import Host
 from .entries import Traffic, traffic_of
 from .intervals import Interval, Intervals, as_lists, format_ranges
+from .matrix6 import ipv6_accs
 from .matrix_fast import Acc, FastMatrix
 
 SCHEMA_VERSION = 1
 By = Literal["instance", "subnet", "security-group"]
+Family = Literal["ipv4", "ipv6"]
 BY_CHOICES: tuple[By, ...] = ("instance", "subnet", "security-group")
 
 
@@ -46,11 +52,16 @@ class Cell:
     partial: tuple[tuple[Traffic, Intervals], ...] = ()
     one_way: tuple[Traffic, ...] = ()
     unknown: tuple[Traffic, ...] = ()
+    family: Family = "ipv4"
+
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.source, self.destination, self.family)
 
     def to_dict(self) -> dict[str, object]:
         return {
             "from": self.source,
             "to": self.destination,
+            "family": self.family,
             "allowed": [t.to_dict() for t in self.allowed],
             "partial": [{**t.to_dict(), "source_ports": as_lists(p)} for t, p in self.partial],
             "one_way": [t.to_dict() for t in self.one_way],
@@ -82,28 +93,29 @@ class MatrixResult:
             "cells_partial": sum(1 for c in self.cells if c.partial),
             "cells_one_way": sum(1 for c in self.cells if c.one_way),
             "cells_unknown": sum(1 for c in self.cells if c.unknown),
+            "cells_ipv6": sum(1 for c in self.cells if c.family == "ipv6"),
             "class_pairs": self.class_pairs,
             "member_pairs": self.member_pairs,
         }
 
-    def cell(self, source: str, destination: str) -> Cell | None:
+    def cell(self, source: str, destination: str, family: Family = "ipv4") -> Cell | None:
         for c in self.cells:
-            if c.source == source and c.destination == destination:
+            if c.source == source and c.destination == destination and c.family == family:
                 return c
         return None
 
     def to_csv(self) -> str:
-        """One row per traffic entry: from,to,list,protocol,ports,icmp,source_ports."""
+        """One row per traffic entry: from,to,list,protocol,ports,icmp,source_ports,family."""
         return "".join(self.iter_csv())
 
     def iter_csv(self) -> Iterator[str]:
         """:meth:`to_csv` in pieces, a cell's rows at a time (the CLI writes them as they come)."""
-        yield "from,to,list,protocol,ports,icmp,source_ports\n"
-        # Cells share traffic lists: render each (list, traffic, ports) tail once.
-        tails: dict[tuple[str, int, Intervals | None], str] = {}
+        yield "from,to,list,protocol,ports,icmp,source_ports,family\n"
+        # Cells share traffic lists: render each (list, traffic, ports, family) tail once.
+        tails: dict[tuple[str, int, Intervals | None, str], str] = {}
 
-        def tail(name: str, t: Traffic, ports: Intervals | None) -> str:
-            key = (name, id(t), ports)
+        def tail(name: str, t: Traffic, ports: Intervals | None, family: str) -> str:
+            key = (name, id(t), ports, family)
             got = tails.get(key)
             if got is None:
                 buffer = io.StringIO()
@@ -114,6 +126,7 @@ class MatrixResult:
                         _csv_ports(t),
                         " ".join(f"{a}:{b}" for a, b in t.icmp) if t.icmp else "",
                         format_ranges(ports).replace(", ", " ") if ports else "",
+                        family,
                     ]
                 )
                 got = tails[key] = buffer.getvalue()
@@ -121,10 +134,11 @@ class MatrixResult:
 
         for c in self.cells:
             head = f"{c.source},{c.destination},"
-            parts = [head + tail("allowed", t, None) for t in c.allowed]
-            parts.extend(head + tail("partial", t, p) for t, p in c.partial)
-            parts.extend(head + tail("one_way", t, None) for t in c.one_way)
-            parts.extend(head + tail("unknown", t, None) for t in c.unknown)
+            f = c.family
+            parts = [head + tail("allowed", t, None, f) for t in c.allowed]
+            parts.extend(head + tail("partial", t, p, f) for t, p in c.partial)
+            parts.extend(head + tail("one_way", t, None, f) for t in c.one_way)
+            parts.extend(head + tail("unknown", t, None, f) for t in c.unknown)
             yield "".join(parts)
 
 
@@ -170,9 +184,11 @@ def matrix(
     client_ports: Interval = LINUX_CLIENT_PORTS,
     bulk: Bulk | None = None,
     rows: bool = True,
+    ipv6: bool = True,
     progress: Progress = NO_PROGRESS,
 ) -> MatrixResult:
-    """All-pairs reachability grouped ``by`` instance, subnet or security group.
+    """All-pairs reachability grouped ``by`` instance, subnet or security group, over both
+    address families (``ipv6=False``: the IPv4 cells only).
 
     ``rows`` (the default) evaluates a sender against a whole subnet at once where the class
     pair allows it (:mod:`~vpcsim.analysis.matrix_fast`); ``rows=False`` evaluates every member
@@ -180,9 +196,52 @@ def matrix(
     """
     with quiet_gc():
         try:
-            return _matrix(network, by, client_ports=client_ports, bulk=bulk, rows=rows, progress=progress)
+            result = _matrix(network, by, client_ports=client_ports, bulk=bulk, rows=rows, progress=progress)
+            if ipv6:
+                result = with_ipv6(network, result, client_ports, progress)
+            return result
         finally:
             progress.finish()
+
+
+def with_ipv6(
+    network: Network, result: MatrixResult, client_ports: Interval, progress: Progress = NO_PROGRESS
+) -> MatrixResult:
+    """``result`` with the IPv6 cells added (the same result when no host has an IPv6 address)."""
+    if not any(e.ipv6_addresses for e in network.network_interfaces.values()):
+        return result
+    labels_of, owner_of = host_labels(network, result.by)
+    space, accs, judged = ipv6_accs(
+        network,
+        labels_of,
+        owner_of,
+        same_owner=result.by != "instance",
+        client_ports=client_ports,
+        progress=progress,
+    )
+    if space is None:
+        return result
+    cells = sorted((*result.cells, *cells_of(space.space, accs, "ipv6")), key=Cell.sort_key)
+    return MatrixResult(
+        result.by, result.labels, tuple(cells), result.class_pairs, result.member_pairs + judged
+    )
+
+
+def host_labels(network: Network, by: By) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """The host ENIs' labels ``by`` instance, subnet or group, and their owners (instance or
+    ENI): NAT gateways' ENIs and the other ENIs AWS manages for a service are no hosts."""
+    c = compile_network(network)
+    labels_of: dict[str, tuple[str, ...]] = {}
+    owner_of: dict[str, str] = {}
+    for eni_id in sorted(c.enis):
+        eni = c.enis[eni_id]
+        if eni.nat_gateway is not None or eni.managed is not None:
+            continue
+        labels = _labels(eni, by)
+        if labels:
+            labels_of[eni_id] = labels
+            owner_of[eni_id] = eni.instance_id or eni.eni_id
+    return labels_of, owner_of
 
 
 def _matrix(
@@ -205,7 +264,7 @@ def _matrix(
         labels_of[eni_id] = labels
         owner_of[eni_id] = eni.instance_id or eni.eni_id
         all_labels.update(labels)
-        for address in sorted(eni.addresses - eni.addresses6):  # IPv4 only: IPv6 is not analysed yet
+        for address in sorted(eni.addresses - eni.addresses6):  # IPv4 (the IPv6 cells: matrix6)
             host = Host(address, eni_id)
             receivers[eni.subnet.subnet_id].append(host)
             senders[eni.vpc_id].append((host, labels, owner_of[eni_id]))
@@ -227,7 +286,7 @@ def _matrix(
                     fm.row(a, labels_a, owner_a, d)
             fm.end(d)
         progress.start("matrix: cells", None)
-        return MatrixResult(by, labels, cells_of(bulk, fm.accs), len(bulk._pair_classes), fm.pairwise)
+        return MatrixResult(by, labels, cells_of(bulk.space, fm.accs), len(bulk._pair_classes), fm.pairwise)
     accs: dict[tuple[str, str], Acc] = defaultdict(Acc)
     member_pairs = 0
     progress.start(f"matrix by {by} (source VPCs)", len(senders))
@@ -249,12 +308,13 @@ def _matrix(
                     for x in labels_a:
                         for y in labels_of[b_eni]:
                             accs[(x, y)].add(out)
-    return MatrixResult(by, labels, cells_of(bulk, accs), len(bulk._pair_classes), member_pairs)
+    return MatrixResult(by, labels, cells_of(bulk.space, accs), len(bulk._pair_classes), member_pairs)
 
 
-def cells_of(bulk: Bulk, accs: dict[tuple[str, str], Acc]) -> tuple[Cell, ...]:
-    """Cells from what each gathered, with disjoint lists (the best case winning)."""
-    space = bulk.space
+def cells_of(
+    space: TrafficSpace, accs: dict[tuple[str, str], Acc], family: Family = "ipv4"
+) -> tuple[Cell, ...]:
+    """Cells of one family from what each gathered, with disjoint lists (the best case winning)."""
     render: dict[int, tuple[Traffic, ...]] = {}  # cells share traffic tuples: each rendered once
     cells: list[Cell] = []
     for (x, y), acc in sorted(accs.items()):
@@ -285,6 +345,7 @@ def cells_of(bulk: Bulk, accs: dict[tuple[str, str], Acc]) -> tuple[Cell, ...]:
                 ),
                 _traffic(space, one_way, render),
                 _traffic(space, unknown, render),
+                family,
             )
         )
     return tuple(cells)

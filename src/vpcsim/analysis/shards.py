@@ -52,7 +52,7 @@ from .bulk import Bulk
 from .exposure import ExposureResult, Finding, Severity, exposure
 from .incomplete import Incomplete, incomplete_of
 from .intervals import Interval
-from .matrix import By, MatrixResult, matrix
+from .matrix import By, Cell, MatrixResult, matrix, with_ipv6
 
 #: Route targets whose traffic stays inside the model (the rest lead where anything may happen).
 _INSIDE_TARGETS = frozenset({"igw", "nat", "eni", "instance", "pcx", "vpce"})
@@ -280,8 +280,9 @@ def exposure_shard(
 
 
 def matrix_shard(network: Network, by: By, *, client_ports: Interval = LINUX_CLIENT_PORTS) -> MatrixResult:
-    """``matrix`` of one shard (its ENIs' labels and cells only)."""
-    return matrix(network, by, client_ports=client_ports)
+    """``matrix`` of one shard (its ENIs' labels and IPv4 cells only: over IPv6 the addresses are
+    global, so paths through the internet join shards; :func:`merge_matrix` adds those cells)."""
+    return matrix(network, by, client_ports=client_ports, ipv6=False)
 
 
 # ------------------------------------------------------------------------------ merging
@@ -307,20 +308,28 @@ def merge_exposure(
     )
 
 
-def merge_matrix(by: By, results: Sequence[MatrixResult]) -> MatrixResult:
+def merge_matrix(
+    by: By,
+    results: Sequence[MatrixResult],
+    network: Network | None = None,
+    *,
+    client_ports: Interval = LINUX_CLIENT_PORTS,
+) -> MatrixResult:
     """The single-process matrix from the shards' matrices: every label, every cell in
-    ``(from, to)`` order. A cell found by two shards means the plan split a part: refused."""
-    cells = sorted((c for r in results for c in r.cells), key=lambda c: (c.source, c.destination))
+    ``(from, to, family)`` order. A cell found by two shards means the plan split a part:
+    refused. ``network`` (the whole estate): its IPv6 cells are added, computed here."""
+    cells = sorted((c for r in results for c in r.cells), key=Cell.sort_key)
     for before, after in pairwise(cells):
-        if (before.source, before.destination) == (after.source, after.destination):
+        if before.sort_key() == after.sort_key():
             raise ValueError(f"cell {before.source} -> {before.destination} found by two shards")
-    return MatrixResult(
+    merged = MatrixResult(
         by,
         tuple(sorted({label for r in results for label in r.labels})),
         tuple(cells),
         sum(r.class_pairs for r in results),
         sum(r.member_pairs for r in results),
     )
+    return with_ipv6(network, merged, client_ports) if network is not None else merged
 
 
 __all__ = [

@@ -231,6 +231,8 @@ def render_matrix_summary(result: MatrixResult) -> RenderableType:
         "class_pairs": "class pairs walked",
         "member_pairs": "member pairs judged one by one",
     }
+    if counts.get("cells_ipv6"):
+        names = {**names, "cells_ipv6": "  over IPv6"}
     for key, text in names.items():
         table.add_row(text, f"{counts[key]:,}")
     return table
@@ -238,7 +240,8 @@ def render_matrix_summary(result: MatrixResult) -> RenderableType:
 
 def render_matrix(network: Network, result: MatrixResult) -> RenderableType:
     table = Table(title=f"reachability by {result.by}: {len(result.cells)} pair(s) with traffic")
-    for column in ("from", "to", "allowed", "partial / one way / unknown"):
+    dual = any(c.family == "ipv6" for c in result.cells)  # a column for the family only then
+    for column in ("from", "to", *(("over",) if dual else ()), "allowed", "partial / one way / unknown"):
         table.add_column(column)
     for cell in result.cells:
         others = [f"partial {t.describe()}" for t, _ in cell.partial]
@@ -247,6 +250,7 @@ def render_matrix(network: Network, result: MatrixResult) -> RenderableType:
         table.add_row(
             label(network, cell.source),
             label(network, cell.destination),
+            *(("IPv6" if cell.family == "ipv6" else "IPv4",) if dual else ()),
             "; ".join(t.describe() for t in cell.allowed),
             "; ".join(others),
         )
