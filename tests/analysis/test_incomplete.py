@@ -1,6 +1,6 @@
-"""Until they analyse IPv6, ``check`` and ``diff`` never report a network with IPv6 complete:
-they list every resource holding IPv6 as ``incomplete``, and their exit statuses say "unknown"
-rather than "clean". ``exposure`` analyses IPv6 (findings per family): it lists none."""
+"""``exposure`` and ``diff`` analyse IPv6 (findings and pairs per family): they list no IPv6
+resource as ``incomplete``. Until it analyses IPv6, ``check`` lists every resource holding IPv6
+as ``incomplete``, and its exit status says "unknown" rather than "clean"."""
 
 from __future__ import annotations
 
@@ -74,17 +74,29 @@ def test_ssh_open_to_every_ipv6_address_is_not_reported_complete(tmp_path: Path,
     assert run.status == 3 and run.json["status"] == "unknown"
 
 
-def test_a_plan_opening_ssh_to_ipv6_does_not_say_nothing_changed(tmp_path: Path, cli: CliRunner) -> None:
+def test_a_plan_opening_ssh_to_ipv6_reports_the_change(tmp_path: Path, cli: CliRunner) -> None:
+    """``diff`` analyses IPv6: a rule for ``::/0`` opens SSH from the IPv6 internet to an
+    instance with an IPv6 address (changed, exit 1); to one without, nothing (same, exit 0) --
+    and no IPv6 resource is listed as incomplete either way."""
+    six = "public_ip: true, ipv6_addresses: [2600:1f18:1234:5600::10],"
     old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(_spec(None).replace("public_ip: true,", six))
+    new.write_text(_spec("tcp 22 from ::/0").replace("public_ip: true,", six))
+    result = diff(load_spec(old).network, load_spec(new).network)
+    assert result.status == "changed"
+    [pair] = result.pairs
+    assert (pair.source, pair.family) == ("internet", "ipv6")
+    assert [(e.traffic.describe(), e.sources, e.destinations) for e in pair.newly_allowed] == [
+        ("tcp 22", ("::/0",), ("2600:1f18:1234:5600::10/128",))
+    ]
+    assert not [i for _, i in result.incomplete if i.kind == "ipv6"]
+    run = cli("diff", str(old), str(new), "--json")
+    assert run.status == 1 and run.json["status"] == "changed"
+    assert run.json["pairs"][0]["family"] == "ipv6"
     old.write_text(_spec(None))
     new.write_text(_spec("tcp 22 from ::/0"))
     result = diff(load_spec(old).network, load_spec(new).network)
-    assert not result.changed and result.status == "unknown"
-    assert any(
-        side == "new" and item.kind == "ipv6" and "::/0" in item.detail for side, item in result.incomplete
-    )
-    run = cli("diff", str(old), str(new), "--json")
-    assert run.status == 3 and run.json["status"] == "unknown"
+    assert result.status == "same" and not result.pairs
     run = cli("exposure", str(new))
     assert run.status == 1 and "incomplete: ipv6" not in run.out  # exposure analyses IPv6
 

@@ -14,9 +14,10 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vpcsim.analysis.diff import DiffResult
 from vpcsim.analysis.exposure import exposure
 from vpcsim.analysis.reach import reach
-from vpcsim.engine import trace
+from vpcsim.engine import Flow, trace
 from vpcsim.model import Network
 from vpcsim.testing import PRESETS, generate_network
 from vpcsim.testing.ipv6_generator import sample_ipv6_flows
@@ -109,24 +110,161 @@ def test_why_fixes_for_ipv6_flows_open_the_path(seed: int) -> None:
 
 @settings(max_examples=6, deadline=None)
 @given(SEEDS)
-def test_matrix_ipv4_cells_are_the_ipv4_halfs_and_diff_says_ipv6_is_not_analysed(seed: int) -> None:
+def test_a_dual_stack_network_is_its_ipv4_half_and_the_ipv6_pairs(seed: int) -> None:
     """A dual-stack network is its IPv4 half with IPv6 added: ``matrix``'s IPv4 cells are the
-    IPv4 network's cells; ``diff`` between the two (IPv4 only) is never "same" but "unknown",
-    listing the IPv6 resources as incomplete."""
+    IPv4 network's cells; ``diff`` between the two changes IPv6 pairs only, analyses IPv6 (no
+    ``ipv6`` incomplete item) and says "changed" exactly when some IPv6 flow is delivered."""
     from vpcsim.analysis import diff, matrix
 
     v4 = generate_network(seed, PRESETS["small"])
     dual = generate_network(seed, DUAL)
+    by_subnet = matrix(dual)
     assert [c.to_dict() for c in matrix(v4).cells] == [
-        c.to_dict() for c in matrix(dual).cells if c.family == "ipv4"
+        c.to_dict() for c in by_subnet.cells if c.family == "ipv4"
     ]
     result = diff(v4, dual)
-    assert not result.changed
-    has_ipv6 = any(e.ipv6_addresses for e in dual.network_interfaces.values()) or any(
-        v.ipv6_cidr_blocks for v in dual.vpcs.values()
+    assert {p.family for p in result.pairs} <= {"ipv6"}
+    assert not any(item.kind == "ipv6" for _, item in result.incomplete)
+    assert result.changed == any(p.changed for p in result.pairs)
+    # Whatever IPv6 cell the matrix holds between two hosts is a change from nothing.
+    if any(c.family == "ipv6" and (c.allowed or c.partial or c.one_way) for c in by_subnet.cells):
+        assert result.changed
+
+
+def _mutated(network: Network, seed: int) -> tuple[Network, list[Flow]]:
+    """A copy of ``network`` with IPv6 changes: a group opened over ``::/0`` on a port, another
+    group's IPv6 rules removed, a route table's ``::/0`` route removed or added; and flows aimed
+    at the changes (from the internet and other ENIs to the changed groups' IPv6 addresses)."""
+    import copy
+    import random
+
+    from vpcsim.model import SecurityGroupRule
+
+    rng = random.Random(seed)
+    new = copy.deepcopy(network)
+    groups = sorted(new.security_groups.values(), key=lambda g: g.group_id)
+    aimed: list[tuple[str, int]] = []  # (group, port)
+    if groups:
+        opened = rng.choice(groups)
+        port = rng.choice((22, 80, 443, 5432, rng.randrange(1, 65536)))
+        opened.ingress.append(
+            SecurityGroupRule(ip_protocol="tcp", from_port=port, to_port=port, cidr_ipv6="::/0")
+        )
+        aimed.append((opened.group_id, port))
+        closed = rng.choice(groups)
+        aimed += [
+            (closed.group_id, r.from_port)
+            for r in closed.ingress
+            if r.cidr_ipv6 is not None and r.ip_protocol == "tcp" and r.from_port is not None
+        ]
+        closed.ingress = [r for r in closed.ingress if r.cidr_ipv6 is None]
+    tables = sorted(new.route_tables.values(), key=lambda t: t.route_table_id)
+    if tables:
+        table = rng.choice(tables)
+        default6 = [r for r in table.routes if r.destination_ipv6_cidr_block == "::/0"]
+        igw = new.internet_gateway_of_vpc(table.vpc_id)
+        if default6:
+            table.routes.remove(default6[0])
+        elif igw is not None and any(
+            v.ipv6_cidr_blocks for v in new.vpcs.values() if v.vpc_id == table.vpc_id
+        ):
+            from vpcsim.model.network import set_route_target
+            from vpcsim.model.resources import Route
+
+            route = Route(destination_ipv6_cidr_block="::/0")
+            set_route_target(route, igw.internet_gateway_id)
+            table.routes.append(route)
+    new.touch()
+    senders = sorted(
+        (a, e.network_interface_id) for e in new.network_interfaces.values() for a in e.ipv6_addresses
     )
-    assert result.status == ("unknown" if has_ipv6 else "same")
-    assert has_ipv6 == any(item.kind == "ipv6" for _, item in result.incomplete)
+    flows: list[Flow] = []
+    for group, port in aimed:
+        for eni in sorted(new.network_interfaces.values(), key=lambda e: e.network_interface_id):
+            if group not in eni.groups:
+                continue
+            for address in eni.ipv6_addresses:
+                ends: list[tuple[str, str | None]] = [("2606:4700::1111", None)]
+                ends += rng.sample(senders, min(2, len(senders)))
+                for source, source_eni in ends:
+                    if source != address:
+                        flows.append(
+                            Flow(
+                                protocol=6,
+                                source=source,
+                                destination=address,
+                                destination_port=port,
+                                source_ports=((40000, 40000),),
+                                source_eni=source_eni,
+                            )
+                        )
+    return new, flows
+
+
+@settings(max_examples=10, deadline=None)
+@given(SEEDS)
+def test_diff_ipv6_pairs_agree_with_trace(seed: int) -> None:
+    """For IPv6 flows with a pinned client port, between two ENIs or an ENI and the internet:
+    ``diff`` lists the flow as newly allowed iff ``trace`` says reachable in the new network and
+    not in the old, and as newly blocked iff the reverse (the per-packet engine is the truth)."""
+    from vpcsim.analysis import diff
+    from vpcsim.analysis.addresses import internet_universe
+    from vpcsim.engine.compiled import compile_network, ip_int
+
+    old = generate_network(seed, DUAL)
+    new, aimed = _mutated(old, seed)
+    result = diff(old, new)
+    universes = [internet_universe(compile_network(n), ipv6=True).index for n in (old, new)]
+    owner = {a: e for e in new.network_interfaces.values() for a in e.ipv6_addresses}
+    instance = {
+        e.network_interface_id: (e.attachment.instance_id if e.attachment else None) or e.network_interface_id
+        for e in new.network_interfaces.values()
+    }
+    for flow in [*sample_ipv6_flows(new, seed, 24), *aimed]:
+        if flow.destination.startswith("fd00:ec2"):
+            continue
+        if flow.has_ports:
+            flow = dataclasses.replace(flow, source_ports=((40000, 40000),))
+        dst_eni = owner.get(flow.destination)
+        if flow.source_eni is None and dst_eni is None:
+            continue
+        if (
+            flow.source_eni is not None
+            and dst_eni is not None
+            and instance[flow.source_eni] == instance[dst_eni.network_interface_id]
+        ):
+            continue  # one instance's ENIs are no pair
+        before, after = trace(old, flow, record=False), trace(new, flow, record=False)
+        if "unknown" in (before.verdict, after.verdict):
+            continue
+        src, dst = ip_int(flow.source), ip_int(flow.destination)
+        outside = dst if dst_eni is None else src if flow.source_eni is None else None
+        if outside is not None and not all(outside in u for u in universes):
+            continue  # not the internet (a ULA...): entries are read within the internet universe
+        to_eni = dst_eni.network_interface_id if dst_eni is not None else None
+        listed = {name: _listed(result, name, flow, to_eni) for name in ("newly_allowed", "newly_blocked")}
+        assert listed["newly_allowed"] == (after.reachable and not before.reachable), flow
+        assert listed["newly_blocked"] == (before.reachable and not after.reachable), flow
+
+
+def _listed(result: DiffResult, name: str, flow: Flow, to_eni: str | None) -> bool:
+    """Whether a list of ``result``'s IPv6 pairs holds the flow (pinned at client port 40000)."""
+    from vpcsim.analysis.entries import in_cidrs
+    from vpcsim.engine.compiled import ip_int
+
+    src, dst = ip_int(flow.source), ip_int(flow.destination)
+    for pair in result.pairs:
+        if pair.family != "ipv6" or pair.source_eni != flow.source_eni or pair.destination_eni != to_eni:
+            continue
+        for e in getattr(pair, name):
+            if (
+                e.traffic.contains(flow.protocol, flow.destination_port, flow.icmp_type, flow.icmp_code)
+                and in_cidrs(src, e.sources)
+                and in_cidrs(dst, e.destinations)
+                and (e.source_ports is None or any(a <= 40000 <= b for a, b in e.source_ports))
+            ):
+                return True
+    return False
 
 
 @settings(max_examples=10, deadline=None)

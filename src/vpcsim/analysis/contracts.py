@@ -173,6 +173,9 @@ class PairDiffOut(_Strict):
         description="The sending ENI (null: the internet); pairs are per ENI address."
     )
     to_eni: str | None
+    family: Literal["ipv4", "ipv6"] = Field(
+        description="The address family of the pair's addresses: an ENI pair may have a pair of each."
+    )
     newly_allowed: list[EntryOut] = Field(description="Works both ways now, not before (for `source_ports`).")
     newly_blocked: list[EntryOut] = Field(description="Worked both ways before, not now (old addresses).")
     newly_one_way: list[EntryOut] = Field(description="Delivered now without replies; not delivered before.")

@@ -18,6 +18,9 @@ without replies (``newly_one_way``) or no longer delivered at all after landing 
 (``no_longer_one_way``), and changes whose answer depends on what is not modelled on one side
 (``unknown``). Internet flows are compared over addresses that are the internet in both inputs.
 
+Over IPv6 (:mod:`~vpcsim.analysis.diff6`) the same endpoints' IPv6 addresses are compared pair by
+pair and with the IPv6 internet, over a traffic space of their own (ICMP is ICMPv6 there).
+
 Only what can differ is recomputed: when the two inputs differ only in security groups and
 network interfaces, and no changed ENI is a route target (a firewall appliance, a NAT instance:
 paths of other pairs cross it), the pairs whose sender's outbound or receiver's inbound rules (or
@@ -31,6 +34,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from itertools import pairwise
+from typing import Literal, Protocol
 
 from ..engine.compiled import UNKNOWN_ADDRESS_TAG, ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
@@ -70,14 +74,16 @@ class PairDiff:
     newly_one_way: tuple[Entry, ...] = ()
     no_longer_one_way: tuple[Entry, ...] = ()
     unknown: tuple[Entry, ...] = ()
+    family: Literal["ipv4", "ipv6"] = "ipv4"
+    """The address family of the pair's addresses (an ENI pair may have a pair diff of each)."""
 
     @property
     def changed(self) -> bool:
         """Something is opened or closed for sure (``unknown`` aside)."""
         return bool(self.newly_allowed or self.newly_blocked or self.newly_one_way or self.no_longer_one_way)
 
-    def sort_key(self) -> tuple[str, str, str, str]:
-        return (self.source, self.destination, self.source_eni or "", self.destination_eni or "")
+    def sort_key(self) -> tuple[str, str, str, str, str]:
+        return (self.source, self.destination, self.source_eni or "", self.destination_eni or "", self.family)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -85,6 +91,7 @@ class PairDiff:
             "to": self.destination,
             "from_eni": self.source_eni,
             "to_eni": self.destination_eni,
+            "family": self.family,
             "newly_allowed": [e.to_dict() for e in self.newly_allowed],
             "newly_blocked": [e.to_dict() for e in self.newly_blocked],
             "newly_one_way": [e.to_dict() for e in self.newly_one_way],
@@ -507,6 +514,12 @@ class _Host:
     """The instance (or ENI) label: two ENIs of one instance are not a pair."""
 
 
+class _InternetSide(Protocol):
+    """What :func:`_internet_diff` asks of an input: an address's states with the internet."""
+
+    def internet(self, eni: str, address: int | None, *, inbound: bool) -> list[tuple[Interval, State]]: ...
+
+
 class _Net:
     """One side of the diff: its bulk evaluator."""
 
@@ -588,8 +601,8 @@ def diff(
 ) -> DiffResult:
     """Flows newly allowed, blocked, one way and unknown between every pair of ENI addresses and
     the internet; ``skipped_*`` are what each input's import read but did not model."""
-    incomplete = [("old", i) for i in incomplete_of(old, skipped_old)] + [
-        ("new", i) for i in incomplete_of(new, skipped_new)
+    incomplete = [("old", i) for i in incomplete_of(old, skipped_old, ipv6_analysed=True)] + [
+        ("new", i) for i in incomplete_of(new, skipped_new, ipv6_analysed=True)
     ]
     with quiet_gc():
         try:
@@ -741,6 +754,9 @@ def _diff(
             pd = _internet_diff(space, render, common, universe, a, sides, inbound)
             if pd is not None:
                 pairs.append(pd)
+    from .diff6 import ipv6_diff  # diff6 builds on this module's pieces
+
+    pairs += ipv6_diff(old, new, endpoints, client_ports=client_ports, progress=progress)
     pairs.sort(key=PairDiff.sort_key)
     return DiffResult(
         pairs=tuple(pairs),
@@ -758,7 +774,7 @@ def _internet_diff(
     common: IntervalIndex,
     universe: IntervalIndex,
     a: _Address,
-    sides: tuple[_Net, _Net],
+    sides: tuple[_InternetSide, _InternetSide],
     inbound: bool,
 ) -> PairDiff | None:
     """Compare one address with the internet over the common refinement of both inputs' pieces,
