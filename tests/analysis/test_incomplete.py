@@ -1,6 +1,5 @@
-"""``exposure`` and ``diff`` analyse IPv6 (findings and pairs per family): they list no IPv6
-resource as ``incomplete``. Until it analyses IPv6, ``check`` lists every resource holding IPv6
-as ``incomplete``, and its exit status says "unknown" rather than "clean"."""
+"""``exposure``, ``diff`` and ``check`` analyse IPv6 (findings, pairs and violations per family):
+they list no IPv6 resource as ``incomplete``, and answer over IPv6 as over IPv4."""
 
 from __future__ import annotations
 
@@ -54,24 +53,37 @@ def test_ssh_open_to_every_ipv6_address_is_not_reported_complete(tmp_path: Path,
     ).network
     found = [(f.address, f.entry.traffic.describe(), f.entry.sources) for f in exposure(six).findings]
     assert ("2600:1f18:1234:5600::10", "tcp 22", ("::/0",)) in found
-    # check does not analyse IPv6 yet: it lists every resource holding it
+    # ipv6_items lists every resource holding IPv6 (what an analysis that skips IPv6 reports)
     ipv6 = {i.component: i.detail for i in ipv6_items(net)}
     group = next(g.group_id for g in net.security_groups.values() if g.group_name == "web")
     table = next(t.route_table_id for t in net.route_tables.values() if t.name == "public")
     assert "ingress tcp 22-22 from ::/0" in ipv6[group]
     assert "route ::/0 -> igw-" in ipv6[table]
-    path = tmp_path / "six.yaml"
-    path.write_text(_spec("tcp 22 from ::/0"))
+    # check analyses IPv6: without an IPv6 address web is not reachable over IPv6 (pass); with
+    # one, SSH from the IPv6 internet is delivered (fail, over IPv6), unless asked over IPv4 only
     policy = tmp_path / "policy.yaml"
-    policy.write_text(
-        "assertions:\n  - name: no ssh from the internet\n    from: internet\n    to: web\n    deny: [tcp/22]\n"
-    )
+    text = "assertions:\n  - name: no ssh from the internet\n    from: internet\n    to: web\n    deny: [tcp/22]\n"
+    policy.write_text(text)
     parsed, lines = read_policy(policy)
     checked = check(net, parsed, lines=lines)
-    assert checked.status == "unknown" and checked.incomplete
-    assert "incomplete" in checked.assertions[0].warnings[0]
+    assert checked.status == "pass" and not checked.incomplete
+    checked = check(six, parsed, lines=lines)
+    assert checked.status == "fail"
+    [violation] = checked.assertions[0].violations
+    assert (violation.family, violation.reason) == ("ipv6", "delivered")
+    assert [(e.traffic.describe(), e.sources) for e in violation.entries] == [("tcp 22", ("::/0",))]
+    path = tmp_path / "six.yaml"
+    path.write_text(
+        _spec("tcp 22 from ::/0").replace(
+            "public_ip: true,", "public_ip: true, ipv6_addresses: [2600:1f18:1234:5600::10],"
+        )
+    )
     run = cli("check", str(path), str(policy), "--json")
-    assert run.status == 3 and run.json["status"] == "unknown"
+    assert run.status == 1 and run.json["status"] == "fail"
+    assert run.json["assertions"][0]["violations"][0]["family"] == "ipv6"
+    policy.write_text(text + "    over: ipv4\n")
+    run = cli("check", str(path), str(policy), "--json")
+    assert run.status == 0 and run.json["status"] == "pass"
 
 
 def test_a_plan_opening_ssh_to_ipv6_reports_the_change(tmp_path: Path, cli: CliRunner) -> None:

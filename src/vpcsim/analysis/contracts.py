@@ -212,6 +212,7 @@ class DiffOut(_Strict):
 class ViolationOut(_Strict):
     from_: str = Field(alias="from")
     to: str
+    family: Literal["ipv4", "ipv6"] = Field(description="The address family the violation is over.")
     reason: Literal["not-allowed", "delivered", "outside-only"]
     unknown: bool
     entries: list[EntryOut]

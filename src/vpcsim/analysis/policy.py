@@ -10,7 +10,8 @@ it is allowed" or "none of it is delivered" is decided atom by atom without samp
 * ``only``: nothing outside the list is delivered for any pair.
 
 An assertion whose answer depends on what is not modelled is ``unknown`` (exit 3 when nothing
-fails). The grammar is in :mod:`vpcsim.model.policy` and ``docs/policy.md``.
+fails). An assertion holds ``over`` IPv4, IPv6 or both (the default): its IPv6 half is judged
+by :mod:`~vpcsim.analysis.policy6`, where ``icmp`` means ICMPv6. The grammar is in :mod:`vpcsim.model.policy` and ``docs/policy.md``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from ..engine.compiled import CompiledEni, SgRule
-from ..engine.flow import ICMP, TCP, UDP, parse_client_ports
+from ..engine.flow import ICMP, ICMPV6, TCP, UDP, parse_client_ports
 from ..model import (
     Instance,
     ModelError,
@@ -41,15 +43,13 @@ from ..progress import NO_PROGRESS, Progress
 from .atoms import Atom, RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
 from .endpoints import Host
-from .entries import Entry, EntryBuilder, RenderCache
-from .evaluate import Outcome
 from .incomplete import UNSEEN_BY_VERDICTS, Incomplete, incomplete_of
-from .intervals import Interval, Intervals, normalize
+from .intervals import Interval, IntervalIndex, Intervals, normalize
+from .pairs6 import Space6, has_ipv6_hosts
+from .policy6 import Check6, Item
+from .policy_judge import INTERNET, MAX_VIOLATIONS, Judge, Violation
 
 SCHEMA_VERSION = 1
-MAX_VIOLATIONS = 50
-"""Violation records kept per assertion (the count of all of them is reported)."""
-INTERNET = "internet"
 
 
 # ---------------------------------------------------------------------------- flows
@@ -72,10 +72,10 @@ class FlowSet:
                 if p in (TCP, UDP):
                     for a, b in self.ports or ((0, 65535),):
                         out.append(SgRule.from_anywhere(p, a, b, "policy"))
-                elif p == ICMP:
+                elif p in (ICMP, ICMPV6):
                     t = self.icmp_types[0][0] if self.icmp_types else -1
                     c = self.icmp_codes[0][0] if self.icmp_codes else -1
-                    out.append(SgRule.from_anywhere(ICMP, t, c, "policy"))
+                    out.append(SgRule.from_anywhere(p, t, c, "policy"))
                 else:
                     out.append(SgRule.from_anywhere(p, 0, 65535, "policy"))
         return out
@@ -97,6 +97,12 @@ class FlowSet:
             and self.icmp_codes is not None
             and not _within(atom.icmp_codes, self.icmp_codes)
         )
+
+    def over_ipv6(self) -> FlowSet:
+        """The flow set as IPv6 packets carry it: ICMP is ICMPv6 (protocol 58)."""
+        if self.protocols == ((ICMP, ICMP),):
+            return FlowSet(((ICMPV6, ICMPV6),), self.ports, self.icmp_types, self.icmp_codes)
+        return self
 
 
 def _within(inner: Intervals, outer: Intervals) -> bool:
@@ -370,32 +376,6 @@ class Resolver:
 
 
 @dataclass(frozen=True, slots=True)
-class Violation:
-    source: str
-    destination: str
-    reason: str
-    """``not-allowed`` (allow), ``delivered`` (deny) or ``outside-only`` (only)."""
-    entries: tuple[Entry, ...]
-    unknown: bool = False
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "from": self.source,
-            "to": self.destination,
-            "reason": self.reason,
-            "unknown": self.unknown,
-            "entries": [e.to_dict() for e in self.entries],
-        }
-
-    def describe(self) -> str:
-        what = "; ".join(sorted({e.describe() for e in self.entries}))
-        text = {"not-allowed": "does not allow", "delivered": "delivers", "outside-only": "also delivers"}[
-            self.reason
-        ]
-        return f"{self.source} -> {self.destination} {text} {what}" + (" (unknown)" if self.unknown else "")
-
-
-@dataclass(frozen=True, slots=True)
 class AssertionResult:
     name: str
     line: int
@@ -463,10 +443,10 @@ def check(
 ) -> CheckResult:
     """Evaluate every assertion of ``policy`` over ``network``; ``skipped`` is what the import
     read but did not model."""
-    incomplete = tuple(incomplete_of(network, skipped))
+    incomplete = tuple(incomplete_of(network, skipped, ipv6_analysed=True))
     # An unknown resource already makes every flow it could decide ``unknown`` in the engine's
-    # verdicts; what is skipped or not analysed (IPv6) is invisible to them, so a pass of
-    # ``deny``/``only`` cannot be trusted over it.
+    # verdicts; what is skipped is invisible to them, so a pass of ``deny``/``only`` cannot be
+    # trusted over it. (IPv6 is analysed: an assertion ``over: ipv4`` asks for IPv4 alone.)
     unseen = [i for i in incomplete if i.kind in UNSEEN_BY_VERDICTS]
     untrusted = None
     if unseen:
@@ -521,22 +501,62 @@ def _check(
     bulks: dict[Interval, Bulk] = {}
     resolver = Resolver(network, policy.endpoints)
     ends = _resolve_ends(resolver, policy, policy_path, lines)
+    six = Check6(network) if has_ipv6_hosts(network) else None
     results: list[AssertionResult] = []
     progress.start("check (assertions)", len(policy.assertions))
     for index, (assertion, (allow, deny, only)) in enumerate(zip(policy.assertions, parsed, strict=True)):
         progress.advance()
         line = lines[index] if lines else 0
         ports = parse_client_ports(assertion.client_ports) if assertion.client_ports else (32768, 60999)
-        bulk = bulks.get(ports)
-        if bulk is None:
-            rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
-            rules.add_service_ports(base.service_ports)
-            bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(rules, ports))
+        over = assertion.over or "both"
+        bulk = None
+        if over != "ipv6":
+            bulk = bulks.get(ports)
+            if bulk is None:
+                rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
+                rules.add_service_ports(base.service_ports)
+                bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(rules, ports))
         senders, receivers = ends[index]
         results.append(
-            _evaluate(network, bulk, assertion, line, senders, receivers, allow, deny, only, untrusted)
+            _evaluate(
+                network,
+                bulk,
+                six if over != "ipv4" else None,
+                over == "ipv6",
+                ports,
+                assertion,
+                line,
+                senders,
+                receivers,
+                _FlowSets(allow, deny, only),
+                untrusted,
+            )
         )
     return CheckResult(policy_path, tuple(results), incomplete)
+
+
+@dataclass(frozen=True, slots=True)
+class _FlowSets:
+    """An assertion's flows: ``allow``, ``deny``, ``only`` (None: not asserted)."""
+
+    allow: list[FlowSet] | None
+    deny: list[FlowSet] | None
+    only: list[FlowSet] | None
+
+    def over_ipv6(self) -> _FlowSets:
+        def six(flows: list[FlowSet] | None) -> list[FlowSet] | None:
+            return [f.over_ipv6() for f in flows] if flows is not None else None
+
+        return _FlowSets(six(self.allow), six(self.deny), six(self.only))
+
+    def all(self) -> list[FlowSet]:
+        return [*(self.allow or ()), *(self.deny or ()), *(self.only or ())]
+
+    def judge(self, space: TrafficSpace, family: Literal["ipv4", "ipv6"]) -> Judge:
+        def bits(flows: list[FlowSet] | None) -> int | None:
+            return bits_of(space, flows) if flows is not None else None
+
+        return Judge(space, family, bits(self.allow), bits(self.deny), bits(self.only))
 
 
 def _resolve_ends(
@@ -570,131 +590,108 @@ def _resolve_ends(
 
 def _evaluate(
     network: Network,
-    bulk: Bulk,
+    bulk: Bulk | None,
+    six: Check6 | None,
+    only_ipv6: bool,
+    client_ports: Interval,
     assertion: Assertion,
     line: int,
     senders: set[str] | None,
     receivers: set[str] | None,
-    allow: list[FlowSet] | None,
-    deny: list[FlowSet] | None,
-    only: list[FlowSet] | None,
+    flows: _FlowSets,
     untrusted: str | None,
 ) -> AssertionResult:
-    """One assertion's answer; ``untrusted`` (why the network is incomplete) turns a ``deny`` or
-    ``only`` that holds into ``unknown``."""
+    """One assertion's answer over IPv4 (``bulk``) and IPv6 (``six``: None when not asked or when
+    no ENI holds an IPv6 address); ``only_ipv6``: the assertion is over IPv6 alone.
+    ``untrusted`` (why the network is incomplete) turns a ``deny`` or ``only`` that holds into
+    ``unknown``."""
     if senders is None and receivers is None:
         return AssertionResult(
             assertion.name, line, "fail", warnings=("from and to are both the internet: nothing to check",)
         )
     warnings: list[str] = []
-    pairs = violation_count = 0
-    space = bulk.space
-    allow_bits = bits_of(space, allow) if allow is not None else None
-    deny_bits = bits_of(space, deny) if deny is not None else None
-    only_bits = bits_of(space, only) if only is not None else None
-    render = RenderCache()
-    universe = bulk.universe.index
-    records: dict[tuple[str, str, str, bool], EntryBuilder] = {}
-    failed = unknown = False
+    judged: list[tuple[Judge, IntervalIndex]] = []
+    if bulk is not None:
+        judge = flows.judge(bulk.space, "ipv4")
+        _judge_ipv4(network, bulk, judge, senders, receivers)
+        judged.append((judge, bulk.universe.index))
+    if six is not None:
+        unaddressable: list[str] = []
 
-    def judge(outcome: Outcome, src_label: str, dst_label: str, srcs: Intervals, dsts: Intervals) -> None:
-        nonlocal failed, unknown, pairs, violation_count
-        pairs += 1
-        delivered = outcome.delivered()
-        checks: list[tuple[str, int, int]] = []
-        if allow_bits is not None:
-            missing = allow_bits & ~outcome.allowed
-            checks.append(("not-allowed", missing & ~outcome.unknown, missing & outcome.unknown))
-        if deny_bits is not None:
-            hit = deny_bits & delivered
-            checks.append(("delivered", hit & ~outcome.unknown, hit & outcome.unknown))
-        if only_bits is not None:
-            extra = delivered & ~only_bits
-            checks.append(("outside-only", extra & ~outcome.unknown, extra & outcome.unknown))
-        for reason, sure, maybe in checks:
-            for bits, is_unknown in ((sure, False), (maybe, True)):
-                if not bits:
-                    continue
-                if is_unknown:
-                    unknown = True
-                else:
-                    failed = True
-                key = (src_label, dst_label, reason, is_unknown)
-                builder = records.get(key)
-                if builder is None:
-                    violation_count += 1
-                    if len(records) >= MAX_VIOLATIONS:
-                        continue
-                    builder = records[key] = EntryBuilder(space, render)
-                builder.add(bits, srcs, dsts)
+        def label(eni_id: str) -> str:
+            return _label(network, eni_id)
 
-    if senders is None or receivers is None:
-        chosen = receivers if senders is None else senders
-        ends = sorted(chosen or ())
-        inbound = senders is None
-        for eni_id in ends:
-            eni = bulk.c.enis.get(eni_id)
-            if eni is None:
-                continue
-            addresses = sorted(eni.public_of.values()) if inbound else _ipv4(eni)
-            label = _label(network, eni_id)
-            if inbound and not addresses and allow_bits:
-                pairs += 1
-                failed = True
-                violation_count += 1
-                key = (INTERNET, label, "not-allowed", False)
-                builder = records.setdefault(key, EntryBuilder(space, render))
-                builder.add(allow_bits, ((0, 2**32 - 1),), _points(_ipv4(eni)))
-                continue
-            for address in addresses:
-                point = ((address, address),)
-                for piece, outcome in bulk.internet(Host(address, eni_id), internet_is_source=inbound):
-                    if inbound:
-                        judge(outcome, INTERNET, label, piece, point)
-                    else:
-                        judge(outcome, label, INTERNET, point, piece)
-    else:
-        for a_id in sorted(senders):
-            a_eni = bulk.c.enis.get(a_id)
-            if a_eni is None:
-                continue
-            a_label = _label(network, a_id)
-            for b_id in sorted(receivers):
-                b_eni = bulk.c.enis.get(b_id)
-                if b_eni is None or b_id == a_id:
-                    continue
-                b_label = _label(network, b_id)
-                if a_label == b_label and a_label.startswith("i-"):
-                    continue
-                for a in _ipv4(a_eni):
-                    for b in _ipv4(b_eni):
-                        judge(bulk.pair(Host(a, a_id), Host(b, b_id)), a_label, b_label, ((a, a),), ((b, b),))
-    if allow_bits and pairs == 0:
+        items: list[Item] = list(six.items(senders, receivers, label, unaddressable))
+        if not only_ipv6:
+            unaddressable = []  # over both: an ENI without IPv6 is judged over IPv4 alone
+        v6 = flows.over_ipv6()
+        extra = [r for f in v6.all() for r in f.rules()]
+
+        def make(space: Space6) -> Judge:
+            return v6.judge(space.space, "ipv6")
+
+        judge6, _ = six.judge(items, client_ports, extra, make, unaddressable, label)
+        judged.append((judge6, six.side.universe.index))
+    pairs = sum(j.pairs for j, _ in judged)
+    failed = any(j.failed for j, _ in judged)
+    unknown = any(j.unknown for j, _ in judged)
+    if flows.allow and pairs == 0:
         failed = True
         warnings.append("allow: the selectors leave no pair to allow anything between")
-    violations = tuple(
-        Violation(
-            src_label,
-            dst_label,
-            reason,
-            tuple(
-                builder.build(
-                    universe if src_label == INTERNET else None, universe if dst_label == INTERNET else None
-                )
-            ),
-            is_unknown,
-        )
-        for (src_label, dst_label, reason, is_unknown), builder in sorted(records.items())
-    )
+    violations = tuple(v for j, universe in judged for v in j.violations(universe))
+    violation_count = sum(j.violation_count for j, _ in judged)
     status = "fail" if failed else "unknown" if unknown else "pass"
-    if status == "pass" and untrusted is not None and (deny is not None or only is not None):
+    if status == "pass" and untrusted is not None and (flows.deny is not None or flows.only is not None):
         status = "unknown"
         warnings.append(untrusted)
     return AssertionResult(assertion.name, line, status, violations, violation_count, pairs, tuple(warnings))
 
 
+def _judge_ipv4(
+    network: Network, bulk: Bulk, judge: Judge, senders: set[str] | None, receivers: set[str] | None
+) -> None:
+    """Every IPv4 pair (or address and internet piece) an assertion ranges over."""
+    if senders is None or receivers is None:
+        chosen = receivers if senders is None else senders
+        inbound = senders is None
+        for eni_id in sorted(chosen or ()):
+            eni = bulk.c.enis.get(eni_id)
+            if eni is None:
+                continue
+            addresses = sorted(eni.public_of.values()) if inbound else _ipv4(eni)
+            label = _label(network, eni_id)
+            if inbound and not addresses and judge.allow_bits:
+                judge.unaddressable(label, ((0, 2**32 - 1),), _points(_ipv4(eni)))
+                continue
+            for address in addresses:
+                point = ((address, address),)
+                for piece, outcome in bulk.internet(Host(address, eni_id), internet_is_source=inbound):
+                    if inbound:
+                        judge.judge(outcome, INTERNET, label, piece, point)
+                    else:
+                        judge.judge(outcome, label, INTERNET, point, piece)
+        return
+    for a_id in sorted(senders):
+        a_eni = bulk.c.enis.get(a_id)
+        if a_eni is None:
+            continue
+        a_label = _label(network, a_id)
+        for b_id in sorted(receivers):
+            b_eni = bulk.c.enis.get(b_id)
+            if b_eni is None or b_id == a_id:
+                continue
+            b_label = _label(network, b_id)
+            if a_label == b_label and a_label.startswith("i-"):
+                continue
+            for a in _ipv4(a_eni):
+                for b in _ipv4(b_eni):
+                    judge.judge(
+                        bulk.pair(Host(a, a_id), Host(b, b_id)), a_label, b_label, ((a, a),), ((b, b),)
+                    )
+
+
 def _ipv4(eni: CompiledEni) -> list[int]:
-    """An ENI's IPv4 addresses: the pairs ``check`` judges (IPv6 is not analysed here yet)."""
+    """An ENI's IPv4 addresses (its IPv6 ones are judged by :mod:`~vpcsim.analysis.policy6`)."""
     return sorted(eni.addresses - eni.addresses6)
 
 
@@ -706,4 +703,4 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "assertion"
 
 
-__all__ = ["CheckResult", "FlowSet", "check", "parse_flow", "slug"]
+__all__ = ["MAX_VIOLATIONS", "CheckResult", "FlowSet", "Violation", "check", "parse_flow", "slug"]

@@ -78,6 +78,12 @@ class Assertion(_Strict):
         pattern=CLIENT_PORTS_PATTERN,
         description="The client's ephemeral ports: linux (default), windows, nat or LO-HI.",
     )
+    over: Literal["ipv4", "ipv6", "both"] | None = Field(
+        None,
+        description="The address families the assertion ranges over: ipv4, ipv6 or both (default). Over IPv6 "
+        "the pairs are the ENIs' IPv6 addresses and the IPv6 internet, and icmp means ICMPv6 (echo request: "
+        "icmp/128).",
+    )
 
     @field_validator("allow", "only")
     @classmethod
