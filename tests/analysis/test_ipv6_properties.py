@@ -304,3 +304,64 @@ def test_matrix_ipv6_cells_agree_with_tracing_every_atom(seed: int, by: str) -> 
                         accs[(x, y)].add(out)
     assert got == [c.to_dict() for c in cells_of(space.space, accs, "ipv6")]
     assert [c.sort_key() for c in result.cells] == sorted(c.sort_key() for c in result.cells)
+
+
+@settings(max_examples=8, deadline=None)
+@given(SEEDS)
+def test_check_over_ipv6_agrees_with_trace(seed: int) -> None:
+    """An assertion over IPv6 between two ENIs: ``deny tcp/P`` fails iff ``trace`` delivers the
+    request for some pair of their IPv6 addresses, and ``allow tcp/P`` passes iff ``trace`` says
+    reachable (every client port) for every pair; and ``over: ipv4`` ignores IPv6 entirely."""
+    import random
+
+    from vpcsim.analysis import check
+    from vpcsim.model.policy import Policy
+
+    network = generate_network(seed, DUAL)
+    rng = random.Random(seed)
+    holders = sorted(e.network_interface_id for e in network.network_interfaces.values() if e.ipv6_addresses)
+    if len(holders) < 2:
+        return
+    instance = {
+        e.network_interface_id: (e.attachment.instance_id if e.attachment else None) or e.network_interface_id
+        for e in network.network_interfaces.values()
+    }
+    for _ in range(4):
+        a, b = rng.sample(holders, 2)
+        if instance[a] == instance[b]:
+            continue
+        port = rng.choice((22, 80, 443, 3306, 8080, rng.randrange(1, 65536)))
+        traces = [
+            trace(
+                network,
+                Flow(
+                    protocol=6,
+                    source=x,
+                    destination=y,
+                    destination_port=port,
+                    source_ports=((32768, 60999),),
+                    source_eni=a,
+                ),
+                record=False,
+            )
+            for x in network.network_interfaces[a].ipv6_addresses
+            for y in network.network_interfaces[b].ipv6_addresses
+        ]
+        if any(t.verdict == "unknown" for t in traces):
+            continue
+        delivered = any(not any(k.path == "forward" for k in t.blockers) for t in traces)
+        reachable = all(t.reachable for t in traces)
+        ends = {"from": {"eni": [a]}, "to": {"eni": [b]}}
+        policy = Policy.model_validate(
+            {
+                "assertions": [
+                    {"name": "deny", **ends, "deny": [f"tcp/{port}"], "over": "ipv6"},
+                    {"name": "allow", **ends, "allow": [f"tcp/{port}"], "over": "ipv6"},
+                    {"name": "v4", **ends, "deny": ["all"], "over": "ipv4"},
+                ]
+            }
+        )
+        deny, allow, v4 = check(network, policy).assertions
+        assert deny.status == ("fail" if delivered else "pass"), (a, b, port)
+        assert allow.status == ("pass" if reachable else "fail"), (a, b, port)
+        assert all(v.family == "ipv4" for v in v4.violations)
