@@ -14,6 +14,12 @@ that reaches ``main`` over the IPv6 internet (addresses are global: no NAT, no p
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.support.cli import CliRunner
+
 from vpcsim.analysis import check, diff, exposure, matrix
 from vpcsim.analysis.matrix import MatrixResult
 from vpcsim.formats.policy import parse_policy
@@ -237,3 +243,144 @@ def test_a_private_subnet_routing_ipv6_to_the_internet_gateway() -> None:
     assert _pair(fixed, mistake, "outsider", "app") == [
         ("ipv6", "newly_allowed", "tcp 22", "2600:1f18:9999:5601::10/128")
     ]
+
+
+# ---------------------------------------------------------------------------- a Terraform plan
+
+
+def _tf_resource(address: str, values: dict[str, Any]) -> dict[str, Any]:
+    rtype, name = address.split(".")
+    return {"address": address, "mode": "managed", "type": rtype, "name": name, "values": values}
+
+
+def _plan(open_ipv6: bool) -> dict[str, Any]:
+    """A Terraform plan of a dual-stack VPC and an instance; ``open_ipv6``: the plan adds a
+    ``::/0`` route to the internet gateway and SSH from ``ipv6_cidr_blocks = ["::/0"]``."""
+    ingress: list[dict[str, Any]] = [
+        {
+            "protocol": "tcp",
+            "from_port": 443,
+            "to_port": 443,
+            "cidr_blocks": ["0.0.0.0/0"],
+            "ipv6_cidr_blocks": [],
+        }
+    ]
+    if open_ipv6:
+        ingress.append(
+            {
+                "protocol": "tcp",
+                "from_port": 22,
+                "to_port": 22,
+                "cidr_blocks": [],
+                "ipv6_cidr_blocks": ["::/0"],
+            }
+        )
+    resources = [
+        _tf_resource(
+            "aws_vpc.main", {"cidr_block": "10.0.0.0/16", "ipv6_cidr_block": "2600:1f18:1234:5600::/56"}
+        ),
+        _tf_resource("aws_internet_gateway.gw", {}),
+        _tf_resource(
+            "aws_subnet.public", {"cidr_block": "10.0.1.0/24", "ipv6_cidr_block": "2600:1f18:1234:5601::/64"}
+        ),
+        _tf_resource("aws_route_table.public", {}),
+        _tf_resource("aws_route.v4", {"destination_cidr_block": "0.0.0.0/0"}),
+        _tf_resource("aws_route_table_association.public", {}),
+        _tf_resource("aws_security_group.web", {"name": "web", "ingress": ingress}),
+        _tf_resource(
+            "aws_instance.web",
+            {
+                "private_ip": "10.0.1.10",
+                "associate_public_ip_address": True,
+                "ipv6_addresses": ["2600:1f18:1234:5601::10"],
+            },
+        ),
+    ]
+    if open_ipv6:
+        resources.append(_tf_resource("aws_route.v6", {"destination_ipv6_cidr_block": "::/0"}))
+
+    def ref(*addresses: str) -> dict[str, Any]:
+        return {"references": list(addresses)}
+
+    expressions = {
+        "aws_internet_gateway.gw": {"vpc_id": ref("aws_vpc.main.id", "aws_vpc.main")},
+        "aws_subnet.public": {"vpc_id": ref("aws_vpc.main.id", "aws_vpc.main")},
+        "aws_route_table.public": {"vpc_id": ref("aws_vpc.main.id", "aws_vpc.main")},
+        "aws_route.v4": {
+            "route_table_id": ref("aws_route_table.public.id", "aws_route_table.public"),
+            "gateway_id": ref("aws_internet_gateway.gw.id", "aws_internet_gateway.gw"),
+        },
+        "aws_route.v6": {
+            "route_table_id": ref("aws_route_table.public.id", "aws_route_table.public"),
+            "gateway_id": ref("aws_internet_gateway.gw.id", "aws_internet_gateway.gw"),
+        },
+        "aws_route_table_association.public": {
+            "route_table_id": ref("aws_route_table.public.id", "aws_route_table.public"),
+            "subnet_id": ref("aws_subnet.public.id", "aws_subnet.public"),
+        },
+        "aws_security_group.web": {"vpc_id": ref("aws_vpc.main.id", "aws_vpc.main")},
+        "aws_instance.web": {
+            "subnet_id": ref("aws_subnet.public.id", "aws_subnet.public"),
+            "vpc_security_group_ids": ref("aws_security_group.web.id", "aws_security_group.web"),
+        },
+    }
+    unknown = {
+        r["address"]: {"id": True, **dict.fromkeys(expressions.get(r["address"], {}), True)}
+        for r in resources
+    }
+    return {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": resources}},
+        "resource_changes": [
+            {
+                "address": r["address"],
+                "type": r["type"],
+                "name": r["name"],
+                "change": {
+                    "actions": ["create"],
+                    "after": r["values"],
+                    "after_unknown": unknown[r["address"]],
+                },
+            }
+            for r in resources
+        ],
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": r["address"],
+                        "mode": "managed",
+                        "type": r["type"],
+                        "name": r["name"],
+                        "expressions": expressions.get(r["address"], {}),
+                    }
+                    for r in resources
+                ]
+            }
+        },
+    }
+
+
+def test_diff_of_a_terraform_plan_that_opens_ipv6_to_the_internet(tmp_path: Path, cli: CliRunner) -> None:
+    """A plan adding ``ipv6_cidr_blocks = ["::/0"]`` on an SSH rule and a ``::/0`` route to the
+    internet gateway: ``diff`` reports SSH newly allowed from the IPv6 internet (exit 1), and
+    ``check`` of the new plan fails over IPv6."""
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(_plan(False)))
+    new.write_text(json.dumps(_plan(True)))
+    run = cli("diff", str(old), str(new), "--json")
+    assert run.status == 1 and run.json["status"] == "changed"
+    changes = [
+        (p["from"], p["family"], e["protocol"], e["ports"], e["sources"], e["destinations"])
+        for p in run.json["pairs"]
+        for e in p["newly_allowed"]
+    ]
+    assert changes == [("internet", "ipv6", "tcp", [[22, 22]], ["::/0"], ["2600:1f18:1234:5601::10/128"])]
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "assertions:\n  - name: no ssh from the internet\n    from: internet\n    to: all\n    deny: [tcp/22]\n"
+    )
+    run = cli("check", str(new), str(policy), "--json")
+    assert run.status == 1
+    assert [v["family"] for v in run.json["assertions"][0]["violations"]] == ["ipv6"]
+    assert cli("check", str(old), str(policy)).status == 0
