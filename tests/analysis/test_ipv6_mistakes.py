@@ -1,4 +1,4 @@
-"""The four classic dual-stack mistakes of issue 12, each seen through ``matrix``, ``diff`` and
+"""The four classic dual-stack mistakes, each seen through ``matrix``, ``diff`` and
 ``check`` (and ``exposure``'s family notes where they apply):
 
 1. a security group open to ``0.0.0.0/0`` but not ``::/0``;

@@ -318,8 +318,9 @@ def matrix(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """All-pairs reachability with the traffic per pair, computed by equivalence classes. Exit 0, or 3
-    when some cell holds unknown traffic (it crosses what is not modelled)."""
+    """All-pairs reachability with the traffic per pair, computed by equivalence classes, over IPv4
+    and IPv6 (a cell per pair and family). Exit 0, or 3 when some cell holds unknown traffic (it
+    crosses what is not modelled)."""
     from ..analysis.matrix import BY_CHOICES
     from ..analysis.matrix import matrix as run_matrix
 
@@ -376,9 +377,10 @@ def diff(
     debug: DebugOpt = False,
 ) -> int:
     """Flows newly allowed and newly blocked between every pair of instances and with the internet
-    ("what will this plan open?"), per ENI address. Resources match by id, then Name tag, then
-    Terraform address. Exit 1 when something changed, 3 when nothing changed for sure but an answer
-    depends on what is not analysed (skipped resources, IPv6, unknown paths or addresses), 0 otherwise."""
+    ("what will this plan open?"), per ENI address and over both IPv4 and IPv6. Resources match by
+    id, then Name tag, then Terraform address. Exit 1 when something changed, 3 when nothing changed
+    for sure but an answer depends on what is not analysed (skipped resources, unknown paths or
+    addresses), 0 otherwise."""
     from ..analysis.diff import diff as run_diff
 
     ports = _client_ports(client_ports)
@@ -420,8 +422,9 @@ def check(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> int:
-    """Check a network against a policy of assertions (allow / deny / only between endpoint sets).
-    Exit 0 when every assertion holds, 1 when one fails, 3 when one depends on what is not modelled."""
+    """Check a network against a policy of assertions (allow / deny / only between endpoint sets,
+    over IPv4, IPv6 or both). Exit 0 when every assertion holds, 1 when one fails, 3 when one
+    depends on what is not modelled."""
     from ..analysis.policy import check as run_check
     from ..analysis.reports import check_junit, check_sarif
     from ..formats.policy import read_policy
