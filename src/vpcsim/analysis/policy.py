@@ -692,7 +692,7 @@ def _judge_ipv4(
 
 def _ipv4(eni: CompiledEni) -> list[int]:
     """An ENI's IPv4 addresses (its IPv6 ones are judged by :mod:`~vpcsim.analysis.policy6`)."""
-    return sorted(eni.addresses - eni.addresses6)
+    return sorted(eni.addresses - eni.addresses6 if eni.addresses6 else eni.addresses)
 
 
 def _points(addresses: list[int]) -> Intervals:
