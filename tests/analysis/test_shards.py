@@ -34,9 +34,18 @@ def _single_and_sharded(net: Network, parts: int) -> None:
     assert sharded.to_dict() == single.to_dict()
     for by in BY_CHOICES:
         m = matrix(net, by)
-        merged = merge_matrix(by, [matrix_shard(s.network, by) for s in shards])
+        merged = merge_matrix(by, [matrix_shard(s.network, by) for s in shards], net)
         assert merged.to_dict() == m.to_dict()
         assert merged.to_csv() == m.to_csv()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_merged_shards_equal_the_single_process_over_ipv6(seed: int) -> None:
+    """Dual-stack: the shards' IPv4 cells and the IPv6 cells computed at the merge (over IPv6 the
+    internet joins VPCs that no peering does) are the single-process matrix."""
+    config = replace(PRESETS["dual-stack-small"], vpcs=4, min_vpcs=3)
+    net = generate_network(seed, config)
+    _single_and_sharded(net, 2 + seed % 2)
 
 
 @pytest.mark.parametrize("seed", range(12))

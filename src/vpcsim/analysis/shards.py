@@ -294,17 +294,22 @@ def merge_exposure(
     """The single-process answer from the shards' answers, in its order: findings sorted as
     ``exposure`` sorts them (ties only arise within an ENI, hence within one shard, whose order
     is kept), the estate's own ``incomplete`` items first, then each ENI's unknown paths in ENI
-    order."""
+    order; the family notes in ENI order (IPv6 is analysed: no ``ipv6`` item)."""
     findings: list[Finding] = [f for r in results for f in r.findings]
     findings.sort(key=Finding.sort_key)
     unknown = [i for r in results for i in r.incomplete if i.kind == "unknown-path"]
     unknown.sort(key=lambda i: i.component)
-    incomplete: list[Incomplete] = [*incomplete_of(network, skipped), *unknown]
+    incomplete: list[Incomplete] = [*incomplete_of(network, skipped, ipv6_analysed=True), *unknown]
+    notes = None
+    if any(r.family_notes is not None for r in results):
+        # Each ENI's notes, in ENI order as the single process gives them (one shard per ENI).
+        notes = tuple(sorted((n for r in results for n in r.family_notes or ()), key=lambda n: n.eni))
     return ExposureResult(
         findings=tuple(findings),
         incomplete=tuple(incomplete),
         exposed_enis=sum(r.exposed_enis for r in results),
         public_addresses=sum(r.public_addresses for r in results),
+        family_notes=notes,
     )
 
 
