@@ -384,3 +384,18 @@ def test_diff_of_a_terraform_plan_that_opens_ipv6_to_the_internet(tmp_path: Path
     assert run.status == 1
     assert [v["family"] for v in run.json["assertions"][0]["violations"]] == ["ipv6"]
     assert cli("check", str(old), str(policy)).status == 0
+
+
+def test_matrix_of_the_dual_stack_example_through_the_cli(cli: CliRunner) -> None:
+    """The built-in dual-stack example: the bastion reaches the app by SSH over both families
+    (app-sg names bastion-sg, whose members' addresses of each family it matches) and by ICMPv6
+    over IPv6 only; JSON cells, CSV rows and the table say the family."""
+    run = cli("matrix", "dual-stack", "--by", "instance", "--json")
+    assert run.status == 0
+    cells = {(c["family"], tuple(t["protocol"] for t in c["allowed"])) for c in run.json["cells"]}
+    assert ("ipv4", ("tcp",)) in cells and ("ipv6", ("tcp", "icmpv6")) in cells
+    run = cli("matrix", "dual-stack", "--by", "instance", "--csv")
+    rows = run.out.splitlines()
+    assert rows[0].endswith(",family") and any(r.endswith(",ipv6") for r in rows[1:])
+    run = cli("matrix", "dual-stack", "--by", "instance")
+    assert "over" in run.out and "IPv6" in run.out

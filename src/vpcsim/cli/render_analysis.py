@@ -282,7 +282,8 @@ def render_diff(old: Network, new: Network, result: DiffResult) -> RenderableTyp
     for pair in result.pairs:
         source = _diff_end(old, new, pair.source, pair.source_eni)
         destination = _diff_end(old, new, pair.destination, pair.destination_eni)
-        parts.append(Text(f"{source} -> {destination}", style="bold"))
+        over = " (over IPv6)" if pair.family == "ipv6" else ""
+        parts.append(Text(f"{source} -> {destination}{over}", style="bold"))
         for sign, entries, style, note in (
             ("+", pair.newly_allowed, "green", ""),
             ("-", pair.newly_blocked, "red", ""),
