@@ -150,7 +150,7 @@ def known() -> dict[str, object]:
 def table() -> str:
     """The Markdown table of docs/serve.md ("Where moto's tests and AWS disagree")."""
     lines = [
-        "| tests | moto expects | AWS (and vpcsim) | AWS documentation |",
+        "| tests | moto expects | AWS (and vpcsim) | source: what it says |",
         "| --- | --- | --- | --- |",
     ]
     for entry in known()["disagreement"]:  # type: ignore[attr-defined]

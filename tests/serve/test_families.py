@@ -224,6 +224,40 @@ def test_gateway_endpoint_routes_the_service_prefix_list(ec2: Any) -> None:
     assert [r.get("GatewayId") for r in routes] == ["local"]
 
 
+def test_only_a_gateway_load_balancer_endpoint_is_a_route_target(ec2: Any) -> None:
+    """CreateRoute(VpcEndpointId=...) takes a Gateway Load Balancer endpoint, described as the
+    route's GatewayId (the Route shape has no VpcEndpointId), also as a middlebox for a subnet's
+    block; a gateway endpoint is RouteNotSupported, under either parameter."""
+    vpc, subnet, _ = network(ec2)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    gwlb = ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName="com.amazonaws.vpce.us-east-1.vpce-svc-084fa044c50cb1290",
+        SubnetIds=[subnet],
+        VpcEndpointType="GatewayLoadBalancer",
+    )["VpcEndpoint"]["VpcEndpointId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", VpcEndpointId=gwlb)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="10.0.1.0/24", VpcEndpointId=gwlb)
+    routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    assert {(r["DestinationCidrBlock"], r["GatewayId"], r["State"]) for r in routes} == {
+        ("10.0.0.0/16", "local", "active"),
+        ("0.0.0.0/0", gwlb, "active"),
+        ("10.0.1.0/24", gwlb, "active"),
+    }
+    s3 = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway"
+    )["VpcEndpoint"]["VpcEndpointId"]
+    for target in ({"VpcEndpointId": s3}, {"GatewayId": s3}):
+        with pytest.raises(ClientError) as excinfo:
+            ec2.create_route(RouteTableId=table, DestinationCidrBlock="192.0.2.0/24", **target)
+        assert code(excinfo) == "RouteNotSupported", target
+    with pytest.raises(ClientError) as excinfo:
+        ec2.create_route(
+            RouteTableId=table, DestinationCidrBlock="192.0.2.0/24", VpcEndpointId="vpce-0123456789abcdef0"
+        )
+    assert code(excinfo) == "InvalidVpcEndpointId.NotFound"
+
+
 def test_get_requests_work(server: BackgroundServer, ec2: Any) -> None:
     import urllib.request
 

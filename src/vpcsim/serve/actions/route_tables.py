@@ -215,6 +215,31 @@ def _destination(request: Request) -> tuple[str, str]:
     return key, value
 
 
+def _endpoint_target(request: Request, endpoint_id: str, code: str, what: str) -> dict[str, Any]:
+    """A VPC endpoint as a route target: only a Gateway Load Balancer endpoint is one (a gateway
+    endpoint's routes are its prefix-list routes, made by the endpoint; an interface endpoint is
+    reached by its addresses). The route names it as ``GatewayId``, as DescribeRouteTables shows it
+    (the Route shape has no ``VpcEndpointId``)."""
+    endpoint = request.get("VpcEndpoints", endpoint_id)
+    if endpoint is None:
+        raise not_found(code, what, endpoint_id)
+    if endpoint.get("VpcEndpointType") != "GatewayLoadBalancer":
+        raise ApiError(
+            "RouteNotSupported",
+            f"Route table contains unsupported route target: {endpoint_id}. "
+            "VPC Endpoints of this type cannot be used as route targets.",
+        )
+    return {"GatewayId": endpoint_id}
+
+
+def _middlebox(route: dict[str, Any]) -> bool:
+    """An interface, a NAT gateway or a Gateway Load Balancer endpoint: the targets a route more
+    specific than ``local`` may have."""
+    return any(k in route for k in ("NetworkInterfaceId", "NatGatewayId")) or str(
+        route.get("GatewayId", "")
+    ).startswith("vpce-")
+
+
 def _target(request: Request, table: dict[str, Any], destination: tuple[str, str]) -> dict[str, Any]:
     given = [(key, request.params[key]) for key in TARGETS if request.params.get(key)]
     if not given:
@@ -227,6 +252,8 @@ def _target(request: Request, table: dict[str, Any], destination: tuple[str, str
     key, value = given[0]
     route: dict[str, Any] = {key: value}
     kind, _, code, what = TARGETS[key]
+    if key == "VpcEndpointId" or (key == "GatewayId" and value.startswith("vpce-")):
+        return _endpoint_target(request, value, code, what)
     if key == "GatewayId":
         gateway_kind = GATEWAY_KINDS.get(value.split("-")[0])
         if gateway_kind is None or request.get(gateway_kind[0], value) is None:
@@ -293,7 +320,7 @@ def _check_against_local(
         if net == local:
             raise ApiError("RouteAlreadyExists", f"The route identified by {value} already exists.")
         if net.subnet_of(local):  # type: ignore[arg-type]
-            middlebox = any(k in route for k in ("NetworkInterfaceId", "NatGatewayId", "VpcEndpointId"))
+            middlebox = _middlebox(route)
             subnets = {s.get("CidrBlock") for s in request.all("Subnets") if s.get("VpcId") == table["VpcId"]}
             subnets |= {
                 a.get("Ipv6CidrBlock")
@@ -347,9 +374,7 @@ def replace_route(request: Request) -> dict[str, Any]:
     route_target = _target(request, table, destination)
     if current.get("GatewayId") != "local":
         _check_against_local(request, table, destination, route_target)
-    elif not any(
-        k in route_target for k in ("NetworkInterfaceId", "NatGatewayId", "VpcEndpointId", "GatewayId")
-    ):
+    elif not _middlebox(route_target):
         raise ApiError(
             "InvalidParameterValue",
             "The local route can only target an interface, a NAT gateway or an endpoint",
