@@ -40,7 +40,9 @@ class LiveConsole:
     def start(self) -> None:
         import uvicorn
 
-        app = create_app(lambda: self.network)
+        # a network to compare with, when one is set before the server starts (--compare)
+        compare = (lambda: self.compare) if self.compare is not None else None
+        app = create_app(lambda: self.network, compare=compare)
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()

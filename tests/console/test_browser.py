@@ -288,3 +288,51 @@ def test_map_follows_a_live_network(page: Any, live: LiveConsole) -> None:
     subnet = network.create_subnet(vpc, "10.0.42.0/24", availability_zone="sa-east-1a", name="created-live")
     page.wait_for_selector(f"#tree-list button[data-id='{subnet.subnet_id}']", timeout=3000)
     assert "created-live" in page.inner_text("#tree")
+
+
+def test_diff_overlay_of_two_networks(browser: Any, screenshots: Path) -> None:
+    """``vpcsim console OLD --compare NEW``: the Compare tab lists what opened, and the map
+    outlines the instances whose traffic changed (and only those), saying so in their labels."""
+    import copy
+
+    old = vpcsim.load("bastion-nat")
+    new = copy.deepcopy(old)
+    bastion, app = old.find_by_name("bastion")[0].id, old.find_by_name("app")[0].id
+    app_group = new.network_interfaces[new.instances[app].network_interface_ids[0]].groups[0]
+    new.authorize_security_group_ingress(app_group, ip_protocol="tcp", port=5432, cidr_ipv4="10.0.1.0/24")
+    server = LiveConsole()
+    server.network, server.compare = old, new
+    server.start()
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]", timeout=20000)
+        tab = page.get_by_role("tab", name="Compare")
+        expect(tab).to_be_visible()
+        tab.click()
+        panel = page.locator("#panel-compare")
+        expect(panel).to_contain_text("Compared network: changed")
+        opened = panel.locator("h3:text-is('Opened') + ul li")
+        expect(opened).to_have_count(1)
+        expect(opened).to_contain_text(f"{bastion} → {app}")
+        expect(opened).to_contain_text("5432")
+        expect(panel.locator("h3:text-is('Closed') + ul li")).to_have_count(0)
+        marked = page.evaluate("window.vpcsimConsole.map.cy.nodes('.diff').map((n) => n.id())")
+        assert sorted(marked) == sorted([bastion, app])
+        labelled = page.evaluate(
+            "window.vpcsimConsole.map.cy.nodes().filter((n) => n.data('text').includes('traffic changed'))"
+            ".map((n) => n.id())"
+        )
+        assert sorted(labelled) == sorted(marked), "the change is in the label, not only the colour"
+        # both overlays at once: each says its own in the label
+        page.check("#exposure-toggle")
+        page.wait_for_selector("[data-testid=exposure] tbody tr")
+        bastion_label = page.evaluate(f"window.vpcsimConsole.map.cy.getElementById('{bastion}').data('text')")
+        assert "exposed" in bastion_label and "traffic changed" in bastion_label
+        page.uncheck("#exposure-toggle")
+        page.get_by_role("tab", name="Compare").click()
+        shoot(page, screenshots / "compare-bastion-nat.png")
+    finally:
+        context.close()
+        server.stop()

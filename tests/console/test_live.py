@@ -128,7 +128,9 @@ def test_the_tutorial_built_on_the_page_reaches_the_internet(
     console: Any, served: BackgroundServer, capsys: pytest.CaptureFixture[str], screenshots: Path
 ) -> None:
     """The tutorial's console steps: VPC, public subnet, internet gateway attached and routed,
-    a group letting SSH in, an instance with a public address: the internet reaches it."""
+    a group letting SSH in, an instance with a public address (the internet reaches it), a NAT
+    gateway, an ACL rule, and a private subnet routed through the NAT gateway whose instance
+    reaches the internet through it."""
     form = open_build(console, "vpc")
     form.get_by_label("IPv4 CIDR block").fill("10.30.0.0/16")
     form.get_by_label("Name tag").fill("tut-vpc")
@@ -197,9 +199,37 @@ def test_the_tutorial_built_on_the_page_reaches_the_internet(
     form.get_by_label("Subnet (a public one)").select_option(subnet)
     form.get_by_role("button", name="Create NAT gateway").click()
     expect(console.locator("[data-testid=build-ok]")).to_contain_text("Created nat-")
-    assert (
-        len(ec2.describe_nat_gateways(Filter=[{"Name": "subnet-id", "Values": [subnet]}])["NatGateways"]) == 1
-    )
+    (nat,) = ec2.describe_nat_gateways(Filter=[{"Name": "subnet-id", "Values": [subnet]}])["NatGateways"]
+
+    # the private half: a subnet with its own route table whose default route is the NAT gateway
+    form = open_build(console, "subnet")
+    form.get_by_label("VPC").select_option(vpc)
+    form.get_by_label("IPv4 CIDR block").fill("10.30.2.0/24")
+    form.get_by_label("Name tag").fill("tut-private")
+    form.get_by_role("button", name="Create subnet").click()
+    expect(console.locator("[data-testid=build-ok]")).to_contain_text("Created subnet")
+    private = ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": ["tut-private"]}])["Subnets"][0][
+        "SubnetId"
+    ]
+    form = open_build(console, "rtb")
+    form.get_by_label("VPC").select_option(vpc)
+    form.get_by_label("Associate with subnet (optional)").select_option(private)
+    form.get_by_label("Name tag").fill("tut-private-routes")
+    form.get_by_role("button", name="Create route table").click()
+    expect(console.locator("[data-testid=build-ok]")).to_contain_text(f"associated it with {private}")
+    private_table = ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [private]}]
+    )["RouteTables"][0]["RouteTableId"]
+    form = open_build(console, "route")
+    form.get_by_label("Route table").select_option(private_table)
+    form.get_by_label("Target").select_option(nat["NatGatewayId"])
+    form.get_by_role("button", name="Add route").click()
+    expect(console.locator("[data-testid=build-ok]")).to_contain_text(f"0.0.0.0/0 → {nat['NatGatewayId']}")
+    form = open_build(console, "instance")
+    form.get_by_label("Subnet").select_option(private)
+    form.get_by_label("Name tag").fill("tut-app")
+    form.get_by_role("button", name="Launch instance").click()
+    expect(console.locator("[data-testid=build-ok]")).to_contain_text("(10.30.2.")
 
     acl = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"][0]
     form = open_build(console, "aclentry")
@@ -222,6 +252,13 @@ def test_the_tutorial_built_on_the_page_reaches_the_internet(
     answer = cli_trace(
         capsys, served.url, "--from", "internet:203.0.113.7", "--to", "tut-web", "--port", "22"
     )
+    assert answer["verdict"] == "unreachable"
+    # the private instance (the VPC's default group: all out) reaches the internet through the
+    # NAT gateway, and only that way
+    answer = cli_trace(capsys, served.url, "--from", "tut-app", "--to", "internet:8.8.8.8", "--port", "443")
+    assert answer["verdict"] == "reachable"
+    assert nat["NatGatewayId"] in [hop["component"] for hop in answer["forward"]]
+    answer = cli_trace(capsys, served.url, "--from", "internet", "--to", "tut-app", "--port", "22")
     assert answer["verdict"] == "unreachable"
 
 

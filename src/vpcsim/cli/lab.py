@@ -379,14 +379,16 @@ def _live_step(network: Any, flow: dict[str, Any], name: str, trace: Any, make_f
     verdict = trace(network, engine_flow)
     result["engine"] = verdict.verdict
     result["codes"] = verdict.codes
-    if any(hop.type == "vpc-service" for hop in verdict.forward):
-        # The Amazon DNS resolver, metadata and time services are not realised in the lab.
+    services = {hop.component for hop in verdict.forward if hop.type == "vpc-service"}
+    if services - {"amazon-dns-resolver"}:
+        # The instance metadata and Time Sync services are not realised in the lab (the VPC's
+        # DNS resolver is: lab/dns.py, probed with a real question by lab/dns_probe.py).
         result.update({"kernel": "not realised", "agree": True})
         result["probes"].append(
             {
                 "source_port": None,
                 "delivered": None,
-                "detail": "VPC-provided services are not part of the lab",
+                "detail": f"{', '.join(sorted(services))} is not part of the lab",
             }
         )
         return result

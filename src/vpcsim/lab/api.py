@@ -26,6 +26,7 @@ from ..model import Network, protocol_name, protocol_number
 from . import kernel, ssh
 from .diff import LabChange, diff_plans
 from .dns import DnsAttributes, apply_dns, dns_down, stop_resolvers
+from .dns_probe import is_resolver_probe, probe_resolver
 from .env import require_environment
 from .errors import LabError, LabNotFoundError
 from .naming import DEFAULT_LAB, PREFIX, check_lab_name, lab_prefix
@@ -528,7 +529,8 @@ def lab_probe(
 
     ``blockers`` holds at most one entry, ``VPCSIM_LAB_NO_REQUEST`` (the request never reached
     the destination) or ``VPCSIM_LAB_NO_REPLY`` (it did, but no reply came back); the kernel
-    does not say why -- ``vpcsim trace`` does. ``lab`` holds what the probe observed.
+    does not say why -- ``vpcsim trace`` does. ``lab`` holds what the probe observed. DNS to
+    the source VPC's resolver is a real question answered by it (:mod:`.dns_probe`).
     """
     require_environment()
     state = read_state(name)
@@ -554,7 +556,10 @@ def lab_probe(
         icmp_type=(8 if icmp_type is None else icmp_type) if number == 1 else None,
         icmp_code=(0 if icmp_code is None else icmp_code) if number == 1 else None,
     )
-    (result,) = run_probes(state, [spec], timeout=timeout)
+    if is_resolver_probe(state, spec):
+        result = probe_resolver(state, spec, timeout)
+    else:
+        (result,) = run_probes(state, [spec], timeout=timeout)
     return probe_document(name, result)
 
 

@@ -202,7 +202,10 @@ def _start(lab: str, resolver: VpcResolver, hosts: Path) -> None:
         "--user=nobody",
         "--group=nogroup",
         "--port=53",
-        "--bind-dynamic",
+        # Bound to the two addresses only. Not --bind-dynamic: it drops a TCP connection that
+        # arrives on an interface other than the one holding the address (every subnet but the
+        # one holding base + 2), and AWS's resolver answers DNS over TCP from every subnet.
+        "--bind-interfaces",
         *(f"--listen-address={a}" for a in resolver.addresses),
         "--no-resolv",
         "--no-poll",

@@ -174,6 +174,21 @@ export class NetworkMap {
       const box = this.boxOf(id);
       if (box) this.cy.getElementById(box).addClass(cls);
     }
+    if (cls === 'diff') this.relabel();
+  }
+
+  // A box's label: its name and id, then what an overlay says of it, in words as well as in
+  // colour (the exposure's severity, a diff's change).
+  relabel() {
+    for (const node of this.cy.nodes()) {
+      const n = this.nodes.get(node.id());
+      if (!n) continue;
+      const lines = [];
+      const severity = this.severities && this.severities.get(node.id());
+      if (severity) lines.push(`⚠ ${severity.toUpperCase()} exposed`);
+      if (node.hasClass('diff')) lines.push('⇄ traffic changed');
+      node.data('text', [...lines, nodeLabel(n)].join('\n'));
+    }
   }
 
   clearPath() {
@@ -232,14 +247,9 @@ export class NetworkMap {
         }
       }
     }
-    for (const node of this.cy.nodes()) {
-      const n = this.nodes.get(node.id());
-      if (!n) continue;
-      const severity = worst.get(node.id());
-      const base = nodeLabel(n);
-      node.data('text', severity ? `⚠ ${severity.toUpperCase()} exposed\n${base}` : base);
-      if (severity) node.addClass(`exp-${severity}`);
-    }
+    this.severities = worst;
+    for (const [box, severity] of worst) this.cy.getElementById(box).addClass(`exp-${severity}`);
+    this.relabel();
   }
 
   boundingBoxes() {
