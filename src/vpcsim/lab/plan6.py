@@ -428,10 +428,10 @@ class Planner6:
                 snet = self._subnet6(subnet)
                 table = ENI_TABLE_BASE + position
                 lines.append(f"{V6}rule add pref 200 iif {ifname} lookup {table}")
-                if snet is None:
-                    continue
-                gateway = router_address(str(snet))
                 own = list(eni.ipv6_addresses)
+                if snet is None or not own:
+                    continue  # no IPv6 address: the ENI sends no IPv6
+                gateway = router_address(str(snet))
                 lines += [f"{V6}addr add {a}/{snet.prefixlen} dev {ifname} nodad" for a in own]
                 for address in own:
                     lines.append(f"{V6}rule add pref 100 from {address} iif lo lookup {table}")

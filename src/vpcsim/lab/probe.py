@@ -67,14 +67,14 @@ class ProbeSpec:
     def expects_reply(self) -> bool:
         if self.protocol == ICMP:
             return self.sent_icmp_type in ICMP_REPLIES
-        if self.protocol == ICMPV6:
+        if self.protocol == ICMPV6 and self.ipv6:
             return self.sent_icmp_type in ICMPV6_REPLIES
         return True
 
     @property
     def sent_icmp_type(self) -> int:
         if self.icmp_type is None:
-            return 128 if self.protocol == ICMPV6 else 8
+            return 128 if self.protocol == ICMPV6 and self.ipv6 else 8
         return self.icmp_type
 
     @property
@@ -243,7 +243,7 @@ def schedule(specs: list[ProbeSpec], servers: list[list[tuple[str, str]]]) -> li
             remote = (spec.destination, spec.destination_port)
             tuples.add((spec.protocol, client, remote))
             pairs.add((spec.protocol, frozenset((client, remote))))
-        elif spec.protocol not in (ICMP, ICMPV6):
+        elif spec.protocol != ICMP and not (spec.protocol == ICMPV6 and spec.ipv6):
             # Tracked by addresses alone: two probes of the protocol that share an address (as
             # sent, or as translated: the server's own) could each be the other's reply.
             ends = {spec.source, spec.destination, *(address for _, address in servers[index])}
@@ -388,7 +388,7 @@ class _Batch:
                 sock.send(token)
             return
         sock = self._raw_client(namespace, spec.source, spec.protocol)
-        if spec.protocol == ICMPV6:
+        if spec.protocol == ICMPV6 and spec.ipv6:
             sock.sendto(_icmp6_message(spec, probe.uid, token), (spec.destination, 0))
         elif spec.protocol == ICMP:
             type_ = 8 if spec.icmp_type is None else spec.icmp_type
@@ -547,7 +547,7 @@ class _Batch:
         source, destination, protocol, payload = parsed
         if protocol == TCP:
             self._observe_tcp(observer, source, destination, payload)
-        elif protocol == ICMPV6:
+        elif protocol == ICMPV6 and ":" in observer.address:
             self._observe_icmp6(source, payload)
         elif protocol == ICMP:
             self._observe_icmp(observer, source, payload)
