@@ -215,3 +215,51 @@ def test_the_engine_agrees_on_the_same_ipv6_probes(
                 f"{expect.why}: engine says arrives/completes {engine}, AWS {(expect.arrived, expect.delivered)}"
             )
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_dual_stack_example_answers_over_ipv6(lab_name: str) -> None:
+    """``lab probe -6`` and the responder over IPv6, on the built-in dual-stack example (the
+    stories its header tells)."""
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from vpcsim.cli.lab import lab_app
+    from vpcsim.formats.loader import load_example
+    from vpcsim.lab import lab_exec, lab_probe
+
+    lab_up(load_example("dual-stack").network, lab_name)
+    ssh = lab_probe(lab_name, "internet", "bastion", "tcp", 22, 40100, ipv6=True)
+    assert ssh["reachable"] and ssh["flow"]["destination"] == "2600:1f1e:c00:ce01::10"
+    assert ssh["flow"]["source"] == "2001:db8:5::1"
+    inbound = lab_probe(lab_name, "internet", "app", "tcp", 22, 40101, ipv6=True)
+    assert inbound["blockers"][0]["code"] == "VPCSIM_LAB_NO_REQUEST"  # app-sg: SSH from the bastion only
+    out = lab_probe(lab_name, "app", "internet:2001:db8:5::1", "udp", 53, 40102)
+    assert out["reachable"] and out["lab"]["observed_source"] == "2600:1f1e:c00:ce02::20"  # no NAT
+    ping = lab_probe(lab_name, "bastion", "app", "icmp", ipv6=True)
+    assert ping["reachable"] and ping["flow"]["protocol"] == "icmpv6"
+    curl = lab_exec(lab_name, "app", ["curl", "-s", "-m", "2", "http://[2001:db8:5::1]/"], capture=True)
+    assert curl.returncode == 0 and "the internet answered on port 80" in curl.stdout
+    app = typer.Typer()
+    app.add_typer(lab_app, name="lab")
+    result = CliRunner().invoke(
+        app,
+        [
+            "lab",
+            "probe",
+            "--name",
+            lab_name,
+            "--from",
+            "internet",
+            "--to",
+            "bastion",
+            "-6",
+            "--port",
+            "22",
+            "--json",
+        ],
+        standalone_mode=False,
+    )
+    assert result.exception is None and result.return_value == 0, result.output
+    assert json.loads(result.stdout)["flow"]["destination"] == "2600:1f1e:c00:ce01::10"
