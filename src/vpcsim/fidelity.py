@@ -1,8 +1,10 @@
 """Differential testing: the engine's verdicts against what the Linux kernel does.
 
-For random small networks (:func:`vpcsim.testing.generate_network`), reshaped by
-:mod:`vpcsim.fidelity_bias` so that most flows over them almost work (random networks mostly
-block, and the kernel then rarely gets to disagree about what passes), every flow is traced by
+For random small dual-stack networks (:func:`vpcsim.testing.generate_network`, the
+``dual-stack-small`` preset), reshaped by :mod:`vpcsim.fidelity_bias` (IPv4 flows) and
+:mod:`vpcsim.fidelity6` (IPv6 flows, half of a dual-stack network's) so that most flows over them
+almost work (random networks mostly block, and the kernel then rarely gets to disagree about
+what passes), every flow is traced by
 the engine and probed for real in a lab (:mod:`vpcsim.lab`); the two must agree. A real probe uses one source port, so probes always
 pin it: a pinned flow is probed as it is, and a flow from the client's whole ephemeral range
 is probed at the edges of its range and of every port range the engine says works or fails,
@@ -43,7 +45,7 @@ import orjson
 
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
-from .fidelity6 import DUAL_STACK_PRESET, MUTATIONS6, dual_stack_case, is_ipv6_flow
+from .fidelity6 import DUAL_STACK_PRESET, IPV6_SHARE, MUTATIONS6, dual_stack_case, is_ipv6_flow
 from .fidelity_bias import BiasStats
 from .lab import ProbeResult, ProbeSpec, lab_down, lab_up, probe_many
 from .model import Network, protocol_name
@@ -471,14 +473,15 @@ def run_network(
 def network_and_flows(
     seed: int, flows: int, *, config: GeneratorConfig | None = None, biased: bool = True
 ) -> tuple[Network, list[Flow], BiasStats | None]:
-    """Network ``seed`` and its ``flows`` flows: biased toward paths that almost work
-    (:func:`vpcsim.fidelity_bias.biased_case`), or the generator's as they are."""
+    """Network ``seed`` (of ``config``, the ``dual-stack-small`` preset by default) and its ``flows``
+    flows: biased toward paths that almost work (:func:`vpcsim.fidelity6.dual_stack_case`), or the
+    generator's and the IPv6 sampler's as they are."""
     if biased:
         case = dual_stack_case(seed, flows, config)
         return case.network, case.flows, case.stats
     cfg = config or PRESETS[DUAL_STACK_PRESET]
     network = generate_network(seed, cfg)
-    six = sample_ipv6_flows(network, seed, round(flows * 0.45)) if cfg.ipv6_ratio else []
+    six = sample_ipv6_flows(network, seed, round(flows * IPV6_SHARE)) if cfg.ipv6_ratio else []
     return network, [*generate_flows(network, seed, flows - len(six)), *six], None
 
 

@@ -263,3 +263,26 @@ def test_the_dual_stack_example_answers_over_ipv6(lab_name: str) -> None:
     )
     assert result.exception is None and result.return_value == 0, result.output
     assert json.loads(result.stdout)["flow"]["destination"] == "2600:1f1e:c00:ce01::10"
+
+
+def test_ipv6_changes_apply_as_a_difference(lab_name: str) -> None:
+    """An IPv4 lab made dual-stack, then given one more IPv6 address: only the difference is
+    applied (the second change touches one namespace, creates none) and the new address answers."""
+    from vpcsim.formats.loader import load_example
+    from vpcsim.lab import lab_probe
+    from vpcsim.lab.api import lab_apply
+    from vpcsim.model import Instance
+
+    lab_up(load_example("bastion-nat").network, lab_name, responder=False)
+    dual = load_example("dual-stack").network
+    lab_apply(dual, lab_name)
+    assert lab_probe(lab_name, "internet", "bastion", "tcp", 22, 40600, ipv6=True)["reachable"]
+    app = dual.resolve("app", Instance).instance_id
+    dual.assign_ipv6_addresses(dual.primary_network_interface(app), ["2600:1f1e:c00:ce02::21"])
+    _, change = lab_apply(dual, lab_name)
+    summary = change.summary()
+    assert summary["namespaces_created"] == 0 and summary["namespaces_changed"] == 1, summary
+    assert lab_probe(lab_name, "bastion", "2600:1f1e:c00:ce02::21", "icmpv6")["reachable"]
+    assert lab_probe(lab_name, "2600:1f1e:c00:ce02::21", "internet", "tcp", 443, 40601, ipv6=True)[
+        "reachable"
+    ]
