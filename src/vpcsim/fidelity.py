@@ -1,8 +1,10 @@
 """Differential testing: the engine's verdicts against what the Linux kernel does.
 
-For random small networks (:func:`vpcsim.testing.generate_network`), reshaped by
-:mod:`vpcsim.fidelity_bias` so that most flows over them almost work (random networks mostly
-block, and the kernel then rarely gets to disagree about what passes), every flow is traced by
+For random small dual-stack networks (:func:`vpcsim.testing.generate_network`, the
+``dual-stack-small`` preset), reshaped by :mod:`vpcsim.fidelity_bias` (IPv4 flows) and
+:mod:`vpcsim.fidelity6` (IPv6 flows, half of a dual-stack network's) so that most flows over them
+almost work (random networks mostly block, and the kernel then rarely gets to disagree about
+what passes), every flow is traced by
 the engine and probed for real in a lab (:mod:`vpcsim.lab`); the two must agree. A real probe uses one source port, so probes always
 pin it: a pinned flow is probed as it is, and a flow from the client's whole ephemeral range
 is probed at the edges of its range and of every port range the engine says works or fails,
@@ -43,10 +45,13 @@ import orjson
 
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
-from .fidelity_bias import BiasStats, biased_case
+from .fidelity6 import DUAL_STACK_PRESET, IPV6_SHARE, MUTATIONS6, dual_stack_case, is_ipv6_flow
+from .fidelity_bias import BiasStats
 from .lab import ProbeResult, ProbeSpec, lab_down, lab_up, probe_many
 from .model import Network, protocol_name
+from .model.addressing import ip_int
 from .testing import PRESETS, GeneratorConfig, generate_flows, generate_network
+from .testing.ipv6_generator import sample_ipv6_flows
 
 TCP, UDP, ICMP = 6, 17, 1
 DEFAULT_TIMEOUT = 0.8
@@ -70,6 +75,13 @@ def _sctp(network: Network, flow: Flow) -> bool:
     return flow.protocol == 132
 
 
+_AWS_IPV6_SERVICES = ipaddress.IPv6Network("fd00:ec2::/32")
+
+
+def _ipv6_vpc_service(network: Network, flow: Flow) -> bool:
+    return is_ipv6_flow(flow) and ipaddress.IPv6Address(flow.destination) in _AWS_IPV6_SERVICES
+
+
 EXCLUSIONS: tuple[Exclusion, ...] = (
     Exclusion(
         "sctp-without-association",
@@ -77,6 +89,12 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
         "a bare probe packet is invalid to it and its reply is judged as new traffic, while AWS "
         "tracks protocols other than TCP, UDP and ICMP by address and protocol only",
         _sctp,
+    ),
+    Exclusion(
+        "ipv6-vpc-services",
+        "AWS's IPv6 services (the DNS resolver, Time Sync and metadata at fd00:ec2::/32) live in the "
+        "hypervisor; the lab realises the IPv4 resolver only",
+        _ipv6_vpc_service,
     ),
 )
 
@@ -194,7 +212,7 @@ def internet_hosts(network: Network, flows: Sequence[Flow]) -> list[str]:
                 continue
             if network.owners_of_private_ip(address) or network.owner_of_public_ip(address):
                 continue
-            if is_internet_routable(int(ipaddress.IPv4Address(address))):
+            if ":" in address or is_internet_routable(ip_int(address)):
                 hosts.append(address)
     return hosts
 
@@ -455,13 +473,16 @@ def run_network(
 def network_and_flows(
     seed: int, flows: int, *, config: GeneratorConfig | None = None, biased: bool = True
 ) -> tuple[Network, list[Flow], BiasStats | None]:
-    """Network ``seed`` and its ``flows`` flows: biased toward paths that almost work
-    (:func:`vpcsim.fidelity_bias.biased_case`), or the generator's as they are."""
+    """Network ``seed`` (of ``config``, the ``dual-stack-small`` preset by default) and its ``flows``
+    flows: biased toward paths that almost work (:func:`vpcsim.fidelity6.dual_stack_case`), or the
+    generator's and the IPv6 sampler's as they are."""
     if biased:
-        case = biased_case(seed, flows, config)
+        case = dual_stack_case(seed, flows, config)
         return case.network, case.flows, case.stats
-    network = generate_network(seed, config or PRESETS["small"])
-    return network, generate_flows(network, seed, flows), None
+    cfg = config or PRESETS[DUAL_STACK_PRESET]
+    network = generate_network(seed, cfg)
+    six = sample_ipv6_flows(network, seed, round(flows * IPV6_SHARE)) if cfg.ipv6_ratio else []
+    return network, [*generate_flows(network, seed, flows - len(six)), *six], None
 
 
 def _short_of_engine(network: Network, case: Case, observed: ProbeResult) -> bool:
@@ -531,6 +552,17 @@ class Report:
         return sum(r.unknown for r in self.runs)
 
     @property
+    def flows_ipv6(self) -> int:
+        return sum(is_ipv6_flow(f) for r in self.runs for f in r.flows)
+
+    def ipv6_probes(self) -> tuple[int, int]:
+        """(IPv6 probes, of them delivered)."""
+        pairs = [
+            (c, p) for r in self.runs for c, p in zip(r.cases, r.results, strict=True) if is_ipv6_flow(c.flow)
+        ]
+        return len(pairs), sum(p.delivered for _, p in pairs)
+
+    @property
     def delivered(self) -> int:
         """Probes whose exchange the kernel completed."""
         return sum(1 for r in self.runs for p in r.results if p.delivered)
@@ -558,6 +590,10 @@ class Report:
             "probes": self.probes,
             "probes_delivered": self.delivered,
             "probes_delivered_share": round(self.delivered_share, 4),
+            "flows_ipv6": self.flows_ipv6,
+            "flows_ipv6_share": round(self.flows_ipv6 / self.flows, 4) if self.flows else 0.0,
+            "probes_ipv6": self.ipv6_probes()[0],
+            "probes_ipv6_delivered": self.ipv6_probes()[1],
             "probes_request_only": sum(
                 1 for r in self.runs for p in r.results if p.forward and not p.delivered
             ),
@@ -659,6 +695,7 @@ MUTATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
     "nacl-rules-reversed": _acl_reversed,
     "nacl-replies-stateful": _stateful_acl_replies,
     "sg-ignores-ports": _sg_ignores_ports,
+    **MUTATIONS6,
 }
 
 
@@ -673,6 +710,10 @@ def _print_text(result: Report, out: Any) -> None:
         f"{data['probes_request_only']} arrived without a reply), "
         f"{data['engine_unknown_flows']} flows unknown to the engine, "
         f"{data['seconds']}s of lab time, {data['rechecked_probes']} probes asked again with more time\n"
+    )
+    out.write(
+        f"IPv6: {data['flows_ipv6']} flows ({100 * data['flows_ipv6_share']:.1f}%), "
+        f"{data['probes_ipv6']} probes ({data['probes_ipv6_delivered']} delivered)\n"
     )
     bias = data["bias"]
     if bias is not None:
@@ -708,6 +749,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="probe the generator's networks and flows as they are (most flows then block)",
     )
+    parser.add_argument(
+        "--check-mutations",
+        action="store_true",
+        help="also compare the same observations with every deliberately broken engine (each must disagree)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args(argv)
     from .lab import LabError, missing_requirements
@@ -742,11 +788,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("\n")
     with MUTATIONS[args.mutation]() if args.mutation else contextlib.nullcontext():
         result = report(runs)
+    caught = mutations_caught(runs) if args.check_mutations else {}
     if args.json:
-        sys.stdout.write(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        data = result.to_dict()
+        if args.check_mutations:
+            data["mutations"] = caught
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         _print_text(result, sys.stdout)
-    return 1 if result.disagreements else 0
+        for name, count in caught.items():
+            sys.stdout.write(
+                f"mutation {name}: {count} disagreements ({'caught' if count else 'NOT caught'})\n"
+            )
+    return 1 if result.disagreements or any(count == 0 for count in caught.values()) else 0
+
+
+def mutations_caught(runs: list[NetworkRun]) -> dict[str, int]:
+    """Unexplained disagreements of each deliberately broken engine over the same observations."""
+    counts: dict[str, int] = {}
+    for name in sorted(MUTATIONS):
+        with MUTATIONS[name]():
+            counts[name] = len(report(runs).disagreements)
+    return counts
 
 
 if __name__ == "__main__":
@@ -767,6 +830,7 @@ __all__ = [
     "edge_ports",
     "engine_expects",
     "internet_hosts",
+    "mutations_caught",
     "nat_side_blockers",
     "network_and_flows",
     "plan_cases",

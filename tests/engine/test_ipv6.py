@@ -245,6 +245,34 @@ def test_egress_only_gateway_drops_the_reply_of_a_connection_from_outside() -> N
     assert codes(trace) == [(C.VPCSIM_EIGW_INBOUND_INITIATED, "return")]
 
 
+def test_egress_only_gateway_forwards_a_udp_reply_it_never_saw_the_request_of() -> None:
+    """Reference (aws-vpc-semantics-more.md, IPv6: "Egress-only IGW ... stateful: forwards outbound
+    flows and their replies, drops anything initiated from outside" [VPC-eigw]): a UDP datagram
+    leaving through the gateway is an outbound flow to it, even when it answers a request that came
+    in through the internet gateway -- the egress-only gateway never saw that request. TCP's reply
+    (a SYN-ACK) and ICMPv6's (an echo reply) start no connection and stay dropped. Found by the
+    differential run (Linux conntrack: a UDP datagram is a new flow, a SYN-ACK is invalid)."""
+    d = dual_stack()
+    d.net.authorize_security_group_ingress(d.app_sg, ip_protocol="udp", port=53, cidr_ipv6="::/0")
+    d.net.authorize_security_group_ingress(d.app_sg, ip_protocol="icmpv6", port=-1, cidr_ipv6="::/0")
+    udp = vpcsim.trace(d.net, f"internet:{OUTSIDE6}", "app", protocol="udp", port=53)
+    assert udp.verdict == "reachable", codes(udp)
+    assert d.eigw in [h.component for h in udp.return_]
+    assert [h.component for h in udp.forward][:2] == ["internet", d.igw]
+    tcp = vpcsim.trace(d.net, f"internet:{OUTSIDE6}", "app", port=443)
+    assert codes(tcp) == [(C.VPCSIM_EIGW_INBOUND_INITIATED, "return")]
+    echo = vpcsim.trace(d.net, f"internet:{OUTSIDE6}", "app", protocol="icmpv6")
+    assert codes(echo) == [(C.VPCSIM_EIGW_INBOUND_INITIATED, "return")]
+
+
+def test_egress_only_gateway_still_drops_udp_initiated_from_the_internet() -> None:
+    d = dual_stack()
+    d.net.detach_internet_gateway(d.igw)
+    d.net.authorize_security_group_ingress(d.app_sg, ip_protocol="udp", port=53, cidr_ipv6="::/0")
+    udp = vpcsim.trace(d.net, f"internet:{OUTSIDE6}", "app", protocol="udp", port=53)
+    assert codes(udp) == [(C.VPCSIM_EIGW_INBOUND_INITIATED, "forward")]
+
+
 def test_egress_only_gateway_carries_ipv6_only() -> None:
     d = dual_stack()
     d.net.create_route(d.rt_private, "0.0.0.0/0", d.eigw)

@@ -1,7 +1,8 @@
 """Differential testing: the engine against the Linux kernel (``docs/fidelity.md``).
 
-20 seeded networks of the generator's ``small`` preset, reshaped toward paths that almost work
-(:mod:`vpcsim.fidelity_bias`), x 50 flows each are realised as labs (several at once, distinct
+20 seeded networks of the generator's ``dual-stack-small`` preset, reshaped toward paths that
+almost work (:mod:`vpcsim.fidelity_bias` for IPv4, :mod:`vpcsim.fidelity6` for IPv6: half the flows
+of a dual-stack network), x 50 flows each are realised as labs (several at once, distinct
 names) and probed; every probe must agree with the engine's trace, and at least 40% of the
 probes must complete their exchange (random networks mostly block: 14% did).
 The kernel's observations do not depend on the engine, so they are gathered once (shared by

@@ -216,12 +216,23 @@ def exec_command(
 def probe_command(
     src: Annotated[str, typer.Option("--from", help="Instance, ENI, private address or internet[:IP].")],
     dst: Annotated[str, typer.Option("--to", help="Instance, ENI, address or internet[:IP].")],
-    protocol: Annotated[str, typer.Option("--protocol", "-p", help="tcp, udp, icmp or a number.")] = "tcp",
+    protocol: Annotated[
+        str, typer.Option("--protocol", "-p", help="tcp, udp, icmp, icmpv6 or a number.")
+    ] = "tcp",
     port: Annotated[int | None, typer.Option("--port", help="Destination port (tcp, udp).")] = None,
     source_port: Annotated[int | None, typer.Option("--source-port", help="Pin the client's port.")] = None,
     icmp_type: Annotated[int | None, typer.Option("--icmp-type", help="ICMP type (default 8).")] = None,
     icmp_code: Annotated[int | None, typer.Option("--icmp-code", help="ICMP code (default 0).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the reply.")] = 1.0,
+    ipv6: Annotated[
+        bool,
+        typer.Option(
+            "--ipv6",
+            "-6",
+            help="Over IPv6: instances use their IPv6 address, internet an outside IPv6 host, icmp is ICMPv6 "
+            "(implied by an IPv6 address at either end).",
+        ),
+    ] = False,
     name: NameOpt = DEFAULT_LAB,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
@@ -229,7 +240,16 @@ def probe_command(
     """Try one real exchange from a pinned source port; exit 0 delivered, 1 not."""
     with lab_errors():
         document = lab_probe(
-            name, src, dst, protocol, port, source_port, timeout, icmp_type=icmp_type, icmp_code=icmp_code
+            name,
+            src,
+            dst,
+            protocol,
+            port,
+            source_port,
+            timeout,
+            icmp_type=icmp_type,
+            icmp_code=icmp_code,
+            ipv6=ipv6,
         )
     if as_json:
         _emit_json(document)

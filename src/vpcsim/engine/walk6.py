@@ -12,8 +12,13 @@ edge of the VPC lives here, as functions of the walk, called where the walk meet
   outside the global unicast space 2000::/3 is not carried (``VPCSIM_IPV6_NOT_GLOBAL``).
 * **Egress-only internet gateway** (``eigw-``): IPv6 only; it forwards connections initiated
   from inside the VPC and their replies, and drops anything initiated from outside -- including
-  the reply of a connection that came in through the internet gateway
-  (``VPCSIM_EIGW_INBOUND_INITIATED``). No security group applies to it; ACLs of the subnets do.
+  the reply of a TCP connection or ICMPv6 echo that came in through the internet gateway
+  (``VPCSIM_EIGW_INBOUND_INITIATED``): a SYN-ACK or an echo reply starts no connection. A UDP
+  datagram (or a packet of another protocol without connection state) leaving through it is an
+  outbound flow as far as the gateway can tell -- it never saw the request -- so it passes and
+  is tracked, whatever it answers (reference: "stateful: forwards outbound flows and their
+  replies, drops anything initiated from outside"; found by the differential run against Linux
+  conntrack, docs/lab.md "IPv6"). No security group applies to it; ACLs of the subnets do.
 * **NAT64**: a NAT gateway translates ``64:ff9b::/96`` + IPv4 to that IPv4 address, from its own
   private IPv4; the reply's source is re-prefixed. Any other IPv6 packet is not carried.
 """
@@ -26,10 +31,15 @@ from ..model.addressing import NAT64_PREFIX, V6_FLAG
 from . import explain, explain6
 from .compiled import ip_str, is_internet_routable
 from .filters import Packet
+from .flow import ICMPV6, TCP
 from .result import Step
 
 if TYPE_CHECKING:
     from .walk import Arrival, Walk
+
+#: Protocols whose replies cannot start a connection at the egress-only gateway (a TCP segment
+#: other than a SYN, an ICMPv6 echo reply); UDP and the protocols without state can.
+OPENS_ONLY_WITH_A_REQUEST = frozenset({TCP, ICMPV6})
 
 NAT64_NET = int(NAT64_PREFIX.network_address) | V6_FLAG
 NAT64_MASK = int(NAT64_PREFIX.netmask) | V6_FLAG
@@ -62,7 +72,7 @@ def via_egress_only(walk: Walk, eigw_id: str, pkt: Packet, *, reply: bool) -> Ar
     if not pkt.dst > 0xFFFFFFFF:
         rec.block(explain6.address_family(rec.path, eigw_id, "carries IPv6 only", pkt.dst))
         return None
-    if reply:
+    if reply and pkt.proto in OPENS_ONLY_WITH_A_REQUEST:
         rec.block(explain6.eigw_inbound(rec.path, eigw_id, pkt.dst, reply=True))
         return None
     if not is_internet_routable(pkt.dst):
@@ -75,10 +85,13 @@ def via_egress_only(walk: Walk, eigw_id: str, pkt: Packet, *, reply: bool) -> Ar
                 "gateway",
                 eigw_id,
                 "forward",
-                "outbound IPv6 connection: the egress-only gateway tracks it and lets its replies in",
+                "outbound IPv6 connection: the egress-only gateway tracks it and lets its replies in"
+                if not reply
+                else "outbound datagram: the egress-only gateway never saw the request, and tracks this as a new "
+                "outbound flow",
             )
         )
-    return _out(walk, pkt, reply=False)
+    return _out(walk, pkt, reply=reply)
 
 
 def _out(walk: Walk, pkt: Packet, *, reply: bool) -> Arrival | None:

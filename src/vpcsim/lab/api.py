@@ -36,6 +36,7 @@ from .probe import DEFAULT_TIMEOUT, ProbeResult, ProbeSpec, run_probes
 from .responder import ack_path
 from .state import (
     STATE_DIR,
+    EniRecord,
     InstanceRecord,
     LabState,
     list_states,
@@ -391,10 +392,28 @@ def _one_status(name: str) -> dict[str, Any]:
 
 def _is_address(text: str) -> bool:
     try:
-        ipaddress.IPv4Address(text)
+        ipaddress.ip_address(text)
     except ValueError:
         return False
     return True
+
+
+def _own_address(eni: EniRecord, ipv6: bool, ref: str) -> str:
+    """The ENI's primary private address, or with ``ipv6`` its first IPv6 address."""
+    if not ipv6:
+        return eni.private_ips[0]
+    if not eni.ipv6_addresses:
+        raise LabError(f"{ref!r} ({eni.network_interface_id}) has no IPv6 address in this lab")
+    return eni.ipv6_addresses[0]
+
+
+def _outside_host(state: LabState, ipv6: bool) -> str:
+    hosts = [h for h in state.internet_hosts if (":" in h) == ipv6]
+    if not hosts:
+        raise LabError(
+            f"lab {state.name} has no outside {'IPv6' if ipv6 else 'IPv4'} host (is the network dual-stack?)"
+        )
+    return hosts[0]
 
 
 def _instance(state: LabState, ref: str) -> InstanceRecord | None:
@@ -429,10 +448,11 @@ def resolve_namespace(state: LabState, ref: str) -> str:
     return instance.namespace
 
 
-def _source(state: LabState, ref: str) -> tuple[str, str | None]:
-    """(address, sending ENI) of a probe's source; ENI None for an outside host."""
+def _source(state: LabState, ref: str, *, ipv6: bool = False) -> tuple[str, str | None]:
+    """(address, sending ENI) of a probe's source; ENI None for an outside host (``ipv6``: an
+    instance or ENI sends from its IPv6 address, ``internet`` is the first outside IPv6 host)."""
     if ref == "internet" or ref.startswith("internet:"):
-        host = ref.partition(":")[2] or state.internet_hosts[0]
+        host = ref.partition(":")[2] or _outside_host(state, ipv6)
         return host, None
     if _is_address(ref):
         holders = state.holders_of_private(ref)
@@ -445,16 +465,16 @@ def _source(state: LabState, ref: str) -> tuple[str, str | None]:
         raise LabError(f"{ref} is neither a private address of lab {state.name} nor one of its outside hosts")
     found = state.eni(ref)
     if found is not None:
-        return found[1].private_ips[0], found[1].network_interface_id
+        return _own_address(found[1], ipv6, ref), found[1].network_interface_id
     instance = _instance(state, ref)
     if instance is None or not instance.enis:
         raise LabError(f"{ref!r} is not an instance, ENI, address or internet[:IP] of lab {state.name}")
-    return instance.enis[0].private_ips[0], instance.enis[0].network_interface_id
+    return _own_address(instance.enis[0], ipv6, ref), instance.enis[0].network_interface_id
 
 
-def _destination(state: LabState, ref: str, *, from_internet: bool) -> str:
+def _destination(state: LabState, ref: str, *, from_internet: bool, ipv6: bool = False) -> str:
     if ref == "internet" or ref.startswith("internet:"):
-        return ref.partition(":")[2] or state.internet_hosts[0]
+        return ref.partition(":")[2] or _outside_host(state, ipv6)
     if _is_address(ref):
         return ref
     found = state.eni(ref)
@@ -462,6 +482,8 @@ def _destination(state: LabState, ref: str, *, from_internet: bool) -> str:
     if instance is None or not instance.enis:
         raise LabError(f"{ref!r} is not an instance, ENI, address or internet[:IP] of lab {state.name}")
     eni = found[1] if found else instance.enis[0]
+    if ipv6:
+        return _own_address(eni, True, ref)  # no NAT for IPv6: the same address from anywhere
     primary = eni.private_ips[0]
     if from_internet:
         # As `vpcsim trace`: the public address when there is one, else the private one
@@ -524,8 +546,12 @@ def lab_probe(
     *,
     icmp_type: int | None = None,
     icmp_code: int | None = None,
+    ipv6: bool = False,
 ) -> dict[str, Any]:
     """Try one real exchange and report it in ``trace``'s JSON shape (verdict, flow, blockers).
+
+    ``ipv6`` (or an IPv6 address at either end): instances use their IPv6 address, ``internet``
+    an outside IPv6 host, and ICMP is ICMPv6 (echo request 128 by default).
 
     ``blockers`` holds at most one entry, ``VPCSIM_LAB_NO_REQUEST`` (the request never reached
     the destination) or ``VPCSIM_LAB_NO_REPLY`` (it did, but no reply came back); the kernel
@@ -544,8 +570,14 @@ def lab_probe(
         raise LabError(f"{protocol_name(number)} needs --port")
     if source_port is not None and not 1 <= source_port <= 65535:
         raise LabError(f"source port {source_port} is outside 1-65535")
-    address, eni = _source(state, src)
-    destination = _destination(state, dst, from_internet=eni is None)
+    ipv6 = ipv6 or number == 58 or any(":" in ref.removeprefix("internet:") for ref in (src, dst))
+    if ipv6 and number == 1:
+        number = 58  # ICMP over IPv6 is ICMPv6
+    address, eni = _source(state, src, ipv6=ipv6)
+    destination = _destination(state, dst, from_internet=eni is None, ipv6=ipv6)
+    if (":" in address) != (":" in destination):
+        raise LabError(f"{address} and {destination} are of different address families")
+    icmp = number in (1, 58)
     spec = ProbeSpec(
         protocol=number,
         source=address,
@@ -553,8 +585,8 @@ def lab_probe(
         source_eni=eni,
         destination_port=port if number in (6, 17) else None,
         source_port=source_port if number in (6, 17) else None,
-        icmp_type=(8 if icmp_type is None else icmp_type) if number == 1 else None,
-        icmp_code=(0 if icmp_code is None else icmp_code) if number == 1 else None,
+        icmp_type=((128 if number == 58 else 8) if icmp_type is None else icmp_type) if icmp else None,
+        icmp_code=(0 if icmp_code is None else icmp_code) if icmp else None,
     )
     if is_resolver_probe(state, spec):
         result = probe_resolver(state, spec, timeout)

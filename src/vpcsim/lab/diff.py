@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .plan import LabPlan, NamespacePlan
+from .plan6 import V6
 
 
 @dataclass(frozen=True)
@@ -56,30 +57,39 @@ def facts(configure: list[str]) -> dict[FactKey, str]:
     The value is the command that establishes the fact (with ``add``), to be re-issued.
     """
     out: dict[FactKey, str] = {}
-    for line in configure:
-        words = line.split()
-        match words[:2]:
-            case ["link", "set"] if words[3:] == ["up"]:
-                out[("up", words[2])] = line
-            case ["link", "set"] if len(words) == 5 and words[3] == "master":
-                out[("master", words[2])] = line
-            case ["addr", "add"]:
-                out[("addr", words[words.index("dev") + 1], words[2])] = line
-            case ["rule", "add"]:
-                out[("rule", " ".join(words[2:]))] = line
-            case ["rule", "del"]:
-                out[("ruledel", " ".join(words[2:]))] = line
-            case ["route", "add" | "replace"]:
-                spec = words[2:]
-                out[_route_key(spec)] = "route add " + " ".join(spec)
-            case _:
-                raise ValueError(f"the lab's diff does not know the command {line!r}")
+    for full in configure:
+        six = full.startswith(V6)
+        key, command = _fact(full.removeprefix(V6))
+        # IPv6 facts (``-6`` lines, :mod:`.plan6`) are the kernel's other family: keyed apart.
+        out[(*key, "6") if six else key] = V6 + command if six else command
     return out
+
+
+def _fact(line: str) -> tuple[FactKey, str]:
+    """One configuration line (without its family prefix) as (key, command)."""
+    words = line.split()
+    match words[:2]:
+        case ["link", "set"] if words[3:] == ["up"]:
+            return ("up", words[2]), line
+        case ["link", "set"] if len(words) == 5 and words[3] == "master":
+            return ("master", words[2]), line
+        case ["addr", "add"]:
+            return ("addr", words[words.index("dev") + 1], words[2]), line
+        case ["rule", "add"]:
+            return ("rule", " ".join(words[2:])), line
+        case ["rule", "del"]:
+            return ("ruledel", " ".join(words[2:])), line
+        case ["route", "add" | "replace"]:
+            spec = words[2:]
+            return _route_key(spec), "route add " + " ".join(spec)
+        case _:
+            raise ValueError(f"the lab's diff does not know the command {line!r}")
 
 
 def _devices(key: FactKey, command: str) -> set[str]:
     """The devices a fact lives on (a route on its ``dev``; rules outlive their device)."""
     kind = key[0]
+    command = command.removeprefix(V6)
     if kind in ("up", "master"):
         words = command.split()
         return {words[2], words[4]} if kind == "master" else {words[2]}
@@ -96,6 +106,8 @@ _ADD_ORDER = ("master", "up", "addr", "rule", "ruledel", "route")
 
 
 def _undo(key: FactKey, command: str) -> str:
+    if command.startswith(V6):
+        return V6 + _undo(key, command.removeprefix(V6))
     words = command.split()
     kind = key[0]
     if kind == "route":
@@ -214,7 +226,8 @@ def diff_plans(old: LabPlan, new: LabPlan) -> LabChange:
                 if k[0] != kind or was.get(k) == v:
                     continue
                 if kind == "route" and k in was:
-                    v = "route replace " + v.removeprefix("route add ")
+                    six = V6 if v.startswith(V6) else ""
+                    v = six + "route replace " + v.removeprefix(six).removeprefix("route add ")
                 item.add.append(v)
         if ns.nft != before.nft:
             item.nft = ns.nft

@@ -115,24 +115,30 @@ def flush_conntrack(name: str) -> None:
         sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, _NETLINK_NETFILTER)
     try:
         sock.settimeout(2.0)
-        payload = struct.pack("=BBH", socket.AF_INET, 0, 0)
-        header = struct.pack(
-            "=IHHII",
-            16 + len(payload),
-            (_NFNL_SUBSYS_CTNETLINK << 8) | _IPCTNL_MSG_CT_DELETE,
-            _NLM_F_REQUEST | _NLM_F_ACK,
-            1,
-            0,
-        )
-        sock.send(header + payload)
-        reply = sock.recv(4096)
-        if len(reply) >= 20:
-            _, kind, _, _, _ = struct.unpack("=IHHII", reply[:16])
-            (code,) = struct.unpack("=i", reply[16:20])
-            if kind == _NLMSG_ERROR and code not in (0, -errno.ENOENT):
-                raise LabError(f"{name}: conntrack flush failed: {os.strerror(-code)}")
+        for family in (socket.AF_INET, socket.AF_INET6):
+            _flush_family(name, sock, family)
     finally:
         sock.close()
+
+
+def _flush_family(name: str, sock: socket.socket, family: int) -> None:
+    """Flush one address family's connections (a flush names its family: IPv4's alone leaves IPv6's)."""
+    payload = struct.pack("=BBH", family, 0, 0)
+    header = struct.pack(
+        "=IHHII",
+        16 + len(payload),
+        (_NFNL_SUBSYS_CTNETLINK << 8) | _IPCTNL_MSG_CT_DELETE,
+        _NLM_F_REQUEST | _NLM_F_ACK,
+        1,
+        0,
+    )
+    sock.send(header + payload)
+    reply = sock.recv(4096)
+    if len(reply) >= 20:
+        _, kind, _, _, _ = struct.unpack("=IHHII", reply[:16])
+        (code,) = struct.unpack("=i", reply[16:20])
+        if kind == _NLMSG_ERROR and code not in (0, -errno.ENOENT):
+            raise LabError(f"{name}: conntrack flush failed: {os.strerror(-code)}")
 
 
 def lab_namespaces(prefix: str) -> list[str]:

@@ -71,6 +71,7 @@ from .naming import (
     peering_name,
     port_name,
 )
+from .plan6 import realise_ipv6
 from .rules import (
     ICMP_ERROR_TYPES,
     acl_chain_lines,
@@ -293,7 +294,10 @@ class _Planner:
         self.n = network
         self.dns_attributes = dict(dns or {})
         self.lab = check_lab_name(lab)
-        self.extra_hosts = list(hosts)
+        hosts = list(hosts)
+        self.extra_hosts = [h for h in hosts if ":" not in h]
+        self.extra_hosts6 = [h for h in hosts if ":" in h]
+        """Outside IPv6 hosts (realised by :mod:`.plan6` when the network has IPv6)."""
         self.notes: list[str] = []
         self.vpc_ids = sorted(network.vpcs)
         self.vpc_index = stable_slots("vpc", self.vpc_ids, VPC_SLOTS)
@@ -333,6 +337,7 @@ class _Planner:
         for vpc_id in self.vpc_ids:
             self._router_routing(self.n.vpcs[vpc_id])
         self._internet()
+        realise_ipv6(self)
         namespaces = [*self.routers.values(), *self.plans.values(), self.internet]
         self.state.namespaces = [NamespaceRecord(p.name, p.role, p.component) for p in namespaces]
         self.state.notes = self.notes

@@ -36,9 +36,12 @@ from .errors import LabError
 from .netns import entered, flush_conntrack
 from .state import LabState
 
-TCP, UDP, ICMP = 6, 17, 1
+TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
 #: ICMP requests the destination answers, and the reply's type.
 ICMP_REPLIES = {8: 0, 13: 14, 15: 16, 17: 18}
+#: ICMPv6 requests the destination answers (echo), and the reply's type.
+ICMPV6_REPLIES = {128: 129}
+_IPV6_FREEBIND = 78
 DEFAULT_TIMEOUT = 1.0
 _MAGIC = b"VPCSIMLB"
 _IP_FREEBIND = 15
@@ -64,11 +67,19 @@ class ProbeSpec:
     def expects_reply(self) -> bool:
         if self.protocol == ICMP:
             return self.sent_icmp_type in ICMP_REPLIES
+        if self.protocol == ICMPV6 and self.ipv6:
+            return self.sent_icmp_type in ICMPV6_REPLIES
         return True
 
     @property
     def sent_icmp_type(self) -> int:
-        return 8 if self.icmp_type is None else self.icmp_type
+        if self.icmp_type is None:
+            return 128 if self.protocol == ICMPV6 and self.ipv6 else 8
+        return self.icmp_type
+
+    @property
+    def ipv6(self) -> bool:
+        return ":" in self.destination
 
 
 @dataclass
@@ -113,9 +124,10 @@ def client_namespace(state: LabState, spec: ProbeSpec) -> str:
                 f"{spec.source_eni} is not realised in lab {state.name} (not an instance's interface)"
             )
         instance, eni = found
-        if spec.source not in eni.private_ips:
+        if spec.source not in eni.private_ips and spec.source not in eni.ipv6_addresses:
             raise LabError(
-                f"{spec.source} is not an address of {spec.source_eni} ({', '.join(eni.private_ips)})"
+                f"{spec.source} is not an address of {spec.source_eni} "
+                f"({', '.join([*eni.private_ips, *eni.ipv6_addresses])})"
             )
         return instance.namespace
     if spec.source not in state.internet_hosts:
@@ -181,6 +193,23 @@ def _ip_header(packet: bytes) -> tuple[str, str, int, bytes] | None:
     return socket.inet_ntoa(packet[12:16]), socket.inet_ntoa(packet[16:20]), packet[9], packet[ihl:]
 
 
+def _icmp6_message(spec: ProbeSpec, uid: int, token: bytes) -> bytes:
+    """An ICMPv6 message (the kernel fills in the checksum of an ICMPv6 raw socket): an echo
+    request, or an error quoting a made-up UDP packet of the destination to the source."""
+    type_ = spec.sent_icmp_type
+    code = 0 if spec.icmp_code is None else max(spec.icmp_code, 0)
+    if type_ in ICMPV6_REPLIES:
+        return struct.pack("!BBHHH", type_, code, 0, uid & 0xFFFF, (uid >> 16) & 0xFFFF) + token
+    inner = (
+        struct.pack("!IHBB", 6 << 28, 8 + len(token), UDP, 64)
+        + socket.inet_pton(socket.AF_INET6, spec.destination)
+        + socket.inet_pton(socket.AF_INET6, spec.source)
+        + struct.pack("!HHHH", 40000, 53, 8 + len(token), 0)
+    )
+    rest = 1280 if type_ == 2 else 0
+    return struct.pack("!BBHI", type_, code, 0, rest) + inner + token
+
+
 # ---------------------------------------------------------------------------- scheduling
 
 
@@ -214,7 +243,7 @@ def schedule(specs: list[ProbeSpec], servers: list[list[tuple[str, str]]]) -> li
             remote = (spec.destination, spec.destination_port)
             tuples.add((spec.protocol, client, remote))
             pairs.add((spec.protocol, frozenset((client, remote))))
-        elif spec.protocol != ICMP:
+        elif spec.protocol != ICMP and not (spec.protocol == ICMPV6 and spec.ipv6):
             # Tracked by addresses alone: two probes of the protocol that share an address (as
             # sent, or as translated: the server's own) could each be the other's reply.
             ends = {spec.source, spec.destination, *(address for _, address in servers[index])}
@@ -281,11 +310,16 @@ class _Batch:
 
     # ------------------------------------------------------------ sockets
 
-    def _socket(self, namespace: str, family_type: int, protocol: int = 0) -> socket.socket:
+    def _socket(
+        self, namespace: str, family_type: int, protocol: int = 0, *, ipv6: bool = False
+    ) -> socket.socket:
         with entered(namespace):
-            sock = socket.socket(socket.AF_INET, family_type, protocol)
+            sock = socket.socket(socket.AF_INET6 if ipv6 else socket.AF_INET, family_type, protocol)
         self.sockets.append(sock)
-        sock.setsockopt(socket.SOL_IP, _IP_FREEBIND, 1)
+        if ipv6:
+            sock.setsockopt(socket.IPPROTO_IPV6, _IPV6_FREEBIND, 1)
+        else:
+            sock.setsockopt(socket.SOL_IP, _IP_FREEBIND, 1)
         sock.setblocking(False)
         return sock
 
@@ -293,13 +327,14 @@ class _Batch:
         key = (namespace, address, protocol, port if protocol == UDP else None)
         if key in self.observers:
             return self.observers[key]
+        ipv6 = ":" in address
         try:
             if protocol == UDP:
-                sock = self._socket(namespace, socket.SOCK_DGRAM)
+                sock = self._socket(namespace, socket.SOCK_DGRAM, ipv6=ipv6)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 sock.bind((address, port or 0))
             else:
-                sock = self._socket(namespace, socket.SOCK_RAW, protocol)
+                sock = self._socket(namespace, socket.SOCK_RAW, protocol, ipv6=ipv6)
                 sock.bind((address, 0))
         except OSError:
             return None
@@ -311,7 +346,7 @@ class _Batch:
     def _raw_client(self, namespace: str, address: str, protocol: int) -> socket.socket:
         key = (namespace, address, protocol)
         if key not in self.raw_clients:
-            sock = self._socket(namespace, socket.SOCK_RAW, protocol)
+            sock = self._socket(namespace, socket.SOCK_RAW, protocol, ipv6=":" in address)
             sock.bind((address, 0))
             self.raw_clients[key] = sock
             self.selector.register(sock, selectors.EVENT_READ, ("raw-client", (namespace, address, protocol)))
@@ -334,7 +369,7 @@ class _Batch:
         token = _token(probe.uid)
         if spec.protocol in (TCP, UDP):
             kind = socket.SOCK_STREAM if spec.protocol == TCP else socket.SOCK_DGRAM
-            sock = self._socket(namespace, kind)
+            sock = self._socket(namespace, kind, ipv6=spec.ipv6)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if spec.protocol == TCP:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -353,7 +388,9 @@ class _Batch:
                 sock.send(token)
             return
         sock = self._raw_client(namespace, spec.source, spec.protocol)
-        if spec.protocol == ICMP:
+        if spec.protocol == ICMPV6 and spec.ipv6:
+            sock.sendto(_icmp6_message(spec, probe.uid, token), (spec.destination, 0))
+        elif spec.protocol == ICMP:
             type_ = 8 if spec.icmp_type is None else spec.icmp_type
             code = 0 if spec.icmp_code is None else max(spec.icmp_code, 0)
             ident, seq = probe.uid & 0xFFFF, (probe.uid >> 16) & 0xFFFF
@@ -447,8 +484,11 @@ class _Batch:
         elif kind == "raw-client":
             assert isinstance(data, tuple)
             key: tuple[str, str, int] = data
-            packet = self.raw_clients[key].recv(65535)
-            self._raw_reply(packet, key[2])
+            packet, peer = self.raw_clients[key].recvfrom(65535)
+            if ":" in key[1]:
+                self._raw_reply6(packet, str(peer[0]), key[2])
+            else:
+                self._raw_reply(packet, key[2])
         elif kind == "observer":
             assert isinstance(data, _Observer)
             self._observe(data)
@@ -475,25 +515,40 @@ class _Batch:
         if found is not None and source == found.spec.destination and found.spec.protocol == protocol:
             self._deliver(found, f"reply from {source}")
 
+    def _raw_reply6(self, payload: bytes, source: str, protocol: int) -> None:
+        """An IPv6 raw socket's packet (no IP header: the kernel strips it)."""
+        if protocol == ICMPV6 and (len(payload) < 8 or payload[0] not in ICMPV6_REPLIES.values()):
+            return
+        found = self._by_token(payload)
+        if found is not None and source == found.spec.destination and found.spec.protocol == protocol:
+            self._deliver(found, f"reply from {source}")
+
     def _by_token(self, data: bytes) -> _Probe | None:
         uid = _find_token(data)
         return self.by_uid.get(uid) if uid is not None else None
 
     def _observe(self, observer: _Observer) -> None:
         if observer.protocol == UDP:
-            data, (source, port) = observer.sock.recvfrom(2048)
+            data, peer = observer.sock.recvfrom(2048)
+            source, port = str(peer[0]), int(peer[1])
             found = self._by_token(data)
             if found is not None:
                 self._arrived(found, source, port)
                 observer.sock.sendto(data, (source, port))
             return
-        packet = observer.sock.recv(65535)
-        parsed = _ip_header(packet)
+        packet, peer = observer.sock.recvfrom(65535)
+        parsed = (
+            (str(peer[0]), observer.address, observer.protocol, packet)
+            if ":" in observer.address
+            else _ip_header(packet)
+        )
         if parsed is None:
             return
         source, destination, protocol, payload = parsed
         if protocol == TCP:
             self._observe_tcp(observer, source, destination, payload)
+        elif protocol == ICMPV6 and ":" in observer.address:
+            self._observe_icmp6(source, payload)
         elif protocol == ICMP:
             self._observe_icmp(observer, source, payload)
         else:
@@ -544,6 +599,15 @@ class _Batch:
             reply = _icmp(ICMP_REPLIES[type_], message[1], message[4:8], message[8:])
             observer.sock.sendto(reply, (source, 0))
 
+    def _observe_icmp6(self, source: str, message: bytes) -> None:
+        """An ICMPv6 message at its destination (the kernel answers echo requests itself)."""
+        if len(message) < 8:
+            return
+        found = self._by_token(message)
+        if found is None or found.spec.protocol != ICMPV6 or found.spec.sent_icmp_type != message[0]:
+            return
+        self._arrived(found, source, None)
+
     def close(self) -> None:
         self.selector.close()
         for sock in self.sockets:
@@ -555,8 +619,14 @@ class _Batch:
 
 
 def tracked_namespaces(state: LabState) -> list[str]:
-    """Namespaces whose conntrack state matters (instances and NAT gateways)."""
-    return [n.name for n in state.namespaces if n.role in ("instance", "nat-gateway")]
+    """Namespaces whose conntrack state matters (instances, NAT and egress-only gateways, and the
+    internet of a dual-stack lab: it tracks IPv6 to send replies back by the gateway they came in by)."""
+    return [
+        n.name
+        for n in state.namespaces
+        if n.role in ("instance", "nat-gateway", "egress-only-internet-gateway")
+        or (n.role == "internet" and any(":" in h for h in state.internet_hosts))
+    ]
 
 
 def run_probes(

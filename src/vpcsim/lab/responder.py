@@ -44,21 +44,34 @@ class _Connection:
     opened: float
 
 
-_Key = tuple[str, int, int, int]
-"""(namespace, its inode, port, socket kind): a namespace made again is another place."""
+_Key = tuple[str, int, int, int, int]
+"""(namespace, its inode, port, socket kind, address family): a namespace made again is another
+place; a namespace with IPv6 addresses (a dual-stack lab) gets IPv6 listeners too."""
 
 
 def _wanted(name: str) -> dict[_Key, str]:
     state = read_state(name)
-    places: list[tuple[str, str, list[int]]] = [
-        (instance.namespace, instance.name or instance.instance_id, instance.listen_ports)
+    places: list[tuple[str, str, list[int], bool]] = [
+        (
+            instance.namespace,
+            instance.name or instance.instance_id,
+            instance.listen_ports,
+            any(eni.ipv6_addresses for eni in instance.enis),
+        )
         for instance in state.instances.values()
         if instance.state == "running"
     ]
-    places.append((state.internet_namespace, "the internet", state.internet_ports))
+    places.append(
+        (
+            state.internet_namespace,
+            "the internet",
+            state.internet_ports,
+            any(":" in host for host in state.internet_hosts),
+        )
+    )
     wanted: dict[_Key, str] = {}
     sshd = {state.instances[i].namespace for i in ssh_instances(name) if i in state.instances}
-    for namespace, who, ports in places:
+    for namespace, who, ports, ipv6 in places:
         try:
             inode = os.stat(namespace_path(namespace)).st_ino
         except OSError:
@@ -67,7 +80,8 @@ def _wanted(name: str) -> dict[_Key, str]:
             for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
                 if port == 22 and kind == socket.SOCK_STREAM and namespace in sshd:
                     continue  # OpenSSH's server answers there (lab exec --ssh)
-                wanted[(namespace, inode, port, kind)] = who
+                for family in (socket.AF_INET, socket.AF_INET6) if ipv6 else (socket.AF_INET,):
+                    wanted[(namespace, inode, port, kind, family)] = who
     return wanted
 
 
@@ -81,15 +95,17 @@ def _listeners(name: str, selector: selectors.BaseSelector, open_now: dict[_Key,
     for key, who in wanted.items():
         if key in open_now:
             continue
-        namespace, _, port, kind = key
+        namespace, _, port, kind, family = key
         try:
             with entered(namespace):
-                sock = socket.socket(socket.AF_INET, kind)
+                sock = socket.socket(family, kind)
         except Exception:  # the namespace went away meanwhile
             continue
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("0.0.0.0", port))
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
         except OSError:
             sock.close()
             continue

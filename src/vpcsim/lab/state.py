@@ -35,6 +35,8 @@ class EniRecord:
     """private address -> public address (one-to-one NAT at the internet gateway)."""
     source_dest_check: bool = True
     groups: list[str] = field(default_factory=list)
+    ipv6_addresses: list[str] = field(default_factory=list)
+    """The ENI's IPv6 addresses (realised when its subnet has an IPv6 block)."""
 
 
 @dataclass
@@ -73,7 +75,7 @@ class VpcRecord:
 class NamespaceRecord:
     name: str
     role: str
-    """``instance``, ``router``, ``nat-gateway`` or ``internet``."""
+    """``instance``, ``router``, ``nat-gateway``, ``egress-only-internet-gateway`` or ``internet``."""
     component: str
 
 
@@ -115,7 +117,7 @@ class LabState:
             (instance, eni)
             for instance in self.instances.values()
             for eni in instance.enis
-            if address in eni.private_ips
+            if address in eni.private_ips or address in eni.ipv6_addresses
         ]
 
     def holder_of_public(self, address: str) -> tuple[InstanceRecord, EniRecord, str] | None:

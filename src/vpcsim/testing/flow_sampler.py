@@ -291,6 +291,8 @@ class FlowSampler:
         rule: SecurityGroupRule | None,
     ) -> Flow:
         source_eni = sender.network_interface_id if sender is not None else None
+        if rule is not None and rule.ip_protocol in ("icmpv6", "58"):
+            rule = None  # an IPv4 flow never carries ICMPv6: a dual-stack group's icmpv6 rule guides nothing
         protocol = self._protocol(rng, rule)
         if protocol in (TCP, UDP):
             return Flow(

@@ -1,0 +1,633 @@
+"""The IPv6 half of a lab plan: addresses, routes, the egress-only gateway, ``ip6`` rulesets.
+
+Why apart from :mod:`.plan`: IPv4 labs stay exactly what they were (a network without an IPv6
+block gets no IPv6 at all: the namespaces keep ``disable_ipv6``), and the IPv6 mechanisms are
+their own: each AWS component is realised by the kernel mechanism that behaves like it, as for
+IPv4 --
+
+- every namespace of a dual-stack lab speaks IPv6 with duplicate address detection off
+  (``accept_dad`` 0 and ``nodad`` addresses: usable at once) and no router advertisements; IPv6
+  configuration lines start with ``-6`` (run by ``ip -6 -batch``: a policy rule without an
+  address is otherwise IPv4's);
+- a subnet's /64 is on its bridge in the VPC router at the subnet's ::1; an ENI's IPv6
+  addresses are on its interface (/64), with the same per-ENI source routing as IPv4;
+- the router's per-subnet tables gain the route table's IPv6 routes (local, ``::/0`` and
+  narrower to the internet gateway, to an egress-only gateway, to a peering connection;
+  blackholes); links between namespaces use static link-local next hops (fe80::1, fe80::2);
+- the internet gateway carries IPv6 without translation, and drops what goes to or comes
+  from outside the global unicast space 2000::/3;
+- an egress-only internet gateway (``eigw-``) is a namespace between the VPC router and the
+  internet with connection tracking: new connections from the VPC side pass, their replies
+  come back, anything new from the internet is dropped. A TCP segment or ICMPv6 reply that
+  opens no connection (a SYN-ACK, an echo reply) is invalid to conntrack and dropped; a UDP
+  datagram from the VPC side is an outbound flow and passes (docs/lab.md, "IPv6");
+- the internet namespace holds outside IPv6 hosts, routes each VPC's IPv6 blocks to its
+  internet gateway (else its egress-only gateway), and sends the replies of a connection back
+  through the gateway the connection came in by (conntrack mark -> fwmark);
+- security groups and network ACLs are ``table ip6 vpcsim`` rules (:mod:`.rules6`); neighbour
+  discovery passes before any of them (the VPC answers it in AWS; no rule sees it).
+
+Not realised (noted in the lab's notes, traffic dropped): NAT64 (``64:ff9b::/96`` to a NAT
+gateway), IPv6 routes to network interfaces, virtual private gateways, transit gateways and
+endpoints, delivery inside an ENI's delegated IPv6 prefixes, AWS's IPv6 services
+(``fd00:ec2::/32``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..model import Route, RouteTable, Subnet, Vpc
+from ..model.addressing import gateway_collection, router_address
+from .naming import IGW_LEG, check_ifname, namespace_name
+from .rules import comment
+from .rules6 import (
+    ICMP6_ERROR_TYPES,
+    NDP_TYPES,
+    acl_chain_lines6,
+    address_set6,
+    addresses6,
+    base_chain,
+    chain,
+    group_members6,
+    net6,
+    nets6,
+    set_name6,
+    sg_chain_lines6,
+    table6,
+)
+from .state import NamespaceRecord
+
+if TYPE_CHECKING:
+    from ..model import NetworkInterface
+    from .plan import NamespacePlan, _Planner
+
+V6 = "-6 "
+"""Prefix of an IPv6 configuration line (:func:`vpcsim.lab.kernel.ip_batch` runs them with ``ip -6``)."""
+NEAR, FAR = "fe80::1", "fe80::2"
+"""Link-local next hops of a link: the outer end (internet, peering requester), the inner end."""
+GLOBAL_UNICAST = "2000::/3"
+EIGW_SLOTS = 1 << 13
+EIGW_INSIDE, EIGW_OUTSIDE = "in", "out"
+MARK_BASE = 0x600
+"""Firewall marks of the internet namespace's legs (replies go back by the leg they came in)."""
+REPLY_PREF = 100
+LOOKUP_PREF, BLACKHOLE_PREF = 1000, 30000
+SUBNET_TABLE_BASE, IGW_TABLE, PEER_TABLE, ENI_TABLE_BASE = 1000, 90, 91, 100
+
+#: Outside IPv6 hosts every dual-stack lab has (documentation, real global prefixes, and a
+#: unique-local one the internet gateways refuse).
+DEFAULT_INTERNET_HOSTS6 = ("2001:db8:5::1", "2606:4700::1111", "2a00:1450::1", "fd12::1")
+
+
+def has_ipv6(planner: _Planner) -> bool:
+    return any(vpc.ipv6_cidr_blocks for vpc in planner.n.vpcs.values())
+
+
+def sysctls6(values: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A namespace's settings with IPv6 on: no duplicate address detection, no router
+    advertisements, forwarding as IPv4's, no ICMPv6 rate limit."""
+    forwarding = dict(values).get("net.ipv4.ip_forward", "0")
+    kept = [(k, v) for k, v in values if not k.startswith("net.ipv6.conf.")]
+    extra: list[tuple[str, str]] = []
+    for scope in ("all", "default"):
+        extra += [
+            (f"net.ipv6.conf.{scope}.disable_ipv6", "0"),
+            (f"net.ipv6.conf.{scope}.accept_dad", "0"),
+            (f"net.ipv6.conf.{scope}.dad_transmits", "0"),
+            (f"net.ipv6.conf.{scope}.accept_ra", "0"),
+            (f"net.ipv6.conf.{scope}.autoconf", "0"),
+            (f"net.ipv6.conf.{scope}.forwarding", forwarding),
+        ]
+    return [*kept, *extra, ("net.ipv6.icmp.ratelimit", "0")]
+
+
+@dataclass
+class _Winning6:
+    net: ipaddress.IPv6Network
+    route: Route
+    priority: int
+
+
+def _ndp_first() -> list[str]:
+    return [f"icmpv6 type {NDP_TYPES} accept " + comment("neighbour discovery: no rule of AWS sees it")]
+
+
+class Planner6:
+    """Adds IPv6 to a :class:`~vpcsim.lab.plan._Planner`'s namespaces (before the plan is built)."""
+
+    def __init__(self, planner: _Planner) -> None:
+        self.p = planner
+        self.n = planner.n
+        eigws = sorted(
+            g.egress_only_internet_gateway_id
+            for g in self.n.egress_only_internet_gateways.values()
+            if g.vpc_id in planner.routers
+        )
+        from .plan import stable_slots
+
+        self.eigw_slot = stable_slots("eigw", eigws, EIGW_SLOTS)
+        self.eigw_vpc = {g: self.n.egress_only_internet_gateways[g].vpc_id or "" for g in eigws}
+
+    # ------------------------------------------------------------------ entry
+
+    def run(self) -> None:
+        p = self.p
+        for plan in [*p.routers.values(), *p.plans.values(), p.internet]:
+            plan.sysctls = sysctls6(plan.sysctls)
+        for eigw_id in sorted(self.eigw_slot):
+            self._eigw(eigw_id)
+        for vpc_id in p.vpc_ids:
+            self._router(p.n.vpcs[vpc_id])
+        for record in p.state.instances.values():
+            self._instance(record.instance_id)
+        self._internet()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _subnet6(self, subnet: Subnet) -> ipaddress.IPv6Network | None:
+        if not subnet.ipv6_cidr_block:
+            return None
+        try:
+            return ipaddress.IPv6Network(subnet.ipv6_cidr_block, strict=False)
+        except ValueError:
+            return None
+
+    def _bridge(self, subnet: Subnet) -> str:
+        _, bridge, _ = self.p._subnet_router(subnet)
+        return bridge
+
+    @staticmethod
+    def _eigw_leg(slot: int) -> str:
+        return check_ifname(f"eg{slot}")
+
+    @staticmethod
+    def _internet_eigw_leg(slot: int) -> str:
+        return check_ifname(f"e{slot}")
+
+    # ------------------------------------------------------------------ egress-only gateways
+
+    def _eigw(self, eigw_id: str) -> None:
+        p = self.p
+        from .plan import NamespacePlan, sysctls
+
+        slot = self.eigw_slot[eigw_id]
+        vpc_id = self.eigw_vpc[eigw_id]
+        name = namespace_name(p.lab, eigw_id)
+        plan = NamespacePlan(
+            name=name,
+            role="egress-only-internet-gateway",
+            component=eigw_id,
+            sysctls=sysctls6(sysctls(forwarding=True)),
+        )
+        router = p.routers[vpc_id]
+        leg = self._eigw_leg(slot)
+        router.create.append(f"link add {leg} type veth peer name {EIGW_INSIDE} netns {name}")
+        plan.create.append(
+            f"link add {EIGW_OUTSIDE} type veth peer name {self._internet_eigw_leg(slot)} netns {p.internet.name}"
+        )
+        router.configure += [f"link set {leg} up", f"{V6}addr add {FAR}/64 dev {leg} nodad"]
+        plan.configure += [
+            "link set lo up",
+            f"link set {EIGW_INSIDE} up",
+            f"link set {EIGW_OUTSIDE} up",
+            f"{V6}addr add {NEAR}/64 dev {EIGW_INSIDE} nodad",
+            f"{V6}addr add {FAR}/64 dev {EIGW_OUTSIDE} nodad",
+            f"{V6}route add ::/0 via {NEAR} dev {EIGW_OUTSIDE}",
+        ]
+        blocks = self.n.vpcs[vpc_id].ipv6_cidr_blocks
+        plan.configure += [f"{V6}route add {net6(b)} via {FAR} dev {EIGW_INSIDE}" for b in blocks]
+        why = f"{eigw_id}: egress-only"
+        plan.nft = table6(
+            [
+                base_chain(
+                    "forward",
+                    "filter",
+                    "forward",
+                    "filter",
+                    "drop",
+                    [
+                        "ct state established,related accept "
+                        + comment(f"{why}: replies of tracked connections"),
+                        f'iifname "{EIGW_INSIDE}" ct state new accept '
+                        + comment(f"{why}: connections initiated from {vpc_id}"),
+                        f'iifname "{EIGW_INSIDE}" icmpv6 type {ICMP6_ERROR_TYPES} accept '
+                        + comment(f"{why}: outbound ICMPv6 errors"),
+                        "drop " + comment(f"{why}: nothing initiated from the internet"),
+                    ],
+                ),
+                base_chain("input", "filter", "input", "filter", "drop", _ndp_first()),
+                base_chain("output", "filter", "output", "filter", "drop", _ndp_first()),
+            ]
+        )
+        p.plans[name] = plan
+
+    # ------------------------------------------------------------------ routers
+
+    def _router(self, vpc: Vpc) -> None:
+        p = self.p
+        router = p.routers[vpc.vpc_id]
+        record = p.state.vpcs[vpc.vpc_id]
+        lines: list[str] = []
+        for subnet in p.subnets_of[vpc.vpc_id]:
+            snet = self._subnet6(subnet)
+            if snet is not None:
+                lines.append(f"{V6}addr add {router_address(str(snet))}/64 dev {self._bridge(subnet)} nodad")
+        if record.internet_gateway_id is not None:
+            lines.append(f"{V6}addr add {FAR}/64 dev {IGW_LEG} nodad")
+        for peering in p.peerings:
+            if vpc.vpc_id in peering.legs:
+                leg, _, _ = peering.legs[vpc.vpc_id]
+                requester = self.n.vpc_peering_connections[peering.pcx_id].requester.vpc_id
+                own = NEAR if requester == vpc.vpc_id else FAR
+                lines.append(f"{V6}addr add {own}/64 dev {leg} nodad")
+        # the subnets' tables
+        for subnet in p.subnets_of[vpc.vpc_id]:
+            k = p.subnet_index[subnet.subnet_id]
+            bridge = self._bridge(subnet)
+            number = SUBNET_TABLE_BASE + k
+            lines.append(f"{V6}rule add pref {LOOKUP_PREF} iif {bridge} lookup {number}")
+            lines.append(f"{V6}rule add pref {BLACKHOLE_PREF} iif {bridge} blackhole")
+            lines += self._table_routes(self.n.route_table_of_subnet(subnet.subnet_id), vpc.vpc_id, number)
+        edges: list[str] = []
+        if record.internet_gateway_id is not None:
+            edges.append(IGW_LEG)
+        edges += [
+            self._eigw_leg(s) for g, s in sorted(self.eigw_slot.items()) if self.eigw_vpc[g] == vpc.vpc_id
+        ]
+        for leg in edges:
+            lines.append(f"{V6}rule add pref {LOOKUP_PREF} iif {leg} lookup {IGW_TABLE}")
+            lines.append(f"{V6}rule add pref {BLACKHOLE_PREF} iif {leg} blackhole")
+        if edges:
+            lines += self._local_table(vpc, IGW_TABLE)
+        legs = sorted({pc.legs[vpc.vpc_id][0] for pc in p.peerings if vpc.vpc_id in pc.legs})
+        for leg in legs:
+            lines.append(f"{V6}rule add pref {LOOKUP_PREF} iif {leg} lookup {PEER_TABLE}")
+            lines.append(f"{V6}rule add pref {BLACKHOLE_PREF} iif {leg} blackhole")
+        if legs:
+            lines += self._local_table(vpc, PEER_TABLE)
+        router.configure.extend(lines)
+        router.nft += self._router_nft(vpc)
+
+    def _local_table(self, vpc: Vpc, number: int) -> list[str]:
+        lines = []
+        for subnet in self.p.subnets_of[vpc.vpc_id]:
+            snet = self._subnet6(subnet)
+            if snet is not None:
+                lines.append(f"{V6}route add {snet} dev {self._bridge(subnet)} table {number}")
+        lines += [f"{V6}route add blackhole {net6(b)} table {number}" for b in vpc.ipv6_cidr_blocks]
+        return lines
+
+    def _winning_routes(self, table: RouteTable) -> list[_Winning6]:
+        best: dict[ipaddress.IPv6Network, _Winning6] = {}
+
+        def offer(net: ipaddress.IPv6Network, route: Route, priority: int) -> None:
+            current = best.get(net)
+            if current is None or priority < current.priority:
+                best[net] = _Winning6(net, route, priority)
+
+        for route in table.routes:
+            if route.destination_prefix_list_id:
+                plist = self.n.prefix_lists.get(route.destination_prefix_list_id)
+                for entry in plist.entries if plist is not None else []:
+                    if ":" in entry.cidr:
+                        offer(ipaddress.IPv6Network(entry.cidr, strict=False), route, 1)
+            elif route.destination_ipv6_cidr_block:
+                priority = 2 if route.origin == "EnableVgwRoutePropagation" else 0
+                offer(ipaddress.IPv6Network(route.destination_ipv6_cidr_block, strict=False), route, priority)
+        return sorted(best.values(), key=lambda w: (-w.net.prefixlen, int(w.net.network_address)))
+
+    def _target(self, route: Route, vpc_id: str, table_id: str) -> str | None:
+        """``via ... dev ...`` for an IPv6 route's target, or None (blackhole)."""
+        p = self.p
+        if route.state == "blackhole":
+            return None
+        gateway = route.gateway_id or ""
+        if gateway_collection(gateway) == "internet_gateways":
+            return f"via {NEAR} dev {IGW_LEG}" if p._attached_igw(vpc_id) == gateway else None
+        if route.egress_only_internet_gateway_id:
+            eigw = route.egress_only_internet_gateway_id
+            if eigw in self.eigw_slot and self.eigw_vpc[eigw] == vpc_id:
+                return f"via {NEAR} dev {self._eigw_leg(self.eigw_slot[eigw])}"
+            return None
+        if route.vpc_peering_connection_id:
+            for peering in p.peerings:
+                if peering.pcx_id == route.vpc_peering_connection_id and vpc_id in peering.legs:
+                    leg, _, _ = peering.legs[vpc_id]
+                    requester = self.n.vpc_peering_connections[peering.pcx_id].requester.vpc_id
+                    return f"via {FAR if requester == vpc_id else NEAR} dev {leg}"
+            return None
+        p.notes.append(
+            f"{table_id}: IPv6 route {route.destination} -> {route.target or '?'} is not realised "
+            "(NAT64, network interfaces and gateways other than internet, egress-only and peering); "
+            "the lab drops its traffic"
+        )
+        return None
+
+    def _table_routes(self, table: RouteTable | None, vpc_id: str, number: int) -> list[str]:
+        if table is None:
+            return []
+        lines: list[str] = []
+        winners = self._winning_routes(table)
+        for winner in winners:
+            net, route = winner.net, winner.route
+            if route.gateway_id == "local" and not route.network_interface_id:
+                for subnet in self.p.subnets_of[vpc_id]:
+                    snet = self._subnet6(subnet)
+                    if snet is None or not snet.subnet_of(net):
+                        continue
+                    shadowed = any(
+                        other is not winner
+                        and net.prefixlen < other.net.prefixlen <= snet.prefixlen
+                        and snet.subnet_of(other.net)
+                        for other in winners
+                    )
+                    if not shadowed:
+                        lines.append(f"{V6}route add {snet} dev {self._bridge(subnet)} table {number}")
+                lines.append(f"{V6}route add blackhole {net} table {number}")
+                continue
+            target = self._target(route, vpc_id, table.route_table_id)
+            if target is None:
+                lines.append(f"{V6}route add blackhole {net} table {number}")
+            else:
+                lines.append(f"{V6}route add {net} {target} table {number}")
+        return lines
+
+    def _router_nft(self, vpc: Vpc) -> str:
+        p = self.p
+        own = nets6(vpc.ipv6_cidr_blocks)
+        forward: list[str] = []
+        for peering in p.peerings:
+            if vpc.vpc_id not in peering.legs:
+                continue
+            leg, _, peer_id = peering.legs[vpc.vpc_id]
+            peer = nets6(self.n.vpcs[peer_id].ipv6_cidr_blocks)
+            why = comment(f"{peering.pcx_id}: no transitive or edge-to-edge routing")
+            if own is None or peer is None:
+                forward += [f'oifname "{leg}" drop {why}', f'iifname "{leg}" drop {why}']
+                continue
+            forward += [
+                f'oifname "{leg}" ip6 saddr != {own} drop {why}',
+                f'oifname "{leg}" ip6 daddr != {peer} drop {why}',
+                f'iifname "{leg}" ip6 saddr != {peer} drop {why}',
+                f'iifname "{leg}" ip6 daddr != {own} drop {why}',
+            ]
+        chains: list[str] = []
+        acl_chains: dict[str, str] = {}
+        for subnet in p.subnets_of[vpc.vpc_id]:
+            acl = self.n.network_acl_of_subnet(subnet.subnet_id)
+            if acl is None:
+                continue
+            if acl.network_acl_id not in acl_chains:
+                base = f"acl{len(acl_chains)}"
+                acl_chains[acl.network_acl_id] = base
+                for egress, suffix in ((False, "in"), (True, "out")):
+                    chains.append(
+                        chain(
+                            f"{base}_{suffix}",
+                            acl_chain_lines6(acl.entries, egress=egress, acl_id=acl.network_acl_id),
+                        )
+                    )
+            base = acl_chains[acl.network_acl_id]
+            bridge = self._bridge(subnet)
+            forward.append(f'iifname "{bridge}" jump {base}_out {comment(f"{subnet.subnet_id} outbound")}')
+            forward.append(
+                f'oifname "{bridge}" iifname != "{bridge}" jump {base}_in {comment(f"{subnet.subnet_id} inbound")}'
+            )
+        return table6(
+            [
+                base_chain("prerouting", "filter", "prerouting", "raw", "accept", ["notrack"]),
+                base_chain("output_raw", "filter", "output", "raw", "accept", ["notrack"]),
+                base_chain("input", "filter", "input", "filter", "drop", _ndp_first()),
+                base_chain("output", "filter", "output", "filter", "drop", _ndp_first()),
+                base_chain("forward", "filter", "forward", "filter", "accept", forward),
+                *chains,
+            ]
+        )
+
+    # ------------------------------------------------------------------ instances
+
+    def _instance(self, instance_id: str) -> None:
+        p = self.p
+        record = p.state.instances[instance_id]
+        plan = p.plans[record.namespace]
+        instance = self.n.instances[instance_id]
+        running = instance.state == "running"
+        enis: list[tuple[str, NetworkInterface, Subnet]] = []
+        for eni_record in record.enis:
+            eni = self.n.network_interfaces[eni_record.network_interface_id]
+            subnet = self.n.subnets[eni.subnet_id]
+            if self._subnet6(subnet) is not None:
+                eni_record.ipv6_addresses = list(eni.ipv6_addresses)
+            enis.append((eni_record.interface, eni, subnet))
+        lines: list[str] = [f"{V6}rule add pref 10 to ff00::/8 lookup local"]
+        if running:
+            for position, (ifname, eni, subnet) in enumerate(enis):
+                snet = self._subnet6(subnet)
+                table = ENI_TABLE_BASE + position
+                lines.append(f"{V6}rule add pref 200 iif {ifname} lookup {table}")
+                own = list(eni.ipv6_addresses)
+                if snet is None or not own:
+                    continue  # no IPv6 address: the ENI sends no IPv6
+                gateway = router_address(str(snet))
+                lines += [f"{V6}addr add {a}/{snet.prefixlen} dev {ifname} nodad" for a in own]
+                for address in own:
+                    lines.append(f"{V6}rule add pref 100 from {address} iif lo lookup {table}")
+                    lines += [
+                        f"{V6}rule add pref 90 from {address} to {other} iif lo lookup local" for other in own
+                    ]
+                lines.append(f"{V6}route add {snet} dev {ifname} table {table}")
+                lines.append(f"{V6}route add ::/0 via {gateway} dev {ifname} table {table}")
+                if position == 0:
+                    lines.append(f"{V6}route add ::/0 via {gateway} dev {ifname}")
+        lines += [f"{V6}rule add pref 150 lookup local", f"{V6}rule del pref 0"]
+        plan.configure.extend(lines)
+        forwarding = any(not eni.source_dest_check for _, eni, _ in enis)
+        plan.nft += self._instance_nft(enis, forwarding) if running else _stopped6()
+
+    def _instance_nft(self, enis: list[tuple[str, NetworkInterface, Subnet]], forwarding: bool) -> str:
+        members: set[str] = set()
+        chains: list[str] = []
+        errors_in: list[str] = []
+        errors_out: list[str] = []
+        forward_checks: list[str] = []
+        forward_in: list[str] = []
+        forward_out: list[str] = []
+        for ifname, eni, _ in enis:
+            filtered = bool(eni.groups) or eni.interface_type == "interface"
+            for egress, suffix in ((False, "in"), (True, "out")):
+                if filtered:
+                    accept = sg_chain_lines6(
+                        self.n, eni.groups, egress=egress, verdict="accept", members=members
+                    )
+                    ret = sg_chain_lines6(
+                        self.n, eni.groups, egress=egress, verdict="return", members=members
+                    )
+                    ret.append("drop")
+                else:
+                    accept, ret = ["accept"], ["return"]
+                chains.append(chain(f"sg_{ifname}_{suffix}", accept))
+                if forwarding:
+                    chains.append(chain(f"sg_{ifname}_f{suffix}", ret))
+            errors_in.append(f'iifname "{ifname}" jump sg_{ifname}_in')
+            errors_out.append(f'oifname "{ifname}" jump sg_{ifname}_out')
+            if forwarding:
+                own = addresses6(list(eni.ipv6_addresses))
+                if eni.source_dest_check:
+                    why = comment(f"{eni.network_interface_id} source/destination check")
+                    if own is None:
+                        forward_checks += [f'iifname "{ifname}" drop {why}', f'oifname "{ifname}" drop {why}']
+                    else:
+                        forward_checks += [
+                            f'iifname "{ifname}" ip6 daddr != {own} drop {why}',
+                            f'oifname "{ifname}" ip6 saddr != {own} drop {why}',
+                        ]
+                forward_in.append(f'iifname "{ifname}" jump sg_{ifname}_fin')
+                forward_out.append(f'oifname "{ifname}" jump sg_{ifname}_fout')
+        input_rules = [
+            'iif "lo" accept',
+            *_ndp_first(),
+            f"icmpv6 type {ICMP6_ERROR_TYPES} goto icmp_errors_in",
+            "ct state established,related accept",
+            *errors_in,
+        ]
+        output_rules = [
+            'oif "lo" accept',
+            *_ndp_first(),
+            f"icmpv6 type {ICMP6_ERROR_TYPES} goto icmp_errors_out",
+            "ct state established,related accept",
+            *errors_out,
+        ]
+        chains.append(chain("icmp_errors_in", [*errors_in, "drop"]))
+        chains.append(chain("icmp_errors_out", [*errors_out, "drop"]))
+        base = [
+            base_chain("input", "filter", "input", "filter", "drop", input_rules),
+            base_chain("output", "filter", "output", "filter", "drop", output_rules),
+        ]
+        if forwarding:
+            base.append(
+                base_chain(
+                    "forward",
+                    "filter",
+                    "forward",
+                    "filter",
+                    "drop",
+                    [
+                        *forward_checks,
+                        f"icmpv6 type {ICMP6_ERROR_TYPES} goto icmp_errors_fwd",
+                        "ct state established,related accept",
+                        *forward_in,
+                        *forward_out,
+                        "accept",
+                    ],
+                )
+            )
+            chains.append(chain("icmp_errors_fwd", [*forward_in, *forward_out, "accept"]))
+        if len(enis) > 1:
+            zones_in = [f'iifname "{ifname}" ct zone set {n + 1}' for n, (ifname, _, _) in enumerate(enis)]
+            zones_out = [f'oifname "{ifname}" ct zone set {n + 1}' for n, (ifname, _, _) in enumerate(enis)]
+            base.append(base_chain("zone_in", "filter", "prerouting", "raw", "accept", zones_in))
+            base.append(base_chain("zone_out", "filter", "output", "raw", "accept", zones_out))
+        sets = [address_set6(set_name6(g), group_members6(self.n, g)) for g in sorted(members)]
+        return table6([*sets, *base, *chains])
+
+    # ------------------------------------------------------------------ the internet
+
+    def _internet(self) -> None:
+        p = self.p
+        plan = p.internet
+        legs: list[tuple[str, str]] = []
+        """(leg in the internet namespace, vpc id)"""
+        lines: list[str] = []
+        for vpc_id in p.vpc_ids:
+            if p.state.vpcs[vpc_id].internet_gateway_id is not None:
+                from .naming import internet_leg_name
+
+                legs.append((internet_leg_name(p.vpc_index[vpc_id]), vpc_id))
+        for eigw_id, slot in sorted(self.eigw_slot.items()):
+            legs.append((self._internet_eigw_leg(slot), self.eigw_vpc[eigw_id]))
+            lines.append(f"link set {self._internet_eigw_leg(slot)} up")
+        for leg, _ in legs:
+            lines.append(f"{V6}addr add {NEAR}/64 dev {leg} nodad")
+        hosts: list[str] = []
+        for host in [*DEFAULT_INTERNET_HOSTS6, *p.extra_hosts6]:
+            if host not in hosts and not any(
+                host in e.ipv6_addresses for e in self.n.network_interfaces.values()
+            ):
+                hosts.append(host)
+                lines.append(f"{V6}addr add {host}/128 dev lo nodad")
+        # New connections to a VPC go to its internet gateway, else its egress-only gateway
+        # (which drops them); replies go back by the leg their connection came in by.
+        routed: set[str] = set()
+        for leg, vpc_id in legs:
+            if vpc_id in routed:
+                continue
+            routed.add(vpc_id)
+            lines += [
+                f"{V6}route add {net6(b)} via {FAR} dev {leg} src {hosts[0]}"
+                for b in self.n.vpcs[vpc_id].ipv6_cidr_blocks
+            ]
+        marks: list[str] = []
+        for index, (leg, _) in enumerate(legs):
+            mark = MARK_BASE + index
+            lines.append(f"{V6}rule add pref {REPLY_PREF} fwmark {mark} lookup {mark}")
+            lines.append(f"{V6}route add ::/0 via {FAR} dev {leg} table {mark}")
+            marks.append(f'iifname "{leg}" ct state new ct mark set {mark}')
+        plan.configure.extend(lines)
+        names = "{ " + ", ".join(f'"{leg}"' for leg, _ in legs) + " }" if legs else None
+        prerouting = [*_ndp_first()]
+        postrouting = [*_ndp_first()]
+        if names is not None:
+            prerouting.append(
+                f"iifname {names} ip6 daddr != {GLOBAL_UNICAST} drop "
+                + comment("internet gateways: no egress to addresses outside 2000::/3")
+            )
+            postrouting.append(
+                f"oifname {names} ip6 saddr != {GLOBAL_UNICAST} drop "
+                + comment("internet gateways: no ingress from addresses outside 2000::/3")
+            )
+        prerouting += [*marks, "ct direction reply meta mark set ct mark"]
+        plan.nft += table6(
+            [
+                base_chain("prerouting", "filter", "prerouting", "mangle", "accept", prerouting),
+                base_chain(
+                    "output",
+                    "route",
+                    "output",
+                    "mangle",
+                    "accept",
+                    ["ct direction reply meta mark set ct mark"],
+                ),
+                base_chain("postrouting", "filter", "postrouting", "filter", "accept", postrouting),
+            ]
+        )
+        p.state.internet_hosts += hosts
+
+
+def _stopped6() -> str:
+    drop = comment("the instance is stopped")
+    return table6(
+        [
+            base_chain(hook, "filter", hook, "filter", "drop", [f"drop {drop}"])
+            for hook in ("input", "output", "forward")
+        ]
+    )
+
+
+def realise_ipv6(planner: _Planner) -> None:
+    """Add IPv6 to the planner's namespaces when the network has an IPv6 block (else nothing)."""
+    if has_ipv6(planner):
+        Planner6(planner).run()
+
+
+def eigw_records(plans: list[NamespacePlan]) -> list[NamespaceRecord]:
+    return [
+        NamespaceRecord(p.name, p.role, p.component)
+        for p in plans
+        if p.role == "egress-only-internet-gateway"
+    ]
+
+
+__all__ = ["DEFAULT_INTERNET_HOSTS6", "V6", "has_ipv6", "realise_ipv6", "sysctls6"]
