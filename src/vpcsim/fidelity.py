@@ -21,7 +21,8 @@ and reported; everything else that disagrees is a finding.
 
 Command line (``make fidelity``)::
 
-    python -m vpcsim.fidelity --networks 100 --flows 100 [--parallel 3] [--unbiased] [--json]
+    python -m vpcsim.fidelity --networks 100 --flows 100 [--parallel 3] [--preset transit-small]
+        [--unbiased] [--json]
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from .model import Network, protocol_name
 from .testing import PRESETS, GeneratorConfig, generate_flows, generate_network
 
 TCP, UDP, ICMP = 6, 17, 1
+#: Generator presets the differential run takes (``--preset``): small enough for a lab.
+FIDELITY_PRESETS = ("small", "transit-small")
 DEFAULT_TIMEOUT = 0.8
 RECHECK_FACTOR = 3
 MAX_PORTS_PER_FLOW = 8
@@ -700,7 +703,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--networks", type=int, default=100)
     parser.add_argument("--flows", type=int, default=100)
     parser.add_argument("--seed-start", type=int, default=0)
-    parser.add_argument("--parallel", type=int, default=3)
+    parser.add_argument("--parallel", type=int, default=3, help="labs at a time")
+    parser.add_argument(
+        "--preset",
+        choices=sorted(FIDELITY_PRESETS),
+        default="small",
+        help="the generator's preset (transit-small: networks with transit gateways)",
+    )
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for a reply")
     parser.add_argument("--mutation", choices=sorted(MUTATIONS), help="compare a deliberately broken engine")
     parser.add_argument(
@@ -731,6 +740,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeds,
             flows=args.flows,
             parallel=args.parallel,
+            config=PRESETS[args.preset],
             timeout=args.timeout,
             progress=progress,
             biased=not args.unbiased,
