@@ -396,6 +396,8 @@ class NetworkRun:
     """Probes asked again (alone, with more time) because the kernel did less than the engine said."""
     bias: BiasStats | None = None
     """What :mod:`vpcsim.fidelity_bias` did to the network (None: the generator's network as is)."""
+    transit: frozenset[int] = frozenset()
+    """Indexes of the cases whose engine trace crosses a transit gateway."""
 
     def compare(self) -> list[Disagreement]:
         """Disagreements of the engine *as it is now* (a mutated one in the mutation tests)."""
@@ -452,7 +454,16 @@ def run_network(
         time.monotonic() - started,
         rechecked=len(slow),
         bias=bias,
+        transit=frozenset(i for i, case in enumerate(planned.cases) if crosses_transit(network, case.flow)),
     )
+
+
+def crosses_transit(network: Network, flow: Flow) -> bool:
+    """Whether the engine's trace of ``flow`` (either way) enters a transit gateway."""
+    if not network.transit_gateway_attachments:
+        return False
+    result = trace(network, flow, record=True)
+    return any(hop.type == "transit-gateway" for hop in (*result.forward, *result.return_))
 
 
 def network_and_flows(
@@ -572,6 +583,10 @@ class Report:
             "disagreements": [d.to_dict() for d in self.disagreements],
             "known_engine_issues": {i.name: i.report for i in KNOWN_ENGINE_ISSUES},
             "known_issue_disagreements": [d.to_dict() for d in self.known],
+            "probes_through_transit_gateways": sum(len(r.transit) for r in self.runs),
+            "probes_through_transit_gateways_delivered": sum(
+                1 for r in self.runs for i in r.transit if r.results[i].delivered
+            ),
             "seconds": round(sum(r.seconds for r in self.runs), 1),
             "rechecked_probes": sum(r.rechecked for r in self.runs),
         }
@@ -656,12 +671,40 @@ def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
     return _patched(engine_trace, "sg_decide", mutated)
 
 
-#: Deliberate engine bugs the differential run must catch (``--mutation NAME``).
+def _transit_module() -> Any:
+    """``vpcsim.engine.transit``: the walk across transit gateways."""
+    return importlib.import_module("vpcsim.engine.transit")
+
+
+def _tgw_attachment_acl_skipped() -> contextlib.AbstractContextManager[None]:
+    """A transit gateway attachment subnet's network ACL is never evaluated (neither inbound
+    as a packet enters the gateway nor outbound as it leaves into the VPC)."""
+
+    def mutated(walk: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
+        return None
+
+    return _patched(_transit_module(), "attachment_acl", mutated)
+
+
+def _tgw_blackhole_ignored() -> contextlib.AbstractContextManager[None]:
+    """Blackhole routes of transit gateway route tables are ignored: the longest route that
+    forwards wins instead."""
+
+    def mutated(table: Any, dst: int) -> Any:
+        return next((r for r in table.all_matching(dst) if r.kind != "blackhole"), None)
+
+    return _patched(_transit_module(), "table_lookup", mutated)
+
+
+#: Deliberate engine bugs the differential run must catch (``--mutation NAME``); the ``tgw-``
+#: ones need networks with transit gateways (``--preset transit-small``).
 MUTATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
     "nacl-port-range-off-by-one": _acl_off_by_one,
     "nacl-rules-reversed": _acl_reversed,
     "nacl-replies-stateful": _stateful_acl_replies,
     "sg-ignores-ports": _sg_ignores_ports,
+    "tgw-attachment-acl-skipped": _tgw_attachment_acl_skipped,
+    "tgw-blackhole-ignored": _tgw_blackhole_ignored,
 }
 
 
@@ -684,6 +727,11 @@ def _print_text(result: Report, out: Any) -> None:
             f"{bias['opened']} opened by {bias['changes']} changes, {bias['not_opened']} left blocked), "
             f"{bias['nudged']} nudged by one component ({bias['nudges_missing']} of them missing on purpose), "
             f"{bias['variants']} variants one port away, {bias['random_flows']} random flows\n"
+        )
+    if data["probes_through_transit_gateways"]:
+        out.write(
+            f"{data['probes_through_transit_gateways']} probes cross a transit gateway "
+            f"({data['probes_through_transit_gateways_delivered']} delivered)\n"
         )
     for name, count in data["excluded"].items():
         out.write(f"excluded {count} flows: {name}\n")
@@ -712,6 +760,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for a reply")
     parser.add_argument("--mutation", choices=sorted(MUTATIONS), help="compare a deliberately broken engine")
+    parser.add_argument(
+        "--all-mutations",
+        action="store_true",
+        help="also compare the same observations with every deliberately broken engine and count "
+        "the disagreements of each (each must be caught)",
+    )
     parser.add_argument(
         "--unbiased",
         action="store_true",
@@ -752,10 +806,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("\n")
     with MUTATIONS[args.mutation]() if args.mutation else contextlib.nullcontext():
         result = report(runs)
+    caught: dict[str, int] = {}
+    if args.all_mutations:
+        for name in sorted(MUTATIONS):
+            with MUTATIONS[name]():
+                caught[name] = len(report(runs).disagreements)
     if args.json:
-        sys.stdout.write(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        document = result.to_dict()
+        if args.all_mutations:
+            document["mutations_caught"] = caught
+        sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         _print_text(result, sys.stdout)
+        for name, count in caught.items():
+            sys.stdout.write(f"mutation {name}: {count} disagreements{'' if count else ' (NOT CAUGHT)'}\n")
     return 1 if result.disagreements else 0
 
 
@@ -774,6 +838,7 @@ __all__ = [
     "NetworkRun",
     "Report",
     "compare_case",
+    "crosses_transit",
     "edge_ports",
     "engine_expects",
     "internet_hosts",
