@@ -87,7 +87,7 @@ from .state import (
     NatRecord,
     VpcRecord,
 )
-from .transit import TransitPlan, plan_transit
+from .transit import TransitPlan, plan_transit, transit_sources
 
 SUBNET_TABLE_BASE = 1000
 """Route table of the VPC router for the subnet in slot k: 1000 + k."""
@@ -943,7 +943,8 @@ class _Planner:
             f"route add default via {self._gateway(subnet)} dev eth0",
         ]
         vpc = self.n.vpcs[nat.vpc_id]
-        own_vpc = _nets(vpc.cidr_blocks)
+        # Its own VPC's sources, and those the VPC's transit gateways bring (centralised egress).
+        own_vpc = _nets([*vpc.cidr_blocks, *transit_sources(self.n, nat.vpc_id)])
         plan.nft = _table(
             [
                 _base_chain(

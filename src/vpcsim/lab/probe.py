@@ -555,8 +555,9 @@ class _Batch:
 
 
 def tracked_namespaces(state: LabState) -> list[str]:
-    """Namespaces whose conntrack state matters (instances and NAT gateways)."""
-    return [n.name for n in state.namespaces if n.role in ("instance", "nat-gateway")]
+    """Namespaces whose conntrack state matters (instances, NAT gateways, and transit gateways,
+    whose appliance mode marks connections)."""
+    return [n.name for n in state.namespaces if n.role in ("instance", "nat-gateway", "transit-gateway")]
 
 
 def run_probes(

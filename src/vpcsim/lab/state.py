@@ -73,7 +73,7 @@ class VpcRecord:
 class NamespaceRecord:
     name: str
     role: str
-    """``instance``, ``router``, ``nat-gateway`` or ``internet``."""
+    """``instance``, ``router``, ``nat-gateway``, ``transit-gateway`` or ``internet``."""
     component: str
 
 

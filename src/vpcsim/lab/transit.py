@@ -160,6 +160,33 @@ class TransitPlan:
         ]
 
 
+def transit_sources(network: Network, vpc_id: str) -> list[str]:
+    """The blocks of the VPCs that transit gateways ``vpc_id`` is attached to join to it (through
+    one peering at most): a NAT gateway of ``vpc_id`` translates their traffic too, which can only
+    have come in through a gateway (a peering carries no edge-to-edge traffic) -- centralised
+    egress, as AWS does it."""
+    attached: dict[str, set[str]] = {}
+    for attachment in network.transit_gateway_attachments.values():
+        if attachment.resource_type == "vpc" and attachment.state == AVAILABLE:
+            attached.setdefault(attachment.transit_gateway_id, set()).add(attachment.resource_id)
+    gateways = {tgw for tgw, vpcs in attached.items() if vpc_id in vpcs}
+    for attachment in network.transit_gateway_attachments.values():
+        ends = set(attachment.transit_gateway_ids())
+        if (
+            attachment.resource_type in ("peering", "tgw-peering")
+            and attachment.state == AVAILABLE
+            and ends & gateways
+        ):
+            gateways |= ends
+    blocks: list[str] = []
+    for tgw in sorted(gateways):
+        for other in sorted(attached.get(tgw, ())):
+            vpc = network.vpcs.get(other)
+            if other != vpc_id and vpc is not None:
+                blocks += [b for b in vpc.cidr_blocks if ":" not in b]
+    return blocks
+
+
 def plan_transit(planner: _Planner) -> TransitPlan:
     """The transit gateways of the planner's network as namespaces (added to ``planner.plans``),
     and what its VPC routers need to reach them."""
@@ -523,4 +550,4 @@ class _TransitPlanner:
         return _table(chains)
 
 
-__all__ = ["TransitPlan", "plan_transit"]
+__all__ = ["TransitPlan", "plan_transit", "transit_sources"]
