@@ -23,7 +23,8 @@ and reported; everything else that disagrees is a finding.
 
 Command line (``make fidelity``)::
 
-    python -m vpcsim.fidelity --networks 100 --flows 100 [--parallel 3] [--unbiased] [--json]
+    python -m vpcsim.fidelity --networks 100 --flows 100 [--parallel 3] [--preset transit-small]
+        [--unbiased] [--json]
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ from .testing import PRESETS, GeneratorConfig, generate_flows, generate_network
 from .testing.ipv6_generator import sample_ipv6_flows
 
 TCP, UDP, ICMP = 6, 17, 1
+#: Generator presets the differential run takes (``--preset``): small enough for a lab.
+FIDELITY_PRESETS = (DUAL_STACK_PRESET, "small", "transit-small")
 DEFAULT_TIMEOUT = 0.8
 RECHECK_FACTOR = 3
 MAX_PORTS_PER_FLOW = 8
@@ -411,6 +414,8 @@ class NetworkRun:
     """Probes asked again (alone, with more time) because the kernel did less than the engine said."""
     bias: BiasStats | None = None
     """What :mod:`vpcsim.fidelity_bias` did to the network (None: the generator's network as is)."""
+    transit: frozenset[int] = frozenset()
+    """Indexes of the cases whose engine trace crosses a transit gateway."""
 
     def compare(self) -> list[Disagreement]:
         """Disagreements of the engine *as it is now* (a mutated one in the mutation tests)."""
@@ -467,7 +472,16 @@ def run_network(
         time.monotonic() - started,
         rechecked=len(slow),
         bias=bias,
+        transit=frozenset(i for i, case in enumerate(planned.cases) if crosses_transit(network, case.flow)),
     )
+
+
+def crosses_transit(network: Network, flow: Flow) -> bool:
+    """Whether the engine's trace of ``flow`` (either way) enters a transit gateway."""
+    if not network.transit_gateway_attachments:
+        return False
+    result = trace(network, flow, record=True)
+    return any(hop.type == "transit-gateway" for hop in (*result.forward, *result.return_))
 
 
 def network_and_flows(
@@ -605,6 +619,10 @@ class Report:
             "disagreements": [d.to_dict() for d in self.disagreements],
             "known_engine_issues": {i.name: i.report for i in KNOWN_ENGINE_ISSUES},
             "known_issue_disagreements": [d.to_dict() for d in self.known],
+            "probes_through_transit_gateways": sum(len(r.transit) for r in self.runs),
+            "probes_through_transit_gateways_delivered": sum(
+                1 for r in self.runs for i in r.transit if r.results[i].delivered
+            ),
             "seconds": round(sum(r.seconds for r in self.runs), 1),
             "rechecked_probes": sum(r.rechecked for r in self.runs),
         }
@@ -689,13 +707,41 @@ def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
     return _patched(engine_trace, "sg_decide", mutated)
 
 
-#: Deliberate engine bugs the differential run must catch (``--mutation NAME``).
+def _transit_module() -> Any:
+    """``vpcsim.engine.transit``: the walk across transit gateways."""
+    return importlib.import_module("vpcsim.engine.transit")
+
+
+def _tgw_attachment_acl_skipped() -> contextlib.AbstractContextManager[None]:
+    """A transit gateway attachment subnet's network ACL is never evaluated (neither inbound
+    as a packet enters the gateway nor outbound as it leaves into the VPC)."""
+
+    def mutated(walk: Any, subnet: Any, pkt: Any, *, inbound: bool) -> None:
+        return None
+
+    return _patched(_transit_module(), "attachment_acl", mutated)
+
+
+def _tgw_blackhole_ignored() -> contextlib.AbstractContextManager[None]:
+    """Blackhole routes of transit gateway route tables are ignored: the longest route that
+    forwards wins instead."""
+
+    def mutated(table: Any, dst: int) -> Any:
+        return next((r for r in table.all_matching(dst) if r.kind != "blackhole"), None)
+
+    return _patched(_transit_module(), "table_lookup", mutated)
+
+
+#: Deliberate engine bugs the differential run must catch (``--mutation NAME``); the ``tgw-``
+#: ones need networks with transit gateways (``--preset transit-small``).
 MUTATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
     "nacl-port-range-off-by-one": _acl_off_by_one,
     "nacl-rules-reversed": _acl_reversed,
     "nacl-replies-stateful": _stateful_acl_replies,
     "sg-ignores-ports": _sg_ignores_ports,
     **MUTATIONS6,
+    "tgw-attachment-acl-skipped": _tgw_attachment_acl_skipped,
+    "tgw-blackhole-ignored": _tgw_blackhole_ignored,
 }
 
 
@@ -723,6 +769,11 @@ def _print_text(result: Report, out: Any) -> None:
             f"{bias['nudged']} nudged by one component ({bias['nudges_missing']} of them missing on purpose), "
             f"{bias['variants']} variants one port away, {bias['random_flows']} random flows\n"
         )
+    if data["probes_through_transit_gateways"]:
+        out.write(
+            f"{data['probes_through_transit_gateways']} probes cross a transit gateway "
+            f"({data['probes_through_transit_gateways_delivered']} delivered)\n"
+        )
     for name, count in data["excluded"].items():
         out.write(f"excluded {count} flows: {name}\n")
     out.write(f"{len(result.disagreements)} unexplained disagreements\n")
@@ -741,7 +792,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--networks", type=int, default=100)
     parser.add_argument("--flows", type=int, default=100)
     parser.add_argument("--seed-start", type=int, default=0)
-    parser.add_argument("--parallel", type=int, default=3)
+    parser.add_argument("--parallel", type=int, default=3, help="labs at a time")
+    parser.add_argument(
+        "--preset",
+        choices=sorted(FIDELITY_PRESETS),
+        default=DUAL_STACK_PRESET,
+        help=f"the generator's preset (default {DUAL_STACK_PRESET}; transit-small: networks with transit gateways)",
+    )
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for a reply")
     parser.add_argument("--mutation", choices=sorted(MUTATIONS), help="compare a deliberately broken engine")
     parser.add_argument(
@@ -751,8 +808,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--check-mutations",
+        "--all-mutations",
         action="store_true",
-        help="also compare the same observations with every deliberately broken engine (each must disagree)",
+        help="also compare the same observations with every deliberately broken engine that applies "
+        "to the networks run (tgw- ones need transit gateways, IPv6 ones IPv6 flows); each must disagree",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args(argv)
@@ -777,6 +836,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeds,
             flows=args.flows,
             parallel=args.parallel,
+            config=PRESETS[args.preset],
             timeout=args.timeout,
             progress=progress,
             biased=not args.unbiased,
@@ -804,9 +864,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def mutations_caught(runs: list[NetworkRun]) -> dict[str, int]:
-    """Unexplained disagreements of each deliberately broken engine over the same observations."""
+    """Unexplained disagreements of each deliberately broken engine over the same observations;
+    a mutation of a feature none of the runs exercises (transit gateways, IPv6) is left out, as it
+    cannot be caught there."""
+    has_transit = any(run.network.transit_gateway_attachments for run in runs)
+    has_ipv6 = any(is_ipv6_flow(flow) for run in runs for flow in run.flows)
     counts: dict[str, int] = {}
     for name in sorted(MUTATIONS):
+        if name.startswith("tgw-") and not has_transit:
+            continue
+        if name in MUTATIONS6 and not has_ipv6:
+            continue
         with MUTATIONS[name]():
             counts[name] = len(report(runs).disagreements)
     return counts
@@ -827,6 +895,7 @@ __all__ = [
     "NetworkRun",
     "Report",
     "compare_case",
+    "crosses_transit",
     "edge_ports",
     "engine_expects",
     "internet_hosts",

@@ -30,13 +30,23 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
 from .engine.result import Step
-from .model import Network, RouteTable, SecurityGroupRule, protocol_name
+from .model import (
+    ModelError,
+    Network,
+    RouteTable,
+    SecurityGroupRule,
+    TransitGatewayAttachment,
+    TransitGatewayRoute,
+    TransitGatewayRouteTable,
+    protocol_name,
+)
 from .testing import PRESETS, GeneratorConfig, generate_flows, generate_network
 
 TCP, UDP, ICMP, SCTP = 6, 17, 1, 132
@@ -67,6 +77,22 @@ _ROUTE_CODES = frozenset(
     }
 )
 _SG_CODES = frozenset({"ENI_SG_RULES_MISMATCH", "SG_HAS_NO_RULES", "SG_REFERENCES_NOT_PRESERVED"})
+_TGW_CODES = frozenset(
+    {
+        "TGW_ROUTE_AZ_RESTRICTION",
+        "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
+        "TGW_RTB_CANNOT_ROUTE",
+        "TGW_RTB_BAD_STATE_ROUTE",
+    }
+)
+#: Share of the routes to another VPC's block made to a transit gateway joining the two (the
+#: rest to a peering connection), where there is one.
+TRANSIT_ROUTE_SHARE = 0.8
+#: Share of the path flows drawn between two VPCs attached to transit gateways, where there are
+#: such flows.
+TRANSIT_PATH_SHARE = 0.4
+_ZONE_RULE = re.compile(r"(subnet-[0-9a-f]+) is in (\S+), where")
+_OF_GATEWAY = re.compile(r"route table of (tgw-[0-9a-f]+)")
 
 
 @dataclass
@@ -150,6 +176,8 @@ class _Biaser:
         self.rng = rng
         self.stats = BiasStats()
         self._next_public = _ip(PUBLIC_POOL_START)
+        self._nudge_blackholes: set[int] = set()
+        """Blackhole routes nudges made (ids): a /32 one is never taken away to reopen a path."""
 
     # ------------------------------------------------------------------ orchestration
 
@@ -157,6 +185,7 @@ class _Biaser:
         rng = self.rng
         wanted = round(count * PATH_SHARE)
         candidates = [f for f in generate_flows(self.net, seed * 7919 + 17, count * 6) if self._pathlike(f)]
+        candidates = self._transit_first(candidates)
         paths: list[Flow] = []
         opened: list[Flow] = []
         for flow in candidates:
@@ -198,6 +227,35 @@ class _Biaser:
             self.stats.random_flows = rest
         self.stats.path_flows = len(paths)
         return BiasedCase(self.net, result, self.stats)
+
+    def _transit_first(self, candidates: list[Flow]) -> list[Flow]:
+        """With transit gateways, about :data:`TRANSIT_PATH_SHARE` of the path flows join two
+        VPCs attached to them (most flows of a generated network stay in a VPC or go to the
+        internet); the order within each kind is kept. Without, the candidates as they are."""
+        attached = {
+            a.resource_id
+            for a in self.net.transit_gateway_attachments.values()
+            if a.resource_type == "vpc" and a.state == "available"
+        }
+        if len(attached) < 2:
+            return candidates
+        across: list[Flow] = []
+        rest: list[Flow] = []
+        for flow in candidates:
+            eni = self.net.network_interfaces.get(flow.source_eni or "")
+            owners = self.net.owners_of_private_ip(flow.destination)
+            joined = (
+                eni is not None
+                and len(owners) == 1
+                and owners[0].vpc_id != eni.vpc_id
+                and {eni.vpc_id, owners[0].vpc_id} <= attached
+            )
+            (across if joined else rest).append(flow)
+        ordered: list[Flow] = []
+        while across or rest:
+            take = across if across and (not rest or self.rng.random() < TRANSIT_PATH_SHARE) else rest
+            ordered.append(take.pop(0))
+        return ordered
 
     def _random_flows(self, seed: int, count: int) -> list[Flow]:
         """The generator's flows over the final network. Its outside hosts come from the rules'
@@ -304,6 +362,8 @@ class _Biaser:
         forward = path == "forward"
         if code in _SG_CODES:
             return self._fix_group(flow, step, forward, cidr_only=code == "SG_REFERENCES_NOT_PRESERVED")
+        if code in _TGW_CODES:
+            return self._fix_transit(flow, code, step, forward)
         if code == "SUBNET_ACL_RESTRICTION":
             rule = denied.get((step.component, step.direction), "*")
             ports = next(
@@ -516,6 +576,9 @@ class _Biaser:
                 block = next((b for b in other.cidr_blocks if _contains(b, address)), None)
                 if block is None:
                     continue
+                tgw_id = self._transit_between(vpc_id, other.vpc_id)
+                if tgw_id is not None and self.rng.random() < TRANSIT_ROUTE_SHARE:
+                    return tgw_id, block
                 pcx_id = self._peering(vpc_id, other.vpc_id)
                 return (pcx_id, block) if pcx_id is not None else (None, None)
             return None, None
@@ -555,6 +618,196 @@ class _Biaser:
             return None
         pcx = self.net.create_vpc_peering_connection(a, b, accept=True)
         return pcx.vpc_peering_connection_id
+
+    # ------------------------------------------------------------------ transit gateways
+
+    def _attachment_subnets(self) -> set[str]:
+        return {
+            s
+            for a in self.net.transit_gateway_attachments.values()
+            if a.resource_type == "vpc"
+            for s in a.subnet_ids
+        }
+
+    def _vpc_attachments(self, vpc_id: str) -> list[TransitGatewayAttachment]:
+        return [
+            a
+            for a in self.net.transit_gateway_attachments.values()
+            if a.resource_type == "vpc" and a.resource_id == vpc_id and a.state == "available"
+        ]
+
+    def _transit_between(self, a: str, b: str) -> str | None:
+        """A transit gateway ``a`` is attached to from which ``b`` can be reached: ``b`` attached
+        to it too, or to a gateway peered with it."""
+        peered: dict[str, set[str]] = {}
+        for attachment in self.net.transit_gateway_attachments.values():
+            if attachment.resource_type == "peering" and attachment.state == "available":
+                first, *rest = attachment.transit_gateway_ids()
+                for other in rest:
+                    peered.setdefault(first, set()).add(other)
+                    peered.setdefault(other, set()).add(first)
+        reached = {x.transit_gateway_id for x in self._vpc_attachments(b)}
+        for attachment in sorted(self._vpc_attachments(a), key=lambda x: x.transit_gateway_attachment_id):
+            tgw = attachment.transit_gateway_id
+            if tgw in reached or peered.get(tgw, set()) & reached:
+                return tgw
+        return None
+
+    def _tgw_table(self, tgw_id: str) -> TransitGatewayRouteTable | None:
+        tables = sorted(
+            (t for t in self.net.transit_gateway_route_tables.values() if t.transit_gateway_id == tgw_id),
+            key=lambda t: (not t.default_association_route_table, t.transit_gateway_route_table_id),
+        )
+        return tables[0] if tables else None
+
+    def _fix_transit(self, flow: Flow, code: str, step: Step, forward: bool) -> bool:
+        """The smallest change past a transit gateway blocker: a subnet of the sender's zone for
+        the attachment, an association, a propagation or static route, a blackhole route gone."""
+        net = self.net
+        if code == "TGW_ROUTE_AZ_RESTRICTION":
+            attachment = net.transit_gateway_attachments.get(step.component)
+            match = _ZONE_RULE.search(step.detail)
+            if attachment is None or match is None:
+                return False
+            zone = match.group(2)
+            candidates = [
+                s
+                for s in net.subnets.values()
+                if s.vpc_id == attachment.resource_id and s.availability_zone == zone
+            ]
+            if not candidates:
+                return False
+            subnet = self.rng.choice(sorted(candidates, key=lambda s: s.subnet_id))
+            try:
+                net.create_network_interface(
+                    subnet,
+                    groups=[],
+                    interface_type="transit_gateway",
+                    description="Network Interface for Transit Gateway Attachment "
+                    + attachment.transit_gateway_attachment_id,
+                    source_dest_check=False,
+                )
+            except ModelError:  # a full subnet
+                return False
+            attachment.subnet_ids.append(subnet.subnet_id)
+            net.touch()
+            return True
+        if code == "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION":
+            attachment = net.transit_gateway_attachments.get(step.component)
+            match = _OF_GATEWAY.search(step.detail)
+            table = self._tgw_table(match.group(1)) if match is not None else None
+            if attachment is None or table is None:
+                return False
+            net.associate_transit_gateway_route_table(table, attachment)
+            return True
+        table = net.transit_gateway_route_tables.get(step.component)
+        if table is None:
+            return False
+        address = flow.destination if forward else flow.source
+        if code == "TGW_RTB_BAD_STATE_ROUTE":
+            return self._around_blackhole(table, address)
+        # TGW_RTB_CANNOT_ROUTE: the owner's attachment propagates, or a static route leads to it.
+        if self.rng.random() < 0.5:
+            attachment = self._transit_attachment_to(table, address)
+            if (
+                attachment is not None
+                and attachment.resource_type == "vpc"
+                and attachment.transit_gateway_attachment_id not in table.propagations
+            ):
+                net.enable_transit_gateway_route_table_propagation(table, attachment)
+                return True
+        owners = net.owners_of_private_ip(address)
+        block = next(
+            (b for o in owners[:1] for b in net.vpcs[o.vpc_id].cidr_blocks if _contains(b, address)), None
+        )
+        return block is not None and self._transit_route(table, address, _net(block).prefixlen)
+
+    def _transit_attachment_to(
+        self, table: TransitGatewayRouteTable, address: str
+    ) -> TransitGatewayAttachment | None:
+        """The attachment of ``table``'s gateway that leads to the VPC holding ``address``: its
+        VPC attachment, or a peering with the gateway it is attached to."""
+        owners = self.net.owners_of_private_ip(address)
+        if len(owners) != 1:
+            return None
+        vpc_id = owners[0].vpc_id
+        gateways = {a.transit_gateway_id: a for a in self._vpc_attachments(vpc_id)}
+        if table.transit_gateway_id in gateways:
+            return gateways[table.transit_gateway_id]
+        for attachment in sorted(
+            self.net.transit_gateway_attachments.values(), key=lambda a: a.transit_gateway_attachment_id
+        ):
+            ends = attachment.transit_gateway_ids()
+            if (
+                attachment.resource_type == "peering"
+                and table.transit_gateway_id in ends
+                and any(t in gateways for t in ends if t != table.transit_gateway_id)
+            ):
+                return attachment
+        return None
+
+    def _transit_route(self, table: TransitGatewayRouteTable, address: str, length: int) -> bool:
+        """A static route for the /``length`` holding ``address`` to the attachment leading to it
+        (a pending peering accepted)."""
+        attachment = self._transit_attachment_to(table, address)
+        prefix = _prefix_of(address, length)
+        if attachment is None or any(r.destination == prefix and r.type == "static" for r in table.routes):
+            return False
+        if attachment.state == "pendingAcceptance":
+            attachment.state = "available"
+        self.net.create_transit_gateway_route(table, prefix, attachment)
+        return True
+
+    def _around_blackhole(self, table: TransitGatewayRouteTable, address: str) -> bool:
+        """Past a winning blackhole: a more specific route around it (the blackhole stays, for
+        the other flows it holds), or an attachment made available; a /32 blackhole goes."""
+        holding = [
+            r for r in table.routes for n in self._tgw_blocks(r) if n.supernet_of(_net(f"{address}/32"))
+        ]
+        if not holding:
+            return False
+        best = max(holding, key=lambda r: max(n.prefixlen for n in self._tgw_blocks(r)))
+        attachment = self.net.transit_gateway_attachments.get(best.transit_gateway_attachment_id or "")
+        if not best.blackhole and attachment is not None and attachment.state == "pendingAcceptance":
+            attachment.state = "available"
+            self.net.touch()
+            return True
+        length = max(n.prefixlen for n in self._tgw_blocks(best))
+        if length < 32 and self._transit_route(
+            table, address, max(length + 1, self.rng.choice((32, 31, 30)))
+        ):
+            return True
+        if id(best) in self._nudge_blackholes:
+            return False  # every flow to that one address is closed by the nudge: they stay so
+        table.routes.remove(best)
+        self.net.touch()
+        return True
+
+    def _tgw_blocks(self, route: TransitGatewayRoute) -> list[ipaddress.IPv4Network]:
+        if route.destination_cidr_block:
+            return [_net(route.destination_cidr_block)] if ":" not in route.destination_cidr_block else []
+        plist = self.net.prefix_lists.get(route.prefix_list_id or "")
+        return [_net(e.cidr) for e in plist.entries if ":" not in e.cidr] if plist is not None else []
+
+    def _nudge_transit_route(self, flow: Flow, step: Step, forward: bool, *, miss: bool) -> bool:
+        """A blackhole static route just holding the address the route carried (more specific,
+        so it wins) -- or, with ``miss``, one for the neighbouring prefix."""
+        table = self.net.transit_gateway_route_tables.get(step.component)
+        destination = (step.rule or "").split(" -> ", 1)[0]
+        if table is None or not destination:
+            return False
+        if destination.startswith("pl-"):
+            destination = destination.split("(", 1)[-1].rstrip(")")
+        address = flow.destination if forward else flow.source
+        if _net(destination).prefixlen == 32:
+            return False
+        length = max(_net(destination).prefixlen + 1, self.rng.choice((32, 32, 30, 28, 24)))
+        prefix = _neighbour_prefix(address, length) if miss else _prefix_of(address, length)
+        if any(r.destination == prefix for r in table.routes):
+            return False
+        route = self.net.create_transit_gateway_route(table, prefix, blackhole=True)
+        self._nudge_blackholes.add(id(route))
+        return True
 
     def _route_client_to_igw(self, flow: Flow, table_id: str) -> bool:
         """Replies to an internet client leave through the internet gateway (not a NAT gateway
@@ -650,10 +903,23 @@ class _Biaser:
         ]
         if not choices:
             return False
-        path, step = self.rng.choice(choices)
+        transit = [c for c in choices if c[1].component.startswith("tgw-rtb-")] + [
+            (path, step)
+            for path, hops in (("forward", result.forward), ("return", result.return_))
+            for hop in hops
+            if hop.component in self._attachment_subnets()
+            for step in hop.steps
+            if step.kind == "network-acl" and _nudgeable(step)
+        ]
+        # A path across a transit gateway is nudged there (its route, an attachment subnet's
+        # ACL) more often than its share of steps, so that its blackholes and attachment ACLs
+        # just miss or just hold.
+        path, step = self.rng.choice(transit if transit and self.rng.random() < 0.4 else choices)
         done = False
         if step.kind == "network-acl":
             done = self._nudge_acl(flow, step, path == "forward", miss=miss)
+        elif step.kind == "route" and step.component.startswith("tgw-rtb-"):
+            done = self._nudge_transit_route(flow, step, path == "forward", miss=miss)
         elif step.kind == "security-group":
             done = self._nudge_group(flow, step, miss=miss)
         else:
@@ -792,6 +1058,8 @@ def _nudgeable(step: Step) -> bool:
         return step.rule not in (None, "*")
     if step.kind == "route" and step.component.startswith("rtb-") and step.rule:
         return not step.rule.endswith("-> local")
+    if step.kind == "route" and step.component.startswith("tgw-rtb-") and step.rule:
+        return step.action == "forward"
     return False
 
 

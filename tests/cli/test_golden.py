@@ -21,6 +21,16 @@ CASES = {
     "trace-internet-ssh-default-vpc": ["ssh", "default-vpc", "internet", "instance-1"],
     "trace-blocked-ping": ["ping", "default-vpc", "instance-2", "instance-1"],
     "trace-internet-to-private-brief": ["ssh", "bastion-nat", "internet", "app", "--brief"],
+    "trace-internet-to-alb-transit-hub": [
+        "trace",
+        "transit-hub",
+        "--from",
+        "internet",
+        "--to",
+        "web-alb",
+        "--port",
+        "443",
+    ],
 }
 
 

@@ -106,3 +106,16 @@ def test_an_unchanged_network_applies_nothing(two_labs: tuple[str, str]) -> None
     _, change = lab_apply(network, name)
     assert change.empty
     assert lab_snapshot(name) == before
+
+
+@pytest.mark.parametrize(("seed", "backwards"), [(3, False), (0, True)])
+def test_transit_gateways_reshaped_as_a_difference(
+    seed: int, backwards: bool, two_labs: tuple[str, str]
+) -> None:
+    """Transit gateways (``transit-small``; seed 3: a peering and appliance mode, seed 0: appliance
+    mode) and their reshaped version -- attachment subnets, associations, propagations, static
+    and blackhole routes added -- applied as a difference, either way."""
+    plain = generate_network(seed, PRESETS["transit-small"])
+    reshaped = biased_case(seed, 30, PRESETS["transit-small"]).network
+    pair = (reshaped, plain) if backwards else (plain, reshaped)
+    _check_pair(*pair, seed, two_labs)

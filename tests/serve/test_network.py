@@ -10,7 +10,7 @@ import boto3
 
 from vpcsim.formats.loader import load_source
 from vpcsim.serve import BackgroundServer, Store
-from vpcsim.serve.seed import seed
+from vpcsim.serve.seed import not_served, seed
 
 
 def _client(url: str) -> Any:
@@ -130,3 +130,20 @@ def test_seeded_transit_gateways_round_trip() -> None:
             table.propagations,
             table.routes,
         )
+
+
+def test_seeding_leaves_out_what_another_api_than_ec2s_describes() -> None:
+    """The transit-hub example's load balancer belongs to Elastic Load Balancing's API, which the
+    server does not answer: seeding leaves it out and says how much (its node ENIs are EC2's and
+    stay)."""
+    network = load_source("transit-hub").network
+    assert not_served(network) == {
+        "LoadBalancers": 1,
+        "LoadBalancerListeners": 1,
+        "LoadBalancerTargetHealth": 1,
+        "TargetGroups": 1,
+    }
+    store = Store(":memory:")
+    counts = seed(store, network)
+    assert not set(counts) & {"LoadBalancers", "TargetGroups"}
+    assert counts["NetworkInterfaces"] == len(network.network_interfaces)

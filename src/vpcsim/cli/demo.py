@@ -46,7 +46,7 @@ class Chapter:
     intro: str
     steps: list[Step] = field(default_factory=list)
     live: bool = True
-    """Whether ``demo --live`` can tell it (the lab does not realise transit gateways yet)."""
+    """Whether ``demo --live`` can tell it (the lab realises transit gateways, not load balancers yet)."""
 
 
 # ---------------------------------------------------------------------------- edits
@@ -337,10 +337,11 @@ STORY: list[Chapter] = [
     ),
     Chapter(
         "transit-hub",
-        "After the tutorial: three VPCs on a transit gateway",
+        "After the tutorial: three VPCs on a transit gateway, a load balancer in front",
         "`web` (app-1, app-2 in two zones), `data` (db) and `shared` (tools) are attached to the transit gateway "
         "`hub`. What arrives from `web` and `data` is routed by the `spokes` table, what arrives from `shared` by "
-        "`admin`; `data` does not propagate its block into `admin`.",
+        "`admin`; `data` does not propagate its block into `admin`. The private instances of `web` serve the "
+        "internet through `web-alb`, an internet-facing Application Load Balancer in two public subnets.",
         [
             Step(
                 "app-1 reaches the database in another VPC: through its attachment subnet, the gateway's `spokes` "
@@ -361,6 +362,18 @@ STORY: list[Chapter] = [
             Step(
                 "A blackhole route in `spokes` drops a quarantined range, with no fallback to `data`'s block.",
                 ["curl", "{net}", "app-1", "10.2.9.10", "--port", "443", "--brief"],
+                EXIT_NO,
+            ),
+            Step(
+                "From the internet, HTTPS reaches `web-alb`: its node takes the connection (listener 443) and opens "
+                "a new one from its own address to each instance's port 8080.",
+                ["trace", "{net}", "--from", "internet", "--to", "web-alb", "--port", "443"],
+                EXIT_OK,
+            ),
+            Step(
+                "The instances themselves have no public address: the internet reaches them only through the load "
+                "balancer.",
+                ["ssh", "{net}", "internet", "app-1", "--brief"],
                 EXIT_NO,
             ),
             Step(

@@ -66,7 +66,7 @@ def serve_command(
     """Serve the EC2 VPC API (boto3, the AWS CLI, any SDK: --endpoint-url http://HOST:PORT) over a
     persisted state that every vpcsim command reads as NETWORK (the URL or the --state file)."""
     from ..serve import ServerSettings, Store, run
-    from ..serve.seed import seed
+    from ..serve.seed import not_served, seed
     from .common import load
 
     pairs = list(key or []) + [p for p in os.environ.get("VPCSIM_SERVE_KEYS", "").split(",") if p]
@@ -77,8 +77,17 @@ def serve_command(
         )
     store = Store(state)
     if source is not None:
-        counts = seed(store, load(source).network)
+        network = load(source).network
+        counts = seed(store, network)
         typer.echo(f"seeded {sum(counts.values())} resources from {source}", err=True)
+        left = not_served(network)
+        if left:
+            typer.echo(
+                "vpcsim serve answers the EC2 API only: left out "
+                + ", ".join(f"{n} {key}" for key, n in sorted(left.items()))
+                + " (Elastic Load Balancing)",
+                err=True,
+            )
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = ServerSettings(verify_signatures=verify_signatures, keys=keys, max_body=max_body)
     live = None

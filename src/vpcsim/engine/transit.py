@@ -109,12 +109,25 @@ def via_transit_gateway(
     if entry is not subnet:
         walk.hop(entry.subnet_id, "subnet")
     if entry.acl is not None:
-        walk.hooks.on_network_acl(walk, entry, pkt, inbound=True)
+        attachment_acl(walk, entry, pkt, inbound=True)
     eni_id = ct.eni_of.get((attachment_id, entry.subnet_id))
     if eni_id is not None:
         walk.hop(eni_id, "network-interface")
     walk.hop(attachment_id, "transit-gateway-attachment")
     return _route(walk, ct, tgw_id, attachment_id, zone, pkt, reply=reply, depth=0)
+
+
+def attachment_acl(walk: Walk, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
+    """The attachment subnet's network ACL: inbound (by source) as a packet enters the gateway,
+    outbound (by destination) as it leaves into the VPC. One place for both, which the
+    differential run breaks on purpose (:data:`vpcsim.fidelity.MUTATIONS`)."""
+    walk.hooks.on_network_acl(walk, subnet, pkt, inbound=inbound)
+
+
+def table_lookup(table: CompiledTgwTable, dst: int) -> CompiledRoute | None:
+    """The route of a transit gateway route table that wins for ``dst`` (longest prefix, then
+    AWS's priority among kinds: compiled into the table's levels); a winning blackhole drops."""
+    return table.lookup(dst)
 
 
 def entered_from_transit(walk: Walk, vpc_id: str) -> bool:
@@ -162,7 +175,7 @@ def _route(
     record_table = getattr(walk.hooks, "on_transit_route_table", None)
     if record_table is not None:
         record_table(walk, table)
-    chosen = table.lookup(pkt.dst)
+    chosen = table_lookup(table, pkt.dst)
     if chosen is None:
         if table.unknown_from:
             why = f"{', '.join(table.unknown_from)} propagate routes the input does not list"
@@ -269,8 +282,8 @@ def _out_to_vpc(
         walk.hop(eni_id, "network-interface")
     walk.hop(exit_subnet.subnet_id, "subnet")
     if exit_subnet.acl is not None and pkt.dst & exit_subnet.mask != exit_subnet.net:
-        walk.hooks.on_network_acl(walk, exit_subnet, pkt, inbound=False)
+        attachment_acl(walk, exit_subnet, pkt, inbound=False)
     return walk.route(exit_subnet, pkt, reply=reply)
 
 
-__all__ = ["TransitMemory", "entered_from_transit", "via_transit_gateway"]
+__all__ = ["TransitMemory", "attachment_acl", "entered_from_transit", "table_lookup", "via_transit_gateway"]

@@ -88,6 +88,7 @@ from .state import (
     NatRecord,
     VpcRecord,
 )
+from .transit import TransitPlan, plan_transit, transit_sources
 
 SUBNET_TABLE_BASE = 1000
 """Route table of the VPC router for the subnet in slot k: 1000 + k."""
@@ -323,6 +324,7 @@ class _Planner:
         """Realised ENI id -> (namespace, interface)."""
         self.state = LabState(name=self.lab, namespaces=[], internet_namespace=self.internet.name)
         self.peerings: list[_Peering] = []
+        self.transit = TransitPlan()
 
     # ------------------------------------------------------------------ entry
 
@@ -334,6 +336,7 @@ class _Planner:
         for nat in sorted(self.n.nat_gateways.values(), key=lambda g: g.nat_gateway_id):
             self._nat_gateway(nat)
         self._peering_links()
+        self.transit = plan_transit(self)
         for vpc_id in self.vpc_ids:
             self._router_routing(self.n.vpcs[vpc_id])
         self._internet()
@@ -507,8 +510,9 @@ class _Planner:
     def _is_local(route: Route) -> bool:
         return route.gateway_id == "local" and not route.network_interface_id
 
-    def _target(self, route: Route, vpc_id: str, table_id: str) -> str | None:
-        """``via ... dev ...`` for a route's target in this VPC's router, or None (blackhole)."""
+    def _target(self, route: Route, vpc_id: str, table_id: str, subnet: Subnet | None = None) -> str | None:
+        """``via ... dev ...`` for a route's target in this VPC's router (the route table of
+        ``subnet``), or None (blackhole)."""
         if route.state == "blackhole":
             return None
         eni_id = route.network_interface_id
@@ -541,13 +545,18 @@ class _Planner:
                     leg, address, _ = peering.legs[vpc_id]
                     return f"via {address} dev {leg} onlink"
             return None
+        if route.transit_gateway_id and route.transit_gateway_id in self.transit.described:
+            return self.transit.target(route.transit_gateway_id, subnet)
         self.notes.append(
             f"{table_id}: route {route.destination} -> {route.target or '?'} leaves the modelled network; "
             "the lab drops its traffic"
         )
         return None
 
-    def _table_routes(self, table: RouteTable | None, vpc_id: str, table_number: int) -> list[str]:
+    def _table_routes(
+        self, table: RouteTable | None, vpc_id: str, table_number: int, sender: Subnet | None = None
+    ) -> list[str]:
+        """The kernel routes of ``table`` for the packets of subnet ``sender``."""
         if table is None:
             return []
         lines: list[str] = []
@@ -572,7 +581,7 @@ class _Planner:
                         lines.append(f"route add {snet} dev {bridge} table {table_number}")
                 lines.append(f"route add blackhole {net} table {table_number}")
                 continue
-            target = self._target(route, vpc_id, table.route_table_id)
+            target = self._target(route, vpc_id, table.route_table_id, sender)
             if target is None:
                 lines.append(f"route add blackhole {net} table {table_number}")
             else:
@@ -602,7 +611,7 @@ class _Planner:
             lines.append(f"rule add pref {LOOKUP_PREF} iif {bridge} lookup {number}")
             lines.append(f"rule add pref {BLACKHOLE_PREF} iif {bridge} blackhole")
             lines.extend(
-                self._table_routes(self.n.route_table_of_subnet(subnet.subnet_id), vpc.vpc_id, number)
+                self._table_routes(self.n.route_table_of_subnet(subnet.subnet_id), vpc.vpc_id, number, subnet)
             )
         if self.state.vpcs[vpc.vpc_id].internet_gateway_id is not None:
             lines.append(f"rule add pref {LOOKUP_PREF} iif {IGW_LEG} lookup {IGW_TABLE}")
@@ -667,6 +676,7 @@ class _Planner:
             forward.append(
                 f'oifname "{bridge}" iifname != "{bridge}" jump {base}_in {comment(f"{subnet.subnet_id} inbound")}'
             )
+            forward += self.transit.acl_rules(subnet.subnet_id, bridge, f"{base}_in")
         local_in: list[str] = []
         local_out: list[str] = []
         if self._resolver_on(vpc.vpc_id):
@@ -938,7 +948,8 @@ class _Planner:
             f"route add default via {self._gateway(subnet)} dev eth0",
         ]
         vpc = self.n.vpcs[nat.vpc_id]
-        own_vpc = _nets(vpc.cidr_blocks)
+        # Its own VPC's sources, and those the VPC's transit gateways bring (centralised egress).
+        own_vpc = _nets([*vpc.cidr_blocks, *transit_sources(self.n, nat.vpc_id)])
         plan.nft = _table(
             [
                 _base_chain(

@@ -619,12 +619,13 @@ class _Batch:
 
 
 def tracked_namespaces(state: LabState) -> list[str]:
-    """Namespaces whose conntrack state matters (instances, NAT and egress-only gateways, and the
-    internet of a dual-stack lab: it tracks IPv6 to send replies back by the gateway they came in by)."""
+    """Namespaces whose conntrack state matters (instances, NAT and egress-only gateways, transit
+    gateways, whose appliance mode marks connections, and the internet of a dual-stack lab: it
+    tracks IPv6 to send replies back by the gateway they came in by)."""
     return [
         n.name
         for n in state.namespaces
-        if n.role in ("instance", "nat-gateway", "egress-only-internet-gateway")
+        if n.role in ("instance", "nat-gateway", "egress-only-internet-gateway", "transit-gateway")
         or (n.role == "internet" and any(":" in h for h in state.internet_hosts))
     ]
 

@@ -75,7 +75,8 @@ class VpcRecord:
 class NamespaceRecord:
     name: str
     role: str
-    """``instance``, ``router``, ``nat-gateway``, ``egress-only-internet-gateway`` or ``internet``."""
+    """``instance``, ``router``, ``nat-gateway``, ``egress-only-internet-gateway``, ``transit-gateway``
+    or ``internet``."""
     component: str
 
 

@@ -10,7 +10,7 @@ from ..formats.aws import network_to_aws_documents
 from ..model import Network
 from .store import Store
 
-__all__ = ["ID_FIELDS", "seed"]
+__all__ = ["ID_FIELDS", "OTHER_APIS", "not_served", "seed"]
 
 #: describe-* key -> the id field of its items (the store's row id).
 ID_FIELDS = {
@@ -47,6 +47,20 @@ WRAPPED = {
 #: Listings whose content another listing already carries (rules inside their groups, AWS-managed
 #: prefix lists among the managed ones).
 _REDUNDANT = frozenset({"SecurityGroupRules", "PrefixLists"})
+#: Listings of another API than EC2's (Elastic Load Balancing): the server answers the EC2 API
+#: only, so they are not stored -- `vpcsim serve --from` says which it leaves out. (The load
+#: balancers' node ENIs are EC2 network interfaces: they are stored.)
+OTHER_APIS = frozenset({"LoadBalancers", "LoadBalancerListeners", "LoadBalancerTargetHealth", "TargetGroups"})
+
+
+def not_served(network: Network) -> dict[str, int]:
+    """How many items of each listing of another API than EC2's :func:`seed` leaves out."""
+    counts: dict[str, int] = {}
+    for documents in network_to_aws_documents(network).values():
+        for key, items in documents.items():
+            if key in OTHER_APIS and items:
+                counts[key] = counts.get(key, 0) + len(items)
+    return counts
 
 
 def seed(store: Store, network: Network) -> dict[str, int]:
@@ -56,7 +70,7 @@ def seed(store: Store, network: Network) -> dict[str, int]:
         with store.transaction(account, region) as tx:
             tx.is_new_scope()  # exists now: it gets no default VPC
             for key, items in documents.items():
-                if key in _REDUNDANT:
+                if key in _REDUNDANT or key in OTHER_APIS:
                     continue
                 for kind, item in _items(key, items):
                     if kind in WRAPPED:

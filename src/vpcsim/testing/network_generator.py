@@ -41,6 +41,7 @@ from ..model import (
     SecurityGroup,
     SecurityGroupRule,
     Subnet,
+    TransitGateway,
     Vpc,
 )
 from ..model.addressing import SubnetAddresses, gateway_collection, ip_str
@@ -164,6 +165,14 @@ class GeneratorConfig:
     """Probability that the network gets a transit gateway joining some of its VPCs (with
     randomly missing zones, associations and propagations, static, blackhole and prefix-list
     routes, appliance mode, sometimes a VPN attachment)."""
+    transit_peering_ratio: float = 0.0
+    """Probability that one of the VPCs a transit gateway would join is attached to a second
+    gateway instead, peered with the first (static routes each way; now and then a side not
+    associated, a route missing, a blackhole, the peering not accepted). Drawn from a stream of
+    its own: networks without it are unchanged."""
+    transit_subnet_acl_ratio: float = 0.0
+    """Share of transit gateway attachment subnets given a custom network ACL of their own (random
+    rules, as AWS advises a dedicated ACL for them), drawn from the peering's stream."""
     load_balancers: int = 0
     """Load balancers (ALB, NLB, Classic) in front of instances of their VPC, each with a
     listener and a target group (drawn last: networks without them are unchanged)."""
@@ -263,7 +272,9 @@ def messy_config(network_interfaces: int = 50_000) -> GeneratorConfig:
 
 
 #: ``small`` with a transit gateway joining its VPCs: property tests of transit paths.
-PRESETS["transit-small"] = dataclasses.replace(PRESETS["small"], transit_gateway_ratio=1.0)
+PRESETS["transit-small"] = dataclasses.replace(
+    PRESETS["small"], transit_gateway_ratio=1.0, transit_peering_ratio=0.4, transit_subnet_acl_ratio=0.5
+)
 PRESETS["messy"] = messy_config()
 #: A messy network small enough for property tests (2-3 VPCs, a dozen instances).
 #: The ``small`` preset with load balancers (property tests over ELB paths).
@@ -1158,6 +1169,11 @@ class _Builder:
         rng, net = self.rng, self.net
         tgw = net.create_transit_gateway(name="tgw")
         table = net.transit_gateway_route_tables[tgw.association_default_route_table_id or ""]
+        peering_rng = random.Random(f"tgw-peering-{self.seed}")
+        far: TransitGateway | None = None
+        if self.cfg.transit_peering_ratio and peering_rng.random() < self.cfg.transit_peering_ratio:
+            far = net.create_transit_gateway(name="tgw-peer")
+        gateway_of: dict[int, TransitGateway] = {}
         attached: list[tuple[_VpcPlan, str]] = []
         for plan in self.plans:
             if rng.random() < 0.15 and attached:
@@ -1167,23 +1183,31 @@ class _Builder:
                 by_zone.setdefault(subnet.availability_zone, []).append(subnet)
             zones = rng.sample(sorted(by_zone), rng.randint(1, len(by_zone)))
             chosen = [rng.choice(by_zone[z]) for z in zones]
+            # The last VPC goes to the far gateway (when there is one and others are attached).
+            gateway = far if far is not None and plan is self.plans[-1] and attached else tgw
             try:
                 attachment = net.create_transit_gateway_vpc_attachment(
-                    tgw, plan.vpc, chosen, appliance_mode_support=rng.random() < 0.2
+                    gateway, plan.vpc, chosen, appliance_mode_support=rng.random() < 0.2
                 )
             except ModelError:  # a full subnet
                 continue
+            gateway_of[id(plan)] = gateway
             attached.append((plan, attachment.transit_gateway_attachment_id))
         for plan, _ in attached:
             others = [o for o, _ in attached if o is not plan]
+            own = gateway_of[id(plan)].transit_gateway_id
             for table_ in plan.tables:
                 if rng.random() < 0.2:
                     continue
                 if rng.random() < 0.3:
-                    self._route(table_, "10.0.0.0/8", tgw.transit_gateway_id)
+                    self._route(table_, "10.0.0.0/8", own)
                 for other in others:
                     if rng.random() < 0.9:
-                        self._route(table_, other.vpc.cidr_block, tgw.transit_gateway_id)
+                        self._route(table_, other.vpc.cidr_block, own)
+        if far is not None:
+            attached = self._transit_peering(tgw, far, attached, gateway_of, peering_rng)
+        if self.cfg.transit_subnet_acl_ratio:
+            self._transit_subnet_acls(peering_rng)
         ids = [a for _, a in attached]
         if not ids:
             return
@@ -1211,6 +1235,54 @@ class _Builder:
             vpn = net.create_transit_gateway_vpn_attachment(tgw, "vpn-0123456789abcdef0")
             net.disable_transit_gateway_route_table_propagation(table, vpn)
             net.create_transit_gateway_route(table, "192.0.2.0/24", vpn)
+
+    def _transit_subnet_acls(self, rng: random.Random) -> None:
+        """A custom ACL of random rules for some attachment subnets (drawn from ``rng``)."""
+        main = self.rng
+        self.rng = rng  # _acl_entries draws from self.rng
+        try:
+            for plan in self.plans:
+                for attachment in self.net.transit_gateway_attachments.values():
+                    if attachment.resource_type != "vpc" or attachment.resource_id != plan.vpc.vpc_id:
+                        continue
+                    for subnet_id in attachment.subnet_ids:
+                        if rng.random() >= self.cfg.transit_subnet_acl_ratio:
+                            continue
+                        acl = self.net.create_network_acl(plan.vpc, name=f"{plan.name}-tgw-acl")
+                        for egress in (False, True):
+                            self._acl_entries(plan, acl, egress=egress)
+                        acl.entries.sort(key=lambda e: (e.egress, e.rule_number))
+                        self.net.replace_network_acl_association(self.net.subnets[subnet_id], acl)
+        finally:
+            self.rng = main
+
+    def _transit_peering(
+        self,
+        tgw: TransitGateway,
+        far: TransitGateway,
+        attached: list[tuple[_VpcPlan, str]],
+        gateway_of: dict[int, TransitGateway],
+        rng: random.Random,
+    ) -> list[tuple[_VpcPlan, str]]:
+        """Peer ``far`` with ``tgw``: each side's default table associated with the peering and
+        routing the other side's VPC blocks to it (static routes: AWS propagates none over a
+        peering), each now and then left out. Returns ``tgw``'s own attachments."""
+        net = self.net
+        peering = net.create_transit_gateway_peering_attachment(tgw, far, accept=rng.random() > 0.1)
+        near_table = net.transit_gateway_route_tables[tgw.association_default_route_table_id or ""]
+        far_table = net.transit_gateway_route_tables[far.association_default_route_table_id or ""]
+        near = [(p, a) for p, a in attached if gateway_of[id(p)] is tgw]
+        beyond = [(p, a) for p, a in attached if gateway_of[id(p)] is far]
+        for table, there in ((near_table, beyond), (far_table, near)):
+            if rng.random() < 0.9:
+                net.associate_transit_gateway_route_table(table, peering)
+            for plan, _ in there:
+                if rng.random() < 0.9:
+                    net.create_transit_gateway_route(table, plan.vpc.cidr_block, peering)
+        if near and rng.random() < 0.25:
+            plan, _ = rng.choice(near)
+            net.create_transit_gateway_route(far_table, rng.choice(plan.subnets).cidr_block, blackhole=True)
+        return near
 
     def _appliance_route(self, plan: _VpcPlan) -> None:
         """Route an outside range to a running instance's ENI (a NAT-instance-like appliance)."""
