@@ -12,8 +12,10 @@ from ..model import Vpc
 from ..model.elb import (
     LoadBalancerAddress,
     TargetDescription,
+    arn_problem,
     derived_suffix,
     load_balancer_arn,
+    name_in_arn,
     target_group_arn,
 )
 from ..model.network import ModelError
@@ -32,6 +34,9 @@ class ElbBuilders(SpecBuilderBase):
         groups: dict[str, str] = {}
         for key, item in spec.target_groups.items():
             path: Path = ("vpcs", vkey, "target_groups", key)
+            if item.arn is not None and name_in_arn(item.arn, "targetgroup") is None:
+                self.error((*path, "arn"), "ValidationError", arn_problem(item.arn, "targetgroup"))
+                continue
             arn = item.arn or target_group_arn(
                 vpc.region, vpc.owner_id, key, derived_suffix(self.seed, "tg", key)
             )
@@ -39,6 +44,9 @@ class ElbBuilders(SpecBuilderBase):
             self.target_group(key, item, arn, vpc, vkey, path)
         for key, lb_item in spec.load_balancers.items():
             path = ("vpcs", vkey, "load_balancers", key)
+            if lb_item.arn is not None and name_in_arn(lb_item.arn, "loadbalancer") is None:
+                self.error((*path, "arn"), "ValidationError", arn_problem(lb_item.arn, "loadbalancer"))
+                continue
             subnets = []
             for index, ref in enumerate(lb_item.subnets):
                 subnet = self.subnet_of(vkey, ref, (*path, "subnets", index))
