@@ -538,3 +538,33 @@ def test_an_internet_gateway_attachment_state_aws_never_returns_is_refused_where
     bad = [w for w in run.json["load_warnings"] if w["severity"] == "error"]
     assert bad and bad[0]["location"]["path"] == "$.InternetGateways[0].Attachments[0].State", run.json
     _round_trips(cli, folder, tmp_path)
+
+
+def test_a_listener_forwarding_to_a_target_group_absent_from_the_dump_round_trips(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """Found by the campaign: the importer keeps the listener (a warning: it forwards nowhere
+    vpcsim can follow); the spec names the absent group by its ARN, with the same warning."""
+    source = FIXTURES / "aws" / "test-load-balancer" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for each in source.glob("*.json"):
+        if each.name != "TargetGroups.json":
+            (folder / each.name).write_bytes(each.read_bytes())
+    spec = tmp_path / "out.yaml"
+    assert cli("export", str(folder), "--to", "yaml", "-o", str(spec)).status == 0
+    again = cli("validate", "--json", str(spec))
+    assert again.status == 0, again.out
+    assert any(w["code"] == "TargetGroupNotFound" for w in again.json["problems"]), again.json
+
+
+def test_targets_that_are_instances_absent_from_the_dump_round_trip(cli: CliRunner, tmp_path: Path) -> None:
+    """Found by the campaign: ``Reservations`` unreadable, the target group's instances were
+    written by id and the spec refused them (``no instance ... here``)."""
+    source = FIXTURES / "aws" / "test-load-balancer" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for each in source.glob("*.json"):
+        if each.name != "Reservations.json":
+            (folder / each.name).write_bytes(each.read_bytes())
+    _round_trips(cli, folder, tmp_path)
