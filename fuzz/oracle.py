@@ -32,6 +32,7 @@ WHOLE_FILE = frozenset(
         "VPCSIM_FORMAT_UNSUPPORTED",
         "VPCSIM_TF_NOT_A_FILE",
         "VPCSIM_TF_BINARY_PLAN",
+        "VPCSIM_REGION_ASSUMED",  # a warning: no region anywhere in the input
     }
 )
 

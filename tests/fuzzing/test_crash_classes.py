@@ -455,3 +455,116 @@ def test_a_terraform_resource_with_an_empty_address_is_left_out_where_it_is(
     bad = [w for w in run.json["load_warnings"] if w["code"] == "VPCSIM_TF_BAD_VALUE"]
     assert bad and bad[0]["location"]["path"] == "$.planned_values.root_module.resources[0]"
     assert all(p["location"]["path"] or p["location"]["line"] for p in run.json["problems"])
+
+
+# ----------------------------------------------------------------------------- load balancer ARNs
+
+BAD_ARNS = ["bogus", "arn:aws:elasticloadbalancing:us-east-2:554773406868:loadbalancer", "arn:", "a/b", ""]
+
+
+@pytest.mark.parametrize("arn", BAD_ARNS[:4])
+def test_a_terraform_load_balancer_arn_of_no_shape_is_refused_where_it_is(
+    cli: CliRunner, tmp_path: Path, arn: str
+) -> None:
+    """Found by the campaign: ``arn: "bogus"`` on an ``aws_lb`` ended in an ``IndexError`` (exit
+    70) where the name was cut out of it; every reader now refuses such an ARN, located."""
+    state = json.loads((FIXTURES / "terraform" / "state_alb.json").read_text())
+    for res in state["values"]["root_module"]["resources"]:
+        if res["type"] in ("aws_lb", "aws_lb_target_group"):
+            res["values"]["arn"] = arn
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    run = cli("validate", "--json", str(path))
+    assert run.status in (0, 2), run.out
+    problems = run.json.get("load_warnings") or _error(run)["details"]
+    bad = [p for p in problems if "is not an ARN of a" in p["message"]]
+    assert len(bad) == 2, problems
+    assert all(p["location"]["path"].endswith(".values.arn") for p in bad)
+
+
+@pytest.mark.parametrize("arn", BAD_ARNS)
+@pytest.mark.parametrize(
+    ("file", "key", "field"),
+    [
+        ("LoadBalancers.json", "LoadBalancers", "LoadBalancerArn"),
+        ("TargetGroups.json", "TargetGroups", "TargetGroupArn"),
+    ],
+)
+def test_an_aws_load_balancer_arn_of_no_shape_is_refused_where_it_is(
+    cli: CliRunner, tmp_path: Path, arn: str, file: str, key: str, field: str
+) -> None:
+    source = FIXTURES / "aws" / "test-load-balancer" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for each in source.glob("*.json"):
+        (folder / each.name).write_bytes(each.read_bytes())
+    document = json.loads((folder / file).read_text())
+    document[key][0][field] = arn
+    document[key][0].pop("LoadBalancerName", None)
+    document[key][0].pop("TargetGroupName", None)
+    (folder / file).write_text(json.dumps(document))
+    run = cli("validate", "--json", str(folder))
+    assert run.status in (0, 2), run.out
+    problems = run.json.get("load_warnings") or _error(run)["details"]
+    bad = [p for p in problems if p["location"]["path"] == f"$.{key}[0].{field}"]
+    assert bad and bad[0]["severity"] == "error", problems
+
+
+def test_a_spec_load_balancer_arn_of_no_shape_is_refused_where_it_is(cli: CliRunner, tmp_path: Path) -> None:
+    spec = tmp_path / "lb.yaml"
+    assert (
+        cli("export", str(FIXTURES / "terraform" / "state_alb.json"), "--to", "yaml", "-o", str(spec)).status
+        == 0
+    )
+    text = spec.read_text()
+    arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/0123456789abcdef"
+    assert arn in text
+    spec.write_text(text.replace(arn, "bogus"))
+    run = cli("validate", "--json", str(spec))
+    assert run.status == 2
+    location = _located(_error(run), spec)
+    assert location["line"] is not None
+
+
+def test_an_internet_gateway_attachment_state_aws_never_returns_is_refused_where_it_is(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """Found by the campaign: ``Attachments[0].State = "null"`` was read, then written as a spec
+    the spec reader refused (``attachment_state: 'null' is not allowed``)."""
+    gateways = json.loads((PUBLIC_PRIVATE / "InternetGateways.json").read_text())
+    gateways["InternetGateways"][0]["Attachments"][0]["State"] = "null"
+    folder = _dump(tmp_path, {"InternetGateways.json": gateways})
+    run = cli("validate", "--json", str(folder))
+    bad = [w for w in run.json["load_warnings"] if w["severity"] == "error"]
+    assert bad and bad[0]["location"]["path"] == "$.InternetGateways[0].Attachments[0].State", run.json
+    _round_trips(cli, folder, tmp_path)
+
+
+def test_a_listener_forwarding_to_a_target_group_absent_from_the_dump_round_trips(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """Found by the campaign: the importer keeps the listener (a warning: it forwards nowhere
+    vpcsim can follow); the spec names the absent group by its ARN, with the same warning."""
+    source = FIXTURES / "aws" / "test-load-balancer" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for each in source.glob("*.json"):
+        if each.name != "TargetGroups.json":
+            (folder / each.name).write_bytes(each.read_bytes())
+    spec = tmp_path / "out.yaml"
+    assert cli("export", str(folder), "--to", "yaml", "-o", str(spec)).status == 0
+    again = cli("validate", "--json", str(spec))
+    assert again.status == 0, again.out
+    assert any(w["code"] == "TargetGroupNotFound" for w in again.json["problems"]), again.json
+
+
+def test_targets_that_are_instances_absent_from_the_dump_round_trip(cli: CliRunner, tmp_path: Path) -> None:
+    """Found by the campaign: ``Reservations`` unreadable, the target group's instances were
+    written by id and the spec refused them (``no instance ... here``)."""
+    source = FIXTURES / "aws" / "test-load-balancer" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for each in source.glob("*.json"):
+        if each.name != "Reservations.json":
+            (folder / each.name).write_bytes(each.read_bytes())
+    _round_trips(cli, folder, tmp_path)

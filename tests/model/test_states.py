@@ -21,6 +21,7 @@ BOTOCORE = {
     "INSTANCE_STATES": "InstanceStateName",
     "NETWORK_INTERFACE_STATUSES": "NetworkInterfaceStatus",
     "ATTACHMENT_STATUSES": "AttachmentStatus",
+    "VPN_GATEWAY_STATES": "VpnState",
 }
 
 SPEC = {
@@ -31,6 +32,8 @@ SPEC = {
     "INSTANCE_STATES": (spec_schema.InstanceSpec, "state"),
     "NETWORK_INTERFACE_STATUSES": (spec_schema.NetworkInterfaceSpec, "status"),
     "ATTACHMENT_STATUSES": (spec_schema.AttachmentSpec, "status"),
+    "INTERNET_GATEWAY_ATTACHMENT_STATES": (spec_schema.InternetGatewaySpec, "attachment_state"),
+    "VPN_GATEWAY_STATES": (spec_schema.GatewaySpec, "state"),
 }
 
 

@@ -428,3 +428,6 @@ class ComputeReaders(ImporterBase):
                     region=nat.region,
                 )
             )
+            nat_origin = self._origin.get(nat.nat_gateway_id)
+            if nat_origin is not None:  # problems about the ENI point at the gateway that implies it
+                self._origin[eni_id] = nat_origin

@@ -32,9 +32,11 @@ from ..model.elb import (
     LoadBalancerAvailabilityZone,
     TargetDescription,
     TargetGroup,
+    arn_problem,
     load_balancer_arn,
+    name_in_arn,
 )
-from .aws_fields import Bad, opt_int, opt_list, opt_str, req_str
+from .aws_fields import OUT_OF_RANGE, Bad, opt_int, opt_list, opt_str, req_str
 from .aws_import_base import ImporterBase, Scope
 
 #: The keys this mixin reads.
@@ -93,6 +95,9 @@ class ElbReaders(ImporterBase):
 
     def _read_load_balancer(self, item: dict[str, Any]) -> None:
         arn = req_str(item, "LoadBalancerArn")
+        name = name_in_arn(arn, "loadbalancer")
+        if name is None:
+            raise Bad(".LoadBalancerArn", arn_problem(arn, "loadbalancer"), OUT_OF_RANGE)
         self._hint_arn(arn)
         kind = opt_str(item, "Type") or "application"
         if kind not in ("application", "network", "gateway"):
@@ -123,7 +128,7 @@ class ElbReaders(ImporterBase):
         state = item.get("State")
         lb = LoadBalancer(
             load_balancer_arn=arn,
-            load_balancer_name=opt_str(item, "LoadBalancerName") or arn.rsplit("/", 2)[-2],
+            load_balancer_name=opt_str(item, "LoadBalancerName") or name,
             type=kind,  # type: ignore[arg-type]
             scheme=scheme,  # type: ignore[arg-type]
             vpc_id=req_str(item, "VpcId"),
@@ -200,13 +205,16 @@ class ElbReaders(ImporterBase):
 
     def _read_target_group(self, item: dict[str, Any]) -> None:
         arn = req_str(item, "TargetGroupArn")
+        name = name_in_arn(arn, "targetgroup")
+        if name is None:
+            raise Bad(".TargetGroupArn", arn_problem(arn, "targetgroup"), OUT_OF_RANGE)
         self._hint_arn(arn)
         kind = opt_str(item, "TargetType") or "instance"
         if kind not in ("instance", "ip", "lambda", "alb"):
             raise Bad(".TargetType", f"TargetType {kind!r} is not instance, ip, lambda or alb")
         tg = TargetGroup(
             target_group_arn=arn,
-            target_group_name=opt_str(item, "TargetGroupName") or arn.rsplit("/", 2)[-2],
+            target_group_name=opt_str(item, "TargetGroupName") or name,
             protocol=opt_str(item, "Protocol"),
             port=opt_int(item, "Port", 1, 65535),
             vpc_id=opt_str(item, "VpcId"),

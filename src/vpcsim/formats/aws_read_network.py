@@ -21,7 +21,13 @@ from ..model import (
     VpnGateway,
 )
 from ..model.addressing import gateway_collection
-from ..model.states import PEERING_STATUSES, SUBNET_STATES, VPC_STATES
+from ..model.states import (
+    INTERNET_GATEWAY_ATTACHMENT_STATES,
+    PEERING_STATUSES,
+    SUBNET_STATES,
+    VPC_STATES,
+    VPN_GATEWAY_STATES,
+)
 from .aws_fields import (
     OUT_OF_RANGE,
     Bad,
@@ -145,7 +151,8 @@ class NetworkReaders(ImporterBase):
             try:
                 attachments.append(
                     InternetGatewayAttachment(
-                        vpc_id=req_str(att, "VpcId"), state=opt_str(att, "State") or "available"
+                        vpc_id=req_str(att, "VpcId"),
+                        state=opt_enum(att, "State", INTERNET_GATEWAY_ATTACHMENT_STATES, "available"),
                     )
                 )
             except Bad as bad:
@@ -190,7 +197,7 @@ class NetworkReaders(ImporterBase):
             VpnGateway(
                 vpn_gateway_id=vgw_id,
                 vpc_ids=vpc_ids,
-                state=opt_str(item, "State") or "available",
+                state=opt_enum(item, "State", VPN_GATEWAY_STATES, "available"),
                 owner_id=self._owner(item),
                 region=self._region(),
                 tags=self._tags(item),

@@ -74,7 +74,8 @@ def _enabled(options: dict[str, Any] | None, key: str, default: bool) -> bool:
 class TransitReaders(ImporterBase):
     """Transit gateways, attachments, route tables, associations, propagations and routes."""
 
-    _tgw_pending: list[tuple[str, str, str, dict[str, Any], tuple[str, str, int]]]
+    _tgw_pending: list[tuple[str, str, str, dict[str, Any], tuple[str, str, int, str]]]
+    """(kind, table id, attachment id, entry, where the table was named: file, key, index, suffix)."""
 
     def transit_handlers(self) -> dict[str, Any]:
         """The readers of :data:`TRANSIT_KEYS` (and a fresh list of what they leave for :meth:`_apply_transit`)."""
@@ -182,7 +183,13 @@ class TransitReaders(ImporterBase):
                 table_id = opt_str(association, "TransitGatewayRouteTableId")
                 if table_id:
                     self._tgw_pending.append(
-                        ("association", table_id, attachment_id, {}, (self._src, self._key, self._index))
+                        (
+                            "association",
+                            table_id,
+                            attachment_id,
+                            {},
+                            (self._src, self._key, self._index, ".Association.TransitGatewayRouteTableId"),
+                        )
                     )
 
     def _transit_gateway_peering_attachment(self, item: dict[str, Any]) -> None:
@@ -203,7 +210,7 @@ class TransitReaders(ImporterBase):
 
     def _transit_gateway_per_table(self, item: dict[str, Any]) -> None:
         table_id = req_str(item, "TransitGatewayRouteTableId")
-        where = (self._src, self._key, self._index)
+        where = (self._src, self._key, self._index, ".TransitGatewayRouteTableId")
         if self._key == "TransitGatewayRouteTableAssociations":
             for j, raw in enumerate(opt_list(item, "Associations")):
                 entry = as_dict(raw, f".Associations[{j}]")
@@ -225,7 +232,7 @@ class TransitReaders(ImporterBase):
         """Associations, propagations and routes onto their tables; a table absent from the
         input is made from what names it (its gateway is its attachment's)."""
         net = self.network
-        for kind, table_id, attachment_id, entry, (src, key, index) in self._tgw_pending:
+        for kind, table_id, attachment_id, entry, (src, key, index, named_at) in self._tgw_pending:
             table = net.transit_gateway_route_tables.get(table_id)
             if table is None:
                 attachment = net.transit_gateway_attachments.get(attachment_id)
@@ -245,6 +252,8 @@ class TransitReaders(ImporterBase):
                     region=attachment.region,
                 )
                 net.add(table)
+                # located where it was named: later problems about the table point there
+                self._origin[table_id] = (src, key, index, named_at)
             if kind == "association":
                 if attachment_id not in table.associations:
                     table.associations.append(attachment_id)

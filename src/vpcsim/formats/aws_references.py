@@ -194,6 +194,8 @@ class ReferenceChecks(ImporterBase):
                     region=referrer.region if referrer else self.network.region,
                 )
             )
+            if missing.file and missing.path:  # problems about the placeholder point at the reference
+                self._origin.setdefault(resource_id, (missing.file, missing.path, -1, ""))
             others = len(missing.referenced_by) - 1
             also = f" (and {others} more reference(s))" if others > 0 else ""
             self.report(

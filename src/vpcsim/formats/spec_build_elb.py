@@ -12,12 +12,15 @@ from ..model import Vpc
 from ..model.elb import (
     LoadBalancerAddress,
     TargetDescription,
+    arn_problem,
     derived_suffix,
     load_balancer_arn,
+    name_in_arn,
     target_group_arn,
 )
 from ..model.network import ModelError
 from .spec_build_base import SpecBuilderBase
+from .spec_names import is_id_of
 from .spec_schema import TargetGroupSpec, TargetSpec, VpcSpec
 from .spec_yaml import Path
 
@@ -32,6 +35,9 @@ class ElbBuilders(SpecBuilderBase):
         groups: dict[str, str] = {}
         for key, item in spec.target_groups.items():
             path: Path = ("vpcs", vkey, "target_groups", key)
+            if item.arn is not None and name_in_arn(item.arn, "targetgroup") is None:
+                self.error((*path, "arn"), "ValidationError", arn_problem(item.arn, "targetgroup"))
+                continue
             arn = item.arn or target_group_arn(
                 vpc.region, vpc.owner_id, key, derived_suffix(self.seed, "tg", key)
             )
@@ -39,6 +45,9 @@ class ElbBuilders(SpecBuilderBase):
             self.target_group(key, item, arn, vpc, vkey, path)
         for key, lb_item in spec.load_balancers.items():
             path = ("vpcs", vkey, "load_balancers", key)
+            if lb_item.arn is not None and name_in_arn(lb_item.arn, "loadbalancer") is None:
+                self.error((*path, "arn"), "ValidationError", arn_problem(lb_item.arn, "loadbalancer"))
+                continue
             subnets = []
             for index, ref in enumerate(lb_item.subnets):
                 subnet = self.subnet_of(vkey, ref, (*path, "subnets", index))
@@ -107,8 +116,14 @@ class ElbBuilders(SpecBuilderBase):
             for index, listener in enumerate(lb_item.listeners):
                 lpath: Path = (*path, "listeners", index)
                 forward = []
+                outside = []
                 for gindex, ref in enumerate(listener.forward):
                     found_arn = groups.get(ref) or (ref if ref in self.net.target_groups else None)
+                    if found_arn is None and name_in_arn(ref, "targetgroup") is not None:
+                        # a group the file does not describe, by its ARN (as AWS and Terraform
+                        # inputs hold it): the listener forwards nowhere vpcsim can follow
+                        outside.append(ref)
+                        continue
                     if found_arn is None:
                         self.error(
                             (*lpath, "forward", gindex),
@@ -132,6 +147,8 @@ class ElbBuilders(SpecBuilderBase):
                     continue
                 if listener.arn is not None:
                     created.listener_arn = listener.arn
+                if outside and created.default_actions:
+                    created.default_actions[0].target_group_arns.extend(outside)
             instances = []
             for index, ref in enumerate(lb_item.instances):
                 found = self.resolve("instance", vkey, ref, (*path, "instances", index))
@@ -195,6 +212,8 @@ class ElbBuilders(SpecBuilderBase):
     def target_id(self, vkey: str, target_type: str, ref: str, path: Path) -> str | None:
         """What a target names: an instance's id (key or id), an IP address, an ALB's ARN."""
         if target_type == "instance":
+            if self.lookup("instance", vkey, ref) is None and is_id_of(ref, "i"):
+                return ref  # an instance the file does not describe, by its id (as AWS's inputs hold it)
             return self.resolve("instance", vkey, ref, path)
         if target_type == "alb":
             for lb in self.net.load_balancers.values():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..model import TransitGatewayAttachment, TransitGatewayRoute, TransitGatewayRouteTable
 from .spec_build_base import GLOBAL, SpecBuilderBase
-from .spec_names import derive_id
+from .spec_names import derive_id, is_id_of
 from .spec_schema import TransitGatewayAttachmentSpec, TransitGatewayRouteSpec, TransitGatewaySpec
 from .spec_yaml import Path, format_path
 
@@ -158,7 +158,11 @@ class TransitBuilders(SpecBuilderBase):
                 if subnet_id is not None:
                     attachment.subnet_ids.append(subnet_id)
         elif spec.peer is not None:
-            peer_id = self.resolve("transit_gateway", GLOBAL, spec.peer, (*path, "peer"), unknown_ok=True)
+            peer_id = self.lookup("transit_gateway", GLOBAL, spec.peer)
+            if peer_id is None and not is_id_of(spec.peer, "tgw"):
+                peer_id = self.resolve("transit_gateway", GLOBAL, spec.peer, (*path, "peer"), unknown_ok=True)
+            elif peer_id is None:
+                peer_id = spec.peer  # a gateway outside the file (another region or account), by its id
             if peer_id is None:
                 return
             peer = self.net.transit_gateways.get(peer_id)

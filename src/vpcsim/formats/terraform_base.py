@@ -115,6 +115,17 @@ class TfBase:
         """Group or ACL id -> (each separate rule resource, its rules as compared keys)."""
         """VPC id -> (its ``main_route_table_id`` when not its default table, the VPC's resource)."""
 
+    def resource_of(self, resource_id: str) -> TfResource | None:
+        """The Terraform resource a mapped resource came from (by the address it is tagged with):
+        where a problem found after mapping is located."""
+        found = self.network.get(resource_id)
+        address = found.tags.get(ADDRESS_TAG, "") if found is not None else ""
+        for candidate in (address, address.rsplit(":", 1)[0]):
+            for res in self.doc.resources:
+                if candidate and res.address == candidate:
+                    return res
+        return None
+
     # ------------------------------------------------------------------ problems
 
     def report(

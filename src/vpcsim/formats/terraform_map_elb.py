@@ -15,7 +15,15 @@ from __future__ import annotations
 import hashlib
 
 from ..model import ModelError
-from ..model.elb import Listener, ListenerAction, TargetDescription, load_balancer_arn, target_group_arn
+from ..model.elb import (
+    Listener,
+    ListenerAction,
+    TargetDescription,
+    arn_problem,
+    load_balancer_arn,
+    name_in_arn,
+    target_group_arn,
+)
 from .terraform_base import TfBase
 from .terraform_doc import TfResource, is_unknown
 
@@ -63,7 +71,10 @@ class ElbMaps(TfBase):
 
     def map_lb_target_group(self, res: TfResource) -> None:
         arn = self.elb_arn(res)
-        name = arn.rsplit("/", 2)[-2]
+        name = name_in_arn(arn, "targetgroup")
+        if name is None:
+            self.error(res, "ValidationError", arn_problem(arn, "targetgroup"), "arn")
+            return
         target_type = self.text(res, "target_type") or "instance"
         if target_type not in ("instance", "ip", "lambda", "alb"):
             self.error(
@@ -129,6 +140,10 @@ class ElbMaps(TfBase):
 
     def map_lb(self, res: TfResource) -> None:
         arn = self.elb_arn(res)
+        arn_name = name_in_arn(arn, "loadbalancer")
+        if arn_name is None:
+            self.error(res, "ValidationError", arn_problem(arn, "loadbalancer"), "arn")
+            return
         classic = res.type == "aws_elb"
         kind = "classic" if classic else (self.text(res, "load_balancer_type") or "application")
         if kind not in ("application", "network", "gateway", "classic"):
@@ -161,8 +176,7 @@ class ElbMaps(TfBase):
             )
             return
         groups = self.idents(res, "security_groups")
-        fallback = arn.rsplit("/", 1)[-1] if classic else arn.rsplit("/", 2)[-2]
-        name = self.text(res, "name") or fallback
+        name = self.text(res, "name") or arn_name
         internal = self.flag(res, "internal", False)
         cross_attr = "cross_zone_load_balancing" if classic else "enable_cross_zone_load_balancing"
         cross_value = self.get(res, cross_attr)
@@ -247,8 +261,14 @@ class ElbMaps(TfBase):
                     found = weighted.get("arn") if isinstance(weighted, dict) else None
                     if isinstance(found, str) and found not in groups:
                         groups.append(found)
+            order = self.item_get(res, item, "order")
             actions.append(
-                ListenerAction(type=kind if isinstance(kind, str) else "forward", target_group_arns=groups)
+                ListenerAction(
+                    type=kind if isinstance(kind, str) else "forward",
+                    target_group_arns=groups,
+                    # AWS numbers the actions from 1 when the plan leaves it to them
+                    order=order if type(order) is int and 1 <= order <= 50000 else len(actions) + 1,
+                )
             )
         known = res.values.get("arn")
         protocol = self.text(res, "protocol") or ("HTTP" if lb.type == "application" else "TCP")

@@ -587,7 +587,7 @@ class RoutingMaps(TfBase):
                             table.route_table_id,
                         )
                         self.warn(
-                            None,
+                            self.resource_of(table.route_table_id),
                             "VPCSIM_TF_NOT_IN_INPUT",
                             f"route {route.destination} of {table.route_table_id} targets {target}, which the input does not "
                             "describe: traces through it answer unknown",

@@ -199,6 +199,39 @@ def derived_suffix(seed: str, kind: str, name: str) -> str:
     return hashlib.sha256(f"{seed}:{kind}:{name}".encode()).hexdigest()[:16]
 
 
+def name_in_arn(arn: str, resource: Literal["loadbalancer", "targetgroup"]) -> str | None:
+    """The name an Elastic Load Balancing ARN carries: ``...:loadbalancer/app/<name>/<id>``
+    (``net``, ``gwy``), ``...:loadbalancer/<name>`` (Classic), ``...:targetgroup/<name>/<id>``;
+    None when ``arn`` is not such an ARN of ``resource`` (every reader refuses it, located)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "elasticloadbalancing":
+        return None
+    kind, _, rest = parts[5].partition("/")
+    if kind != resource:
+        return None
+    pieces = rest.split("/")
+    if resource == "loadbalancer" and len(pieces) == 1:
+        name = pieces[0]  # Classic
+    elif (
+        resource == "loadbalancer"
+        and len(pieces) == 3
+        and pieces[0] in NODE_DESCRIPTION_KIND.values()
+        and pieces[2]
+    ):
+        name = pieces[1]
+    elif resource == "targetgroup" and len(pieces) == 2 and pieces[1]:
+        name = pieces[0]
+    else:
+        return None
+    return name or None
+
+
+def arn_problem(arn: str, resource: Literal["loadbalancer", "targetgroup"]) -> str:
+    """What to tell a user whose ``arn`` :func:`name_in_arn` refuses."""
+    shape = "loadbalancer/app/NAME/ID" if resource == "loadbalancer" else "targetgroup/NAME/ID"
+    return f"{arn!r} is not an ARN of a {'load balancer' if resource == 'loadbalancer' else 'target group'} (arn:aws:elasticloadbalancing:REGION:ACCOUNT:{shape})"
+
+
 def target_group_arn(region: str, account: str, name: str, suffix: str) -> str:
     return f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/{suffix}"
 
@@ -212,8 +245,10 @@ __all__ = [
     "LoadBalancerAvailabilityZone",
     "TargetDescription",
     "TargetGroup",
+    "arn_problem",
     "derived_suffix",
     "load_balancer_arn",
+    "name_in_arn",
     "node_description",
     "node_key_of_arn",
     "target_group_arn",

@@ -759,6 +759,7 @@ class Network:
             description=f"Interface for NAT Gateway {nat_id}",
             source_dest_check=False,
         )
+        eni.status = "in-use"  # as AWS lists a NAT gateway's interface
         if address is not None:
             eni.private_ip_addresses[0].public_ip = address.public_ip
             eni.private_ip_addresses[0].allocation_id = address.allocation_id

@@ -34,3 +34,8 @@ INSTANCE_STATES: Final = ("pending", "running", "shutting-down", "terminated", "
 NETWORK_INTERFACE_STATUSES: Final = ("available", "attaching", "in-use", "detaching", "associated")
 #: botocore shape ``AttachmentStatus`` (an ENI's attachment).
 ATTACHMENT_STATUSES: Final = ("attaching", "attached", "detaching", "detached")
+#: botocore shape ``AttachmentStatus`` of an internet gateway's attachment, and ``available``,
+#: which AWS returns for a working one (and botocore's enumeration omits).
+INTERNET_GATEWAY_ATTACHMENT_STATES: Final = ("available", "attaching", "attached", "detaching", "detached")
+#: botocore shape ``VpnState`` (a virtual private gateway).
+VPN_GATEWAY_STATES: Final = ("pending", "available", "deleting", "deleted")
