@@ -33,8 +33,9 @@ import time
 from dataclasses import dataclass, field
 
 from .errors import LabError
+from .lbproxy import STATUS
 from .netns import entered, flush_conntrack
-from .state import LabState
+from .state import LabState, LbNodeRecord
 
 TCP, UDP, ICMP = 6, 17, 1
 #: ICMP requests the destination answers, and the reply's type.
@@ -126,6 +127,26 @@ def client_namespace(state: LabState, spec: ProbeSpec) -> str:
     return state.internet_namespace
 
 
+def balanced_endpoints(
+    state: LabState, spec: ProbeSpec
+) -> tuple[LbNodeRecord, list[tuple[str, str, int]]] | None:
+    """For a probe to a load balancer's node: the node, and (namespace, address, port) of each
+    target its listener may send the probe's connection to; None when the destination is no node."""
+    node = state.load_balancer_node(spec.destination)
+    if node is None:
+        return None
+    found: list[tuple[str, str, int]] = []
+    for listener in node.listeners:
+        if listener.port != spec.destination_port or spec.protocol not in listener.protocols:
+            continue
+        for target in listener.targets:
+            if target.address is None:
+                continue
+            for instance, _ in state.holders_of_private(target.address):
+                found.append((instance.namespace, target.address, target.port))
+    return node, found
+
+
 def server_endpoints(state: LabState, destination: str) -> list[tuple[str, str]]:
     """(namespace, address) where a packet for ``destination`` may be delivered.
 
@@ -195,13 +216,19 @@ class _Slot:
     shared: dict[tuple[str, str, int], set[int]] = field(default_factory=dict)
 
 
-def schedule(specs: list[ProbeSpec], servers: list[list[tuple[str, str]]]) -> list[list[int]]:
+def schedule(
+    specs: list[ProbeSpec],
+    servers: list[list[tuple[str, str]]],
+    targets: list[list[tuple[str, str, int]]] | None = None,
+) -> list[list[int]]:
     """Batches of probe indexes in which no probe can be mistaken for, or helped by, another.
 
     Never twice the same client tuple, nor one probe's tuple reversed by another (conntrack
     would take it for a reply); protocols without ports (GRE, ESP...) never twice with a shared
     address. A TCP SYN carries no token, so probes to the same server port
     share a batch only with distinct client ports of 1024 or more (a NAT gateway keeps those).
+    A probe to a load balancer's node reaches its targets (``targets``: namespace, address, port)
+    from a port the node picks: over TCP it has each target port to itself.
     """
     slots: list[_Slot] = []
     for index, spec in enumerate(specs):
@@ -219,7 +246,10 @@ def schedule(specs: list[ProbeSpec], servers: list[list[tuple[str, str]]]) -> li
             # sent, or as translated: the server's own) could each be the other's reply.
             ends = {spec.source, spec.destination, *(address for _, address in servers[index])}
             pairs.update((spec.protocol, address) for address in ends)
-        if spec.protocol == TCP:
+        legs = targets[index] if targets is not None else []
+        if spec.protocol == TCP and legs:
+            exclusive = set(legs)
+        elif spec.protocol == TCP:
             keys = {(ns, address, spec.destination_port or 0) for ns, address in servers[index]}
             if spec.source_port is None or spec.source_port < 1024:
                 exclusive = keys
@@ -257,6 +287,16 @@ class _Probe:
     servers: list[tuple[str, str]]
     sock: socket.socket | None = None
     done: bool = False
+    node: LbNodeRecord | None = None
+    """The load-balancer node the probe goes to (its targets are then ``targets``)."""
+    targets: list[tuple[str, str, int]] = field(default_factory=list)
+    received: bytes = b""
+
+    def serves(self, namespace: str, address: str, port: int) -> bool:
+        """Whether a packet to ``address``:``port`` in ``namespace`` is this probe's request."""
+        if self.node is not None:
+            return (namespace, address, port) in self.targets
+        return self.spec.destination_port == port and (namespace, address) in self.servers
 
 
 @dataclass
@@ -323,6 +363,8 @@ class _Batch:
         for probe in self.probes:
             for namespace, address in probe.servers:
                 self._observer(namespace, address, probe.spec.protocol, probe.spec.destination_port)
+            for namespace, address, port in probe.targets:
+                self._observer(namespace, address, probe.spec.protocol, port)
         for probe in self.probes:
             try:
                 self._send(probe)
@@ -428,12 +470,17 @@ class _Batch:
             assert isinstance(data, _Probe) and data.sock is not None
             self.selector.unregister(data.sock)
             code = data.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if code == 0:
+            if data.node is not None:
+                self._balanced(data, code)
+            elif code == 0:
                 self._deliver(data, "connected")
             elif code == errno.ECONNREFUSED:
                 self._deliver(data, "connection refused (the destination's kernel answered with a reset)")
             else:
                 self._fail(data, os.strerror(code))
+        elif kind == "balanced":
+            assert isinstance(data, _Probe)
+            self._balanced_read(data)
         elif kind == "udp":
             assert isinstance(data, _Probe) and data.sock is not None
             try:
@@ -452,6 +499,43 @@ class _Batch:
         elif kind == "observer":
             assert isinstance(data, _Observer)
             self._observe(data)
+
+    def _balanced(self, probe: _Probe, code: int) -> None:
+        """The client's connection to a load balancer's node: the node answers the handshake
+        itself, so only its line saying which target answered (:mod:`.lbproxy`) is delivery."""
+        if code != 0:
+            self._fail(probe, f"the load balancer did not take the connection: {os.strerror(code)}")
+            return
+        assert probe.sock is not None
+        self.selector.register(probe.sock, selectors.EVENT_READ, ("balanced", probe))
+
+    def _balanced_read(self, probe: _Probe) -> None:
+        assert probe.sock is not None and probe.node is not None
+        try:
+            data = probe.sock.recv(4096)
+        except OSError as exc:
+            data = b""
+            why = exc.strerror or str(exc)
+        else:
+            why = "closed"
+        if not data:
+            self.selector.unregister(probe.sock)
+            self._fail(
+                probe,
+                f"the load balancer {probe.node.load_balancer_name} took the connection, but no target "
+                f"answered ({why})",
+            )
+            return
+        probe.received += data
+        if b"\n" not in probe.received:
+            return
+        self.selector.unregister(probe.sock)
+        line = probe.received.split(b"\n", 1)[0].decode(errors="replace")
+        if not line.startswith(STATUS.decode()):
+            self._fail(probe, f"the load balancer answered {line!r}")
+            return
+        words = line.split()
+        self._deliver(probe, f"served by {probe.node.load_balancer_name}: target {' '.join(words[2:])}")
 
     def _raw_reply(self, packet: bytes, protocol: int) -> None:
         parsed = _ip_header(packet)
@@ -512,9 +596,7 @@ class _Batch:
         candidates = [
             p
             for p in self.probes
-            if p.spec.protocol == TCP
-            and p.spec.destination_port == dport
-            and (observer.namespace, destination) in p.servers
+            if p.spec.protocol == TCP and p.serves(observer.namespace, destination, dport)
         ]
         exact = [p for p in candidates if p.result.client_port == sport]
         pending = [p for p in candidates if not p.result.forward]
@@ -555,8 +637,8 @@ class _Batch:
 
 
 def tracked_namespaces(state: LabState) -> list[str]:
-    """Namespaces whose conntrack state matters (instances and NAT gateways)."""
-    return [n.name for n in state.namespaces if n.role in ("instance", "nat-gateway")]
+    """Namespaces whose conntrack state matters (instances, NAT gateways, load-balancer nodes)."""
+    return [n.name for n in state.namespaces if n.role in ("instance", "nat-gateway", "load-balancer")]
 
 
 def run_probes(
@@ -565,14 +647,32 @@ def run_probes(
     """Run every probe against lab ``state``; results in the order of ``specs``."""
     clients = [client_namespace(state, spec) for spec in specs]
     servers = [server_endpoints(state, spec.destination) for spec in specs]
+    balanced = [balanced_endpoints(state, spec) for spec in specs]
     results = [
-        ProbeResult(spec=spec, client_namespace=clients[i], server_namespaces=[ns for ns, _ in servers[i]])
+        ProbeResult(
+            spec=spec,
+            client_namespace=clients[i],
+            server_namespaces=[ns for ns, _ in servers[i]]
+            or [ns for ns, _, _ in (balanced[i] or (None, []))[1]],
+        )
         for i, spec in enumerate(specs)
     ]
-    for batch in schedule(specs, servers):
+    targets = [found[1] if found is not None else [] for found in balanced]
+    for batch in schedule(specs, servers, targets):
         for namespace in tracked_namespaces(state):
             flush_conntrack(namespace)
-        probes = [_Probe(i, specs[i], results[i], next(_uid_counter), servers[i]) for i in batch]
+        probes = [
+            _Probe(
+                i,
+                specs[i],
+                results[i],
+                next(_uid_counter),
+                servers[i],
+                node=balanced[i][0] if balanced[i] is not None else None,  # type: ignore[index]
+                targets=targets[i],
+            )
+            for i in batch
+        ]
         runner = _Batch(state, probes, timeout)
         try:
             runner.run()
@@ -584,6 +684,7 @@ def run_probes(
             elif (
                 not probe.result.delivered
                 and not probe.servers
+                and probe.node is None
                 and probe.result.detail.startswith("no answer")
             ):
                 probe.result.detail = "nothing in the lab holds the destination address"
