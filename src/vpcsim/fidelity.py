@@ -327,7 +327,7 @@ def compare_case(network: Network, seed: int, case: Case, observed: ProbeResult)
     port = observed.observed_source_port
     request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
     kind = None
-    if request != observed.forward:
+    if request != observed.forward and not _proxied_miss(network, case.flow, request, exchange, observed):
         kind = "request"
     elif request and exchange != observed.delivered:
         kind = "exchange"
@@ -468,7 +468,35 @@ def _short_of_engine(network: Network, case: Case, observed: ProbeResult) -> boo
     result = trace(network, case.flow, record=False)
     port = observed.observed_source_port
     request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
+    if _proxied_miss(network, case.flow, request, exchange, observed):
+        return False
     return (request and not observed.forward) or (exchange and not observed.delivered)
+
+
+def to_load_balancer(network: Network, flow: Flow) -> bool:
+    """Whether ``flow`` goes to a load balancer's node (its private or public address)."""
+    owners = list(network.owners_of_private_ip(flow.destination))
+    public = network.owner_of_public_ip(flow.destination)
+    if public is not None:
+        owners.append(public)
+    enis = (network.network_interfaces.get(o.network_interface_id) for o in owners)
+    return any(eni is not None and eni.description.startswith("ELB ") for eni in enis)
+
+
+def _proxied_miss(network: Network, flow: Flow, request: bool, exchange: bool, observed: ProbeResult) -> bool:
+    """A flow to a load balancer that the engine lets reach a target but not back, and that the
+    kernel never took to a target: not a disagreement. A node opens its connection to a target
+    only once the client's own handshake completed (the lab's nodes relay every connection, as
+    an ALB or a CLB does), so when the node's answer cannot get back to the client no request
+    reaches a target -- the engine's request path counts the leg regardless. The exchange is
+    still compared: both must fail."""
+    return (
+        request
+        and not exchange
+        and not observed.forward
+        and not observed.delivered
+        and to_load_balancer(network, flow)
+    )
 
 
 def run_many(
@@ -653,12 +681,83 @@ def _sg_ignores_ports() -> contextlib.AbstractContextManager[None]:
     return _patched(engine_trace, "sg_decide", mutated)
 
 
-#: Deliberate engine bugs the differential run must catch (``--mutation NAME``).
+class _SkipTargetGroups:
+    """Hooks that let every request into one ENI past its security groups (a mutation)."""
+
+    def __init__(self, inner: Any, target: Any) -> None:
+        self.inner = inner
+        self.target = target
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def on_security_groups(
+        self, walk: Any, eni: Any, pkt: Any, *, egress: bool, reply: bool, tracked: bool
+    ) -> None:
+        if eni is self.target and not egress and not reply:
+            return
+        self.inner.on_security_groups(walk, eni, pkt, egress=egress, reply=reply, tracked=tracked)
+
+
+def _elb_module() -> Any:
+    """``vpcsim.engine.elb``: a load balancer's legs to its targets (``_leg``)."""
+    return importlib.import_module("vpcsim.engine.elb")
+
+
+def _elb_target_groups_ignored() -> contextlib.AbstractContextManager[None]:
+    """A load balancer's leg enters its target past the target's security groups."""
+    elb = _elb_module()
+    original = elb._leg
+
+    def mutated(walk: Any, lb: Any, node: Any, listener: Any, target: Any, pkt: Any, *, say: bool) -> Any:
+        if target.eni is None:
+            return original(walk, lb, node, listener, target, pkt, say=say)
+        hooks = walk.hooks
+        walk.hooks = _SkipTargetGroups(hooks, target.eni)
+        try:
+            return original(walk, lb, node, listener, target, pkt, say=say)
+        finally:
+            walk.hooks = hooks
+
+    return _patched(elb, "_leg", mutated)
+
+
+def _nlb_client_ip_not_preserved() -> contextlib.AbstractContextManager[None]:
+    """A Network Load Balancer always sends from its node's address (client IP preservation
+    ignored)."""
+    elb = _elb_module()
+    original = elb._leg
+
+    def mutated(walk: Any, lb: Any, node: Any, listener: Any, target: Any, pkt: Any, *, say: bool) -> Any:
+        if target.preserve_client_ip:
+            target = replace(target, preserve_client_ip=False)
+        return original(walk, lb, node, listener, target, pkt, say=say)
+
+    return _patched(elb, "_leg", mutated)
+
+
+def _elb_cross_zone_always() -> contextlib.AbstractContextManager[None]:
+    """Every node sends to targets in every zone (cross-zone load balancing taken as on)."""
+    elb = _elb_module()
+    original = elb._serve
+
+    def mutated(walk: Any, lb: Any, node: Any, listener: Any, pkt: Any, *, record_steps: bool) -> Any:
+        crossing = replace(listener, targets=[replace(t, cross_zone=True) for t in listener.targets])
+        return original(walk, lb, node, crossing, pkt, record_steps=record_steps)
+
+    return _patched(elb, "_serve", mutated)
+
+
+#: Deliberate engine bugs the differential run must catch (``--mutation NAME``); the ``elb-``
+#: and ``nlb-`` ones need networks with load balancers (``--preset small-elb``).
 MUTATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
     "nacl-port-range-off-by-one": _acl_off_by_one,
     "nacl-rules-reversed": _acl_reversed,
     "nacl-replies-stateful": _stateful_acl_replies,
     "sg-ignores-ports": _sg_ignores_ports,
+    "elb-target-groups-ignored": _elb_target_groups_ignored,
+    "nlb-client-ip-not-preserved": _nlb_client_ip_not_preserved,
+    "elb-cross-zone-always": _elb_cross_zone_always,
 }
 
 
@@ -701,6 +800,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--flows", type=int, default=100)
     parser.add_argument("--seed-start", type=int, default=0)
     parser.add_argument("--parallel", type=int, default=3)
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="small",
+        help="the generator's preset (small-elb: with load balancers; default small)",
+    )
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for a reply")
     parser.add_argument("--mutation", choices=sorted(MUTATIONS), help="compare a deliberately broken engine")
     parser.add_argument(
@@ -734,6 +839,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             timeout=args.timeout,
             progress=progress,
             biased=not args.unbiased,
+            config=PRESETS[args.preset],
         )
     except LabError as exc:
         sys.stderr.write(f"vpcsim fidelity: {exc}\n")

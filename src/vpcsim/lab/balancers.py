@@ -43,7 +43,7 @@ from ..model import Network, NetworkInterface
 from ..model.addressing import managed_interface
 from ..model.elb import LoadBalancer, node_description
 from .naming import namespace_name
-from .rules import comment, group_members, set_name, sg_chain_lines, sg_rule_lines
+from .rules import acl_chain_lines, comment, group_members, set_name, sg_chain_lines, sg_rule_lines
 from .state import LbListenerRecord, LbNodeRecord, LbTargetRecord
 
 if TYPE_CHECKING:
@@ -428,6 +428,18 @@ class BalancerPlanner:
                 f"ip dscp {record.dscp + 1} meta mark set {NODE_LOCAL_MARK} "
                 + comment("a target's reply to a client address this node keeps")
             )
+        classic: list[str] = []
+        extra: list[str] = []
+        acl = self.network.network_acl_of_subnet(eni.subnet_id)
+        subnet = self.network.subnets[eni.subnet_id]
+        if lb.type == "classic" and acl is not None:
+            # ELB_ACL_RESTRICTION: a Classic Load Balancer's subnet ACL judges what it sends even
+            # to a target in its own subnet (which the subnet's bridge would not filter).
+            why = comment(f"{lb.load_balancer_name}: its subnet's ACL, even within the subnet")
+            classic.append(f"ip daddr {ipaddress.IPv4Network(subnet.cidr_block)} jump clb_acl_out {why}")
+            extra.append(
+                _chain("clb_acl_out", acl_chain_lines(acl.entries, egress=True, acl_id=acl.network_acl_id))
+            )
         sets = [_set(set_name(g), group_members(self.network, g)) for g in sorted(members)]
         return _table(
             [
@@ -446,11 +458,12 @@ class BalancerPlanner:
                     "filter",
                     "output",
                     "filter",
-                    ['oif "lo" accept', "ct state established,related accept", "jump sg_out"],
+                    ['oif "lo" accept', "ct state established,related accept", *classic, "jump sg_out"],
                     policy="drop",
                 ),
                 _chain("sg_in", inbound),
                 _chain("sg_out", outbound),
+                *extra,
             ],
             name="vpcsim",
         )

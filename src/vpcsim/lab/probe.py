@@ -106,8 +106,12 @@ class ProbeResult:
 
 
 def client_namespace(state: LabState, spec: ProbeSpec) -> str:
-    """Where the client runs: the sending ENI's instance, or the internet namespace."""
+    """Where the client runs: the sending ENI's instance (or load-balancer node), or the internet
+    namespace."""
     if spec.source_eni is not None:
+        node = state.load_balancer_nodes.get(spec.source_eni)
+        if node is not None and spec.source == node.private_ip:
+            return node.namespace  # a packet a load balancer's node sends itself
         found = state.eni(spec.source_eni)
         if found is None:
             raise LabError(
