@@ -564,6 +564,17 @@ class Report:
         return sum(1 for r in self.runs for p in r.results if p.delivered)
 
     @property
+    def balanced(self) -> tuple[int, int]:
+        """(probes to a load balancer's listener address, those the kernel completed)."""
+        probes = delivered = 0
+        for run in self.runs:
+            for case, result in zip(run.cases, run.results, strict=True):
+                if to_load_balancer(run.network, case.flow):
+                    probes += 1
+                    delivered += result.delivered
+        return probes, delivered
+
+    @property
     def delivered_share(self) -> float:
         return self.delivered / self.probes if self.probes else 0.0
 
@@ -589,6 +600,8 @@ class Report:
             "probes_request_only": sum(
                 1 for r in self.runs for p in r.results if p.forward and not p.delivered
             ),
+            "probes_to_load_balancers": self.balanced[0],
+            "probes_to_load_balancers_delivered": self.balanced[1],
             "biased": bias is not None,
             "bias": bias.to_dict() if bias is not None else None,
             "engine_unknown_flows": self.unknown,
@@ -773,6 +786,11 @@ def _print_text(result: Report, out: Any) -> None:
         f"{data['engine_unknown_flows']} flows unknown to the engine, "
         f"{data['seconds']}s of lab time, {data['rechecked_probes']} probes asked again with more time\n"
     )
+    if data["probes_to_load_balancers"]:
+        out.write(
+            f"{data['probes_to_load_balancers']} probes to load balancers "
+            f"({data['probes_to_load_balancers_delivered']} delivered)\n"
+        )
     bias = data["bias"]
     if bias is not None:
         out.write(

@@ -295,6 +295,8 @@ class _Probe:
     """The load-balancer node the probe goes to (its targets are then ``targets``)."""
     targets: list[tuple[str, str, int]] = field(default_factory=list)
     received: bytes = b""
+    accepted: bool = False
+    """The load-balancer node took the client's connection (its own handshake)."""
 
     def serves(self, namespace: str, address: str, port: int) -> bool:
         """Whether a packet to ``address``:``port`` in ``namespace`` is this probe's request."""
@@ -511,6 +513,7 @@ class _Batch:
             self._fail(probe, f"the load balancer did not take the connection: {os.strerror(code)}")
             return
         assert probe.sock is not None
+        probe.accepted = True
         self.selector.register(probe.sock, selectors.EVENT_READ, ("balanced", probe))
 
     def _balanced_read(self, probe: _Probe) -> None:
@@ -683,7 +686,14 @@ def run_probes(
         finally:
             runner.close()
         for probe in probes:
-            if not probe.result.delivered and probe.result.forward and probe.spec.expects_reply:
+            if probe.accepted and not probe.result.delivered and probe.result.detail.startswith("no answer"):
+                assert probe.node is not None
+                probe.result.detail = (
+                    f"the load balancer {probe.node.load_balancer_name} took the connection, but no target "
+                    "answered before the timeout"
+                    + (" (the request arrived at one)" if probe.result.forward else "")
+                )
+            elif not probe.result.delivered and probe.result.forward and probe.spec.expects_reply:
                 probe.result.detail = "the request arrived but no reply came back before the timeout"
             elif (
                 not probe.result.delivered
