@@ -772,6 +772,10 @@ MUTATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
     "nlb-client-ip-not-preserved": _nlb_client_ip_not_preserved,
     "elb-cross-zone-always": _elb_cross_zone_always,
 }
+#: The mutations of load-balancer semantics (caught only over networks with load balancers).
+ELB_MUTATIONS = frozenset(
+    {"elb-target-groups-ignored", "nlb-client-ip-not-preserved", "elb-cross-zone-always"}
+)
 
 
 # ---------------------------------------------------------------------------- command line
@@ -878,6 +882,7 @@ if __name__ == "__main__":
 
 
 __all__ = [
+    "ELB_MUTATIONS",
     "EXCLUSIONS",
     "KNOWN_ENGINE_ISSUES",
     "MUTATIONS",
@@ -898,4 +903,5 @@ __all__ = [
     "report",
     "run_many",
     "run_network",
+    "to_load_balancer",
 ]

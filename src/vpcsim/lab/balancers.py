@@ -279,7 +279,8 @@ class BalancerPlanner:
         target's groups that references a preserving NLB's group admits that NLB's marked
         requests, although they carry the client's address."""
         lines: list[str] = []
-        for preserved in self.preserved_at.get(eni.network_interface_id, []):
+        found = self.preserved_at.get(eni.network_interface_id, [])
+        for preserved in found:
             lb_groups = set(preserved.load_balancer.security_groups)
             if not lb_groups:
                 continue
@@ -296,6 +297,21 @@ class BalancerPlanner:
                         lines.append(
                             f'iifname "{ifname}" ip dscp {preserved.node.dscp} ' + line.replace(peer, "")
                         )
+        if found:
+            # SG_REFERENCES_NOT_PRESERVED: the client's address comes through, its groups do not --
+            # a marked request meets the target's rules without their group references.
+            codes = "{ " + ", ".join(str(p.node.dscp) for p in found) + " }"
+            plain = [
+                line
+                for line in sg_chain_lines(
+                    self.network, eni.groups, egress=False, verdict="accept", members=set()
+                )
+                if "ip saddr @" not in line
+            ]
+            lines += [f'iifname "{ifname}" ip dscp {codes} {line}' for line in plain]
+            lines.append(
+                f'iifname "{ifname}" ip dscp {codes} drop ' + comment("group references are not preserved")
+            )
         return [" ".join(line.split()) for line in lines]
 
     def target_extras(self, plan: NamespacePlan, enis: list[tuple[str, NetworkInterface, str]]) -> None:

@@ -913,7 +913,9 @@ class _Planner:
         table = self.n.route_table_of_subnet(subnet.subnet_id)
         if table is None:
             return None
-        body = []
+        # A TCP connection first seen mid-stream (a reply whose request this instance never
+        # forwarded) is not translated: the engine's rule, and a lone SYN-ACK's fate in Linux.
+        body = ["tcp flags & (syn | ack) != syn return"]
         for winner in self._winning_routes(table):
             to_igw = gateway_collection(winner.route.gateway_id or "") == "internet_gateways"
             body.append(f"ip daddr {winner.net} {'masquerade' if to_igw else 'return'}")

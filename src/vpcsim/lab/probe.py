@@ -251,6 +251,13 @@ def schedule(
             ends = {spec.source, spec.destination, *(address for _, address in servers[index])}
             pairs.update((spec.protocol, address) for address in ends)
         legs = targets[index] if targets is not None else []
+        if legs and spec.protocol in (TCP, UDP):
+            # A node keeping the client's address reaches its targets with the client's own
+            # tuple: no other probe may use it towards a target at the same time.
+            client = (spec.source, spec.source_port if spec.source_port is not None else -index - 1)
+            for _, address, port in legs:
+                tuples.add((spec.protocol, client, (address, port)))
+                pairs.add((spec.protocol, frozenset((client, (address, port)))))
         if spec.protocol == TCP and legs:
             exclusive = set(legs)
         elif spec.protocol == TCP:
