@@ -8,11 +8,13 @@ the node's namespace (:mod:`.balancers` made it) and serves them all from one as
   node opens a new one to every target it may send to, at once -- from its own address and a port
   of 1024-65535, or, where the target group keeps client addresses, from the client's address and
   port (a transparent socket, its DSCP marking the leg so that the reply comes back here) -- and
-  serves the client with the first target that answers: it writes one line,
+  serves the client with the first target that answers, relaying both ways. A client that asks
+  first (a lab probe sends ``VPCSIM-LB?``) is told which target that was, in one line,
   ``VPCSIM-LB <load balancer> <target address>:<port> connected|refused`` (``refused``: the
-  target's kernel answered with a reset, nothing listens there), then relays both ways. When no
-  target answers the client's connection is reset. So a client learns that its request went
-  through the whole path -- the node *and* a target, and back -- never from the handshake alone;
+  target's kernel answered with a reset, nothing listens there); other clients (``curl``, ``ssh``)
+  get the target's bytes only. When no target answers the client's connection is reset. So a
+  probe learns that its request went through the whole path -- the node *and* a target, and
+  back -- never from the handshake alone;
 * a UDP datagram is sent on to every target the same way and the first answer is sent back to
   the client from the listener's address;
 * a listener whose action answers itself (redirect, fixed-response) writes
@@ -40,6 +42,10 @@ IP_TRANSPARENT = 19
 #: How long a leg may take before the target counts as unreachable.
 LEG_TIMEOUT = 4.0
 STATUS = b"VPCSIM-LB"
+#: What a lab probe sends first to be told which target served it (plain clients are not).
+ASK = b"VPCSIM-LB?\n"
+#: How long a node waits for a client's first bytes before relaying without a status line.
+ASK_WAIT = 1.0
 
 
 def status_line(node: LbNodeRecord, what: str) -> bytes:
@@ -138,16 +144,23 @@ async def _serve_tcp(
     node: LbNodeRecord, listener: LbListenerRecord, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
     client = writer.get_extra_info("peername")
+    loop = asyncio.get_running_loop()
+    accepted = loop.time()
+    first = asyncio.create_task(reader.read(65536))
     try:
+        asks = False
         if listener.action == "answer":
-            writer.write(status_line(node, "answer"))
-            await writer.drain()
+            asks = await _asks(first, accepted)
+            if asks:
+                writer.write(status_line(node, "answer"))
+                await writer.drain()
             writer.close()
             return
         targets = _usable(node, listener, client) if listener.action == "forward" else []
         if any(t.address is None for t in targets):
-            writer.write(status_line(node, "lambda"))
-            await writer.drain()
+            if await _asks(first, accepted):
+                writer.write(status_line(node, "lambda"))
+                await writer.drain()
             writer.close()
             return
         tasks = [asyncio.create_task(_tcp_leg(node, t, client)) for t in targets]
@@ -157,17 +170,44 @@ async def _serve_tcp(
             return
         index, how, sock = found
         target = targets[index]
-        writer.write(status_line(node, f"{target.address}:{target.port} {how}"))
-        await writer.drain()
+        asks = await _asks(first, accepted)
+        if asks:
+            writer.write(status_line(node, f"{target.address}:{target.port} {how}"))
+            await writer.drain()
         if sock is None:
-            writer.close()
+            if asks:
+                writer.close()
+            else:
+                _reset(writer)  # the target refused: so does the load balancer, to a plain client
             return
         up_reader, up_writer = await asyncio.open_connection(sock=sock)
-        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+
+        async def upstream() -> None:
+            data = await first
+            if asks:
+                data = data[len(ASK) :]
+            if data:
+                up_writer.write(data)
+                await up_writer.drain()
+            await _pipe(reader, up_writer)
+
+        await asyncio.gather(upstream(), _pipe(up_reader, writer))
         up_writer.close()
         writer.close()
     except OSError:
         _reset(writer)
+    finally:
+        first.cancel()
+
+
+async def _asks(first: asyncio.Task[bytes], accepted: float) -> bool:
+    """Whether the client asked which target served it (a lab probe sends :data:`ASK` first);
+    a client that says nothing within :data:`ASK_WAIT` of its connection is a plain one."""
+    left = ASK_WAIT - (asyncio.get_running_loop().time() - accepted)
+    done, _ = await asyncio.wait({first}, timeout=max(left, 0.0))
+    if not done or first.cancelled() or first.exception() is not None:
+        return False
+    return first.result().startswith(ASK)
 
 
 async def _udp_leg(

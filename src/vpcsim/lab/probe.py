@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 
 from .errors import LabError
-from .lbproxy import STATUS
+from .lbproxy import ASK, STATUS
 from .netns import entered, flush_conntrack
 from .state import LabState, LbNodeRecord
 
@@ -521,6 +521,11 @@ class _Batch:
             return
         assert probe.sock is not None
         probe.accepted = True
+        try:
+            probe.sock.send(ASK)  # ask the node which target served the connection
+        except OSError as exc:
+            self._fail(probe, f"the load balancer's connection failed: {exc.strerror or exc}")
+            return
         self.selector.register(probe.sock, selectors.EVENT_READ, ("balanced", probe))
 
     def _balanced_read(self, probe: _Probe) -> None:
