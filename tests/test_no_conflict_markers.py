@@ -16,9 +16,22 @@ def test_no_tracked_text_file_holds_conflict_markers() -> None:
     offenders = []
     for name in listed.stdout.splitlines():
         path = ROOT / name
-        if not path.is_file() or path.suffix not in {".py", ".md", ".toml", ".yaml", ".yml", ".txt", ".sh", ".json", ".js", ".html", ".cfg", ".ini"}:
+        if not path.is_file() or path.suffix not in {
+            ".py",
+            ".md",
+            ".toml",
+            ".yaml",
+            ".yml",
+            ".txt",
+            ".sh",
+            ".json",
+            ".js",
+            ".html",
+            ".cfg",
+            ".ini",
+        }:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            if line.startswith(MARKERS) or line == "=======" and path.suffix == ".py":
+            if line.startswith(MARKERS) or (line == "=======" and path.suffix == ".py"):
                 offenders.append(f"{name}:{number}")
     assert offenders == [], f"conflict markers left in {offenders}"

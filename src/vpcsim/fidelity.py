@@ -56,7 +56,7 @@ from .testing.ipv6_generator import sample_ipv6_flows
 
 TCP, UDP, ICMP = 6, 17, 1
 #: Generator presets the differential run takes (``--preset``): small enough for a lab.
-FIDELITY_PRESETS = (DUAL_STACK_PRESET, "small", "transit-small")
+FIDELITY_PRESETS = (DUAL_STACK_PRESET, "small", "transit-small", "small-elb")
 DEFAULT_TIMEOUT = 0.8
 RECHECK_FACTOR = 3
 MAX_PORTS_PER_FLOW = 8
@@ -348,7 +348,7 @@ def compare_case(network: Network, seed: int, case: Case, observed: ProbeResult)
     port = observed.observed_source_port
     request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
     kind = None
-    if request != observed.forward:
+    if request != observed.forward and not _proxied_miss(network, case.flow, request, exchange, observed):
         kind = "request"
     elif request and exchange != observed.delivered:
         kind = "exchange"
@@ -503,7 +503,35 @@ def _short_of_engine(network: Network, case: Case, observed: ProbeResult) -> boo
     result = trace(network, case.flow, record=False)
     port = observed.observed_source_port
     request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
+    if _proxied_miss(network, case.flow, request, exchange, observed):
+        return False
     return (request and not observed.forward) or (exchange and not observed.delivered)
+
+
+def to_load_balancer(network: Network, flow: Flow) -> bool:
+    """Whether ``flow`` goes to a load balancer's node (its private or public address)."""
+    owners = list(network.owners_of_private_ip(flow.destination))
+    public = network.owner_of_public_ip(flow.destination)
+    if public is not None:
+        owners.append(public)
+    enis = (network.network_interfaces.get(o.network_interface_id) for o in owners)
+    return any(eni is not None and eni.description.startswith("ELB ") for eni in enis)
+
+
+def _proxied_miss(network: Network, flow: Flow, request: bool, exchange: bool, observed: ProbeResult) -> bool:
+    """A flow to a load balancer that the engine lets reach a target but not back, and that the
+    kernel never took to a target: not a disagreement. A node opens its connection to a target
+    only once the client's own handshake completed (the lab's nodes relay every connection, as
+    an ALB or a CLB does), so when the node's answer cannot get back to the client no request
+    reaches a target -- the engine's request path counts the leg regardless. The exchange is
+    still compared: both must fail."""
+    return (
+        request
+        and not exchange
+        and not observed.forward
+        and not observed.delivered
+        and to_load_balancer(network, flow)
+    )
 
 
 def run_many(
@@ -582,6 +610,17 @@ class Report:
         return sum(1 for r in self.runs for p in r.results if p.delivered)
 
     @property
+    def balanced(self) -> tuple[int, int]:
+        """(probes to a load balancer's listener address, those the kernel completed)."""
+        probes = delivered = 0
+        for run in self.runs:
+            for case, result in zip(run.cases, run.results, strict=True):
+                if to_load_balancer(run.network, case.flow):
+                    probes += 1
+                    delivered += result.delivered
+        return probes, delivered
+
+    @property
     def delivered_share(self) -> float:
         return self.delivered / self.probes if self.probes else 0.0
 
@@ -611,6 +650,8 @@ class Report:
             "probes_request_only": sum(
                 1 for r in self.runs for p in r.results if p.forward and not p.delivered
             ),
+            "probes_to_load_balancers": self.balanced[0],
+            "probes_to_load_balancers_delivered": self.balanced[1],
             "biased": bias is not None,
             "bias": bias.to_dict() if bias is not None else None,
             "engine_unknown_flows": self.unknown,
@@ -732,8 +773,76 @@ def _tgw_blackhole_ignored() -> contextlib.AbstractContextManager[None]:
     return _patched(_transit_module(), "table_lookup", mutated)
 
 
-#: Deliberate engine bugs the differential run must catch (``--mutation NAME``); the ``tgw-``
-#: ones need networks with transit gateways (``--preset transit-small``).
+class _SkipTargetGroups:
+    """Hooks that let every request into one ENI past its security groups (a mutation)."""
+
+    def __init__(self, inner: Any, target: Any) -> None:
+        self.inner = inner
+        self.target = target
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def on_security_groups(
+        self, walk: Any, eni: Any, pkt: Any, *, egress: bool, reply: bool, tracked: bool
+    ) -> None:
+        if eni is self.target and not egress and not reply:
+            return
+        self.inner.on_security_groups(walk, eni, pkt, egress=egress, reply=reply, tracked=tracked)
+
+
+def _elb_module() -> Any:
+    """``vpcsim.engine.elb``: a load balancer's legs to its targets (``_leg``)."""
+    return importlib.import_module("vpcsim.engine.elb")
+
+
+def _elb_target_groups_ignored() -> contextlib.AbstractContextManager[None]:
+    """A load balancer's leg enters its target past the target's security groups."""
+    elb = _elb_module()
+    original = elb._leg
+
+    def mutated(walk: Any, lb: Any, node: Any, listener: Any, target: Any, pkt: Any, *, say: bool) -> Any:
+        if target.eni is None:
+            return original(walk, lb, node, listener, target, pkt, say=say)
+        hooks = walk.hooks
+        walk.hooks = _SkipTargetGroups(hooks, target.eni)
+        try:
+            return original(walk, lb, node, listener, target, pkt, say=say)
+        finally:
+            walk.hooks = hooks
+
+    return _patched(elb, "_leg", mutated)
+
+
+def _nlb_client_ip_not_preserved() -> contextlib.AbstractContextManager[None]:
+    """A Network Load Balancer always sends from its node's address (client IP preservation
+    ignored)."""
+    elb = _elb_module()
+    original = elb._leg
+
+    def mutated(walk: Any, lb: Any, node: Any, listener: Any, target: Any, pkt: Any, *, say: bool) -> Any:
+        if target.preserve_client_ip:
+            target = replace(target, preserve_client_ip=False)
+        return original(walk, lb, node, listener, target, pkt, say=say)
+
+    return _patched(elb, "_leg", mutated)
+
+
+def _elb_cross_zone_always() -> contextlib.AbstractContextManager[None]:
+    """Every node sends to targets in every zone (cross-zone load balancing taken as on)."""
+    elb = _elb_module()
+    original = elb._serve
+
+    def mutated(walk: Any, lb: Any, node: Any, listener: Any, pkt: Any, *, record_steps: bool) -> Any:
+        crossing = replace(listener, targets=[replace(t, cross_zone=True) for t in listener.targets])
+        return original(walk, lb, node, crossing, pkt, record_steps=record_steps)
+
+    return _patched(elb, "_serve", mutated)
+
+
+#: Deliberate engine bugs the differential run must catch (``--mutation NAME``); the ``elb-``
+#: and ``nlb-`` ones need networks with load balancers (``--preset small-elb``), the ``tgw-`` ones
+#: transit gateways (``--preset transit-small``), the IPv6 ones IPv6 flows.
 MUTATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
     "nacl-port-range-off-by-one": _acl_off_by_one,
     "nacl-rules-reversed": _acl_reversed,
@@ -742,7 +851,14 @@ MUTATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
     **MUTATIONS6,
     "tgw-attachment-acl-skipped": _tgw_attachment_acl_skipped,
     "tgw-blackhole-ignored": _tgw_blackhole_ignored,
+    "elb-target-groups-ignored": _elb_target_groups_ignored,
+    "nlb-client-ip-not-preserved": _nlb_client_ip_not_preserved,
+    "elb-cross-zone-always": _elb_cross_zone_always,
 }
+#: The mutations of load-balancer semantics (caught only over networks with load balancers).
+ELB_MUTATIONS = frozenset(
+    {"elb-target-groups-ignored", "nlb-client-ip-not-preserved", "elb-cross-zone-always"}
+)
 
 
 # ---------------------------------------------------------------------------- command line
@@ -761,6 +877,11 @@ def _print_text(result: Report, out: Any) -> None:
         f"IPv6: {data['flows_ipv6']} flows ({100 * data['flows_ipv6_share']:.1f}%), "
         f"{data['probes_ipv6']} probes ({data['probes_ipv6_delivered']} delivered)\n"
     )
+    if data["probes_to_load_balancers"]:
+        out.write(
+            f"{data['probes_to_load_balancers']} probes to load balancers "
+            f"({data['probes_to_load_balancers_delivered']} delivered)\n"
+        )
     bias = data["bias"]
     if bias is not None:
         out.write(
@@ -797,7 +918,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--preset",
         choices=sorted(FIDELITY_PRESETS),
         default=DUAL_STACK_PRESET,
-        help=f"the generator's preset (default {DUAL_STACK_PRESET}; transit-small: networks with transit gateways)",
+        help=f"the generator's preset (default {DUAL_STACK_PRESET}; transit-small: with transit gateways; small-elb: with load balancers)",
     )
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for a reply")
     parser.add_argument("--mutation", choices=sorted(MUTATIONS), help="compare a deliberately broken engine")
@@ -866,14 +987,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def mutations_caught(runs: list[NetworkRun]) -> dict[str, int]:
     """Unexplained disagreements of each deliberately broken engine over the same observations;
     a mutation of a feature none of the runs exercises (transit gateways, IPv6) is left out, as it
-    cannot be caught there."""
+    cannot be caught there (load balancers too)."""
     has_transit = any(run.network.transit_gateway_attachments for run in runs)
     has_ipv6 = any(is_ipv6_flow(flow) for run in runs for flow in run.flows)
+    has_balancers = any(run.network.load_balancers for run in runs)
     counts: dict[str, int] = {}
     for name in sorted(MUTATIONS):
         if name.startswith("tgw-") and not has_transit:
             continue
         if name in MUTATIONS6 and not has_ipv6:
+            continue
+        if name in ELB_MUTATIONS and not has_balancers:
             continue
         with MUTATIONS[name]():
             counts[name] = len(report(runs).disagreements)
@@ -885,6 +1009,7 @@ if __name__ == "__main__":
 
 
 __all__ = [
+    "ELB_MUTATIONS",
     "EXCLUSIONS",
     "KNOWN_ENGINE_ISSUES",
     "MUTATIONS",
@@ -907,4 +1032,5 @@ __all__ = [
     "report",
     "run_many",
     "run_network",
+    "to_load_balancer",
 ]

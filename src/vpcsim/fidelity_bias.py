@@ -36,10 +36,13 @@ from typing import Literal
 
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
+from .engine.elb_compiled import LISTENER_IP_PROTOCOLS
+from .engine.flow import LINUX_CLIENT_PORTS
 from .engine.result import Step
 from .model import (
     ModelError,
     Network,
+    NetworkInterface,
     RouteTable,
     SecurityGroupRule,
     TransitGatewayAttachment,
@@ -47,6 +50,7 @@ from .model import (
     TransitGatewayRouteTable,
     protocol_name,
 )
+from .model.elb import LoadBalancer, node_description
 from .testing import PRESETS, GeneratorConfig, generate_flows, generate_network
 
 TCP, UDP, ICMP, SCTP = 6, 17, 1, 132
@@ -62,6 +66,10 @@ MISS_SHARE = 0.3
 MAX_ROUNDS = 12
 #: Elastic IPs made here start at this address (disjoint from the generator's pool and hosts).
 PUBLIC_POOL_START = "3.0.128.10"
+#: Share of the path flows that go to a load balancer's listener (networks with load balancers).
+BALANCER_SHARE = 0.4
+#: Outside hosts that call internet-facing load balancers.
+_OUTSIDE_HOSTS = ("198.51.100.1", "8.8.8.8", "1.1.1.1", "203.0.113.200")
 #: ICMP messages that make a path: requests (errors belong to no connection and never open).
 _ICMP_REQUESTS = frozenset({8, 13})
 
@@ -186,6 +194,8 @@ class _Biaser:
         wanted = round(count * PATH_SHARE)
         candidates = [f for f in generate_flows(self.net, seed * 7919 + 17, count * 6) if self._pathlike(f)]
         candidates = self._transit_first(candidates)
+        if self.net.load_balancers:
+            candidates = self._with_balancer_flows(candidates)
         paths: list[Flow] = []
         opened: list[Flow] = []
         for flow in candidates:
@@ -256,6 +266,64 @@ class _Biaser:
             take = across if across and (not rest or self.rng.random() < TRANSIT_PATH_SHARE) else rest
             ordered.append(take.pop(0))
         return ordered
+
+    def _with_balancer_flows(self, candidates: list[Flow]) -> list[Flow]:
+        """A share (:data:`BALANCER_SHARE`) of the path flows goes to load balancers' listeners:
+        from running instances to a node's private address, from the internet to an
+        internet-facing node's public one; now and then to a port no listener has."""
+        nodes = self._balancer_nodes()
+        if not nodes:
+            return candidates
+        mixed: list[Flow] = []
+        for flow in candidates:
+            if self.rng.random() < BALANCER_SHARE:
+                drawn = self._balancer_flow(nodes)
+                if drawn is not None:
+                    mixed.append(drawn)
+                    continue
+            mixed.append(flow)
+        return mixed
+
+    def _balancer_nodes(self) -> list[tuple[LoadBalancer, NetworkInterface]]:
+        by_key = {(lb.vpc_id, node_description(lb)): lb for lb in self.net.load_balancers.values()}
+        nodes = []
+        for eni in sorted(self.net.network_interfaces.values(), key=lambda e: e.network_interface_id):
+            lb = by_key.get((eni.vpc_id, eni.description))
+            if lb is not None and lb.listeners and lb.type != "gateway":
+                nodes.append((lb, eni))
+        return nodes
+
+    def _balancer_flow(self, nodes: list[tuple[LoadBalancer, NetworkInterface]]) -> Flow | None:
+        rng = self.rng
+        lb, node = rng.choice(nodes)
+        listener = rng.choice(lb.listeners)
+        protocols = sorted(LISTENER_IP_PROTOCOLS.get(listener.protocol.upper(), frozenset({TCP})))
+        protocol = rng.choice(protocols)
+        port = listener.port if rng.random() > 0.1 else _clamp(listener.port + rng.choice((-1, 1)))
+        pinned = rng.random() < 0.3
+        ports = ((p, p),) if pinned and (p := rng.randint(1024, 65000)) else (LINUX_CLIENT_PORTS,)
+        public = node.private_ip_addresses[0].public_ip if lb.scheme == "internet-facing" else None
+        senders = [
+            e
+            for e in self.net.network_interfaces.values()
+            if self._running(e.network_interface_id) and e.private_ip_address
+        ]
+        near = [e for e in senders if e.vpc_id == node.vpc_id]
+        if public is not None and (not senders or rng.random() < 0.4):
+            return Flow(protocol, rng.choice(_OUTSIDE_HOSTS), public, port, ports)
+        pool = near if near and rng.random() < 0.8 else senders
+        if not pool:
+            return None
+        sender = rng.choice(sorted(pool, key=lambda e: e.network_interface_id))
+        destination = public if public is not None and rng.random() < 0.15 else node.private_ip_address
+        return Flow(
+            protocol,
+            sender.private_ip_address,
+            destination,
+            port,
+            ports,
+            source_eni=sender.network_interface_id,
+        )
 
     def _random_flows(self, seed: int, count: int) -> list[Flow]:
         """The generator's flows over the final network. Its outside hosts come from the rules'
@@ -329,13 +397,18 @@ class _Biaser:
         return "blocked"
 
     def _fix_first(self, flow: Flow, result: Trace) -> bool:
-        """Remove the first blocker (the one the packet meets first); False when it cannot be."""
+        """Remove the first blocker (the one the packet meets first); False when it cannot be.
+        Past a load balancer the packet is the leg's (the node's new connection to a target):
+        a blocker there is removed for the leg."""
+        legs = dict(_along_legs(flow, result))
         for path, hops in (("forward", result.forward), ("return", result.return_)):
             last_table: str | None = None
             translating_table: str | None = None
             denied: dict[tuple[str, str | None], str] = {}
             for hop in hops:
                 for step in hop.steps:
+                    if step.kind == "blocked":
+                        flow_here = legs.get(id(step), flow)
                     if step.kind == "route" and step.component.startswith("rtb-"):
                         last_table = step.component
                         if "-> nat-" in (step.rule or "") or "-> eni-" in (step.rule or ""):
@@ -346,7 +419,7 @@ class _Biaser:
                         code = step.detail.split(":", 1)[0]
                         if code == "VPCSIM_ASYMMETRIC_REPLY":
                             last_table = translating_table
-                        return self._fix(flow, code, step, path, last_table, denied, result)
+                        return self._fix(flow_here, code, step, path, last_table, denied, result)
         return False
 
     def _fix(
@@ -915,6 +988,7 @@ class _Biaser:
         # ACL) more often than its share of steps, so that its blackholes and attachment ACLs
         # just miss or just hold.
         path, step = self.rng.choice(transit if transit and self.rng.random() < 0.4 else choices)
+        flow = dict(_along_legs(flow, result)).get(id(step), flow)
         done = False
         if step.kind == "network-acl":
             done = self._nudge_acl(flow, step, path == "forward", miss=miss)
@@ -1048,6 +1122,41 @@ class _Biaser:
         if not 1 <= port <= 65535:
             return None
         return replace(flow, destination_port=port)
+
+
+def _along_legs(flow: Flow, result: Trace) -> list[tuple[int, Flow]]:
+    """(id of a step, the flow its packet belongs to) for the steps of a load balancer's legs:
+    past the load balancer's translation the packet is the node's connection to a target, and
+    the target's reply to it comes back first on the return path (until the node takes it)."""
+    found: list[tuple[int, Flow]] = []
+    leg: Flow | None = None
+    for hop in result.forward:
+        for step in hop.steps:
+            if step.kind == "nat" and step.component.startswith(_ELB_ARN) and step.after is not None:
+                header = step.after
+                leg = replace(
+                    flow,
+                    source=header.source,
+                    destination=header.destination,
+                    source_ports=header.source_ports or flow.source_ports,
+                    destination_port=header.destination_ports[0][0] if header.destination_ports else None,
+                    protocol=TCP
+                    if "/app/" in step.component or "/net/" not in step.component
+                    else flow.protocol,
+                    source_eni=None,
+                )
+            elif leg is not None:
+                found.append((id(step), leg))
+    if leg is not None:
+        for hop in result.return_:
+            for step in hop.steps:
+                found.append((id(step), leg))
+                if step.kind == "delivery" and step.component.startswith("eni-"):
+                    return found
+    return found
+
+
+_ELB_ARN = "arn:aws:elasticloadbalancing:"
 
 
 def _nudgeable(step: Step) -> bool:

@@ -452,3 +452,21 @@ def test_a_load_balancer_targeting_its_own_node_is_a_loop_not_a_hang() -> None:
     t = _from_internet(e)
     assert t.verdict == "unreachable"
     assert C.VPCSIM_ROUTING_LOOP in t.codes
+
+
+def test_a_target_does_not_track_the_clients_connection_its_leg_is_another() -> None:
+    """Found by the differential run (``--preset small-elb``): a target that also forwards the
+    node's reply to the client (the public subnet routes the client's prefix to it) judges that
+    reply as new traffic -- it tracked the leg, a connection of its own, not the client's."""
+    udp_in = [{"ip_protocol": "udp", "from_port": 8080, "to_port": 8080, "cidr_ipv4": ANYWHERE}]
+    e = alb_estate(
+        load_balancer_type="network", protocol="UDP", web_ingress=udp_in, lb_groups=False, targets="a"
+    )
+    web = e.net.network_interfaces[_web_eni(e, "a")]
+    web.source_dest_check = False
+    public_rt = next(t for t in e.net.route_tables.values() if t.name == "public-rt")
+    e.net.create_route(public_rt, "8.8.8.0/24", web.network_interface_id)
+    t = _from_internet(e, proto=UDP)
+    assert t.verdict == "unreachable"
+    assert (C.ENI_SG_RULES_MISMATCH, "return") in [(b.code, b.path) for b in t.blockers]
+    assert e.web_sg.group_id in [b.component for b in t.blockers]

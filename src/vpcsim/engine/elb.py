@@ -340,6 +340,9 @@ def _leg(
     rec = walk.recorder
     start = len(rec.blockers)
     lookups = walk._lookups
+    # The leg is a connection of its own: the ENIs that track it (the target, a middlebox on
+    # its way) do not track the client's connection, whose reply may cross them later.
+    tracked = set(walk.tracked)
     rec.path = "forward"
     lb_id = lb.lb.load_balancer_arn
     try:
@@ -428,6 +431,7 @@ def _leg(
     finally:
         rec.path = "forward"
         walk._lookups = lookups
+        walk.tracked = tracked
 
 
 def _classic_acl(walk: Walk, subnet: CompiledSubnet, leg: Packet) -> None:

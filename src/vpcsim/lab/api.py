@@ -84,6 +84,7 @@ def lab_up(
         _write_plan(plan)
         if responder:
             state.responder_pid = _start_responder(name)
+        state.balancer_pid = _start_balancers(state)
         state.status = "up"
         write_state(state)
     except BaseException:
@@ -147,6 +148,8 @@ def lab_apply(
         )
     new = build_plan(network, name, internet_hosts=hosts, dns=dns)
     lost = [p.name for p in old.namespaces if not namespace_exists(p.name)]
+    _stop_balancers(state)  # started again on the new state (its sockets would keep namespaces alive)
+    state.balancer_pid = None
     if lost:
         _stop_responder(state)  # its sockets keep a lost namespace (and its veths) alive
         stop_resolvers(name, lost)  # so does a resolver
@@ -163,6 +166,7 @@ def lab_apply(
     intent = new.state
     intent.namespaces = [*new.state.namespaces, *(n for n in state.namespaces if n.name not in known)]
     intent.status, intent.created_at, intent.responder_pid = "applying", state.created_at, state.responder_pid
+    intent.balancer_pid = None
     write_state(intent)
     running = {i.instance_id for i in new.state.instances.values() if i.state == "running"}
     ssh.stop_all(name, keep=running)  # an sshd would keep a removed namespace alive
@@ -172,6 +176,7 @@ def lab_apply(
     _write_plan(new)
     intent.namespaces = [n for n in intent.namespaces if n.name in known]
     intent.status = "up"
+    intent.balancer_pid = _start_balancers(intent)
     write_state(intent)
     if wants_responder and intent.responder_pid is None:
         intent.responder_pid = _start_responder(name)
@@ -221,11 +226,26 @@ def _reconciled(plan: LabPlan) -> LabPlan:
     return LabPlan(plan.state, kept)
 
 
-def _start_responder(name: str) -> int:
+def _start_balancers(state: LabState) -> int | None:
+    """The process relaying the load balancers' connections (:mod:`.lbproxy`), when the lab
+    has load-balancer nodes."""
+    if not state.load_balancer_nodes:
+        return None
+    return _start_responder(state.name, module="vpcsim.lab.lbproxy", what="load balancers' relay")
+
+
+def _stop_balancers(state: LabState) -> bool:
+    pid = state.balancer_pid
+    if pid is None:
+        return False
+    return _stop_responder(dataclasses.replace(state, responder_pid=pid), module=b"vpcsim.lab.lbproxy")
+
+
+def _start_responder(name: str, *, module: str = "vpcsim.lab.responder", what: str = "responder") -> int:
     log = STATE_DIR / f"lab-{name}.log"
     with log.open("ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "vpcsim.lab.responder", name],
+            [sys.executable, "-m", module, name],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=log_file,
@@ -238,11 +258,11 @@ def _start_responder(name: str) -> int:
     process.stdout.close()
     if not line.startswith(b"ready"):
         process.kill()
-        raise LabError(f"the lab's responder did not start (see {log})")
+        raise LabError(f"the lab's {what} did not start (see {log})")
     return process.pid
 
 
-def _responder_alive(state: LabState) -> bool:
+def _responder_alive(state: LabState, module: bytes = b"vpcsim.lab.responder") -> bool:
     pid = state.responder_pid
     if pid is None:
         return False
@@ -250,17 +270,17 @@ def _responder_alive(state: LabState) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return b"vpcsim.lab.responder" in cmdline and state.name.encode() in cmdline
+    return module in cmdline and state.name.encode() in cmdline
 
 
-def _stop_responder(state: LabState) -> bool:
-    if not _responder_alive(state):
+def _stop_responder(state: LabState, module: bytes = b"vpcsim.lab.responder") -> bool:
+    if not _responder_alive(state, module):
         return False
     assert state.responder_pid is not None
     with contextlib.suppress(ProcessLookupError):
         os.kill(state.responder_pid, signal.SIGTERM)
     for _ in range(50):
-        if not _responder_alive(state):
+        if not _responder_alive(state, module):
             break
         time.sleep(0.05)
     else:
@@ -288,6 +308,7 @@ def lab_down(name: str = DEFAULT_LAB) -> dict[str, Any]:
     if state is not None:
         recorded = [n.name for n in state.namespaces]
         stopped = _stop_responder(state)
+        _stop_balancers(state)
     removed = kernel.destroy(name, recorded)
     remove_state(name)
     plan_path(name).unlink(missing_ok=True)

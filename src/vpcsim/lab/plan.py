@@ -57,6 +57,7 @@ from ..model.addressing import (
     is_internet_routable,
     router_address,
 )
+from .balancers import BalancerPlanner
 from .dns import DnsAttributes, DnsPlan, default_attributes, dns_plan, resolver_addresses, resolver_device
 from .errors import LabError
 from .naming import (
@@ -325,6 +326,8 @@ class _Planner:
         self.state = LabState(name=self.lab, namespaces=[], internet_namespace=self.internet.name)
         self.peerings: list[_Peering] = []
         self.transit = TransitPlan()
+        self.balancers = BalancerPlanner.of(network, self.lab)
+        """Load balancers (:mod:`.balancers`): nodes, and the targets' part of their paths."""
 
     # ------------------------------------------------------------------ entry
 
@@ -335,10 +338,12 @@ class _Planner:
             self._instance(instance)
         for nat in sorted(self.n.nat_gateways.values(), key=lambda g: g.nat_gateway_id):
             self._nat_gateway(nat)
+        self.balancers.realise(self)
         self._peering_links()
         self.transit = plan_transit(self)
         for vpc_id in self.vpc_ids:
             self._router_routing(self.n.vpcs[vpc_id])
+        self.balancers.finish_routers(self)
         self._internet()
         realise_ipv6(self)
         namespaces = [*self.routers.values(), *self.plans.values(), self.internet]
@@ -351,6 +356,7 @@ class _Planner:
             "instances": len(self.n.instances),
             "nat_gateways": len(self.state.nat_gateways),
             "vpc_peering_connections": len(self.peerings),
+            "load_balancer_nodes": len(self.state.load_balancer_nodes),
             "namespaces": len(namespaces),
         }
         plan = LabPlan(self.state, namespaces, self._dns_plan())
@@ -777,6 +783,8 @@ class _Planner:
         # another ENI of the same instance goes out through the VPC, as in AWS.
         plan.configure += ["rule add pref 150 lookup local", "rule del pref 0"]
         plan.nft = self._instance_nft(enis, forwarding) if running else _STOPPED_NFT
+        if running:
+            self.balancers.target_extras(plan, [(i, e, self._gateway(s)) for i, e, s in enis])
         self.plans[name] = plan
         self.state.instances[instance.instance_id] = InstanceRecord(
             instance_id=instance.instance_id,
@@ -851,6 +859,7 @@ class _Planner:
             'iif "lo" accept',
             f"icmp type {ICMP_ERROR_TYPES} goto icmp_errors_in",
             "ct state established,related accept",
+            *(line for ifname, eni, _ in enis for line in self.balancers.target_input_rules(eni, ifname)),
             *errors_in,
         ]
         resolvers = sorted(
@@ -919,7 +928,9 @@ class _Planner:
         table = self.n.route_table_of_subnet(subnet.subnet_id)
         if table is None:
             return None
-        body = []
+        # A TCP connection first seen mid-stream (a reply whose request this instance never
+        # forwarded) is not translated: the engine's rule, and a lone SYN-ACK's fate in Linux.
+        body = ["tcp flags & (syn | ack) != syn return"]
         for winner in self._winning_routes(table):
             to_igw = gateway_collection(winner.route.gateway_id or "") == "internet_gateways"
             body.append(f"ip daddr {winner.net} {'masquerade' if to_igw else 'return'}")

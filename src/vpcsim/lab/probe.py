@@ -33,8 +33,9 @@ import time
 from dataclasses import dataclass, field
 
 from .errors import LabError
+from .lbproxy import ASK, STATUS
 from .netns import entered, flush_conntrack
-from .state import LabState
+from .state import LabState, LbNodeRecord
 
 TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
 #: ICMP requests the destination answers, and the reply's type.
@@ -116,8 +117,12 @@ class ProbeResult:
 
 
 def client_namespace(state: LabState, spec: ProbeSpec) -> str:
-    """Where the client runs: the sending ENI's instance, or the internet namespace."""
+    """Where the client runs: the sending ENI's instance (or load-balancer node), or the internet
+    namespace."""
     if spec.source_eni is not None:
+        node = state.load_balancer_nodes.get(spec.source_eni)
+        if node is not None and spec.source == node.private_ip:
+            return node.namespace  # a packet a load balancer's node sends itself
         found = state.eni(spec.source_eni)
         if found is None:
             raise LabError(
@@ -136,6 +141,26 @@ def client_namespace(state: LabState, spec: ProbeSpec) -> str:
             f"(hosts: {', '.join(state.internet_hosts)}); bring the lab up with it"
         )
     return state.internet_namespace
+
+
+def balanced_endpoints(
+    state: LabState, spec: ProbeSpec
+) -> tuple[LbNodeRecord, list[tuple[str, str, int]]] | None:
+    """For a probe to a load balancer's node: the node, and (namespace, address, port) of each
+    target its listener may send the probe's connection to; None when the destination is no node."""
+    node = state.load_balancer_node(spec.destination)
+    if node is None:
+        return None
+    found: list[tuple[str, str, int]] = []
+    for listener in node.listeners:
+        if listener.port != spec.destination_port or spec.protocol not in listener.protocols:
+            continue
+        for target in listener.targets:
+            if target.address is None:
+                continue
+            for instance, _ in state.holders_of_private(target.address):
+                found.append((instance.namespace, target.address, target.port))
+    return node, found
 
 
 def server_endpoints(state: LabState, destination: str) -> list[tuple[str, str]]:
@@ -224,13 +249,19 @@ class _Slot:
     shared: dict[tuple[str, str, int], set[int]] = field(default_factory=dict)
 
 
-def schedule(specs: list[ProbeSpec], servers: list[list[tuple[str, str]]]) -> list[list[int]]:
+def schedule(
+    specs: list[ProbeSpec],
+    servers: list[list[tuple[str, str]]],
+    targets: list[list[tuple[str, str, int]]] | None = None,
+) -> list[list[int]]:
     """Batches of probe indexes in which no probe can be mistaken for, or helped by, another.
 
     Never twice the same client tuple, nor one probe's tuple reversed by another (conntrack
     would take it for a reply); protocols without ports (GRE, ESP...) never twice with a shared
     address. A TCP SYN carries no token, so probes to the same server port
     share a batch only with distinct client ports of 1024 or more (a NAT gateway keeps those).
+    A probe to a load balancer's node reaches its targets (``targets``: namespace, address, port)
+    from a port the node picks: over TCP it has each target port to itself.
     """
     slots: list[_Slot] = []
     for index, spec in enumerate(specs):
@@ -248,7 +279,17 @@ def schedule(specs: list[ProbeSpec], servers: list[list[tuple[str, str]]]) -> li
             # sent, or as translated: the server's own) could each be the other's reply.
             ends = {spec.source, spec.destination, *(address for _, address in servers[index])}
             pairs.update((spec.protocol, address) for address in ends)
-        if spec.protocol == TCP:
+        legs = targets[index] if targets is not None else []
+        if legs and spec.protocol in (TCP, UDP):
+            # A node keeping the client's address reaches its targets with the client's own
+            # tuple: no other probe may use it towards a target at the same time.
+            client = (spec.source, spec.source_port if spec.source_port is not None else -index - 1)
+            for _, address, port in legs:
+                tuples.add((spec.protocol, client, (address, port)))
+                pairs.add((spec.protocol, frozenset((client, (address, port)))))
+        if spec.protocol == TCP and legs:
+            exclusive = set(legs)
+        elif spec.protocol == TCP:
             keys = {(ns, address, spec.destination_port or 0) for ns, address in servers[index]}
             if spec.source_port is None or spec.source_port < 1024:
                 exclusive = keys
@@ -286,6 +327,18 @@ class _Probe:
     servers: list[tuple[str, str]]
     sock: socket.socket | None = None
     done: bool = False
+    node: LbNodeRecord | None = None
+    """The load-balancer node the probe goes to (its targets are then ``targets``)."""
+    targets: list[tuple[str, str, int]] = field(default_factory=list)
+    received: bytes = b""
+    accepted: bool = False
+    """The load-balancer node took the client's connection (its own handshake)."""
+
+    def serves(self, namespace: str, address: str, port: int) -> bool:
+        """Whether a packet to ``address``:``port`` in ``namespace`` is this probe's request."""
+        if self.node is not None:
+            return (namespace, address, port) in self.targets
+        return self.spec.destination_port == port and (namespace, address) in self.servers
 
 
 @dataclass
@@ -358,6 +411,8 @@ class _Batch:
         for probe in self.probes:
             for namespace, address in probe.servers:
                 self._observer(namespace, address, probe.spec.protocol, probe.spec.destination_port)
+            for namespace, address, port in probe.targets:
+                self._observer(namespace, address, probe.spec.protocol, port)
         for probe in self.probes:
             try:
                 self._send(probe)
@@ -465,12 +520,17 @@ class _Batch:
             assert isinstance(data, _Probe) and data.sock is not None
             self.selector.unregister(data.sock)
             code = data.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if code == 0:
+            if data.node is not None:
+                self._balanced(data, code)
+            elif code == 0:
                 self._deliver(data, "connected")
             elif code == errno.ECONNREFUSED:
                 self._deliver(data, "connection refused (the destination's kernel answered with a reset)")
             else:
                 self._fail(data, os.strerror(code))
+        elif kind == "balanced":
+            assert isinstance(data, _Probe)
+            self._balanced_read(data)
         elif kind == "udp":
             assert isinstance(data, _Probe) and data.sock is not None
             try:
@@ -492,6 +552,49 @@ class _Batch:
         elif kind == "observer":
             assert isinstance(data, _Observer)
             self._observe(data)
+
+    def _balanced(self, probe: _Probe, code: int) -> None:
+        """The client's connection to a load balancer's node: the node answers the handshake
+        itself, so only its line saying which target answered (:mod:`.lbproxy`) is delivery."""
+        if code != 0:
+            self._fail(probe, f"the load balancer did not take the connection: {os.strerror(code)}")
+            return
+        assert probe.sock is not None
+        probe.accepted = True
+        try:
+            probe.sock.send(ASK)  # ask the node which target served the connection
+        except OSError as exc:
+            self._fail(probe, f"the load balancer's connection failed: {exc.strerror or exc}")
+            return
+        self.selector.register(probe.sock, selectors.EVENT_READ, ("balanced", probe))
+
+    def _balanced_read(self, probe: _Probe) -> None:
+        assert probe.sock is not None and probe.node is not None
+        try:
+            data = probe.sock.recv(4096)
+        except OSError as exc:
+            data = b""
+            why = exc.strerror or str(exc)
+        else:
+            why = "closed"
+        if not data:
+            self.selector.unregister(probe.sock)
+            self._fail(
+                probe,
+                f"the load balancer {probe.node.load_balancer_name} took the connection, but no target "
+                f"answered ({why})",
+            )
+            return
+        probe.received += data
+        if b"\n" not in probe.received:
+            return
+        self.selector.unregister(probe.sock)
+        line = probe.received.split(b"\n", 1)[0].decode(errors="replace")
+        if not line.startswith(STATUS.decode()):
+            self._fail(probe, f"the load balancer answered {line!r}")
+            return
+        words = line.split()
+        self._deliver(probe, f"served by {probe.node.load_balancer_name}: target {' '.join(words[2:])}")
 
     def _raw_reply(self, packet: bytes, protocol: int) -> None:
         parsed = _ip_header(packet)
@@ -567,9 +670,7 @@ class _Batch:
         candidates = [
             p
             for p in self.probes
-            if p.spec.protocol == TCP
-            and p.spec.destination_port == dport
-            and (observer.namespace, destination) in p.servers
+            if p.spec.protocol == TCP and p.serves(observer.namespace, destination, dport)
         ]
         exact = [p for p in candidates if p.result.client_port == sport]
         pending = [p for p in candidates if not p.result.forward]
@@ -619,13 +720,14 @@ class _Batch:
 
 
 def tracked_namespaces(state: LabState) -> list[str]:
-    """Namespaces whose conntrack state matters (instances, NAT and egress-only gateways, transit
-    gateways, whose appliance mode marks connections, and the internet of a dual-stack lab: it
+    """Namespaces whose conntrack state matters (instances, NAT and egress-only gateways, load-balancer
+    nodes, transit gateways, whose appliance mode marks connections, and the internet of a dual-stack lab: it
     tracks IPv6 to send replies back by the gateway they came in by)."""
     return [
         n.name
         for n in state.namespaces
-        if n.role in ("instance", "nat-gateway", "egress-only-internet-gateway", "transit-gateway")
+        if n.role
+        in ("instance", "nat-gateway", "egress-only-internet-gateway", "transit-gateway", "load-balancer")
         or (n.role == "internet" and any(":" in h for h in state.internet_hosts))
     ]
 
@@ -636,25 +738,51 @@ def run_probes(
     """Run every probe against lab ``state``; results in the order of ``specs``."""
     clients = [client_namespace(state, spec) for spec in specs]
     servers = [server_endpoints(state, spec.destination) for spec in specs]
+    balanced = [balanced_endpoints(state, spec) for spec in specs]
     results = [
-        ProbeResult(spec=spec, client_namespace=clients[i], server_namespaces=[ns for ns, _ in servers[i]])
+        ProbeResult(
+            spec=spec,
+            client_namespace=clients[i],
+            server_namespaces=[ns for ns, _ in servers[i]]
+            or [ns for ns, _, _ in (balanced[i] or (None, []))[1]],
+        )
         for i, spec in enumerate(specs)
     ]
-    for batch in schedule(specs, servers):
+    targets = [found[1] if found is not None else [] for found in balanced]
+    for batch in schedule(specs, servers, targets):
         for namespace in tracked_namespaces(state):
             flush_conntrack(namespace)
-        probes = [_Probe(i, specs[i], results[i], next(_uid_counter), servers[i]) for i in batch]
+        probes = [
+            _Probe(
+                i,
+                specs[i],
+                results[i],
+                next(_uid_counter),
+                servers[i],
+                node=balanced[i][0] if balanced[i] is not None else None,  # type: ignore[index]
+                targets=targets[i],
+            )
+            for i in batch
+        ]
         runner = _Batch(state, probes, timeout)
         try:
             runner.run()
         finally:
             runner.close()
         for probe in probes:
-            if not probe.result.delivered and probe.result.forward and probe.spec.expects_reply:
+            if probe.accepted and not probe.result.delivered and probe.result.detail.startswith("no answer"):
+                assert probe.node is not None
+                probe.result.detail = (
+                    f"the load balancer {probe.node.load_balancer_name} took the connection, but no target "
+                    "answered before the timeout"
+                    + (" (the request arrived at one)" if probe.result.forward else "")
+                )
+            elif not probe.result.delivered and probe.result.forward and probe.spec.expects_reply:
                 probe.result.detail = "the request arrived but no reply came back before the timeout"
             elif (
                 not probe.result.delivered
                 and not probe.servers
+                and probe.node is None
                 and probe.result.detail.startswith("no answer")
             ):
                 probe.result.detail = "nothing in the lab holds the destination address"

@@ -72,11 +72,55 @@ class VpcRecord:
 
 
 @dataclass
+class LbTargetRecord:
+    """A registered target as one load-balancer node sends to it."""
+
+    target_id: str
+    address: str | None
+    """None: a Lambda function (the load balancer invokes it; no packet path)."""
+    port: int
+    preserve_client_ip: bool = False
+
+
+@dataclass
+class LbListenerRecord:
+    port: int
+    protocols: list[int]
+    """IP protocols the listener accepts (6, 17)."""
+    action: str
+    """``forward`` (to ``targets``), ``answer`` (redirect, fixed-response: the load balancer
+    answers itself) or ``none`` (no action that accepts: it drops)."""
+    targets: list[LbTargetRecord] = field(default_factory=list)
+    """The targets this node may send to (zones enabled on the load balancer, its own zone
+    when cross-zone load balancing is off)."""
+
+
+@dataclass
+class LbNodeRecord:
+    """A node of a load balancer: an ENI in one subnet, realised as a namespace of its own."""
+
+    network_interface_id: str
+    namespace: str
+    load_balancer_arn: str
+    load_balancer_name: str
+    type: str
+    """``application``, ``network`` or ``classic``."""
+    subnet_id: str
+    vpc_id: str
+    private_ip: str
+    public_ip: str | None
+    listeners: list[LbListenerRecord] = field(default_factory=list)
+    dscp: int = 0
+    """Client IP preservation: the DSCP its legs carry to targets (the reply carries dscp + 1,
+    which the VPC router and the target route back to this node); 0 when it never preserves."""
+
+
+@dataclass
 class NamespaceRecord:
     name: str
     role: str
-    """``instance``, ``router``, ``nat-gateway``, ``egress-only-internet-gateway``, ``transit-gateway``
-    or ``internet``."""
+    """``instance``, ``router``, ``nat-gateway``, ``egress-only-internet-gateway``, ``transit-gateway``,
+    ``load-balancer`` or ``internet``."""
     component: str
 
 
@@ -87,6 +131,10 @@ class LabState:
     instances: dict[str, InstanceRecord] = field(default_factory=dict)
     nat_gateways: dict[str, NatRecord] = field(default_factory=dict)
     vpcs: dict[str, VpcRecord] = field(default_factory=dict)
+    load_balancer_nodes: dict[str, LbNodeRecord] = field(default_factory=dict)
+    """Realised load-balancer nodes by ENI id (:mod:`.balancers`)."""
+    balancer_pid: int | None = None
+    """The process relaying the load balancers' connections (:mod:`.lbproxy`)."""
     internet_namespace: str = ""
     internet_hosts: list[str] = field(default_factory=list)
     internet_ports: list[int] = field(default_factory=list)
@@ -121,6 +169,13 @@ class LabState:
             if address in eni.private_ips or address in eni.ipv6_addresses
         ]
 
+    def load_balancer_node(self, address: str) -> LbNodeRecord | None:
+        """The load-balancer node holding ``address`` (its private or public address)."""
+        for node in self.load_balancer_nodes.values():
+            if address in (node.private_ip, node.public_ip):
+                return node
+        return None
+
     def holder_of_public(self, address: str) -> tuple[InstanceRecord, EniRecord, str] | None:
         for instance in self.instances.values():
             for eni in instance.enis:
@@ -151,6 +206,8 @@ class LabState:
             instances=instances,
             nat_gateways={k: NatRecord(**v) for k, v in data.get("nat_gateways", {}).items()},
             vpcs={k: VpcRecord(**v) for k, v in data.get("vpcs", {}).items()},
+            load_balancer_nodes={k: _node_record(v) for k, v in data.get("load_balancer_nodes", {}).items()},
+            balancer_pid=data.get("balancer_pid"),
             internet_namespace=data.get("internet_namespace", ""),
             internet_hosts=list(data.get("internet_hosts", [])),
             internet_ports=list(data.get("internet_ports", [])),
@@ -161,6 +218,17 @@ class LabState:
             network_summary=dict(data.get("network_summary", {})),
             topology=str(data.get("topology", "")),
         )
+
+
+def _node_record(data: dict[str, Any]) -> LbNodeRecord:
+    listeners = [
+        LbListenerRecord(
+            **{k: v for k, v in item.items() if k != "targets"},
+            targets=[LbTargetRecord(**t) for t in item["targets"]],
+        )
+        for item in data["listeners"]
+    ]
+    return LbNodeRecord(**{k: v for k, v in data.items() if k != "listeners"}, listeners=listeners)
 
 
 def state_path(name: str) -> Path:
