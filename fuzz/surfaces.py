@@ -260,8 +260,20 @@ class PolicySurface(Surface):
     def __init__(self, work: Path) -> None:
         super().__init__(work)
         self._loaded: Any = None
-        texts = [p.read_text() for p in sorted(SEEDS.glob("*.policy.yaml"))] + _doc_policies()
+        texts = [p.read_text() for p in sorted(SEEDS.glob("*.policy.yaml"))]
+        # the documentation's policies are seeds where they apply to this network (one naming
+        # subnets the network lacks would make every input derived from it a rejection)
+        texts += [text for text in _doc_policies() if self._accepted(text)]
         self.seeds = [(text, yaml.safe_load(text)) for text in texts]
+
+    def _accepted(self, text: str) -> bool:
+        """Whether ``vpcsim check`` takes ``text`` on :attr:`NETWORK` (exit status other than 2)."""
+        probe = self.work / "seed-probe.policy.yaml"
+        probe.write_text(text)
+        try:
+            return run_reader(lambda: self.check(str(probe))).status != 2
+        finally:
+            probe.unlink()
 
     def case(self, c: Chooser) -> Case:
         text, data = c.choice(self.seeds)

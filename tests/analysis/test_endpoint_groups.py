@@ -29,6 +29,7 @@ from vpcsim.engine.flow import EndpointError
 from vpcsim.examples import EXAMPLES
 from vpcsim.formats.loader import load_example
 from vpcsim.model import Network
+from vpcsim.model.addressing import managed_interface
 from vpcsim.testing import PRESETS
 from vpcsim.testing.strategies import networks
 
@@ -47,7 +48,9 @@ def _check_union(network: Network) -> None:
         expected_inside = sorted(
             e.network_interface_id
             for e in network.network_interfaces.values()
-            if e.network_interface_id not in nat_enis and (e.subnet_id == ref or ref in e.groups)
+            if e.network_interface_id not in nat_enis
+            and managed_interface(e.interface_type, e.description) is None
+            and (e.subnet_id == ref or ref in e.groups)
         )
         assert enis == expected_inside
         if not enis:
