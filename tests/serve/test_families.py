@@ -224,6 +224,45 @@ def test_gateway_endpoint_routes_the_service_prefix_list(ec2: Any) -> None:
     assert [r.get("GatewayId") for r in routes] == ["local"]
 
 
+def test_the_local_route_is_replaced_by_a_middlebox_and_restored(ec2: Any) -> None:
+    """ReplaceRoute gives a VPC block's route an interface (again and again), never an internet
+    gateway; LocalTarget=true gives it back its local target, and only a VPC block's route."""
+    vpc, subnet, igw = network(ec2)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    first, second = (
+        ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+        for _ in range(2)
+    )
+
+    def local() -> dict[str, Any]:
+        routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+        (route,) = [r for r in routes if r["DestinationCidrBlock"] == "10.0.0.0/16"]
+        return dict(route)
+
+    for eni in (first, second):
+        ec2.replace_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/16", NetworkInterfaceId=eni)
+        assert local()["NetworkInterfaceId"] == eni and "GatewayId" not in local()
+    with pytest.raises(ClientError) as excinfo:
+        ec2.replace_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/16", GatewayId=igw)
+    assert code(excinfo) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as excinfo:
+        ec2.replace_route(
+            RouteTableId=table, DestinationCidrBlock="10.0.0.0/16", LocalTarget=True, GatewayId=igw
+        )
+    assert code(excinfo) == "InvalidParameterCombination"
+    ec2.replace_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/16", LocalTarget=True)
+    assert local() == {
+        "DestinationCidrBlock": "10.0.0.0/16",
+        "GatewayId": "local",
+        "Origin": "CreateRouteTable",
+        "State": "active",
+    }
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    with pytest.raises(ClientError) as excinfo:
+        ec2.replace_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", LocalTarget=True)
+    assert code(excinfo) == "InvalidParameterValue"
+
+
 def test_only_a_gateway_load_balancer_endpoint_is_a_route_target(ec2: Any) -> None:
     """CreateRoute(VpcEndpointId=...) takes a Gateway Load Balancer endpoint, described as the
     route's GatewayId (the Route shape has no VpcEndpointId), also as a middlebox for a subnet's

@@ -89,6 +89,11 @@ def vpc_blocks(vpc: dict[str, Any]) -> list[str]:
     return blocks + [a["Ipv6CidrBlock"] for a in vpc.get("Ipv6CidrBlockAssociationSet", [])]
 
 
+def _table_vpc_blocks(request: Request, table: dict[str, Any]) -> list[str]:
+    vpc = request.get("Vpcs", table["VpcId"])
+    return vpc_blocks(vpc) if vpc else []
+
+
 def local_route(block: str) -> dict[str, Any]:
     key = "DestinationIpv6CidrBlock" if ":" in block else "DestinationCidrBlock"
     return {key: block, "GatewayId": "local", "Origin": "CreateRouteTable", "State": "active"}
@@ -361,6 +366,26 @@ def _find_route(table: dict[str, Any], destination: tuple[str, str]) -> dict[str
     return next((r for r in table["Routes"] if r.get(destination[0]) == destination[1]), None)
 
 
+def _restore_local(
+    request: Request, table: dict[str, Any], destination: tuple[str, str], current: dict[str, Any]
+) -> dict[str, Any]:
+    """``ReplaceRoute(LocalTarget=true)``: the route of a VPC block gets its ``local`` target back
+    (after ReplaceRoute gave it an interface, say); it names no other target."""
+    if any(request.params.get(key) for key in TARGETS):
+        raise ApiError(
+            "InvalidParameterCombination", "LocalTarget cannot be combined with another route target"
+        )
+    if destination[1] not in _table_vpc_blocks(request, table):
+        raise ApiError(
+            "InvalidParameterValue",
+            f"The route for {destination[1]} is not a local route of {table['VpcId']}: only a route of a VPC "
+            "CIDR block can have the local target",
+        )
+    table["Routes"] = [local_route(destination[1]) if r is current else r for r in table["Routes"]]
+    request.put(KIND, table["RouteTableId"], table)
+    return {}
+
+
 @action("ReplaceRoute")
 def replace_route(request: Request) -> dict[str, Any]:
     table = require_table(request, request.params["RouteTableId"])
@@ -371,10 +396,12 @@ def replace_route(request: Request) -> dict[str, Any]:
             "InvalidParameterValue",
             f"There is no route defined for '{destination[1]}' in the route table. Use CreateRoute instead.",
         )
+    if request.params.get("LocalTarget"):
+        return _restore_local(request, table, destination, current)
     route_target = _target(request, table, destination)
-    if current.get("GatewayId") != "local":
+    if destination[1] not in _table_vpc_blocks(request, table):
         _check_against_local(request, table, destination, route_target)
-    elif not _middlebox(route_target):
+    elif not _middlebox(route_target):  # the route of a VPC block: local, or replaced by a middlebox
         raise ApiError(
             "InvalidParameterValue",
             "The local route can only target an interface, a NAT gateway or an endpoint",
@@ -385,8 +412,6 @@ def replace_route(request: Request) -> dict[str, Any]:
         "Origin": current.get("Origin", "CreateRoute"),
         "State": "active",
     }
-    if request.params.get("LocalTarget"):
-        replaced = local_route(destination[1])
     table["Routes"] = [replaced if r is current else r for r in table["Routes"]]
     request.put(KIND, table["RouteTableId"], table)
     return {}
