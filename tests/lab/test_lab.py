@@ -201,3 +201,26 @@ def test_ssh_through_the_bastion_with_openssh(lab_name: str) -> None:
     assert not any(
         Path(f"/proc/{pid}").exists() and b"sshd" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in pids
     )
+
+
+def test_a_client_port_held_by_the_responder_is_not_probed(lab_name: str) -> None:
+    """The responder listens on 22, 80, 443 and 8080 in every instance: a probe pinned to one of
+    these client ports cannot be tried there. It is marked not probed and never compared with the
+    engine (the watchdog counts it apart); `lab probe` says so instead of answering "unreachable"."""
+    from vpcsim.engine.flow import make_flow
+    from vpcsim.fidelity import Case, compare_case
+    from vpcsim.lab import probe_many
+
+    network = load_example("bastion-nat").network
+    lab_up(network, lab_name)
+    flow = make_flow(network, "app", "internet:8.8.8.8", protocol="tcp", port=443, source_port=8080)
+    case = Case(0, flow)
+    (taken,) = probe_many(lab_name, [case.spec()])
+    assert taken.probed is False and not taken.delivered
+    assert "held by a listener" in taken.detail and taken.to_dict()["probed"] is False
+    assert compare_case(network, 0, case, taken) == []  # the engine says reachable: not compared
+    free = Case(0, make_flow(network, "app", "internet:8.8.8.8", protocol="tcp", port=443, source_port=8081))
+    (tried,) = probe_many(lab_name, [free.spec()])
+    assert tried.probed and tried.delivered
+    with pytest.raises(LabError, match="choose another --source-port"):
+        lab_probe(lab_name, "app", "internet:8.8.8.8", "tcp", 443, 8080)

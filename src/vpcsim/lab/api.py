@@ -613,6 +613,10 @@ def lab_probe(
         result = probe_resolver(state, spec, timeout)
     else:
         (result,) = run_probes(state, [spec], timeout=timeout)
+    if not result.probed:
+        raise LabError(
+            f"{result.detail}: choose another --source-port, or bring the lab up with --no-responder"
+        )
     return probe_document(name, result)
 
 

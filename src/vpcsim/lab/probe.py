@@ -97,6 +97,10 @@ class ProbeResult:
     client_namespace: str = ""
     server_namespaces: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    probed: bool = True
+    """False when the exchange could not be tried: the pinned client port is held by a listener
+    in the source's namespace (the lab's responder listens on 22, 80, 443 and 8080). Such a
+    result says nothing of the network and is not compared with the engine."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -110,6 +114,7 @@ class ProbeResult:
             "server_namespaces": self.server_namespaces,
             "detail": self.detail,
             "elapsed_ms": round(self.elapsed * 1000, 1),
+            "probed": self.probed,
         }
 
 
@@ -417,6 +422,14 @@ class _Batch:
             try:
                 self._send(probe)
             except OSError as exc:
+                if exc.errno == errno.EADDRINUSE and probe.spec.source_port is not None:
+                    probe.result.probed = False
+                    self._fail(
+                        probe,
+                        f"not probed: the client's port {probe.spec.source_port} is held by a listener "
+                        "in its namespace (the lab's responder)",
+                    )
+                    continue
                 self._fail(probe, f"the client could not send: {exc.strerror or exc}")
 
     def _send(self, probe: _Probe) -> None:

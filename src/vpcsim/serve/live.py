@@ -90,6 +90,7 @@ class LiveLab:
             "watchdog_probes": 0,
             "watchdog_superseded": 0,
             "watchdog_rechecked": 0,
+            "watchdog_unprobed": 0,
             "disagreements": 0,
         }
         self.disagreements: list[dict[str, Any]] = []
@@ -263,6 +264,7 @@ class LiveLab:
                 return
         self.stats["watchdog_checks"] += 1
         self.stats["watchdog_probes"] += len(planned.cases)
+        self.stats["watchdog_unprobed"] += sum(not observed.probed for observed in results)
         if found and log.isEnabledFor(logging.DEBUG):
             for case, observed in zip(planned.cases, results, strict=True):
                 log.debug("lab %s: probe %s -> %s", self.name, case.spec(), observed.to_dict())

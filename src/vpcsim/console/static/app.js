@@ -365,6 +365,10 @@ async function refreshEdits() {
   showTab('whatif');
 }
 
+function orNone(rows) {
+  return rows.length ? rows : [h('li', { class: 'muted', text: 'none' })];
+}
+
 function pairRows(pairs, key) {
   const rows = [];
   for (const p of pairs) for (const e of p[key]) rows.push(h('li', {}, h('code', { text: `${p.from} → ${p.to}` }), ` ${entryText(e)}`));
@@ -495,9 +499,9 @@ async function loadCompare() {
   state.map.mark([...ids], 'diff');
   clear($('panel-compare'),
     h('h2', { text: `Compared network: ${d.status}` }),
-    h('p', { class: 'muted', text: 'Instances whose traffic changes are outlined in purple on the map.' }),
-    h('h3', { text: 'Opened' }), h('ul', {}, pairRows(d.pairs, 'newly_allowed')),
-    h('h3', { text: 'Closed' }), h('ul', {}, pairRows(d.pairs, 'newly_blocked')),
+    h('p', { class: 'muted', text: 'Instances whose traffic changes are outlined in purple on the map and labelled "⇄ traffic changed".' }),
+    h('h3', { text: 'Opened' }), h('ul', {}, orNone(pairRows(d.pairs, 'newly_allowed'))),
+    h('h3', { text: 'Closed' }), h('ul', {}, orNone(pairRows(d.pairs, 'newly_blocked'))),
     h('h3', { text: 'Only in the old network' }), h('p', { text: d.only_in_old.join(', ') || 'none' }),
     h('h3', { text: 'Only in the new network' }), h('p', { text: d.only_in_new.join(', ') || 'none' }));
 }
