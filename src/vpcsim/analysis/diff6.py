@@ -1,8 +1,8 @@
 """``diff`` over IPv6: what a change opens and closes between IPv6 addresses and the IPv6 internet.
 
 Why apart from :mod:`~vpcsim.analysis.diff`: the IPv4 pairs come from the bulk machinery
-(address classes, rows of big integers); the IPv6 ones are walked pair by pair
-(:mod:`~vpcsim.analysis.pairs6`). What a pair means is the same: endpoints matched across the
+(address classes, rows of big integers); the IPv6 ones are evaluated pair by pair, walked once
+per class pair (:mod:`~vpcsim.analysis.pairs6`). What a pair means is the same: endpoints matched across the
 inputs as for IPv4 (by id, Name tag, Terraform address), an ENI's IPv6 addresses paired by value
 then by position, every address pair in both directions and every address with the IPv6
 internet both ways (an IPv6 address is its own public address: no NAT). Both inputs' contexts

@@ -2,8 +2,8 @@
 
 Why apart from :mod:`~vpcsim.analysis.matrix`: the IPv4 cells come from address classes and rows
 of big integers (:mod:`~vpcsim.analysis.bulk`, :mod:`~vpcsim.analysis.matrix_fast`); the IPv6
-ones from one walk per address pair (:mod:`~vpcsim.analysis.pairs6`), decided over one IPv6
-traffic space. A cell means the same over both families -- the traffic some ENI of ``X`` can
+ones from every address pair, walked once per class pair (:mod:`~vpcsim.analysis.pairs6`) and
+decided over one IPv6 traffic space. A cell means the same over both families -- the traffic some ENI of ``X`` can
 send some ENI of ``Y``, its lists disjoint with the best case winning -- and says its family
 (``"family": "ipv6"``). Over IPv6 the addresses are global: a path may leave one VPC through
 its internet gateway (or egress-only gateway) and come back in through another VPC's, and the

@@ -1,9 +1,9 @@
 """``check`` over IPv6: an assertion's senders and receivers by their IPv6 addresses.
 
 Why apart from :mod:`~vpcsim.analysis.policy`: the IPv4 pairs are evaluated with the bulk
-machinery; the IPv6 ones are walked pair by pair and with the IPv6 internet as ``reach`` walks
-them (:mod:`~vpcsim.analysis.pairs6`), each walk done once per check and shared by the
-assertions. Each assertion is judged over an IPv6 traffic space of its own, cut at its paths'
+machinery; the IPv6 ones pair by pair (walked once per class pair) and with the IPv6 internet as
+``reach`` walks it (:mod:`~vpcsim.analysis.pairs6`), each walk done once per check and shared by
+the assertions. Each assertion is judged over an IPv6 traffic space of its own, cut at its paths'
 rules and at its flows (so each flow is a union of atoms), by the same
 :class:`~vpcsim.analysis.policy_judge.Judge` as IPv4. Over IPv6 a policy's ``icmp`` is ICMPv6
 (types in ICMPv6's numbering: echo request 128).
