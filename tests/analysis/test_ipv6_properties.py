@@ -365,3 +365,37 @@ def test_check_over_ipv6_agrees_with_trace(seed: int) -> None:
         assert deny.status == ("fail" if delivered else "pass"), (a, b, port)
         assert allow.status == ("pass" if reachable else "fail"), (a, b, port)
         assert all(v.family == "ipv4" for v in v4.violations)
+
+
+@settings(max_examples=8, deadline=None)
+@given(SEEDS)
+def test_ipv6_class_mates_equal_walking_every_pair(seed: int) -> None:
+    """A pair evaluated on its class pair's walk (with its own ENIs and addresses substituted)
+    has the outcome of walking the pair itself, atom for atom."""
+    from vpcsim.analysis.pairs6 import Side6, Space6, ipv6_hosts
+
+    network = generate_network(seed, DUAL)
+    by_class, walked = Side6.of(network), Side6.of(network)
+    walked.bounds = None
+    hosts = ipv6_hosts(by_class.c)
+    pairs = [(by_class.pair(a, b), walked.pair(a, b)) for a in hosts for b in hosts if a.eni_id != b.eni_id]
+    contexts = {id(p.ctx): p.ctx for pair in pairs for p in pair}
+    space = Space6(contexts.values(), (32768, 60999), by_class.host_rules())
+    for shared, own in pairs:
+        assert own.subst is None
+        assert space.pair_outcome(network, shared).key() == space.pair_outcome(network, own).key(), (
+            shared.source,
+            shared.destination,
+        )
+
+
+def test_ipv6_classes_are_shared_on_generated_networks() -> None:
+    """The class pairs do share walks (the test above is not vacuous)."""
+    from vpcsim.analysis.pairs6 import Side6, ipv6_hosts
+
+    shared = 0
+    for seed in range(6):
+        side = Side6.of(generate_network(seed, DUAL))
+        hosts = ipv6_hosts(side.c)
+        shared += sum(side.pair(a, b).subst is not None for a in hosts for b in hosts if a.eni_id != b.eni_id)
+    assert shared > 0

@@ -1,8 +1,8 @@
 """``diff`` over IPv6: what a change opens and closes between IPv6 addresses and the IPv6 internet.
 
 Why apart from :mod:`~vpcsim.analysis.diff`: the IPv4 pairs come from the bulk machinery
-(address classes, rows of big integers); the IPv6 ones are walked pair by pair
-(:mod:`~vpcsim.analysis.pairs6`). What a pair means is the same: endpoints matched across the
+(address classes, rows of big integers); the IPv6 ones are evaluated pair by pair, walked once
+per class pair (:mod:`~vpcsim.analysis.pairs6`). What a pair means is the same: endpoints matched across the
 inputs as for IPv4 (by id, Name tag, Terraform address), an ENI's IPv6 addresses paired by value
 then by position, every address pair in both directions and every address with the IPv6
 internet both ways (an IPv6 address is its own public address: no NAT). Both inputs' contexts
@@ -25,7 +25,7 @@ from .diff import _pair_slots as pair_slots
 from .endpoints import Host
 from .entries import RenderCache
 from .intervals import Interval, IntervalIndex, Intervals, intersect
-from .pairs6 import Side6, Space6, has_ipv6_hosts
+from .pairs6 import Pair6, Side6, Space6, has_ipv6_hosts
 from .reach import Context
 
 
@@ -41,21 +41,21 @@ class _Net6:
     """One input's IPv6 contexts (walked first), decided once the shared space is built."""
 
     side: Side6
-    pairs: dict[tuple[str, str], Context] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], Pair6] = field(default_factory=dict)
     internet_contexts: dict[tuple[str, int, bool], list[Context]] = field(default_factory=dict)
     space: Space6 | None = None
 
     def contexts(self) -> list[Context]:
-        out = list(self.pairs.values())
+        out = list({id(p.ctx): p.ctx for p in self.pairs.values()}.values())
         for found in self.internet_contexts.values():
             out.extend(found)
         return out
 
     def state(self, key: tuple[str, str], full: Intervals) -> State | None:
-        ctx = self.pairs.get(key)
-        if ctx is None or self.space is None:
+        pair = self.pairs.get(key)
+        if pair is None or self.space is None:
             return None
-        return state_of(self.space.outcome(self.side.network, ctx), full)
+        return state_of(self.space.pair_outcome(self.side.network, pair), full)
 
     def internet(self, eni: str, address: int | None, *, inbound: bool) -> list[tuple[Interval, State]]:
         """(internet piece, state) from (``inbound``) or to the IPv6 internet, for one address."""
@@ -114,7 +114,11 @@ def ipv6_diff(
                 if owner_a == owner_b or host_a.eni_id == host_b.eni_id:
                     continue  # one instance's ENIs are no pair (as over IPv4)
                 net.pairs[(a.label, b.label)] = net.side.pair(host_a, host_b)
-    space = Space6([*nets[0].contexts(), *nets[1].contexts()], client_ports)
+    space = Space6(
+        [*nets[0].contexts(), *nets[1].contexts()],
+        client_ports,
+        [*nets[0].side.host_rules(), *nets[1].side.host_rules()],
+    )
     for net in nets:
         net.space = space
     render = RenderCache()

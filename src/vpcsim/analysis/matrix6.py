@@ -2,8 +2,8 @@
 
 Why apart from :mod:`~vpcsim.analysis.matrix`: the IPv4 cells come from address classes and rows
 of big integers (:mod:`~vpcsim.analysis.bulk`, :mod:`~vpcsim.analysis.matrix_fast`); the IPv6
-ones from one walk per address pair (:mod:`~vpcsim.analysis.pairs6`), decided over one IPv6
-traffic space. A cell means the same over both families -- the traffic some ENI of ``X`` can
+ones from every address pair, walked once per class pair (:mod:`~vpcsim.analysis.pairs6`) and
+decided over one IPv6 traffic space. A cell means the same over both families -- the traffic some ENI of ``X`` can
 send some ENI of ``Y``, its lists disjoint with the best case winning -- and says its family
 (``"family": "ipv6"``). Over IPv6 the addresses are global: a path may leave one VPC through
 its internet gateway (or egress-only gateway) and come back in through another VPC's, and the
@@ -16,11 +16,9 @@ from collections import defaultdict
 
 from ..model import Network
 from ..progress import NO_PROGRESS, Progress
-from .endpoints import Host
 from .intervals import Interval
 from .matrix_fast import Acc
-from .pairs6 import Side6, Space6, ipv6_hosts
-from .reach import Context
+from .pairs6 import Pair6, Side6, Space6, ipv6_hosts
 
 
 def ipv6_accs(
@@ -41,7 +39,7 @@ def ipv6_accs(
     hosts = [h for h in ipv6_hosts(side.c) if h.eni_id in labels_of]
     if not hosts:
         return None, {}, 0
-    pairs: list[tuple[Host, Host, Context]] = []
+    pairs: list[Pair6] = []
     progress.start("matrix over IPv6 (address pairs)", len(hosts))
     for a in hosts:
         progress.advance()
@@ -50,15 +48,15 @@ def ipv6_accs(
                 continue
             if not same_owner and owner_of[a.eni_id or ""] == owner_of[b.eni_id or ""]:
                 continue
-            pairs.append((a, b, side.pair(a, b)))
-    space = Space6((ctx for _, _, ctx in pairs), client_ports)
+            pairs.append(side.pair(a, b))
+    space = Space6({id(p.ctx): p.ctx for p in pairs}.values(), client_ports, side.host_rules())
     accs: dict[tuple[str, str], Acc] = defaultdict(Acc)
-    for a, b, ctx in pairs:
-        out = space.outcome(network, ctx)
+    for pair in pairs:
+        out = space.pair_outcome(network, pair)
         if out.empty:
             continue
-        for x in labels_of[a.eni_id or ""]:
-            for y in labels_of[b.eni_id or ""]:
+        for x in labels_of[pair.source.eni_id or ""]:
+            for y in labels_of[pair.destination.eni_id or ""]:
                 accs[(x, y)].add(out)
     return space, accs, len(pairs)
 

@@ -1,9 +1,9 @@
 """``check`` over IPv6: an assertion's senders and receivers by their IPv6 addresses.
 
 Why apart from :mod:`~vpcsim.analysis.policy`: the IPv4 pairs are evaluated with the bulk
-machinery; the IPv6 ones are walked pair by pair and with the IPv6 internet as ``reach`` walks
-them (:mod:`~vpcsim.analysis.pairs6`), each walk done once per check and shared by the
-assertions. Each assertion is judged over an IPv6 traffic space of its own, cut at its paths'
+machinery; the IPv6 ones pair by pair (walked once per class pair) and with the IPv6 internet as
+``reach`` walks it (:mod:`~vpcsim.analysis.pairs6`), each walk done once per check and shared by
+the assertions. Each assertion is judged over an IPv6 traffic space of its own, cut at its paths'
 rules and at its flows (so each flow is a union of atoms), by the same
 :class:`~vpcsim.analysis.policy_judge.Judge` as IPv4. Over IPv6 a policy's ``icmp`` is ICMPv6
 (types in ICMPv6's numbering: echo request 128).
@@ -18,12 +18,13 @@ from ..model import Network
 from .endpoints import Host
 from .evaluate import Outcome
 from .intervals import Interval, Intervals
-from .pairs6 import Side6, Space6, ipv6_hosts
+from .pairs6 import Pair6, Side6, Space6, ipv6_hosts
 from .policy_judge import INTERNET, Judge
 from .reach import Context
 
-Item = tuple[Context, str, str, Intervals, Intervals]
-"""A context to judge: (context, source label, destination label, sources, destinations)."""
+Item = tuple[Context | Pair6, str, str, Intervals, Intervals]
+"""What to judge: (a context or an address pair, source label, destination label, sources,
+destinations)."""
 
 
 class Check6:
@@ -32,17 +33,17 @@ class Check6:
     def __init__(self, network: Network) -> None:
         self.network = network
         self.side = Side6.of(network)
-        self._pairs: dict[tuple[Host, Host], Context] = {}
+        self._pairs: dict[tuple[Host, Host], Pair6] = {}
         self._internet: dict[tuple[Host, bool], list[Context]] = {}
 
     def hosts(self, eni_id: str) -> list[Host]:
         return ipv6_hosts(self.side.c, (eni_id,))
 
-    def pair(self, a: Host, b: Host) -> Context:
-        ctx = self._pairs.get((a, b))
-        if ctx is None:
-            ctx = self._pairs[(a, b)] = self.side.pair(a, b)
-        return ctx
+    def pair(self, a: Host, b: Host) -> Pair6:
+        found = self._pairs.get((a, b))
+        if found is None:
+            found = self._pairs[(a, b)] = self.side.pair(a, b)
+        return found
 
     def internet(self, host: Host, *, inbound: bool) -> list[Context]:
         found = self._internet.get((host, inbound))
@@ -105,13 +106,20 @@ class Check6:
         label: Callable[[str], str],
     ) -> tuple[Judge, Space6]:
         """Judge the items over one IPv6 space cut at their paths' rules and at ``extra``."""
-        space = Space6((ctx for ctx, *_ in items), client_ports, extra)
+        contexts = {
+            id(c): c for c in (item[0].ctx if isinstance(item[0], Pair6) else item[0] for item in items)
+        }
+        space = Space6(contexts.values(), client_ports, [*extra, *self.side.host_rules()])
         judge = make_judge(space)
         outcomes: dict[int, Outcome] = {}
-        for ctx, src_label, dst_label, srcs, dsts in items:
-            out = outcomes.get(id(ctx))
+        for what, src_label, dst_label, srcs, dsts in items:
+            out = outcomes.get(id(what))
             if out is None:
-                out = outcomes[id(ctx)] = space.outcome(self.network, ctx)
+                out = outcomes[id(what)] = (
+                    space.pair_outcome(self.network, what)
+                    if isinstance(what, Pair6)
+                    else space.outcome(self.network, what)
+                )
             judge.judge(out, src_label, dst_label, srcs, dsts)
         for eni_id in unaddressable:
             judge.unaddressable(label(eni_id), self.side.universe.intervals, ())
