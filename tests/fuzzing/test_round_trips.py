@@ -11,12 +11,11 @@ where in the plan a resource was read, which an exported file is not.
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fuzz.roundtrip import differences, snapshot
 from hypothesis import HealthCheck, given, settings
 from tests.support.paths import FIXTURES
 
@@ -25,41 +24,8 @@ from vpcsim.formats.aws import export_aws, load_aws
 from vpcsim.formats.loader import load_network
 from vpcsim.formats.spec import dump_spec, load_spec
 from vpcsim.model import Network
-from vpcsim.model.network import COLLECTIONS
 from vpcsim.testing import PRESETS
 from vpcsim.testing.strategies import networks
-
-BOOKKEEPING = ("vpcsim:terraform_address", "vpcsim:unknown_address")
-
-
-def _plain(value: Any) -> Any:
-    """Lists compared as multisets: their order is not data (AWS returns them in any order)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k not in BOOKKEEPING}
-    if isinstance(value, list):
-        return sorted((_plain(v) for v in value), key=repr)
-    return value
-
-
-def snapshot(network: Network) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in COLLECTIONS.values():
-        out[name] = {rid: _plain(dataclasses.asdict(r)) for rid, r in getattr(network, name).items()}
-    return out
-
-
-def differences(a: Any, b: Any, path: str = "") -> list[str]:
-    if isinstance(a, dict) and isinstance(b, dict):
-        found: list[str] = []
-        for key in sorted(set(a) | set(b), key=str):
-            if key not in b:
-                found.append(f"{path}.{key}: lost ({str(a[key])[:200]})")
-            elif key not in a:
-                found.append(f"{path}.{key}: added ({str(b[key])[:200]})")
-            else:
-                found += differences(a[key], b[key], f"{path}.{key}")
-        return found
-    return [] if a == b else [f"{path}: {str(a)[:200]} -> {str(b)[:200]}"]
 
 
 def through_yaml(network: Network) -> Network:
