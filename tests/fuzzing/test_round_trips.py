@@ -11,6 +11,7 @@ where in the plan a resource was read, which an exported file is not.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -89,3 +90,27 @@ def test_a_transit_gateway_peer_outside_the_file_round_trips() -> None:
         again = back.transit_gateway_attachments[attachment.transit_gateway_attachment_id]
         assert again.peer_transit_gateway_id == attachment.peer_transit_gateway_id
         assert (again.peer_region, again.peer_owner_id) == (attachment.peer_region, attachment.peer_owner_id)
+
+
+@pytest.mark.parametrize(
+    "fixture", ["test-transit-gateway", "test-vpc-endpoint-gateway", "test-load-balancer"]
+)
+def test_interfaces_of_instances_absent_from_a_partial_dump_keep_their_attachment(
+    fixture: str, tmp_path: Path
+) -> None:
+    """Found by the campaign (``export-loses-data``): without ``Reservations.json`` the ENIs
+    stay attached to instances the dump does not describe, and Elastic IPs associated with them
+    name those instances; the spec writes the attachment with the instance's id."""
+    source = next((FIXTURES / "aws" / fixture).rglob("Vpcs.json")).parent
+    folder = tmp_path / "aws"
+    shutil.copytree(source, folder)
+    (folder / "Reservations.json").unlink()
+    network = load_network(folder).network
+    outside = [
+        e
+        for e in network.network_interfaces.values()
+        if e.attachment and e.attachment.instance_id and e.attachment.instance_id not in network.instances
+    ]
+    assert outside
+    back = through_yaml(network)
+    assert differences(snapshot(network), snapshot(back)) == []

@@ -877,13 +877,16 @@ class _SpecWriter:
         if eni.ipv6_addresses:
             item["ipv6_addresses"] = _Flow(eni.ipv6_addresses)
         attachment = eni.attachment
-        if attachment is not None and attachment.instance_id is None:
+        instance = self.net.instances.get(attachment.instance_id or "") if attachment else None
+        outside = attachment is not None and attachment.instance_id is not None and instance is None
+        if attachment is not None and (attachment.instance_id is None or outside):
             item["attachment"] = _FlowMap(device_index=attachment.device_index)
             if attachment.status != "attached":
                 item["attachment"]["status"] = attachment.status
-        instance = self.net.instances.get(attachment.instance_id or "") if attachment else None
+            if outside:  # an instance absent from the input (a partial dump), by its id
+                item["attachment"]["instance"] = attachment.instance_id
         listed = instance is not None and eni.network_interface_id in instance.network_interface_ids
-        attached = attachment is not None and (attachment.instance_id is None or listed)
+        attached = attachment is not None and (attachment.instance_id is None or listed or outside)
         if eni.status != ("in-use" if attached else "available"):
             item["status"] = eni.status
         self.tags(eni, path, item)

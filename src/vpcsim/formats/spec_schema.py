@@ -509,6 +509,8 @@ class AttachmentSpec(Strict):
 
     device_index: Annotated[int, Field(ge=0)] = 1
     status: Literal["attaching", "attached", "detaching", "detached"] = "attached"
+    instance: str | None = None
+    """An instance the file does not describe, by its id (``i-...``): a partial AWS dump's."""
 
 
 class NetworkInterfaceSpec(Strict):
