@@ -114,3 +114,14 @@ def test_interfaces_of_instances_absent_from_a_partial_dump_keep_their_attachmen
     assert outside
     back = through_yaml(network)
     assert differences(snapshot(network), snapshot(back)) == []
+
+
+def test_an_elastic_ip_associated_with_an_interface_absent_from_a_partial_dump_keeps_it() -> None:
+    """Found by the campaign: ``Addresses.json`` read alone, the association (interface,
+    private address, instance) was dropped from the spec; it is written by id."""
+    file = next((FIXTURES / "aws" / "test-transit-gateway").rglob("Addresses.json"))
+    network = load_network(file).network
+    associated = [a for a in network.addresses.values() if a.network_interface_id]
+    assert associated and all(a.network_interface_id not in network.network_interfaces for a in associated)
+    back = through_yaml(network)
+    assert differences(snapshot(network), snapshot(back)) == []

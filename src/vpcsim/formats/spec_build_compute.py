@@ -41,6 +41,25 @@ class ComputeBuilders(SpecBuilderBase):
                     )
                 )
             self.record(allocation_id, path, public_ip=(*path, "public_ip"))
+            outside = item.network_interface
+            if outside is None or allocation_id not in self.net.addresses:
+                continue
+            if not is_id_of(outside, "eni") or (
+                item.instance is not None and not is_id_of(item.instance, "i")
+            ):
+                self.error(
+                    (*path, "network_interface"),
+                    "VPCSIM_SPEC_VALUE",
+                    f"{outside!r} (instance {item.instance!r}) is no interface id (eni-...) and instance id "
+                    "(i-...): an interface of the file names the address with elastic_ip instead",
+                )
+                continue
+            address = self.net.addresses[allocation_id]
+            address.network_interface_id = outside
+            address.private_ip_address = item.private_ip
+            address.instance_id = item.instance
+            address.association_id = self.association_id(allocation_id)
+            self.eip_users[allocation_id] = (*path, "network_interface")
 
     def elastic_ip_of(self, ref: str, user: Path, field: Path) -> str | None:
         allocation_id = self.resolve("elastic_ip", GLOBAL, ref, field)

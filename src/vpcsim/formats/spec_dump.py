@@ -343,6 +343,13 @@ class _SpecWriter:
             item["public_ip"] = eip.public_ip
             if eip.association_id and eip.association_id != self.derived("eipassoc", (*path, ASSOCIATION)):
                 item["association_id"] = eip.association_id
+            outside = eip.network_interface_id
+            if outside and outside not in self.net.network_interfaces:  # a partial dump's
+                item["network_interface"] = outside
+                if eip.private_ip_address:
+                    item["private_ip"] = eip.private_ip_address
+                if eip.instance_id:
+                    item["instance"] = eip.instance_id
             if eip.domain != "vpc":
                 item["domain"] = eip.domain
             self.scope(eip, self.net.account, self.net.region, item)

@@ -239,6 +239,13 @@ class ElasticIpSpec(Strict):
     """Allocated from the documentation pool (203.0.113.10 on) when absent."""
     association_id: str | None = None
     """``eipassoc-...``; generated when the address is associated."""
+    network_interface: str | None = None
+    """Associated with an interface the file does not describe, by its id (``eni-...``: a partial
+    AWS dump's); an interface of the file names the address with ``elastic_ip`` instead."""
+    private_ip: IPv4 | None = None
+    """With ``network_interface``: the private address it is associated with."""
+    instance: str | None = None
+    """With ``network_interface``: the instance that interface is attached to, by its id."""
     domain: str = "vpc"
     account: Account | None = None
     region: str | None = None
