@@ -636,6 +636,9 @@ class TargetGroupSpec(Strict):
     health_check_protocol: str | None = None
     vpc_id: str | None = None
     """Only for a group at the top of the file: the id of its VPC, which the file does not hold."""
+    load_balancer_arns: list[str] = []
+    """Load balancers that use the group other than by a listener of the file (a partial AWS
+    dump's: the load balancer or its listeners absent), by ARN."""
     tags: Tags = {}
 
 
