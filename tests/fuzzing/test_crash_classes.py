@@ -568,3 +568,23 @@ def test_targets_that_are_instances_absent_from_the_dump_round_trip(cli: CliRunn
         if each.name != "Reservations.json":
             (folder / each.name).write_bytes(each.read_bytes())
     _round_trips(cli, folder, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "version",
+    ['"' + "9" * 4301 + '"', "9" * 4400, '"\\uff11.\\uff10"', '"x"', '["1.0"]', "2.5"],
+    ids=["digits-string", "digits-number", "full-width", "letter", "list", "float"],
+)
+def test_a_terraform_format_version_of_no_shape_is_located(
+    cli: CliRunner, tmp_path: Path, version: str
+) -> None:
+    """Found by the campaign: a 4,301-digit ``format_version`` ended in ``int()``'s ValueError
+    (exit 70); a version is compared as ASCII digits, never converted whole."""
+    plan = json.loads(PLAN.read_text())
+    plan["format_version"] = "VERSION"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan).replace('"VERSION"', version))
+    run = cli("validate", "--json", str(path))
+    assert run.status == 2, run.out
+    location = _located(_error(run), path)
+    assert location["path"] == "$.format_version" or location["line"] is not None
