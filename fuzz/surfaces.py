@@ -105,6 +105,10 @@ class Surface:
         """More commands on an accepted input (the full CLI beyond the bulk command)."""
         return []
 
+    def exported_from(self, case: Case) -> str | None:
+        """The network the sample's ``export`` wrote to :data:`EXPORTED` (None: none exported)."""
+        return None
+
 
 def read_network(target: str) -> None:
     """What ``vpcsim validate`` does with its NETWORK: the CLI's loader, which runs the model's
@@ -122,6 +126,9 @@ class NetworkSurface(Surface):
 
     def sample(self, case: Case) -> list[list[str]]:
         return _network_commands(case.args[-1])
+
+    def exported_from(self, case: Case) -> str | None:
+        return case.args[-1]
 
 
 def _network_commands(target: str, fmt: str | None = None) -> list[list[str]]:

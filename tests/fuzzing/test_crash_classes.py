@@ -568,3 +568,47 @@ def test_targets_that_are_instances_absent_from_the_dump_round_trip(cli: CliRunn
         if each.name != "Reservations.json":
             (folder / each.name).write_bytes(each.read_bytes())
     _round_trips(cli, folder, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "version",
+    ['"' + "9" * 4301 + '"', "9" * 4400, '"\\uff11.\\uff10"', '"x"', '["1.0"]', "2.5"],
+    ids=["digits-string", "digits-number", "full-width", "letter", "list", "float"],
+)
+def test_a_terraform_format_version_of_no_shape_is_located(
+    cli: CliRunner, tmp_path: Path, version: str
+) -> None:
+    """Found by the campaign: a 4,301-digit ``format_version`` ended in ``int()``'s ValueError
+    (exit 70); a version is compared as ASCII digits, never converted whole."""
+    plan = json.loads(PLAN.read_text())
+    plan["format_version"] = "VERSION"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan).replace('"VERSION"', version))
+    run = cli("validate", "--json", str(path))
+    assert run.status == 2, run.out
+    location = _located(_error(run), path)
+    assert location["path"] == "$.format_version" or location["line"] is not None
+
+
+@pytest.mark.parametrize(
+    "protocol", ["9" * 4301, "\u00b2", "\uff16"], ids=["digits", "superscript", "full-width"]
+)
+def test_a_protocol_of_digits_python_cannot_convert_is_refused_where_it_is(
+    cli: CliRunner, tmp_path: Path, protocol: str
+) -> None:
+    """The class of the ``format_version`` crash: ``str.isdigit()`` is true of 4,301 digits and
+    of ``²``, which ``int()`` refuses (exit 70, or Python's words); protocols are compared as at
+    most three ASCII digits."""
+    acls = json.loads((PUBLIC_PRIVATE / "NetworkAcls.json").read_text())
+    acls["NetworkAcls"][0]["Entries"][0]["Protocol"] = protocol
+    groups = json.loads((PUBLIC_PRIVATE / "SecurityGroups.json").read_text())
+    groups["SecurityGroups"][0]["IpPermissions"] = [
+        {"IpProtocol": protocol, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ]
+    folder = _dump(tmp_path, {"NetworkAcls.json": acls, "SecurityGroups.json": groups})
+    run = cli("validate", "--json", str(folder))
+    assert run.status in (0, 2), run.out
+    problems = run.json.get("load_warnings") or _error(run)["details"]
+    bad = [p for p in problems if "Protocol" in p["message"] and p["severity"] == "error"]
+    assert len(bad) == 2, problems
+    assert not any(PYTHON_INTERNALS.search(p["message"]) for p in problems)

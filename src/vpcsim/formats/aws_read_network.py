@@ -247,7 +247,9 @@ class NetworkReaders(ImporterBase):
         if type(protocol) is not str:
             raise Bad(".Protocol", f"Protocol must be a string, not {type_name(protocol)}")
         protocol = _ACL_PROTOCOLS.get(protocol.lower(), protocol)
-        if protocol != "-1" and (not protocol.isdigit() or int(protocol) > 255):
+        if protocol != "-1" and (
+            not (protocol.isascii() and protocol.isdigit()) or len(protocol) > 3 or int(protocol) > 255
+        ):
             raise Bad(".Protocol", f"Protocol {protocol!r} is not -1 or 0-255", OUT_OF_RANGE)
         action = raw.get("RuleAction")
         if action not in ("allow", "deny"):

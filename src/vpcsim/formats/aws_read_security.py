@@ -142,7 +142,7 @@ class SecurityReaders(ImporterBase):
             raise Bad(".IpProtocol", f"IpProtocol must be a string, not {type_name(raw)}")
         protocol = _PROTOCOL_NAMES.get(raw.lower(), raw.lower())
         if protocol not in _PORTED and protocol != "-1":
-            if not protocol.isdigit() or int(protocol) > 255:
+            if not (protocol.isascii() and protocol.isdigit()) or len(protocol) > 3 or int(protocol) > 255:
                 raise Bad(".IpProtocol", f"IpProtocol {raw!r} is not -1, a name or 0-255", OUT_OF_RANGE)
             return protocol, None, None
         if protocol == "-1":

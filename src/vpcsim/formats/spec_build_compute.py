@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..model import Address, Instance, NatGateway, NetworkInterface, NetworkInterfaceAttachment, Subnet
 from ..model.validate import INACTIVE_NAT_STATES
 from .spec_build_base import GLOBAL, SpecBuilderBase
-from .spec_names import ASSOCIATION, NAT_ELASTIC_IP, NAT_INTERFACE, PRIMARY_INTERFACE
+from .spec_names import ASSOCIATION, NAT_ELASTIC_IP, NAT_INTERFACE, PRIMARY_INTERFACE, is_id_of
 from .spec_schema import InstanceSpec, NatGatewaySpec, NetworkInterfaceSpec, PrivateAddressSpec, VpcSpec
 from .spec_yaml import Path, format_path
 
@@ -41,6 +41,25 @@ class ComputeBuilders(SpecBuilderBase):
                     )
                 )
             self.record(allocation_id, path, public_ip=(*path, "public_ip"))
+            outside = item.network_interface
+            if outside is None or allocation_id not in self.net.addresses:
+                continue
+            if not is_id_of(outside, "eni") or (
+                item.instance is not None and not is_id_of(item.instance, "i")
+            ):
+                self.error(
+                    (*path, "network_interface"),
+                    "VPCSIM_SPEC_VALUE",
+                    f"{outside!r} (instance {item.instance!r}) is no interface id (eni-...) and instance id "
+                    "(i-...): an interface of the file names the address with elastic_ip instead",
+                )
+                continue
+            address = self.net.addresses[allocation_id]
+            address.network_interface_id = outside
+            address.private_ip_address = item.private_ip
+            address.instance_id = item.instance
+            address.association_id = self.association_id(allocation_id)
+            self.eip_users[allocation_id] = (*path, "network_interface")
 
     def elastic_ip_of(self, ref: str, user: Path, field: Path) -> str | None:
         allocation_id = self.resolve("elastic_ip", GLOBAL, ref, field)
@@ -312,9 +331,23 @@ class ComputeBuilders(SpecBuilderBase):
             eni.ipv6_addresses = [str(ipaddress.IPv6Address(a)) for a in item.ipv6_addresses]
             self.assign_public(eni, self.slots_of(path, item, False))
             if item.attachment is not None:
+                outside = item.attachment.instance
+                if outside is not None and not is_id_of(outside, "i"):
+                    self.error(
+                        (*path, "attachment", "instance"),
+                        "VPCSIM_SPEC_VALUE",
+                        f"{outside!r} is not an instance id (i-...): list the interface in its instance's "
+                        "network_interfaces when the file describes the instance",
+                    )
+                    outside = None
                 eni.attachment = NetworkInterfaceAttachment(
-                    device_index=item.attachment.device_index, status=item.attachment.status
+                    instance_id=outside,
+                    device_index=item.attachment.device_index,
+                    status=item.attachment.status,
                 )
+                for address in eni.private_ip_addresses if outside is not None else []:
+                    if address.allocation_id in self.net.addresses:  # as AWS lists the association
+                        self.net.addresses[address.allocation_id].instance_id = outside
                 eni.status = "in-use"
                 self.record_field(eni_id, "attachment", (*path, "attachment"))
 

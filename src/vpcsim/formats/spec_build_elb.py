@@ -189,6 +189,15 @@ class ElbBuilders(SpecBuilderBase):
         tg.health_check_port = item.health_check_port
         tg.health_check_protocol = item.health_check_protocol
         tg.tags = dict(item.tags)
+        for index, outside in enumerate(item.load_balancer_arns):
+            if name_in_arn(outside, "loadbalancer") is None:
+                self.error(
+                    (*path, "load_balancer_arns", index),
+                    "ValidationError",
+                    arn_problem(outside, "loadbalancer"),
+                )
+            elif outside not in tg.load_balancer_arns:
+                tg.load_balancer_arns.append(outside)
         self.record(arn, path)
         for index, target in enumerate(item.targets):
             written = target if isinstance(target, TargetSpec) else TargetSpec(id=target)

@@ -343,6 +343,13 @@ class _SpecWriter:
             item["public_ip"] = eip.public_ip
             if eip.association_id and eip.association_id != self.derived("eipassoc", (*path, ASSOCIATION)):
                 item["association_id"] = eip.association_id
+            outside = eip.network_interface_id
+            if outside and outside not in self.net.network_interfaces:  # a partial dump's
+                item["network_interface"] = outside
+                if eip.private_ip_address:
+                    item["private_ip"] = eip.private_ip_address
+                if eip.instance_id:
+                    item["instance"] = eip.instance_id
             if eip.domain != "vpc":
                 item["domain"] = eip.domain
             self.scope(eip, self.net.account, self.net.region, item)
@@ -877,13 +884,16 @@ class _SpecWriter:
         if eni.ipv6_addresses:
             item["ipv6_addresses"] = _Flow(eni.ipv6_addresses)
         attachment = eni.attachment
-        if attachment is not None and attachment.instance_id is None:
+        instance = self.net.instances.get(attachment.instance_id or "") if attachment else None
+        outside = attachment is not None and attachment.instance_id is not None and instance is None
+        if attachment is not None and (attachment.instance_id is None or outside):
             item["attachment"] = _FlowMap(device_index=attachment.device_index)
             if attachment.status != "attached":
                 item["attachment"]["status"] = attachment.status
-        instance = self.net.instances.get(attachment.instance_id or "") if attachment else None
+            if outside:  # an instance absent from the input (a partial dump), by its id
+                item["attachment"]["instance"] = attachment.instance_id
         listed = instance is not None and eni.network_interface_id in instance.network_interface_ids
-        attached = attachment is not None and (attachment.instance_id is None or listed)
+        attached = attachment is not None and (attachment.instance_id is None or listed or outside)
         if eni.status != ("in-use" if attached else "available"):
             item["status"] = eni.status
         self.tags(eni, path, item)

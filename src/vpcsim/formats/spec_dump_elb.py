@@ -74,6 +74,16 @@ def _target_group(writer: _SpecWriter, tg: TargetGroup, vpc: Vpc | None) -> dict
         item["health_check_port"] = tg.health_check_port
     if tg.health_check_protocol is not None:
         item["health_check_protocol"] = tg.health_check_protocol
+    by_listener = {
+        lb.load_balancer_arn
+        for lb in writer.net.load_balancers.values()
+        for listener in lb.listeners
+        for action in listener.default_actions
+        if tg.target_group_arn in action.target_group_arns
+    }
+    others = [arn for arn in tg.load_balancer_arns if arn not in by_listener]
+    if others:  # what a partial dump says without the listeners (which say it in a spec)
+        item["load_balancer_arns"] = others
     if tg.tags:
         item["tags"] = dict(tg.tags)
     return item

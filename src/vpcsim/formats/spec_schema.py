@@ -239,6 +239,13 @@ class ElasticIpSpec(Strict):
     """Allocated from the documentation pool (203.0.113.10 on) when absent."""
     association_id: str | None = None
     """``eipassoc-...``; generated when the address is associated."""
+    network_interface: str | None = None
+    """Associated with an interface the file does not describe, by its id (``eni-...``: a partial
+    AWS dump's); an interface of the file names the address with ``elastic_ip`` instead."""
+    private_ip: IPv4 | None = None
+    """With ``network_interface``: the private address it is associated with."""
+    instance: str | None = None
+    """With ``network_interface``: the instance that interface is attached to, by its id."""
     domain: str = "vpc"
     account: Account | None = None
     region: str | None = None
@@ -509,6 +516,8 @@ class AttachmentSpec(Strict):
 
     device_index: Annotated[int, Field(ge=0)] = 1
     status: Literal["attaching", "attached", "detaching", "detached"] = "attached"
+    instance: str | None = None
+    """An instance the file does not describe, by its id (``i-...``): a partial AWS dump's."""
 
 
 class NetworkInterfaceSpec(Strict):
@@ -627,6 +636,9 @@ class TargetGroupSpec(Strict):
     health_check_protocol: str | None = None
     vpc_id: str | None = None
     """Only for a group at the top of the file: the id of its VPC, which the file does not hold."""
+    load_balancer_arns: list[str] = []
+    """Load balancers that use the group other than by a listener of the file (a partial AWS
+    dump's: the load balancer or its listeners absent), by ARN."""
     tags: Tags = {}
 
 

@@ -363,13 +363,19 @@ def _check_format(doc: dict[str, Any], filename: str | None) -> None:
     version = doc.get("format_version")
     if version is None:
         return
-    major_text = str(version).split(".", 1)[0]
-    if not major_text.isdigit() or int(major_text) not in SUPPORTED_FORMAT_MAJORS:
+    # a string of ASCII digits first ("1.2"); anything else (a number, 4,301 digits, full-width
+    # digits) is no version Terraform writes, and is named without converting it
+    small = isinstance(version, float) or (isinstance(version, int) and version.bit_length() < 64)
+    text = version if isinstance(version, str) else str(version) if small else ""
+    major_text = text.split(".", 1)[0]
+    known = major_text.isascii() and major_text.isdigit() and len(major_text) <= 3
+    if not known or int(major_text) not in SUPPORTED_FORMAT_MAJORS:
+        shown = repr(text[:40]) if text else f"(a {type(version).__name__} too long to show)"
         raise InputError(
             LoadProblem(
                 "error",
                 "VPCSIM_TF_FORMAT_VERSION",
-                f"format_version {version!r} is not supported: vpcsim reads Terraform JSON format "
+                f"format_version {shown} is not supported: vpcsim reads Terraform JSON format "
                 f"{' and '.join(f'{m}.x' for m in SUPPORTED_FORMAT_MAJORS)}",
                 Location(file=filename, path="$.format_version"),
             )

@@ -140,7 +140,7 @@ def check_flow(text: str) -> str:
                 raise ValueError(f"flow {text!r}: ICMP type and code are 0-255")
         else:
             raise ValueError(f"flow {text!r}: only tcp, udp and icmp take /ports or /type")
-    if proto.isdigit() and not 0 <= int(proto) <= 255:
+    if proto.isdigit() and not (proto.isascii() and len(proto) <= 3 and 0 <= int(proto) <= 255):
         raise ValueError(f"flow {text!r}: protocol numbers are 0-255")
     return text
 

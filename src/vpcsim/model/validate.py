@@ -136,7 +136,11 @@ _NUMBER = re.compile(r"(\d+)")
 
 def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
     """``entries[10]`` after ``entries[9]``: digits compare as numbers."""
-    return tuple((1, int(part)) if part.isdigit() else (0, part) for part in _NUMBER.split(text) if part)
+    return tuple(
+        (1, int(part)) if part.isascii() and part.isdigit() and len(part) < 100 else (0, part)
+        for part in _NUMBER.split(text)
+        if part
+    )
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
