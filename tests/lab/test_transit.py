@@ -341,3 +341,24 @@ def test_a_broken_transit_engine_is_caught(transit_runs: list[NetworkRun], mutat
     with MUTATIONS[mutation]():
         caught = report(transit_runs).disagreements
     assert caught, f"the differential run did not notice the engine mutation {mutation!r}"
+
+
+@pytest.mark.lab
+def test_the_demo_tells_the_transit_hub_live(lab_name: str) -> None:
+    """``vpcsim demo --live --network transit-hub``: the kernel agrees with the engine at every
+    step across the gateway; the load balancer's step is marked not realised."""
+    import contextlib
+    import io
+    import json
+
+    from vpcsim.cli.lab import run_live_demo
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        status = run_live_demo("transit-hub", as_json=True, name=lab_name)
+    document = json.loads(buffer.getvalue())
+    assert status == 0 and document["agree"], document
+    kernels = [(step["engine"], step["kernel"]) for step in document["steps"]]
+    assert ("reachable", "not realised") in kernels  # internet -> web-alb
+    assert kernels.count(("reachable", "reachable")) >= 2
+    assert kernels.count(("unreachable", "unreachable")) >= 3

@@ -311,9 +311,7 @@ def run_live_demo(only: str | None = None, *, as_json: bool = False, name: str =
         if not chapters:
             raise CliError(f"no chapter for {only!r}")
         if not any(c.live for c in chapters):
-            raise CliError(
-                f"the {only!r} chapter cannot run live: the lab does not realise transit gateways yet"
-            )
+            raise CliError(f"the {only!r} chapter cannot run live: the lab does not realise what it shows")
         chapters = [c for c in chapters if c.live]
         out = _console()
         steps: list[dict[str, Any]] = []
@@ -379,16 +377,16 @@ def _live_step(network: Any, flow: dict[str, Any], name: str, trace: Any, make_f
     verdict = trace(network, engine_flow)
     result["engine"] = verdict.verdict
     result["codes"] = verdict.codes
-    if any(hop.type == "vpc-service" for hop in verdict.forward):
-        # The Amazon DNS resolver, metadata and time services are not realised in the lab.
+    unrealised = {
+        "vpc-service": "VPC-provided services are not part of the lab",
+        "load-balancer": "load balancers are not part of the lab yet",
+    }
+    missing = next((unrealised[hop.type] for hop in verdict.forward if hop.type in unrealised), None)
+    if missing is not None:
+        # The Amazon DNS resolver, metadata and time services, and load balancers, are not
+        # realised in the lab.
         result.update({"kernel": "not realised", "agree": True})
-        result["probes"].append(
-            {
-                "source_port": None,
-                "delivered": None,
-                "detail": "VPC-provided services are not part of the lab",
-            }
-        )
+        result["probes"].append({"source_port": None, "delivered": None, "detail": missing})
         return result
     delivered_all = True
     for port in _probe_ports(flow):
