@@ -25,6 +25,8 @@ from vpcsim.model import Network, Subnet, TransitGateway, Vpc
 from vpcsim.testing import PRESETS
 
 ZONE_A, ZONE_B = "us-east-1a", "us-east-1b"
+TRANSIT_SEEDS = tuple(range(12))
+TRANSIT_FLOWS = 60
 EGRESS_IP = "203.0.113.60"
 TCP, ICMP = 6, 1
 
@@ -278,6 +280,28 @@ def test_the_engine_agrees_with_aws_on_the_expectations() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_the_biased_transit_networks_are_valid_repeatable_and_cross_the_gateways() -> None:
+    """Without a kernel: the differential run's transit networks are valid and the same for the
+    same seed, and many of their probes cross a gateway, most of those expected to complete."""
+    from vpcsim.fidelity import crosses_transit, plan_cases
+    from vpcsim.fidelity_bias import biased_case
+    from vpcsim.model.validate import ensure_valid
+
+    across = reachable = probes = 0
+    for seed in TRANSIT_SEEDS[:4]:
+        case = biased_case(seed, TRANSIT_FLOWS, PRESETS["transit-small"])
+        ensure_valid(case.network)
+        again = biased_case(seed, TRANSIT_FLOWS, PRESETS["transit-small"])
+        assert again.flows == case.flows and again.stats == case.stats
+        for planned in plan_cases(case.network, case.flows).cases:
+            probes += 1
+            if crosses_transit(case.network, planned.flow):
+                across += 1
+                reachable += trace(case.network, planned.flow, record=False).reachable
+    assert across >= 0.15 * probes, (across, probes)
+    assert 0.3 * across <= reachable <= 0.9 * across, (reachable, across)
+
+
 # ---------------------------------------------------------------------------- with the kernel
 
 
@@ -308,10 +332,6 @@ def test_the_kernel_does_what_aws_does_across_transit_gateways(
         if (r.delivered, r.forward) != (e.delivered, e.arrived)
     ]
     assert not wrong, "\n".join(wrong)
-
-
-TRANSIT_SEEDS = tuple(range(12))
-TRANSIT_FLOWS = 60
 
 
 @pytest.fixture(scope="module")
