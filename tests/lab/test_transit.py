@@ -114,7 +114,10 @@ def build() -> Built:
     built = Built(net, {}, {})
     for name, (subnet, ip) in hosts.items():
         group = security_group(
-            net, subnet.vpc_id, f"{name}-open", ingress=[{"ip_protocol": "-1", "cidr_ipv4": ANYWHERE}]
+            net,
+            net.vpcs[subnet.vpc_id],
+            f"{name}-open",
+            ingress=[{"ip_protocol": "-1", "cidr_ipv4": ANYWHERE}],
         )
         instance = net.run_instance(subnet, name=name, private_ip=ip, groups=[group])
         built.eni[name] = instance.network_interface_ids[0]
