@@ -1,7 +1,8 @@
 """Subnets and security groups as the ends of ``reach`` and ``trace``, and sources nothing sends from.
 
 * A subnet or a security group (id, Name tag, group name) as a ``reach`` end stands for every ENI
-  in it (a NAT gateway's ENI excepted, as in policies): its hosts are the union of its ENIs' own.
+  in it (a NAT gateway's ENI and the other ENIs AWS manages for a service excepted, as in
+  policies): its hosts are the union of its ENIs' own.
   That is checked for every subnet and group of every built-in example and of generated networks.
 * ``trace`` needs one ENI: a subnet or group holding exactly one stands for it, any other is an
   error listing the candidates.
@@ -29,6 +30,7 @@ from vpcsim.engine.flow import EndpointError
 from vpcsim.examples import EXAMPLES
 from vpcsim.formats.loader import load_example
 from vpcsim.model import Network
+from vpcsim.model.addressing import managed_interface
 from vpcsim.testing import PRESETS
 from vpcsim.testing.strategies import networks
 
@@ -47,7 +49,9 @@ def _check_union(network: Network) -> None:
         expected_inside = sorted(
             e.network_interface_id
             for e in network.network_interfaces.values()
-            if e.network_interface_id not in nat_enis and (e.subnet_id == ref or ref in e.groups)
+            if e.network_interface_id not in nat_enis
+            and managed_interface(e.interface_type, e.description) is None  # a load balancer node...
+            and (e.subnet_id == ref or ref in e.groups)
         )
         assert enis == expected_inside
         if not enis:
