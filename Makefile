@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench fuzz fidelity lab-deps clean
+.PHONY: demo test lint typecheck unit bench fuzz fidelity fidelity-transit lab-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -44,6 +44,10 @@ lab-deps:
 # (needs root); see docs/fidelity.md.
 fidelity: $(STAMP) lab-deps
 	$(BIN)/python -m vpcsim.fidelity --networks 100 --flows 100
+
+# The same over networks with transit gateways, every seeded mutation counted.
+fidelity-transit: $(STAMP) lab-deps
+	$(BIN)/python -m vpcsim.fidelity --networks 100 --flows 100 --preset transit-small --all-mutations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

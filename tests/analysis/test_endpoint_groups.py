@@ -1,7 +1,8 @@
 """Subnets and security groups as the ends of ``reach`` and ``trace``, and sources nothing sends from.
 
 * A subnet or a security group (id, Name tag, group name) as a ``reach`` end stands for every ENI
-  in it (a NAT gateway's ENI excepted, as in policies): its hosts are the union of its ENIs' own.
+  in it (a NAT gateway's ENI and the other ENIs AWS manages for a service excepted, as in
+  policies): its hosts are the union of its ENIs' own.
   That is checked for every subnet and group of every built-in example and of generated networks.
 * ``trace`` needs one ENI: a subnet or group holding exactly one stands for it, any other is an
   error listing the candidates.

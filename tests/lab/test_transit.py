@@ -19,12 +19,14 @@ import pytest
 from tests.support.builders import ANYWHERE, AclRule, custom_acl, security_group
 
 from vpcsim.engine import Flow, trace
-from vpcsim.fidelity import MUTATIONS, NetworkRun, engine_expects, report, run_many
+from vpcsim.fidelity import MUTATIONS, engine_expects, report, run_many
 from vpcsim.lab import ProbeResult, ProbeSpec, build_plan, lab_up, probe_many
 from vpcsim.model import Network, Subnet, TransitGateway, Vpc
 from vpcsim.testing import PRESETS
 
 ZONE_A, ZONE_B = "us-east-1a", "us-east-1b"
+TRANSIT_SEEDS = tuple(range(12))
+TRANSIT_FLOWS = 60
 EGRESS_IP = "203.0.113.60"
 TCP, ICMP = 6, 1
 
@@ -112,7 +114,10 @@ def build() -> Built:
     built = Built(net, {}, {})
     for name, (subnet, ip) in hosts.items():
         group = security_group(
-            net, subnet.vpc_id, f"{name}-open", ingress=[{"ip_protocol": "-1", "cidr_ipv4": ANYWHERE}]
+            net,
+            net.vpcs[subnet.vpc_id],
+            f"{name}-open",
+            ingress=[{"ip_protocol": "-1", "cidr_ipv4": ANYWHERE}],
         )
         instance = net.run_instance(subnet, name=name, private_ip=ip, groups=[group])
         built.eni[name] = instance.network_interface_ids[0]
@@ -278,6 +283,28 @@ def test_the_engine_agrees_with_aws_on_the_expectations() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_the_biased_transit_networks_are_valid_repeatable_and_cross_the_gateways() -> None:
+    """Without a kernel: the differential run's transit networks are valid and the same for the
+    same seed, and many of their probes cross a gateway, most of those expected to complete."""
+    from vpcsim.fidelity import crosses_transit, plan_cases
+    from vpcsim.fidelity_bias import biased_case
+    from vpcsim.model.validate import ensure_valid
+
+    across = reachable = probes = 0
+    for seed in TRANSIT_SEEDS[:4]:
+        case = biased_case(seed, TRANSIT_FLOWS, PRESETS["transit-small"])
+        ensure_valid(case.network)
+        again = biased_case(seed, TRANSIT_FLOWS, PRESETS["transit-small"])
+        assert again.flows == case.flows and again.stats == case.stats
+        for planned in plan_cases(case.network, case.flows).cases:
+            probes += 1
+            if crosses_transit(case.network, planned.flow):
+                across += 1
+                reachable += trace(case.network, planned.flow, record=False).reachable
+    assert across >= 0.15 * probes, (across, probes)
+    assert 0.3 * across <= reachable <= 0.9 * across, (reachable, across)
+
+
 # ---------------------------------------------------------------------------- with the kernel
 
 
@@ -310,22 +337,17 @@ def test_the_kernel_does_what_aws_does_across_transit_gateways(
     assert not wrong, "\n".join(wrong)
 
 
-TRANSIT_SEEDS = tuple(range(12))
-TRANSIT_FLOWS = 60
-
-
-@pytest.fixture(scope="module")
-def transit_runs(lab_environment: None, tmp_path_factory: pytest.TempPathFactory) -> list[NetworkRun]:
+@pytest.mark.lab
+def test_the_differential_run_over_transit_gateways_agrees_and_catches_the_mutations(
+    lab_environment: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """One test (one xdist worker runs the labs once): no disagreement, flows across the gateways,
+    and each ``tgw-`` mutation caught by the same observations."""
     runs = run_many(TRANSIT_SEEDS, flows=TRANSIT_FLOWS, parallel=2, config=PRESETS["transit-small"])
     # Kept for a look after a failure (the kernel's observations are engine-independent).
     path = tmp_path_factory.getbasetemp() / f"transit-runs-{os.getpid()}.pickle"
     path.write_bytes(pickle.dumps(runs))
-    return runs
-
-
-@pytest.mark.lab
-def test_the_differential_run_over_transit_gateways_agrees(transit_runs: list[NetworkRun]) -> None:
-    result = report(transit_runs)
+    result = report(runs)
     data = result.to_dict()
     assert not result.disagreements, "engine and kernel disagree:\n" + "\n".join(
         d.describe() for d in result.disagreements
@@ -333,11 +355,30 @@ def test_the_differential_run_over_transit_gateways_agrees(transit_runs: list[Ne
     # Flows do cross the gateways, and many of those complete.
     assert data["probes_through_transit_gateways"] >= 0.15 * result.probes, data
     assert data["probes_through_transit_gateways_delivered"] >= 0.3 * data["probes_through_transit_gateways"]
+    mutations = sorted(m for m in MUTATIONS if m.startswith("tgw-"))
+    assert len(mutations) >= 2
+    for mutation in mutations:
+        with MUTATIONS[mutation]():
+            caught = report(runs).disagreements
+        assert caught, f"the differential run did not notice the engine mutation {mutation!r}"
 
 
 @pytest.mark.lab
-@pytest.mark.parametrize("mutation", sorted(m for m in MUTATIONS if m.startswith("tgw-")))
-def test_a_broken_transit_engine_is_caught(transit_runs: list[NetworkRun], mutation: str) -> None:
-    with MUTATIONS[mutation]():
-        caught = report(transit_runs).disagreements
-    assert caught, f"the differential run did not notice the engine mutation {mutation!r}"
+def test_the_demo_tells_the_transit_hub_live(lab_name: str) -> None:
+    """``vpcsim demo --live --network transit-hub``: the kernel agrees with the engine at every
+    step across the gateway; the load balancer's step is marked not realised."""
+    import contextlib
+    import io
+    import json
+
+    from vpcsim.cli.lab import run_live_demo
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        status = run_live_demo("transit-hub", as_json=True, name=lab_name)
+    document = json.loads(buffer.getvalue())
+    assert status == 0 and document["agree"], document
+    kernels = [(step["engine"], step["kernel"]) for step in document["steps"]]
+    assert ("reachable", "not realised") in kernels  # internet -> web-alb
+    assert kernels.count(("reachable", "reachable")) >= 2
+    assert kernels.count(("unreachable", "unreachable")) >= 3

@@ -766,3 +766,32 @@ def test_messy_config_scales_with_the_enis() -> None:
         assert config.security_groups == round(enis * 2_600 / 50_000)
         assert config.vpcs == enis // 1_000
     assert PRESETS["messy"] == messy_config(50_000)
+
+
+def test_transit_small_peers_a_second_gateway_and_gives_attachment_subnets_their_own_acls() -> None:
+    """``transit-small``: in some networks one VPC sits behind a second gateway peered with the
+    first (associated on both sides, static routes each way); some attachment subnets have a
+    network ACL of their own. The knobs draw from a stream of their own: ``small`` is unchanged."""
+    peered = own_acl = 0
+    for seed in range(12):
+        net = generate_network(seed, PRESETS["transit-small"])
+        assert [p for p in validate(net) if p.severity == "error"] == []
+        peerings = [a for a in net.transit_gateway_attachments.values() if a.resource_type == "peering"]
+        if peerings:
+            peered += 1
+            (peering,) = peerings
+            assert len(net.transit_gateways) == 2
+            for table in net.transit_gateway_route_tables.values():
+                assert all(
+                    r.transit_gateway_attachment_id == peering.transit_gateway_attachment_id
+                    for r in table.routes
+                    if r.transit_gateway_attachment_id
+                    and net.transit_gateway_attachments[r.transit_gateway_attachment_id].transit_gateway_id
+                    != table.transit_gateway_id
+                ), "a static route to an attachment of another gateway"
+        for attachment in net.transit_gateway_attachments.values():
+            for subnet_id in attachment.subnet_ids:
+                acl = net.network_acl_of_subnet(subnet_id)
+                own_acl += acl is not None and (acl.name or "").endswith("-tgw-acl")
+    assert 3 <= peered <= 10 and own_acl >= 3, (peered, own_acl)
+    assert not generate_network(0, PRESETS["small"]).transit_gateways

@@ -46,7 +46,8 @@ class Chapter:
     intro: str
     steps: list[Step] = field(default_factory=list)
     live: bool = True
-    """Whether ``demo --live`` can tell it (the lab realises transit gateways, not load balancers yet)."""
+    """Whether ``demo --live`` can tell it (steps through what the lab does not realise -- VPC-provided
+    services, load balancers -- are marked "not realised")."""
 
 
 # ---------------------------------------------------------------------------- edits
@@ -384,7 +385,6 @@ STORY: list[Chapter] = [
                 "no-zone-b",
             ),
         ],
-        live=False,
     ),
 ]
 

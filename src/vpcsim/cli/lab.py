@@ -331,9 +331,7 @@ def run_live_demo(only: str | None = None, *, as_json: bool = False, name: str =
         if not chapters:
             raise CliError(f"no chapter for {only!r}")
         if not any(c.live for c in chapters):
-            raise CliError(
-                f"the {only!r} chapter cannot run live: the lab does not realise transit gateways yet"
-            )
+            raise CliError(f"the {only!r} chapter cannot run live: the lab does not realise what it shows")
         chapters = [c for c in chapters if c.live]
         out = _console()
         steps: list[dict[str, Any]] = []
