@@ -14,7 +14,7 @@ from tests.support.builders import ANYWHERE
 from tests.support.elb import ElbEstate, alb_estate
 
 from vpcsim.engine import Flow, trace
-from vpcsim.lab import ProbeResult, ProbeSpec, lab_up, probe_many
+from vpcsim.lab import ProbeResult, ProbeSpec, lab_status, lab_up, probe_many
 from vpcsim.lab.balancers import NODE_PORT_RANGE
 from vpcsim.lab.plan import build_plan
 from vpcsim.model import Instance
@@ -120,8 +120,15 @@ def test_alb_serves_from_the_node_address_on_the_target_port(lab_name: str) -> N
     # A new connection from the node's own address, to the target port (listener 80 -> 8080).
     assert a.observed_source == estate.node_private()
     assert a.observed_source_port is not None and a.observed_source_port >= 1024
-    assert a.detail.endswith(":8080 refused")  # the target's kernel answered (nothing listens)
+    # The target's kernel answered (nothing listens); the line names the leg that served.
+    assert a.detail.endswith(f":8080 refused from {a.observed_source}:{a.observed_source_port}")
     assert b.observed_source == estate.node_private("us-east-1b")
+    status = lab_status(lab_name)
+    assert status["balancer_relay"]["alive"]
+    assert {n["private_ip"] for n in status["load_balancer_nodes"]} == {
+        estate.node_private(),
+        estate.node_private("us-east-1b"),
+    }
 
 
 @pytest.mark.lab
