@@ -219,3 +219,24 @@ def test_classic_acl_judges_legs_within_the_node_subnet(lab_name: str) -> None:
     (result,) = _agree(estate, lab_name, [ProbeSpec(TCP, CLIENT, estate.node_public(), None, 80, 40001)])
     assert not result.delivered
     assert "ELB_ACL_RESTRICTION" in trace(net, _flow(result.spec)).codes
+
+
+@pytest.mark.lab
+def test_a_change_applied_to_a_lab_restarts_the_relay_on_the_new_state(lab_name: str) -> None:
+    estate = alb_estate(
+        web_ingress=[{"ip_protocol": "tcp", "from_port": 8080, "to_port": 8080, "cidr_ipv4": "10.0.5.0/24"}]
+    )
+    spec = ProbeSpec(TCP, CLIENT, estate.node_public(), None, 80, 40001)
+    (before,) = _agree(estate, lab_name, [spec])
+    assert not before.delivered
+    # The targets now admit the load balancer's group: the difference is applied, not rebuilt.
+    estate.net.authorize_security_group_ingress(
+        estate.web_sg,
+        ip_protocol="tcp",
+        from_port=8080,
+        to_port=8080,
+        referenced_group_id=estate.lb_sg.group_id,
+    )
+    (after,) = _agree(estate, lab_name, [spec])
+    assert after.delivered
+    assert lab_status(lab_name)["balancer_relay"]["alive"]
