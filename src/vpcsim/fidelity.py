@@ -47,7 +47,7 @@ import orjson
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
 from .fidelity6 import DUAL_STACK_PRESET, IPV6_SHARE, MUTATIONS6, dual_stack_case, is_ipv6_flow
-from .fidelity_bias import BiasStats
+from .fidelity_bias import BiasStats, along_legs, biased_case
 from .lab import ProbeResult, ProbeSpec, lab_down, lab_up, probe_many
 from .model import Network, protocol_name
 from .model.addressing import ip_int
@@ -325,6 +325,20 @@ def nat_side_blockers(network: Network, result: Trace, observed_port: int | None
     if observed_port is None or observed_port == client or not any(b.ports for b in result.blockers):
         return None
     recorded = trace(network, flow, record=True)
+    on_legs = along_legs(flow, recorded)
+    if on_legs:
+        # Through a load balancer the port that differs is the leg's (the node picked it, and
+        # the probe reports the port of the leg that served): blockers on a leg are compared
+        # with it, the others with the client's.
+        steps = {step_id for step_id, _ in on_legs}
+        leg_texts = {
+            step.detail
+            for hops in (recorded.forward, recorded.return_)
+            for hop in hops
+            for step in hop.steps
+            if step.kind == "blocked" and id(step) in steps
+        }
+        return frozenset(i for i, b in enumerate(result.blockers) if f"{b.code}: {b.detail}" in leg_texts)
     side: set[int] = set()
     index = 0
     for hop in recorded.forward:
@@ -345,7 +359,7 @@ def compare_case(network: Network, seed: int, case: Case, observed: ProbeResult)
     result = trace(network, case.flow, record=False)
     if result.verdict == "unknown":
         return []
-    port = observed.observed_source_port
+    port = observed_port(network, case.flow, observed)
     request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
     kind = None
     if not observed.probed:
@@ -503,11 +517,20 @@ def network_and_flows(
 
 def _short_of_engine(network: Network, case: Case, observed: ProbeResult) -> bool:
     result = trace(network, case.flow, record=False)
-    port = observed.observed_source_port
+    port = observed_port(network, case.flow, observed)
     request, exchange = engine_expects(result, port, nat_side_blockers(network, result, port))
     if _proxied_miss(network, case.flow, request, exchange, observed):
         return False
     return (request and not observed.forward) or (exchange and not observed.delivered)
+
+
+def observed_port(network: Network, flow: Flow, observed: ProbeResult) -> int | None:
+    """The source port the destination saw, as the comparison uses it. Through a load balancer,
+    the port of the leg that served (none when none did): each leg's port is the node's pick,
+    and the engine names the ports a leg fails on -- without a served leg, they all count."""
+    if not observed.delivered and to_load_balancer(network, flow):
+        return None
+    return observed.observed_source_port
 
 
 def to_load_balancer(network: Network, flow: Flow) -> bool:

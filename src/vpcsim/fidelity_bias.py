@@ -400,7 +400,7 @@ class _Biaser:
         """Remove the first blocker (the one the packet meets first); False when it cannot be.
         Past a load balancer the packet is the leg's (the node's new connection to a target):
         a blocker there is removed for the leg."""
-        legs = dict(_along_legs(flow, result))
+        legs = dict(along_legs(flow, result))
         for path, hops in (("forward", result.forward), ("return", result.return_)):
             last_table: str | None = None
             translating_table: str | None = None
@@ -988,7 +988,7 @@ class _Biaser:
         # ACL) more often than its share of steps, so that its blackholes and attachment ACLs
         # just miss or just hold.
         path, step = self.rng.choice(transit if transit and self.rng.random() < 0.4 else choices)
-        flow = dict(_along_legs(flow, result)).get(id(step), flow)
+        flow = dict(along_legs(flow, result)).get(id(step), flow)
         done = False
         if step.kind == "network-acl":
             done = self._nudge_acl(flow, step, path == "forward", miss=miss)
@@ -1124,7 +1124,7 @@ class _Biaser:
         return replace(flow, destination_port=port)
 
 
-def _along_legs(flow: Flow, result: Trace) -> list[tuple[int, Flow]]:
+def along_legs(flow: Flow, result: Trace) -> list[tuple[int, Flow]]:
     """(id of a step, the flow its packet belongs to) for the steps of a load balancer's legs:
     past the load balancer's translation the packet is the node's connection to a target, and
     the target's reply to it comes back first on the return path (until the node takes it)."""

@@ -14,7 +14,7 @@ from tests.support.builders import ANYWHERE
 from tests.support.elb import ElbEstate, alb_estate
 
 from vpcsim.engine import Flow, trace
-from vpcsim.lab import ProbeResult, ProbeSpec, lab_up, probe_many
+from vpcsim.lab import ProbeResult, ProbeSpec, lab_status, lab_up, probe_many
 from vpcsim.lab.balancers import NODE_PORT_RANGE
 from vpcsim.lab.plan import build_plan
 from vpcsim.model import Instance
@@ -120,8 +120,15 @@ def test_alb_serves_from_the_node_address_on_the_target_port(lab_name: str) -> N
     # A new connection from the node's own address, to the target port (listener 80 -> 8080).
     assert a.observed_source == estate.node_private()
     assert a.observed_source_port is not None and a.observed_source_port >= 1024
-    assert a.detail.endswith(":8080 refused")  # the target's kernel answered (nothing listens)
+    # The target's kernel answered (nothing listens); the line names the leg that served.
+    assert a.detail.endswith(f":8080 refused from {a.observed_source}:{a.observed_source_port}")
     assert b.observed_source == estate.node_private("us-east-1b")
+    status = lab_status(lab_name)
+    assert status["balancer_relay"]["alive"]
+    assert {n["private_ip"] for n in status["load_balancer_nodes"]} == {
+        estate.node_private(),
+        estate.node_private("us-east-1b"),
+    }
 
 
 @pytest.mark.lab
@@ -212,3 +219,24 @@ def test_classic_acl_judges_legs_within_the_node_subnet(lab_name: str) -> None:
     (result,) = _agree(estate, lab_name, [ProbeSpec(TCP, CLIENT, estate.node_public(), None, 80, 40001)])
     assert not result.delivered
     assert "ELB_ACL_RESTRICTION" in trace(net, _flow(result.spec)).codes
+
+
+@pytest.mark.lab
+def test_a_change_applied_to_a_lab_restarts_the_relay_on_the_new_state(lab_name: str) -> None:
+    estate = alb_estate(
+        web_ingress=[{"ip_protocol": "tcp", "from_port": 8080, "to_port": 8080, "cidr_ipv4": "10.0.5.0/24"}]
+    )
+    spec = ProbeSpec(TCP, CLIENT, estate.node_public(), None, 80, 40001)
+    (before,) = _agree(estate, lab_name, [spec])
+    assert not before.delivered
+    # The targets now admit the load balancer's group: the difference is applied, not rebuilt.
+    estate.net.authorize_security_group_ingress(
+        estate.web_sg,
+        ip_protocol="tcp",
+        from_port=8080,
+        to_port=8080,
+        referenced_group_id=estate.lb_sg.group_id,
+    )
+    (after,) = _agree(estate, lab_name, [spec])
+    assert after.delivered
+    assert lab_status(lab_name)["balancer_relay"]["alive"]

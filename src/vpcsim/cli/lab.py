@@ -156,6 +156,11 @@ def status_command(
             for instance in lab["instances"]:
                 label = instance["name"] or instance["instance_id"]
                 out.print(f"  {label:<16} {instance['namespace']}")
+            for node in lab.get("load_balancer_nodes", []):
+                public = f" ({node['public_ip']})" if node["public_ip"] else ""
+                out.print(
+                    f"  {node['load_balancer_name']:<16} {node['namespace']}  {node['private_ip']}{public}  [node]"
+                )
         for stray in status.get("stray_namespaces", []):
             out.print(f"stray namespace (no state file): {stray}", style="yellow")
     return EXIT_OK if all(lab["status"] == "up" for lab in labs) else EXIT_NO

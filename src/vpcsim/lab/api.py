@@ -393,6 +393,32 @@ def _one_status(name: str) -> dict[str, Any]:
             }
             for g in state.nat_gateways.values()
         ],
+        "load_balancer_nodes": [
+            {
+                "network_interface_id": node.network_interface_id,
+                "load_balancer_name": node.load_balancer_name,
+                "type": node.type,
+                "namespace": node.namespace,
+                "private_ip": node.private_ip,
+                "public_ip": node.public_ip,
+                "listeners": [
+                    {
+                        "port": li.port,
+                        "protocols": li.protocols,
+                        "action": li.action,
+                        "targets": len(li.targets),
+                    }
+                    for li in node.listeners
+                ],
+            }
+            for node in state.load_balancer_nodes.values()
+        ],
+        "balancer_relay": {
+            "pid": state.balancer_pid,
+            "alive": _responder_alive(
+                dataclasses.replace(state, responder_pid=state.balancer_pid), b"vpcsim.lab.lbproxy"
+            ),
+        },
         "vpcs": [
             {
                 "vpc_id": v.vpc_id,

@@ -10,8 +10,9 @@ the node's namespace (:mod:`.balancers` made it) and serves them all from one as
   port (a transparent socket, its DSCP marking the leg so that the reply comes back here) -- and
   serves the client with the first target that answers, relaying both ways. A client that asks
   first (a lab probe sends ``VPCSIM-LB?``) is told which target that was, in one line,
-  ``VPCSIM-LB <load balancer> <target address>:<port> connected|refused`` (``refused``: the
-  target's kernel answered with a reset, nothing listens there); other clients (``curl``, ``ssh``)
+  ``VPCSIM-LB <load balancer> <target address>:<port> connected|refused from <address>:<port>``
+  (``refused``: the target's kernel answered with a reset, nothing listens there; ``from``: the
+  leg's source as the target saw it); other clients (``curl``, ``ssh``)
   get the target's bytes only. When no target answers the client's connection is reset. So a
   probe learns that its request went through the whole path -- the node *and* a target, and
   back -- never from the handshake alone;
@@ -20,7 +21,8 @@ the node's namespace (:mod:`.balancers` made it) and serves them all from one as
 * a listener whose action answers itself (redirect, fixed-response) writes
   ``VPCSIM-LB <load balancer> answer`` and closes; a Lambda target answers ``lambda``.
 
-It prints ``ready`` once every listener is open and exits on SIGTERM (``lab down``).
+It prints ``ready`` once every listener is open and exits on SIGTERM (``lab down``), or when
+the lab's state file is gone.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import struct
 import sys
 
 from .netns import entered
-from .state import LbListenerRecord, LbNodeRecord, LbTargetRecord, read_state
+from .state import LbListenerRecord, LbNodeRecord, LbTargetRecord, read_state, state_path
 
 TCP, UDP = 6, 17
 IP_TRANSPARENT = 19
@@ -44,6 +46,8 @@ LEG_TIMEOUT = 4.0
 STATUS = b"VPCSIM-LB"
 #: What a lab probe sends first to be told which target served it (plain clients are not).
 ASK = b"VPCSIM-LB?\n"
+#: Seconds between checks that the lab still exists.
+ORPHAN_CHECK = 2.0
 #: How long a node waits for a client's first bytes before relaying without a status line.
 ASK_WAIT = 1.0
 
@@ -81,6 +85,8 @@ def _usable(node: LbNodeRecord, listener: LbListenerRecord, client: tuple[str, i
 async def _tcp_leg(
     node: LbNodeRecord, target: LbTargetRecord, client: tuple[str, int]
 ) -> tuple[str, socket.socket | None] | None:
+    """``(how, socket)`` of a leg whose target answered -- ``how`` says how and from which of the
+    node's addresses and ports the leg went (``connected from 10.0.0.4:31822``) -- or None."""
     loop = asyncio.get_running_loop()
     assert target.address is not None
     try:
@@ -90,12 +96,18 @@ async def _tcp_leg(
     try:
         await asyncio.wait_for(loop.sock_connect(sock, (target.address, target.port)), LEG_TIMEOUT)
     except ConnectionRefusedError:
+        source = _name(sock)
         sock.close()
-        return "refused", None
+        return f"refused from {source}", None
     except (OSError, TimeoutError):
         sock.close()
         return None
-    return "connected", sock
+    return f"connected from {_name(sock)}", sock
+
+
+def _name(sock: socket.socket) -> str:
+    address, port = sock.getsockname()[:2]
+    return f"{address}:{port}"
 
 
 async def _first(
@@ -298,7 +310,12 @@ async def _main(name: str) -> None:
     opened = await _open(name)
     sys.stdout.write("ready\n")
     sys.stdout.flush()
-    await stop.wait()
+    while not stop.is_set():
+        # A lab removed without stopping this process (its caller killed) leaves it no reason to live.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), ORPHAN_CHECK)
+        if not state_path(name).exists():
+            break
     for item in opened:
         item.close()
 

@@ -607,6 +607,12 @@ class _Batch:
             self._fail(probe, f"the load balancer answered {line!r}")
             return
         words = line.split()
+        if len(words) >= 6 and words[4] == "from" and ":" in words[5]:
+            # The leg that served: the address and port the target saw (the node's own, or
+            # the client's when kept) -- whichever leg an observer saw first.
+            address, port = words[5].rsplit(":", 1)
+            probe.result.forward = True
+            probe.result.observed_source, probe.result.observed_source_port = address, int(port)
         self._deliver(probe, f"served by {probe.node.load_balancer_name}: target {' '.join(words[2:])}")
 
     def _raw_reply(self, packet: bytes, protocol: int) -> None:
