@@ -47,7 +47,7 @@ import orjson
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
 from .fidelity6 import DUAL_STACK_PRESET, IPV6_SHARE, MUTATIONS6, dual_stack_case, is_ipv6_flow
-from .fidelity_bias import BiasStats, along_legs, biased_case
+from .fidelity_bias import BiasStats, along_legs
 from .lab import ProbeResult, ProbeSpec, lab_down, lab_up, probe_many
 from .model import Network, protocol_name
 from .model.addressing import ip_int

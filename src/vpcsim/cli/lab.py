@@ -415,10 +415,15 @@ def _live_step(network: Any, flow: dict[str, Any], name: str, trace: Any, make_f
             }
         )
         return result
+    destination = flow["dst"]
+    with contextlib.suppress(ValueError):
+        if network.load_balancer_named(destination) is not None:
+            # a load balancer by name: the node the engine traced to (the lab knows addresses)
+            destination = engine_flow.destination
     delivered_all = True
     for port in _probe_ports(flow):
         try:
-            document = lab_probe(name, flow["src"], flow["dst"], flow["protocol"], flow["port"], port, 1.0)
+            document = lab_probe(name, flow["src"], destination, flow["protocol"], flow["port"], port, 1.0)
         except LabError as exc:
             result["probes"].append({"source_port": port, "delivered": None, "detail": str(exc)})
             delivered_all = False
