@@ -345,7 +345,7 @@ def evaluate(
         sk = skeletons.get(walk)
         if sk is None or not mask:
             continue
-        if sk.service:
+        if sk.service and not replies_never_return(sk):
             raise NeedsTracing(walk)
         if sk.forward_blocked or not (sk.delivered or sk.forward_unknown):
             continue
@@ -381,6 +381,14 @@ def evaluate(
             continue
         _replies(space, ev, returns, passed, mask, out, subst)
     return out
+
+
+def replies_never_return(sk: Skeleton) -> bool:
+    """A skeleton marked ``service`` only because its reply crosses a middlebox untracked, whose
+    return path a blocker that is not a filter stops (a routing loop, no route...): such a
+    blocker holds for every flow of the walk class, so no atom's reply comes back, whatever the
+    middlebox's groups say port by port. The request's filters are judged as usual."""
+    return sk.untracked_reply and not sk.vpc_service and sk.return_blocked
 
 
 def _replies(
