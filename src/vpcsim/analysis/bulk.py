@@ -37,8 +37,15 @@ from ..engine.compiled import (
 from ..engine.elb_compiled import listener_ports
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
-from ..model.addressing import NOT_INTERNET_BLOCKS
-from .addresses import InternetUniverse, _add_cidr, internet_universe, partition, route_table_bounds
+from ..model.addressing import FULL_MASK, NOT_INTERNET_BLOCKS
+from .addresses import (
+    InternetUniverse,
+    _add_cidr,
+    internet_universe,
+    partition,
+    route_table_bounds,
+    skeleton_bounds,
+)
 from .atoms import RuleSet, TrafficSpace
 from .endpoints import Host
 from .evaluate import FilterEvaluator, Keyer, NeedsTracing, Outcome, Subst, evaluate
@@ -114,11 +121,20 @@ class AtomKeyer(Keyer):
         self.member_of: dict[int, frozenset[int]] = {ip: frozenset(v) for ip, v in holders.items()}
         self._canonical = canonical
         self._uncached: set[int] = set()
+        self._bounds_of: dict[int, list[int]] = {}
 
     def register(self, rules: list[SgRule]) -> None:
-        """Key a rule list of one's own (one group's rules) by member sets too."""
+        """Key a rule list of one's own (one group's rules) by member sets too, and by the list's
+        own CIDR boundaries: its rules decide alike between two of them (given member sets), so
+        addresses that the estate's other rules cut apart still share the list's results."""
         if id(rules) in self._refs:
             return
+        points: set[int] = set()
+        for rule in rules:
+            for net, mask in rule.blocks:
+                if net <= FULL_MASK:
+                    _add_cidr(points, net, mask)
+        self._bounds_of[id(rules)] = sorted(points)
         refs = set()
         for rule in rules:
             if rule.peer_kind == PEER_MEMBERS:
@@ -144,10 +160,14 @@ class AtomKeyer(Keyer):
             refs = self._refs[id(rules)]
         if id(rules) in self._uncached:
             return remote  # rules this keyer does not know: key by the address itself
+        if remote > FULL_MASK:
+            atom = bisect_right(self.bounds, remote)
+        else:
+            atom = bisect_right(self._bounds_of[id(rules)], remote)
         if not refs:
-            return bisect_right(self.bounds, remote)
+            return atom
         held = self.member_of.get(remote)
-        return (bisect_right(self.bounds, remote), held & refs if held else frozenset())
+        return (atom, held & refs if held else frozenset())
 
 
 @dataclass(slots=True)
@@ -171,6 +191,10 @@ class InternetClass:
     atom_starts: list[int] = field(default_factory=list)
     contexts: list[tuple[int, dict[str, Skeleton]]] = field(default_factory=list)
     """(representative internet address, skeletons) per atom of the class partition."""
+    member_bounds: frozenset[int] = frozenset()
+    """The class partition's cuts but the representative's own security groups' (a member's
+    are cut instead): the walk looks at addresses through routes, blocks and ACLs, never
+    through security groups, so a member's atom may span contexts that only those cut apart."""
 
 
 class Bulk:
@@ -412,6 +436,11 @@ class Bulk:
                 rep = ctx.source if internet_is_source else ctx.destination
                 ic.atom_starts.append(start)
                 ic.contexts.append((rep, ctx.skeletons))
+            points: set[int] = set(self.universe.shared_points)
+            for ctx in contexts:
+                for sk in ctx.skeletons.values():
+                    skeleton_bounds(sk, self.universe, points, skip_groups_of=host.eni_id)
+            ic.member_bounds = frozenset(points & ic.bounds)
             self._internet_classes[key] = ic
         return ic
 
@@ -423,7 +452,7 @@ class Bulk:
         Outcomes are over the network's traffic space, or over ``local``'s
         (:meth:`internet_space`)."""
         ic = self.internet_class(host, internet_is_source=internet_is_source)
-        bounds = set(ic.bounds)
+        bounds = set(ic.bounds if host.eni_id is None else ic.member_bounds)
         if host.eni_id is not None:
             eni = self.c.enis[host.eni_id]
             bounds |= self.universe.rule_points(eni.ingress, "sg")
