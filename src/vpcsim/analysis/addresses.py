@@ -193,8 +193,11 @@ def route_table_bounds(table: CompiledRouteTable, bounds: set[int]) -> None:
             _add_cidr(bounds, net, mask)
 
 
-def skeleton_bounds(sk: Skeleton, universe: InternetUniverse, points: set[int]) -> None:
-    """Every cut of the internet that the path of ``sk`` looks at (routes, blocks, rules)."""
+def skeleton_bounds(
+    sk: Skeleton, universe: InternetUniverse, points: set[int], *, skip_groups_of: str | None = None
+) -> None:
+    """Every cut of the internet that the path of ``sk`` looks at (routes, blocks, rules) --
+    but the security groups of ENI ``skip_groups_of``, when given (a class mate has its own)."""
     for table in sk.route_tables:
         points |= universe.table_points(table)
     for subnet in sk.subnets:
@@ -204,6 +207,8 @@ def skeleton_bounds(sk: Skeleton, universe: InternetUniverse, points: set[int]) 
         else:
             universe.cut(subnet.net, subnet.mask, points)
     for call in sk.filters:
+        if call.kind == "sg" and call.owner == skip_groups_of:
+            continue
         points |= universe.rule_points(call.rules, call.kind)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -37,12 +37,20 @@ from ..engine.compiled import (
 from ..engine.elb_compiled import listener_ports
 from ..engine.flow import LINUX_CLIENT_PORTS
 from ..model import Network
-from ..model.addressing import NOT_INTERNET_BLOCKS
-from .addresses import InternetUniverse, _add_cidr, internet_universe, partition, route_table_bounds
+from ..model.addressing import FULL_MASK, NOT_INTERNET_BLOCKS
+from .addresses import (
+    InternetUniverse,
+    _add_cidr,
+    internet_universe,
+    partition,
+    route_table_bounds,
+    skeleton_bounds,
+)
 from .atoms import RuleSet, TrafficSpace
 from .endpoints import Host
 from .evaluate import FilterEvaluator, Keyer, NeedsTracing, Outcome, Subst, evaluate
 from .intervals import Interval, Intervals
+from .local_atoms import LocalSpace, local_space, question_rules
 from .naive import naive_outcome
 from .reach import universe_contexts, walk_context
 from .skeleton import FilterCall, Skeleton
@@ -113,11 +121,20 @@ class AtomKeyer(Keyer):
         self.member_of: dict[int, frozenset[int]] = {ip: frozenset(v) for ip, v in holders.items()}
         self._canonical = canonical
         self._uncached: set[int] = set()
+        self._bounds_of: dict[int, list[int]] = {}
 
     def register(self, rules: list[SgRule]) -> None:
-        """Key a rule list of one's own (one group's rules) by member sets too."""
+        """Key a rule list of one's own (one group's rules) by member sets too, and by the list's
+        own CIDR boundaries: its rules decide alike between two of them (given member sets), so
+        addresses that the estate's other rules cut apart still share the list's results."""
         if id(rules) in self._refs:
             return
+        points: set[int] = set()
+        for rule in rules:
+            for net, mask in rule.blocks:
+                if net <= FULL_MASK:
+                    _add_cidr(points, net, mask)
+        self._bounds_of[id(rules)] = sorted(points)
         refs = set()
         for rule in rules:
             if rule.peer_kind == PEER_MEMBERS:
@@ -143,10 +160,14 @@ class AtomKeyer(Keyer):
             refs = self._refs[id(rules)]
         if id(rules) in self._uncached:
             return remote  # rules this keyer does not know: key by the address itself
+        if remote > FULL_MASK:
+            atom = bisect_right(self.bounds, remote)
+        else:
+            atom = bisect_right(self._bounds_of[id(rules)], remote)
         if not refs:
-            return bisect_right(self.bounds, remote)
+            return atom
         held = self.member_of.get(remote)
-        return (bisect_right(self.bounds, remote), held & refs if held else frozenset())
+        return (atom, held & refs if held else frozenset())
 
 
 @dataclass(slots=True)
@@ -170,6 +191,10 @@ class InternetClass:
     atom_starts: list[int] = field(default_factory=list)
     contexts: list[tuple[int, dict[str, Skeleton]]] = field(default_factory=list)
     """(representative internet address, skeletons) per atom of the class partition."""
+    member_bounds: frozenset[int] = frozenset()
+    """The class partition's cuts but the representative's own security groups' (a member's
+    are cut instead): the walk looks at addresses through routes, blocks and ACLs, never
+    through security groups, so a member's atom may span contexts that only those cut apart."""
 
 
 class Bulk:
@@ -199,7 +224,8 @@ class Bulk:
         for lst in self.group_rules.values():
             rules.add_sg(lst)
             _sg_bounds(lst, bounds)
-        rules.add_service_ports(listener_ports(network))  # a load balancer answers on its listeners' ports
+        self.service_ports = listener_ports(network)
+        rules.add_service_ports(self.service_ports)  # a load balancer answers on its listeners' ports
         acl_bounds: set[int] = set()
         acls_seen: set[str] = set()
         tables_seen: set[str] = set()
@@ -251,10 +277,16 @@ class Bulk:
 
     # ------------------------------------------------------------------ evaluation with a memo
 
-    def evaluate(self, skeletons: dict[str, Skeleton], subst: Subst) -> Outcome:
+    def evaluate(
+        self, skeletons: dict[str, Skeleton], subst: Subst, local: LocalSpace | None = None
+    ) -> Outcome:
         """``evaluate`` for a class mate, memoised on what differs between class mates: the
         results of the security groups that are substituted, and the address atoms that the
-        substituted addresses fall in for the ACLs that judge them."""
+        substituted addresses fall in for the ACLs that judge them. ``local``: over a question's
+        own traffic space (:mod:`~vpcsim.analysis.local_atoms`) rather than the network's."""
+        space, ev, memo = (
+            (self.space, self.ev, self._memo) if local is None else (local.space, local.ev, local.memo)
+        )
         slots = self._slots.get(id(skeletons))
         if slots is None:
             slots = self._slots[id(skeletons)] = _member_slots(skeletons, subst)
@@ -262,17 +294,17 @@ class Bulk:
         for call in slots:
             rules, remote = subst.apply(call)
             if call.kind == "sg":
-                result = self.ev.sg(rules, remote)  # type: ignore[arg-type]
+                result = ev.sg(rules, remote)  # type: ignore[arg-type]
                 subst.sg_results[(call.owner, call.direction, call.remote)] = result
                 sig.append(result)
             else:
                 sig.append(self.keyer.acl_key(remote))
         key = tuple(sig)
-        out = self._memo.get(key)
+        out = memo.get(key)
         if out is not None:
             self.memo_hits += 1
             return out
-        out = self._memo[key] = evaluate(self.space, skeletons, self.ev, subst)
+        out = memo[key] = evaluate(space, skeletons, ev, subst)
         return out
 
     def _table(self, table_id: str) -> CompiledRouteTable:
@@ -404,14 +436,23 @@ class Bulk:
                 rep = ctx.source if internet_is_source else ctx.destination
                 ic.atom_starts.append(start)
                 ic.contexts.append((rep, ctx.skeletons))
+            points: set[int] = set(self.universe.shared_points)
+            for ctx in contexts:
+                for sk in ctx.skeletons.values():
+                    skeleton_bounds(sk, self.universe, points, skip_groups_of=host.eni_id)
+            ic.member_bounds = frozenset(points & ic.bounds)
             self._internet_classes[key] = ic
         return ic
 
-    def internet(self, host: Host, *, internet_is_source: bool) -> list[tuple[Intervals, Outcome]]:
+    def internet(
+        self, host: Host, *, internet_is_source: bool, local: LocalSpace | None = None
+    ) -> list[tuple[Intervals, Outcome]]:
         """Every atom between the internet and ``host``: (internet address piece, outcome) per
-        address atom of the host's own partition (its class's, cut by its own SG CIDRs)."""
+        address atom of the host's own partition (its class's, cut by its own SG CIDRs).
+        Outcomes are over the network's traffic space, or over ``local``'s
+        (:meth:`internet_space`)."""
         ic = self.internet_class(host, internet_is_source=internet_is_source)
-        bounds = set(ic.bounds)
+        bounds = set(ic.bounds if host.eni_id is None else ic.member_bounds)
         if host.eni_id is not None:
             eni = self.c.enis[host.eni_id]
             bounds |= self.universe.rule_points(eni.ingress, "sg")
@@ -424,7 +465,7 @@ class Bulk:
             self._subst(ic.host, host, subst)
             subst.addresses[rep_address] = atom.representative
             try:
-                outcome = self.evaluate(skeletons, subst)
+                outcome = self.evaluate(skeletons, subst, local)
             except NeedsTracing:
                 self.traced += 1
                 src, dst = (
@@ -433,9 +474,40 @@ class Bulk:
                     else (host.address, atom.representative)
                 )
                 outcome = naive_outcome(
-                    self.network, self.space, src, dst, None if internet_is_source else host.eni_id
+                    self.network,
+                    self.space if local is None else local.space,
+                    src,
+                    dst,
+                    None if internet_is_source else host.eni_id,
                 )
             out.append((((atom.lo, atom.hi),), outcome))
+        return out
+
+    def internet_spaces(self, hosts: Iterable[Host], *, internet_is_source: bool) -> dict[Host, LocalSpace]:
+        """The traffic space of the questions "the internet and each of ``hosts``", one per
+        class of hosts: cut only by the rules its paths meet and by the groups of the class's
+        members among ``hosts`` (:mod:`~vpcsim.analysis.local_atoms`). Class mates share the
+        space, its filter caches and its memo; a class's members carry a VPC's groups at most,
+        so a space's atoms do not grow with the estate."""
+        members: dict[int, tuple[InternetClass, list[Host]]] = {}
+        for host in hosts:
+            ic = self.internet_class(host, internet_is_source=internet_is_source)
+            members.setdefault(id(ic), (ic, []))[1].append(host)
+        out: dict[Host, LocalSpace] = {}
+        for ic, mates in members.values():
+            rules = question_rules((sks for _, sks in ic.contexts), Subst(), self.service_ports)
+            seen: set[int] = {id(lst) for lst in rules.lists}
+            for host in mates:
+                if host.eni_id is None:
+                    continue
+                eni = self.c.enis[host.eni_id]
+                for lst in (eni.ingress, eni.egress):
+                    if id(lst) not in seen:
+                        seen.add(id(lst))
+                        rules.add_sg(lst)
+            local = local_space(rules, self.client_ports, self.keyer)
+            for host in mates:
+                out[host] = local
         return out
 
 

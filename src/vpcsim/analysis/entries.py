@@ -10,6 +10,7 @@ destinations united), which keeps the description exact.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -218,7 +219,17 @@ class RenderCache:
 
     def __init__(self) -> None:
         self.covers: dict[tuple[Intervals, int], tuple[str, ...]] = {}
-        self.traffic: dict[int, list[Traffic]] = {}
+        self._traffic: weakref.WeakKeyDictionary[TrafficSpace, dict[int, list[Traffic]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def traffic(self, space: TrafficSpace) -> dict[int, list[Traffic]]:
+        """Traffic texts by atom bits, per traffic space: analyses that use a space per question
+        (:mod:`vpcsim.analysis.local_atoms`) share the covers, never the atoms' meaning."""
+        got = self._traffic.get(space)
+        if got is None:
+            got = self._traffic[space] = {}
+        return got
 
 
 class EntryBuilder:
@@ -243,7 +254,7 @@ class EntryBuilder:
     ) -> list[Entry]:
         entries: list[Entry] = []
         covers = self.cache.covers
-        traffic_cache = self.cache.traffic
+        traffic_cache = self.cache.traffic(self.space)
 
         def cover(members: Intervals, universe: IntervalIndex | None) -> tuple[str, ...]:
             key = (members, id(universe))

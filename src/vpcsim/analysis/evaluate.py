@@ -18,7 +18,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..engine.compiled import AclEntry, CompiledEni, SgRule
+from ..engine.compiled import PEER_CIDR, AclEntry, CompiledEni, SgRule
 from ..engine.filters import Packet, acl_decide, peer_matches, sg_decide
 from ..engine.flow import ICMP, ICMPV6, TCP, UDP, PortRanges
 from ..model.addressing import FULL_MASK
@@ -147,6 +147,7 @@ class FilterEvaluator:
         self._reply_atoms: dict[tuple[object, ...], int] = {}
         self._reply_sports: dict[tuple[object, ...], int] = {}
         self._segment_cache: dict[tuple[int, int], list[tuple[int, int]] | None] = {}
+        self._prepared: dict[int, list[tuple[int, int, int, SgRule, int]]] = {}
 
     # ---------------------------------------------------------------- security groups
 
@@ -198,16 +199,35 @@ class FilterEvaluator:
         cached = self._sg_forward.get(key)
         if cached is not None:
             return cached
+        prepared = self._prepared.get(id(rules))
+        if prepared is None:
+            prepared = self._prepared[id(rules)] = self._prepare(rules)
         passed = maybe = 0
-        for rule in rules:
+        for kind, net, mask, rule, bits in prepared:
+            # peer_matches, with its common cases inline: this runs once per rule and address atom
+            if kind == PEER_CIDR:
+                if remote & mask == net:
+                    passed |= bits
+                continue
             hit = peer_matches(rule, remote)
             if hit is None:
-                maybe |= self.rule_bits(rule)
+                maybe |= bits
             elif hit:
-                passed |= self.rule_bits(rule)
+                passed |= bits
         result = (passed, maybe & ~passed)
         self._sg_forward[key] = result
         return result
+
+    def _prepare(self, rules: list[SgRule]) -> list[tuple[int, int, int, SgRule, int]]:
+        """Each rule's peer kind, CIDR and atoms, once per rule list; rules of no atom dropped."""
+        out = []
+        for rule in rules:
+            bits = self.rule_bits(rule)
+            if not bits:
+                continue
+            net, mask = rule.blocks[0] if rule.peer_kind == PEER_CIDR else (0, 0)
+            out.append((rule.peer_kind, net, mask, rule, bits))
+        return out
 
     # ---------------------------------------------------------------- network ACLs
 
@@ -345,7 +365,7 @@ def evaluate(
         sk = skeletons.get(walk)
         if sk is None or not mask:
             continue
-        if sk.service:
+        if sk.service and not replies_never_return(sk):
             raise NeedsTracing(walk)
         if sk.forward_blocked or not (sk.delivered or sk.forward_unknown):
             continue
@@ -381,6 +401,14 @@ def evaluate(
             continue
         _replies(space, ev, returns, passed, mask, out, subst)
     return out
+
+
+def replies_never_return(sk: Skeleton) -> bool:
+    """A skeleton marked ``service`` only because its reply crosses a middlebox untracked, whose
+    return path a blocker that is not a filter stops (a routing loop, no route...): such a
+    blocker holds for every flow of the walk class, so no atom's reply comes back, whatever the
+    middlebox's groups say port by port. The request's filters are judged as usual."""
+    return sk.untracked_reply and not sk.vpc_service and sk.return_blocked
 
 
 def _replies(

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from ..engine.compiled import Compiled, ip_int, ip_str
 from ..engine.flow import LINUX_CLIENT_PORTS
@@ -93,7 +93,7 @@ def exposed_addresses(sources: Iterable[str], universe: IntervalIndex | None = N
     merged = normalize(pieces)
     if universe is None:
         return sum(hi - lo + 1 for lo, hi in merged)
-    return sum(b - a + 1 for lo, hi in merged for a, b in universe.within(lo, hi))
+    return sum(universe.count(lo, hi) for lo, hi in merged)
 
 
 def severity(traffic: Traffic, sources: Iterable[str], universe: IntervalIndex | None = None) -> str:
@@ -266,8 +266,11 @@ def _exposure(
             cached = severities[key] = severity(entry.traffic, entry.sources, universe)
         return cached
 
-    # Members whose pieces and outcomes are the same get the same entries: build them once.
-    built: dict[tuple[object, ...], dict[str, list[Entry]]] = {}
+    # Each question over its own atoms (the rules its paths meet), not the estate's.
+    spaces = bulk.internet_spaces(
+        (Host(public, eni_id) for eni_id, eni in c.enis.items() for public in eni.public_of.values()),
+        internet_is_source=True,
+    )
     progress.start("exposure (ENIs)", len(c.enis))
     for done, eni_id in enumerate(sorted(c.enis), 1):
         if done % 256 == 0:
@@ -276,16 +279,21 @@ def _exposure(
         for _private, public in sorted(eni.public_of.items()):
             public_addresses += 1
             host = Host(public, eni_id)
-            pieces = bulk.internet(host, internet_is_source=True)
+            local = spaces[host]
+            pieces = bulk.internet(host, internet_is_source=True, local=local)
+            # Members whose pieces and outcomes are the same get the same entries: build them once
+            # (the entry keeps its outcomes alive, so that their ids stay theirs).
             key = tuple((piece, id(out)) for piece, out in pieces)
-            lists = built.get(key)
+            cached = cast("tuple[dict[str, list[Entry]], object] | None", local.built.get(key))
+            lists = cached[0] if cached is not None else None
             if lists is None:
                 builders = {
-                    k: EntryBuilder(bulk.space, render) for k in ("allowed", "one_way", "partial", "unknown")
+                    k: EntryBuilder(local.space, render) for k in ("allowed", "one_way", "partial", "unknown")
                 }
                 for piece, out in pieces:
                     add_outcome(builders, out, piece, _NOWHERE)
-                lists = built[key] = {name: b.build(universe, None) for name, b in builders.items()}
+                lists = {name: b.build(universe, None) for name, b in builders.items()}
+                local.built[key] = (lists, pieces)
             ic = bulk.internet_class(host, internet_is_source=True)
             rep_eni = ic.host.eni_id or eni_id
             skeleton = next((sk for _, sks in ic.contexts for sk in sks.values() if sk.delivered), None)

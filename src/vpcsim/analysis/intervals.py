@@ -28,12 +28,33 @@ ADDRESS_SPACE6: Intervals = ((V6_FLAG, V6_FLAG | FULL_MASK6),)
 class IntervalIndex:
     """Fast membership and "first member at or after" over a fixed interval set."""
 
-    __slots__ = ("his", "intervals", "los")
+    __slots__ = ("_sizes", "his", "intervals", "los")
 
     def __init__(self, intervals: Intervals) -> None:
         self.intervals = intervals
         self.los = [lo for lo, _ in intervals]
         self.his = [hi for _, hi in intervals]
+        self._sizes: list[int] | None = None
+
+    def count(self, lo: int, hi: int) -> int:
+        """How many members lie in ``[lo, hi]``: two bisections over running sizes, so that
+        counting a wide range of a universe with thousands of holes is not a walk over them."""
+        sizes = self._sizes
+        if sizes is None:
+            total, sizes = 0, [0]
+            for a, b in self.intervals:
+                total += b - a + 1
+                sizes.append(total)
+            self._sizes = sizes
+        return self._upto(hi) - self._upto(lo - 1) if hi >= lo else 0
+
+    def _upto(self, value: int) -> int:
+        """Members at or below ``value``."""
+        i = bisect_right(self.los, value)
+        if i == 0:
+            return 0
+        assert self._sizes is not None
+        return self._sizes[i - 1] + min(self.his[i - 1], value) - self.los[i - 1] + 1
 
     def __contains__(self, value: int) -> bool:
         i = bisect_right(self.los, value) - 1

@@ -122,6 +122,10 @@ class Skeleton:
     or a reply crosses a middlebox the request never passed (new traffic there)."""
     service_ports: frozenset[tuple[int, int]] = frozenset()
     """(protocol, port) pairs the VPC service at the destination answers on (``service`` only)."""
+    vpc_service: bool = False
+    """The destination is a VPC service (``service`` for that reason)."""
+    untracked_reply: bool = False
+    """A reply crosses a middlebox the request never passed (``service`` for that reason)."""
     delivered: bool = False
     """The request reached its destination (blockers aside)."""
     has_reply: bool = False
@@ -186,6 +190,7 @@ class SkeletonHooks:
                 # judged port by port: the engine's own walk decides (per-atom tracing), over
                 # client-port atoms that respect the middlebox's rules.
                 self.skeleton.service = True
+                self.skeleton.untracked_reply = True
                 self._record_sg(walk, eni, pkt, egress=egress)
             return  # connection tracking: replies pass, as in the engine
         self._record_sg(walk, eni, pkt, egress=egress)
@@ -238,6 +243,7 @@ class SkeletonHooks:
 
     def on_service(self, walk: Walk, eni: CompiledEni, name: str, ports: frozenset[tuple[int, int]]) -> None:
         self.skeleton.service = True
+        self.skeleton.vpc_service = True
         self.skeleton.service_ports = ports
 
     def on_reply(self, walk: Walk, request: Packet, reply: Packet | None) -> None:
