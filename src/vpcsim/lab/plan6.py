@@ -58,11 +58,10 @@ from .rules6 import (
     sg_chain_lines6,
     table6,
 )
-from .state import NamespaceRecord
 
 if TYPE_CHECKING:
     from ..model import NetworkInterface
-    from .plan import NamespacePlan, _Planner
+    from .plan import _Planner
 
 V6 = "-6 "
 """Prefix of an IPv6 configuration line (:func:`vpcsim.lab.kernel.ip_batch` runs them with ``ip -6``)."""
@@ -620,14 +619,6 @@ def realise_ipv6(planner: _Planner) -> None:
     """Add IPv6 to the planner's namespaces when the network has an IPv6 block (else nothing)."""
     if has_ipv6(planner):
         Planner6(planner).run()
-
-
-def eigw_records(plans: list[NamespacePlan]) -> list[NamespaceRecord]:
-    return [
-        NamespaceRecord(p.name, p.role, p.component)
-        for p in plans
-        if p.role == "egress-only-internet-gateway"
-    ]
 
 
 __all__ = ["DEFAULT_INTERNET_HOSTS6", "V6", "has_ipv6", "realise_ipv6", "sysctls6"]
