@@ -151,6 +151,8 @@ def bench_exposure(network: Network, sample: int) -> None:
         f"(+{peak - before:.2f} over the estate; target {MEMORY_GIB['exposure']} GiB: "
         f"{'met' if peak <= MEMORY_GIB['exposure'] else 'MISSED'})"
     )
+    if sample == 0:
+        return  # ``--naive 0``: no naive sample (minutes of CPU per address on large messy estates)
     bulk = Bulk(network)
     publics = [(e.eni_id, p) for e in bulk.c.enis.values() for p in e.public_of.values()]
     rng = random.Random(SEED)
@@ -282,7 +284,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--preset", choices=("estate", "messy"), default="estate", help="the estate's kind")
     parser.add_argument("--enis", type=int, default=None, help="ENIs in the estate (default 50,000)")
     parser.add_argument(
-        "--naive", type=int, default=None, help="pairs/addresses in each naive sample (default 100, 50, 200)"
+        "--naive",
+        type=int,
+        default=None,
+        help="pairs/addresses in each naive sample (default 100, 50, 200; exposure: 0 skips it)",
     )
     args = parser.parse_args(argv if argv is not None else [])
     big, medium = _configs(args.preset, args.enis, args.quick)
@@ -294,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
         if "reach" in wanted:
             bench_reach(estate, samples, naive)
         if "exposure" in wanted:
-            bench_exposure(estate, naive or (20 if args.quick else 50))
+            bench_exposure(estate, naive if naive is not None else (20 if args.quick else 50))
         if "matrix-sg" in wanted:
             bench_matrix(estate, "security-group", naive or 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
         if "matrix-subnet" in wanted:

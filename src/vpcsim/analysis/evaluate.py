@@ -18,7 +18,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..engine.compiled import PEER_CIDR, AclEntry, CompiledEni, SgRule
+from ..engine.compiled import PEER_CIDR, PEER_UNKNOWN, AclEntry, CompiledEni, SgRule
 from ..engine.filters import Packet, acl_decide, peer_matches, sg_decide
 from ..engine.flow import ICMP, ICMPV6, TCP, UDP, PortRanges
 from ..model.addressing import FULL_MASK
@@ -312,7 +312,7 @@ class FilterEvaluator:
         """Atoms whose reply the (return-path ACL) filter passes, for non-port protocols and for
         constant or request-port roles."""
         rules, remote = subst.apply(call)
-        key = (id(rules), self.keyer.acl_key(remote), call.role, call.const_ports, mask)
+        key = (id(rules), self._remote_key(call, rules, remote), call.role, call.const_ports, mask)
         cached = self._reply_atoms.get(key)
         if cached is not None:
             return cached
@@ -327,7 +327,9 @@ class FilterEvaluator:
                 pkt = reply_packet(atom, dports)
             else:
                 pkt = reply_packet(atom, _NO_PORTS)
-            return call.kind != "acl" or _acl_passes(rules, pkt, remote)  # type: ignore[arg-type]
+            if call.kind == "acl":
+                return _acl_passes(rules, pkt, remote)  # type: ignore[arg-type]
+            return sg_decide(rules, pkt, remote)[0] is not None  # type: ignore[arg-type]
 
         if call.kind == "acl":
             passed = self._by_segments(rules, mask, passes)  # type: ignore[arg-type]
@@ -339,17 +341,26 @@ class FilterEvaluator:
         self._reply_atoms[key] = passed
         return passed
 
+    def _remote_key(self, call: FilterCall, rules: list[SgRule] | list[AclEntry], remote: int) -> object:
+        if call.kind == "acl":
+            return self.keyer.acl_key(remote)
+        return ("sg", self.keyer.sg_key(rules, remote))  # type: ignore[arg-type]
+
     def reply_sports(self, call: FilterCall, protocol: int, subst: Subst = NO_SUBST) -> int:
         """Client-port atoms (bits over ``space.sport_atoms[protocol]``) whose reply passes."""
         rules, remote = subst.apply(call)
-        key = (id(rules), self.keyer.acl_key(remote), protocol)
+        key = (id(rules), self._remote_key(call, rules, remote), protocol)
         cached = self._reply_sports.get(key)
         if cached is not None:
             return cached
         passed = 0
         for i, (lo, _) in enumerate(self.space.sport_atoms[protocol]):
             pkt = Packet(0, 0, protocol, _NO_PORTS, ((lo, lo),), -1, -1)
-            if _acl_passes(rules, pkt, remote):  # type: ignore[arg-type]
+            if call.kind == "acl":
+                ok = _acl_passes(rules, pkt, remote)  # type: ignore[arg-type]
+            else:  # a middlebox's groups judging an untracked reply as new traffic
+                ok = sg_decide(rules, pkt, remote)[0] is not None  # type: ignore[arg-type]
+            if ok:
                 passed |= 1 << i
         self._reply_sports[key] = passed
         return passed
@@ -365,7 +376,7 @@ def evaluate(
         sk = skeletons.get(walk)
         if sk is None or not mask:
             continue
-        if sk.service and not replies_never_return(sk):
+        if sk.service and not (replies_never_return(sk) or _untracked_reply_judged(sk)):
             raise NeedsTracing(walk)
         if sk.forward_blocked or not (sk.delivered or sk.forward_unknown):
             continue
@@ -409,6 +420,21 @@ def replies_never_return(sk: Skeleton) -> bool:
     blocker holds for every flow of the walk class, so no atom's reply comes back, whatever the
     middlebox's groups say port by port. The request's filters are judged as usual."""
     return sk.untracked_reply and not sk.vpc_service and sk.return_blocked
+
+
+def _untracked_reply_judged(sk: Skeleton) -> bool:
+    """A skeleton marked ``service`` only because its reply crosses a middlebox untracked, whose
+    groups on the return path name no unknown peer: they judge the reply as new traffic, by its
+    protocol and the client's port (or ICMP reply type), like a return-path ACL -- so the atoms
+    are judged filter by filter (:meth:`FilterEvaluator.reply_sports`, ``reply_atoms``)."""
+    if not sk.untracked_reply or sk.vpc_service:
+        return False
+    return all(
+        rule.peer_kind != PEER_UNKNOWN  # type: ignore[union-attr]
+        for call in sk.filters
+        if call.kind == "sg" and call.path == "return"
+        for rule in call.rules
+    )
 
 
 def _replies(

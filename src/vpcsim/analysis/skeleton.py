@@ -24,8 +24,9 @@ A destination that is a VPC service (DNS resolver, metadata...) answers on fixed
 walk checks itself: such skeletons are marked ``service``, carry the ports the engine says the
 service answers on (atom boundaries: a port the service answers on never shares an atom with one
 it does not). A reply through a middlebox ENI the request never passed is judged there as new
-traffic, port by port: such skeletons are marked ``service`` too. The analyses trace every atom
-of a ``service`` skeleton.
+traffic, port by port: such skeletons are marked ``service`` too (``untracked_reply``). The
+analyses trace every atom of a ``service`` skeleton, but for an untracked reply, which the
+middlebox's groups judge like a return-path ACL (:mod:`vpcsim.analysis.evaluate`).
 """
 
 from __future__ import annotations
