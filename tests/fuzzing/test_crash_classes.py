@@ -510,6 +510,28 @@ def test_an_aws_load_balancer_arn_of_no_shape_is_refused_where_it_is(
     assert bad and bad[0]["severity"] == "error", problems
 
 
+@pytest.mark.parametrize("entry", ["é", 7, "arn:aws:elasticloadbalancing:us-east-2:1:targetgroup/t/1"])
+def test_a_target_group_s_load_balancer_arn_of_no_shape_is_refused_where_it_is(
+    cli: CliRunner, tmp_path: Path, entry: object
+) -> None:
+    """Found by the campaign (seed 32): ``LoadBalancerArns: ["é"]`` on a target group was read,
+    then refused by the spec reader when the export was read back; the AWS reader now refuses
+    an entry that is no load balancer's ARN, located, as the spec reader does."""
+    source = FIXTURES / "aws" / "test-load-balancer" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for each in source.glob("*.json"):
+        (folder / each.name).write_bytes(each.read_bytes())
+    document = json.loads((folder / "TargetGroups.json").read_text())
+    document["TargetGroups"][0]["LoadBalancerArns"] = [entry]
+    (folder / "TargetGroups.json").write_text(json.dumps(document))
+    run = cli("validate", "--json", str(folder))
+    assert run.status in (0, 2), run.out
+    problems = run.json.get("load_warnings") or _error(run)["details"]
+    bad = [p for p in problems if p["location"]["path"] == "$.TargetGroups[0].LoadBalancerArns[0]"]
+    assert bad and bad[0]["severity"] == "error", problems
+
+
 def test_a_spec_load_balancer_arn_of_no_shape_is_refused_where_it_is(cli: CliRunner, tmp_path: Path) -> None:
     spec = tmp_path / "lb.yaml"
     assert (

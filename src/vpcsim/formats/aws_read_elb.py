@@ -36,7 +36,7 @@ from ..model.elb import (
     load_balancer_arn,
     name_in_arn,
 )
-from .aws_fields import OUT_OF_RANGE, Bad, opt_int, opt_list, opt_str, req_str
+from .aws_fields import OUT_OF_RANGE, Bad, opt_int, opt_list, opt_str, req_str, type_name
 from .aws_import_base import ImporterBase, Scope
 
 #: The keys this mixin reads.
@@ -212,6 +212,13 @@ class ElbReaders(ImporterBase):
         kind = opt_str(item, "TargetType") or "instance"
         if kind not in ("instance", "ip", "lambda", "alb"):
             raise Bad(".TargetType", f"TargetType {kind!r} is not instance, ip, lambda or alb")
+        balancers: list[str] = []
+        for j, lb_arn in enumerate(opt_list(item, "LoadBalancerArns")):
+            if type(lb_arn) is not str:
+                raise Bad(f".LoadBalancerArns[{j}]", f"expected a string, not {type_name(lb_arn)}")
+            if name_in_arn(lb_arn, "loadbalancer") is None:
+                raise Bad(f".LoadBalancerArns[{j}]", arn_problem(lb_arn, "loadbalancer"), OUT_OF_RANGE)
+            balancers.append(lb_arn)
         tg = TargetGroup(
             target_group_arn=arn,
             target_group_name=opt_str(item, "TargetGroupName") or name,
@@ -221,7 +228,7 @@ class ElbReaders(ImporterBase):
             target_type=kind,  # type: ignore[arg-type]
             health_check_port=opt_str(item, "HealthCheckPort") or "traffic-port",
             health_check_protocol=opt_str(item, "HealthCheckProtocol"),
-            load_balancer_arns=[a for a in opt_list(item, "LoadBalancerArns") if type(a) is str],
+            load_balancer_arns=balancers,
             owner_id=self._owner({}),
             region=self._region(),
         )
