@@ -262,6 +262,12 @@ def arn_problem(arn: str, resource: Literal["loadbalancer", "targetgroup"]) -> s
     return f"{arn!r} is not an ARN of a {'load balancer' if resource == 'loadbalancer' else 'target group'} (arn:aws:elasticloadbalancing:REGION:ACCOUNT:{shape})"
 
 
+def default_rule_arn(listener_arn: str, priority: int) -> str:
+    """A rule's ARN when the input gives none: the listener's, as ``listener-rule/``, with the
+    priority as the rule's id."""
+    return f"{listener_arn.replace(':listener/', ':listener-rule/', 1)}/{priority}"
+
+
 def target_group_arn(region: str, account: str, name: str, suffix: str) -> str:
     return f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/{suffix}"
 
@@ -278,6 +284,7 @@ __all__ = [
     "TargetDescription",
     "TargetGroup",
     "arn_problem",
+    "default_rule_arn",
     "derived_suffix",
     "load_balancer_arn",
     "name_in_arn",
