@@ -286,3 +286,68 @@ def test_aws_rule_of_an_unknown_listener_is_reported(tmp_path: Path) -> None:
     )
     loaded = load_aws(tmp_path)
     assert [p.code for p in loaded.warnings] == ["VPCSIM_MISSING_REFERENCE"]
+
+
+def test_terraform_listener_rules(tmp_path: Path) -> None:
+    """``aws_lb_listener_rule``: a source_ip rule forwarding through a ``forward`` block, and a
+    fixed-response rule on a path (request conditions kept as read)."""
+    import json
+
+    state = json.loads((TERRAFORM / "state_alb.json").read_text())
+    resources = state["values"]["root_module"]["resources"]
+    listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/web/0123456789abcdef/1"
+    tg_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/0123456789abcdef"
+
+    def rule(
+        name: str, priority: int, condition: dict[str, object], action: dict[str, object]
+    ) -> dict[str, object]:
+        return {
+            "address": f"aws_lb_listener_rule.{name}",
+            "mode": "managed",
+            "type": "aws_lb_listener_rule",
+            "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "schema_version": 0,
+            "values": {
+                "arn": listener_arn.replace(":listener/", ":listener-rule/") + f"/r{priority}",
+                "listener_arn": listener_arn,
+                "priority": priority,
+                "condition": [condition],
+                "action": [action],
+            },
+            "sensitive_values": {},
+        }
+
+    resources.append(
+        rule(
+            "office",
+            10,
+            {"source_ip": [{"values": ["198.51.100.0/24"]}]},
+            {"type": "forward", "forward": [{"target_group": [{"arn": tg_arn, "weight": 1}]}]},
+        )
+    )
+    resources.append(
+        rule(
+            "closed",
+            20,
+            {"path_pattern": [{"values": ["/closed/*"]}]},
+            {"type": "fixed-response", "fixed_response": [{"status_code": "404"}]},
+        )
+    )
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    loaded = vpcsim.load(path)
+    lb_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/0123456789abcdef"
+    (listener,) = loaded.load_balancers[lb_arn].listeners
+    assert [
+        (
+            r.priority,
+            [(c.field, c.values) for c in r.conditions],
+            [(a.type, a.target_group_arns) for a in r.actions],
+        )
+        for r in listener.rules
+    ] == [
+        (10, [("source-ip", ["198.51.100.0/24"])], [("forward", [tg_arn])]),
+        (20, [("path-pattern", ["/closed/*"])], [("fixed-response", [])]),
+    ]
+    assert_round_trip(loaded)

@@ -179,7 +179,9 @@ class ElbBuilders(SpecBuilderBase):
             rpath: Path = (*path, "rules", index)
             conditions = []
             for cindex, condition in enumerate(item.conditions):
+                values = list(condition.values)
                 if condition.field == "source-ip":
+                    values = []
                     for vindex, value in enumerate(condition.values):
                         try:
                             cidr_int(value)
@@ -189,11 +191,13 @@ class ElbBuilders(SpecBuilderBase):
                                 "VPCSIM_SPEC_VALUE",
                                 f"{value!r} is not a CIDR block (a source-ip condition lists client CIDRs)",
                             )
-                conditions.append(RuleCondition(field=condition.field, values=list(condition.values)))
+                            continue
+                        values.append(value)
+                conditions.append(RuleCondition(field=condition.field, values=values))
             forward, outside = self._forward_groups(vkey, groups, item.forward, rpath)
             arns = forward + outside
             action = ListenerAction(
-                type=item.action, target_group_arns=arns if item.action == "forward" else []
+                type=item.action, target_group_arns=arns if item.action == "forward" else [], order=1
             )
             listener.rules.append(
                 ListenerRule(
