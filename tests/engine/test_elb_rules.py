@@ -130,3 +130,27 @@ def test_rule_to_a_group_the_input_lacks_is_reported() -> None:
     _add(e, _rule(1, [ListenerAction(target_group_arns=[missing])], ["8.8.8.0/24"]))
     t = _from(e, INSIDE)
     assert C.ELBV2_LISTENER_REQUIRES_TG_ACCEPT in t.codes
+
+
+# ------------------------------------------------------------------------- the analyses run the walk
+
+
+def test_exposure_counts_only_the_clients_a_rule_admits() -> None:
+    import vpcsim
+
+    e, tg2 = _estate(default_targets=False)
+    _add(e, _rule(10, [ListenerAction(target_group_arns=[tg2.target_group_arn])], ["8.8.8.0/24"]))
+    findings = [f.to_dict() for f in vpcsim.exposure(e.net).findings]
+    assert findings and all(f["via"] == "load-balancer" for f in findings)
+    assert {tuple(f["sources"]) for f in findings} == {("8.8.8.0/24",)}  # type: ignore[arg-type]
+    assert all(f["targets"] == [{"id": e.web_b.instance_id, "port": 8080}] for f in findings)
+
+
+def test_exposure_lists_the_targets_of_rules_some_source_meets() -> None:
+    import vpcsim
+
+    e, tg2 = _estate()
+    _add(e, _rule(10, [ListenerAction(target_group_arns=[tg2.target_group_arn])], ["8.8.8.0/24"]))
+    findings = [f.to_dict() for f in vpcsim.exposure(e.net).findings]
+    both = [{"id": e.web_a.instance_id, "port": 8080}, {"id": e.web_b.instance_id, "port": 8080}]
+    assert findings and all(f["sources"] == ["0.0.0.0/0"] and f["targets"] == both for f in findings)
