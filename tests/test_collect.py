@@ -27,6 +27,7 @@ ELB_KEYS = [
     "LoadBalancers",
     "LoadBalancerListeners",
     "LoadBalancerAttributes",
+    "ListenerRules",
     "TargetGroups",
     "LoadBalancerTargetHealth",
     "TargetGroupAttributes",
@@ -449,11 +450,17 @@ def test_collected_load_balancer_imports_with_listeners_and_targets(
         Name="web-tg", Protocol="HTTP", Port=80, VpcId=ids["vpc"], TargetType="instance"
     )["TargetGroups"][0]
     elbv2.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": ids["web"], "Port": 8080}])
-    elbv2.create_listener(
+    listener = elbv2.create_listener(
         LoadBalancerArn=lb["LoadBalancerArn"],
         Protocol="HTTP",
         Port=80,
         DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}],
+    )["Listeners"][0]
+    elbv2.create_rule(
+        ListenerArn=listener["ListenerArn"],
+        Priority=10,
+        Conditions=[{"Field": "source-ip", "SourceIpConfig": {"Values": ["203.0.113.0/24"]}}],
+        Actions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403"}}],
     )
     result = collect(aws, [REGION], tmp_path)
     assert result.counts["LoadBalancers"] == 1 and result.counts["TargetGroups"] == 1
@@ -462,6 +469,10 @@ def test_collected_load_balancer_imports_with_listeners_and_targets(
     network = loaded.network
     imported = network.load_balancers[lb["LoadBalancerArn"]]
     assert [(li.protocol, li.port) for li in imported.listeners] == [("HTTP", 80)]
+    rules = imported.listeners[0].rules
+    assert [
+        (r.priority, [(c.field, c.values) for c in r.conditions], [a.type for a in r.actions]) for r in rules
+    ] == [(10, [("source-ip", ["203.0.113.0/24"])], ["fixed-response"])]
     targets = network.target_groups[tg["TargetGroupArn"]].targets
     assert [(t.id, t.port) for t in targets] == [(ids["web"], 8080)]
     assert not any("LoadBalancer" in key or "TargetGroup" in key for key in loaded.skipped)

@@ -7,6 +7,8 @@ load balancer or target group the raw responses leave out:
 
 * ``LoadBalancers`` (``elbv2 describe-load-balancers``), ``TargetGroups``;
 * ``LoadBalancerListeners``: ``[{LoadBalancerArn, Listeners}]`` (``describe-listeners`` per LB);
+* ``ListenerRules``: ``[{ListenerArn, Rules}]`` (``describe-rules`` per Application Load Balancer
+  listener);
 * ``LoadBalancerAttributes``: ``[{LoadBalancerArn, Attributes}]``;
 * ``LoadBalancerTargetHealth``: ``[{TargetGroupArn, TargetHealthDescriptions}]``;
 * ``TargetGroupAttributes``: ``[{TargetGroupArn, Attributes}]``;
@@ -55,6 +57,7 @@ def collect_elbv2(client: Any, warn: Warn, fatal: Fatal) -> dict[str, list[Any]]
     out: dict[str, list[Any]] = {"LoadBalancers": load_balancers}
     listeners: list[Any] = []
     attributes: list[Any] = []
+    listener_rules: list[Any] = []
     for lb in load_balancers:
         arn = lb.get("LoadBalancerArn") if isinstance(lb, dict) else None
         if not isinstance(arn, str):
@@ -62,11 +65,20 @@ def collect_elbv2(client: Any, warn: Warn, fatal: Fatal) -> dict[str, list[Any]]
         found = call("describe_listeners", "Listeners", LoadBalancerArn=arn)
         if found is not None:
             listeners.append({"LoadBalancerArn": arn, "Listeners": found})
+            if lb.get("Type") == "application":
+                for listener in found:
+                    listener_arn = listener.get("ListenerArn") if isinstance(listener, dict) else None
+                    if not isinstance(listener_arn, str):
+                        continue
+                    rules = call("describe_rules", "Rules", ListenerArn=listener_arn)
+                    if rules is not None:
+                        listener_rules.append({"ListenerArn": listener_arn, "Rules": rules})
         attrs = call("describe_load_balancer_attributes", "Attributes", LoadBalancerArn=arn)
         if attrs is not None:
             attributes.append({"LoadBalancerArn": arn, "Attributes": attrs})
     out["LoadBalancerListeners"] = listeners
     out["LoadBalancerAttributes"] = attributes
+    out["ListenerRules"] = listener_rules
     groups = call("describe_target_groups", "TargetGroups")
     if groups is not None:
         out["TargetGroups"] = groups

@@ -145,3 +145,209 @@ def test_terraform_load_balancer_without_known_subnets_is_skipped() -> None:
     state = load_terraform(TERRAFORM / "state_prod.json")
     assert state.skipped == {"aws_lb": 1}
     assert not state.network.load_balancers
+
+
+# ------------------------------------------------------------------------- listener rules
+
+RULES_SPEC = SPEC.replace(
+    "          - {port: 80, protocol: HTTP, forward: [web]}",
+    """          - port: 80
+            protocol: HTTP
+            forward: [web]
+            rules:
+              - priority: 10
+                conditions:
+                  - {field: source-ip, values: [203.0.113.0/24]}
+                  - {field: path-pattern, values: ["/admin/*"]}
+                forward: [web, api]
+              - priority: 20
+                conditions: [{field: host-header, values: [old.example.com]}]
+                action: redirect""",
+).replace(
+    "    load_balancers:",
+    """      api:
+        protocol: HTTP
+        port: 9090
+        targets: [web-1]
+    load_balancers:""",
+)
+
+
+def test_spec_listener_rules_build_and_round_trip() -> None:
+    net = load_spec(textwrap.dedent(RULES_SPEC), filename="rules.yaml").network
+    (lb,) = net.load_balancers.values()
+    (listener,) = lb.listeners
+    names = {tg.target_group_arn: tg.target_group_name for tg in net.target_groups.values()}
+    assert [
+        (
+            r.priority,
+            [(c.field, c.values) for c in r.conditions],
+            [(a.type, [names[g] for g in a.target_group_arns]) for a in r.actions],
+        )
+        for r in listener.rules
+    ] == [
+        (
+            10,
+            [("source-ip", ["203.0.113.0/24"]), ("path-pattern", ["/admin/*"])],
+            [("forward", ["web", "api"])],
+        ),
+        (20, [("host-header", ["old.example.com"])], [("redirect", [])]),
+    ]
+    assert (
+        listener.rules[0].rule_arn.endswith("/10")
+        and ":listener-rule/app/web-alb/" in listener.rules[0].rule_arn
+    )
+    assert_round_trip(net)
+
+
+def test_spec_listener_rule_source_ip_must_be_a_cidr() -> None:
+    found = problems(RULES_SPEC.replace("[203.0.113.0/24]", "[not-a-block]"))
+    assert [(p.code, str(p.location).split(": ")[-1]) for p in found] == [
+        (
+            "VPCSIM_SPEC_VALUE",
+            "vpcs.main.load_balancers.web-alb.listeners[0].rules[0].conditions[0].values[0]",
+        )
+    ]
+
+
+def test_spec_listener_rule_unknown_target_group_is_a_located_problem() -> None:
+    found = problems(RULES_SPEC.replace("forward: [web, api]", "forward: [web, nope]"))
+    assert [(p.code, str(p.location).split(": ")[-1]) for p in found] == [
+        ("TargetGroupNotFound", "vpcs.main.load_balancers.web-alb.listeners[0].rules[0].forward[1]")
+    ]
+
+
+def test_listener_rules_round_trip_through_aws_json(tmp_path: Path) -> None:
+    net = load_spec(textwrap.dedent(RULES_SPEC), filename="rules.yaml").network
+    back = round_trip(net, tmp_path)
+    assert snapshot(back) == snapshot(net)
+    assert "ListenerRules" in {p.stem for p in tmp_path.rglob("*.json")} or any(
+        "ListenerRules" in p.read_text() for p in tmp_path.rglob("*.json")
+    )
+
+
+def test_aws_describe_rules_is_read_and_traced(tmp_path: Path) -> None:
+    """A bare ``describe-rules`` output (``Rules``): each rule's listener from its ARN; the
+    default rule is the listener's own default action."""
+    import json
+
+    net = load_spec(textwrap.dedent(SPEC), filename="alb.yaml").network
+    (lb,) = net.load_balancers.values()
+    (listener,) = lb.listeners
+    (tg,) = net.target_groups.values()
+    from vpcsim.formats.aws_export import export_aws
+
+    export_aws(net, tmp_path / "in")
+    rule_arn = listener.listener_arn.replace(":listener/", ":listener-rule/") + "/abc"
+    rules = {
+        "Rules": [
+            {
+                "RuleArn": rule_arn,
+                "Priority": "5",
+                "Conditions": [{"Field": "source-ip", "SourceIpConfig": {"Values": ["198.51.100.0/24"]}}],
+                "Actions": [
+                    {
+                        "Type": "forward",
+                        "ForwardConfig": {
+                            "TargetGroups": [{"TargetGroupArn": tg.target_group_arn, "Weight": 3}]
+                        },
+                    }
+                ],
+                "IsDefault": False,
+            },
+            {
+                "RuleArn": rule_arn + "def",
+                "Priority": "default",
+                "Conditions": [],
+                "Actions": [{"Type": "forward", "TargetGroupArn": tg.target_group_arn}],
+                "IsDefault": True,
+            },
+        ]
+    }
+    (tmp_path / "in" / "rules.json").write_text(json.dumps(rules))
+    loaded = load_aws(tmp_path / "in")
+    assert [str(p) for p in loaded.warnings] == []
+    (back,) = loaded.network.load_balancers[lb.load_balancer_arn].listeners
+    assert [
+        (r.rule_arn, r.priority, r.conditions[0].values, r.actions[0].target_group_arns) for r in back.rules
+    ] == [(rule_arn, 5, ["198.51.100.0/24"], [tg.target_group_arn])]
+
+
+def test_aws_rule_of_an_unknown_listener_is_reported(tmp_path: Path) -> None:
+    import json
+
+    net = load_spec(textwrap.dedent(SPEC), filename="alb.yaml").network
+    from vpcsim.formats.aws_export import export_aws
+
+    export_aws(net, tmp_path)
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/x/0123/4567/89ab"
+    (tmp_path / "rules.json").write_text(
+        json.dumps({"ListenerRules": [{"ListenerArn": "nope", "Rules": [{"RuleArn": arn, "Priority": "1"}]}]})
+    )
+    loaded = load_aws(tmp_path)
+    assert [p.code for p in loaded.warnings] == ["VPCSIM_MISSING_REFERENCE"]
+
+
+def test_terraform_listener_rules(tmp_path: Path) -> None:
+    """``aws_lb_listener_rule``: a source_ip rule forwarding through a ``forward`` block, and a
+    fixed-response rule on a path (request conditions kept as read)."""
+    import json
+
+    state = json.loads((TERRAFORM / "state_alb.json").read_text())
+    resources = state["values"]["root_module"]["resources"]
+    listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/web/0123456789abcdef/1"
+    tg_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/0123456789abcdef"
+
+    def rule(
+        name: str, priority: int, condition: dict[str, object], action: dict[str, object]
+    ) -> dict[str, object]:
+        return {
+            "address": f"aws_lb_listener_rule.{name}",
+            "mode": "managed",
+            "type": "aws_lb_listener_rule",
+            "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "schema_version": 0,
+            "values": {
+                "arn": listener_arn.replace(":listener/", ":listener-rule/") + f"/r{priority}",
+                "listener_arn": listener_arn,
+                "priority": priority,
+                "condition": [condition],
+                "action": [action],
+            },
+            "sensitive_values": {},
+        }
+
+    resources.append(
+        rule(
+            "office",
+            10,
+            {"source_ip": [{"values": ["198.51.100.0/24"]}]},
+            {"type": "forward", "forward": [{"target_group": [{"arn": tg_arn, "weight": 1}]}]},
+        )
+    )
+    resources.append(
+        rule(
+            "closed",
+            20,
+            {"path_pattern": [{"values": ["/closed/*"]}]},
+            {"type": "fixed-response", "fixed_response": [{"status_code": "404"}]},
+        )
+    )
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    loaded = vpcsim.load(path)
+    lb_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/0123456789abcdef"
+    (listener,) = loaded.load_balancers[lb_arn].listeners
+    assert [
+        (
+            r.priority,
+            [(c.field, c.values) for c in r.conditions],
+            [(a.type, a.target_group_arns) for a in r.actions],
+        )
+        for r in listener.rules
+    ] == [
+        (10, [("source-ip", ["198.51.100.0/24"])], [("forward", [tg_arn])]),
+        (20, [("path-pattern", ["/closed/*"])], [("fixed-response", [])]),
+    ]
+    assert_round_trip(loaded)

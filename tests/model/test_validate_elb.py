@@ -69,3 +69,27 @@ def test_missing_target_group_and_missing_nodes_are_warnings() -> None:
     found = {(p.severity, p.code) for p in validate(e.net)}
     assert ("warning", "TargetGroupNotFound") in found
     assert ("warning", "VPCSIM_NO_NODES") in found
+
+
+def test_listener_rules_priorities_source_ip_blocks_and_groups() -> None:
+    from vpcsim.model.elb import ListenerAction, ListenerRule, RuleCondition
+
+    e = alb_estate()
+    listener = e.lb.listeners[0]
+    gone = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/gone/0123456789abcdef"
+    for arn in ("r1", "r2"):
+        listener.rules.append(
+            ListenerRule(
+                rule_arn=arn,
+                priority=5,
+                conditions=[RuleCondition(field="source-ip", values=["nope"])],
+                actions=[ListenerAction(target_group_arns=[gone])],
+            )
+        )
+    codes = _codes(e.net)
+    assert ("PriorityInUse", "listeners[0].rules[0].priority") in codes
+    assert ("ValidationError", "listeners[0].rules[1].conditions") in codes
+    assert ("TargetGroupNotFound", "listeners[0].rules[0].actions") in codes
+    nlb = alb_estate(load_balancer_type="network")
+    nlb.lb.listeners[0].rules.append(ListenerRule(rule_arn="r", priority=1))
+    assert ("ValidationError", "listeners[0].rules") in _codes(nlb.net)

@@ -26,6 +26,7 @@ from ..engine.compiled import (
     SgRule,
     cidr_int,
 )
+from ..engine.elb_compiled import rule_source_blocks
 from ..model import Network
 from ..model.addressing import FULL_MASK6, GLOBAL_UNICAST6, NOT_INTERNET_BLOCKS, V6_FLAG
 from .intervals import ADDRESS_SPACE, IntervalIndex, Intervals, from_points, normalize, subtract
@@ -76,6 +77,8 @@ class InternetUniverse:
         )
         for ip in self.routable_private:
             cidrs.add((ip, 0xFFFFFFFF))
+        # Listener rules' source-ip blocks: a rule's targets differ on either side.
+        cidrs.update(rule_source_blocks(compiled.network))
         self.shared_cidrs = frozenset(cidrs)
         """(network, mask) of every block any walk may test an address against."""
         points: set[int] = set()
@@ -175,6 +178,7 @@ def _ipv6_universe(universe: InternetUniverse, compiled: Compiled) -> None:
     for subnet in compiled.subnets.values():
         if subnet.net6 >= 0:
             cidrs.add((subnet.net6, subnet.mask6))
+    cidrs.update(rule_source_blocks(compiled.network, ipv6=True))
     universe.shared_cidrs = frozenset(cidrs)
     points: set[int] = set()
     for net, mask in cidrs:

@@ -51,13 +51,24 @@ def load_balancer_path(c: Compiled, eni_id: str, entry: Entry) -> LoadBalancerPa
     ports = traffic.ports if traffic.ports is not None else ((0, 65535),)
     listeners: list[tuple[str, int]] = []
     targets: list[tuple[str, int]] = []
+    sources = []
+    for cidr in entry.sources:
+        address, _, length = cidr.partition("/")
+        sources.append(cidr_interval(ip_int(address), int(length or 32)))
     for listener in lb.listeners:
         if traffic.protocol not in ("tcp", "udp", "all"):
             continue
         if not any(lo <= listener.port <= hi for lo, hi in ports):
             continue
         listeners.append((listener.listener.protocol, listener.port))
-        for target in listener.targets:
+        # The default action's targets, then those of every rule some source of the finding may meet.
+        reached = [*listener.targets]
+        for rule in listener.rules:
+            if rule.sources is None or all(
+                any(a <= hi and lo <= b for a, b in ranges for lo, hi in sources) for ranges in rule.sources
+            ):
+                reached.extend(rule.targets)
+        for target in reached:
             pair = (target.target_id, target.port)
             if (
                 target.zone is None or target.zone in lb.zones or target.zone == "all"

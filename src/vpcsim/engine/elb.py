@@ -13,7 +13,10 @@ The rules (reference, "Elastic Load Balancing as an exposure path"):
   ``ELB_LISTENER_PORT_RESTRICTION`` / ``ELB_LISTENERS_MISMATCH``); a Gateway Load Balancer is not
   followed (as Reachability Analyzer, ``PATH_THROUGH_GWLB_NOT_CHECKED``): unknown;
 * only ``forward`` actions reach targets (``redirect`` and ``fixed-response`` answer at the load
-  balancer); no target group: ``ELBV2_LISTENER_REQUIRES_TG_ACCEPT``; no target:
+  balancer); an Application Load Balancer's listener rules add targets: those of every rule
+  whose ``source-ip`` condition (if any) admits the client -- its other conditions (path, host,
+  headers) may match some requests and not others -- plus the default action's; when some of
+  them forward, the legs decide, else the load balancer answers itself; no target group: ``ELBV2_LISTENER_REQUIRES_TG_ACCEPT``; no target:
   ``ELBV2_LISTENER_HAS_NO_TG``;
 * a node sends only to targets in zones enabled on the load balancer
   (``ELB_INSTALLED_AZ_RESTRICTION``) and, cross-zone off, only in its own zone
@@ -194,8 +197,11 @@ def _serve(
     lb_id = lb.lb.load_balancer_arn
     name = lb.lb.load_balancer_name
     say = rec.record and record_steps
+    if listener.rules:
+        # An Application Load Balancer's rules: the targets this client's requests may reach.
+        listener = listener.for_client(pkt.src)
     if not listener.forwards:
-        actions = [a.type for a in listener.listener.default_actions]
+        actions = listener.actions
         if actions:
             if say:
                 rec.step(

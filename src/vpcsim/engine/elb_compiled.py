@@ -11,11 +11,16 @@ Rules encoded here (reference, Elastic Load Balancing):
   ``loadbalancer/`` (``app/<name>/<id>``) or a Classic Load Balancer's name;
 * listener protocols map to IP protocols: HTTP, HTTPS, TCP, TLS, SSL -> TCP; UDP, QUIC -> UDP;
   TCP_UDP, TCP_QUIC -> both;
-* only ``forward`` actions reach targets; a target's port is its own ``Port``, else its group's
+* only ``forward`` actions reach targets (a ``TargetGroupArn``, or every group of a
+  ``ForwardConfig``); a target's port is its own ``Port``, else its group's
   (a Classic listener's ``InstancePort``);
 * an instance target receives on the primary private address of its primary ENI; an IP target
   on its address; a Lambda function outside any VPC path; an ``alb`` target on the nodes of
   that Application Load Balancer;
+* an Application Load Balancer's listener rules: a rule with a ``source-ip`` condition applies
+  only to clients inside its blocks (each such condition must hold); every other condition
+  (path, host, header, method, query) looks inside the request, so some request of any client
+  may meet it -- the rule stays reachable for every client;
 * cross-zone: the target group's attribute, else the load balancer's, else the type's default
   (on for ALB and Classic, off for NLB and GWLB).
 """
@@ -25,8 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Network
-from ..model.elb import Listener, LoadBalancer, TargetGroup, node_key_of_arn
-from .compiled import Compiled, CompiledEni, ip_int
+from ..model.addressing import last_address
+from ..model.elb import Listener, ListenerAction, ListenerRule, LoadBalancer, TargetGroup, node_key_of_arn
+from .compiled import Compiled, CompiledEni, cidr_int, ip_int
 from .flow import TCP, UDP
 
 #: Listener protocol -> the IP protocols it accepts.
@@ -64,6 +70,27 @@ class CompiledTarget:
 
 
 @dataclass(slots=True)
+class CompiledRule:
+    """A listener rule as the walk meets it: which clients it may apply to, what it does."""
+
+    rule: ListenerRule
+    sources: list[list[tuple[int, int]]] | None
+    """Per ``source-ip`` condition, the client address ranges it admits; None: no address
+    condition (any client may match)."""
+    forwards: bool
+    missing_groups: list[str]
+    targets: list[CompiledTarget]
+    actions: list[str]
+    """The type of each action."""
+
+    def admits(self, src: int) -> bool:
+        """Whether a client at ``src`` may meet the rule's conditions."""
+        if self.sources is None:
+            return True
+        return all(any(lo <= src <= hi for lo, hi in ranges) for ranges in self.sources)
+
+
+@dataclass(slots=True)
 class CompiledListener:
     listener: Listener
     protocols: frozenset[int]
@@ -73,6 +100,43 @@ class CompiledListener:
     missing_groups: list[str]
     """Target groups it forwards to that the input does not hold."""
     targets: list[CompiledTarget]
+    rules: list[CompiledRule] = field(default_factory=list)
+    """An Application Load Balancer's non-default rules, by priority."""
+    actions: list[str] = field(default_factory=list)
+    """The type of each default action."""
+
+    def for_client(self, src: int) -> CompiledListener:
+        """What a client at ``src`` may reach: the default actions' targets and those of every
+        rule whose ``source-ip`` conditions admit it (a rule's other conditions may match some
+        of its requests and not others, so each admitted rule may be taken). Itself when the
+        listener has no rules."""
+        admitted = [r for r in self.rules if r.admits(src)]
+        if not admitted:
+            return self
+        targets = list(self.targets)
+        seen = {
+            (t.target_group.target_group_arn if t.target_group else "", t.target_id, t.port) for t in targets
+        }
+        missing = list(self.missing_groups)
+        actions = list(self.actions)
+        for rule in admitted:
+            for t in rule.targets:
+                key = (t.target_group.target_group_arn if t.target_group else "", t.target_id, t.port)
+                if key not in seen:
+                    seen.add(key)
+                    targets.append(t)
+            missing.extend(m for m in rule.missing_groups if m not in missing)
+            actions.extend(a for a in rule.actions if a not in actions)
+        return CompiledListener(
+            self.listener,
+            self.protocols,
+            self.port,
+            self.forwards or any(r.forwards for r in admitted),
+            missing,
+            targets,
+            [],
+            actions,
+        )
 
     @property
     def label(self) -> str:
@@ -107,6 +171,27 @@ def listener_ports(network: Network) -> set[tuple[int, int]]:
         for listener in lb.listeners
         for proto in LISTENER_IP_PROTOCOLS.get(listener.protocol.upper(), ())
     }
+
+
+def rule_source_blocks(network: Network, *, ipv6: bool = False) -> set[tuple[int, int]]:
+    """(network, mask) of every ``source-ip`` block of a listener rule: the analyses cut the
+    client address space at them (a rule's targets differ on either side)."""
+    out: set[tuple[int, int]] = set()
+    for lb in network.load_balancers.values():
+        for listener in lb.listeners:
+            for rule in listener.rules:
+                for condition in rule.conditions:
+                    if condition.field != "source-ip":
+                        continue
+                    for value in condition.values:
+                        if (":" in value) != ipv6:
+                            continue
+                        try:
+                            net, mask, _ = cidr_int(value)
+                        except ValueError:
+                            continue
+                        out.add((net, mask))
+    return out
 
 
 def elb_index(c: Compiled) -> ElbIndex:
@@ -205,46 +290,85 @@ def _listener(n: Network, c: Compiled, lb: LoadBalancer, listener: Listener) -> 
     else:
         arns = listener.target_group_arns
         forwards = bool(arns)
-        for arn in arns:
-            tg = n.target_groups.get(arn)
-            if tg is None:
-                missing.append(arn)
-                continue
-            cross = tg.cross_zone if tg.cross_zone is not None else lb_cross
-            if lb.type == "application" and tg.cross_zone is None:
-                cross = True  # ALB: always on at the load balancer's level
-            preserve = (
-                lb.type == "network" and tg.target_type in ("instance", "ip") and tg.preserves_client_ip()
-            )
-            for target in tg.targets:
-                address, eni = _target_address(n, c, tg, tg.target_type, target.id)
-                zone = target.availability_zone
-                if zone is None and eni is not None:
-                    zone = eni.subnet.subnet.availability_zone
-                port = target.port if target.port is not None else (tg.port or listener.port)
-                targets.append(
-                    CompiledTarget(
-                        target.id,
-                        tg.target_type,
-                        address,
-                        eni,
-                        port,
-                        zone,
-                        target.health_state,
-                        tg,
-                        cross,
-                        preserve,
-                    )
+        targets, missing = _forward_targets(n, c, lb, listener, arns)
+    rules = [_rule(n, c, lb, listener, rule) for rule in sorted(listener.rules, key=lambda r: r.priority)]
+    actions = [a.type for a in listener.default_actions]
+    return CompiledListener(listener, protocols, listener.port, forwards, missing, targets, rules, actions)
+
+
+def _forward_arns(actions: list[ListenerAction]) -> list[str]:
+    out: list[str] = []
+    for action in actions:
+        if action.type == "forward":
+            out.extend(a for a in action.target_group_arns if a not in out)
+    return out
+
+
+def _rule(n: Network, c: Compiled, lb: LoadBalancer, listener: Listener, rule: ListenerRule) -> CompiledRule:
+    sources: list[list[tuple[int, int]]] | None = None
+    for condition in rule.conditions:
+        if condition.field != "source-ip":
+            continue
+        ranges = []
+        for value in condition.values:
+            try:
+                net, mask, _ = cidr_int(value)
+            except ValueError:
+                continue  # validation reports it
+            ranges.append((net, last_address(net, mask)))
+        sources = [*(sources or []), ranges]
+    arns = _forward_arns(rule.actions)
+    targets, missing = _forward_targets(n, c, lb, listener, arns)
+    return CompiledRule(rule, sources, bool(arns), missing, targets, [a.type for a in rule.actions])
+
+
+def _forward_targets(
+    n: Network, c: Compiled, lb: LoadBalancer, listener: Listener, arns: list[str]
+) -> tuple[list[CompiledTarget], list[str]]:
+    """The targets of the target groups ``arns``, and the groups the input does not hold."""
+    targets: list[CompiledTarget] = []
+    missing: list[str] = []
+    lb_cross = lb.cross_zone_enabled
+    for arn in arns:
+        tg = n.target_groups.get(arn)
+        if tg is None:
+            missing.append(arn)
+            continue
+        cross = tg.cross_zone if tg.cross_zone is not None else lb_cross
+        if lb.type == "application" and tg.cross_zone is None:
+            cross = True  # ALB: always on at the load balancer's level
+        preserve = lb.type == "network" and tg.target_type in ("instance", "ip") and tg.preserves_client_ip()
+        for target in tg.targets:
+            address, eni = _target_address(n, c, tg, tg.target_type, target.id)
+            zone = target.availability_zone
+            if zone is None and eni is not None:
+                zone = eni.subnet.subnet.availability_zone
+            port = target.port if target.port is not None else (tg.port or listener.port)
+            targets.append(
+                CompiledTarget(
+                    target.id,
+                    tg.target_type,
+                    address,
+                    eni,
+                    port,
+                    zone,
+                    target.health_state,
+                    tg,
+                    cross,
+                    preserve,
                 )
-    return CompiledListener(listener, protocols, listener.port, forwards, missing, targets)
+            )
+    return targets, missing
 
 
 __all__ = [
     "LISTENER_IP_PROTOCOLS",
     "CompiledListener",
     "CompiledLoadBalancer",
+    "CompiledRule",
     "CompiledTarget",
     "ElbIndex",
     "elb_index",
     "listener_ports",
+    "rule_source_blocks",
 ]

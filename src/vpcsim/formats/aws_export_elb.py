@@ -1,7 +1,8 @@
 """Elastic Load Balancing as the describe calls return it (for :mod:`.aws_export`), in the
 shapes :mod:`.aws_read_elb` reads: ``LoadBalancers``, ``LoadBalancerDescriptions`` (Classic),
 ``LoadBalancerListeners``, ``TargetGroups``, ``LoadBalancerTargetHealth``,
-``LoadBalancerAttributes`` and ``TargetGroupAttributes``. Keys are written only for networks that
+``LoadBalancerAttributes``, ``TargetGroupAttributes`` and ``ListenerRules`` (an Application
+Load Balancer's non-default rules, per listener, only when some listener has them). Keys are written only for networks that
 hold load balancers or target groups, so that other exports are unchanged. A Classic Load
 Balancer's cross-zone setting is written as its ``load_balancing.cross_zone.enabled`` attribute
 under its ARN (the classic API names it ``CrossZoneLoadBalancing``).
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model import Network, Resource
-from ..model.elb import Listener, LoadBalancer, TargetGroup
+from ..model.elb import Listener, ListenerAction, ListenerRule, LoadBalancer, TargetGroup
 
 
 def add_elb_documents(network: Network, bucket: Callable[[Resource], dict[str, list[Any]]]) -> None:
@@ -29,6 +30,13 @@ def add_elb_documents(network: Network, bucket: Callable[[Resource], dict[str, l
                     "Listeners": [_listener(lb, li) for li in lb.listeners],
                 }
             )
+            rules = [
+                {"ListenerArn": li.listener_arn, "Rules": [_rule(r) for r in li.rules]}
+                for li in lb.listeners
+                if li.rules
+            ]
+            if rules:
+                documents.setdefault("ListenerRules", []).extend(rules)
         if lb.cross_zone is not None:
             documents.setdefault("LoadBalancerAttributes", []).append(
                 {
@@ -100,9 +108,9 @@ def _load_balancer(lb: LoadBalancer) -> dict[str, Any]:
     return item
 
 
-def _listener(lb: LoadBalancer, listener: Listener) -> dict[str, Any]:
+def _actions(listed: list[ListenerAction]) -> list[dict[str, Any]]:
     actions = []
-    for action in listener.default_actions:
+    for action in listed:
         written: dict[str, Any] = {"Type": action.type}
         if len(action.target_group_arns) == 1:
             written["TargetGroupArn"] = action.target_group_arns[0]
@@ -113,12 +121,33 @@ def _listener(lb: LoadBalancer, listener: Listener) -> dict[str, Any]:
         if action.order is not None:
             written["Order"] = action.order
         actions.append(written)
+    return actions
+
+
+def _listener(lb: LoadBalancer, listener: Listener) -> dict[str, Any]:
     return {
         "ListenerArn": listener.listener_arn,
         "LoadBalancerArn": lb.load_balancer_arn,
         "Port": listener.port,
         "Protocol": listener.protocol,
-        "DefaultActions": actions,
+        "DefaultActions": _actions(listener.default_actions),
+    }
+
+
+def _rule(rule: ListenerRule) -> dict[str, Any]:
+    """A ``describe-rules`` rule (the default rule is the listener's ``DefaultActions``)."""
+    conditions: list[dict[str, Any]] = []
+    for condition in rule.conditions:
+        if condition.field == "source-ip":
+            conditions.append({"Field": "source-ip", "SourceIpConfig": {"Values": list(condition.values)}})
+        else:
+            conditions.append({"Field": condition.field, "Values": list(condition.values)})
+    return {
+        "RuleArn": rule.rule_arn,
+        "Priority": str(rule.priority),
+        "Conditions": conditions,
+        "Actions": _actions(rule.actions),
+        "IsDefault": False,
     }
 
 

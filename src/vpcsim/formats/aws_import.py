@@ -146,6 +146,8 @@ class AwsImporter(
             "LoadBalancerTargetHealth": self._target_health,
             "LoadBalancerAttributes": self._load_balancer_attributes,
             "TargetGroupAttributes": self._target_group_attributes,
+            "ListenerRules": self._listener_rules,
+            "Rules": self._rules,
         }
 
     def read(self, source: str, document: object, scope: Scope) -> None:

@@ -9,6 +9,11 @@ What is read, by top-level key:
 * ``Listeners`` -- ``elbv2 describe-listeners`` (each listener names its load balancer), and
   ``LoadBalancerListeners`` -- the same per load balancer, as Batfish and ``vpcsim collect``
   write them (``[{LoadBalancerArn, Listeners}]``);
+* ``ListenerRules`` -- ``elbv2 describe-rules`` per listener, as ``vpcsim collect`` writes it
+  (``[{ListenerArn, Rules}]``), and ``Rules`` -- a bare ``describe-rules`` output (each rule's
+  listener is read from its ARN, ``...:listener-rule/app/<name>/<id>/<listener>/<rule>``): the
+  non-default rules of an Application Load Balancer's listeners (the default rule, ``IsDefault``
+  or priority ``default``, is the listener's ``DefaultActions`` and is skipped);
 * ``LoadBalancerTargetHealth`` -- ``elbv2 describe-target-health`` per target group
   (``[{TargetGroupArn, TargetHealthDescriptions}]``): the registered targets (a bare
   ``TargetHealthDescriptions`` names no group and stays skipped);
@@ -24,12 +29,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model.addressing import cidr_int
 from ..model.elb import (
     Listener,
     ListenerAction,
+    ListenerRule,
     LoadBalancer,
     LoadBalancerAddress,
     LoadBalancerAvailabilityZone,
+    RuleCondition,
     TargetDescription,
     TargetGroup,
     arn_problem,
@@ -49,6 +57,8 @@ ELB_KEYS = (
     "LoadBalancerTargetHealth",
     "LoadBalancerAttributes",
     "TargetGroupAttributes",
+    "ListenerRules",
+    "Rules",
 )
 
 _Deferred = tuple[str, str, int, dict[str, Any], Scope]
@@ -68,6 +78,7 @@ class ElbReaders(ImporterBase):
     _load_balancer = _classic_load_balancer = _target_group = _elb_defer
     _listeners = _load_balancer_listeners = _target_health = _elb_defer
     _load_balancer_attributes = _target_group_attributes = _elb_defer
+    _listener_rules = _rules = _elb_defer
 
     def _apply_load_balancers(self) -> None:
         order = (
@@ -79,6 +90,8 @@ class ElbReaders(ImporterBase):
             ("LoadBalancerTargetHealth", self._read_target_health),
             ("LoadBalancerAttributes", self._read_lb_attributes),
             ("TargetGroupAttributes", self._read_tg_attributes),
+            ("ListenerRules", self._read_rule_set),
+            ("Rules", self._read_rule),
         )
         for key, reader in order:
             for src, key_, index, item, scope in self._elb_items[key]:
@@ -285,10 +298,25 @@ class ElbReaders(ImporterBase):
         port = opt_int(item, "Port", 1, 65535)
         if port is None:
             raise Bad(".Port", "Port is required")
+        actions = self._actions(item, "DefaultActions")
+        lb.listeners.append(
+            Listener(
+                listener_arn=opt_str(item, "ListenerArn") or f"{arn}:{port}",
+                port=port,
+                protocol=(opt_str(item, "Protocol") or "TCP").upper(),
+                default_actions=actions,
+            )
+        )
+        self.network.touch()
+
+    @staticmethod
+    def _actions(item: dict[str, Any], key: str) -> list[ListenerAction]:
+        """``DefaultActions`` or a rule's ``Actions``: a ``TargetGroupArn`` or every group of a
+        ``ForwardConfig`` (weights are not kept: every listed group may get traffic)."""
         actions = []
-        for i, action in enumerate(opt_list(item, "DefaultActions")):
+        for i, action in enumerate(opt_list(item, key)):
             if type(action) is not dict:
-                raise Bad(f".DefaultActions[{i}]", "an action must be an object")
+                raise Bad(f".{key}[{i}]", "an action must be an object")
             groups: list[str] = []
             single = opt_str(action, "TargetGroupArn")
             if single:
@@ -306,14 +334,81 @@ class ElbReaders(ImporterBase):
                     order=opt_int(action, "Order", 1, 50000),
                 )
             )
-        lb.listeners.append(
-            Listener(
-                listener_arn=opt_str(item, "ListenerArn") or f"{arn}:{port}",
-                port=port,
-                protocol=(opt_str(item, "Protocol") or "TCP").upper(),
-                default_actions=actions,
+        return actions
+
+    # ------------------------------------------------------------------ listener rules
+
+    def _read_rule_set(self, item: dict[str, Any]) -> None:
+        arn = req_str(item, "ListenerArn")
+        for i, rule in enumerate(opt_list(item, "Rules")):
+            if type(rule) is not dict:
+                raise Bad(f".Rules[{i}]", "a rule must be an object")
+            self._prefix = f".Rules[{i}]"
+            self._read_rule(rule, arn)
+        self._prefix = ""
+
+    def _read_rule(self, item: dict[str, Any], listener_arn: str | None = None) -> None:
+        rule_arn = req_str(item, "RuleArn")
+        priority_text = item.get("Priority")
+        if item.get("IsDefault") is True or priority_text == "default":
+            return  # the listener's DefaultActions
+        try:
+            priority = int(str(priority_text))
+        except ValueError:
+            raise Bad(".Priority", f"Priority {priority_text!r} is neither a number nor 'default'") from None
+        if not 1 <= priority <= 50000:
+            raise Bad(".Priority", f"Priority {priority} is out of range 1-50000", OUT_OF_RANGE)
+        if listener_arn is None:
+            listener_arn = _listener_of_rule(rule_arn)
+        listener = next(
+            (
+                li
+                for lb in self.network.load_balancers.values()
+                for li in lb.listeners
+                if li.listener_arn == listener_arn
+            ),
+            None,
+        )
+        if listener is None:
+            self._warn(
+                ".RuleArn",
+                f"listener {listener_arn} is not in the input (Listeners); its rule {rule_arn} was not read",
+                "VPCSIM_MISSING_REFERENCE",
+            )
+            return
+        conditions = []
+        for i, condition in enumerate(opt_list(item, "Conditions")):
+            if type(condition) is not dict:
+                raise Bad(f".Conditions[{i}]", "a condition must be an object")
+            field_name = req_str(condition, "Field")
+            values: list[str] = []
+            if field_name == "source-ip":
+                config = condition.get("SourceIpConfig")
+                raw = opt_list(config, "Values") if type(config) is dict else opt_list(condition, "Values")
+                for value in raw:
+                    if type(value) is not str:
+                        raise Bad(
+                            f".Conditions[{i}].SourceIpConfig.Values", "a source-ip value must be a CIDR"
+                        )
+                    try:
+                        cidr_int(value)
+                    except ValueError:
+                        raise Bad(
+                            f".Conditions[{i}].SourceIpConfig.Values", f"{value!r} is not a CIDR block"
+                        ) from None
+                    values.append(value)
+            else:
+                values = [str(v) for v in opt_list(condition, "Values")]
+            conditions.append(RuleCondition(field=field_name, values=values))
+        listener.rules.append(
+            ListenerRule(
+                rule_arn=rule_arn,
+                priority=priority,
+                conditions=conditions,
+                actions=self._actions(item, "Actions"),
             )
         )
+        listener.rules.sort(key=lambda r: r.priority)
         self.network.touch()
 
     # ------------------------------------------------------------------ attributes
@@ -357,6 +452,14 @@ class ElbReaders(ImporterBase):
         )
         tg.cross_zone = {"true": True, "false": False}.get(cross) if type(cross) is str else None
         self.network.touch()
+
+
+def _listener_of_rule(rule_arn: str) -> str:
+    """The listener ARN a rule ARN contains (``listener-rule/app/n/id/l/r`` -> ``listener/app/n/id/l``)."""
+    head, sep, rest = rule_arn.partition(":listener-rule/")
+    if not sep:
+        return rule_arn
+    return f"{head}:listener/{rest.rsplit('/', 1)[0]}"
 
 
 __all__ = ["ELB_KEYS", "ElbReaders"]

@@ -9,10 +9,16 @@ like every other reference of the file.
 from __future__ import annotations
 
 from ..model import Vpc
+from ..model.addressing import cidr_int
 from ..model.elb import (
+    Listener,
+    ListenerAction,
+    ListenerRule,
     LoadBalancerAddress,
+    RuleCondition,
     TargetDescription,
     arn_problem,
+    default_rule_arn,
     derived_suffix,
     load_balancer_arn,
     name_in_arn,
@@ -21,7 +27,7 @@ from ..model.elb import (
 from ..model.network import ModelError
 from .spec_build_base import SpecBuilderBase
 from .spec_names import is_id_of
-from .spec_schema import TargetGroupSpec, TargetSpec, VpcSpec
+from .spec_schema import ListenerRuleSpec, TargetGroupSpec, TargetSpec, VpcSpec
 from .spec_yaml import Path
 
 
@@ -115,23 +121,7 @@ class ElbBuilders(SpecBuilderBase):
             self.record(arn, path)
             for index, listener in enumerate(lb_item.listeners):
                 lpath: Path = (*path, "listeners", index)
-                forward = []
-                outside = []
-                for gindex, ref in enumerate(listener.forward):
-                    found_arn = groups.get(ref) or (ref if ref in self.net.target_groups else None)
-                    if found_arn is None and name_in_arn(ref, "targetgroup") is not None:
-                        # a group the file does not describe, by its ARN (as AWS and Terraform
-                        # inputs hold it): the listener forwards nowhere vpcsim can follow
-                        outside.append(ref)
-                        continue
-                    if found_arn is None:
-                        self.error(
-                            (*lpath, "forward", gindex),
-                            "TargetGroupNotFound",
-                            f"no target group {ref!r} here; define it under vpcs.{vkey}.target_groups, or fix the name",
-                        )
-                        continue
-                    forward.append(found_arn)
+                forward, outside = self._forward_groups(vkey, groups, listener.forward, lpath)
                 try:
                     created = self.net.create_listener(
                         lb,
@@ -149,6 +139,7 @@ class ElbBuilders(SpecBuilderBase):
                     created.listener_arn = listener.arn
                 if outside and created.default_actions:
                     created.default_actions[0].target_group_arns.extend(outside)
+                self._rules(vkey, groups, created, listener.rules, lpath)
             instances = []
             for index, ref in enumerate(lb_item.instances):
                 found = self.resolve("instance", vkey, ref, (*path, "instances", index))
@@ -157,6 +148,66 @@ class ElbBuilders(SpecBuilderBase):
             if instances:
                 self.net.register_instances_with_load_balancer(lb, instances)
         self.net.touch()
+
+    def _forward_groups(
+        self, vkey: str, groups: dict[str, str], refs: list[str], path: Path
+    ) -> tuple[list[str], list[str]]:
+        """The ARNs of the target groups ``refs`` names, and those it names by an ARN the file
+        does not describe (forwarded to, but nowhere vpcsim can follow)."""
+        forward: list[str] = []
+        outside: list[str] = []
+        for gindex, ref in enumerate(refs):
+            found_arn = groups.get(ref) or (ref if ref in self.net.target_groups else None)
+            if found_arn is None and name_in_arn(ref, "targetgroup") is not None:
+                outside.append(ref)
+                continue
+            if found_arn is None:
+                self.error(
+                    (*path, "forward", gindex),
+                    "TargetGroupNotFound",
+                    f"no target group {ref!r} here; define it under vpcs.{vkey}.target_groups, or fix the name",
+                )
+                continue
+            forward.append(found_arn)
+        return forward, outside
+
+    def _rules(
+        self, vkey: str, groups: dict[str, str], listener: Listener, rules: list[ListenerRuleSpec], path: Path
+    ) -> None:
+        """A listener's rules; a ``source-ip`` value must be a CIDR block."""
+        for index, item in enumerate(rules):
+            rpath: Path = (*path, "rules", index)
+            conditions = []
+            for cindex, condition in enumerate(item.conditions):
+                values = list(condition.values)
+                if condition.field == "source-ip":
+                    values = []
+                    for vindex, value in enumerate(condition.values):
+                        try:
+                            cidr_int(value)
+                        except ValueError:
+                            self.error(
+                                (*rpath, "conditions", cindex, "values", vindex),
+                                "VPCSIM_SPEC_VALUE",
+                                f"{value!r} is not a CIDR block (a source-ip condition lists client CIDRs)",
+                            )
+                            continue
+                        values.append(value)
+                conditions.append(RuleCondition(field=condition.field, values=values))
+            forward, outside = self._forward_groups(vkey, groups, item.forward, rpath)
+            arns = forward + outside
+            action = ListenerAction(
+                type=item.action, target_group_arns=arns if item.action == "forward" else [], order=1
+            )
+            listener.rules.append(
+                ListenerRule(
+                    rule_arn=item.arn or default_rule_arn(listener.listener_arn, item.priority),
+                    priority=item.priority,
+                    conditions=conditions,
+                    actions=[action],
+                )
+            )
+        listener.rules.sort(key=lambda r: r.priority)
 
     def build_outside_target_groups(self) -> None:
         """Target groups of VPCs the file does not hold (top-level ``target_groups``)."""

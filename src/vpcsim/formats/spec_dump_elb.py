@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..model import Vpc
-from ..model.elb import LoadBalancer, TargetGroup, derived_suffix, load_balancer_arn, target_group_arn
+from ..model.elb import (
+    ListenerRule,
+    LoadBalancer,
+    TargetGroup,
+    default_rule_arn,
+    derived_suffix,
+    load_balancer_arn,
+    target_group_arn,
+)
 
 if TYPE_CHECKING:
     from .spec_dump import _SpecWriter
@@ -89,6 +97,27 @@ def _target_group(writer: _SpecWriter, tg: TargetGroup, vpc: Vpc | None) -> dict
     return item
 
 
+def _group_names(writer: _SpecWriter, arns: list[str]) -> list[str]:
+    return [
+        writer.net.target_groups[a].target_group_name if a in writer.net.target_groups else a for a in arns
+    ]
+
+
+def _rule(writer: _SpecWriter, listener_arn: str, rule: ListenerRule) -> dict[str, Any]:
+    """A listener rule: its conditions as read, its forward groups, its first action's type."""
+    written: dict[str, Any] = {"priority": rule.priority}
+    if rule.conditions:
+        written["conditions"] = [{"field": c.field, "values": list(c.values)} for c in rule.conditions]
+    forward = [a for action in rule.actions if action.type == "forward" for a in action.target_group_arns]
+    if forward:
+        written["forward"] = _group_names(writer, forward)
+    if rule.actions and rule.actions[0].type != "forward":
+        written["action"] = rule.actions[0].type
+    if rule.rule_arn != default_rule_arn(listener_arn, rule.priority):
+        written["arn"] = rule.rule_arn
+    return written
+
+
 def load_balancers(writer: _SpecWriter, vpc: Vpc) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for lb in sorted(writer.net.load_balancers.values(), key=lambda b: b.load_balancer_name):
@@ -116,10 +145,7 @@ def _load_balancer(writer: _SpecWriter, lb: LoadBalancer, vpc: Vpc) -> dict[str,
         written: dict[str, Any] = {"port": listener.port, "protocol": listener.protocol}
         forward = listener.target_group_arns
         if forward:
-            written["forward"] = [
-                writer.net.target_groups[a].target_group_name if a in writer.net.target_groups else a
-                for a in forward
-            ]
+            written["forward"] = _group_names(writer, forward)
         actions = [a.type for a in listener.default_actions]
         if actions and actions[0] != "forward":
             written["action"] = actions[0]
@@ -130,6 +156,8 @@ def _load_balancer(writer: _SpecWriter, lb: LoadBalancer, vpc: Vpc) -> dict[str,
         default_arn = lb.load_balancer_arn.replace(":loadbalancer/", ":listener/") + f"/{listener.port}"
         if listener.listener_arn != default_arn:
             written["arn"] = listener.listener_arn
+        if listener.rules:
+            written["rules"] = [_rule(writer, listener.listener_arn, rule) for rule in listener.rules]
         listeners.append(written)
     if listeners:
         item["listeners"] = listeners

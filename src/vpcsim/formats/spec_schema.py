@@ -642,6 +642,30 @@ class TargetGroupSpec(Strict):
     tags: Tags = {}
 
 
+class RuleConditionSpec(Strict):
+    """A listener rule's condition: ``source-ip`` (``values``: client CIDR blocks) filters by
+    the client's address; every other field (``path-pattern``, ``host-header``,
+    ``http-header``, ``http-request-method``, ``query-string``) looks inside the request and is
+    kept as written: some request of any client may match it."""
+
+    field: str
+    values: list[str] = []
+
+
+class ListenerRuleSpec(Strict):
+    """An Application Load Balancer listener rule other than the default one (the listener's
+    own ``forward``/``action``)."""
+
+    priority: Annotated[int, Field(ge=1, le=50000)]
+    conditions: list[RuleConditionSpec] = []
+    forward: list[str] = []
+    """Target groups (names or ARNs) of its forward action (several: a ``ForwardConfig``)."""
+    action: str = "forward"
+    """The action's type: forward, redirect, fixed-response..."""
+    arn: str | None = None
+    """Default: the listener's ARN as ``listener-rule/...`` with the priority."""
+
+
 class ListenerSpec(Strict):
     port: Annotated[int, Field(ge=1, le=65535)]
     protocol: str
@@ -656,6 +680,8 @@ class ListenerSpec(Strict):
     instance_protocol: str | None = None
     """Classic only."""
     arn: str | None = None
+    rules: list[ListenerRuleSpec] = []
+    """Application Load Balancer only: rules by priority (``describe-rules``)."""
 
 
 class LoadBalancerAddressSpec(Strict):

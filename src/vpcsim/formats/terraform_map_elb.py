@@ -1,5 +1,6 @@
 """Terraform -> model: load balancers (``aws_lb``/``aws_alb``, ``aws_elb``), listeners
-(``aws_lb_listener``/``aws_alb_listener``), target groups (``aws_lb_target_group``/
+(``aws_lb_listener``/``aws_alb_listener``) and their rules (``aws_lb_listener_rule``: a
+``source_ip`` condition filters clients, the other conditions are kept as read), target groups (``aws_lb_target_group``/
 ``aws_alb_target_group``) and their attachments (``aws_lb_target_group_attachment``).
 
 A load balancer's nodes are no Terraform resource: AWS makes one ENI per subnet at apply. They
@@ -15,11 +16,15 @@ from __future__ import annotations
 import hashlib
 
 from ..model import ModelError
+from ..model.addressing import cidr_int
 from ..model.elb import (
     Listener,
     ListenerAction,
+    ListenerRule,
+    RuleCondition,
     TargetDescription,
     arn_problem,
+    default_rule_arn,
     load_balancer_arn,
     name_in_arn,
     target_group_arn,
@@ -35,6 +40,8 @@ ELB_TYPES = frozenset(
         "aws_elb",
         "aws_lb_listener",
         "aws_alb_listener",
+        "aws_lb_listener_rule",
+        "aws_alb_listener_rule",
         "aws_lb_target_group",
         "aws_alb_target_group",
         "aws_lb_target_group_attachment",
@@ -248,28 +255,7 @@ class ElbMaps(TfBase):
         if port is None:
             self.warn(res, "VPCSIM_TF_UNRESOLVED", "port is unknown: the listener is left out", "port")
             return
-        actions: list[ListenerAction] = []
-        for item in self.items(res, "default_action"):
-            kind = self.item_get(res, item, "type")
-            groups: list[str] = []
-            single = self.item_get(res, item, "target_group_arn")
-            if isinstance(single, str) and single:
-                groups.append(single)
-            forward = item.values.get("forward")
-            for block in forward if isinstance(forward, list) else []:
-                for weighted in block.get("target_group", []) if isinstance(block, dict) else []:
-                    found = weighted.get("arn") if isinstance(weighted, dict) else None
-                    if isinstance(found, str) and found not in groups:
-                        groups.append(found)
-            order = self.item_get(res, item, "order")
-            actions.append(
-                ListenerAction(
-                    type=kind if isinstance(kind, str) else "forward",
-                    target_group_arns=groups,
-                    # AWS numbers the actions from 1 when the plan leaves it to them
-                    order=order if type(order) is int and 1 <= order <= 50000 else len(actions) + 1,
-                )
-            )
+        actions = self.lb_actions(res, "default_action")
         known = res.values.get("arn")
         protocol = self.text(res, "protocol") or ("HTTP" if lb.type == "application" else "TCP")
         lb.listeners.append(
@@ -289,6 +275,111 @@ class ElbMaps(TfBase):
                     tg.load_balancer_arns.append(lb.load_balancer_arn)
         self.network.touch()
 
+    def lb_actions(self, res: TfResource, block: str) -> list[ListenerAction]:
+        """``default_action`` / ``action`` blocks: ``target_group_arn`` or every
+        ``forward { target_group { arn } }`` (weights are not kept)."""
+        actions: list[ListenerAction] = []
+        for item in self.items(res, block):
+            kind = self.item_get(res, item, "type")
+            groups: list[str] = []
+            single = self.item_get(res, item, "target_group_arn")
+            if isinstance(single, str) and single:
+                groups.append(single)
+            forward = item.values.get("forward")
+            for fblock in forward if isinstance(forward, list) else []:
+                for weighted in fblock.get("target_group", []) if isinstance(fblock, dict) else []:
+                    found = weighted.get("arn") if isinstance(weighted, dict) else None
+                    if isinstance(found, str) and found not in groups:
+                        groups.append(found)
+            order = self.item_get(res, item, "order")
+            actions.append(
+                ListenerAction(
+                    type=kind if isinstance(kind, str) else "forward",
+                    target_group_arns=groups,
+                    # AWS numbers the actions from 1 when the plan leaves it to them
+                    order=order if type(order) is int and 1 <= order <= 50000 else len(actions) + 1,
+                )
+            )
+        return actions
+
+    def map_lb_listener_rule(self, res: TfResource) -> None:
+        """``aws_lb_listener_rule``: ``condition { source_ip { values } }`` (and the request
+        conditions, kept as read), ``action`` blocks, ``priority``."""
+        arn = self.ident(res, "listener_arn", required=True)
+        if arn is None:
+            return
+        listener = next(
+            (
+                li
+                for lb in self.network.load_balancers.values()
+                for li in lb.listeners
+                if li.listener_arn == arn
+            ),
+            None,
+        )
+        if listener is None:
+            self.warn(
+                res,
+                "VPCSIM_TF_NOT_IN_INPUT",
+                f"listener {arn} is not in the input: its rule is left out",
+                "listener_arn",
+            )
+            return
+        priority = self.number(res, self.get(res, "priority"), "priority", 1, 50000)
+        if priority is None:  # AWS gives the next free priority
+            priority = max((r.priority for r in listener.rules), default=0) + 1
+        conditions: list[RuleCondition] = []
+        for item in self.items(res, "condition"):
+            for key in _TF_CONDITIONS:
+                blocks = item.values.get(key)
+                if not isinstance(blocks, list) or not blocks:
+                    continue
+                values: list[str] = []
+                for block in blocks:
+                    if not isinstance(block, dict):
+                        continue
+                    if key == "query_string":
+                        values.append(f"{block.get('key') or ''}={block.get('value') or ''}")
+                    else:
+                        found = block.get("values")
+                        if isinstance(found, list):
+                            values.extend(v for v in found if isinstance(v, str))
+                if key == "source_ip":
+                    for value in values:
+                        try:
+                            cidr_int(value)
+                        except ValueError:
+                            self.warn(
+                                res,
+                                "VPCSIM_TF_UNRESOLVED",
+                                f"source_ip value {value!r} is not a CIDR block: the rule is left out",
+                                "condition",
+                            )
+                            return
+                conditions.append(RuleCondition(field=key.replace("_", "-"), values=values))
+        known = res.values.get("arn")
+        listener.rules.append(
+            ListenerRule(
+                rule_arn=known if isinstance(known, str) and known else default_rule_arn(arn, priority),
+                priority=priority,
+                conditions=conditions,
+                actions=self.lb_actions(res, "action"),
+            )
+        )
+        listener.rules.sort(key=lambda r: r.priority)
+        self.network.touch()
+
+
+#: ``aws_lb_listener_rule`` condition blocks (the AWS field is the name with dashes).
+_TF_CONDITIONS = (
+    "source_ip",
+    "path_pattern",
+    "host_header",
+    "http_header",
+    "http_request_method",
+    "query_string",
+)
+
 
 def elb_phases() -> tuple[tuple[tuple[str, ...], str], ...]:
     """The mapping phases of these types (after instances, interfaces and their addresses)."""
@@ -300,6 +391,7 @@ def elb_phases() -> tuple[tuple[tuple[str, ...], str], ...]:
         ),
         (("aws_lb", "aws_alb", "aws_elb"), "map_lb"),
         (("aws_lb_listener", "aws_alb_listener"), "map_lb_listener"),
+        (("aws_lb_listener_rule", "aws_alb_listener_rule"), "map_lb_listener_rule"),
     )
 
 

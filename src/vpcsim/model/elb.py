@@ -17,6 +17,7 @@ These classes hold data only: how traffic crosses a load balancer is
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
@@ -69,11 +70,40 @@ class ListenerAction:
 
 
 @dataclass(kw_only=True, slots=True)
+class RuleCondition:
+    """A listener rule's condition (``Conditions[]``): ``field`` is ``source-ip``,
+    ``path-pattern``, ``host-header``, ``http-header``, ``http-request-method`` or
+    ``query-string``. Only ``source-ip`` filters by address (``values``: CIDR blocks of the
+    client); every other field looks inside the request, so some requests of any client may
+    match it: it does not narrow which clients or ports reach the rule's targets."""
+
+    field: str
+    values: list[str] = dataclasses.field(default_factory=list)
+    """``source-ip``: the client CIDRs (``SourceIpConfig.Values``); other fields: their values,
+    kept as read."""
+
+
+@dataclass(kw_only=True, slots=True)
+class ListenerRule:
+    """An Application Load Balancer listener rule (``describe-rules``, Terraform
+    ``aws_lb_listener_rule``) other than the default rule (which is the listener's
+    ``default_actions``). A request takes the actions of the first rule by priority whose
+    conditions it meets, else the default actions."""
+
+    rule_arn: str
+    priority: int
+    conditions: list[RuleCondition] = field(default_factory=list)
+    actions: list[ListenerAction] = field(default_factory=list)
+
+
+@dataclass(kw_only=True, slots=True)
 class Listener:
     listener_arn: str
     port: int
     protocol: str
     default_actions: list[ListenerAction] = field(default_factory=list)
+    rules: list[ListenerRule] = field(default_factory=list)
+    """Application Load Balancer only: the non-default rules, by priority."""
     instance_port: int | None = None
     """Classic only: the port the instances receive on."""
     instance_protocol: str | None = None
@@ -232,6 +262,12 @@ def arn_problem(arn: str, resource: Literal["loadbalancer", "targetgroup"]) -> s
     return f"{arn!r} is not an ARN of a {'load balancer' if resource == 'loadbalancer' else 'target group'} (arn:aws:elasticloadbalancing:REGION:ACCOUNT:{shape})"
 
 
+def default_rule_arn(listener_arn: str, priority: int) -> str:
+    """A rule's ARN when the input gives none: the listener's, as ``listener-rule/``, with the
+    priority as the rule's id."""
+    return f"{listener_arn.replace(':listener/', ':listener-rule/', 1)}/{priority}"
+
+
 def target_group_arn(region: str, account: str, name: str, suffix: str) -> str:
     return f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/{suffix}"
 
@@ -240,12 +276,15 @@ __all__ = [
     "LISTENER_PROTOCOLS",
     "Listener",
     "ListenerAction",
+    "ListenerRule",
     "LoadBalancer",
     "LoadBalancerAddress",
     "LoadBalancerAvailabilityZone",
+    "RuleCondition",
     "TargetDescription",
     "TargetGroup",
     "arn_problem",
+    "default_rule_arn",
     "derived_suffix",
     "load_balancer_arn",
     "name_in_arn",

@@ -13,7 +13,7 @@ import ipaddress
 from collections import Counter
 from collections.abc import Callable
 
-from .addressing import RFC1918, RFC6598
+from .addressing import RFC1918, RFC6598, cidr_int
 from .elb import LISTENER_PROTOCOLS, LoadBalancer, TargetGroup
 from .network import Network
 
@@ -123,6 +123,45 @@ def _load_balancer(n: Network, lb: LoadBalancer, error: Report, warning: Report)
                     "TargetGroupNotFound",
                     f"target group {arn} is not in the input: the listener forwards nowhere vpcsim can follow",
                 )
+        if listener.rules and lb.type != "application":
+            error(
+                rid,
+                f"listeners[{index}].rules",
+                "ValidationError",
+                "only an Application Load Balancer's listeners have rules",
+            )
+        priorities: Counter[int] = Counter(r.priority for r in listener.rules)
+        for rindex, rule in enumerate(listener.rules):
+            where = f"listeners[{index}].rules[{rindex}]"
+            if priorities[rule.priority] > 1:
+                error(
+                    rid,
+                    f"{where}.priority",
+                    "PriorityInUse",
+                    f"two rules of the listener have priority {rule.priority}",
+                )
+            for condition in rule.conditions:
+                if condition.field != "source-ip":
+                    continue
+                for value in condition.values:
+                    try:
+                        cidr_int(value)
+                    except ValueError:
+                        error(
+                            rid,
+                            f"{where}.conditions",
+                            "ValidationError",
+                            f"source-ip value {value!r} is not a CIDR block",
+                        )
+            for action in rule.actions:
+                for arn in action.target_group_arns if action.type == "forward" else []:
+                    if arn not in n.target_groups and arn not in n.unknown_resources:
+                        warning(
+                            rid,
+                            f"{where}.actions",
+                            "TargetGroupNotFound",
+                            f"target group {arn} is not in the input: the rule forwards nowhere vpcsim can follow",
+                        )
         if lb.type == "classic" and listener.instance_port is None:
             error(
                 rid,
