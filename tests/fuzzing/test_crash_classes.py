@@ -532,6 +532,36 @@ def test_a_target_group_s_load_balancer_arn_of_no_shape_is_refused_where_it_is(
     assert bad and bad[0]["severity"] == "error", problems
 
 
+@pytest.mark.parametrize("forward_config", [False, True])
+def test_a_listener_forwarding_to_an_arn_of_no_shape_is_refused_where_it_is(
+    cli: CliRunner, tmp_path: Path, forward_config: bool
+) -> None:
+    """Found by the campaign (seed 32): a listener action's ``TargetGroupArn`` cut to
+    ``arn:awsst-lb-tg/...`` was read, then refused by the spec reader when the export was read
+    back; the AWS reader now refuses it, located, in both places an action names groups."""
+    source = FIXTURES / "aws" / "test-load-balancer" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for each in source.glob("*.json"):
+        (folder / each.name).write_bytes(each.read_bytes())
+    document = json.loads((folder / "LoadBalancerListeners.json").read_text())
+    action = document["LoadBalancerListeners"][0]["Listeners"][0]["DefaultActions"][0]
+    bad = "arn:awsst-lb-tg/8e891d8fcdf8ece8"
+    if forward_config:
+        del action["TargetGroupArn"]
+        action["ForwardConfig"] = {"TargetGroups": [{"TargetGroupArn": bad, "Weight": 1}]}
+        path = ".DefaultActions[0].ForwardConfig.TargetGroups[0].TargetGroupArn"
+    else:
+        action["TargetGroupArn"] = bad
+        path = ".DefaultActions[0].TargetGroupArn"
+    (folder / "LoadBalancerListeners.json").write_text(json.dumps(document))
+    run = cli("validate", "--json", str(folder))
+    assert run.status in (0, 2), run.out
+    problems = run.json.get("load_warnings") or _error(run)["details"]
+    located = [p for p in problems if p["location"]["path"].endswith(path)]
+    assert located and located[0]["severity"] == "error", problems
+
+
 def test_a_spec_load_balancer_arn_of_no_shape_is_refused_where_it_is(cli: CliRunner, tmp_path: Path) -> None:
     spec = tmp_path / "lb.yaml"
     assert (

@@ -320,12 +320,19 @@ class ElbReaders(ImporterBase):
             groups: list[str] = []
             single = opt_str(action, "TargetGroupArn")
             if single:
+                if name_in_arn(single, "targetgroup") is None:
+                    raise Bad(f".{key}[{i}].TargetGroupArn", arn_problem(single, "targetgroup"), OUT_OF_RANGE)
                 groups.append(single)
             forward = action.get("ForwardConfig")
             if type(forward) is dict:
-                for weighted in opt_list(forward, "TargetGroups"):
+                for j, weighted in enumerate(opt_list(forward, "TargetGroups")):
                     arn_of = weighted.get("TargetGroupArn") if type(weighted) is dict else None
-                    if type(arn_of) is str and arn_of not in groups:
+                    where = f".{key}[{i}].ForwardConfig.TargetGroups[{j}]"
+                    if type(arn_of) is not str:
+                        raise Bad(where, "expected an object with a TargetGroupArn string")
+                    if name_in_arn(arn_of, "targetgroup") is None:
+                        raise Bad(f"{where}.TargetGroupArn", arn_problem(arn_of, "targetgroup"), OUT_OF_RANGE)
+                    if arn_of not in groups:
                         groups.append(arn_of)
             actions.append(
                 ListenerAction(
