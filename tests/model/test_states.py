@@ -22,6 +22,7 @@ BOTOCORE = {
     "NETWORK_INTERFACE_STATUSES": "NetworkInterfaceStatus",
     "ATTACHMENT_STATUSES": "AttachmentStatus",
     "VPN_GATEWAY_STATES": "VpnState",
+    "TRANSIT_GATEWAY_STATES": "TransitGatewayState",
 }
 
 SPEC = {
@@ -34,6 +35,7 @@ SPEC = {
     "ATTACHMENT_STATUSES": (spec_schema.AttachmentSpec, "status"),
     "INTERNET_GATEWAY_ATTACHMENT_STATES": (spec_schema.InternetGatewaySpec, "attachment_state"),
     "VPN_GATEWAY_STATES": (spec_schema.GatewaySpec, "state"),
+    "TRANSIT_GATEWAY_STATES": (spec_schema.TransitGatewaySpec, "state"),
 }
 
 

@@ -28,7 +28,19 @@ from ..model import (
     TransitGatewayRoute,
     TransitGatewayRouteTable,
 )
-from .aws_fields import OUT_OF_RANGE, Bad, as_dict, cidr_ok, opt_dict, opt_int, opt_list, opt_str, req_str
+from ..model.states import TRANSIT_GATEWAY_STATES
+from .aws_fields import (
+    OUT_OF_RANGE,
+    Bad,
+    as_dict,
+    cidr_ok,
+    opt_dict,
+    opt_enum,
+    opt_int,
+    opt_list,
+    opt_str,
+    req_str,
+)
 from .aws_import_base import ImporterBase
 
 #: Attachment states that no longer exist in AWS's eyes: the attachment is read (it may still be
@@ -101,7 +113,7 @@ class TransitReaders(ImporterBase):
         self._add(
             TransitGateway(
                 transit_gateway_id=tgw_id,
-                state=opt_str(item, "State") or "available",
+                state=opt_enum(item, "State", TRANSIT_GATEWAY_STATES, "available"),
                 default_route_table_association=_enabled(options, "DefaultRouteTableAssociation", True),
                 default_route_table_propagation=_enabled(options, "DefaultRouteTablePropagation", True),
                 association_default_route_table_id=opt_str(options or {}, "AssociationDefaultRouteTableId"),

@@ -378,6 +378,8 @@ class TransitGatewaySpec(GatewaySpec):
     ``vpcs`` (from :class:`GatewaySpec`) lists VPCs attached without described attachments:
     beyond the gateway, their traffic is unknown."""
 
+    state: Literal["pending", "available", "modifying", "deleting", "deleted"] = "available"  # type: ignore[assignment]
+    """botocore's ``TransitGatewayState`` (a virtual private gateway has no ``modifying``)."""
     default_route_table_association: bool = True
     default_route_table_propagation: bool = True
     amazon_side_asn: int = 64512

@@ -39,3 +39,5 @@ ATTACHMENT_STATUSES: Final = ("attaching", "attached", "detaching", "detached")
 INTERNET_GATEWAY_ATTACHMENT_STATES: Final = ("available", "attaching", "attached", "detaching", "detached")
 #: botocore shape ``VpnState`` (a virtual private gateway).
 VPN_GATEWAY_STATES: Final = ("pending", "available", "deleting", "deleted")
+#: botocore shape ``TransitGatewayState``.
+TRANSIT_GATEWAY_STATES: Final = ("pending", "available", "modifying", "deleting", "deleted")
