@@ -181,7 +181,14 @@ def _route(
             why = f"{', '.join(table.unknown_from)} propagate routes the input does not list"
             rec.block(explain_transit.routes_unknown(rec.path, table.route_table_id, pkt.dst, why))
         else:
-            rec.block(explain_transit.cannot_route(rec.path, table.route_table_id, pkt.dst))
+            rec.block(
+                explain_transit.cannot_route(
+                    rec.path,
+                    table.route_table_id,
+                    pkt.dst,
+                    _destination_attachment(walk, ct, tgw_id, pkt.dst),
+                )
+            )
         return None
     if walk.record:
         rec.step(
@@ -194,8 +201,18 @@ def _route(
             )
         )
     if chosen.blackhole is not None:
+        target_attachment = ct.attachments.get(chosen.target)
         rec.block(
-            explain_transit.bad_route(rec.path, table.route_table_id, chosen, table.all_matching(pkt.dst))
+            explain_transit.bad_route(
+                rec.path,
+                table.route_table_id,
+                chosen,
+                table.all_matching(pkt.dst),
+                table.shadowed.get((chosen.net, chosen.prefixlen), []),
+                vpn_down=chosen.kind == "vpn"
+                and target_attachment is not None
+                and target_attachment.state != AVAILABLE,
+            )
         )
         return None
     if table.unknown_from and _more_specific_possible(table, chosen):
@@ -237,6 +254,15 @@ def _route(
         )
     )
     return None
+
+
+def _destination_attachment(walk: Walk, ct: CompiledTransit, tgw_id: str, dst: int) -> tuple[str, str] | None:
+    """(available attachment, VPC) of the VPC owning ``dst`` on ``tgw_id``, if attached."""
+    owner = _owner_vpc(walk, dst)
+    attachment = ct.vpc_attachment.get((tgw_id, owner)) if owner is not None else None
+    if attachment is None or attachment.state != AVAILABLE:
+        return None
+    return attachment.transit_gateway_attachment_id, attachment.resource_id
 
 
 def _more_specific_possible(table: CompiledTgwTable, chosen: CompiledRoute) -> bool:
