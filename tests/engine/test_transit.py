@@ -464,11 +464,19 @@ def test_without_appliance_mode_the_reply_crosses_the_inspection_vpc_in_another_
     h, inspection = _inspection(appliance_mode=False)
     result = _ab(h)
     assert blockers(result) == [B("TGW_ATTACH_VPC_AZ_RESTRICTION", inspection, "return")]
+    # AWS's additional detail: the inspection VPC's attachment should have appliance mode
+    details = steps(result, "detail")
+    assert [(d.component, d.rule) for d in details] == [
+        (inspection, "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED")
+    ]
 
 
 def test_appliance_mode_keeps_both_directions_on_one_appliance() -> None:
     h, _ = _inspection(appliance_mode=True)
     assert _ab(h).verdict == "reachable"
+    assert not steps(_ab(h), "detail")
+    # a flow between the two ends' VPCs only gets no detail
+    assert not steps(hub_ab := _ab(hub()), "detail") and hub_ab.verdict == "reachable"
 
 
 def test_az_affinity_crosses_zones_only_where_the_next_attachment_has_no_subnet() -> None:

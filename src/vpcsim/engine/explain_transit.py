@@ -5,7 +5,11 @@ from __future__ import annotations
 from ..model import Network
 from . import codes as C
 from .compiled import CompiledRoute, ip_str
-from .result import Blocker, PathName
+from .result import Blocker, PathName, Step
+
+#: Reachability Analyzer's additional detail code (informational, not a blocker), given as a
+#: ``detail`` step: traces have no additional-detail field.
+TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED = "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"
 
 
 def gateway_between(network: Network, vpc_a: str, vpc_b: str) -> str | None:
@@ -157,6 +161,20 @@ def az_mismatch(
         f"the reply enters {vpc_id} through {reply_subnet}, the request through {request_subnet} (another "
         "Availability Zone): a stateful appliance there never saw the request",
         f"enable appliance mode (ApplianceModeSupport) on {attachment_id}",
+    )
+
+
+def appliance_mode_recommended(attachment_id: str, vpc_id: str) -> Step:
+    """The request crosses ``vpc_id``, neither end's (an inspection VPC), through an attachment
+    without appliance mode: AWS's additional detail, a step of the trace."""
+    return Step(
+        "detail",
+        attachment_id,
+        "forward",
+        f"{TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED}: the flow is inspected in {vpc_id} through {attachment_id}, "
+        "which has no appliance mode: the reply may cross another Availability Zone's appliance (enable "
+        f"ApplianceModeSupport on {attachment_id})",
+        rule=TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED,
     )
 
 

@@ -303,6 +303,9 @@ def _out_to_vpc(
         memory.used.setdefault(attachment_id, exit_subnet.subnet_id)
     elif used is not None and used != exit_subnet.subnet_id and vpc_id not in memory.ends:
         rec.block(explain_transit.az_mismatch(rec.path, attachment_id, vpc_id, used, exit_subnet.subnet_id))
+    if walk.record and not reply and not attachment.appliance_mode_support and vpc_id not in memory.ends:
+        # Additional detail, not a blocker: the VPC is neither end's, so an appliance inspects there.
+        rec.step(explain_transit.appliance_mode_recommended(attachment_id, vpc_id))
     eni_id = ct.eni_of.get((attachment_id, exit_subnet.subnet_id))
     if eni_id is not None:
         walk.hop(eni_id, "network-interface")
