@@ -90,7 +90,10 @@ _TGW_CODES = frozenset(
         "TGW_ROUTE_AZ_RESTRICTION",
         "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
         "TGW_RTB_CANNOT_ROUTE",
+        "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT",
         "TGW_RTB_BAD_STATE_ROUTE",
+        "TGW_RTB_MORE_SPECIFIC_ROUTE",
+        "TGW_RTB_HIGHER_PRIORITY_ROUTE",
     }
 )
 #: Share of the routes to another VPC's block made to a transit gateway joining the two (the
@@ -777,9 +780,13 @@ class _Biaser:
         if table is None:
             return False
         address = flow.destination if forward else flow.source
-        if code == "TGW_RTB_BAD_STATE_ROUTE":
+        if code in (
+            "TGW_RTB_BAD_STATE_ROUTE",
+            "TGW_RTB_MORE_SPECIFIC_ROUTE",
+            "TGW_RTB_HIGHER_PRIORITY_ROUTE",
+        ):
             return self._around_blackhole(table, address)
-        # TGW_RTB_CANNOT_ROUTE: the owner's attachment propagates, or a static route leads to it.
+        # TGW_RTB_CANNOT_ROUTE, TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT: the owner's attachment propagates, or a static route leads to it.
         if self.rng.random() < 0.5:
             attachment = self._transit_attachment_to(table, address)
             if (

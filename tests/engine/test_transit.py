@@ -79,22 +79,32 @@ def test_no_route_in_the_transit_gateway_table() -> None:
     h = hub()
     h.net.disable_transit_gateway_route_table_propagation(h.table, h.b.attachment)
     result = _ab(h)
-    assert blockers(result) == [B("TGW_RTB_CANNOT_ROUTE", h.table.transit_gateway_route_table_id, "forward")]
+    # B is attached to the gateway, but the table has no route to its attachment
+    assert blockers(result) == [
+        B("TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT", h.table.transit_gateway_route_table_id, "forward")
+    ]
+    assert h.b.attachment.transit_gateway_attachment_id in result.blockers[0].fix
+    # a destination in no attached VPC: the table cannot route it
+    _route_to_tgw(h, "172.16.0.0/12")
+    assert _trace(h, h.a.instance.instance_id, "172.16.0.1").codes == ["TGW_RTB_CANNOT_ROUTE"]
 
 
 def test_propagation_serves_the_return_path_separately() -> None:
     h = hub()
     h.net.disable_transit_gateway_route_table_propagation(h.table, h.a.attachment)
     result = _ab(h)
-    assert blockers(result) == [B("TGW_RTB_CANNOT_ROUTE", h.table.transit_gateway_route_table_id, "return")]
+    assert blockers(result) == [
+        B("TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT", h.table.transit_gateway_route_table_id, "return")
+    ]
 
 
 def test_more_specific_blackhole_wins_without_fallback() -> None:
     h = hub()
     h.net.create_transit_gateway_route(h.table, "10.2.1.0/24", blackhole=True)
     result = _ab(h)
+    # the blackhole, more specific, wins over B's usable propagated route
     assert blockers(result) == [
-        B("TGW_RTB_BAD_STATE_ROUTE", h.table.transit_gateway_route_table_id, "forward")
+        B("TGW_RTB_MORE_SPECIFIC_ROUTE", h.table.transit_gateway_route_table_id, "forward")
     ]
     assert "not used (no fallback)" in result.blockers[0].detail
     # an address of B outside the blackhole still goes through
@@ -122,9 +132,32 @@ def test_static_beats_propagated_at_equal_prefix() -> None:
 def test_static_blackhole_hides_the_propagated_route_of_the_same_prefix() -> None:
     h = hub()
     h.net.create_transit_gateway_route(h.table, h.b.vpc.cidr_block, blackhole=True)
-    assert blockers(_ab(h)) == [
-        B("TGW_RTB_BAD_STATE_ROUTE", h.table.transit_gateway_route_table_id, "forward")
+    # the static blackhole, of higher priority, hides B's usable propagated route
+    result = _ab(h)
+    assert blockers(result) == [
+        B("TGW_RTB_HIGHER_PRIORITY_ROUTE", h.table.transit_gateway_route_table_id, "forward")
     ]
+    assert h.b.attachment.transit_gateway_attachment_id in result.blockers[0].detail
+
+
+def test_a_blackhole_hiding_no_usable_route_is_a_bad_state_route() -> None:
+    h = hub()
+    h.net.disable_transit_gateway_route_table_propagation(h.table, h.b.attachment)
+    h.net.create_transit_gateway_route(h.table, h.b.vpc.cidr_block, blackhole=True)
+    assert _ab(h).codes == ["TGW_RTB_BAD_STATE_ROUTE"]
+
+
+def test_a_route_to_a_vpn_attachment_that_is_down_is_a_bad_state_vpn() -> None:
+    h = hub()
+    vpn = h.net.create_transit_gateway_vpn_attachment(h.tgw, "vpn-0123456789abcdef0")
+    h.net.disable_transit_gateway_route_table_propagation(h.table, vpn)
+    h.net.create_transit_gateway_route(h.table, "192.168.0.0/16", vpn)
+    _route_to_tgw(h, "192.168.0.0/16")
+    vpn.state = "pending"
+    h.net.touch()
+    result = _trace(h, h.a.instance.instance_id, "192.168.1.1")
+    assert result.verdict == "unreachable"
+    assert blockers(result) == [B("TGW_BAD_STATE_VPN", vpn.transit_gateway_attachment_id, "forward")]
 
 
 def test_prefix_list_route_beats_propagated_but_not_static() -> None:
@@ -431,11 +464,19 @@ def test_without_appliance_mode_the_reply_crosses_the_inspection_vpc_in_another_
     h, inspection = _inspection(appliance_mode=False)
     result = _ab(h)
     assert blockers(result) == [B("TGW_ATTACH_VPC_AZ_RESTRICTION", inspection, "return")]
+    # AWS's additional detail: the inspection VPC's attachment should have appliance mode
+    details = steps(result, "detail")
+    assert [(d.component, d.rule) for d in details] == [
+        (inspection, "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED")
+    ]
 
 
 def test_appliance_mode_keeps_both_directions_on_one_appliance() -> None:
     h, _ = _inspection(appliance_mode=True)
     assert _ab(h).verdict == "reachable"
+    assert not steps(_ab(h), "detail")
+    # a flow between the two ends' VPCs only gets no detail
+    assert not steps(hub_ab := _ab(hub()), "detail") and hub_ab.verdict == "reachable"
 
 
 def test_az_affinity_crosses_zones_only_where_the_next_attachment_has_no_subnet() -> None:

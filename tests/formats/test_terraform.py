@@ -817,7 +817,7 @@ def test_state_transit_gateway_resources(transit: LoadResult) -> None:
         (APP_HOST, DATA_HOST, 22, "reachable", []),
         (DATA_HOST, APP_HOST, 22, "reachable", []),
         (APP_FAR, DATA_HOST, 22, "unreachable", ["TGW_ROUTE_AZ_RESTRICTION"]),
-        (APP_HOST, "10.20.9.5", 22, "unreachable", ["TGW_RTB_BAD_STATE_ROUTE"]),
+        (APP_HOST, "10.20.9.5", 22, "unreachable", ["TGW_RTB_MORE_SPECIFIC_ROUTE"]),
         (APP_HOST, "52.218.130.1", 443, "reachable", []),
         (DATA_HOST, "52.218.130.1", 443, "unreachable", ["NO_ROUTE_TO_DESTINATION"]),
     ],

@@ -45,6 +45,10 @@ TGW_RTB_CANNOT_ROUTE = "TGW_RTB_CANNOT_ROUTE"
 TGW_RTB_BAD_STATE_ROUTE = "TGW_RTB_BAD_STATE_ROUTE"
 TGW_RTB_ROUTES_ARE_UNKNOWN = "TGW_RTB_ROUTES_ARE_UNKNOWN"
 TGW_ATTACH_VPC_AZ_RESTRICTION = "TGW_ATTACH_VPC_AZ_RESTRICTION"
+TGW_RTB_MORE_SPECIFIC_ROUTE = "TGW_RTB_MORE_SPECIFIC_ROUTE"
+TGW_RTB_HIGHER_PRIORITY_ROUTE = "TGW_RTB_HIGHER_PRIORITY_ROUTE"
+TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT"
+TGW_BAD_STATE_VPN = "TGW_BAD_STATE_VPN"
 VPCSIM_VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC = "VPCSIM_VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC"
 VPCE_INTRA_VPC_TRAFFIC = "VPCE_INTRA_VPC_TRAFFIC"
 # Elastic Load Balancing (engine/elb.py)
@@ -165,8 +169,34 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     TGW_RTB_BAD_STATE_ROUTE: (
         "AWS",
-        "The transit gateway route that wins for the destination is a blackhole, or not active (its "
+        "The transit gateway route that wins for the destination is a blackhole (hiding no usable route), or not active (its "
         "attachment deleted or not available): the packet is dropped, with no fallback to a shorter route.",
+    ),
+    TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT: (
+        "AWS",
+        "No route of the transit gateway route table covers the destination, which lies in a VPC attached to "
+        "the same transit gateway: the table has no route to that VPC's attachment (not propagated, no static "
+        "route). vpcsim's choice where AWS's is unverified: a destination in no attached VPC is "
+        "`TGW_RTB_CANNOT_ROUTE`.",
+    ),
+    TGW_RTB_MORE_SPECIFIC_ROUTE: (
+        "AWS",
+        "A more specific transit gateway blackhole route wins over a usable shorter "
+        "route for the destination: the packet is dropped, with no fallback. vpcsim's choice where AWS's is "
+        "unverified: without a usable shorter route, or for a route not active (its attachment deleted or not available), the drop is "
+        "`TGW_RTB_BAD_STATE_ROUTE`.",
+    ),
+    TGW_RTB_HIGHER_PRIORITY_ROUTE: (
+        "AWS",
+        "A transit gateway route of the same prefix and higher priority (static > prefix list > VPC- > Direct "
+        "Connect- > Connect- > VPN-propagated), a blackhole, hides a usable route for the "
+        "destination: the packet is dropped. vpcsim's choice where AWS's is unverified: without a hidden "
+        "usable route, or for a route not active, the drop is `TGW_RTB_BAD_STATE_ROUTE`.",
+    ),
+    TGW_BAD_STATE_VPN: (
+        "AWS",
+        "The transit gateway route that wins for the destination targets a VPN attachment that is not "
+        "available (its VPN connection is not functional): the packet is dropped.",
     ),
     TGW_RTB_ROUTES_ARE_UNKNOWN: (
         "AWS",

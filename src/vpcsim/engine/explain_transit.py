@@ -5,7 +5,11 @@ from __future__ import annotations
 from ..model import Network
 from . import codes as C
 from .compiled import CompiledRoute, ip_str
-from .result import Blocker, PathName
+from .result import Blocker, PathName, Step
+
+#: Reachability Analyzer's additional detail code (informational, not a blocker), given as a
+#: ``detail`` step: traces have no additional-detail field.
+TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED = "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"
 
 
 def gateway_between(network: Network, vpc_a: str, vpc_b: str) -> str | None:
@@ -52,7 +56,21 @@ def missing_association(path: PathName, attachment_id: str, tgw_id: str) -> Bloc
     )
 
 
-def cannot_route(path: PathName, table_id: str, dst: int) -> Blocker:
+def cannot_route(
+    path: PathName, table_id: str, dst: int, attachment: tuple[str, str] | None = None
+) -> Blocker:
+    """No route for ``dst``; ``attachment``: (attachment, VPC) of the destination's VPC when it is
+    attached to the table's transit gateway (``TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT``)."""
+    if attachment is not None:
+        attachment_id, vpc_id = attachment
+        return Blocker(
+            C.TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT,
+            table_id,
+            path,
+            f"transit gateway route table {table_id} has no route for {ip_str(dst)} to {attachment_id}, the "
+            f"attachment of its VPC {vpc_id}",
+            f"propagate {attachment_id} into {table_id}, or add a static route for {ip_str(dst)} to {attachment_id}",
+        )
     return Blocker(
         C.TGW_RTB_CANNOT_ROUTE,
         table_id,
@@ -72,8 +90,53 @@ def routes_unknown(path: PathName, component: str, dst: int, why: str) -> Blocke
     )
 
 
-def bad_route(path: PathName, table_id: str, chosen: CompiledRoute, matching: list[CompiledRoute]) -> Blocker:
+def bad_route(
+    path: PathName,
+    table_id: str,
+    chosen: CompiledRoute,
+    matching: list[CompiledRoute],
+    hidden: list[CompiledRoute] | None = None,
+    vpn_down: bool = False,
+) -> Blocker:
+    """The winning route drops: ``TGW_BAD_STATE_VPN`` for an unavailable VPN attachment,
+    and, for a blackhole route, ``TGW_RTB_HIGHER_PRIORITY_ROUTE`` when it hides a usable route of
+    its prefix (``hidden``), ``TGW_RTB_MORE_SPECIFIC_ROUTE`` when a usable shorter route matches;
+    else (a route not active) ``TGW_RTB_BAD_STATE_ROUTE``."""
+    rule = f"{chosen.destination} -> {chosen.target}"
+    fix = f"replace the route {chosen.destination} in {table_id} with one to an available attachment, or delete it"
+    if vpn_down:
+        return Blocker(
+            C.TGW_BAD_STATE_VPN,
+            chosen.target,
+            path,
+            f"route {rule} in {table_id} leads to VPN attachment {chosen.target}, which is not available: "
+            f"{chosen.blackhole}",
+            f"bring the VPN connection of {chosen.target} up (an available attachment), or replace the route "
+            f"{chosen.destination} in {table_id}",
+        )
+    # A deliberate blackhole hides a usable route; a route in a bad state is a bad state route.
+    deliberate = chosen.kind == "blackhole"
+    usable = next((r for r in hidden or () if r.blackhole is None), None) if deliberate else None
+    if usable is not None:
+        return Blocker(
+            C.TGW_RTB_HIGHER_PRIORITY_ROUTE,
+            table_id,
+            path,
+            f"route {rule} in {table_id} drops the packet ({chosen.blackhole}) and, of higher priority, hides "
+            f"the route {usable.destination} -> {usable.target} of the same prefix",
+            f"delete the route {chosen.destination} -> {chosen.target} from {table_id}, or point it to "
+            f"{usable.target}",
+        )
     shorter = next((r for r in matching if r is not chosen and r.blackhole is None), None)
+    if shorter is not None and deliberate:
+        return Blocker(
+            C.TGW_RTB_MORE_SPECIFIC_ROUTE,
+            table_id,
+            path,
+            f"route {rule} in {table_id} drops the packet ({chosen.blackhole}) and, more specific, wins over "
+            f"the route {shorter.destination} -> {shorter.target}, which is not used (no fallback)",
+            f"delete the route {chosen.destination} from {table_id}, or narrow it to exclude the destination",
+        )
     extra = (
         f"; the shorter route {shorter.destination} -> {shorter.target} is not used (no fallback)"
         if shorter is not None
@@ -83,8 +146,8 @@ def bad_route(path: PathName, table_id: str, chosen: CompiledRoute, matching: li
         C.TGW_RTB_BAD_STATE_ROUTE,
         table_id,
         path,
-        f"route {chosen.destination} -> {chosen.target} in {table_id} drops the packet: {chosen.blackhole}{extra}",
-        f"replace the route {chosen.destination} in {table_id} with one to an available attachment, or delete it",
+        f"route {rule} in {table_id} drops the packet: {chosen.blackhole}{extra}",
+        fix,
     )
 
 
@@ -98,6 +161,20 @@ def az_mismatch(
         f"the reply enters {vpc_id} through {reply_subnet}, the request through {request_subnet} (another "
         "Availability Zone): a stateful appliance there never saw the request",
         f"enable appliance mode (ApplianceModeSupport) on {attachment_id}",
+    )
+
+
+def appliance_mode_recommended(attachment_id: str, vpc_id: str) -> Step:
+    """The request crosses ``vpc_id``, neither end's (an inspection VPC), through an attachment
+    without appliance mode: AWS's additional detail, a step of the trace."""
+    return Step(
+        "detail",
+        attachment_id,
+        "forward",
+        f"{TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED}: the flow is inspected in {vpc_id} through {attachment_id}, "
+        "which has no appliance mode: the reply may cross another Availability Zone's appliance (enable "
+        f"ApplianceModeSupport on {attachment_id})",
+        rule=TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED,
     )
 
 

@@ -43,7 +43,8 @@ class Step:
 
     kind: str
     """``security-group``, ``network-acl``, ``route``, ``nat``, ``conntrack``, ``delivery``,
-    ``source-dest-check``, ``instance-state``, ``service``, ``peering``, ``gateway``."""
+    ``source-dest-check``, ``instance-state``, ``service``, ``peering``, ``gateway``, ``detail``
+    (an additional detail code of AWS's, informational: the step's ``rule``)."""
     component: str
     action: str
     """``allow``, ``deny``, ``forward``, ``translate``, ``drop``, ``deliver``, ``unknown``."""

@@ -181,7 +181,14 @@ def _route(
             why = f"{', '.join(table.unknown_from)} propagate routes the input does not list"
             rec.block(explain_transit.routes_unknown(rec.path, table.route_table_id, pkt.dst, why))
         else:
-            rec.block(explain_transit.cannot_route(rec.path, table.route_table_id, pkt.dst))
+            rec.block(
+                explain_transit.cannot_route(
+                    rec.path,
+                    table.route_table_id,
+                    pkt.dst,
+                    _destination_attachment(walk, ct, tgw_id, pkt.dst),
+                )
+            )
         return None
     if walk.record:
         rec.step(
@@ -194,8 +201,18 @@ def _route(
             )
         )
     if chosen.blackhole is not None:
+        target_attachment = ct.attachments.get(chosen.target)
         rec.block(
-            explain_transit.bad_route(rec.path, table.route_table_id, chosen, table.all_matching(pkt.dst))
+            explain_transit.bad_route(
+                rec.path,
+                table.route_table_id,
+                chosen,
+                table.all_matching(pkt.dst),
+                table.shadowed.get((chosen.net, chosen.prefixlen), []),
+                vpn_down=chosen.kind == "vpn"
+                and target_attachment is not None
+                and target_attachment.state != AVAILABLE,
+            )
         )
         return None
     if table.unknown_from and _more_specific_possible(table, chosen):
@@ -239,6 +256,15 @@ def _route(
     return None
 
 
+def _destination_attachment(walk: Walk, ct: CompiledTransit, tgw_id: str, dst: int) -> tuple[str, str] | None:
+    """(available attachment, VPC) of the VPC owning ``dst`` on ``tgw_id``, if attached."""
+    owner = _owner_vpc(walk, dst)
+    attachment = ct.vpc_attachment.get((tgw_id, owner)) if owner is not None else None
+    if attachment is None or attachment.state != AVAILABLE:
+        return None
+    return attachment.transit_gateway_attachment_id, attachment.resource_id
+
+
 def _more_specific_possible(table: CompiledTgwTable, chosen: CompiledRoute) -> bool:
     """Whether BGP routes the input does not list could beat ``chosen``: a longer prefix wins
     whatever its kind, so always -- unless the chosen route is a host route."""
@@ -277,6 +303,9 @@ def _out_to_vpc(
         memory.used.setdefault(attachment_id, exit_subnet.subnet_id)
     elif used is not None and used != exit_subnet.subnet_id and vpc_id not in memory.ends:
         rec.block(explain_transit.az_mismatch(rec.path, attachment_id, vpc_id, used, exit_subnet.subnet_id))
+    if walk.record and not reply and not attachment.appliance_mode_support and vpc_id not in memory.ends:
+        # Additional detail, not a blocker: the VPC is neither end's, so an appliance inspects there.
+        rec.step(explain_transit.appliance_mode_recommended(attachment_id, vpc_id))
     eni_id = ct.eni_of.get((attachment_id, exit_subnet.subnet_id))
     if eni_id is not None:
         walk.hop(eni_id, "network-interface")
