@@ -440,6 +440,8 @@ class _Biaser:
             return self._fix_group(flow, step, forward, cidr_only=code == "SG_REFERENCES_NOT_PRESERVED")
         if code in _TGW_CODES:
             return self._fix_transit(flow, code, step, forward)
+        if code == "SG_REFERENCING_SUPPORT":
+            return self._referencing_support(step.component)
         if code == "SUBNET_ACL_RESTRICTION":
             rule = denied.get((step.component, step.direction), "*")
             ports = next(
@@ -735,6 +737,19 @@ class _Biaser:
             key=lambda t: (not t.default_association_route_table, t.transit_gateway_route_table_id),
         )
         return tables[0] if tables else None
+
+    def _referencing_support(self, component: str) -> bool:
+        """A group reference across a transit gateway: enable SecurityGroupReferencingSupport on
+        the gateway or VPC attachment the blocker names."""
+        net = self.net
+        if component in net.transit_gateways:
+            net.modify_transit_gateway(component, security_group_referencing_support=True)
+            return True
+        attachment = net.transit_gateway_attachments.get(component)
+        if attachment is None or attachment.resource_type != "vpc":
+            return False
+        net.modify_transit_gateway_vpc_attachment(component, security_group_referencing_support=True)
+        return True
 
     def _fix_transit(self, flow: Flow, code: str, step: Step, forward: bool) -> bool:
         """The smallest change past a transit gateway blocker: a subnet of the sender's zone for

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from tests.support.builders import ANYWHERE, public_private_vpc, security_group
 from tests.support.cli import CliRunner
+from tests.support.transit import hub, reference_across
 from tests.support.why_changes import assert_fix_opens_and_each_change_is_needed, trace_with
 
 from vpcsim import Network
@@ -228,3 +229,29 @@ def test_a_shared_network_acl_change_names_the_other_subnets() -> None:
     acl_changes = [c for c in result.changes if c.action == "CreateNetworkAclEntry"]
     assert acl_changes and all(c.affects == (p.private.subnet_id,) for c in acl_changes)
     assert_fix_opens_and_each_change_is_needed(p.net, result)
+
+
+# ---------------------------------------------------------------------------- transit gateways
+
+
+def test_a_group_reference_across_a_transit_gateway_is_fixed_by_its_options() -> None:
+    """SG_REFERENCING_SUPPORT: the fix enables the option on every resource that lacks it (the
+    gateway, an attachment), not a CIDR rule; applied from its parameters it opens the path."""
+    h = hub()
+    reference_across(h)
+    a_att = h.a.attachment.transit_gateway_attachment_id
+    h.a.attachment.security_group_referencing_support = False
+    h.net.touch()
+    flow = make_flow(h.net, h.a.instance.instance_id, h.b.instance.instance_id, protocol="tcp", port=22)
+    result = why(h.net, flow)
+    assert result.opens
+    assert [(c.action, c.component) for c in result.fixes] == [
+        ("ModifyTransitGateway", h.tgw.transit_gateway_id),
+        ("ModifyTransitGatewayVpcAttachment", a_att),
+    ]
+    assert all(
+        dict(c.parameters)["Options"] == {"SecurityGroupReferencingSupport": "enable"} for c in result.fixes
+    )
+    assert [f.blocker.code for f in result.blockers] == ["SG_REFERENCING_SUPPORT"] * 2
+    assert {f.step for f in result.blockers} == {(1, "security groups")}
+    assert_fix_opens_and_each_change_is_needed(h.net, result)

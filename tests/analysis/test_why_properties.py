@@ -3,7 +3,7 @@
 never called fixes; fixes for ``internet`` name the internet, never its stand-in host.
 
 Every code ``why`` answers with a change (:data:`vpcsim.analysis.why.FIXABLE`) is met and fixed
-on the seeded networks below (or, for the one the generator does not make, a built network)."""
+on the seeded networks below (or, for those the generator does not make, a built network)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.support.builders import appliance_network
+from tests.support.transit import hub, reference_across
 from tests.support.why_changes import assert_fix_opens_and_each_change_is_needed
 
 from vpcsim.analysis.why import FIXABLE, why
@@ -56,6 +57,14 @@ def test_every_fixable_code_is_met_and_fixed() -> None:
         cases += [(network, flow) for flow in generate_flows(network, seed, 15)]
     appliance = appliance_network(source_dest_check=True)
     cases.append((appliance.net, make_flow(appliance.net, "client", "server", protocol="tcp", port=22)))
+    # a group reference across a transit gateway without SecurityGroupReferencingSupport
+    h = hub()
+    reference_across(h)
+    h.a.attachment.security_group_referencing_support = False
+    h.net.touch()
+    cases.append(
+        (h.net, make_flow(h.net, h.a.instance.instance_id, h.b.instance.instance_id, protocol="tcp", port=22))
+    )
     for network, flow in cases:
         result = why(network, flow)
         assert_fix_opens_and_each_change_is_needed(network, result)

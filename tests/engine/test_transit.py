@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.builders import ANYWHERE, AclRule, B, blockers, custom_acl, hop_ids, security_group, steps
-from tests.support.transit import ZONE_A, ZONE_B, Hub, hub
+from tests.support.transit import ZONE_A, ZONE_B, Hub, hub, reference_across
 
 import vpcsim
 from vpcsim.engine import Trace
@@ -564,27 +564,94 @@ def test_a_static_route_to_an_attachment_that_is_gone_is_a_blackhole() -> None:
 # ------------------------------------------------------------------ security group referencing [TGW-sgref]
 
 
-def _referencing(h: Hub) -> str:
-    """B's host admits SSH only from A's host's group (a reference across the gateway)."""
-    a_group = h.net.primary_network_interface(h.a.instance.instance_id).groups[0]
-    b_group = h.net.security_groups[h.net.primary_network_interface(h.b.instance.instance_id).groups[0]]
-    b_group.ingress = []
-    h.net.touch()
-    h.net.authorize_security_group_ingress(
-        b_group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=a_group
-    )
-    return b_group.group_id
-
-
 def test_group_references_across_a_transit_gateway_need_its_option() -> None:
+    """[TGW-sgref] SecurityGroupReferencingSupport: default off on the gateway, on on attachments."""
     h = hub()
-    b_group = _referencing(h)
-    assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", b_group)  # the option is off by default
+    reference_across(h)
+    tgw = h.tgw.transit_gateway_id
+    # the option is off on the gateway by default: RA's SG_REFERENCING_SUPPORT names the gateway
+    result = _ab(h)
+    assert blockers(result) == [B("SG_REFERENCING_SUPPORT", tgw, "forward", "inbound")]
+    assert result.blockers[0].direction == "inbound"
+    assert "modify-transit-gateway --transit-gateway-id " + tgw in result.blockers[0].fix
     h.tgw.security_group_referencing_support = True
     h.net.touch()
     assert _ab(h).verdict == "reachable"
+
+
+def test_an_attachment_without_the_option_is_named() -> None:
+    h = hub()
+    reference_across(h)
+    h.tgw.security_group_referencing_support = True
+    b_att = h.b.attachment.transit_gateway_attachment_id
     h.b.attachment.security_group_referencing_support = False
     h.net.touch()
+    result = _ab(h)
+    assert blockers(result) == [B("SG_REFERENCING_SUPPORT", b_att, "forward", "inbound")]
+    assert (
+        "modify-transit-gateway-vpc-attachment --transit-gateway-attachment-id " + b_att
+        in result.blockers[0].fix
+    )
+    # the source's attachment counts as much as the destination's
+    h.b.attachment.security_group_referencing_support = True
+    h.a.attachment.security_group_referencing_support = False
+    h.net.touch()
+    assert blockers(_ab(h)) == [
+        B("SG_REFERENCING_SUPPORT", h.a.attachment.transit_gateway_attachment_id, "forward", "inbound")
+    ]
+
+
+def test_every_resource_lacking_the_option_is_a_blocker_of_its_own() -> None:
+    h = hub()
+    reference_across(h)
+    h.a.attachment.security_group_referencing_support = False
+    h.net.touch()
+    assert blockers(_ab(h)) == [
+        B("SG_REFERENCING_SUPPORT", h.tgw.transit_gateway_id, "forward", "inbound"),
+        B("SG_REFERENCING_SUPPORT", h.a.attachment.transit_gateway_attachment_id, "forward", "inbound"),
+    ]
+
+
+def test_a_reference_that_would_not_allow_the_packet_is_a_plain_mismatch() -> None:
+    """The code is given only when the unresolved reference is what would admit the packet."""
+    h = hub()
+    b_group = reference_across(h)  # tcp/22 from A's group
+    result = _trace(h, h.a.instance.instance_id, h.b.instance.instance_id, port=80)
+    assert blockers(result)[0][:2] == ("ENI_SG_RULES_MISMATCH", b_group)
+    # a reference to a group the source is not in: enabling the option would not help
+    other = security_group(h.net, h.a.vpc, "a-other")
+    group = h.net.security_groups[b_group]
+    group.ingress = []
+    h.net.touch()
+    h.net.authorize_security_group_ingress(
+        group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=other.group_id
+    )
+    assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", b_group)
+
+
+def test_a_peering_between_the_vpcs_decides_alone() -> None:
+    """With an active peering the reference resolves (same region) through it, whatever the gateway."""
+    h = hub()
+    reference_across(h)
+    h.net.create_vpc_peering_connection(h.a.vpc, h.b.vpc)
+    assert _ab(h).verdict == "reachable"
+
+
+def test_without_a_transit_gateway_on_the_path_no_transit_code() -> None:
+    """A flow that crosses no transit gateway never gets the code (the check runs only for flows
+    that crossed one)."""
+    h = hub()
+    b_group = reference_across(h)
+    main = h.net.main_route_table(h.a.vpc.vpc_id)
+    assert main is not None
+    h.net.delete_route(main, "10.0.0.0/8")
+    pcx = h.net.create_vpc_peering_connection(h.a.vpc, h.b.vpc)
+    pcx.accepter.region = "eu-west-1"  # an inter-region peering: references across it never resolve
+    h.net.touch()
+    h.net.create_route(main, h.b.vpc.cidr_block, pcx.vpc_peering_connection_id)
+    main_b = h.net.main_route_table(h.b.vpc.vpc_id)
+    assert main_b is not None
+    h.net.create_route(main_b, h.a.vpc.cidr_block, pcx.vpc_peering_connection_id)
     assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", b_group)
 
 
@@ -598,3 +665,91 @@ def test_outbound_group_references_never_resolve_across_a_transit_gateway() -> N
         a_group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=b_group
     )
     assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", a_group.group_id)
+    assert "SG_REFERENCING_SUPPORT" not in _ab(h).codes
+    # even with every option off, an outbound reference gets no SG_REFERENCING_SUPPORT: enabling
+    # the option would not resolve it
+    h.tgw.security_group_referencing_support = False
+    h.net.touch()
+    assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", a_group.group_id)
+    assert "SG_REFERENCING_SUPPORT" not in _ab(h).codes
+
+
+# ------------------------------------------------------------------ the reply's route back to the gateway
+
+
+def _response_details(result: Trace) -> list[tuple[str, str | None]]:
+    return [(d.component, d.rule) for d in steps(result, "detail")]
+
+
+def test_a_reply_route_back_to_the_gateway_gives_no_detail() -> None:
+    h = hub()
+    result = _ab(h)
+    assert result.verdict == "reachable" and _response_details(result) == []
+
+
+def test_no_reply_route_to_the_gateway_is_an_additional_detail_and_the_reply_fails() -> None:
+    """RA's RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY: the destination subnet's route table has
+    no route for the client back to the transit gateway. A detail step of the request; the reply,
+    traced as always, is what blocks (NO_ROUTE_TO_DESTINATION on the return path)."""
+    h = hub()
+    main_b = h.net.main_route_table(h.b.vpc.vpc_id)
+    assert main_b is not None
+    h.net.delete_route(main_b, "10.0.0.0/8")
+    h.net.create_route(main_b, h.c.vpc.cidr_block, h.tgw.transit_gateway_id)  # C only, not A
+    result = _ab(h)
+    assert _response_details(result) == [
+        (main_b.route_table_id, "RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY")
+    ]
+    detail = steps(result, "detail")[0]
+    assert detail.action == "forward" and h.tgw.transit_gateway_id in detail.detail
+    assert blockers(result) == [B("NO_ROUTE_TO_DESTINATION", main_b.route_table_id, "return")]
+    # the route back restored: no detail, reachable
+    h.net.create_route(main_b, h.a.vpc.cidr_block, h.tgw.transit_gateway_id)
+    result = _ab(h)
+    assert result.verdict == "reachable" and _response_details(result) == []
+
+
+def test_a_reply_routed_elsewhere_than_the_gateway_gets_the_detail_too() -> None:
+    """A more specific route for the client to another target (here a peering): the response
+    route table has no route to the gateway the request came from. The reply takes the peering
+    and is delivered (AWS tracks connections per ENI), so the flow stays reachable."""
+    h = hub()
+    pcx = h.net.create_vpc_peering_connection(h.a.vpc, h.b.vpc)
+    main_b = h.net.main_route_table(h.b.vpc.vpc_id)
+    assert main_b is not None
+    h.net.create_route(main_b, h.a.vpc.cidr_block, pcx.vpc_peering_connection_id)
+    result = _ab(h)
+    assert _response_details(result) == [
+        (main_b.route_table_id, "RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY")
+    ]
+    assert pcx.vpc_peering_connection_id in steps(result, "detail")[0].detail
+    assert result.verdict == "reachable"
+
+
+def test_a_blackhole_reply_route_to_the_gateway_gets_the_detail() -> None:
+    h = hub()
+    main_b = h.net.main_route_table(h.b.vpc.vpc_id)
+    assert main_b is not None
+    h.net.create_route(main_b, h.a.vpc.cidr_block, "tgw-0123456789abcdef0")  # a gateway that is not there
+    result = _ab(h)
+    assert _response_details(result) == [
+        (main_b.route_table_id, "RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY")
+    ]
+    assert result.verdict != "reachable"
+
+
+def test_no_detail_without_a_transit_gateway_or_without_a_reply() -> None:
+    h = hub()
+    # a flow inside one VPC crosses no gateway
+    other = h.net.run_instance(
+        h.b.work, groups=h.net.primary_network_interface(h.b.instance.instance_id).groups
+    )
+    assert _response_details(_trace(h, other.instance_id, h.b.instance.instance_id)) == []
+    # a flow that gets no reply (an ICMP message other than a request) gets no response detail
+    main_b = h.net.main_route_table(h.b.vpc.vpc_id)
+    assert main_b is not None
+    h.net.delete_route(main_b, "10.0.0.0/8")
+    result = vpcsim.trace(
+        h.net, h.a.instance.instance_id, h.b.instance.instance_id, protocol="icmp", icmp_type=3
+    )
+    assert _response_details(result) == []

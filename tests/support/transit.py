@@ -63,3 +63,17 @@ def hub() -> Hub:
     a, b, c = (spoke(net, tgw, name, octet) for name, octet in (("a", 1), ("b", 2), ("c", 3)))
     table = net.transit_gateway_route_tables[tgw.association_default_route_table_id or ""]
     return Hub(net, tgw, table, a, b, c)
+
+
+def reference_across(h: Hub) -> str:
+    """B's host admits SSH only from A's host's group (a reference across the gateway, which
+    resolves only with SecurityGroupReferencingSupport on the gateway and both attachments)."""
+    net = h.net
+    a_group = net.primary_network_interface(h.a.instance.instance_id).groups[0]
+    b_group = net.security_groups[net.primary_network_interface(h.b.instance.instance_id).groups[0]]
+    b_group.ingress = []
+    net.touch()
+    net.authorize_security_group_ingress(
+        b_group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=a_group
+    )
+    return b_group.group_id

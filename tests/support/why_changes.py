@@ -68,6 +68,14 @@ def apply_change(net: Network, change: Change, flow_after: Flow) -> None:
     elif action == "StartInstances":
         for instance in p["InstanceIds"]:
             net.start_instance(instance)
+    elif action == "ModifyTransitGateway":
+        support = p["Options"]["SecurityGroupReferencingSupport"] == "enable"
+        net.modify_transit_gateway(p["TransitGatewayId"], security_group_referencing_support=support)
+    elif action == "ModifyTransitGatewayVpcAttachment":
+        support = p["Options"]["SecurityGroupReferencingSupport"] == "enable"
+        net.modify_transit_gateway_vpc_attachment(
+            p["TransitGatewayAttachmentId"], security_group_referencing_support=support
+        )
     elif action == "ModifyNetworkInterfaceAttribute" and "SourceDestCheck" in p:
         net.network_interfaces[p["NetworkInterfaceId"]].source_dest_check = p["SourceDestCheck"]
         net.touch()

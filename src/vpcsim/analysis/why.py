@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..engine import codes as C
-from ..engine import explain
+from ..engine import explain, explain_transit
 from ..engine.compiled import compile_network, ip_int, ip_str, is_internet_routable
 from ..engine.filters import Packet, acl_decide, sg_decide
 from ..engine.flow import (
@@ -65,7 +65,11 @@ ANYWHERE = "0.0.0.0/0"
 #: The tutorial's checklist: which step each code belongs to.
 CHECKLIST: dict[str, tuple[int, str]] = {}
 for _step, _name, _codes in (
-    (1, "security groups", (C.ENI_SG_RULES_MISMATCH, C.SG_HAS_NO_RULES, C.UNKNOWN_PEERED_SGS)),
+    (
+        1,
+        "security groups",
+        (C.ENI_SG_RULES_MISMATCH, C.SG_HAS_NO_RULES, C.UNKNOWN_PEERED_SGS, C.SG_REFERENCING_SUPPORT),
+    ),
     (2, "network ACLs", (C.SUBNET_ACL_RESTRICTION,)),
     (
         3,
@@ -116,6 +120,7 @@ FIXABLE = frozenset(
         C.IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS,
         C.IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
         C.VPCSIM_ASYMMETRIC_REPLY,
+        C.SG_REFERENCING_SUPPORT,
     }
 )
 #: Blockers a route answers: none for the destination, or one that sends it the wrong way.
@@ -346,13 +351,16 @@ class _Fixer:
 
     # ------------------------------------------------------------ filters
 
-    def fix_filters(self, calls: list[FilterCall]) -> bool:
+    def fix_filters(self, calls: list[FilterCall], *, transit_references: bool = False) -> bool:
+        """A rule or entry for each filter that denies; ``transit_references``: the trace blames
+        missing transit gateway options for some group reference (``SG_REFERENCING_SUPPORT``), so
+        the groups such a reference would open are left to :meth:`fix_structure`."""
         applied = False
         for call in calls:
             pkt = _packet(self.flow, call)
             if call.kind == "sg":
                 allowed, _ = sg_decide(call.rules, pkt, call.remote)  # type: ignore[arg-type]
-                if allowed is None:
+                if allowed is None and not (transit_references and self._transit_reference(call, pkt)):
                     applied |= self._sg_rule(call, pkt)
             else:
                 decisions = acl_decide(call.rules, pkt, call.remote)  # type: ignore[arg-type]
@@ -360,6 +368,18 @@ class _Fixer:
                 if denied:
                     applied |= self._acl_entry(call, pkt, denied)
         return applied
+
+    def _transit_reference(self, call: FilterCall, pkt: Packet) -> bool:
+        """An inbound group of ``call`` that a reference rule would open once the transit gateway
+        options it lacks are enabled (the engine's own test)."""
+        if call.direction != "inbound":
+            return False
+        compiled = compile_network(self.n)
+        eni = compiled.enis.get(call.owner)
+        return eni is not None and (
+            explain_transit.unresolved_transit_reference(compiled, eni, pkt, call.remote, call.rules)  # type: ignore[arg-type]
+            is not None
+        )
 
     def _sg_rule(self, call: FilterCall, pkt: Packet) -> bool:
         flow = self.flow
@@ -563,6 +583,8 @@ class _Fixer:
                 ),
                 no_check,
             )
+        if b.code == C.SG_REFERENCING_SUPPORT:
+            return self._referencing_support(b)
         forward = b.path == "forward"
         tried = (
             (b.code == C.IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS and forward and self._elastic_ip_for_sender(b))
@@ -575,6 +597,48 @@ class _Fixer:
         )
         if tried:
             return True
+        return self._advice(b)
+
+    def _referencing_support(self, b: Blocker) -> bool:
+        """Enable ``SecurityGroupReferencingSupport`` on the transit gateway or VPC attachment the
+        blocker names (one change per resource)."""
+        n, component = self.n, b.component
+        if any((c.change.code, c.change.component) == (b.code, component) for c in self.candidates):
+            return False
+        if component in n.transit_gateways:
+            return self._add(
+                Change(
+                    b.code,
+                    component,
+                    "ModifyTransitGateway",
+                    (
+                        ("TransitGatewayId", component),
+                        ("Options", {"SecurityGroupReferencingSupport": "enable"}),
+                    ),
+                    f"aws ec2 modify-transit-gateway --transit-gateway-id {component} "
+                    "--options SecurityGroupReferencingSupport=enable",
+                    True,
+                ),
+                lambda net: net.modify_transit_gateway(component, security_group_referencing_support=True),
+            )
+        if component in n.transit_gateway_attachments:
+            return self._add(
+                Change(
+                    b.code,
+                    component,
+                    "ModifyTransitGatewayVpcAttachment",
+                    (
+                        ("TransitGatewayAttachmentId", component),
+                        ("Options", {"SecurityGroupReferencingSupport": "enable"}),
+                    ),
+                    f"aws ec2 modify-transit-gateway-vpc-attachment --transit-gateway-attachment-id {component} "
+                    "--options SecurityGroupReferencingSupport=enable",
+                    True,
+                ),
+                lambda net: net.modify_transit_gateway_vpc_attachment(
+                    component, security_group_referencing_support=True
+                ),
+            )
         return self._advice(b)
 
     def _elastic_ip_for_sender(self, b: Blocker) -> bool:
@@ -941,7 +1005,9 @@ def why(network: Network, flow: Flow) -> WhyResult:
             break
         f = fixer.flow
         sk = skeleton(compile_network(work), _walk_of(f), f.source, f.destination, f.source_eni)
-        applied = fixer.fix_filters(sk.filters)
+        applied = fixer.fix_filters(
+            sk.filters, transit_references=any(b.code == C.SG_REFERENCING_SUPPORT for b in current.blockers)
+        )
         applied |= fixer.fix_structure(current)
         if not applied:
             break

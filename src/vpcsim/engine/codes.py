@@ -21,6 +21,7 @@ IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS = "IGW_DESTINATION_ADDRESS_NOT_IN_
 IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS = "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS"
 VPCE_GATEWAY_PROTOCOL_RESTRICTION = "VPCE_GATEWAY_PROTOCOL_RESTRICTION"
 SG_REFERENCES_NOT_PRESERVED = "SG_REFERENCES_NOT_PRESERVED"
+SG_REFERENCING_SUPPORT = "SG_REFERENCING_SUPPORT"
 VPCSIM_ASYMMETRIC_REPLY = "VPCSIM_ASYMMETRIC_REPLY"
 VPCSIM_NAT_UNTRACKED_ICMP_ERROR = "VPCSIM_NAT_UNTRACKED_ICMP_ERROR"
 VPCSIM_UNKNOWN_ADDRESS = "VPCSIM_UNKNOWN_ADDRESS"
@@ -66,6 +67,9 @@ ELBV2_SOURCE_ADDRESS_PRESERVATION = "ELBV2_SOURCE_ADDRESS_PRESERVATION"
 VPCSIM_EIGW_INBOUND_INITIATED = "VPCSIM_EIGW_INBOUND_INITIATED"
 VPCSIM_ADDRESS_FAMILY = "VPCSIM_ADDRESS_FAMILY"
 VPCSIM_IPV6_NOT_GLOBAL = "VPCSIM_IPV6_NOT_GLOBAL"
+# Reachability Analyzer's additional detail codes: informational, given as ``detail`` steps
+TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED = "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"
+RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY = "RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -78,6 +82,14 @@ CODES: dict[str, tuple[str, str]] = {
         "AWS",
         "A security group rule references a group, but the traffic was forwarded by a middlebox ENI, which does "
         "not preserve group membership: only CIDR and prefix-list rules can match it.",
+    ),
+    SG_REFERENCING_SUPPORT: (
+        "AWS",
+        "Only an inbound rule referencing a group of another VPC would allow the packet, which crossed a transit "
+        "gateway, and the reference does not resolve: the transit gateway (default off) or a VPC attachment (default "
+        "on) lacks `SecurityGroupReferencingSupport`, so the traffic loses its group identity. One blocker per "
+        "resource to enable. Outbound references never resolve across a transit gateway "
+        "(`ENI_SG_RULES_MISMATCH`).",
     ),
     SG_HAS_NO_RULES: (
         "AWS",
@@ -352,7 +364,25 @@ CODES: dict[str, tuple[str, str]] = {
         "AWS's services in fd00:ec2::/32, multicast...) is not an internet address: an internet or "
         "egress-only gateway neither carries traffic to it nor accepts traffic from it.",
     ),
+    TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED: (
+        "AWS",
+        "The request is inspected in a VPC neither end is in (through a transit gateway VPC attachment) and that "
+        "attachment has no appliance mode: the reply may cross another Availability Zone's appliance.",
+    ),
+    RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY: (
+        "AWS",
+        "The request entered the destination's VPC from a transit gateway, but the route table of the destination's "
+        "subnet has no active route for the reply's destination (the client's address) to that transit gateway: "
+        "the reply does not go back the way the request came. The reply is traced all the same; where it fails, "
+        "its own blocker (`NO_ROUTE_TO_DESTINATION`...) decides the verdict.",
+    ),
 }
+
+#: Reachability Analyzer's additional detail codes: a ``detail`` step of the trace (its ``rule``),
+#: never a blocker, so they never change a verdict.
+DETAIL_CODES = frozenset(
+    {TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED, RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY}
+)
 
 #: Codes that make a verdict ``unknown`` rather than ``unreachable``.
 UNKNOWN_CODES = frozenset(
@@ -374,12 +404,16 @@ def codes_markdown() -> str:
         "Generated from `src/vpcsim/engine/codes.py` (`python -m vpcsim.engine.codes > docs/explanation-codes.md`).",
         "Codes from AWS Reachability Analyzer keep AWS's names so that AWS's documentation applies;",
         "causes AWS has no code for are prefixed `VPCSIM_`. Codes marked (verdict `unknown`) make the answer unknown (exit 3) rather than unreachable.",
+        "Codes marked (additional detail) are Reachability Analyzer's additional detail codes: informational, shown",
+        "as a `detail` step of the trace (its `rule`), never a blocker.",
         "",
         "| code | source | meaning |",
         "| --- | --- | --- |",
     ]
     for code, (source, meaning) in CODES.items():
         suffix = " (verdict `unknown`)" if code in UNKNOWN_CODES else ""
+        if code in DETAIL_CODES:
+            suffix = " (additional detail)"
         lines.append(f"| `{code}` | {source} | {meaning}{suffix} |")
     return "\n".join(lines) + "\n"
 

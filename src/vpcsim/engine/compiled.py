@@ -553,7 +553,7 @@ class _Compiler:
                 return SgRule(proto, lo, hi, PEER_UNKNOWN, ref, (), none, group.group_id, label)
             members = (
                 frozenset(self.members6.get(ref, ()))
-                if self.n.group_reference_resolves(group, referenced)
+                if self.n.group_reference_resolves(group, referenced, egress=egress)
                 else frozenset()
             )
             return SgRule(proto, lo, hi, PEER_MEMBERS, ref, (), members, group.group_id, label)

@@ -26,6 +26,7 @@ from .compiled import (
     CompiledEni,
     CompiledRoute,
     CompiledSubnet,
+    SgRule,
     ip_str,
     is_internet_routable,
 )
@@ -236,6 +237,42 @@ def sg_references_not_preserved(
         f"allow {describe_traffic(pkt)} from {peer_hint(compiled, remote).split(' ')[0]} by CIDR in {group}",
         "inbound",
     )
+
+
+def sg_referencing_support(
+    path: PathName, compiled: Compiled, rule: SgRule, missing: tuple[str, ...], pkt: Packet, remote: int
+) -> list[Blocker]:
+    """One blocker per resource without ``SecurityGroupReferencingSupport`` (the transit gateway,
+    an attachment) that keeps ``rule``'s group reference from resolving: each must be enabled."""
+    network = compiled.network
+    referenced = network.security_groups[rule.peer]
+    found: list[Blocker] = []
+    for component in missing:
+        if component in network.transit_gateways:
+            what = f"transit gateway {component} has"
+            command = (
+                f"aws ec2 modify-transit-gateway --transit-gateway-id {component} "
+                "--options SecurityGroupReferencingSupport=enable"
+            )
+        else:
+            what = f"attachment {component} (of {network.transit_gateway_attachments[component].resource_id}) has"
+            command = (
+                f"aws ec2 modify-transit-gateway-vpc-attachment --transit-gateway-attachment-id {component} "
+                "--options SecurityGroupReferencingSupport=enable"
+            )
+        found.append(
+            Blocker(
+                C.SG_REFERENCING_SUPPORT,
+                component,
+                path,
+                f"rule {rule.label} of {rule.group_id} references {rule.peer} (in {referenced.vpc_id}), which "
+                f"would allow {describe_traffic(pkt)} from {ip_str(remote)}, but {what} no security group "
+                "referencing support: the reference is not resolved across the transit gateway",
+                f"enable SecurityGroupReferencingSupport on {component} ({command})",
+                "inbound",
+            )
+        )
+    return found
 
 
 def unknown_peer(path: PathName, group_id: str, label: str, peer: str, direction: Direction) -> Blocker:

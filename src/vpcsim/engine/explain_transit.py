@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from ..model import Network
+from ..model.addressing import FULL_MASK
 from . import codes as C
-from .compiled import CompiledRoute, ip_str
+from .compiled import PEER_MEMBERS, Compiled, CompiledEni, CompiledRoute, SgRule, ip_str
+from .filters import Packet, sg_decide
 from .result import Blocker, PathName, Step
 
-#: Reachability Analyzer's additional detail code (informational, not a blocker), given as a
-#: ``detail`` step: traces have no additional-detail field.
-TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED = "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"
+#: Reachability Analyzer's additional detail codes (informational, not blockers), given as
+#: ``detail`` steps: traces have no additional-detail field.
+TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED = C.TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED
+RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY = C.RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY
 
 
 def gateway_between(network: Network, vpc_a: str, vpc_b: str) -> str | None:
@@ -176,6 +179,64 @@ def appliance_mode_recommended(attachment_id: str, vpc_id: str) -> Step:
         f"ApplianceModeSupport on {attachment_id})",
         rule=TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED,
     )
+
+
+def response_route_missing(
+    table_id: str | None, subnet_id: str, tgw_id: str, client: int, route: CompiledRoute | None
+) -> Step:
+    """The destination's subnet does not route the reply back to the transit gateway the request
+    came from: AWS's additional detail, a step of the trace (not a blocker)."""
+    if table_id is None:
+        where = f"{subnet_id} has no route table"
+    elif route is None:
+        where = f"{table_id} (of {subnet_id}) has no route for {ip_str(client)}"
+    elif route.blackhole is not None:
+        where = f"{table_id} (of {subnet_id}) routes {ip_str(client)} to a blackhole ({route.destination} -> {route.target})"
+    else:
+        where = (
+            f"{table_id} (of {subnet_id}) routes {ip_str(client)} by {route.destination} -> {route.target}"
+        )
+    fix = f"add a route for {ip_str(client)}'s block to {tgw_id} in {table_id}" if table_id else ""
+    return Step(
+        "detail",
+        table_id or subnet_id,
+        "forward",
+        f"{RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY}: the request came from {tgw_id}, but {where}: the "
+        "reply does not go back through the transit gateway" + (f" ({fix})" if fix else ""),
+        rule=RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY,
+    )
+
+
+def unresolved_transit_reference(
+    compiled: Compiled, eni: CompiledEni, pkt: Packet, remote: int, rules: list[SgRule]
+) -> tuple[SgRule, tuple[str, ...]] | None:
+    """An inbound rule of ``eni`` (among ``rules``, none of which allows ``pkt``) that references
+    a group ``remote``'s ENI belongs to and would allow ``pkt`` if the reference resolved, with
+    what keeps it from resolving across a transit gateway: the gateway and/or attachments without
+    ``SecurityGroupReferencingSupport`` (:meth:`vpcsim.model.Network.group_reference_transit_gaps`).
+    None when no such rule exists. Called only once a packet that crossed a transit gateway is
+    blocked: it scans the compiled addresses."""
+    if remote > FULL_MASK:
+        holder = compiled.global6.get(remote)
+    else:
+        holder = next((table[remote] for table in compiled.private.values() if remote in table), None)
+    if holder is None or not holder.group_ids:
+        return None
+    network = compiled.network
+    groups = network.security_groups
+    only_remote = frozenset((remote,))
+    for rule in rules:
+        if rule.peer_kind != PEER_MEMBERS or rule.peer not in holder.group_ids or remote in rule.members:
+            continue
+        if sg_decide([rule._replace(members=only_remote)], pkt, remote)[0] is None:
+            continue
+        group, referenced = groups.get(rule.group_id), groups.get(rule.peer)
+        if group is None or referenced is None:
+            continue
+        missing = network.group_reference_transit_gaps(group, referenced)
+        if missing:
+            return rule, missing
+    return None
 
 
 def vpce_source_outside(path: PathName, vpce_id: str, vpc_id: str, src: int) -> Blocker:

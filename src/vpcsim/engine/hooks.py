@@ -45,7 +45,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from ..model.addressing import FULL_MASK
-from . import explain
+from . import explain, explain_transit
 from .compiled import PEER_MEMBERS, CompiledEni, CompiledSubnet, ip_str
 from .explain import describe_traffic
 from .filters import Packet, acl_decide, sg_decide, sg_rules
@@ -153,6 +153,14 @@ class ReferenceHooks:
                 explain.unknown_peer(rec.path, unknown.group_id, unknown.label, unknown.peer, direction)
             )
             return
+        if not egress and walk.transit_memory is not None and not pkt.forwarded:
+            # The flow crossed a transit gateway (and is blocked already: no cost otherwise): a
+            # reference rule may fail only for want of SecurityGroupReferencingSupport.
+            gap = explain_transit.unresolved_transit_reference(walk.compiled, eni, pkt, remote, rules)
+            if gap is not None:
+                for blocker in explain.sg_referencing_support(rec.path, walk.compiled, *gap, pkt, remote):
+                    rec.block(blocker)
+                return
         groups = walk.network.security_groups
         no_rules = not (eni.egress or eni.egress6 if egress else eni.ingress or eni.ingress6) and all(
             g not in groups or not (groups[g].egress if egress else groups[g].ingress) for g in eni.group_ids

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import explain, explain_transit
-from .compiled import CompiledRoute, CompiledSubnet, ip_str
+from .compiled import CompiledEni, CompiledRoute, CompiledSubnet, ip_str
 from .filters import Packet
 from .result import Step
 from .transit_compiled import AVAILABLE, CompiledTgwTable, CompiledTransit, compiled_transit
@@ -39,13 +39,15 @@ class TransitMemory:
     """What the request did at each VPC attachment, for its reply: the subnet it entered or left
     through, and the VPCs of the flow's two ends."""
 
-    __slots__ = ("ends", "entered", "used")
+    __slots__ = ("delivered_by", "ends", "entered", "used")
 
     def __init__(self) -> None:
         self.used: dict[str, str] = {}
         self.ends: set[str] = set()
         self.entered: set[str] = set()
         """VPCs a packet of the flow entered from a transit gateway attachment."""
+        self.delivered_by: dict[str, str] = {}
+        """VPC -> the transit gateway the request last entered it from."""
 
 
 def via_transit_gateway(
@@ -115,6 +117,28 @@ def via_transit_gateway(
         walk.hop(eni_id, "network-interface")
     walk.hop(attachment_id, "transit-gateway-attachment")
     return _route(walk, ct, tgw_id, attachment_id, zone, pkt, reply=reply, depth=0)
+
+
+def response_route(walk: Walk, eni: CompiledEni, reply: Packet) -> None:
+    """Reachability Analyzer's additional detail ``RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY``
+    (a ``detail`` step; recorded traces only): the request reached ``eni`` in a VPC it entered
+    from a transit gateway, and the route table of ``eni``'s subnet has no active route for the
+    reply's destination to that gateway. The reply itself is walked as always: where it fails,
+    its own blocker decides the verdict."""
+    memory = walk.transit_memory
+    tgw_id = memory.delivered_by.get(eni.vpc_id) if memory is not None else None
+    if tgw_id is None:
+        return
+    subnet = eni.subnet
+    table = subnet.route_table
+    route = table.lookup(reply.dst) if table is not None else None
+    if route is not None and route.blackhole is None and route.kind == "tgw" and route.target == tgw_id:
+        return
+    walk.recorder.step(
+        explain_transit.response_route_missing(
+            table.route_table_id if table is not None else None, subnet.subnet_id, tgw_id, reply.dst, route
+        )
+    )
 
 
 def attachment_acl(walk: Walk, subnet: CompiledSubnet, pkt: Packet, *, inbound: bool) -> None:
@@ -301,6 +325,7 @@ def _out_to_vpc(
     memory.entered.add(vpc_id)
     if not reply:
         memory.used.setdefault(attachment_id, exit_subnet.subnet_id)
+        memory.delivered_by[vpc_id] = attachment.transit_gateway_id
     elif used is not None and used != exit_subnet.subnet_id and vpc_id not in memory.ends:
         rec.block(explain_transit.az_mismatch(rec.path, attachment_id, vpc_id, used, exit_subnet.subnet_id))
     if walk.record and not reply and not attachment.appliance_mode_support and vpc_id not in memory.ends:
@@ -315,4 +340,11 @@ def _out_to_vpc(
     return walk.route(exit_subnet, pkt, reply=reply)
 
 
-__all__ = ["TransitMemory", "attachment_acl", "entered_from_transit", "table_lookup", "via_transit_gateway"]
+__all__ = [
+    "TransitMemory",
+    "attachment_acl",
+    "entered_from_transit",
+    "response_route",
+    "table_lookup",
+    "via_transit_gateway",
+]

@@ -59,7 +59,7 @@ from .flow import (
 from .hooks import REFERENCE_HOOKS, ReferenceHooks, WalkHooks
 from .recording import Recorder
 from .result import Step, Trace
-from .transit import TransitMemory, entered_from_transit, via_transit_gateway
+from .transit import TransitMemory, entered_from_transit, response_route, via_transit_gateway
 
 #: VPC-provided services that no security group or ACL filters: address -> (name, open ports).
 _LINK_LOCAL_SERVICES: dict[int, tuple[str, frozenset[tuple[int, int]]]] = {
@@ -267,6 +267,13 @@ class Walk:
             self._on_reply(self, arrival.packet, reply_pkt)
         if reply_pkt is None:
             return
+        if (
+            self.record
+            and self.transit_memory is not None
+            and arrival.kind == "eni"
+            and arrival.eni is not None
+        ):
+            response_route(self, arrival.eni, reply_pkt)
         rec.path = "return"
         if arrival.kind == "eni":
             assert arrival.eni is not None

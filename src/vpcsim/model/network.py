@@ -301,10 +301,16 @@ class Network:
             return True
         if referenced.region != group.region:
             return False
-        for pcx in self.vpc_peering_connections.values():
-            if pcx.status == "active" and pcx.peer_of(group.vpc_id) == referenced.vpc_id:
-                return pcx.requester.region == pcx.accepter.region
+        pcx = self._active_peering(group.vpc_id, referenced.vpc_id)
+        if pcx is not None:
+            return pcx.requester.region == pcx.accepter.region
         return not egress and self.transit_group_reference(group.vpc_id, referenced.vpc_id)
+
+    def _active_peering(self, vpc_id: str, peer_vpc_id: str) -> VpcPeeringConnection | None:
+        for pcx in self.vpc_peering_connections.values():
+            if pcx.status == "active" and pcx.peer_of(vpc_id) == peer_vpc_id:
+                return pcx
+        return None
 
     def internet_gateway_of_vpc(self, vpc_id: str) -> InternetGateway | None:
         for igw in self.internet_gateways.values():
@@ -1202,20 +1208,53 @@ class Network:
     def transit_group_reference(self, vpc_a: str, vpc_b: str) -> bool:
         """Whether a transit gateway with ``SecurityGroupReferencingSupport`` joins the two VPCs
         through available attachments that support it too (inbound rules only, same region)."""
-        by_gateway: dict[str, set[str]] = {}
+        return any(not missing for missing in self.transit_reference_gaps(vpc_a, vpc_b).values())
+
+    def transit_reference_gaps(self, vpc_a: str, vpc_b: str) -> dict[str, tuple[str, ...]]:
+        """Per transit gateway joining the two VPCs through available VPC attachments, the
+        resources whose ``SecurityGroupReferencingSupport`` is off: the gateway itself (default
+        off) and either VPC's attachment (default on). A gateway with nothing missing resolves
+        group references between the two VPCs (:meth:`transit_group_reference`); an empty dict:
+        no transit gateway joins them."""
+        by_gateway: dict[str, dict[str, TransitGatewayAttachment]] = {}
         for attachment in self.transit_gateway_attachments.values():
             if (
                 attachment.resource_type == "vpc"
                 and attachment.state == "available"
-                and attachment.security_group_referencing_support
                 and attachment.resource_id in (vpc_a, vpc_b)
             ):
-                by_gateway.setdefault(attachment.transit_gateway_id, set()).add(attachment.resource_id)
-        for tgw_id, vpcs in by_gateway.items():
+                by_gateway.setdefault(attachment.transit_gateway_id, {})[attachment.resource_id] = attachment
+        gaps: dict[str, tuple[str, ...]] = {}
+        for tgw_id, attachments in sorted(by_gateway.items()):
             tgw = self.transit_gateways.get(tgw_id)
-            if tgw is not None and tgw.security_group_referencing_support and vpcs == {vpc_a, vpc_b}:
-                return True
-        return False
+            if tgw is None or set(attachments) != {vpc_a, vpc_b}:
+                continue
+            missing = [] if tgw.security_group_referencing_support else [tgw_id]
+            missing += sorted(
+                a.transit_gateway_attachment_id
+                for a in attachments.values()
+                if not a.security_group_referencing_support
+            )
+            gaps[tgw_id] = tuple(missing)
+        return gaps
+
+    def group_reference_transit_gaps(
+        self, group: SecurityGroup, referenced: SecurityGroup, *, egress: bool = False
+    ) -> tuple[str, ...]:
+        """What keeps a rule of ``group`` referencing ``referenced`` from resolving across a
+        transit gateway: the gateway and/or attachments without ``SecurityGroupReferencingSupport``
+        (those of the joining gateway that lacks fewest). Empty when the reference resolves, or
+        when enabling the option would not make it resolve: an outbound rule, another region, a
+        peering between the VPCs (which decides alone: :meth:`group_reference_resolves`), no
+        transit gateway joining them."""
+        if egress or referenced.vpc_id == group.vpc_id or referenced.region != group.region:
+            return ()
+        if self._active_peering(group.vpc_id, referenced.vpc_id) is not None:
+            return ()
+        gaps = self.transit_reference_gaps(group.vpc_id, referenced.vpc_id)
+        if not gaps or any(not missing for missing in gaps.values()):
+            return ()
+        return min(gaps.values(), key=len)
 
     def create_transit_gateway_route_table(
         self, transit_gateway: str | TransitGateway, *, name: str | None = None
@@ -1356,6 +1395,36 @@ class Network:
                     resource=attachment_id,
                 )
         table.associations.append(attachment_id)
+        self.touch()
+
+    def modify_transit_gateway(
+        self, transit_gateway: str | TransitGateway, *, security_group_referencing_support: bool | None = None
+    ) -> None:
+        """``ModifyTransitGateway``'s options vpcsim models (None: left as it is)."""
+        tgw = self.resolve(transit_gateway, TransitGateway)
+        if security_group_referencing_support is not None:
+            tgw.security_group_referencing_support = security_group_referencing_support
+        self.touch()
+
+    def modify_transit_gateway_vpc_attachment(
+        self,
+        attachment: str | TransitGatewayAttachment,
+        *,
+        security_group_referencing_support: bool | None = None,
+        appliance_mode_support: bool | None = None,
+    ) -> None:
+        """``ModifyTransitGatewayVpcAttachment``'s options vpcsim models (None: left as it is)."""
+        found = self.resolve(attachment, TransitGatewayAttachment)
+        if found.resource_type != "vpc":
+            raise ModelError(
+                f"{found.transit_gateway_attachment_id} is not a VPC attachment",
+                code="InvalidTransitGatewayAttachmentID.NotFound",
+                resource=found.transit_gateway_attachment_id,
+            )
+        if security_group_referencing_support is not None:
+            found.security_group_referencing_support = security_group_referencing_support
+        if appliance_mode_support is not None:
+            found.appliance_mode_support = appliance_mode_support
         self.touch()
 
     def disassociate_transit_gateway_route_table(
