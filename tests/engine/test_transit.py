@@ -7,6 +7,7 @@ from tests.support.transit import ZONE_A, ZONE_B, Hub, hub, reference_across
 
 import vpcsim
 from vpcsim.engine import Trace
+from vpcsim.engine.compiled import compile_network, ip_int
 from vpcsim.model import Network
 
 
@@ -753,3 +754,29 @@ def test_no_detail_without_a_transit_gateway_or_without_a_reply() -> None:
         h.net, h.a.instance.instance_id, h.b.instance.instance_id, protocol="icmp", icmp_type=3
     )
     assert _response_details(result) == []
+
+
+def test_ipv6_members_of_a_group_referenced_across_the_gateway_only_inbound() -> None:
+    """The IPv6 rules follow the same rule: an inbound reference resolves with the option on, an
+    outbound one never (compiled to no member)."""
+    h = hub()
+    net = h.net
+    net.modify_transit_gateway(h.tgw, security_group_referencing_support=True)
+    for octet, spoke_ in ((1, h.a), (2, h.b)):
+        net.associate_vpc_ipv6_cidr_block(spoke_.vpc, f"2600:1f18:0:{octet}00::/56")
+        spoke_.work.ipv6_cidr_block = f"2600:1f18:0:{octet}01::/64"
+        net.assign_ipv6_addresses(net.primary_network_interface(spoke_.instance.instance_id), count=1)
+    a_eni = net.primary_network_interface(h.a.instance.instance_id)
+    b_eni = net.primary_network_interface(h.b.instance.instance_id)
+    a_group, b_group = a_eni.groups[0], b_eni.groups[0]
+    net.authorize_security_group_egress(
+        a_group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=b_group
+    )
+    net.authorize_security_group_ingress(
+        b_group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=a_group
+    )
+    compiled = compile_network(net)
+    out = [r for r in compiled.enis[a_eni.network_interface_id].egress6 if r.peer == b_group]
+    into = [r for r in compiled.enis[b_eni.network_interface_id].ingress6 if r.peer == a_group]
+    assert len(out) == 1 and out[0].members == frozenset()
+    assert len(into) == 1 and into[0].members == frozenset({ip_int(a_eni.ipv6_addresses[0])})

@@ -149,3 +149,53 @@ def test_gateway_endpoint_adds_its_prefix_list_route() -> None:
         s3.prefix_list_id,
         endpoint.vpc_endpoint_id,
     )
+
+
+# ------------------------------------------------------------------ security group referencing support
+
+
+def test_referencing_gaps_name_the_gateway_and_the_attachments_without_the_option() -> None:
+    h = hub()
+    net, tgw = h.net, h.tgw.transit_gateway_id
+    a, b = h.a.vpc.vpc_id, h.b.vpc.vpc_id
+    a_att = h.a.attachment.transit_gateway_attachment_id
+    # defaults: the gateway off (disable), attachments on (enable)
+    assert net.transit_reference_gaps(a, b) == {tgw: (tgw,)}
+    assert not net.transit_group_reference(a, b)
+    net.modify_transit_gateway_vpc_attachment(a_att, security_group_referencing_support=False)
+    assert net.transit_reference_gaps(a, b) == {tgw: (tgw, a_att)}
+    net.modify_transit_gateway(tgw, security_group_referencing_support=True)
+    assert net.transit_reference_gaps(a, b) == {tgw: (a_att,)}
+    net.modify_transit_gateway_vpc_attachment(a_att, security_group_referencing_support=True)
+    assert net.transit_reference_gaps(a, b) == {tgw: ()} and net.transit_group_reference(a, b)
+    # a VPC attached to no gateway: nothing joins it
+    lone = net.create_vpc("10.9.0.0/16")
+    assert net.transit_reference_gaps(a, lone.vpc_id) == {}
+
+
+def test_modifying_options_bumps_the_version_and_refuses_other_attachment_types() -> None:
+    h = hub()
+    version = h.net.version
+    h.net.modify_transit_gateway(h.tgw, security_group_referencing_support=True)
+    assert h.net.version > version and h.tgw.security_group_referencing_support
+    h.net.modify_transit_gateway_vpc_attachment(h.b.attachment, appliance_mode_support=True)
+    assert h.b.attachment.appliance_mode_support and h.b.attachment.security_group_referencing_support
+    vpn = h.net.create_transit_gateway_vpn_attachment(h.tgw, "vpn-0123456789abcdef0")
+    with pytest.raises(ModelError):
+        h.net.modify_transit_gateway_vpc_attachment(vpn, security_group_referencing_support=True)
+
+
+def test_group_reference_gaps_only_where_the_option_would_resolve_the_reference() -> None:
+    h = hub()
+    net = h.net
+    a_group = net.security_groups[net.primary_network_interface(h.a.instance.instance_id).groups[0]]
+    b_group = net.security_groups[net.primary_network_interface(h.b.instance.instance_id).groups[0]]
+    tgw = h.tgw.transit_gateway_id
+    assert net.group_reference_transit_gaps(b_group, a_group) == (tgw,)
+    # outbound references never resolve across a transit gateway: the option would not help
+    assert net.group_reference_transit_gaps(b_group, a_group, egress=True) == ()
+    # a group of the same VPC always resolves
+    assert net.group_reference_transit_gaps(b_group, b_group) == ()
+    # a peering between the two VPCs decides alone
+    net.create_vpc_peering_connection(h.a.vpc, h.b.vpc)
+    assert net.group_reference_transit_gaps(b_group, a_group) == ()

@@ -17,7 +17,8 @@ filter or component, the smallest and closest to the cause:
   leaves from (a peering route there, not behind the NAT gateway the default route led to), an
   internet-gateway route for a packet a NAT gateway has already translated;
 * an Elastic IP, using the public address the destination already has, starting an instance,
-  turning off a source/destination check.
+  turning off a source/destination check, enabling ``SecurityGroupReferencingSupport`` on the
+  transit gateway or VPC attachment that keeps a group reference from resolving.
 
 Then the set is verified (:func:`_verify`): applied to a fresh copy of the network, the reference
 engine traces the flow again; the path must open, and each change must be necessary (removing it
