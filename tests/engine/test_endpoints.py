@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.builders import ANYWHERE, AclRule, B, blockers, custom_acl, hop_ids, security_group
+from tests.support.builders import ANYWHERE, AclRule, B, blockers, custom_acl, hop_ids, security_group, steps
 from tests.support.transit import Hub, hub
 
 import vpcsim
@@ -49,6 +49,25 @@ def test_interface_endpoint_is_reachable_through_a_transit_gateway() -> None:
     result = vpcsim.trace(h.net, h.a.instance.instance_id, _address(h, endpoint), port=443)
     assert result.verdict == "reachable"
     assert h.tgw.transit_gateway_id in hop_ids(result)
+
+
+def test_no_return_route_from_the_endpoint_to_the_transit_gateway() -> None:
+    """RA's additional detail RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY: the endpoint's subnet
+    does not route the client back to the gateway; the reply then fails on its own route."""
+    h = hub()
+    endpoint = _interface(h)
+    to_c = h.net.create_route_table(h.b.vpc)  # the endpoint's subnet routes only C to the gateway
+    h.net.create_route(to_c, h.c.vpc.cidr_block, h.tgw.transit_gateway_id)
+    h.net.associate_route_table(to_c, h.b.work)
+    result = vpcsim.trace(h.net, h.a.instance.instance_id, _address(h, endpoint), port=443)
+    details = steps(result, "detail")
+    assert [(d.component, d.rule) for d in details] == [
+        (to_c.route_table_id, "RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY")
+    ]
+    assert blockers(result) == [B("NO_ROUTE_TO_DESTINATION", to_c.route_table_id, "return")]
+    h.net.create_route(to_c, h.a.vpc.cidr_block, h.tgw.transit_gateway_id)
+    result = vpcsim.trace(h.net, h.a.instance.instance_id, _address(h, endpoint), port=443)
+    assert result.verdict == "reachable" and not steps(result, "detail")
 
 
 def test_interface_endpoint_groups_filter_traffic_to_it() -> None:
