@@ -4,7 +4,7 @@ engine agrees.
 One hand-built network of nine VPCs on two peered transit gateways, each probe's outcome written
 down from AWS's rules (the transit gateway guide: associations, propagations, static and
 blackhole routes, the attachment subnet's network ACL, the Availability Zone rule, appliance
-mode, peering with static routes) -- not from the engine; then the engine is asked the same
+mode, peering with static routes, security group referencing support) -- not from the engine; then the engine is asked the same
 questions. Then the differential run over generated networks with transit gateways
 (``transit-small``): no disagreement, and both transit gateway mutations caught.
 """
@@ -186,6 +186,26 @@ def build() -> Built:
     a_main = net.main_route_table(vpcs["a"].vpc_id)
     assert a_main is not None
     net.create_route(a_main, "8.8.8.0/24", hub.transit_gateway_id)
+    # Security group referencing: the hub resolves references (SecurityGroupReferencingSupport),
+    # but c's attachment does not support it. b2 and c3 admit tcp/2300 from a1's group only.
+    net.modify_transit_gateway(hub, security_group_referencing_support=True)
+    net.modify_transit_gateway_vpc_attachment(
+        attachment["v3-attach"], security_group_referencing_support=False
+    )
+    a1_group = net.network_interfaces[built.eni["a1"]].groups[0]
+    for name, key, ip in (("b2", "b", "10.2.1.20"), ("c3", "c", "10.3.1.20")):
+        subnet = subnets[key]
+        group = security_group(
+            net,
+            net.vpcs[subnet.vpc_id],
+            f"{name}-from-a1",
+            ingress=[
+                {"ip_protocol": "tcp", "from_port": 2300, "to_port": 2300, "referenced_group_id": a1_group}
+            ],
+        )
+        instance = net.run_instance(subnet, name=name, private_ip=ip, groups=[group])
+        built.eni[name] = instance.network_interface_ids[0]
+        built.ip[name] = ip
     return built
 
 
@@ -217,6 +237,8 @@ def expectations(b: Built) -> list[Expect]:
         Expect("appliance mode: the reply comes back through the request's subnet", tcp("g1", "h1", 22, 40115), True, True),
         Expect("no appliance mode: the reply comes back through its own zone's subnet", tcp("k1", "h1", 22, 40116), False, True),
         Expect("centralised egress: another VPC's NAT gateway", ProbeSpec(TCP, b.ip["a1"], "8.8.8.8", b.eni["a1"], 443, 40117), True, True),
+        Expect("a reference to a1's group resolves across the gateway (support everywhere)", tcp("a1", "b2", 2300, 40118), True, True),
+        Expect("c's attachment lacks SecurityGroupReferencingSupport: the reference matches nothing", tcp("a1", "c3", 2300, 40119), False, False),
     ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..model import Network, NetworkAclEntry, SecurityGroupRule, protocol_number
+from ..model import Network, NetworkAclEntry, SecurityGroup, SecurityGroupRule, protocol_number
 from ..model.addressing import ip_int
 
 TCP, UDP, ICMP = 6, 17, 1
@@ -83,7 +83,14 @@ def _net(cidr: str) -> str:
 
 
 def sg_rule_lines(
-    network: Network, rule: SecurityGroupRule, *, egress: bool, verdict: str, members: set[str], label: str
+    network: Network,
+    rule: SecurityGroupRule,
+    *,
+    egress: bool,
+    verdict: str,
+    members: set[str],
+    label: str,
+    owner: SecurityGroup | None = None,
 ) -> list[str]:
     """The nft lines of one security group rule (empty when it cannot match IPv4 traffic).
 
@@ -109,7 +116,13 @@ def sg_rule_lines(
         if _is_ipv4(rule.cidr_ipv4):
             peers.append(f"ip {field_} {_net(rule.cidr_ipv4)}")
     elif rule.referenced_group_id:
-        if rule.referenced_group_id in network.security_groups:
+        referenced = network.security_groups.get(rule.referenced_group_id)
+        # A reference AWS does not resolve (another region, an inter-region peering, a transit
+        # gateway without SecurityGroupReferencingSupport, any outbound one across a gateway)
+        # matches no address: the model's one statement of the rule decides.
+        if referenced is not None and (
+            owner is None or network.group_reference_resolves(owner, referenced, egress=egress)
+        ):
             members.add(rule.referenced_group_id)
             peers.append(f"ip {field_} @{set_name(rule.referenced_group_id)}")
     elif rule.prefix_list_id:
@@ -140,6 +153,7 @@ def sg_chain_lines(
                     verdict=verdict,
                     members=members,
                     label=f"{group_id} {label}",
+                    owner=group,
                 )
             )
     return lines

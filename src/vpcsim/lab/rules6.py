@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..model import Network, NetworkAclEntry, SecurityGroupRule, protocol_number
+from ..model import Network, NetworkAclEntry, SecurityGroup, SecurityGroupRule, protocol_number
 from ..model.addressing import ip_int
 from .rules import TCP, UDP, comment
 
@@ -76,7 +76,14 @@ def protocol_match6(
 
 
 def sg_rule_lines6(
-    network: Network, rule: SecurityGroupRule, *, egress: bool, verdict: str, members: set[str], label: str
+    network: Network,
+    rule: SecurityGroupRule,
+    *,
+    egress: bool,
+    verdict: str,
+    members: set[str],
+    label: str,
+    owner: SecurityGroup | None = None,
 ) -> list[str]:
     """The ``ip6`` lines of one security group rule (empty when it cannot match IPv6 traffic)."""
     try:
@@ -101,7 +108,13 @@ def sg_rule_lines6(
     elif rule.cidr_ipv4:
         pass
     elif rule.referenced_group_id:
-        if rule.referenced_group_id in network.security_groups:
+        referenced = network.security_groups.get(rule.referenced_group_id)
+        # A reference AWS does not resolve (another region, an inter-region peering, a transit
+        # gateway without SecurityGroupReferencingSupport, any outbound one across a gateway)
+        # matches no address: the model's one statement of the rule decides.
+        if referenced is not None and (
+            owner is None or network.group_reference_resolves(owner, referenced, egress=egress)
+        ):
             members.add(rule.referenced_group_id)
             peers.append(f"ip6 {field_} @{set_name6(rule.referenced_group_id)}")
     elif rule.prefix_list_id:
@@ -132,6 +145,7 @@ def sg_chain_lines6(
                     verdict=verdict,
                     members=members,
                     label=f"{group_id} {label}",
+                    owner=group,
                 )
             )
     return lines
