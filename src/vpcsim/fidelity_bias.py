@@ -499,7 +499,7 @@ class _Biaser:
                 )
             elif flow.protocol == ICMP:
                 rule.from_port = rule.to_port = -1
-        self._rule_peer(rule, remote, group.vpc_id, cidr_only=cidr_only)
+        self._rule_peer(rule, remote, group.vpc_id, cidr_only=cidr_only, inbound=inbound)
         rule.security_group_rule_id = self.net.new_id("sgr")
         (group.ingress if inbound else group.egress).append(rule)
         self.net.touch()
@@ -523,11 +523,23 @@ class _Biaser:
             rule.from_port = flow.icmp_type if roll < 0.8 else -1
             rule.to_port = flow.icmp_code if roll < 0.4 else -1
 
-    def _rule_peer(self, rule: SecurityGroupRule, remote: str, vpc_id: str, *, cidr_only: bool) -> None:
+    def _rule_peer(
+        self, rule: SecurityGroupRule, remote: str, vpc_id: str, *, cidr_only: bool, inbound: bool
+    ) -> None:
+        """Name ``remote`` in ``rule``: by a group it belongs to (its own VPC, a peered one, or --
+        inbound -- one a transit gateway joins, where the reference needs the gateway's
+        SecurityGroupReferencingSupport: ``SG_REFERENCING_SUPPORT`` until it is enabled), else
+        a CIDR holding it."""
         rng = self.rng
         roll = rng.random()
         owner = self.net.owner_in_vpc(vpc_id, remote) or next(
-            (o for o in self.net.owners_of_private_ip(remote) if self._peered(vpc_id, o.vpc_id)), None
+            (
+                o
+                for o in self.net.owners_of_private_ip(remote)
+                if self._peered(vpc_id, o.vpc_id)
+                or (inbound and self.net.transit_reference_gaps(vpc_id, o.vpc_id))
+            ),
+            None,
         )
         if not cidr_only and owner is not None and roll < 0.15:
             eni = self.net.network_interfaces.get(owner.network_interface_id)
