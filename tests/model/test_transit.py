@@ -199,3 +199,18 @@ def test_group_reference_gaps_only_where_the_option_would_resolve_the_reference(
     # a peering between the two VPCs decides alone
     net.create_vpc_peering_connection(h.a.vpc, h.b.vpc)
     assert net.group_reference_transit_gaps(b_group, a_group) == ()
+
+
+def test_validation_names_what_keeps_a_reference_across_the_gateway_from_resolving() -> None:
+    h = hub()
+    net = h.net
+    a_group = net.primary_network_interface(h.a.instance.instance_id).groups[0]
+    b_group = net.primary_network_interface(h.b.instance.instance_id).groups[0]
+    net.authorize_security_group_ingress(
+        b_group, ip_protocol="tcp", from_port=22, to_port=22, referenced_group_id=a_group
+    )
+    warned = [p for p in validate(net) if p.code == "VPCSIM_SG_REFERENCE_OUT_OF_REACH"]
+    assert len(warned) == 1 and h.tgw.transit_gateway_id in warned[0].message
+    assert "SecurityGroupReferencingSupport" in warned[0].message
+    net.modify_transit_gateway(h.tgw, security_group_referencing_support=True)
+    assert not [p for p in validate(net) if p.code == "VPCSIM_SG_REFERENCE_OUT_OF_REACH"]

@@ -1310,13 +1310,21 @@ class _Validator:
             other = self.n.security_groups.get(ref)
             egress = field.startswith("egress")
             if other is not None and not self.n.group_reference_resolves(group, other, egress=egress):
+                missing = self.n.group_reference_transit_gaps(group, other, egress=egress)
                 self.warning(
                     gid,
                     f"{field}.referenced_group_id",
                     "VPCSIM_SG_REFERENCE_OUT_OF_REACH",
-                    f"{ref} is in {other.vpc_id} ({other.region}), neither {group.vpc_id} nor a VPC peered with "
-                    "it in the same region: the rule matches nothing; reference a group AWS can resolve or use "
-                    "a CIDR block",
+                    (
+                        f"{ref} is in {other.vpc_id}, joined to {group.vpc_id} by a transit gateway, but "
+                        f"SecurityGroupReferencingSupport is off on {', '.join(missing)}: the rule matches "
+                        "nothing until it is enabled there"
+                    )
+                    if missing
+                    else f"{ref} is in {other.vpc_id} ({other.region}), neither {group.vpc_id} nor a VPC peered "
+                    "with it in the same region (nor, for an inbound rule, joined by a transit gateway with "
+                    "security group referencing support): the rule matches nothing; reference a group AWS can "
+                    "resolve or use a CIDR block",
                 )
 
     # ------------------------------------------------------------------ NAT gateways
