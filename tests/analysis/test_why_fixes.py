@@ -255,3 +255,28 @@ def test_a_group_reference_across_a_transit_gateway_is_fixed_by_its_options() ->
     assert [f.blocker.code for f in result.blockers] == ["SG_REFERENCING_SUPPORT"] * 2
     assert {f.step for f in result.blockers} == {(1, "security groups")}
     assert_fix_opens_and_each_change_is_needed(h.net, result)
+
+
+def test_no_return_route_to_the_transit_gateway_is_fixed_by_that_route() -> None:
+    """The reply's missing route back to the gateway (the trace's detail
+    RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY, blocker NO_ROUTE_TO_DESTINATION on the return
+    path): the fix is the route for the client's VPC to the gateway in the destination's table."""
+    h = hub()
+    main_b = h.net.main_route_table(h.b.vpc.vpc_id)
+    assert main_b is not None
+    h.net.delete_route(main_b, "10.0.0.0/8")
+    h.net.create_route(main_b, h.c.vpc.cidr_block, h.tgw.transit_gateway_id)
+    flow = make_flow(h.net, h.a.instance.instance_id, h.b.instance.instance_id, protocol="tcp", port=22)
+    result = why(h.net, flow)
+    assert result.opens
+    assert [(c.action, dict(c.parameters)) for c in result.fixes] == [
+        (
+            "CreateRoute",
+            {
+                "RouteTableId": main_b.route_table_id,
+                "DestinationCidrBlock": h.a.vpc.cidr_block,
+                "Target": h.tgw.transit_gateway_id,
+            },
+        )
+    ]
+    assert_fix_opens_and_each_change_is_needed(h.net, result)
