@@ -191,3 +191,46 @@ def test_warnings_load_in_every_format_and_print_once(cli: CliRunner, tmp_path: 
         assert text.status == 0
         assert text.out.count(expected[0][1]) == 1, (kind, text.out)
         assert cli("reach", str(path), "--from", "internet", "--to", "bastion").status == 0
+
+
+def _unreadable_aws(tmp_path: Path) -> Path:
+    """An AWS folder one of whose items the reader cannot hold (a VPC state AWS never returns)."""
+    folder = _write_all(load_example("bastion-nat").network, tmp_path)["aws"]
+    (file,) = folder.rglob("Vpcs.json")
+    vpcs = json.loads(file.read_text())
+    vpcs["Vpcs"][0]["State"] = "associated"
+    file.write_text(json.dumps(vpcs))
+    return folder
+
+
+def _unreadable_terraform(tmp_path: Path) -> Path:
+    """A Terraform state one of whose resources the reader cannot hold (an empty address)."""
+    state = _terraform_state({"a": "10.0.1.0/24"})
+    resources = state["values"]["root_module"]["resources"]  # type: ignore[index]
+    resources[1]["address"] = ""
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["aws", "terraform"])
+def test_what_a_reader_must_leave_out_refuses_the_load_as_in_yaml(
+    cli: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    """A part of an AWS or Terraform input the reader cannot
+    hold would be silently missing from every answer; like a YAML spec that names a state AWS
+    never returns, the input is refused (exit 2) where it is, and only ``import`` summarises it."""
+    path = _unreadable_aws(tmp_path) if kind == "aws" else _unreadable_terraform(tmp_path)
+    with pytest.raises(InputError) as info:
+        load_network(path)
+    errors = [p for p in info.value.problems if p.severity == "error"]
+    assert errors and all(p.location.file and p.location.path for p in errors), errors
+    for command in (["validate", str(path)], ["exposure", str(path)], ["matrix", str(path)]):
+        run = cli(*command)
+        assert run.status == 2, (command, run.out, run.err)
+        assert "Traceback" not in run.err
+    document = cli("validate", str(path), "--json").json
+    assert any(d["severity"] == "error" for d in document["error"]["details"])
+    summary = cli("import", str(path), "--json")  # reports what was read and what it left out
+    assert summary.status == 1, summary.out
+    assert any(w["severity"] == "error" for w in summary.json["warnings"])

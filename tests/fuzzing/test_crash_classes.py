@@ -354,7 +354,8 @@ def test_a_state_aws_never_returns_is_refused_where_it_is(cli: CliRunner, tmp_pa
     vpcs["Vpcs"][0]["State"] = "associated"
     folder = _dump(tmp_path, {"Vpcs.json": vpcs})
     run = cli("validate", "--json", str(folder))
-    bad = [w for w in run.json["load_warnings"] if w["location"]["path"] == "$.Vpcs[0].State"]
+    assert run.status == 2, run.out  # one policy for every format: an error refuses the load
+    bad = [w for w in run.json["error"]["details"] if w["location"]["path"] == "$.Vpcs[0].State"]
     assert bad and bad[0]["severity"] == "error", run.json
     assert "'associated' is not one of AWS's values: pending, available, deleting" in bad[0]["message"]
 
@@ -407,7 +408,8 @@ def test_an_id_or_account_aws_never_returns_is_refused_where_it_is(
     document[key][0][field] = value
     folder = _dump(tmp_path, {file: document})
     run = cli("validate", "--json", str(folder))
-    errors = [w for w in run.json["load_warnings"] if w["severity"] == "error"]
+    assert run.status == 2, run.out  # one policy for every format: an error refuses the load
+    errors = [w for w in _error(run)["details"] if w["severity"] == "error"]
     assert errors and message in errors[0]["message"], run.json
     assert errors[0]["location"]["path"].startswith(f"$.{key}[0]")
     _round_trips(cli, folder, tmp_path)
@@ -418,7 +420,8 @@ def _round_trips(cli: CliRunner, folder: Path, tmp_path: Path) -> None:
     spec = tmp_path / "out.yaml"
     run = cli("export", str(folder), "--to", "yaml", "-o", str(spec))
     if run.status == 2:
-        assert "cannot write this network as a spec" in run.err and not spec.exists()
+        refused = "cannot write this network as a spec" in run.err or "problems in the input" in run.err
+        assert refused and not spec.exists(), run.err
         return
     assert run.status == 0
     again = cli("validate", str(spec))
@@ -452,9 +455,11 @@ def test_a_terraform_resource_with_an_empty_address_is_left_out_where_it_is(
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan))
     run = cli("validate", "--json", str(path))
-    bad = [w for w in run.json["load_warnings"] if w["code"] == "VPCSIM_TF_BAD_VALUE"]
+    assert run.status == 2, run.out  # one policy for every format: an error refuses the load
+    details = _error(run)["details"]
+    bad = [w for w in details if w["code"] == "VPCSIM_TF_BAD_VALUE"]
     assert bad and bad[0]["location"]["path"] == "$.planned_values.root_module.resources[0]"
-    assert all(p["location"]["path"] or p["location"]["line"] for p in run.json["problems"])
+    assert all(p["location"]["path"] or p["location"]["line"] for p in details)
 
 
 # ----------------------------------------------------------------------------- load balancer ARNs
@@ -587,7 +592,8 @@ def test_an_internet_gateway_attachment_state_aws_never_returns_is_refused_where
     gateways["InternetGateways"][0]["Attachments"][0]["State"] = "null"
     folder = _dump(tmp_path, {"InternetGateways.json": gateways})
     run = cli("validate", "--json", str(folder))
-    bad = [w for w in run.json["load_warnings"] if w["severity"] == "error"]
+    assert run.status == 2, run.out  # one policy for every format: an error refuses the load
+    bad = [w for w in _error(run)["details"] if w["severity"] == "error"]
     assert bad and bad[0]["location"]["path"] == "$.InternetGateways[0].Attachments[0].State", run.json
     _round_trips(cli, folder, tmp_path)
 

@@ -17,7 +17,7 @@ The AWS and Terraform readers are imported only when needed, so a spec loads wit
 
 One validation policy for every format: the network read is checked against AWS's rules
 (:func:`vpcsim.model.validate`). An error -- a network AWS would never hold, such as overlapping
-subnets -- refuses the load (:class:`InputError`, exit 2) listing every problem with the file, the
+subnets, or a part of the file the reader had to leave out, such as a malformed ARN -- refuses the load (:class:`InputError`, exit 2) listing every problem with the file, the
 place in it (YAML ``line:column`` and key path; AWS and Terraform JSON path) and the resource;
 warnings load, and are reported with the reader's own in ``LoadResult.warnings``. A trace over an
 impossible network would answer nonsense, whatever file it came from. Only ``vpcsim import``, which
@@ -218,9 +218,13 @@ def checked(result: LoadResult, path: Path) -> LoadResult:
     found = validate(result.network)
     result.validation = found
     located = [_located(result, path, p) for p in found]
-    errors = [p for p in located if p.severity == "error"]
+    # What the reader itself refused (a malformed ARN, a rule it could not read...) is an error as
+    # much as what validation finds: the network read is not the one the file describes.
+    read = [p for p in result.warnings if p.severity == "error"]
+    errors = [*read, *(p for p in located if p.severity == "error")]
     if errors:
-        raise InputError([*errors, *(p for p in located if p.severity != "error")])
+        warnings = [p for p in (*result.warnings, *located) if p.severity != "error"]
+        raise InputError([*errors, *warnings])
     result.warnings.extend(located)
     return result
 

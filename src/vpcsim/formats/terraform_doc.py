@@ -500,7 +500,10 @@ class References:
         if "constant_value" in expression:
             return [expression["constant_value"]]
         refs = significant_references(expression.get("references"))
-        uses_index = any(r.startswith(("count.", "each.")) for r in _list(expression.get("references")))
+        uses_index = any(
+            isinstance(r, str) and r.startswith(("count.", "each."))
+            for r in _list(expression.get("references"))
+        )
         out: list[Any] = []
         if self._depth > 40:
             return out
