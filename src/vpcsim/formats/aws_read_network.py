@@ -355,7 +355,7 @@ class NetworkReaders(ImporterBase):
             )
         origin = raw.get("Origin")
         if origin is not None:
-            if origin not in _ORIGINS:
+            if type(origin) is not str or origin not in _ORIGINS:
                 self._warn(
                     f".Routes[{index}].Origin", f"unknown Origin {type_name(origin)}; read as CreateRoute"
                 )
@@ -363,7 +363,7 @@ class NetworkReaders(ImporterBase):
                 route.origin = origin
         state = raw.get("State")
         if state is not None:
-            if state not in _ROUTE_STATES:
+            if type(state) is not str or state not in _ROUTE_STATES:
                 raise Bad(
                     ".State", f"State must be active or blackhole, not {type_name(state)}", OUT_OF_RANGE
                 )
