@@ -360,14 +360,14 @@ class NetworkReaders(ImporterBase):
                     f".Routes[{index}].Origin", f"unknown Origin {type_name(origin)}; read as CreateRoute"
                 )
             else:
-                route.origin = origin
+                route.origin = origin  # type: ignore[assignment]  # one of _ORIGINS
         state = raw.get("State")
         if state is not None:
             if type(state) is not str or state not in _ROUTE_STATES:
                 raise Bad(
                     ".State", f"State must be active or blackhole, not {type_name(state)}", OUT_OF_RANGE
                 )
-            route.state = state
+            route.state = state  # type: ignore[assignment]  # one of _ROUTE_STATES
         target_field = None
         for json_key, attr in _ROUTE_TARGETS:
             value = raw.get(json_key)
