@@ -31,10 +31,10 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-# Every input surface fuzzed with 100,000 structure-aware inputs, each surface stopped after 8
+# Every input surface fuzzed with 100,000 structure-aware inputs, each surface stopped after 20
 # minutes at most (docs/fuzzing.md); failing inputs are kept in fuzz-failures/.
 fuzz: $(STAMP)
-	$(BIN)/python -m fuzz --examples 100000 --max-minutes 8
+	$(BIN)/python -m fuzz --examples 100000 --max-minutes 20
 
 # The live lab's tools (iproute2, nftables, ping, nc, curl) from Debian's packages; needs root.
 lab-deps:

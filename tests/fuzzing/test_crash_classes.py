@@ -670,3 +670,21 @@ def test_a_protocol_of_digits_python_cannot_convert_is_refused_where_it_is(
     bad = [p for p in problems if "Protocol" in p["message"] and p["severity"] == "error"]
     assert len(bad) == 2, problems
     assert not any(PYTHON_INTERNALS.search(p["message"]) for p in problems)
+
+
+@pytest.mark.parametrize("field", ["Origin", "State"])
+@pytest.mark.parametrize("value", [[["x"]], {"a": 1}, 3, None, True])
+def test_a_route_field_of_any_json_type_is_judged_in_vpcsims_words(
+    cli: CliRunner, tmp_path: Path, field: str, value: object
+) -> None:
+    """Found by campaign 5 (seed 36): a list as a route's ``Origin`` reached a set lookup and
+    the item was refused as ``unreadable item of RouteTables (unhashable type: 'list')``."""
+    tables = json.loads((PUBLIC_PRIVATE / "RouteTables.json").read_text())
+    routes = next(t["Routes"] for t in tables["RouteTables"] if t["Routes"])
+    routes[0][field] = value
+    folder = _dump(tmp_path, {"RouteTables.json": tables})
+    run = cli("validate", "--json", str(folder))
+    assert run.status in (0, 2), run.out
+    text = run.out + run.err
+    assert not PYTHON_INTERNALS.search(text), text
+    assert "unreadable item" not in text, text

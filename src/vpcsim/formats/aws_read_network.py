@@ -355,19 +355,19 @@ class NetworkReaders(ImporterBase):
             )
         origin = raw.get("Origin")
         if origin is not None:
-            if origin not in _ORIGINS:
+            if type(origin) is not str or origin not in _ORIGINS:
                 self._warn(
                     f".Routes[{index}].Origin", f"unknown Origin {type_name(origin)}; read as CreateRoute"
                 )
             else:
-                route.origin = origin
+                route.origin = origin  # type: ignore[assignment]  # one of _ORIGINS
         state = raw.get("State")
         if state is not None:
-            if state not in _ROUTE_STATES:
+            if type(state) is not str or state not in _ROUTE_STATES:
                 raise Bad(
                     ".State", f"State must be active or blackhole, not {type_name(state)}", OUT_OF_RANGE
                 )
-            route.state = state
+            route.state = state  # type: ignore[assignment]  # one of _ROUTE_STATES
         target_field = None
         for json_key, attr in _ROUTE_TARGETS:
             value = raw.get(json_key)
