@@ -291,6 +291,16 @@ def test_eni_vpc_disagrees_with_subnet(base: Base) -> None:
     assert E(INCONSISTENT, eni.network_interface_id, "vpc_id") in found(base.network)
 
 
+def test_eni_zone_disagrees_with_subnet(base: Base) -> None:
+    """Found by fuzz campaign 5: an ENI's ``AvailabilityZone`` other than its subnet's was read,
+    then exported as its subnet's; AWS puts an interface in its subnet's zone."""
+    eni = base.network.create_network_interface(base.a)
+    eni.availability_zone = "us-east-1a"
+    assert found(base.network) == []
+    eni.availability_zone = "us-east-1b"
+    assert E(INCONSISTENT, eni.network_interface_id, "availability_zone") in found(base.network)
+
+
 def test_eni_group_missing_or_in_another_vpc(base: Base) -> None:
     other = base.network.create_vpc("10.9.0.0/16")
     foreign = base.network.create_security_group(other, "foreign")

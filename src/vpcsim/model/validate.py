@@ -504,6 +504,19 @@ class _Validator:
                     f"{eid} says it is in {eni.vpc_id} but its subnet {subnet.subnet_id} is in {subnet.vpc_id}; "
                     f"set vpc_id to {subnet.vpc_id}",
                 )
+            if (
+                subnet is not None
+                and subnet.availability_zone
+                and eni.availability_zone
+                and eni.availability_zone != subnet.availability_zone
+            ):
+                self.error(
+                    eid,
+                    "availability_zone",
+                    INCONSISTENT,
+                    f"{eid} says it is in {eni.availability_zone} but its subnet {subnet.subnet_id} is in "
+                    f"{subnet.availability_zone}; an interface is in its subnet's availability zone",
+                )
             subnet_net = self.subnet_nets.get(eni.subnet_id)
             if not eni.private_ip_addresses:
                 self.error(
