@@ -688,3 +688,29 @@ def test_a_route_field_of_any_json_type_is_judged_in_vpcsims_words(
     text = run.out + run.err
     assert not PYTHON_INTERNALS.search(text), text
     assert "unreadable item" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("file", "key", "path", "field"),
+    [
+        ("TransitGatewayVpcAttachments.json", "TransitGatewayVpcAttachments", (), "VpcOwnerId"),
+        ("TransitGatewayAttachments.json", "TransitGatewayAttachments", (), "ResourceOwnerId"),
+    ],
+)
+def test_an_owner_account_of_a_transit_gateway_attachment_is_12_digits(
+    cli: CliRunner, tmp_path: Path, file: str, key: str, path: tuple[str, ...], field: str
+) -> None:
+    """Found by campaign 5 (seed 36): ``VpcOwnerId = "Value"`` was read, then exported as the
+    account of the attachment's scope."""
+    source = FIXTURES / "aws" / "test-transit-gateway" / "aws_configs"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    for item in source.iterdir():
+        (folder / item.name).write_bytes(item.read_bytes())
+    document = json.loads((folder / file).read_text())
+    document[key][0][field] = "Value"
+    (folder / file).write_text(json.dumps(document))
+    run = cli("validate", "--json", str(folder))
+    assert run.status == 2, run.out
+    bad = [d for d in _error(run)["details"] if d["location"]["path"] == f"$.{key}[0].{field}"]
+    assert bad and "'Value' is not an AWS account id" in bad[0]["message"], run.out

@@ -98,6 +98,17 @@ class ImporterBase:
     def _error(self, suffix: str, message: str, code: str = "VPCSIM_WRONG_TYPE") -> None:
         self.report("error", code, message, self._src, self._here(suffix))
 
+    @staticmethod
+    def _account(item: dict[str, Any], key: str) -> str | None:
+        """An account id field that names another resource's owner (``VpcOwnerId``...): 12 digits,
+        or absent."""
+        owner = item.get(key)
+        if owner is None or owner == "":
+            return None
+        if type(owner) is not str or len(owner) != 12 or not owner.isdigit():
+            raise Bad(f".{key}", f"{key} {owner!r} is not an AWS account id (12 digits)", OUT_OF_RANGE)
+        return owner
+
     def _owner(self, item: dict[str, Any], key: str = "OwnerId") -> str:
         owner = item.get(key)
         if type(owner) is str and owner:

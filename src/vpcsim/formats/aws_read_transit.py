@@ -171,7 +171,7 @@ class TransitReaders(ImporterBase):
         if self._key == "TransitGatewayVpcAttachments":
             attachment.resource_type = "vpc"
             attachment.resource_id = req_str(item, "VpcId")
-            attachment.owner_id = opt_str(item, "VpcOwnerId") or attachment.owner_id
+            attachment.owner_id = self._account(item, "VpcOwnerId") or attachment.owner_id
             attachment.subnet_ids = [s for s in opt_list(item, "SubnetIds") if type(s) is str]
             options = opt_dict(item, "Options")
             attachment.appliance_mode_support = _enabled(options, "ApplianceModeSupport", False)
@@ -189,7 +189,7 @@ class TransitReaders(ImporterBase):
                 other = tgw_id if tgw_id != attachment.transit_gateway_id else attachment.resource_id
                 attachment.peer_transit_gateway_id = other or None
             owner_key = "ResourceOwnerId" if kind == "vpc" else "TransitGatewayOwnerId"
-            attachment.owner_id = opt_str(item, owner_key) or attachment.owner_id
+            attachment.owner_id = self._account(item, owner_key) or attachment.owner_id
             association = opt_dict(item, "Association")
             if association and opt_str(association, "State") in (None, "associated", "associating"):
                 table_id = opt_str(association, "TransitGatewayRouteTableId")
@@ -214,7 +214,10 @@ class TransitReaders(ImporterBase):
         attachment.peer_transit_gateway_id = req_str(accepter, "TransitGatewayId")
         attachment.resource_id = req_str(accepter, "TransitGatewayId")
         attachment.peer_region = opt_str(accepter, "Region")
-        attachment.peer_owner_id = opt_str(accepter, "OwnerId")
+        try:
+            attachment.peer_owner_id = self._account(accepter, "OwnerId")
+        except Bad as bad:
+            raise Bad(".AccepterTgwInfo" + bad.path, bad.message, bad.code) from None
         attachment.state = opt_str(item, "State") or attachment.state
         attachment.tags = self._tags(item) or attachment.tags
 

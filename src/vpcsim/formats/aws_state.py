@@ -25,6 +25,7 @@ import orjson
 from .aws import _finish as finish_import
 from .aws import _no_gc
 from .aws_import import KEY_RANK, AwsImporter, Scope
+from .loader import SQLITE_MAGIC
 from .problems import InputError, LoadProblem, LoadResult, Location
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
     "load_url",
 ]
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 DOCUMENTS_PATH = "/vpcsim-api/documents"
 
 #: The server's tables. ``seq`` keeps creation order (Describe answers list oldest first);

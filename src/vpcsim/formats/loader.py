@@ -254,10 +254,13 @@ def load_example(name: str) -> LoadResult:
     return load_spec(spec.read_text(encoding="utf-8"), filename=f"{name}.yaml")
 
 
-def _is_serve_state(path: Path) -> bool:
-    """A ``vpcsim serve --state`` file (SQLite)."""
-    from .aws_state import SQLITE_MAGIC
+#: The first bytes of every SQLite database file (the format's header string).
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
+
+def _is_serve_state(path: Path) -> bool:
+    """A ``vpcsim serve --state`` file (SQLite). Told without importing the AWS reader, which
+    reads such a file: a folder or a spec must load (and say what is missing) without it."""
     try:
         with path.open("rb") as handle:
             return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
