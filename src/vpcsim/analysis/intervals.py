@@ -119,20 +119,18 @@ def cidr_cover(members: Intervals, universe: IntervalIndex | None = None) -> lis
         return []
     six = members[0][0] > FULL_MASK  # one family per set: IPv6 sets are covered in IPv6 blocks
     bits = 128 if six else 32
-    member_index = IntervalIndex(members)
-    gaps = IntervalIndex(subtract(ADDRESS_SPACE6 if six else ADDRESS_SPACE, members))
-
-    def useful(lo: int, hi: int) -> bool:
-        """The block holds a member (inside the universe)."""
-        if universe is None:
-            return member_index.overlaps(lo, hi)
-        return any(universe.overlaps(a, b) for a, b in member_index.within(lo, hi))
+    gaps = subtract(ADDRESS_SPACE6 if six else ADDRESS_SPACE, members)
+    if universe is not None:
+        # Read inside the universe once: a block is then judged by one lookup per question
+        # (the members and the gaps that count are those the universe holds).
+        inside = normalize(universe.intervals)
+        members, gaps = intersect(members, inside), intersect(gaps, inside)
+    member_index, gap_index = IntervalIndex(members), IntervalIndex(gaps)
+    useful = member_index.overlaps  # the block holds a member (inside the universe)
 
     def allowed(lo: int, hi: int) -> bool:
         """The block holds no non-member (inside the universe)."""
-        if universe is None:
-            return not gaps.overlaps(lo, hi)
-        return not any(universe.overlaps(a, b) for a, b in gaps.within(lo, hi))
+        return not gap_index.overlaps(lo, hi)
 
     out: list[str] = []
 
