@@ -275,6 +275,14 @@ class Bulk:
         self._memo: dict[tuple[object, ...], Outcome] = {}
         self.memo_hits = 0
 
+    def use_space(self, space: TrafficSpace) -> None:
+        """Evaluate over ``space`` from now on (a question's own, :mod:`~vpcsim.analysis.local_atoms`):
+        its filter caches and memo start empty; classes and skeletons, which never depend on the
+        traffic space, are kept. Exact only when every rule the evaluated paths meet is in it."""
+        self.space = space
+        self.ev = FilterEvaluator(space, self.keyer)
+        self._memo = {}
+
     # ------------------------------------------------------------------ evaluation with a memo
 
     def evaluate(

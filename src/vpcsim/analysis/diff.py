@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from itertools import pairwise
 from typing import Literal, Protocol
 
@@ -44,6 +44,7 @@ from ..model.network import COLLECTIONS
 from ..progress import NO_PROGRESS, Progress
 from .atoms import RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
+from .diff_rules import DiffRules
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
@@ -520,6 +521,21 @@ class _InternetSide(Protocol):
     def internet(self, eni: str, address: int | None, *, inbound: bool) -> list[tuple[Interval, State]]: ...
 
 
+Sender = tuple[Host, tuple[str, ...], str]
+"""A sender: its host, its cell labels and its owner."""
+
+
+@dataclass(slots=True)
+class _Layout:
+    """One input's hosts by subnet and VPC, and the destination subnets the diff recomputes,
+    each with the senders whose rows are asked against it."""
+
+    labels_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    owner_of: dict[str, str] = field(default_factory=dict)
+    label_of: dict[tuple[str, int], str] = field(default_factory=dict)
+    subnets: list[tuple[str, list[Host], list[Sender]]] = field(default_factory=list)
+
+
 class _Net:
     """One side of the diff: its bulk evaluator."""
 
@@ -528,52 +544,70 @@ class _Net:
         self.bulk = Bulk(network, client_ports, space=space)
         self.candidates = _candidate_vpcs(self.bulk)
 
-    def cells(
-        self, hosts: list[_Host], senders: set[str] | None, receivers: set[str] | None
-    ) -> dict[tuple[str, str], Acc]:
-        """What each host can send each other (one cell per address pair), for the pairs whose
-        sender (or receiver) ENI is in ``senders`` (``receivers``); None: every one."""
+    def layout(self, hosts: list[_Host], senders: set[str] | None, receivers: set[str] | None) -> _Layout:
+        """The subnets whose receivers are recomputed, with their candidate senders: every
+        sender of a VPC a path may join when a receiver is touched (or every pair is), else the
+        touched senders only."""
         c = self.bulk.c
-        labels_of: dict[str, tuple[str, ...]] = {}
-        owner_of: dict[str, str] = {}
-        label_of: dict[tuple[str, int], str] = {}
+        out = _Layout()
         by_subnet: dict[str, list[Host]] = {}
-        by_vpc: dict[str, list[tuple[Host, tuple[str, ...], str]]] = {}
+        by_vpc: dict[str, list[Sender]] = {}
         for h in hosts:
             eni = c.enis.get(h.eni)
             if eni is None or eni.nat_gateway is not None or h.address not in eni.addresses:
                 continue
-            labels_of[h.eni] = (h.label,)
-            owner_of[h.eni] = h.owner
-            label_of[(h.eni, h.address)] = h.label
+            out.labels_of[h.eni] = (h.label,)
+            out.owner_of[h.eni] = h.owner
+            out.label_of[(h.eni, h.address)] = h.label
             host = Host(h.address, h.eni)
             by_subnet.setdefault(eni.subnet.subnet_id, []).append(host)
             by_vpc.setdefault(eni.vpc_id, []).append((host, (h.label,), h.owner))
-        moved: dict[str, list[tuple[Host, tuple[str, ...], str]]] = {}
+        moved: dict[str, list[Sender]] = {}
         for vpc_id, entries in by_vpc.items():
             moved[vpc_id] = [e for e in entries if senders is not None and e[0].eni_id in senders]
-        fm = FastMatrix(self.bulk, "instance", labels_of, owner_of)
         for subnet_id in sorted(by_subnet):
             members = by_subnet[subnet_id]
             touched = receivers is None or any(h.eni_id in receivers for h in members)
             if not touched and senders is not None and not senders:
                 continue
-            d = fm.dest(members)
-            # One cell per address, not per ENI.
-            d.labels = [(label_of[(h.eni_id or "", h.address)],) for h in d.hosts]
-            keep_receivers = -1 if receivers is None else fm.position_bits(d, receivers)
             vpc = c.subnets[subnet_id].vpc_id
-            fm.begin()
+            asked: list[Sender] = []
             for src_vpc in sorted(by_vpc):
                 allowed_vpcs = self.candidates.get(src_vpc)
                 if allowed_vpcs is not None and vpc not in allowed_vpcs:
                     continue
-                candidates = by_vpc[src_vpc] if keep_receivers or senders is None else moved.get(src_vpc, ())
-                for a, labels_a, owner_a in candidates:
-                    if senders is None or a.eni_id in senders:
-                        fm.row(a, labels_a, owner_a, d)
-                    else:
-                        fm.row(a, labels_a, owner_a, d, keep_receivers)
+                asked.extend(by_vpc[src_vpc] if touched or senders is None else moved.get(src_vpc, ()))
+            out.subnets.append((subnet_id, members, asked))
+        return out
+
+    def gather(self, rules: DiffRules, layout: _Layout, internet: list[tuple[str, int, bool]]) -> None:
+        """The rules of every path :meth:`cells` and :meth:`internet` evaluate (``internet``:
+        the (ENI, address, inbound) questions that will be asked)."""
+        for _, members, asked in layout.subnets:
+            rules.pairs(self.bulk, (a for a, _, _ in asked), members)
+        for eni, address, inbound in internet:
+            if eni in self.bulk.c.enis:
+                rules.internet(self.bulk, Host(address, eni), inbound=inbound)
+        rules.rules.add_service_ports(self.bulk.service_ports)
+
+    def cells(
+        self, layout: _Layout, senders: set[str] | None, receivers: set[str] | None
+    ) -> dict[tuple[str, str], Acc]:
+        """What each host can send each other (one cell per address pair), for the pairs whose
+        sender (or receiver) ENI is in ``senders`` (``receivers``); None: every one."""
+        fm = FastMatrix(self.bulk, "instance", layout.labels_of, layout.owner_of)
+        label_of = layout.label_of
+        for _, members, asked in layout.subnets:
+            d = fm.dest(members)
+            # One cell per address, not per ENI.
+            d.labels = [(label_of[(h.eni_id or "", h.address)],) for h in d.hosts]
+            keep_receivers = -1 if receivers is None else fm.position_bits(d, receivers)
+            fm.begin()
+            for a, labels_a, owner_a in asked:
+                if senders is None or a.eni_id in senders:
+                    fm.row(a, labels_a, owner_a, d)
+                else:
+                    fm.row(a, labels_a, owner_a, d, keep_receivers)
             fm.end(d)
         return fm.accs
 
@@ -675,6 +709,52 @@ def _unknown_addresses(new: Network, addresses: list[_Address]) -> list[tuple[st
     return out
 
 
+def _involved(ep: Endpoint, enis: set[str] | None) -> bool:
+    return enis is None or any(s.eni in enis for s in (ep.old, ep.new) if s)
+
+
+def _sides(
+    old: Network, new: Network, addresses: list[_Address], touched: Affected, client_ports: Interval
+) -> tuple[TrafficSpace, tuple[_Net, _Net], tuple[_Layout, _Layout]]:
+    """Both inputs' evaluators over one traffic space, and the pairs each recomputes. When every
+    pair is recomputed, the space is cut by every rule of both inputs; else by the rules the
+    recomputed pairs' and internet questions' paths meet (:mod:`~vpcsim.analysis.diff_rules`)."""
+    local = touched.senders is not None
+    if local:
+        space = TrafficSpace(RuleSet(), client_ports)  # a stand-in until the paths are known
+    else:
+        rules = RuleSet()
+        for network in (old, new):
+            both = network_rules(network)
+            rules.add_sg(both.sg_rules)
+            rules.add_acl(both.acl_entries)
+            rules.add_service_ports(both.service_ports)
+        space = TrafficSpace(rules, client_ports)
+    sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
+    layouts: list[_Layout] = []
+    gathered = DiffRules()
+    for i, net in enumerate(sides):
+        hosts: list[_Host] = []
+        internet: list[tuple[str, int, bool]] = []
+        for a in addresses:
+            side, slot = (a.endpoint.old, a.old) if i == 0 else (a.endpoint.new, a.new)
+            if side is None or slot is None:
+                continue
+            hosts.append(_Host(side.eni, slot[0], a.label, side.label))
+            for inbound, enis in ((True, touched.receivers), (False, touched.senders)):
+                address = slot[1 if inbound else 0]
+                if address is not None and _involved(a.endpoint, enis):
+                    internet.append((side.eni, address, inbound))
+        layouts.append(net.layout(hosts, touched.senders, touched.receivers))
+        if local:
+            net.gather(gathered, layouts[-1], internet)
+    if local:
+        space = TrafficSpace(gathered.rules, client_ports)
+        for net in sides:
+            net.bulk.use_space(space)
+    return space, sides, (layouts[0], layouts[1])
+
+
 def _diff(
     old: Network,
     new: Network,
@@ -685,17 +765,10 @@ def _diff(
     progress: Progress,
 ) -> DiffResult:
     progress.start("diff: rules and addresses", None)
-    rules = RuleSet()
-    for network in (old, new):
-        both = network_rules(network)
-        rules.add_sg(both.sg_rules)
-        rules.add_acl(both.acl_entries)
-        rules.add_service_ports(both.service_ports)
-    space = TrafficSpace(rules, client_ports)
-    sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
     endpoints, only_old, only_new, by_name = match(old, new)
     addresses = _addresses(old, new, endpoints)
     touched = affected(old, new) if incremental else Affected(None, None)
+    space, sides, layouts = _sides(old, new, addresses, touched, client_ports)
     pairs: list[PairDiff] = []
     render = RenderCache()
     full: Intervals = (client_ports,)
@@ -703,12 +776,7 @@ def _diff(
     cells: list[dict[tuple[str, str], Acc]] = []
     for i, net in enumerate(sides):
         progress.start(f"diff: pairs of the {('old', 'new')[i]} network", None)
-        hosts: list[_Host] = []
-        for a in addresses:
-            side, slot = (a.endpoint.old, a.old) if i == 0 else (a.endpoint.new, a.new)
-            if side is not None and slot is not None:
-                hosts.append(_Host(side.eni, slot[0], a.label, side.label))
-        cells.append(net.cells(hosts, touched.senders, touched.receivers))
+        cells.append(net.cells(layouts[i], touched.senders, touched.receivers))
     empty = Acc()
 
     def ends(a: _Address, b: _Address, i: int) -> tuple[Intervals, Intervals]:
@@ -740,16 +808,13 @@ def _diff(
         if pd is not None:
             pairs.append(pd)
 
-    def involved(ep: Endpoint, enis: set[str] | None) -> bool:
-        return enis is None or any(s.eni in enis for s in (ep.old, ep.new) if s)
-
     common = IntervalIndex(intersect(sides[0].bulk.universe.intervals, sides[1].bulk.universe.intervals))
     universe = sides[1].bulk.universe.index
     progress.start("diff: with the internet", len(addresses))
     for a in addresses:
         progress.advance()
         for inbound in (True, False):
-            if not involved(a.endpoint, touched.receivers if inbound else touched.senders):
+            if not _involved(a.endpoint, touched.receivers if inbound else touched.senders):
                 continue
             pd = _internet_diff(space, render, common, universe, a, sides, inbound)
             if pd is not None:

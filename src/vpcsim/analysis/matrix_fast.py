@@ -139,17 +139,10 @@ class FastMatrix:
         self._full_row: dict[int, int] = {}
         self._group_rules: dict[tuple[str, bool], list[SgRule]] = bulk.group_rules
         self._clean: dict[str, bool] = {}
-        # Inbound rules that reference a group: atom bits per (holder group, member set).
-        self._member_bits: dict[tuple[str, int], int] = {}
-        canonical = bulk.keyer._canonical
-        for (group, egress), rules in self._group_rules.items():
-            if egress:
-                continue
-            for rule in rules:
-                if rule.peer_kind == PEER_MEMBERS:
-                    index = canonical[rule.members]
-                    held = (group, index)
-                    self._member_bits[held] = self._member_bits.get(held, 0) | bulk.ev.rule_bits(rule)
+        # Inbound rules that reference a group: holder group -> atom bits per member set, found
+        # when a receiver holds the group (over a question's own traffic space, the estate's
+        # other groups' rules are no atom boundaries: their bits are never asked).
+        self._member_bits: dict[str, dict[int, int]] = {}
         self._cidr_cache: dict[tuple[str, int], int] = {}
         self._ing_cidr: dict[int, int] = {}
         self._ing_member: dict[int, int] = {}
@@ -277,12 +270,24 @@ class FastMatrix:
                 part = 0
                 for holder, spread in d.spreads.items():
                     if isinstance(holder, str):
-                        bits = self._member_bits.get((holder, member_set), 0)
+                        bits = self.member_bits(holder).get(member_set, 0)
                         if bits:
                             part |= spread * bits
                 self._ing_member[member_set] = part
             row |= part
         return row
+
+    def member_bits(self, group: str) -> dict[int, int]:
+        """Atom bits of ``group``'s inbound rules that reference a group, per member set."""
+        got = self._member_bits.get(group)
+        if got is None:
+            got = self._member_bits[group] = {}
+            canonical = self.bulk.keyer._canonical
+            for rule in self._group_rules.get((group, False), ()):
+                if rule.peer_kind == PEER_MEMBERS:
+                    index = canonical[rule.members]
+                    got[index] = got.get(index, 0) | self.bulk.ev.rule_bits(rule)
+        return got
 
     def _cidr_bits(self, group: str, atom: int, address: int) -> int:
         key = (group, atom)
