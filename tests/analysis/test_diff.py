@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import importlib
+from functools import partial
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +25,7 @@ from vpcsim.testing import INTERNET_HOSTS, PRESETS, generate_network
 from vpcsim.testing.strategies import SEEDS
 
 AWS_LB = FIXTURES / "aws" / "test-load-balancer"
+DIFF_MODULE = importlib.import_module("vpcsim.analysis.diff")  # the package exports diff() by that name
 
 
 def test_one_new_rule_opens_rdp_to_the_world() -> None:
@@ -270,6 +274,18 @@ def test_incremental_diff_equals_full_recomputation_on_messy_rules(case: tuple[N
     ranges, group references and prefix lists cut them differently, the answers are the same."""
     old, new = case
     assert diff(old, new).to_dict() == diff(old, new, incremental=False).to_dict()
+
+
+@settings(max_examples=20)
+@given(st.sampled_from(["small", "messy-small"]).flatmap(_changed))
+def test_pairs_printed_from_a_shape_equal_pairs_built_one_by_one(case: tuple[Network, Network]) -> None:
+    """A pair diff printed from the shape of another pair with alike cells is the one built for
+    the pair itself."""
+    old, new = case
+    reused = diff(old, new).to_dict()
+    one_by_one = partial(DIFF_MODULE._cell_pairs, reuse=False)
+    with mock.patch.object(DIFF_MODULE, "_cell_pairs", one_by_one):
+        assert diff(old, new).to_dict() == reused
 
 
 # ---------------------------------------------------------------------------- diff agrees with exposure (item 15)

@@ -46,7 +46,7 @@ from .atoms import RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
 from .diff_rules import DiffRules
 from .endpoints import Host
-from .entries import Entry, EntryBuilder, RenderCache
+from .entries import Entry, EntryBuilder, RenderCache, Traffic
 from .evaluate import Outcome
 from .incomplete import Incomplete, incomplete_of, undermines
 from .intervals import Interval, IntervalIndex, Intervals, intersect, subtract
@@ -502,6 +502,61 @@ class _Lists:
         )
 
 
+_NEW_ENDS = ("newly_allowed", "newly_one_way", "unknown")
+PairShape = tuple[tuple[tuple[Traffic, Intervals | None], ...], ...]
+"""A pair diff without its addresses: per list (:data:`_LISTS` order), each entry's traffic and
+client ports. Within one list every entry has the pair's two addresses, so two pairs whose
+cells are alike have the same shape, and entries in the same order."""
+_LISTS = ("newly_allowed", "newly_blocked", "newly_one_way", "no_longer_one_way", "unknown")
+_UNSEEN: PairShape = ()
+
+
+def _acc_key(acc: Acc) -> tuple[object, ...]:
+    """Everything a cell holds, hashable: equal keys, equal states."""
+    partial = tuple((i, tuple(p)) for i, p in sorted(acc.partial.items())) if acc.partial else ()
+    rows = tuple(sorted(acc.partial_rows.items())) if acc.partial_rows else ()
+    return (acc.allowed, acc.one_way, acc.unknown, partial, rows)
+
+
+def _shape_of(pd: PairDiff | None) -> PairShape | None:
+    if pd is None:
+        return None
+    return tuple(tuple((e.traffic, e.source_ports) for e in getattr(pd, name)) for name in _LISTS)
+
+
+def _from_shape(
+    shape: PairShape | None,
+    labels: tuple[str, str, str | None, str | None],
+    render: RenderCache,
+    new_ends: tuple[Intervals, Intervals],
+    old_ends: tuple[Intervals, Intervals],
+) -> PairDiff | None:
+    """A pair's diff from the shape of another pair whose cells were alike, with its own
+    addresses (printed as :class:`~vpcsim.analysis.entries.EntryBuilder` prints them)."""
+    if shape is None:
+        return None
+    lists: dict[str, tuple[Entry, ...]] = {}
+    texts: dict[bool, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for name, items in zip(_LISTS, shape, strict=True):
+        if not items:
+            lists[name] = ()
+            continue
+        newer = name in _NEW_ENDS
+        got = texts.get(newer)
+        if got is None:
+            src, dst = new_ends if newer else old_ends
+            got = texts[newer] = (render.cover(src, None), render.cover(dst, None))
+        lists[name] = tuple(Entry(t, got[0], got[1], ports) for t, ports in items)
+    return PairDiff(
+        *labels,
+        newly_allowed=lists["newly_allowed"],
+        newly_blocked=lists["newly_blocked"],
+        newly_one_way=lists["newly_one_way"],
+        no_longer_one_way=lists["no_longer_one_way"],
+        unknown=lists["unknown"],
+    )
+
+
 # ---------------------------------------------------------------------------- one input
 
 
@@ -777,36 +832,7 @@ def _diff(
     for i, net in enumerate(sides):
         progress.start(f"diff: pairs of the {('old', 'new')[i]} network", None)
         cells.append(net.cells(layouts[i], touched.senders, touched.receivers))
-    empty = Acc()
-
-    def ends(a: _Address, b: _Address, i: int) -> tuple[Intervals, Intervals]:
-        sa, sb = (a.old, b.old) if i == 0 else (a.new, b.new)
-        sa, sb = sa or (a.new if i == 0 else a.old), sb or (b.new if i == 0 else b.old)
-        return ((sa[0], sa[0]),) if sa else (), ((sb[0], sb[0]),) if sb else ()
-
-    keys = sorted(set(cells[0]) | set(cells[1]))
-    progress.start("diff: comparing pairs", len(keys))
-    for done, key in enumerate(keys, 1):
-        if done % 4096 == 0:
-            progress.advance(4096)
-        before, after = cells[0].get(key, empty), cells[1].get(key, empty)
-        if (
-            before.allowed == after.allowed
-            and before.one_way == after.one_way
-            and before.unknown == after.unknown
-            and before.partial == after.partial
-            and before.partial_rows == after.partial_rows
-        ):
-            continue  # the common case: nothing changed between these two
-        change = compare(state_of_acc(before, full), state_of_acc(after, full))
-        if not change:
-            continue
-        a, b = by_label[key[0]], by_label[key[1]]
-        lists = _Lists(space, render)
-        lists.add(change, full, ends(a, b, 1), ends(a, b, 0))
-        pd = lists.pair((a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni), None, None)
-        if pd is not None:
-            pairs.append(pd)
+    pairs += _cell_pairs(cells, by_label, space, render, full, progress)
 
     common = IntervalIndex(intersect(sides[0].bulk.universe.intervals, sides[1].bulk.universe.intervals))
     universe = sides[1].bulk.universe.index
@@ -831,6 +857,64 @@ def _diff(
         incomplete=(*incomplete, *_unknown_addresses(new, addresses)),
         incremental=touched.senders is not None,
     )
+
+
+def _ends(a: _Address, b: _Address, i: int) -> tuple[Intervals, Intervals]:
+    """The pair's addresses in input ``i`` (the other input's where it has none)."""
+    sa, sb = (a.old, b.old) if i == 0 else (a.new, b.new)
+    sa, sb = sa or (a.new if i == 0 else a.old), sb or (b.new if i == 0 else b.old)
+    return ((sa[0], sa[0]),) if sa else (), ((sb[0], sb[0]),) if sb else ()
+
+
+def _cell_pairs(
+    cells: list[dict[tuple[str, str], Acc]],
+    by_label: dict[str, _Address],
+    space: TrafficSpace,
+    render: RenderCache,
+    full: Intervals,
+    progress: Progress = NO_PROGRESS,
+    *,
+    reuse: bool = True,
+) -> list[PairDiff]:
+    """The pair diffs of the cells that differ between the inputs. Pairs whose cells are alike
+    in both inputs differ alike -- only their addresses differ --, so each such pair's diff is
+    built once and the others are printed from its shape (``reuse=False``: every pair is built,
+    the same answer: a test compares both)."""
+    empty = Acc()
+    out: list[PairDiff] = []
+    keys = sorted(set(cells[0]) | set(cells[1]))
+    shapes: dict[tuple[object, object], PairShape | None] = {}
+    progress.start("diff: comparing pairs", len(keys))
+    for done, key in enumerate(keys, 1):
+        if done % 4096 == 0:
+            progress.advance(4096)
+        before, after = cells[0].get(key, empty), cells[1].get(key, empty)
+        if (
+            before.allowed == after.allowed
+            and before.one_way == after.one_way
+            and before.unknown == after.unknown
+            and before.partial == after.partial
+            and before.partial_rows == after.partial_rows
+        ):
+            continue  # the common case: nothing changed between these two
+        a, b = by_label[key[0]], by_label[key[1]]
+        new_ends, old_ends = _ends(a, b, 1), _ends(a, b, 0)
+        labels = (a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni)
+        sig = (_acc_key(before), _acc_key(after))
+        shape = shapes.get(sig, _UNSEEN) if reuse else _UNSEEN
+        if shape is _UNSEEN:
+            pd = None
+            change = compare(state_of_acc(before, full), state_of_acc(after, full))
+            if change:
+                lists = _Lists(space, render)
+                lists.add(change, full, new_ends, old_ends)
+                pd = lists.pair(labels, None, None)
+            shapes[sig] = _shape_of(pd)
+        else:
+            pd = _from_shape(shape, labels, render, new_ends, old_ends)
+        if pd is not None:
+            out.append(pd)
+    return out
 
 
 def _internet_diff(
