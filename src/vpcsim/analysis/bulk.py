@@ -149,6 +149,15 @@ class AtomKeyer(Keyer):
     def atom(self, ip: int) -> int:
         return bisect_right(self.bounds, ip)
 
+    def cidr_bounds(self, rules: list[SgRule]) -> list[int]:
+        """The boundaries of a rule list's own IPv4 CIDRs and prefix lists: between two of them
+        its CIDR and prefix-list rules match alike."""
+        got = self._bounds_of.get(id(rules))
+        if got is None:
+            self.register(rules)
+            got = self._bounds_of[id(rules)]
+        return got
+
     def acl_key(self, remote: int) -> object:
         """ACLs decide alike between two consecutive boundaries of their own CIDRs."""
         return bisect_right(self.acl_bounds, remote)

@@ -145,6 +145,8 @@ class FastMatrix:
         self._member_bits: dict[str, dict[int, int]] = {}
         self._cidr_cache: dict[tuple[str, int], int] = {}
         self._ing_cidr: dict[int, int] = {}
+        self._ing_bounds: list[int] | None = None
+        """The boundaries of the current destination subnet's groups' CIDRs (``ingress_row``)."""
         self._ing_member: dict[int, int] = {}
         self.pairwise = 0
         self.rows = 0
@@ -254,13 +256,21 @@ class FastMatrix:
         CIDR or prefix-list peers depend on the address's atom, rules referencing a group on
         whether the address is a member; each part is one cached row."""
         keyer = self.bulk.keyer
-        atom = keyer.atom(address)
+        bounds = self._ing_bounds
+        if bounds is None:
+            # The receivers' groups decide alike between two boundaries of their own CIDRs.
+            points: set[int] = set()
+            for holder in d.spreads:
+                if isinstance(holder, str):
+                    points.update(keyer.cidr_bounds(self._group_rules.get((holder, False), [])))
+            bounds = self._ing_bounds = sorted(points)
+        atom = bisect_right(bounds, address)
         row = self._ing_cidr.get(atom)
         if row is None:
             row = 0
             for holder, spread in d.spreads.items():
                 if isinstance(holder, str):
-                    bits = self._cidr_bits(holder, atom, address)
+                    bits = self._cidr_bits(holder, address)
                     if bits:
                         row |= spread * bits
             self._ing_cidr[atom] = row
@@ -289,13 +299,16 @@ class FastMatrix:
                     got[index] = got.get(index, 0) | self.bulk.ev.rule_bits(rule)
         return got
 
-    def _cidr_bits(self, group: str, atom: int, address: int) -> int:
-        key = (group, atom)
+    def _cidr_bits(self, group: str, address: int) -> int:
+        """Atom bits of ``group``'s inbound CIDR and prefix-list rules that match ``address``,
+        cached between two boundaries of the group's own CIDRs."""
+        rules = self._group_rules.get((group, False), [])
+        key = (group, bisect_right(self.bulk.keyer.cidr_bounds(rules), address))
         got = self._cidr_cache.get(key)
         if got is None:
             ev = self.bulk.ev
             got = 0
-            for rule in self._group_rules.get((group, False), ()):
+            for rule in rules:
                 # Group references are the member rows' part (ingress_row).
                 if rule.peer_kind != PEER_MEMBERS and peer_matches(rule, address):
                     got |= ev.rule_bits(rule)
@@ -382,6 +395,7 @@ class FastMatrix:
         self._pending = {}
         self._ing_cidr = {}
         self._ing_member = {}
+        self._ing_bounds = None
 
     def row(self, a: Host, a_labels: tuple[str, ...], a_owner: str, d: _Dest, keep: int = -1) -> None:
         """Every receiver of ``d`` against sender ``a`` (only the positions set in ``keep``, a
