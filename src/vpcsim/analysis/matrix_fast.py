@@ -146,6 +146,8 @@ class FastMatrix:
         self._cidr_cache: dict[tuple[str, int], int] = {}
         self._ing_cidr: dict[int, int] = {}
         self._ing_bounds: list[int] | None = None
+        self._keep_masks: dict[int, int] = {}
+        """``keep`` positions -> the mask of their blocks (the same for every row of a subnet)."""
         """The boundaries of the current destination subnet's groups' CIDRs (``ingress_row``)."""
         self._ing_member: dict[int, int] = {}
         self.pairwise = 0
@@ -396,6 +398,7 @@ class FastMatrix:
         self._ing_cidr = {}
         self._ing_member = {}
         self._ing_bounds = None
+        self._keep_masks = {}
 
     def row(self, a: Host, a_labels: tuple[str, ...], a_owner: str, d: _Dest, keep: int = -1) -> None:
         """Every receiver of ``d`` against sender ``a`` (only the positions set in ``keep``, a
@@ -443,7 +446,10 @@ class FastMatrix:
         if exclude:
             mask = ~(exclude * self.FULL)
         if keep != -1:
-            mask &= self.spread_bits(keep) * self.FULL
+            keep_mask = self._keep_masks.get(keep)
+            if keep_mask is None:
+                keep_mask = self._keep_masks[keep] = self.spread_bits(keep) * self.FULL
+            mask &= keep_mask
         if mask != -1:
             lists = [r & mask for r in lists]
             partial = {p: r & mask for p, r in partial.items()}
@@ -512,20 +518,26 @@ class FastMatrix:
         for r in partial.values():
             union |= r
         raw_union = union.to_bytes(length, "little")
-        raws = [r.to_bytes(length, "little") for r in lists]
+        # Lists without a bit (one_way and unknown, mostly) are never cut into blocks.
+        raws = [r.to_bytes(length, "little") if r else None for r in lists]
+        allowed, one_way, unknown = raws
         praws = [(ports, r.to_bytes(length, "little")) for ports, r in partial.items()]
         positions = range(n) if keep == -1 else [j for j in range(n) if keep >> j & 1]
         from_bytes = int.from_bytes
+        zero = bytes(size)
         x = a_labels[0]
         for j in positions:
             lo = j * size
             hi = lo + size
-            if not any(raw_union[lo:hi]):
+            if raw_union[lo:hi] == zero:
                 continue
             acc = self.accs[(x, d.labels[j][0])]
-            acc.allowed |= from_bytes(raws[0][lo:hi], "little")
-            acc.one_way |= from_bytes(raws[1][lo:hi], "little")
-            acc.unknown |= from_bytes(raws[2][lo:hi], "little")
+            if allowed is not None:
+                acc.allowed |= from_bytes(allowed[lo:hi], "little")
+            if one_way is not None:
+                acc.one_way |= from_bytes(one_way[lo:hi], "little")
+            if unknown is not None:
+                acc.unknown |= from_bytes(unknown[lo:hi], "little")
             for ports, raw in praws:
                 _add_partial(acc, from_bytes(raw[lo:hi], "little"), ports)
 
