@@ -292,6 +292,15 @@ class Bulk:
         self.ev = FilterEvaluator(space, self.keyer)
         self._memo = {}
 
+    @contextmanager
+    def keeping_space(self) -> Iterator[None]:
+        """Restore the traffic space (and its caches) that was in use on entry, on exit."""
+        saved = (self.space, self.ev, self._memo)
+        try:
+            yield
+        finally:
+            self.space, self.ev, self._memo = saved
+
     # ------------------------------------------------------------------ evaluation with a memo
 
     def evaluate(
