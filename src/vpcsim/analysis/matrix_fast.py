@@ -548,11 +548,16 @@ class FastMatrix:
         else:
             targets = {g: s for g, s in d.spreads.items() if isinstance(g, str)}
         n = len(d.hosts)
+        masks = {y: -1 if spread == -1 else spread * self.FULL for y, spread in targets.items()}
         for x, pending in self._pending.items():
             lists, partial = pending.lists, pending.partial
-            for y, spread in targets.items():
-                mask = -1 if spread == -1 else spread * self.FULL
-                folded = [self._fold(r & mask, n) for r in lists]
+            union = lists[0] | lists[1] | lists[2]
+            for r in partial.values():
+                union |= r
+            for y, mask in masks.items():
+                if not union & mask:
+                    continue  # nothing from x reaches y's receivers: every fold would be empty
+                folded = [self._fold(r & mask, n) if r else 0 for r in lists]
                 pfold = {p: self._fold(r & mask, n) for p, r in partial.items()}
                 if not (any(folded) or any(pfold.values())):
                     continue
