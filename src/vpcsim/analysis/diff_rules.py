@@ -73,20 +73,17 @@ class DiffRules:
         classes: dict[HostKey, list[Host]] = {}
         for b in receivers:
             classes.setdefault(bulk.pair_key(b), []).append(b)
-        done: set[tuple[HostKey, HostKey]] = set()
+        sender_classes: dict[HostKey, list[Host]] = {}
+        for a in senders:
+            sender_classes.setdefault(bulk.pair_key(a), []).append(a)
         src_dirs: dict[HostKey, set[Direction]] = {}
         dst_dirs: dict[HostKey, set[Direction]] = {}
-        sender_list = list(senders)
-        for a in sender_list:
-            ka = bulk.pair_key(a)
+        for ka, mates in sender_classes.items():
             for kb, members in classes.items():
-                if (ka, kb) in done:
-                    continue
-                other = next((m for m in members if m.eni_id != a.eni_id), None)
-                if other is None:
-                    continue
-                done.add((ka, kb))
-                pc = bulk.pair_class(a, other)
+                pair = _two_enis(mates, members)
+                if pair is None:
+                    continue  # one ENI's own addresses: never a pair
+                pc = bulk.pair_class(*pair)
                 if pc.blocked:
                     continue
                 ends: dict[str, set[Direction]] = {}
@@ -99,10 +96,16 @@ class DiffRules:
                     src_dirs.setdefault(ka, set()).update(ends[src_eni])
                 if dst_eni is not None:
                     dst_dirs.setdefault(kb, set()).update(ends[dst_eni])
-        for a in sender_list:
-            self._eni_lists(bulk, a, sorted(src_dirs.get(bulk.pair_key(a), ())))
-        for b in receivers:
-            self._eni_lists(bulk, b, sorted(dst_dirs.get(bulk.pair_key(b), ())))
+        for ka, mates in sender_classes.items():
+            directions = sorted(src_dirs.get(ka, ()))
+            if directions:
+                for a in mates:
+                    self._eni_lists(bulk, a, directions)
+        for kb, members in classes.items():
+            directions = sorted(dst_dirs.get(kb, ()))
+            if directions:
+                for b in members:
+                    self._eni_lists(bulk, b, directions)
 
     def internet(self, bulk: Bulk, host: Host, *, inbound: bool) -> None:
         """Every path between ``host`` and the internet (``Bulk.internet``)."""
@@ -115,6 +118,17 @@ class DiffRules:
             if rep is not None:
                 directions |= ends[rep]
         self._eni_lists(bulk, host, sorted(directions))
+
+
+def _two_enis(senders: list[Host], receivers: list[Host]) -> tuple[Host, Host] | None:
+    """A sender and a receiver of two different ENIs, if any."""
+    a = senders[0]
+    b = next((m for m in receivers if m.eni_id != a.eni_id), None)
+    if b is not None:
+        return a, b
+    # Every receiver is ``a``'s ENI: any sender of another ENI pairs with them.
+    other = next((x for x in senders if x.eni_id != a.eni_id), None)
+    return (other, receivers[0]) if other is not None else None
 
 
 __all__ = ["DiffRules"]
