@@ -941,13 +941,11 @@ def _internet_diff(
     points: set[int] = set()
     for (lo, hi), _ in (*old_pieces, *new_pieces):
         points.update((lo, hi + 1))
-    for lo, hi in common.intervals:
-        points.update((lo, hi + 1))
     old_los = [p[0][0] for p in old_pieces]
     new_los = [p[0][0] for p in new_pieces]
+    # Both inputs' states are constant between two piece boundaries: compare once there, over
+    # the addresses that are the internet in both (not once per hole of the universe).
     for lo, hi in ((x, y - 1) for x, y in pairwise(sorted(points))):
-        if lo not in common:
-            continue
         before = _state_at(old_pieces, old_los, lo)
         after = _state_at(new_pieces, new_los, lo)
         if before == after:
@@ -955,7 +953,9 @@ def _internet_diff(
         change = compare(before, after)
         if not change:
             continue
-        cut: Intervals = ((lo, hi),)
+        cut: Intervals = tuple(common.within(lo, hi))
+        if not cut:
+            continue
         if inbound:
             lists.add(change, full, (cut, new_end), (cut, old_end))
         else:
