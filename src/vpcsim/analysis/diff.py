@@ -527,34 +527,20 @@ def _shape_of(pd: PairDiff | None) -> PairShape | None:
 def _from_shape(
     shape: PairShape | None,
     labels: tuple[str, str, str | None, str | None],
-    render: RenderCache,
-    new_ends: tuple[Intervals, Intervals],
-    old_ends: tuple[Intervals, Intervals],
+    new_texts: tuple[tuple[str, ...], tuple[str, ...]],
+    old_texts: tuple[tuple[str, ...], tuple[str, ...]],
 ) -> PairDiff | None:
     """A pair's diff from the shape of another pair whose cells were alike, with its own
-    addresses (printed as :class:`~vpcsim.analysis.entries.EntryBuilder` prints them)."""
+    addresses (``*_texts``: its two addresses in each input as entries print them)."""
     if shape is None:
         return None
-    lists: dict[str, tuple[Entry, ...]] = {}
-    texts: dict[bool, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    for name, items in zip(_LISTS, shape, strict=True):
-        if not items:
-            lists[name] = ()
-            continue
-        newer = name in _NEW_ENDS
-        got = texts.get(newer)
-        if got is None:
-            src, dst = new_ends if newer else old_ends
-            got = texts[newer] = (render.cover(src, None), render.cover(dst, None))
-        lists[name] = tuple(Entry(t, got[0], got[1], ports) for t, ports in items)
-    return PairDiff(
-        *labels,
-        newly_allowed=lists["newly_allowed"],
-        newly_blocked=lists["newly_blocked"],
-        newly_one_way=lists["newly_one_way"],
-        no_longer_one_way=lists["no_longer_one_way"],
-        unknown=lists["unknown"],
-    )
+    lists = [
+        tuple(Entry(t, *(new_texts if name in _NEW_ENDS else old_texts), ports) for t, ports in items)
+        if items
+        else ()
+        for name, items in zip(_LISTS, shape, strict=True)
+    ]
+    return PairDiff(*labels, lists[0], lists[1], lists[2], lists[3], lists[4])
 
 
 # ---------------------------------------------------------------------------- one input
@@ -884,6 +870,14 @@ def _cell_pairs(
     out: list[PairDiff] = []
     keys = sorted(set(cells[0]) | set(cells[1]))
     shapes: dict[tuple[object, object], PairShape | None] = {}
+    texts: dict[int, tuple[str, ...]] = {}
+
+    def text(address: int) -> tuple[str, ...]:
+        got = texts.get(address)
+        if got is None:
+            got = texts[address] = render.cover(((address, address),), None)
+        return got
+
     progress.start("diff: comparing pairs", len(keys))
     for done, key in enumerate(keys, 1):
         if done % 4096 == 0:
@@ -898,7 +892,6 @@ def _cell_pairs(
         ):
             continue  # the common case: nothing changed between these two
         a, b = by_label[key[0]], by_label[key[1]]
-        new_ends, old_ends = _ends(a, b, 1), _ends(a, b, 0)
         labels = (a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni)
         sig = (_acc_key(before), _acc_key(after))
         shape = shapes.get(sig, _UNSEEN) if reuse else _UNSEEN
@@ -907,11 +900,17 @@ def _cell_pairs(
             change = compare(state_of_acc(before, full), state_of_acc(after, full))
             if change:
                 lists = _Lists(space, render)
-                lists.add(change, full, new_ends, old_ends)
+                lists.add(change, full, _ends(a, b, 1), _ends(a, b, 0))
                 pd = lists.pair(labels, None, None)
             shapes[sig] = _shape_of(pd)
+        elif shape is not None:
+            # The pair's addresses in the new input (the old one's where it has none), and back.
+            sa, sb = a.new or a.old, b.new or b.old
+            oa, ob = a.old or a.new, b.old or b.new
+            assert sa is not None and sb is not None and oa is not None and ob is not None
+            pd = _from_shape(shape, labels, (text(sa[0]), text(sb[0])), (text(oa[0]), text(ob[0])))
         else:
-            pd = _from_shape(shape, labels, render, new_ends, old_ends)
+            pd = None
         if pd is not None:
             out.append(pd)
     return out
