@@ -147,6 +147,7 @@ class FastMatrix:
         self._ing_cidr: dict[int, int] = {}
         self._ing_bounds: list[int] | None = None
         self._keep_masks: dict[int, int] = {}
+        self._keep_positions: dict[int, list[int]] = {}
         """``keep`` positions -> the mask of their blocks (the same for every row of a subnet)."""
         """The boundaries of the current destination subnet's groups' CIDRs (``ingress_row``)."""
         self._ing_member: dict[int, int] = {}
@@ -399,6 +400,7 @@ class FastMatrix:
         self._ing_member = {}
         self._ing_bounds = None
         self._keep_masks = {}
+        self._keep_positions = {}
 
     def row(self, a: Host, a_labels: tuple[str, ...], a_owner: str, d: _Dest, keep: int = -1) -> None:
         """Every receiver of ``d`` against sender ``a`` (only the positions set in ``keep``, a
@@ -522,7 +524,13 @@ class FastMatrix:
         raws = [r.to_bytes(length, "little") if r else None for r in lists]
         allowed, one_way, unknown = raws
         praws = [(ports, r.to_bytes(length, "little")) for ports, r in partial.items()]
-        positions = range(n) if keep == -1 else [j for j in range(n) if keep >> j & 1]
+        if keep == -1:
+            positions: range | list[int] = range(n)
+        else:
+            got = self._keep_positions.get(keep)
+            if got is None:
+                got = self._keep_positions[keep] = [j for j in range(n) if keep >> j & 1]
+            positions = got
         from_bytes = int.from_bytes
         zero = bytes(size)
         x = a_labels[0]
