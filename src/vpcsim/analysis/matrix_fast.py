@@ -550,31 +550,60 @@ class FastMatrix:
                 _add_partial(acc, from_bytes(raw[lo:hi], "little"), ports)
 
     def end(self, d: _Dest) -> None:
-        """Fold the rows gathered for ``d`` into cells."""
-        if self.by == "subnet":
-            targets: dict[str, int] = {d.labels[0][0]: -1} if d.labels else {}
-        else:
-            targets = {g: s for g, s in d.spreads.items() if isinstance(g, str)}
+        """Fold the rows gathered for ``d`` into cells: a sender label's row is cut into its
+        receivers' blocks once, and each receiver label's cell is the OR of its receivers'."""
         n = len(d.hosts)
-        masks = {y: -1 if spread == -1 else spread * self.FULL for y, spread in targets.items()}
+        if self.by == "subnet":
+            self._end_whole(d, n)
+            return
+        else:
+            w = self.W
+            targets: dict[str, list[int]] = {}
+            for g, spread in d.spreads.items():
+                if isinstance(g, str):
+                    positions = []
+                    while spread:
+                        low = spread & -spread
+                        positions.append((low.bit_length() - 1) // w)
+                        spread ^= low
+                    targets[g] = positions
+        full = self.FULL
         for x, pending in self._pending.items():
             lists, partial = pending.lists, pending.partial
             union = lists[0] | lists[1] | lists[2]
             for r in partial.values():
                 union |= r
-            for y, mask in masks.items():
-                if not union & mask:
-                    continue  # nothing from x reaches y's receivers: every fold would be empty
-                folded = [self._fold(r & mask, n) if r else 0 for r in lists]
-                pfold = {p: self._fold(r & mask, n) for p, r in partial.items()}
-                if not (any(folded) or any(pfold.values())):
-                    continue
+            if not union:
+                continue
+            reached = self._cut(union, n)
+            cut = [self._cut(r, n) if r else None for r in lists]
+            pcut = [(p, self._cut(r, n)) for p, r in partial.items()]
+            for y, positions in targets.items():
+                if not any(reached[j] for j in positions):
+                    continue  # nothing from x reaches y's receivers: every list would be empty
+                folded = [_or_at(blocks, positions) & full if blocks is not None else 0 for blocks in cut]
                 acc = self.accs[(x, y)]
                 acc.allowed |= folded[0]
                 acc.one_way |= folded[1]
                 acc.unknown |= folded[2]
-                for ports, bits in pfold.items():
-                    _add_partial(acc, bits, ports)
+                for ports, blocks in pcut:
+                    _add_partial(acc, _or_at(blocks, positions) & full, ports)
+
+    def _end_whole(self, d: _Dest, n: int) -> None:
+        """By subnet: one label for every receiver, each sender label's row folded whole."""
+        if not d.labels:
+            return
+        y = d.labels[0][0]
+        for x, pending in self._pending.items():
+            lists, partial = pending.lists, pending.partial
+            if not (any(lists) or any(partial.values())):
+                continue
+            acc = self.accs[(x, y)]
+            acc.allowed |= self._fold(lists[0], n)
+            acc.one_way |= self._fold(lists[1], n)
+            acc.unknown |= self._fold(lists[2], n)
+            for ports, r in partial.items():
+                _add_partial(acc, self._fold(r, n), ports)
 
     def _fold(self, value: int, blocks: int) -> int:
         """OR of the blocks of a row."""
@@ -585,6 +614,20 @@ class FastMatrix:
             value = (value & ((1 << cut) - 1)) | (value >> cut)
             blocks = half
         return value & self.FULL
+
+    def _cut(self, value: int, blocks: int) -> list[int]:
+        """A row's blocks, one per receiver position."""
+        size = self.B
+        raw = value.to_bytes(blocks * size, "little")
+        from_bytes = int.from_bytes
+        return [from_bytes(raw[j * size : (j + 1) * size], "little") for j in range(blocks)]
+
+
+def _or_at(blocks: list[int], positions: list[int]) -> int:
+    out = 0
+    for j in positions:
+        out |= blocks[j]
+    return out
 
 
 def _add_partial(acc: Acc, bits: int, ports: Intervals) -> None:
