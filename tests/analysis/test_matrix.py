@@ -89,3 +89,10 @@ def test_receiver_parts_keep_every_receiver_label_in_one_part() -> None:
     assert receiver_parts(receivers, labels_of) == [["subnet-a", "subnet-b", "subnet-d"], ["subnet-c"]]
     by_subnet = {eni: (s,) for s, hosts in receivers.items() for eni in (h.eni_id or "" for h in hosts)}
     assert receiver_parts(receivers, by_subnet) == [["subnet-a"], ["subnet-b"], ["subnet-c"], ["subnet-d"]]
+    vpc_of = {"subnet-a": "vpc-1", "subnet-b": "vpc-2", "subnet-c": "vpc-1", "subnet-d": "vpc-3"}
+    assert receiver_parts(receivers, by_subnet, vpc_of) == [
+        ["subnet-a", "subnet-c"],
+        ["subnet-b"],
+        ["subnet-d"],
+    ]
+    assert receiver_parts(receivers, labels_of, vpc_of) == [["subnet-a", "subnet-b", "subnet-c", "subnet-d"]]

@@ -251,11 +251,16 @@ def _may_reach(candidates: dict[str, set[str] | None], src_vpc: str, vpc: str) -
 
 
 def receiver_parts(
-    receivers: dict[str, list[Host]], labels_of: dict[str, tuple[str, ...]]
+    receivers: dict[str, list[Host]],
+    labels_of: dict[str, tuple[str, ...]],
+    vpc_of: dict[str, str] | None = None,
 ) -> list[list[str]]:
     """The destination subnets in parts that share no receiver label (two subnets whose
     receivers share a label -- a group, an instance -- are in one part), each sorted: a cell's
-    receiver label lies in one part, so a cell only ever gathers bits of that part's rows."""
+    receiver label lies in one part, so a cell only ever gathers bits of that part's rows.
+    ``vpc_of`` (subnet -> VPC) also joins the subnets of one VPC: the same senders are asked
+    against them (the VPCs a path may join are per VPC), so one space serves them all and its
+    filter caches are shared."""
     parent: dict[str, str] = {s: s for s in receivers}
 
     def find(x: str) -> str:
@@ -264,14 +269,16 @@ def receiver_parts(
             x = parent[x]
         return x
 
-    first: dict[str, str] = {}
+    first: dict[tuple[str, str], str] = {}
     for subnet_id in sorted(receivers):
-        for h in receivers[subnet_id]:
-            for label in labels_of[h.eni_id or ""]:
-                other = first.setdefault(label, subnet_id)
-                a, b = find(other), find(subnet_id)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+        keys = {("label", label) for h in receivers[subnet_id] for label in labels_of[h.eni_id or ""]}
+        if vpc_of is not None:
+            keys.add(("vpc", vpc_of[subnet_id]))
+        for key in sorted(keys):
+            other = first.setdefault(key, subnet_id)
+            a, b = find(other), find(subnet_id)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
     parts: dict[str, list[str]] = {}
     for subnet_id in sorted(receivers):
         parts.setdefault(find(subnet_id), []).append(subnet_id)
@@ -309,7 +316,7 @@ def _matrix(
         cells: list[Cell] = []
         pairwise = 0
         with bulk.keeping_space():
-            for part in receiver_parts(receivers, labels_of):
+            for part in receiver_parts(receivers, labels_of, {s: c.subnets[s].vpc_id for s in receivers}):
                 # One traffic space per part (:mod:`~vpcsim.analysis.local_atoms`): cut by the
                 # rules of the paths into its subnets only; no cell takes bits from two parts.
                 asked = {
