@@ -870,12 +870,19 @@ def _cell_pairs(
     out: list[PairDiff] = []
     keys = sorted(set(cells[0]) | set(cells[1]))
     shapes: dict[tuple[object, object], PairShape | None] = {}
-    texts: dict[int, tuple[str, ...]] = {}
+    texts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
-    def text(address: int) -> tuple[str, ...]:
-        got = texts.get(address)
+    def texts_of(item: _Address) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """An address slot as entries print it: in the new input (the old one's where it has
+        none), and in the old one (the new one's where it has none)."""
+        got = texts.get(item.label)
         if got is None:
-            got = texts[address] = render.cover(((address, address),), None)
+            new, old = item.new or item.old, item.old or item.new
+            assert new is not None and old is not None
+            got = texts[item.label] = (
+                render.cover(((new[0], new[0]),), None),
+                render.cover(((old[0], old[0]),), None),
+            )
         return got
 
     progress.start("diff: comparing pairs", len(keys))
@@ -904,11 +911,8 @@ def _cell_pairs(
                 pd = lists.pair(labels, None, None)
             shapes[sig] = _shape_of(pd)
         elif shape is not None:
-            # The pair's addresses in the new input (the old one's where it has none), and back.
-            sa, sb = a.new or a.old, b.new or b.old
-            oa, ob = a.old or a.new, b.old or b.new
-            assert sa is not None and sb is not None and oa is not None and ob is not None
-            pd = _from_shape(shape, labels, (text(sa[0]), text(sb[0])), (text(oa[0]), text(ob[0])))
+            (new_a, old_a), (new_b, old_b) = texts_of(a), texts_of(b)
+            pd = _from_shape(shape, labels, (new_a, new_b), (old_a, old_b))
         else:
             pd = None
         if pd is not None:
