@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import importlib
+from functools import partial
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +25,7 @@ from vpcsim.testing import INTERNET_HOSTS, PRESETS, generate_network
 from vpcsim.testing.strategies import SEEDS
 
 AWS_LB = FIXTURES / "aws" / "test-load-balancer"
+DIFF_MODULE = importlib.import_module("vpcsim.analysis.diff")  # the package exports diff() by that name
 
 
 def test_one_new_rule_opens_rdp_to_the_world() -> None:
@@ -218,11 +222,11 @@ def _rule(draw: st.DrawFn, net: Network, vpc_id: str) -> SecurityGroupRule:
 
 
 @st.composite
-def _changed(draw: st.DrawFn) -> tuple[Network, Network]:
-    """A network (generated, or one with a firewall appliance or a NAT instance) and a copy with
-    1-3 random changes to security groups and ENIs, biased towards route targets."""
+def _changed(draw: st.DrawFn, preset: str = "small") -> tuple[Network, Network]:
+    """A network (generated from ``preset``, or one with a firewall appliance or a NAT instance)
+    and a copy with 1-3 random changes to security groups and ENIs, biased towards route targets."""
     if draw(st.booleans()):
-        old = generate_network(draw(SEEDS), PRESETS["small"])
+        old = generate_network(draw(SEEDS), PRESETS[preset])
     else:
         filename, text = draw(st.sampled_from(_SPECS))
         old = load_spec(text, filename=filename).network
@@ -260,6 +264,28 @@ def _changed(draw: st.DrawFn) -> tuple[Network, Network]:
 def test_incremental_diff_equals_full_recomputation(case: tuple[Network, Network]) -> None:
     old, new = case
     assert diff(old, new).to_dict() == diff(old, new, incremental=False).to_dict()
+
+
+@settings(max_examples=25)
+@given(_changed("messy-small"))
+def test_incremental_diff_equals_full_recomputation_on_messy_rules(case: tuple[Network, Network]) -> None:
+    """The incremental diff is judged over the atoms of the paths it recomputes
+    (:mod:`vpcsim.analysis.diff_rules`), the full one over every rule of both inputs: random port
+    ranges, group references and prefix lists cut them differently, the answers are the same."""
+    old, new = case
+    assert diff(old, new).to_dict() == diff(old, new, incremental=False).to_dict()
+
+
+@settings(max_examples=20)
+@given(st.sampled_from(["small", "messy-small"]).flatmap(_changed))
+def test_pairs_printed_from_a_shape_equal_pairs_built_one_by_one(case: tuple[Network, Network]) -> None:
+    """A pair diff printed from the shape of another pair with alike cells is the one built for
+    the pair itself."""
+    old, new = case
+    reused = diff(old, new).to_dict()
+    one_by_one = partial(DIFF_MODULE._cell_pairs, reuse=False)
+    with mock.patch.object(DIFF_MODULE, "_cell_pairs", one_by_one):
+        assert diff(old, new).to_dict() == reused
 
 
 # ---------------------------------------------------------------------------- diff agrees with exposure (item 15)

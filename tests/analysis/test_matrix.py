@@ -8,6 +8,8 @@ import io
 from tests.support.builders import common_scenario, public_private_vpc
 
 from vpcsim.analysis import matrix
+from vpcsim.analysis.endpoints import Host
+from vpcsim.analysis.matrix import receiver_parts
 
 
 def test_by_subnet() -> None:
@@ -66,3 +68,31 @@ def test_rows_and_pairs_agree_with_unknown_peers() -> None:
         pairs = matrix(s.net, by, bulk=Bulk(s.net), rows=False)  # type: ignore[arg-type]
         assert [c.to_dict() for c in rows.cells] == [c.to_dict() for c in pairs.cells]
         assert any(t.describe() == "tcp 443" for c in rows.cells for t in c.unknown)
+
+
+def test_receiver_parts_keep_every_receiver_label_in_one_part() -> None:
+    """Destination subnets are judged part by part, each over its own traffic space: two subnets
+    whose receivers share a label (a group, an instance) are one part, the others apart."""
+    receivers = {
+        "subnet-a": [Host(1, "eni-1")],
+        "subnet-b": [Host(2, "eni-2"), Host(3, "eni-3")],
+        "subnet-c": [Host(4, "eni-4")],
+        "subnet-d": [Host(5, "eni-5")],
+    }
+    labels_of = {
+        "eni-1": ("sg-x",),
+        "eni-2": ("sg-y",),
+        "eni-3": ("sg-z", "sg-x"),
+        "eni-4": ("sg-w",),
+        "eni-5": ("sg-z",),
+    }
+    assert receiver_parts(receivers, labels_of) == [["subnet-a", "subnet-b", "subnet-d"], ["subnet-c"]]
+    by_subnet = {eni: (s,) for s, hosts in receivers.items() for eni in (h.eni_id or "" for h in hosts)}
+    assert receiver_parts(receivers, by_subnet) == [["subnet-a"], ["subnet-b"], ["subnet-c"], ["subnet-d"]]
+    vpc_of = {"subnet-a": "vpc-1", "subnet-b": "vpc-2", "subnet-c": "vpc-1", "subnet-d": "vpc-3"}
+    assert receiver_parts(receivers, by_subnet, vpc_of) == [
+        ["subnet-a", "subnet-c"],
+        ["subnet-b"],
+        ["subnet-d"],
+    ]
+    assert receiver_parts(receivers, labels_of, vpc_of) == [["subnet-a", "subnet-b", "subnet-c", "subnet-d"]]

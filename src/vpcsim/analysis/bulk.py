@@ -149,6 +149,15 @@ class AtomKeyer(Keyer):
     def atom(self, ip: int) -> int:
         return bisect_right(self.bounds, ip)
 
+    def cidr_bounds(self, rules: list[SgRule]) -> list[int]:
+        """The boundaries of a rule list's own IPv4 CIDRs and prefix lists: between two of them
+        its CIDR and prefix-list rules match alike."""
+        got = self._bounds_of.get(id(rules))
+        if got is None:
+            self.register(rules)
+            got = self._bounds_of[id(rules)]
+        return got
+
     def acl_key(self, remote: int) -> object:
         """ACLs decide alike between two consecutive boundaries of their own CIDRs."""
         return bisect_right(self.acl_bounds, remote)
@@ -274,6 +283,23 @@ class Bulk:
         self._pair_keys: dict[Host, HostKey] = {}
         self._memo: dict[tuple[object, ...], Outcome] = {}
         self.memo_hits = 0
+
+    def use_space(self, space: TrafficSpace) -> None:
+        """Evaluate over ``space`` from now on (a question's own, :mod:`~vpcsim.analysis.local_atoms`):
+        its filter caches and memo start empty; classes and skeletons, which never depend on the
+        traffic space, are kept. Exact only when every rule the evaluated paths meet is in it."""
+        self.space = space
+        self.ev = FilterEvaluator(space, self.keyer)
+        self._memo = {}
+
+    @contextmanager
+    def keeping_space(self) -> Iterator[None]:
+        """Restore the traffic space (and its caches) that was in use on entry, on exit."""
+        saved = (self.space, self.ev, self._memo)
+        try:
+            yield
+        finally:
+            self.space, self.ev, self._memo = saved
 
     # ------------------------------------------------------------------ evaluation with a memo
 

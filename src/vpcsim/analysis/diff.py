@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from itertools import pairwise
 from typing import Literal, Protocol
 
@@ -44,8 +44,9 @@ from ..model.network import COLLECTIONS
 from ..progress import NO_PROGRESS, Progress
 from .atoms import RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
+from .diff_rules import DiffRules
 from .endpoints import Host
-from .entries import Entry, EntryBuilder, RenderCache
+from .entries import Entry, EntryBuilder, RenderCache, Traffic
 from .evaluate import Outcome
 from .incomplete import Incomplete, incomplete_of, undermines
 from .intervals import Interval, IntervalIndex, Intervals, intersect, subtract
@@ -501,6 +502,47 @@ class _Lists:
         )
 
 
+_NEW_ENDS = ("newly_allowed", "newly_one_way", "unknown")
+PairShape = tuple[tuple[tuple[Traffic, Intervals | None], ...], ...]
+"""A pair diff without its addresses: per list (:data:`_LISTS` order), each entry's traffic and
+client ports. Within one list every entry has the pair's two addresses, so two pairs whose
+cells are alike have the same shape, and entries in the same order."""
+_LISTS = ("newly_allowed", "newly_blocked", "newly_one_way", "no_longer_one_way", "unknown")
+_UNSEEN: PairShape = ()
+
+
+def _acc_key(acc: Acc) -> tuple[object, ...]:
+    """Everything a cell holds, hashable: equal keys, equal states."""
+    partial = tuple((i, tuple(p)) for i, p in sorted(acc.partial.items())) if acc.partial else ()
+    rows = tuple(sorted(acc.partial_rows.items())) if acc.partial_rows else ()
+    return (acc.allowed, acc.one_way, acc.unknown, partial, rows)
+
+
+def _shape_of(pd: PairDiff | None) -> PairShape | None:
+    if pd is None:
+        return None
+    return tuple(tuple((e.traffic, e.source_ports) for e in getattr(pd, name)) for name in _LISTS)
+
+
+def _from_shape(
+    shape: PairShape | None,
+    labels: tuple[str, str, str | None, str | None],
+    new_texts: tuple[tuple[str, ...], tuple[str, ...]],
+    old_texts: tuple[tuple[str, ...], tuple[str, ...]],
+) -> PairDiff | None:
+    """A pair's diff from the shape of another pair whose cells were alike, with its own
+    addresses (``*_texts``: its two addresses in each input as entries print them)."""
+    if shape is None:
+        return None
+    lists = [
+        tuple(Entry(t, *(new_texts if name in _NEW_ENDS else old_texts), ports) for t, ports in items)
+        if items
+        else ()
+        for name, items in zip(_LISTS, shape, strict=True)
+    ]
+    return PairDiff(*labels, lists[0], lists[1], lists[2], lists[3], lists[4])
+
+
 # ---------------------------------------------------------------------------- one input
 
 
@@ -520,6 +562,21 @@ class _InternetSide(Protocol):
     def internet(self, eni: str, address: int | None, *, inbound: bool) -> list[tuple[Interval, State]]: ...
 
 
+Sender = tuple[Host, tuple[str, ...], str]
+"""A sender: its host, its cell labels and its owner."""
+
+
+@dataclass(slots=True)
+class _Layout:
+    """One input's hosts by subnet and VPC, and the destination subnets the diff recomputes,
+    each with the senders whose rows are asked against it."""
+
+    labels_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    owner_of: dict[str, str] = field(default_factory=dict)
+    label_of: dict[tuple[str, int], str] = field(default_factory=dict)
+    subnets: list[tuple[str, list[Host], list[Sender]]] = field(default_factory=list)
+
+
 class _Net:
     """One side of the diff: its bulk evaluator."""
 
@@ -528,52 +585,70 @@ class _Net:
         self.bulk = Bulk(network, client_ports, space=space)
         self.candidates = _candidate_vpcs(self.bulk)
 
-    def cells(
-        self, hosts: list[_Host], senders: set[str] | None, receivers: set[str] | None
-    ) -> dict[tuple[str, str], Acc]:
-        """What each host can send each other (one cell per address pair), for the pairs whose
-        sender (or receiver) ENI is in ``senders`` (``receivers``); None: every one."""
+    def layout(self, hosts: list[_Host], senders: set[str] | None, receivers: set[str] | None) -> _Layout:
+        """The subnets whose receivers are recomputed, with their candidate senders: every
+        sender of a VPC a path may join when a receiver is touched (or every pair is), else the
+        touched senders only."""
         c = self.bulk.c
-        labels_of: dict[str, tuple[str, ...]] = {}
-        owner_of: dict[str, str] = {}
-        label_of: dict[tuple[str, int], str] = {}
+        out = _Layout()
         by_subnet: dict[str, list[Host]] = {}
-        by_vpc: dict[str, list[tuple[Host, tuple[str, ...], str]]] = {}
+        by_vpc: dict[str, list[Sender]] = {}
         for h in hosts:
             eni = c.enis.get(h.eni)
             if eni is None or eni.nat_gateway is not None or h.address not in eni.addresses:
                 continue
-            labels_of[h.eni] = (h.label,)
-            owner_of[h.eni] = h.owner
-            label_of[(h.eni, h.address)] = h.label
+            out.labels_of[h.eni] = (h.label,)
+            out.owner_of[h.eni] = h.owner
+            out.label_of[(h.eni, h.address)] = h.label
             host = Host(h.address, h.eni)
             by_subnet.setdefault(eni.subnet.subnet_id, []).append(host)
             by_vpc.setdefault(eni.vpc_id, []).append((host, (h.label,), h.owner))
-        moved: dict[str, list[tuple[Host, tuple[str, ...], str]]] = {}
+        moved: dict[str, list[Sender]] = {}
         for vpc_id, entries in by_vpc.items():
             moved[vpc_id] = [e for e in entries if senders is not None and e[0].eni_id in senders]
-        fm = FastMatrix(self.bulk, "instance", labels_of, owner_of)
         for subnet_id in sorted(by_subnet):
             members = by_subnet[subnet_id]
             touched = receivers is None or any(h.eni_id in receivers for h in members)
             if not touched and senders is not None and not senders:
                 continue
-            d = fm.dest(members)
-            # One cell per address, not per ENI.
-            d.labels = [(label_of[(h.eni_id or "", h.address)],) for h in d.hosts]
-            keep_receivers = -1 if receivers is None else fm.position_bits(d, receivers)
             vpc = c.subnets[subnet_id].vpc_id
-            fm.begin()
+            asked: list[Sender] = []
             for src_vpc in sorted(by_vpc):
                 allowed_vpcs = self.candidates.get(src_vpc)
                 if allowed_vpcs is not None and vpc not in allowed_vpcs:
                     continue
-                candidates = by_vpc[src_vpc] if keep_receivers or senders is None else moved.get(src_vpc, ())
-                for a, labels_a, owner_a in candidates:
-                    if senders is None or a.eni_id in senders:
-                        fm.row(a, labels_a, owner_a, d)
-                    else:
-                        fm.row(a, labels_a, owner_a, d, keep_receivers)
+                asked.extend(by_vpc[src_vpc] if touched or senders is None else moved.get(src_vpc, ()))
+            out.subnets.append((subnet_id, members, asked))
+        return out
+
+    def gather(self, rules: DiffRules, layout: _Layout, internet: list[tuple[str, int, bool]]) -> None:
+        """The rules of every path :meth:`cells` and :meth:`internet` evaluate (``internet``:
+        the (ENI, address, inbound) questions that will be asked)."""
+        for _, members, asked in layout.subnets:
+            rules.pairs(self.bulk, (a for a, _, _ in asked), members)
+        for eni, address, inbound in internet:
+            if eni in self.bulk.c.enis:
+                rules.internet(self.bulk, Host(address, eni), inbound=inbound)
+        rules.rules.add_service_ports(self.bulk.service_ports)
+
+    def cells(
+        self, layout: _Layout, senders: set[str] | None, receivers: set[str] | None
+    ) -> dict[tuple[str, str], Acc]:
+        """What each host can send each other (one cell per address pair), for the pairs whose
+        sender (or receiver) ENI is in ``senders`` (``receivers``); None: every one."""
+        fm = FastMatrix(self.bulk, "instance", layout.labels_of, layout.owner_of)
+        label_of = layout.label_of
+        for _, members, asked in layout.subnets:
+            d = fm.dest(members)
+            # One cell per address, not per ENI.
+            d.labels = [(label_of[(h.eni_id or "", h.address)],) for h in d.hosts]
+            keep_receivers = -1 if receivers is None else fm.position_bits(d, receivers)
+            fm.begin()
+            for a, labels_a, owner_a in asked:
+                if senders is None or a.eni_id in senders:
+                    fm.row(a, labels_a, owner_a, d)
+                else:
+                    fm.row(a, labels_a, owner_a, d, keep_receivers)
             fm.end(d)
         return fm.accs
 
@@ -675,6 +750,52 @@ def _unknown_addresses(new: Network, addresses: list[_Address]) -> list[tuple[st
     return out
 
 
+def _involved(ep: Endpoint, enis: set[str] | None) -> bool:
+    return enis is None or any(s.eni in enis for s in (ep.old, ep.new) if s)
+
+
+def _sides(
+    old: Network, new: Network, addresses: list[_Address], touched: Affected, client_ports: Interval
+) -> tuple[TrafficSpace, tuple[_Net, _Net], tuple[_Layout, _Layout]]:
+    """Both inputs' evaluators over one traffic space, and the pairs each recomputes. When every
+    pair is recomputed, the space is cut by every rule of both inputs; else by the rules the
+    recomputed pairs' and internet questions' paths meet (:mod:`~vpcsim.analysis.diff_rules`)."""
+    local = touched.senders is not None
+    if local:
+        space = TrafficSpace(RuleSet(), client_ports)  # a stand-in until the paths are known
+    else:
+        rules = RuleSet()
+        for network in (old, new):
+            both = network_rules(network)
+            rules.add_sg(both.sg_rules)
+            rules.add_acl(both.acl_entries)
+            rules.add_service_ports(both.service_ports)
+        space = TrafficSpace(rules, client_ports)
+    sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
+    layouts: list[_Layout] = []
+    gathered = DiffRules()
+    for i, net in enumerate(sides):
+        hosts: list[_Host] = []
+        internet: list[tuple[str, int, bool]] = []
+        for a in addresses:
+            side, slot = (a.endpoint.old, a.old) if i == 0 else (a.endpoint.new, a.new)
+            if side is None or slot is None:
+                continue
+            hosts.append(_Host(side.eni, slot[0], a.label, side.label))
+            for inbound, enis in ((True, touched.receivers), (False, touched.senders)):
+                address = slot[1 if inbound else 0]
+                if address is not None and _involved(a.endpoint, enis):
+                    internet.append((side.eni, address, inbound))
+        layouts.append(net.layout(hosts, touched.senders, touched.receivers))
+        if local:
+            net.gather(gathered, layouts[-1], internet)
+    if local:
+        space = TrafficSpace(gathered.rules, client_ports)
+        for net in sides:
+            net.bulk.use_space(space)
+    return space, sides, (layouts[0], layouts[1])
+
+
 def _diff(
     old: Network,
     new: Network,
@@ -685,17 +806,10 @@ def _diff(
     progress: Progress,
 ) -> DiffResult:
     progress.start("diff: rules and addresses", None)
-    rules = RuleSet()
-    for network in (old, new):
-        both = network_rules(network)
-        rules.add_sg(both.sg_rules)
-        rules.add_acl(both.acl_entries)
-        rules.add_service_ports(both.service_ports)
-    space = TrafficSpace(rules, client_ports)
-    sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
     endpoints, only_old, only_new, by_name = match(old, new)
     addresses = _addresses(old, new, endpoints)
     touched = affected(old, new) if incremental else Affected(None, None)
+    space, sides, layouts = _sides(old, new, addresses, touched, client_ports)
     pairs: list[PairDiff] = []
     render = RenderCache()
     full: Intervals = (client_ports,)
@@ -703,45 +817,8 @@ def _diff(
     cells: list[dict[tuple[str, str], Acc]] = []
     for i, net in enumerate(sides):
         progress.start(f"diff: pairs of the {('old', 'new')[i]} network", None)
-        hosts: list[_Host] = []
-        for a in addresses:
-            side, slot = (a.endpoint.old, a.old) if i == 0 else (a.endpoint.new, a.new)
-            if side is not None and slot is not None:
-                hosts.append(_Host(side.eni, slot[0], a.label, side.label))
-        cells.append(net.cells(hosts, touched.senders, touched.receivers))
-    empty = Acc()
-
-    def ends(a: _Address, b: _Address, i: int) -> tuple[Intervals, Intervals]:
-        sa, sb = (a.old, b.old) if i == 0 else (a.new, b.new)
-        sa, sb = sa or (a.new if i == 0 else a.old), sb or (b.new if i == 0 else b.old)
-        return ((sa[0], sa[0]),) if sa else (), ((sb[0], sb[0]),) if sb else ()
-
-    keys = sorted(set(cells[0]) | set(cells[1]))
-    progress.start("diff: comparing pairs", len(keys))
-    for done, key in enumerate(keys, 1):
-        if done % 4096 == 0:
-            progress.advance(4096)
-        before, after = cells[0].get(key, empty), cells[1].get(key, empty)
-        if (
-            before.allowed == after.allowed
-            and before.one_way == after.one_way
-            and before.unknown == after.unknown
-            and before.partial == after.partial
-            and before.partial_rows == after.partial_rows
-        ):
-            continue  # the common case: nothing changed between these two
-        change = compare(state_of_acc(before, full), state_of_acc(after, full))
-        if not change:
-            continue
-        a, b = by_label[key[0]], by_label[key[1]]
-        lists = _Lists(space, render)
-        lists.add(change, full, ends(a, b, 1), ends(a, b, 0))
-        pd = lists.pair((a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni), None, None)
-        if pd is not None:
-            pairs.append(pd)
-
-    def involved(ep: Endpoint, enis: set[str] | None) -> bool:
-        return enis is None or any(s.eni in enis for s in (ep.old, ep.new) if s)
+        cells.append(net.cells(layouts[i], touched.senders, touched.receivers))
+    pairs += _cell_pairs(cells, by_label, space, render, full, progress)
 
     common = IntervalIndex(intersect(sides[0].bulk.universe.intervals, sides[1].bulk.universe.intervals))
     universe = sides[1].bulk.universe.index
@@ -749,7 +826,7 @@ def _diff(
     for a in addresses:
         progress.advance()
         for inbound in (True, False):
-            if not involved(a.endpoint, touched.receivers if inbound else touched.senders):
+            if not _involved(a.endpoint, touched.receivers if inbound else touched.senders):
                 continue
             pd = _internet_diff(space, render, common, universe, a, sides, inbound)
             if pd is not None:
@@ -766,6 +843,81 @@ def _diff(
         incomplete=(*incomplete, *_unknown_addresses(new, addresses)),
         incremental=touched.senders is not None,
     )
+
+
+def _ends(a: _Address, b: _Address, i: int) -> tuple[Intervals, Intervals]:
+    """The pair's addresses in input ``i`` (the other input's where it has none)."""
+    sa, sb = (a.old, b.old) if i == 0 else (a.new, b.new)
+    sa, sb = sa or (a.new if i == 0 else a.old), sb or (b.new if i == 0 else b.old)
+    return ((sa[0], sa[0]),) if sa else (), ((sb[0], sb[0]),) if sb else ()
+
+
+def _cell_pairs(
+    cells: list[dict[tuple[str, str], Acc]],
+    by_label: dict[str, _Address],
+    space: TrafficSpace,
+    render: RenderCache,
+    full: Intervals,
+    progress: Progress = NO_PROGRESS,
+    *,
+    reuse: bool = True,
+) -> list[PairDiff]:
+    """The pair diffs of the cells that differ between the inputs. Pairs whose cells are alike
+    in both inputs differ alike -- only their addresses differ --, so each such pair's diff is
+    built once and the others are printed from its shape (``reuse=False``: every pair is built,
+    the same answer: a test compares both)."""
+    empty = Acc()
+    out: list[PairDiff] = []
+    keys = sorted(set(cells[0]) | set(cells[1]))
+    shapes: dict[tuple[object, object], PairShape | None] = {}
+    texts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def texts_of(item: _Address) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """An address slot as entries print it: in the new input (the old one's where it has
+        none), and in the old one (the new one's where it has none)."""
+        got = texts.get(item.label)
+        if got is None:
+            new, old = item.new or item.old, item.old or item.new
+            assert new is not None and old is not None
+            got = texts[item.label] = (
+                render.cover(((new[0], new[0]),), None),
+                render.cover(((old[0], old[0]),), None),
+            )
+        return got
+
+    progress.start("diff: comparing pairs", len(keys))
+    for done, key in enumerate(keys, 1):
+        if done % 4096 == 0:
+            progress.advance(4096)
+        before, after = cells[0].get(key, empty), cells[1].get(key, empty)
+        if (
+            before.allowed == after.allowed
+            and before.one_way == after.one_way
+            and before.unknown == after.unknown
+            and before.partial == after.partial
+            and before.partial_rows == after.partial_rows
+        ):
+            continue  # the common case: nothing changed between these two
+        a, b = by_label[key[0]], by_label[key[1]]
+        labels = (a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni)
+        sig = (_acc_key(before), _acc_key(after))
+        shape = shapes.get(sig, _UNSEEN) if reuse else _UNSEEN
+        if shape is _UNSEEN:
+            pd = None
+            change = compare(state_of_acc(before, full), state_of_acc(after, full))
+            if change:
+                lists = _Lists(space, render)
+                lists.add(change, full, _ends(a, b, 1), _ends(a, b, 0))
+                pd = lists.pair(labels, None, None)
+            shapes[sig] = _shape_of(pd)
+        elif shape is not None:
+            (new_a, old_a), (new_b, old_b) = texts_of(a), texts_of(b)
+            pd = _from_shape(shape, labels, (new_a, new_b), (old_a, old_b))
+        else:
+            pd = None
+        if pd is not None:
+            out.append(pd)
+    return out
 
 
 def _internet_diff(
@@ -792,13 +944,11 @@ def _internet_diff(
     points: set[int] = set()
     for (lo, hi), _ in (*old_pieces, *new_pieces):
         points.update((lo, hi + 1))
-    for lo, hi in common.intervals:
-        points.update((lo, hi + 1))
     old_los = [p[0][0] for p in old_pieces]
     new_los = [p[0][0] for p in new_pieces]
+    # Both inputs' states are constant between two piece boundaries: compare once there, over
+    # the addresses that are the internet in both (not once per hole of the universe).
     for lo, hi in ((x, y - 1) for x, y in pairwise(sorted(points))):
-        if lo not in common:
-            continue
         before = _state_at(old_pieces, old_los, lo)
         after = _state_at(new_pieces, new_los, lo)
         if before == after:
@@ -806,7 +956,9 @@ def _internet_diff(
         change = compare(before, after)
         if not change:
             continue
-        cut: Intervals = ((lo, hi),)
+        cut: Intervals = tuple(common.within(lo, hi))
+        if not cut:
+            continue
         if inbound:
             lists.add(change, full, (cut, new_end), (cut, old_end))
         else:

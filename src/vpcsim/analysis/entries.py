@@ -223,6 +223,14 @@ class RenderCache:
             weakref.WeakKeyDictionary()
         )
 
+    def cover(self, members: Intervals, universe: IntervalIndex | None) -> tuple[str, ...]:
+        """The CIDR blocks an entry prints for ``members`` (read inside ``universe``)."""
+        key = (members, id(universe))
+        got = self.covers.get(key)
+        if got is None:
+            got = self.covers[key] = tuple(sorted(cidr_cover(members, universe), key=_cidr_key))
+        return got
+
     def traffic(self, space: TrafficSpace) -> dict[int, list[Traffic]]:
         """Traffic texts by atom bits, per traffic space: analyses that use a space per question
         (:mod:`vpcsim.analysis.local_atoms`) share the covers, never the atoms' meaning."""
@@ -253,15 +261,8 @@ class EntryBuilder:
         self, source_universe: IntervalIndex | None, destination_universe: IntervalIndex | None
     ) -> list[Entry]:
         entries: list[Entry] = []
-        covers = self.cache.covers
+        cover = self.cache.cover
         traffic_cache = self.cache.traffic(self.space)
-
-        def cover(members: Intervals, universe: IntervalIndex | None) -> tuple[str, ...]:
-            key = (members, id(universe))
-            got = covers.get(key)
-            if got is None:
-                got = covers[key] = tuple(sorted(cidr_cover(members, universe), key=_cidr_key))
-            return got
 
         for sports, by_dst in self._facts.items():
             # Atoms that every fact holds alike (a *class* of the facts' atom sets) get the same

@@ -32,6 +32,7 @@ from ..model import Network
 from ..progress import NO_PROGRESS, Progress
 from .atoms import TrafficSpace
 from .bulk import Bulk, quiet_gc
+from .diff_rules import DiffRules
 from .endpoints import Host
 from .entries import Traffic, traffic_of
 from .intervals import Interval, Intervals, as_lists, format_ranges
@@ -244,6 +245,46 @@ def host_labels(network: Network, by: By) -> tuple[dict[str, tuple[str, ...]], d
     return labels_of, owner_of
 
 
+def _may_reach(candidates: dict[str, set[str] | None], src_vpc: str, vpc: str) -> bool:
+    allowed_vpcs = candidates.get(src_vpc)
+    return allowed_vpcs is None or vpc in allowed_vpcs
+
+
+def receiver_parts(
+    receivers: dict[str, list[Host]],
+    labels_of: dict[str, tuple[str, ...]],
+    vpc_of: dict[str, str] | None = None,
+) -> list[list[str]]:
+    """The destination subnets in parts that share no receiver label (two subnets whose
+    receivers share a label -- a group, an instance -- are in one part), each sorted: a cell's
+    receiver label lies in one part, so a cell only ever gathers bits of that part's rows.
+    ``vpc_of`` (subnet -> VPC) also joins the subnets of one VPC: the same senders are asked
+    against them (the VPCs a path may join are per VPC), so one space serves them all and its
+    filter caches are shared."""
+    parent: dict[str, str] = {s: s for s in receivers}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first: dict[tuple[str, str], str] = {}
+    for subnet_id in sorted(receivers):
+        keys = {("label", label) for h in receivers[subnet_id] for label in labels_of[h.eni_id or ""]}
+        if vpc_of is not None:
+            keys.add(("vpc", vpc_of[subnet_id]))
+        for key in sorted(keys):
+            other = first.setdefault(key, subnet_id)
+            a, b = find(other), find(subnet_id)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    parts: dict[str, list[str]] = {}
+    for subnet_id in sorted(receivers):
+        parts.setdefault(find(subnet_id), []).append(subnet_id)
+    return list(parts.values())
+
+
 def _matrix(
     network: Network, by: By, *, client_ports: Interval, bulk: Bulk | None, rows: bool, progress: Progress
 ) -> MatrixResult:
@@ -271,22 +312,40 @@ def _matrix(
     candidates = _candidate_vpcs(bulk)
     labels = tuple(sorted(all_labels))
     if rows:
-        fm = FastMatrix(bulk, by, labels_of, owner_of)
         progress.start(f"matrix by {by} (destination subnets)", len(receivers))
-        for subnet_id in sorted(receivers):
-            progress.advance()  # per subnet of receivers
-            d = fm.dest(receivers[subnet_id])
-            vpc = c.subnets[subnet_id].vpc_id
-            fm.begin()
-            for src_vpc in sorted(senders):
-                allowed_vpcs = candidates.get(src_vpc)
-                if allowed_vpcs is not None and vpc not in allowed_vpcs:
-                    continue
-                for a, labels_a, owner_a in senders[src_vpc]:
-                    fm.row(a, labels_a, owner_a, d)
-            fm.end(d)
+        cells: list[Cell] = []
+        pairwise = 0
+        with bulk.keeping_space():
+            for part in receiver_parts(receivers, labels_of, {s: c.subnets[s].vpc_id for s in receivers}):
+                # One traffic space per part (:mod:`~vpcsim.analysis.local_atoms`): cut by the
+                # rules of the paths into its subnets only; no cell takes bits from two parts.
+                asked = {
+                    subnet_id: [
+                        a
+                        for src_vpc in sorted(senders)
+                        if _may_reach(candidates, src_vpc, c.subnets[subnet_id].vpc_id)
+                        for a in senders[src_vpc]
+                    ]
+                    for subnet_id in part
+                }
+                gathered = DiffRules()
+                for subnet_id in part:
+                    gathered.pairs(bulk, (a for a, _, _ in asked[subnet_id]), receivers[subnet_id])
+                gathered.rules.add_service_ports(bulk.service_ports)
+                bulk.use_space(TrafficSpace(gathered.rules, client_ports))
+                fm = FastMatrix(bulk, by, labels_of, owner_of)
+                for subnet_id in part:
+                    progress.advance()  # per subnet of receivers
+                    d = fm.dest(receivers[subnet_id])
+                    fm.begin()
+                    for a, labels_a, owner_a in asked[subnet_id]:
+                        fm.row(a, labels_a, owner_a, d)
+                    fm.end(d)
+                cells.extend(cells_of(bulk.space, fm.accs))
+                pairwise += fm.pairwise
         progress.start("matrix: cells", None)
-        return MatrixResult(by, labels, cells_of(bulk.space, fm.accs), len(bulk._pair_classes), fm.pairwise)
+        cells.sort(key=Cell.sort_key)
+        return MatrixResult(by, labels, tuple(cells), len(bulk._pair_classes), pairwise)
     accs: dict[tuple[str, str], Acc] = defaultdict(Acc)
     member_pairs = 0
     progress.start(f"matrix by {by} (source VPCs)", len(senders))

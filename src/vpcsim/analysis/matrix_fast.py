@@ -139,19 +139,17 @@ class FastMatrix:
         self._full_row: dict[int, int] = {}
         self._group_rules: dict[tuple[str, bool], list[SgRule]] = bulk.group_rules
         self._clean: dict[str, bool] = {}
-        # Inbound rules that reference a group: atom bits per (holder group, member set).
-        self._member_bits: dict[tuple[str, int], int] = {}
-        canonical = bulk.keyer._canonical
-        for (group, egress), rules in self._group_rules.items():
-            if egress:
-                continue
-            for rule in rules:
-                if rule.peer_kind == PEER_MEMBERS:
-                    index = canonical[rule.members]
-                    held = (group, index)
-                    self._member_bits[held] = self._member_bits.get(held, 0) | bulk.ev.rule_bits(rule)
+        # Inbound rules that reference a group: holder group -> atom bits per member set, found
+        # when a receiver holds the group (over a question's own traffic space, the estate's
+        # other groups' rules are no atom boundaries: their bits are never asked).
+        self._member_bits: dict[str, dict[int, int]] = {}
         self._cidr_cache: dict[tuple[str, int], int] = {}
         self._ing_cidr: dict[int, int] = {}
+        self._ing_bounds: list[int] | None = None
+        self._keep_masks: dict[int, int] = {}
+        self._keep_positions: dict[int, list[int]] = {}
+        """``keep`` positions -> the mask of their blocks (the same for every row of a subnet)."""
+        """The boundaries of the current destination subnet's groups' CIDRs (``ingress_row``)."""
         self._ing_member: dict[int, int] = {}
         self.pairwise = 0
         self.rows = 0
@@ -261,13 +259,21 @@ class FastMatrix:
         CIDR or prefix-list peers depend on the address's atom, rules referencing a group on
         whether the address is a member; each part is one cached row."""
         keyer = self.bulk.keyer
-        atom = keyer.atom(address)
+        bounds = self._ing_bounds
+        if bounds is None:
+            # The receivers' groups decide alike between two boundaries of their own CIDRs.
+            points: set[int] = set()
+            for holder in d.spreads:
+                if isinstance(holder, str):
+                    points.update(keyer.cidr_bounds(self._group_rules.get((holder, False), [])))
+            bounds = self._ing_bounds = sorted(points)
+        atom = bisect_right(bounds, address)
         row = self._ing_cidr.get(atom)
         if row is None:
             row = 0
             for holder, spread in d.spreads.items():
                 if isinstance(holder, str):
-                    bits = self._cidr_bits(holder, atom, address)
+                    bits = self._cidr_bits(holder, address)
                     if bits:
                         row |= spread * bits
             self._ing_cidr[atom] = row
@@ -277,20 +283,35 @@ class FastMatrix:
                 part = 0
                 for holder, spread in d.spreads.items():
                     if isinstance(holder, str):
-                        bits = self._member_bits.get((holder, member_set), 0)
+                        bits = self.member_bits(holder).get(member_set, 0)
                         if bits:
                             part |= spread * bits
                 self._ing_member[member_set] = part
             row |= part
         return row
 
-    def _cidr_bits(self, group: str, atom: int, address: int) -> int:
-        key = (group, atom)
+    def member_bits(self, group: str) -> dict[int, int]:
+        """Atom bits of ``group``'s inbound rules that reference a group, per member set."""
+        got = self._member_bits.get(group)
+        if got is None:
+            got = self._member_bits[group] = {}
+            canonical = self.bulk.keyer._canonical
+            for rule in self._group_rules.get((group, False), ()):
+                if rule.peer_kind == PEER_MEMBERS:
+                    index = canonical[rule.members]
+                    got[index] = got.get(index, 0) | self.bulk.ev.rule_bits(rule)
+        return got
+
+    def _cidr_bits(self, group: str, address: int) -> int:
+        """Atom bits of ``group``'s inbound CIDR and prefix-list rules that match ``address``,
+        cached between two boundaries of the group's own CIDRs."""
+        rules = self._group_rules.get((group, False), [])
+        key = (group, bisect_right(self.bulk.keyer.cidr_bounds(rules), address))
         got = self._cidr_cache.get(key)
         if got is None:
             ev = self.bulk.ev
             got = 0
-            for rule in self._group_rules.get((group, False), ()):
+            for rule in rules:
                 # Group references are the member rows' part (ingress_row).
                 if rule.peer_kind != PEER_MEMBERS and peer_matches(rule, address):
                     got |= ev.rule_bits(rule)
@@ -377,6 +398,9 @@ class FastMatrix:
         self._pending = {}
         self._ing_cidr = {}
         self._ing_member = {}
+        self._ing_bounds = None
+        self._keep_masks = {}
+        self._keep_positions = {}
 
     def row(self, a: Host, a_labels: tuple[str, ...], a_owner: str, d: _Dest, keep: int = -1) -> None:
         """Every receiver of ``d`` against sender ``a`` (only the positions set in ``keep``, a
@@ -424,7 +448,10 @@ class FastMatrix:
         if exclude:
             mask = ~(exclude * self.FULL)
         if keep != -1:
-            mask &= self.spread_bits(keep) * self.FULL
+            keep_mask = self._keep_masks.get(keep)
+            if keep_mask is None:
+                keep_mask = self._keep_masks[keep] = self.spread_bits(keep) * self.FULL
+            mask &= keep_mask
         if mask != -1:
             lists = [r & mask for r in lists]
             partial = {p: r & mask for p, r in partial.items()}
@@ -493,44 +520,90 @@ class FastMatrix:
         for r in partial.values():
             union |= r
         raw_union = union.to_bytes(length, "little")
-        raws = [r.to_bytes(length, "little") for r in lists]
+        # Lists without a bit (one_way and unknown, mostly) are never cut into blocks.
+        raws = [r.to_bytes(length, "little") if r else None for r in lists]
+        allowed, one_way, unknown = raws
         praws = [(ports, r.to_bytes(length, "little")) for ports, r in partial.items()]
-        positions = range(n) if keep == -1 else [j for j in range(n) if keep >> j & 1]
+        if keep == -1:
+            positions: range | list[int] = range(n)
+        else:
+            got = self._keep_positions.get(keep)
+            if got is None:
+                got = self._keep_positions[keep] = [j for j in range(n) if keep >> j & 1]
+            positions = got
         from_bytes = int.from_bytes
+        zero = bytes(size)
         x = a_labels[0]
         for j in positions:
             lo = j * size
             hi = lo + size
-            if not any(raw_union[lo:hi]):
+            if raw_union[lo:hi] == zero:
                 continue
             acc = self.accs[(x, d.labels[j][0])]
-            acc.allowed |= from_bytes(raws[0][lo:hi], "little")
-            acc.one_way |= from_bytes(raws[1][lo:hi], "little")
-            acc.unknown |= from_bytes(raws[2][lo:hi], "little")
+            if allowed is not None:
+                acc.allowed |= from_bytes(allowed[lo:hi], "little")
+            if one_way is not None:
+                acc.one_way |= from_bytes(one_way[lo:hi], "little")
+            if unknown is not None:
+                acc.unknown |= from_bytes(unknown[lo:hi], "little")
             for ports, raw in praws:
                 _add_partial(acc, from_bytes(raw[lo:hi], "little"), ports)
 
     def end(self, d: _Dest) -> None:
-        """Fold the rows gathered for ``d`` into cells."""
-        if self.by == "subnet":
-            targets: dict[str, int] = {d.labels[0][0]: -1} if d.labels else {}
-        else:
-            targets = {g: s for g, s in d.spreads.items() if isinstance(g, str)}
+        """Fold the rows gathered for ``d`` into cells: a sender label's row is cut into its
+        receivers' blocks once, and each receiver label's cell is the OR of its receivers'."""
         n = len(d.hosts)
+        if self.by == "subnet":
+            self._end_whole(d, n)
+            return
+        else:
+            w = self.W
+            targets: dict[str, list[int]] = {}
+            for g, spread in d.spreads.items():
+                if isinstance(g, str):
+                    positions = []
+                    while spread:
+                        low = spread & -spread
+                        positions.append((low.bit_length() - 1) // w)
+                        spread ^= low
+                    targets[g] = positions
+        full = self.FULL
         for x, pending in self._pending.items():
             lists, partial = pending.lists, pending.partial
-            for y, spread in targets.items():
-                mask = -1 if spread == -1 else spread * self.FULL
-                folded = [self._fold(r & mask, n) for r in lists]
-                pfold = {p: self._fold(r & mask, n) for p, r in partial.items()}
-                if not (any(folded) or any(pfold.values())):
-                    continue
+            union = lists[0] | lists[1] | lists[2]
+            for r in partial.values():
+                union |= r
+            if not union:
+                continue
+            reached = self._cut(union, n)
+            cut = [self._cut(r, n) if r else None for r in lists]
+            pcut = [(p, self._cut(r, n)) for p, r in partial.items()]
+            for y, positions in targets.items():
+                if not any(reached[j] for j in positions):
+                    continue  # nothing from x reaches y's receivers: every list would be empty
+                folded = [_or_at(blocks, positions) & full if blocks is not None else 0 for blocks in cut]
                 acc = self.accs[(x, y)]
                 acc.allowed |= folded[0]
                 acc.one_way |= folded[1]
                 acc.unknown |= folded[2]
-                for ports, bits in pfold.items():
-                    _add_partial(acc, bits, ports)
+                for ports, blocks in pcut:
+                    _add_partial(acc, _or_at(blocks, positions) & full, ports)
+
+    def _end_whole(self, d: _Dest, n: int) -> None:
+        """By subnet: one label for every receiver, each sender label's row folded whole."""
+        if not d.labels:
+            return
+        y = d.labels[0][0]
+        for x, pending in self._pending.items():
+            lists, partial = pending.lists, pending.partial
+            if not (any(lists) or any(partial.values())):
+                continue
+            acc = self.accs[(x, y)]
+            acc.allowed |= self._fold(lists[0], n)
+            acc.one_way |= self._fold(lists[1], n)
+            acc.unknown |= self._fold(lists[2], n)
+            for ports, r in partial.items():
+                _add_partial(acc, self._fold(r, n), ports)
 
     def _fold(self, value: int, blocks: int) -> int:
         """OR of the blocks of a row."""
@@ -541,6 +614,20 @@ class FastMatrix:
             value = (value & ((1 << cut) - 1)) | (value >> cut)
             blocks = half
         return value & self.FULL
+
+    def _cut(self, value: int, blocks: int) -> list[int]:
+        """A row's blocks, one per receiver position."""
+        size = self.B
+        raw = value.to_bytes(blocks * size, "little")
+        from_bytes = int.from_bytes
+        return [from_bytes(raw[j * size : (j + 1) * size], "little") for j in range(blocks)]
+
+
+def _or_at(blocks: list[int], positions: list[int]) -> int:
+    out = 0
+    for j in positions:
+        out |= blocks[j]
+    return out
 
 
 def _add_partial(acc: Acc, bits: int, ports: Intervals) -> None:
