@@ -70,6 +70,9 @@ VPCSIM_IPV6_NOT_GLOBAL = "VPCSIM_IPV6_NOT_GLOBAL"
 # Reachability Analyzer's additional detail codes: informational, given as ``detail`` steps
 TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED = "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"
 RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY = "RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY"
+MISSING_TARGET_GROUP_ATTRIBUTES = "MISSING_TARGET_GROUP_ATTRIBUTES"
+ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED = "ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED"
+ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED = "ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -376,12 +379,35 @@ CODES: dict[str, tuple[str, str]] = {
         "the reply does not go back the way the request came. The reply is traced all the same; where it fails, "
         "its own blocker (`NO_ROUTE_TO_DESTINATION`...) decides the verdict.",
     ),
+    MISSING_TARGET_GROUP_ATTRIBUTES: (
+        "AWS",
+        "A Network Load Balancer sends to a target group whose attributes the input does not give (AWS input "
+        "without `describe-target-group-attributes`, or without `preserve_client_ip.enabled` in it), and the "
+        "target type and protocol leave client IP preservation open (instance targets; IP targets over TCP or "
+        "TLS): the trace rests on an assumption, given next.",
+    ),
+    ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED: (
+        "AWS",
+        "With the target group's attributes missing, vpcsim assumes client IP preservation on, AWS's default "
+        "for instance targets: the target sees the client's address. Verify the assumption.",
+    ),
+    ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED: (
+        "AWS",
+        "With the target group's attributes missing, vpcsim assumes client IP preservation off, AWS's default "
+        "for IP targets over TCP or TLS: the target sees the load balancer node's address. Verify the assumption.",
+    ),
 }
 
 #: Reachability Analyzer's additional detail codes: a ``detail`` step of the trace (its ``rule``),
 #: never a blocker, so they never change a verdict.
 DETAIL_CODES = frozenset(
-    {TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED, RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY}
+    {
+        TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED,
+        RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY,
+        MISSING_TARGET_GROUP_ATTRIBUTES,
+        ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED,
+        ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED,
+    }
 )
 
 #: Codes that make a verdict ``unknown`` rather than ``unreachable``.
