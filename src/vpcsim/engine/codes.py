@@ -73,6 +73,7 @@ RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY = "RESPONSE_RTB_HAS_NO_ROUTE_TO_TRA
 MISSING_TARGET_GROUP_ATTRIBUTES = "MISSING_TARGET_GROUP_ATTRIBUTES"
 ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED = "ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED"
 ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED = "ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED"
+PATH_THROUGH_GWLB_NOT_CHECKED = "PATH_THROUGH_GWLB_NOT_CHECKED"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -396,6 +397,12 @@ CODES: dict[str, tuple[str, str]] = {
         "With the target group's attributes missing, vpcsim assumes client IP preservation off, AWS's default "
         "for IP targets over TCP or TLS: the target sees the load balancer node's address. Verify the assumption.",
     ),
+    PATH_THROUGH_GWLB_NOT_CHECKED: (
+        "AWS",
+        "The path crosses a Gateway Load Balancer endpoint: the appliances behind the Gateway Load Balancer are "
+        "not analysed (the packet goes on unchanged, as if they let it through). A flow addressed to a Gateway "
+        "Load Balancer's node is not followed at all: `VPCSIM_OUTSIDE_MODEL`.",
+    ),
 }
 
 _FILTERS = (
@@ -432,12 +439,9 @@ NOT_GIVEN: dict[str, str] = {
     "path filter vpcsim has no way to give.",
     "GWLB_DESTINATION_PORT_RESTRICTION": "vpcsim does not follow a Gateway Load Balancer to its appliances (a flow "
     "to its node is `VPCSIM_OUTSIDE_MODEL`, verdict unknown; through a Gateway Load Balancer endpoint the packet "
-    "comes back unchanged), so the GENEVE leg on UDP 6081 is never judged.",
+    "comes back unchanged: `PATH_THROUGH_GWLB_NOT_CHECKED`), so the GENEVE leg on UDP 6081 is never judged.",
     "GWLB_PROTOCOL_RESTRICTION": "As `GWLB_DESTINATION_PORT_RESTRICTION`: the GENEVE leg between a Gateway Load "
     "Balancer and its appliances is not modelled.",
-    "PATH_THROUGH_GWLB_NOT_CHECKED": "Not a detail step: a Gateway Load Balancer endpoint's `gateway` step says "
-    "the appliances are not analysed (naming this code), and a flow to a Gateway Load Balancer's node is "
-    "`VPCSIM_OUTSIDE_MODEL` (verdict unknown).",
     # VPC endpoints
     "VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION": "A gateway endpoint emits only sources inside its prefix "
     "lists. In vpcsim a packet leaves a gateway endpoint into the VPC only as the service's reply, whose source is "
@@ -534,6 +538,7 @@ DETAIL_CODES = frozenset(
         MISSING_TARGET_GROUP_ATTRIBUTES,
         ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED,
         ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED,
+        PATH_THROUGH_GWLB_NOT_CHECKED,
     }
 )
 
