@@ -470,3 +470,85 @@ def test_a_target_does_not_track_the_clients_connection_its_leg_is_another() -> 
     assert t.verdict == "unreachable"
     assert (C.ENI_SG_RULES_MISMATCH, "return") in [(b.code, b.path) for b in t.blockers]
     assert e.web_sg.group_id in [b.component for b in t.blockers]
+
+
+# ------------------------------------------- target group attributes missing: RA's assumption details
+
+
+def _missing(e: ElbEstate) -> ElbEstate:
+    e.tg.attributes_missing = True
+    e.net.touch()
+    return e
+
+
+def _details(t: Trace) -> list[tuple[str, str | None]]:
+    return [(s.component, s.rule) for s in steps(t, "detail")]
+
+
+def test_nlb_instance_targets_without_attributes_assume_preservation_on() -> None:
+    """RA's MISSING_TARGET_GROUP_ATTRIBUTES and ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED: the
+    attributes are missing and instance targets default to preservation on. Details only: the
+    verdict and blockers are those of the same estate with the attribute known."""
+    world = [{"ip_protocol": "tcp", "from_port": 8080, "to_port": 8080, "cidr_ipv4": ANYWHERE}]
+    e = _missing(alb_estate(load_balancer_type="network", lb_groups=False, web_ingress=world))
+    t = _from_internet(e)
+    arn = e.tg.target_group_arn
+    assert _details(t) == [
+        (arn, C.MISSING_TARGET_GROUP_ATTRIBUTES),
+        (arn, C.ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED),
+    ]
+    assert "web-tg" in steps(t, "detail")[0].detail
+    known = _from_internet(alb_estate(load_balancer_type="network", lb_groups=False, web_ingress=world))
+    assert (t.verdict, t.blockers) == (known.verdict, known.blockers) == ("reachable", ())
+    assert not _details(known)
+
+
+def test_nlb_ip_targets_over_tcp_without_attributes_assume_preservation_off() -> None:
+    vpc_only = [{"ip_protocol": "tcp", "from_port": 8080, "to_port": 8080, "cidr_ipv4": "10.0.0.0/16"}]
+    e = _missing(
+        alb_estate(load_balancer_type="network", lb_groups=False, web_ingress=vpc_only, target_type="ip")
+    )
+    t = _from_internet(e)
+    assert t.verdict == "reachable", t.codes  # the node's address, as assumed
+    assert [rule for _, rule in _details(t)] == [
+        C.MISSING_TARGET_GROUP_ATTRIBUTES,
+        C.ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED,
+    ]
+
+
+def test_no_assumption_where_the_protocol_fixes_preservation_or_the_lb_is_not_an_nlb() -> None:
+    udp = _missing(
+        alb_estate(load_balancer_type="network", lb_groups=False, target_type="ip", protocol="UDP")
+    )
+    assert udp.tg.assumed_client_ip_preservation() is None
+    assert not _details(_from_internet(udp, proto=UDP))
+    alb = _missing(alb_estate())
+    assert alb.tg.assumed_client_ip_preservation() is True  # the group's own default...
+    t = _from_internet(alb)
+    assert t.verdict == "reachable" and not _details(t)  # ...but an ALB never preserves
+
+
+def test_no_assumption_when_the_attribute_is_known_or_left_to_the_default() -> None:
+    world = [{"ip_protocol": "tcp", "from_port": 8080, "to_port": 8080, "cidr_ipv4": ANYWHERE}]
+    given = _missing(
+        alb_estate(load_balancer_type="network", lb_groups=False, web_ingress=world, preserve_client_ip=False)
+    )
+    assert given.tg.assumed_client_ip_preservation() is None
+    assert not _details(_from_internet(given))
+    default = alb_estate(load_balancer_type="network", lb_groups=False, web_ingress=world)
+    assert default.tg.preserve_client_ip is None and not default.tg.attributes_missing
+    assert not _details(_from_internet(default))
+
+
+def test_assumption_details_once_per_target_group_and_only_in_recorded_traces() -> None:
+    world = [{"ip_protocol": "tcp", "from_port": 8080, "to_port": 8080, "cidr_ipv4": ANYWHERE}]
+    e = _missing(
+        alb_estate(load_balancer_type="network", lb_groups=False, web_ingress=world, cross_zone=True)
+    )
+    assert len(e.tg.targets) == 2
+    t = _from_internet(e)
+    assert len(_details(t)) == 2  # two targets, one group: one pair of details
+    flow = Flow(protocol=TCP, source=CLIENT, destination=e.node_public(), destination_port=80)
+    bare = trace(e.net, flow, record=False)
+    assert bare.verdict == t.verdict and bare.blockers == t.blockers
+    assert not bare.forward

@@ -214,7 +214,16 @@ def test_a_gateway_load_balancer_endpoint_passes_the_packet_on_unchanged() -> No
     hops = hop_ids(result)
     assert hops.index(endpoint.vpc_endpoint_id) < hops.index(h.tgw.transit_gateway_id)
     gateway = [s for hop in result.forward for s in hop.steps if s.kind == "gateway"]
-    assert gateway and "PATH_THROUGH_GWLB_NOT_CHECKED" in gateway[0].detail
+    assert [s.component for s in gateway] == [endpoint.vpc_endpoint_id]
+    # RA's additional detail, where the path crosses the endpoint (the reply, from the transit
+    # gateway's attachment straight to the client's subnet, does not)
+    assert [(s.component, s.rule) for s in steps(result, "detail")] == [
+        (endpoint.vpc_endpoint_id, "PATH_THROUGH_GWLB_NOT_CHECKED")
+    ]
+    assert endpoint.vpc_endpoint_id not in [h.component for h in result.return_]
+    assert not steps(result, "detail", "return")
+    bare = vpcsim.trace(h.net, h.a.instance.instance_id, h.b.instance.instance_id, port=22, record=False)
+    assert (bare.verdict, bare.blockers, bare.forward) == (result.verdict, result.blockers, ())
     # its subnet's ACL applies to what passes through it
     acl = custom_acl(h.net, inspection, inbound=[], outbound=[AclRule(100, "allow")])
     assert [(b.code, b.component) for b in _ab_trace(h).blockers] == [

@@ -261,6 +261,13 @@ def test_load_balancer_jump_host_reaches_the_nlb_listener_and_its_targets(node: 
         ("10.1.250.112", "10.1.20.95", ((22, 22),)),
         ("10.1.250.112", "10.1.1.189", ((22, 22),)),
     }
+    # The dump has no describe-target-group-attributes: RA's details say what was assumed.
+    tg = "arn:aws:elasticloadbalancing:us-east-2:554773406868:targetgroup/test-lb-tg/"
+    details = [(s.component, s.rule) for h in result.forward for s in h.steps if s.kind == "detail"]
+    assert [(c.startswith(tg), rule) for c, rule in details] == [
+        (True, "MISSING_TARGET_GROUP_ATTRIBUTES"),
+        (True, "ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED"),
+    ]
 
 
 def test_load_balancer_other_ports_are_refused_by_the_listener() -> None:

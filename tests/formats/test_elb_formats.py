@@ -351,3 +351,23 @@ def test_terraform_listener_rules(tmp_path: Path) -> None:
         (20, [("path-pattern", ["/closed/*"])], [("fixed-response", [])]),
     ]
     assert_round_trip(loaded)
+
+
+def test_aws_target_group_without_attributes_is_marked_missing_and_round_trips(tmp_path: Path) -> None:
+    """No ``TargetGroupAttributes`` item: the attributes are missing (what a trace then assumes
+    is RA's ``ASSUMPTION_PRESERVE_CLIENT_IP_IS_*``); an item, even one without
+    ``preserve_client_ip.enabled`` (AWS's answer for an ALB's group), says they are known. The
+    AWS export and the spec keep the difference."""
+    missing = load_aws(FIXTURES / "test-load-balancer").network
+    assert all(tg.attributes_missing for tg in missing.target_groups.values())
+    known = alb_estate(load_balancer_type="network")
+    back = round_trip(known.net, tmp_path / "known")
+    assert not any(tg.attributes_missing for tg in back.target_groups.values())
+    known.tg.attributes_missing = True
+    known.net.touch()
+    back = round_trip(known.net, tmp_path / "missing")
+    assert [tg.attributes_missing for tg in back.target_groups.values()] == [True]
+    assert_round_trip(known.net)
+    from vpcsim.formats.spec import dump_spec
+
+    assert "attributes_missing: true" in dump_spec(known.net)

@@ -142,8 +142,27 @@ def test_seeding_leaves_out_what_another_api_than_ec2s_describes() -> None:
         "LoadBalancerListeners": 1,
         "LoadBalancerTargetHealth": 1,
         "TargetGroups": 1,
+        "TargetGroupAttributes": 1,  # empty: the attributes are known (AWS's defaults)
     }
     store = Store(":memory:")
     counts = seed(store, network)
     assert not set(counts) & {"LoadBalancers", "TargetGroups"}
     assert counts["NetworkInterfaces"] == len(network.network_interfaces)
+
+
+def test_seeding_leaves_out_every_elastic_load_balancing_listing() -> None:
+    """Load balancer and target group attributes, listener rules and Classic Load Balancers are
+    Elastic Load Balancing's too: left out and counted, never an error."""
+    from tests.support.elb import alb_estate
+
+    nlb = alb_estate(load_balancer_type="network", cross_zone=False, preserve_client_ip=False)
+    classic = alb_estate(load_balancer_type="classic", seed="classic")
+    for network, expected in (
+        (nlb.net, {"LoadBalancerAttributes": 1, "TargetGroupAttributes": 1}),
+        (classic.net, {"LoadBalancerDescriptions": 1}),
+    ):
+        left = not_served(network)
+        assert expected.items() <= left.items(), left
+        counts = seed(Store(":memory:"), network)
+        assert not set(counts) & set(left)
+        assert counts["NetworkInterfaces"] == len(network.network_interfaces)

@@ -70,6 +70,10 @@ VPCSIM_IPV6_NOT_GLOBAL = "VPCSIM_IPV6_NOT_GLOBAL"
 # Reachability Analyzer's additional detail codes: informational, given as ``detail`` steps
 TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED = "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"
 RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY = "RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY"
+MISSING_TARGET_GROUP_ATTRIBUTES = "MISSING_TARGET_GROUP_ATTRIBUTES"
+ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED = "ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED"
+ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED = "ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED"
+PATH_THROUGH_GWLB_NOT_CHECKED = "PATH_THROUGH_GWLB_NOT_CHECKED"
 
 #: code -> (where it comes from, what it means). Order: the tutorial's checklist.
 CODES: dict[str, tuple[str, str]] = {
@@ -376,12 +380,166 @@ CODES: dict[str, tuple[str, str]] = {
         "the reply does not go back the way the request came. The reply is traced all the same; where it fails, "
         "its own blocker (`NO_ROUTE_TO_DESTINATION`...) decides the verdict.",
     ),
+    MISSING_TARGET_GROUP_ATTRIBUTES: (
+        "AWS",
+        "A Network Load Balancer sends to a target group whose attributes the input does not give (AWS input "
+        "without `describe-target-group-attributes`, or without `preserve_client_ip.enabled` in it), and the "
+        "target type and protocol leave client IP preservation open (instance targets; IP targets over TCP or "
+        "TLS): the trace rests on an assumption, given next.",
+    ),
+    ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED: (
+        "AWS",
+        "With the target group's attributes missing, vpcsim assumes client IP preservation on, AWS's default "
+        "for instance targets: the target sees the client's address. Verify the assumption.",
+    ),
+    ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED: (
+        "AWS",
+        "With the target group's attributes missing, vpcsim assumes client IP preservation off, AWS's default "
+        "for IP targets over TCP or TLS: the target sees the load balancer node's address. Verify the assumption.",
+    ),
+    PATH_THROUGH_GWLB_NOT_CHECKED: (
+        "AWS",
+        "The path crosses a Gateway Load Balancer endpoint: the appliances behind the Gateway Load Balancer are "
+        "not analysed (the packet goes on unchanged, as if they let it through). A flow addressed to a Gateway "
+        "Load Balancer's node is not followed at all: `VPCSIM_OUTSIDE_MODEL`.",
+    ),
+}
+
+_FILTERS = (
+    "a path-specification code: a vpcsim trace is one concrete flow (source, destination, protocol, ports), with "
+    "no intermediate component, included or excluded component, or filter at the source or destination to contradict"
+)
+_ROUTE_CHOICE = (
+    "vpcsim follows the route that wins (longest prefix; the route step names it; a blackhole winner is "
+    "`BAD_STATE_ROUTE`, no route `NO_ROUTE_TO_DESTINATION`): why another route is not taken matters only when a "
+    "path must cross a given component (Reachability Analyzer's intermediate component), which a vpcsim trace "
+    "cannot ask"
+)
+_TRANSLATION = (
+    "a translation, not a blocker, in vpcsim: the trace's `nat` step shows the header before and after; the code "
+    "would only explain a path filter the translated header contradicts, and vpcsim has no path filters"
+)
+_NOT_A_PATH = (
+    "a path that cannot be analysed at all: vpcsim refuses such a flow before tracing, as a usage error (exit 2) "
+    "that names the endpoint and what is wrong with it"
+)
+
+#: Reachability Analyzer's codes (the reference's complete list) that vpcsim never gives, each with
+#: why; ``docs/explanation-codes.md`` lists them. Every code of AWS's list is in :data:`CODES` or here
+#: (``tests/engine/test_code_coverage.py``).
+NOT_GIVEN: dict[str, str] = {
+    # Load balancers
+    "TARGET_ADDRESS_RESTRICTION": "A load balancer sends only to registered targets' addresses. vpcsim derives "
+    "every leg from the registration, so a leg never has another address; a flow addressed to an instance goes to "
+    "it directly, never through a load balancer it did not address. The code answers a path required to reach an "
+    "unregistered address through the load balancer, which a vpcsim trace cannot ask (" + _FILTERS + ").",
+    "TARGET_PORT_RESTRICTION": "A load balancer sends only on the registered port. vpcsim sends each leg on the "
+    "target's registered port (else its group's), shown in the leg's `nat` step; a flow on another port is "
+    "refused at the listener (`ELBV2_LISTENER_PORT_RESTRICTION`). Like `TARGET_ADDRESS_RESTRICTION`, it answers a "
+    "path filter vpcsim has no way to give.",
+    "GWLB_DESTINATION_PORT_RESTRICTION": "vpcsim does not follow a Gateway Load Balancer to its appliances (a flow "
+    "to its node is `VPCSIM_OUTSIDE_MODEL`, verdict unknown; through a Gateway Load Balancer endpoint the packet "
+    "comes back unchanged: `PATH_THROUGH_GWLB_NOT_CHECKED`), so the GENEVE leg on UDP 6081 is never judged.",
+    "GWLB_PROTOCOL_RESTRICTION": "As `GWLB_DESTINATION_PORT_RESTRICTION`: the GENEVE leg between a Gateway Load "
+    "Balancer and its appliances is not modelled.",
+    # VPC endpoints
+    "VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION": "A gateway endpoint emits only sources inside its prefix "
+    "lists. In vpcsim a packet leaves a gateway endpoint into the VPC only as the service's reply, whose source is "
+    "the service address the request was routed to by the prefix-list route, so always inside the list; traffic "
+    "the service would initiate never enters through the endpoint (`VPCE_INTRA_VPC_TRAFFIC`).",
+    "VPCE_SERVICE_NOT_INSTALLED_IN_AZ": "The input holds no endpoint service's Availability Zones "
+    "(`describe-vpc-endpoint-services` is not read: `ServiceDetails` is skipped), AWS creates an endpoint's ENIs "
+    "only in zones its service supports, and an endpoint of another provider's service is not followed "
+    "(`VPCSIM_OUTSIDE_MODEL`).",
+    # Transit gateways
+    "UNIDIRECTIONAL_PATH_ANALYSIS_ONLY": "Reachability Analyzer analyses some transit gateway paths forward only; "
+    "vpcsim always walks the reply too (`path: return`), so no trace is forward only.",
+    # Routing
+    "CANNOT_ROUTE": _ROUTE_CHOICE + ".",
+    "MORE_SPECIFIC_ROUTE": _ROUTE_CHOICE + ".",
+    "HIGHER_PRIORITY_ROUTE": _ROUTE_CHOICE + "; a VPC route table holds one route per destination (route "
+    "propagation from a virtual private gateway is not modelled), so no two routes of one prefix compete.",
+    "VPC_LOCAL_ROUTE_CIDR_RESTRICTION": "vpcsim's local route covers exactly the VPC's CIDR blocks: a destination "
+    "outside them takes another route or is `NO_ROUTE_TO_DESTINATION`, one inside them that no ENI holds is "
+    "`NO_POSSIBLE_DESTINATION`. " + _ROUTE_CHOICE[0].upper() + _ROUTE_CHOICE[1:] + ".",
+    "INGRESS_RTB_NO_PUBLIC_IP": "Not applied (yet): vpcsim follows a gateway route table (ingress routing) to "
+    "the appliance ENI and judges each packet by the rules it meets there; this check of the appliance's public "
+    "address is not made.",
+    "INGRESS_RTB_TRAFFIC_REDIRECTION": "Not applied (yet): with ingress routing, a reply that bypasses the "
+    "appliance by the subnet's direct route to the internet gateway is judged packet by packet; vpcsim models no "
+    "appliance state, so it does not flag the asymmetry Reachability Analyzer reports.",
+    # Gateways
+    "IGW_NAT_REFLECTION": "Reachability Analyzer does not analyse a path that leaves through an internet gateway "
+    "and comes back in (an instance addressing another's public address); vpcsim follows it as AWS carries it: "
+    "out through the gateway's one-to-one NAT, across the internet, and in again.",
+    "IGW_DESTINATION_ADDRESS_IN_VPC_CIDRS": "vpcsim delivers traffic from the internet only to a public or "
+    "Elastic IP address an ENI holds (translated to its private address); an address nothing owns is "
+    "`UNKNOWN_DESTINATION`, a private one `IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS`.",
+    "IGW_EXPECTS_PUBLIC_ADDRESS": _FILTERS[0].upper()
+    + _FILTERS[1:]
+    + "; a flow from the internet to a private "
+    "address is `IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS`.",
+    "GATEWAY_REJECTS_SPOOFED_TRAFFIC": "Not applied (yet): vpcsim's flows start from an ENI's own address; an "
+    "ENI sending from another address is judged by source/destination check "
+    "(`ENI_SOURCE_DEST_CHECK_RESTRICTION`), and a forwarded packet by each gateway's own rules (an internet "
+    "gateway translates only addresses that have a public IP, a NAT gateway only sources in its VPC).",
+    "ENI_ADDRESS_RESTRICTION": "vpcsim's flows start from the sending ENI's own address; an ENI that sends or "
+    "receives for another address is a forwarder, judged by source/destination check "
+    "(`ENI_SOURCE_DEST_CHECK_RESTRICTION`).",
+    "NGW_DEST_ADDRESS_PRESERVATION": _TRANSLATION[0].upper() + _TRANSLATION[1:] + ".",
+    "NGW_SOURCE_ADDRESS_REASSIGN": _TRANSLATION[0].upper() + _TRANSLATION[1:] + ".",
+    "REMAP_EPHEMERAL_PORT": _TRANSLATION[0].upper() + _TRANSLATION[1:] + " (its text names this code).",
+    "REGIONAL_NGW_ROUTE_AZ_RESTRICTION": "Regional NAT gateways are not modelled: every NAT gateway is zonal.",
+    "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS": "A virtual private gateway is a target beyond which the network is "
+    "unknown (`VPCSIM_OUTSIDE_MODEL`, verdict unknown): vpcsim does not judge what it carries.",
+    "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS": "As `VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS`: traffic from beyond a "
+    "virtual private gateway is not traced.",
+    "BAD_STATE_VPN": "VPN connections of virtual private gateways are not modelled (`VpnConnections` is skipped; "
+    "the gateway is `VPCSIM_OUTSIDE_MODEL`); a transit gateway's VPN attachment that is not available is "
+    "`TGW_BAD_STATE_VPN`.",
+    # Not modelled
+    "FIREWALL_RULES_RESTRICTION": "AWS Network Firewall is not modelled (`NetworkFirewalls` is skipped at "
+    "import), so its rules are never judged.",
+    "FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULE_GROUP_TYPE": "AWS Network Firewall is not modelled: no firewall rule is judged.",
+    "FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULES": "AWS Network Firewall is not modelled: no firewall rule is judged.",
+    "FIREWALL_UNSUPPORTED_RULE_OPTIONS": "AWS Network Firewall is not modelled: no firewall rule is judged.",
+    "VPC_BLOCK_PUBLIC_ACCESS_ENABLED": "VPC Block Public Access is not modelled (the import does not read it): "
+    "vpcsim judges internet traffic as if it were off.",
+    "AVAILABILITY_ZONE_CROSSED": "Not given (yet): an informational detail; the trace's subnet hops show where the "
+    "path goes, and each subnet's zone is in the input.",
+    # Path specification
+    "COMPONENT_FILTER_RESTRICTION": _FILTERS[0].upper() + _FILTERS[1:] + ".",
+    "COMPONENT_FILTER_RESTRICTION_REMOVED_COMPONENT": _FILTERS[0].upper() + _FILTERS[1:] + ".",
+    **{
+        f"FILTER_AT_{where}_{what}": _FILTERS[0].upper() + _FILTERS[1:] + "."
+        for where in ("SOURCE", "DESTINATION")
+        for what in (
+            "DESTINATION_ADDRESS",
+            "DESTINATION_PORT_RANGE",
+            "PROTOCOL",
+            "SOURCE_ADDRESS",
+            "SOURCE_PORT_RANGE",
+        )
+    },
+    "NO_SOURCE_OR_DESTINATION": _NOT_A_PATH[0].upper() + _NOT_A_PATH[1:] + ".",
+    "UNASSOCIATED_COMPONENT": _NOT_A_PATH[0].upper() + _NOT_A_PATH[1:] + ".",
+    "UNSUPPORTED_COMPONENT": _NOT_A_PATH[0].upper()
+    + _NOT_A_PATH[1:]
+    + "; a component vpcsim does not model is "
+    "skipped at import and counted, and a path into it is `VPCSIM_OUTSIDE_MODEL` or `UNKNOWN_RESOURCE`.",
 }
 
 #: Reachability Analyzer's additional detail codes: a ``detail`` step of the trace (its ``rule``),
 #: never a blocker, so they never change a verdict.
 DETAIL_CODES = frozenset(
-    {TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED, RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY}
+    {
+        TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED,
+        RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY,
+        MISSING_TARGET_GROUP_ATTRIBUTES,
+        ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED,
+        ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED,
+        PATH_THROUGH_GWLB_NOT_CHECKED,
+    }
 )
 
 #: Codes that make a verdict ``unknown`` rather than ``unreachable``.
@@ -415,6 +573,19 @@ def codes_markdown() -> str:
         if code in DETAIL_CODES:
             suffix = " (additional detail)"
         lines.append(f"| `{code}` | {source} | {meaning}{suffix} |")
+    lines += [
+        "",
+        "## Reachability Analyzer codes vpcsim does not give",
+        "",
+        "Every other code of AWS's lists (explanation codes and additional detail codes), and why vpcsim never",
+        "gives it: the question it answers cannot be asked of vpcsim, vpcsim answers it under another code, or",
+        "the component is not modelled (yet).",
+        "",
+        "| code | not given by vpcsim, because |",
+        "| --- | --- |",
+    ]
+    for code, why in sorted(NOT_GIVEN.items()):
+        lines.append(f"| `{code}` | {why} |")
     return "\n".join(lines) + "\n"
 
 

@@ -32,7 +32,12 @@ The rules (reference, "Elastic Load Balancing as an exposure path"):
   target's routes (the load balancer tracks the flow);
 * a Classic Load Balancer's subnet ACL judges its outbound traffic even to an instance in its
   own subnet (``ELB_ACL_RESTRICTION``);
-* health is a note, never a reason to drop (Reachability Analyzer ignores it).
+* health is a note, never a reason to drop (Reachability Analyzer ignores it);
+* a Network Load Balancer's target group whose attributes the input does not give
+  (``attributes_missing``) and whose preservation is open (instance targets; IP targets over
+  TCP/TLS): a recorded trace gives Reachability Analyzer's additional details
+  ``MISSING_TARGET_GROUP_ATTRIBUTES`` and ``ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED`` /
+  ``_DISABLED`` (AWS's default, the value the legs use), once per group.
 
 Which target serves (the choice in ``docs/architecture.md``): a load balancer sends each
 connection to one target, and a target it cannot reach fails its health checks and gets none.
@@ -57,6 +62,7 @@ from .result import Blocker, PathName, Step
 
 if TYPE_CHECKING:
     from .compiled import CompiledSubnet
+    from .recording import Recorder
     from .walk import Arrival, Walk
 
 #: Source ports of a connection a load balancer opens itself (``REMAP_EPHEMERAL_PORT``).
@@ -291,6 +297,8 @@ def _serve(
             fix = f"enable the targets' zones on {name} (a subnet per zone)"
         rec.block(_blocker(code, lb_id, rec.path, detail, fix))
         return False
+    if say and lb.lb.type == "network":
+        _assumptions(rec, eligible)
     start = len(rec.blockers)
     legs: list[tuple[int, CompiledTarget, list[Blocker]]] = []
     depth = getattr(walk, "_elb_depth", 0)
@@ -317,6 +325,48 @@ def _serve(
         else:
             rec.step(Step("target", lb_id, "drop", "no target's leg goes through: see the blockers"))
     return True
+
+
+def _assumptions(rec: Recorder, targets: list[CompiledTarget]) -> None:
+    """Reachability Analyzer's additional details for each target group whose client IP
+    preservation the input does not give (recorded traces only): ``MISSING_TARGET_GROUP_ATTRIBUTES``
+    and the assumption made, AWS's default for the target type and protocol."""
+    seen: set[str] = set()
+    for target in targets:
+        tg = target.target_group
+        if tg is None or tg.target_group_arn in seen:
+            continue
+        seen.add(tg.target_group_arn)
+        assumed = tg.assumed_client_ip_preservation()
+        if assumed is None:
+            continue
+        name = tg.target_group_name
+        rec.step(
+            Step(
+                "detail",
+                tg.target_group_arn,
+                "forward",
+                f"{C.MISSING_TARGET_GROUP_ATTRIBUTES}: the input does not give the attributes of target group "
+                f"{name} (preserve_client_ip.enabled; describe-target-group-attributes)",
+                rule=C.MISSING_TARGET_GROUP_ATTRIBUTES,
+            )
+        )
+        if assumed:
+            code = C.ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED
+            what = f"on, AWS's default for {tg.target_type} targets: the targets see the client's address"
+        else:
+            code = C.ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED
+            what = f"off, AWS's default for IP targets over {tg.protocol or 'TCP'}: the targets see the node's address"
+        rec.step(
+            Step(
+                "detail",
+                tg.target_group_arn,
+                "forward",
+                f"{code}: vpcsim assumes client IP preservation {what}; verify it (import the target group's "
+                "attributes)",
+                rule=code,
+            )
+        )
 
 
 def _rank(blockers: list[Blocker]) -> int:

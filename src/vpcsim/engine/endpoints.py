@@ -98,8 +98,17 @@ def via_gwlb_endpoint(walk: Walk, endpoint: VpcEndpoint, pkt: Packet, *, reply: 
                 "gateway",
                 vpce_id,
                 "forward",
-                f"to the appliances behind {endpoint.service_name} and back, unchanged "
-                "(PATH_THROUGH_GWLB_NOT_CHECKED: what they decide is not analysed)",
+                f"to the appliances behind {endpoint.service_name} and back, unchanged",
+            )
+        )
+        rec.step(
+            Step(
+                "detail",
+                vpce_id,
+                "forward",
+                f"{C.PATH_THROUGH_GWLB_NOT_CHECKED}: what the appliances behind {endpoint.service_name} decide "
+                "is not analysed; the path goes on as if they let the packet through (analyse them separately)",
+                rule=C.PATH_THROUGH_GWLB_NOT_CHECKED,
             )
         )
     if subnet.acl is not None and pkt.dst & subnet.mask != subnet.net:

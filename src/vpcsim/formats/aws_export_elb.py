@@ -63,7 +63,7 @@ def add_elb_documents(network: Network, bucket: Callable[[Resource], dict[str, l
             )
             if value is not None
         ]
-        if attributes:
+        if not tg.attributes_missing:  # an item, even empty, says they were described
             documents.setdefault("TargetGroupAttributes", []).append(
                 {"TargetGroupArn": tg.target_group_arn, "Attributes": attributes}
             )

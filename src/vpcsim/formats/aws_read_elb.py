@@ -18,7 +18,11 @@ What is read, by top-level key:
   (``[{TargetGroupArn, TargetHealthDescriptions}]``): the registered targets (a bare
   ``TargetHealthDescriptions`` names no group and stays skipped);
 * ``LoadBalancerAttributes`` / ``TargetGroupAttributes`` -- ``[{LoadBalancerArn|TargetGroupArn,
-  Attributes}]``: ``load_balancing.cross_zone.enabled``, ``preserve_client_ip.enabled``.
+  Attributes}]``: ``load_balancing.cross_zone.enabled``, ``preserve_client_ip.enabled``. A target
+  group with no ``TargetGroupAttributes`` item is marked ``attributes_missing``: a trace through
+  it records Reachability Analyzer's ``MISSING_TARGET_GROUP_ATTRIBUTES`` and the assumption made
+  (AWS's default). An item without ``preserve_client_ip.enabled`` is AWS's answer for a group of
+  another type (AWS gives it for every Network Load Balancer's group): the default applies.
 
 Files come in any order, so items are kept as read and joined in :meth:`_apply_load_balancers`
 (called from ``finish``): a listener or health document whose load balancer or group is absent
@@ -244,6 +248,7 @@ class ElbReaders(ImporterBase):
             load_balancer_arns=balancers,
             owner_id=self._owner({}),
             region=self._region(),
+            attributes_missing=True,  # until describe-target-group-attributes gives them
         )
         self._add(tg)
 
@@ -449,6 +454,7 @@ class ElbReaders(ImporterBase):
             )
             return
         tg.preserve_client_ip = self._attribute(item, "preserve_client_ip.enabled")
+        tg.attributes_missing = False
         cross = next(
             (
                 a.get("Value")

@@ -237,6 +237,7 @@ class ElbBuilders(SpecBuilderBase):
         if vpc is None:
             tg.vpc_id = item.vpc_id
         tg.cross_zone = item.cross_zone
+        tg.attributes_missing = item.attributes_missing
         tg.health_check_port = item.health_check_port
         tg.health_check_protocol = item.health_check_protocol
         tg.tags = dict(item.tags)

@@ -78,6 +78,8 @@ def _target_group(writer: _SpecWriter, tg: TargetGroup, vpc: Vpc | None) -> dict
         item["preserve_client_ip"] = tg.preserve_client_ip
     if tg.cross_zone is not None:
         item["cross_zone"] = tg.cross_zone
+    if tg.attributes_missing:
+        item["attributes_missing"] = True
     if tg.health_check_port != "traffic-port":
         item["health_check_port"] = tg.health_check_port
     if tg.health_check_protocol is not None:

@@ -634,6 +634,10 @@ class TargetGroupSpec(Strict):
     """The attribute ``preserve_client_ip.enabled`` (NLB); default: AWS's per target type."""
     cross_zone: bool | None = None
     """The attribute ``load_balancing.cross_zone.enabled``; default: the load balancer's."""
+    attributes_missing: bool = False
+    """True: the group's attributes are not known (an AWS input without
+    ``describe-target-group-attributes``): a trace through a Network Load Balancer says that
+    vpcsim assumed AWS's default client IP preservation (``MISSING_TARGET_GROUP_ATTRIBUTES``)."""
     health_check_port: str = "traffic-port"
     health_check_protocol: str | None = None
     vpc_id: str | None = None

@@ -38,6 +38,8 @@ LISTENER_PROTOCOLS: dict[str, frozenset[str]] = {
 
 #: The ENI description prefix of a node per type (``ELB app/name/id``; a classic one is ``ELB name``).
 NODE_DESCRIPTION_KIND = {"application": "app", "network": "net", "gateway": "gwy"}
+#: Target group protocols for which client IP preservation is on and cannot be turned off (IP targets).
+_PRESERVATION_FIXED = frozenset({"UDP", "TCP_UDP", "QUIC", "TCP_QUIC"})
 
 
 @dataclass(kw_only=True, slots=True)
@@ -187,16 +189,34 @@ class TargetGroup(Resource):
     on for IP targets over UDP/TCP_UDP/QUIC/TCP_QUIC, off for IP targets over TCP/TLS)."""
     cross_zone: bool | None = None
     """``load_balancing.cross_zone.enabled`` of the group; None: the load balancer's setting."""
+    attributes_missing: bool = False
+    """The input comes from AWS's describe calls and holds no ``describe-target-group-attributes``
+    answer for the group: ``preserve_client_ip`` None is then an assumption (AWS's default), not a
+    known value. A spec or Terraform that leaves the attribute out asks for AWS's default, which is
+    then known: False. The AWS export (no attributes item) and the spec (``attributes_missing: true``) keep it."""
 
     @property
     def id(self) -> str:
         return self.target_group_arn
 
+    def assumed_client_ip_preservation(self) -> bool | None:
+        """What vpcsim assumes for client IP preservation because the input does not give the
+        attribute (:attr:`attributes_missing`) and the target type and protocol leave it open
+        (instance targets; IP targets over TCP/TLS): AWS's default, as :meth:`preserves_client_ip`
+        decides it. None when nothing is assumed."""
+        if not self.attributes_missing or self.preserve_client_ip is not None:
+            return None
+        if self.target_type == "ip" and self.protocol in _PRESERVATION_FIXED:
+            return None
+        if self.target_type not in ("instance", "ip"):
+            return None
+        return self.preserves_client_ip()
+
     def preserves_client_ip(self) -> bool:
         """Whether a Network Load Balancer keeps the client's address towards these targets."""
         if self.target_type == "instance":
             return True if self.preserve_client_ip is None else self.preserve_client_ip
-        if self.protocol in ("UDP", "TCP_UDP", "QUIC", "TCP_QUIC"):
+        if self.protocol in _PRESERVATION_FIXED:
             return True  # on and fixed
         return bool(self.preserve_client_ip)
 

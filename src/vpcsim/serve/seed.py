@@ -50,7 +50,18 @@ _REDUNDANT = frozenset({"SecurityGroupRules", "PrefixLists"})
 #: Listings of another API than EC2's (Elastic Load Balancing): the server answers the EC2 API
 #: only, so they are not stored -- `vpcsim serve --from` says which it leaves out. (The load
 #: balancers' node ENIs are EC2 network interfaces: they are stored.)
-OTHER_APIS = frozenset({"LoadBalancers", "LoadBalancerListeners", "LoadBalancerTargetHealth", "TargetGroups"})
+OTHER_APIS = frozenset(
+    {
+        "LoadBalancers",
+        "LoadBalancerDescriptions",
+        "LoadBalancerListeners",
+        "LoadBalancerTargetHealth",
+        "LoadBalancerAttributes",
+        "TargetGroups",
+        "TargetGroupAttributes",
+        "ListenerRules",
+    }
+)
 
 
 def not_served(network: Network) -> dict[str, int]:
