@@ -148,3 +148,29 @@ def test_an_address_taken_by_a_new_instance_is_reached_at_once(lab_name: str) ->
     # at once, not after the caches' reachable time and probes (seconds): one 1 s probe each
     assert lab_probe(lab_name, "app", "10.0.1.10", "tcp", 22, 40001)["reachable"]
     assert lab_probe(lab_name, "peer", "10.0.1.10", "tcp", 22, 40001)["reachable"]
+
+
+@pytest.mark.lab
+@pytest.mark.usefixtures("lab_environment")
+def test_an_ipv6_address_taken_by_a_new_instance_is_reached_at_once(lab_name: str) -> None:
+    network = load_example("dual-stack").network
+    public = network.resolve("bastion", Instance).subnet_id
+    network.run_instance(
+        public,
+        name="peer",
+        private_ip="10.0.1.11",
+        ipv6_addresses=["2600:1f1e:c00:ce01::11"],
+        groups=["bastion-sg"],
+    )
+    lab_up(network, lab_name, responder=False)
+    address = "2600:1f1e:c00:ce01::10"
+    assert lab_probe(lab_name, "app", address, "tcp", 22, 40000)["reachable"]
+    assert lab_probe(lab_name, "peer", address, "tcp", 22, 40000)["reachable"]
+    _terminate(network, "bastion")
+    group = network.resolve("bastion-sg", SecurityGroup).group_id
+    network.run_instance(
+        public, name="bastion2", private_ip="10.0.1.10", ipv6_addresses=[address], groups=[group]
+    )
+    lab_apply(network, lab_name)
+    assert lab_probe(lab_name, "app", address, "tcp", 22, 40001)["reachable"]
+    assert lab_probe(lab_name, "peer", address, "tcp", 22, 40001)["reachable"]
