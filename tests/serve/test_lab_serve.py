@@ -153,6 +153,57 @@ def test_an_address_taken_again_through_the_api_answers_at_once(lab_environment:
         lab_down(name)
 
 
+def test_a_disagreement_carries_the_kernels_evidence(
+    lab_environment: None,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A disagreement (made up here: the engine is taken to disagree with every probe) is
+    reported with the probe as observed and the neighbour caches of the namespaces involved."""
+    from vpcsim.fidelity import Disagreement
+    from vpcsim.serve import live as live_module
+
+    name = lab_serve_name()
+    lab_down(name)
+    store = Store(":memory:")
+    live = LiveLab(store, name, sample=2)
+    try:
+        live.start()
+        with BackgroundServer(store, ServerSettings(after_commit=live.after_commit)) as server:
+            ec2 = _ec2(server)
+            ids = build_tutorial(ec2)
+            assert live.wait_idle(120)
+            assert live.health()["lab"]["disagreements"] == 0
+
+            def disagree(network: object, seed: int, case: Any, observed: Any) -> list[Disagreement]:
+                return [
+                    Disagreement(seed, case.flow_index, case.flow, "request", None, "unreachable", (), (),
+                                 observed.delivered, observed.forward, None, observed.detail)
+                ]  # fmt: skip
+
+            monkeypatch.setattr(live_module, "compare_case", disagree)
+            ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=_subnet(ec2, ids))
+            assert live.wait_idle(120)
+    finally:
+        live.stop()
+        lab_down(name)
+    health = live.health()["lab"]
+    assert health["disagreements"] > 0
+    record = health["recent_disagreements"][-1]
+    evidence = record["evidence"]
+    client = evidence["probe"]["client_namespace"]
+    assert client in evidence["neighbours"]
+    routers = [ns for ns in evidence["neighbours"] if ns.startswith(f"vs-{name}-vpc-")]
+    assert routers and any(evidence["neighbours"][ns] for ns in routers)  # the router knows its instances
+    assert all(isinstance(line, str) for lines in evidence["neighbours"].values() for line in lines)
+    assert "neighbour caches:" in caplog.text
+
+
+def _subnet(ec2: Any, ids: dict[str, str]) -> str:
+    (app,) = ec2.describe_instances(InstanceIds=[ids["app"]])["Reservations"][0]["Instances"]
+    return str(app["SubnetId"])
+
+
 def _serve(state: Path, name: str, port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, "-c", "from vpcsim.cli import main; main()", "serve", "--lab", "--lab-name", name,

@@ -156,6 +156,13 @@ def apply(change: LabChange) -> None:
     announce(added)
 
 
+def neighbours(namespace: str) -> list[str]:
+    """The neighbour cache of a lab namespace (``ip neigh``: IPv4 and IPv6), one entry a line."""
+    namespace_path(namespace)  # refuses anything but a lab namespace
+    out = run(["ip", "-n", namespace, "neigh", "show"], what=f"{namespace}: neighbours")
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
 def reload_rules(plan: LabPlan) -> None:
     """Replace every namespace's ruleset (security groups and ACLs changed, topology did not)."""
     for ns in plan.namespaces:
