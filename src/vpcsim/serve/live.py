@@ -294,7 +294,7 @@ class LiveLab:
 def kernel_evidence(state: LabState, observed: ProbeResult) -> dict[str, Any]:
     """What the kernel held when a probe disagreed: the neighbour caches of the probe's client
     and servers and of the VPCs' routers (a stale entry once lost packets for seconds after a
-    change, docs/lab.md), read right after the probe asked again. A namespace that cannot be
+    change, docs/lab.md), read once the check's probes are done. A namespace that cannot be
     read says why."""
     namespaces = [
         observed.client_namespace,
