@@ -110,6 +110,100 @@ def test_the_tutorial_runs_for_real_and_follows_the_api(
     assert health["disagreements"] == 0, health["recent_disagreements"]
 
 
+def test_an_address_taken_again_through_the_api_answers_at_once(lab_environment: None) -> None:  # noqa: F811
+    """The watchdog's "engine reachable, kernel not delivered" from the app after
+    TerminateInstances and RunInstances (the lab's neighbour caches, docs/lab.md): the next
+    instance launched takes the terminated bastion's address, and the app reaches it on the
+    very next packet; so does the app after instances of its own subnet come and go."""
+    name = lab_serve_name()
+    lab_down(name)
+    store = Store(":memory:")
+    live = LiveLab(store, name, watchdog=False)  # no probe of the watchdog beside ours
+    try:
+        live.start()
+        with BackgroundServer(store, ServerSettings(after_commit=live.after_commit)) as server:
+            ec2 = _ec2(server)
+            ids = build_tutorial(ec2)
+            bastion_sg = ec2.describe_security_groups(
+                Filters=[{"Name": "group-name", "Values": ["bastion"]}]
+            )["SecurityGroups"][0]["GroupId"]
+            (bastion,) = ec2.describe_instances(InstanceIds=[ids["bastion"]])["Reservations"][0]["Instances"]
+            address = bastion["PrivateIpAddress"]
+            (app,) = ec2.describe_instances(InstanceIds=[ids["app"]])["Reservations"][0]["Instances"]
+            for port in range(40000, 40004):
+                assert lab_probe(name, ids["app"], address, "tcp", 22, port)["reachable"]
+                ec2.terminate_instances(InstanceIds=[ids["bastion"]])
+                (again,) = ec2.run_instances(
+                    ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=bastion["SubnetId"],
+                    SecurityGroupIds=[bastion_sg],
+                )["Instances"]  # fmt: skip
+                assert again["PrivateIpAddress"] == address  # the lowest free address: the same
+                ids["bastion"] = again["InstanceId"]
+                assert lab_probe(name, ids["app"], address, "tcp", 22, port + 100)["reachable"]
+                # an instance of the app's subnet comes and goes: the router stays where it was
+                (other,) = ec2.run_instances(
+                    ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=app["SubnetId"],
+                    SecurityGroupIds=[bastion_sg],
+                )["Instances"]  # fmt: skip
+                assert lab_probe(name, ids["app"], address, "tcp", 22, port + 200)["reachable"]
+                ec2.terminate_instances(InstanceIds=[other["InstanceId"]])
+                assert lab_probe(name, ids["app"], address, "tcp", 22, port + 300)["reachable"]
+    finally:
+        live.stop()
+        lab_down(name)
+
+
+def test_a_disagreement_carries_the_kernels_evidence(
+    lab_environment: None,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A disagreement (made up here: the engine is taken to disagree with every probe) is
+    reported with the probe as observed and the neighbour caches of the namespaces involved."""
+    from vpcsim.fidelity import Disagreement
+    from vpcsim.serve import live as live_module
+
+    name = lab_serve_name()
+    lab_down(name)
+    store = Store(":memory:")
+    live = LiveLab(store, name, sample=2)
+    try:
+        live.start()
+        with BackgroundServer(store, ServerSettings(after_commit=live.after_commit)) as server:
+            ec2 = _ec2(server)
+            ids = build_tutorial(ec2)
+            assert live.wait_idle(120)
+            assert live.health()["lab"]["disagreements"] == 0
+
+            def disagree(network: object, seed: int, case: Any, observed: Any) -> list[Disagreement]:
+                return [
+                    Disagreement(seed, case.flow_index, case.flow, "request", None, "unreachable", (), (),
+                                 observed.delivered, observed.forward, None, observed.detail)
+                ]  # fmt: skip
+
+            monkeypatch.setattr(live_module, "compare_case", disagree)
+            ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=_subnet(ec2, ids))
+            assert live.wait_idle(120)
+    finally:
+        live.stop()
+        lab_down(name)
+    health = live.health()["lab"]
+    assert health["disagreements"] > 0
+    record = health["recent_disagreements"][-1]
+    evidence = record["evidence"]
+    client = evidence["probe"]["client_namespace"]
+    assert client in evidence["neighbours"]
+    routers = [ns for ns in evidence["neighbours"] if ns.startswith(f"vs-{name}-vpc-")]
+    assert routers and any(evidence["neighbours"][ns] for ns in routers)  # the router knows its instances
+    assert all(isinstance(line, str) for lines in evidence["neighbours"].values() for line in lines)
+    assert "neighbour caches:" in caplog.text
+
+
+def _subnet(ec2: Any, ids: dict[str, str]) -> str:
+    (app,) = ec2.describe_instances(InstanceIds=[ids["app"]])["Reservations"][0]["Instances"]
+    return str(app["SubnetId"])
+
+
 def _serve(state: Path, name: str, port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, "-c", "from vpcsim.cli import main; main()", "serve", "--lab", "--lab-name", name,

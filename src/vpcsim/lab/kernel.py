@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from .announce import added_addresses, announce
 from .errors import LabError
 from .naming import lab_prefix
 from .netns import NETNS_DIR, lab_namespaces, namespace_exists, namespace_path, write_sysctls
@@ -97,7 +98,8 @@ def apply(change: LabChange) -> None:
     peer along); namespaces that go; new namespaces and their settings; changed settings;
     new links (their peer namespace exists by then); the new namespaces' configuration as a
     fresh ``up`` writes it and what the others gain; rulesets, each replaced in one
-    transaction (tracked connections stay, as AWS keeps them).
+    transaction (tracked connections stay, as AWS keeps them); last, every address added is
+    announced on its subnet (:mod:`.announce`).
     """
     for item in change.changed:
         ip_batch(item.name, item.remove, what=f"{item.name}: removing")
@@ -147,6 +149,18 @@ def apply(change: LabChange) -> None:
                 replaced,
             )
         )
+    # An address added may have had another holder a moment ago (a terminated instance's, taken
+    # by the next one launched): the subnet's neighbour caches learn the new one now.
+    added = [a for ns in change.create_namespaces for a in added_addresses(ns.name, ns.configure)]
+    added += [a for item in change.changed for a in added_addresses(item.name, item.add)]
+    announce(added)
+
+
+def neighbours(namespace: str) -> list[str]:
+    """The neighbour cache of a lab namespace (``ip neigh``: IPv4 and IPv6), one entry a line."""
+    namespace_path(namespace)  # refuses anything but a lab namespace
+    out = run(["ip", "-n", namespace, "neigh", "show"], what=f"{namespace}: neighbours")
+    return [line.strip() for line in out.splitlines() if line.strip()]
 
 
 def reload_rules(plan: LabPlan) -> None:

@@ -57,6 +57,21 @@ def bridge_name(subnet_index: int) -> str:
     return check_ifname(f"b{subnet_index}")
 
 
+def bridge_address(subnet_index: int) -> str:
+    """The fixed MAC address of subnet bridge ``b<subnet_index>`` (locally administered).
+
+    A bridge without an address of its own takes the lowest MAC address of its ports, and
+    takes another when that port goes or a lower one comes: its neighbours' ARP caches then
+    point at an address nobody answers on, and what they send to the subnet's router is lost
+    for seconds (the kernel re-resolves a cached neighbour only after ``delay_first_probe_time``
+    and its probes). AWS's router keeps its address; so does the lab's.
+    """
+    if not 0 <= subnet_index < 1 << 24:
+        raise LabError(f"subnet slot {subnet_index} is outside the lab's bridge addresses")
+    octets = [0x02, 0x76, 0x73, subnet_index >> 16, (subnet_index >> 8) & 0xFF, subnet_index & 0xFF]
+    return ":".join(f"{octet:02x}" for octet in octets)
+
+
 def port_name(subnet_index: int, port_index: int) -> str:
     return check_ifname(f"p{subnet_index}x{port_index}")
 

@@ -63,6 +63,7 @@ from .errors import LabError
 from .naming import (
     IGW_LEG,
     INTERNET,
+    bridge_address,
     bridge_name,
     check_lab_name,
     eni_ifname,
@@ -435,9 +436,11 @@ class _Planner:
             internet_gateway_id=self._attached_igw(vpc.vpc_id),
         )
         for subnet in self.subnets_of[vpc.vpc_id]:
-            bridge = bridge_name(self.subnet_index[subnet.subnet_id])
+            k = self.subnet_index[subnet.subnet_id]
+            bridge = bridge_name(k)
             net = ipaddress.IPv4Network(subnet.cidr_block)
-            router.create.append(f"link add {bridge} type bridge")
+            # its own address: never its ports' (see ``bridge_address``)
+            router.create.append(f"link add {bridge} address {bridge_address(k)} type bridge")
             router.configure.append(f"link set {bridge} up")
             router.configure.append(f"addr add {self._gateway(subnet)}/{net.prefixlen} dev {bridge}")
             record.subnets[subnet.subnet_id] = bridge

@@ -15,8 +15,9 @@ The watchdog runs beside the requests: after each change it probes a bounded sam
 flows the change can affect (flows from, to or through the VPCs and instances whose
 namespaces changed) with the fidelity harness's probes and compares each with the engine's
 trace; a probe that disagrees is asked again alone (someone's own traffic in the lab can be
-taken for a probe's) before it counts. A disagreement is logged with the flow, both verdicts and the request(s) that led to
-the state probed, and counted at ``GET /vpcsim/health``. A check whose lab changed while it
+taken for a probe's) before it counts. A disagreement is logged with the flow, both verdicts, the request(s) that led to
+the state probed and the kernel's evidence (the probe as observed, the neighbour caches of the
+namespaces involved), and counted at ``GET /vpcsim/health``. A check whose lab changed while it
 probed is dropped (superseded), never reported.
 """
 
@@ -39,6 +40,8 @@ from ..lab.api import lab_apply
 from ..lab.diff import LabChange
 from ..lab.dns import DnsAttributes
 from ..lab.errors import LabError, LabNotFoundError
+from ..lab.kernel import neighbours as lab_neighbours
+from ..lab.probe import ProbeResult
 from ..lab.state import LabState
 from ..model import Network
 from ..model.addressing import is_internet_routable
@@ -57,6 +60,8 @@ WATCHDOG_FLOWS = 12
 RECHECK_TIMEOUT = 3.0
 #: Disagreements kept (the count is complete; the list is bounded).
 KEPT_DISAGREEMENTS = 50
+#: Neighbour entries kept per namespace in a disagreement's evidence.
+EVIDENCE_LINES = 40
 
 
 class LiveLab:
@@ -248,7 +253,7 @@ class LiveLab:
             if self._version != version:
                 self.stats["watchdog_superseded"] += 1
                 return
-        found: list[Disagreement] = []
+        found: list[tuple[Disagreement, ProbeResult]] = []
         for case, observed in zip(planned.cases, results, strict=True):
             first = compare_case(network, check, case, observed)
             if first:
@@ -257,7 +262,7 @@ class LiveLab:
                 (again,) = probe_many(self.name, [case.spec()], timeout=RECHECK_TIMEOUT)
                 self.stats["watchdog_rechecked"] += 1
                 first = compare_case(network, check, case, again)
-            found.extend(first)
+                found.extend((disagreement, again) for disagreement in first)
         with self._lock:
             if self._version != version:
                 self.stats["watchdog_superseded"] += 1
@@ -268,18 +273,41 @@ class LiveLab:
         if found and log.isEnabledFor(logging.DEBUG):
             for case, observed in zip(planned.cases, results, strict=True):
                 log.debug("lab %s: probe %s -> %s", self.name, case.spec(), observed.to_dict())
-        for disagreement in found:
+        for disagreement, observed in found:
             if disagreement.known_issue is not None:
                 continue
             self.stats["disagreements"] += 1
-            record = {**disagreement.to_dict(), "requests": requests}
+            evidence = kernel_evidence(state, observed)
+            record = {**disagreement.to_dict(), "requests": requests, "evidence": evidence}
             self.disagreements = [*self.disagreements, record][-KEPT_DISAGREEMENTS:]
             log.error(
-                "lab %s: the kernel and the engine disagree after %s: %s",
+                "lab %s: the kernel and the engine disagree after %s: %s; neighbour caches: %s",
                 self.name,
                 ", ".join(requests),
                 disagreement.describe(),
+                "; ".join(
+                    f"{ns}: {' | '.join(lines) or '(empty)'}" for ns, lines in evidence["neighbours"].items()
+                ),
             )
+
+
+def kernel_evidence(state: LabState, observed: ProbeResult) -> dict[str, Any]:
+    """What the kernel held when a probe disagreed: the neighbour caches of the probe's client
+    and servers and of the VPCs' routers (a stale entry once lost packets for seconds after a
+    change, docs/lab.md), read once the check's probes are done. A namespace that cannot be
+    read says why."""
+    namespaces = [
+        observed.client_namespace,
+        *observed.server_namespaces,
+        *(vpc.namespace for vpc in state.vpcs.values()),
+    ]
+    neighbours: dict[str, list[str]] = {}
+    for namespace in dict.fromkeys(ns for ns in namespaces if ns):
+        try:
+            neighbours[namespace] = lab_neighbours(namespace)[:EVIDENCE_LINES]
+        except LabError as exc:
+            neighbours[namespace] = [f"unreadable: {exc}"]
+    return {"probe": observed.to_dict(), "neighbours": neighbours}
 
 
 def _components(change: LabChange) -> set[str]:
