@@ -73,6 +73,17 @@ class ServeLabMachine(RuleBasedStateMachine):
         self.instances = [self.ids["bastion"], self.ids["app"]]
         groups = self.ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [self.ids["vpc"]]}])
         self.groups = [g["GroupId"] for g in groups["SecurityGroups"]]
+        # What the tutorial already allows is revoked, not authorized again (AWS:
+        # InvalidPermission.Duplicate): the toggles start from the groups' real rules.
+        self.rules = {
+            (g["GroupId"], p["FromPort"])
+            for g in groups["SecurityGroups"]
+            for p in g["IpPermissions"]
+            if p.get("IpProtocol") == "tcp"
+            and p.get("FromPort") == p.get("ToPort")
+            and p.get("FromPort") in PORTS
+            and any(r.get("CidrIp") == "0.0.0.0/0" for r in p.get("IpRanges", []))
+        }
         subnets = self.ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [self.ids["vpc"]]}])
         self.subnets = [s["SubnetId"] for s in subnets["Subnets"]]
         acls = self.ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [self.ids["vpc"]]}])
