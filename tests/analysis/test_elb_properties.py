@@ -120,3 +120,12 @@ def test_the_generator_makes_every_kind_of_load_balancer() -> None:
         assert _nodes(network) or not network.load_balancers
     assert {k for k, _ in kinds} == {"application", "network", "classic"}
     assert {s for _, s in kinds} == {"internet-facing", "internal"}
+
+
+def test_exposure_of_a_node_whose_target_replies_through_an_appliance() -> None:
+    """Found by a random draw: an internet-facing NLB node, whose target answers 192.0.2.0/24
+    through an appliance subnet's ACL (deny tcp 1024-40000), was reported one-way from
+    everywhere. The question's own atoms did not hold that ACL's boundaries (the legs to the
+    targets are walked per atom, not listed in the skeletons): a load balancer's question now
+    uses the network's atoms."""
+    _exposure_agrees(generate_network(1517957437, ELB))

@@ -521,6 +521,13 @@ class Bulk:
             members.setdefault(id(ic), (ic, []))[1].append(host)
         out: dict[Host, LocalSpace] = {}
         for ic, mates in members.values():
+            if any(sk.load_balancer for _, sks in ic.contexts for sk in sks.values()):
+                # A load balancer's legs to its targets meet filters the skeletons do not list
+                # (the engine walks them per atom): the network's own atoms are exact there.
+                shared = LocalSpace(self.space, FilterEvaluator(self.space, self.keyer))
+                for host in mates:
+                    out[host] = shared
+                continue
             rules = question_rules((sks for _, sks in ic.contexts), Subst(), self.service_ports)
             seen: set[int] = {id(lst) for lst in rules.lists}
             for host in mates:

@@ -127,6 +127,9 @@ class Skeleton:
     """The destination is a VPC service (``service`` for that reason)."""
     untracked_reply: bool = False
     """A reply crosses a middlebox the request never passed (``service`` for that reason)."""
+    load_balancer: bool = False
+    """The destination is a load balancer's node: its legs to the targets are walked by the
+    engine (per atom) and meet filters this skeleton does not list."""
     delivered: bool = False
     """The request reached its destination (blockers aside)."""
     has_reply: bool = False
@@ -246,6 +249,8 @@ class SkeletonHooks:
         self.skeleton.service = True
         self.skeleton.vpc_service = True
         self.skeleton.service_ports = ports
+        if eni.managed is not None and eni.managed[0] == "load balancer":
+            self.skeleton.load_balancer = True
 
     def on_reply(self, walk: Walk, request: Packet, reply: Packet | None) -> None:
         self.skeleton.delivered = True
