@@ -761,16 +761,7 @@ def _sides(
     pair is recomputed, the space is cut by every rule of both inputs; else by the rules the
     recomputed pairs' and internet questions' paths meet (:mod:`~vpcsim.analysis.diff_rules`)."""
     local = touched.senders is not None
-    if local:
-        space = TrafficSpace(RuleSet(), client_ports)  # a stand-in until the paths are known
-    else:
-        rules = RuleSet()
-        for network in (old, new):
-            both = network_rules(network)
-            rules.add_sg(both.sg_rules)
-            rules.add_acl(both.acl_entries)
-            rules.add_service_ports(both.service_ports)
-        space = TrafficSpace(rules, client_ports)
+    space = TrafficSpace(RuleSet(), client_ports) if local else _every_rule(old, new, client_ports)
     sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
     layouts: list[_Layout] = []
     gathered = DiffRules()
@@ -790,10 +781,26 @@ def _sides(
         if local:
             net.gather(gathered, layouts[-1], internet)
     if local:
-        space = TrafficSpace(gathered.rules, client_ports)
+        # A load balancer's legs meet filters no skeleton lists: then every rule cuts the atoms.
+        space = (
+            _every_rule(old, new, client_ports)
+            if gathered.load_balancer
+            else TrafficSpace(gathered.rules, client_ports)
+        )
         for net in sides:
             net.bulk.use_space(space)
     return space, sides, (layouts[0], layouts[1])
+
+
+def _every_rule(old: Network, new: Network, client_ports: Interval) -> TrafficSpace:
+    """The traffic space cut by every rule of both inputs."""
+    rules = RuleSet()
+    for network in (old, new):
+        both = network_rules(network)
+        rules.add_sg(both.sg_rules)
+        rules.add_acl(both.acl_entries)
+        rules.add_service_ports(both.service_ports)
+    return TrafficSpace(rules, client_ports)
 
 
 def _diff(

@@ -37,6 +37,9 @@ class DiffRules:
     def __init__(self) -> None:
         self.rules = QuestionRules()
         self._seen: set[int] = set()
+        self.load_balancer = False
+        """A path reaches a load balancer's node, whose legs to the targets meet filters no
+        skeleton lists: the caller must judge over every rule instead."""
 
     def _add(self, lst: list[SgRule] | list[AclEntry], kind: str) -> None:
         if id(lst) in self._seen:
@@ -52,6 +55,7 @@ class DiffRules:
         """A walk's filters; the security groups of ``ends``' ENIs (the representatives, whose
         class mates' groups are substituted) are noted per direction instead."""
         for sk in skeletons.values():
+            self.load_balancer |= sk.load_balancer
             if sk.service:
                 self.rules.add_service_ports(sk.service_ports)
             for call in sk.filters:
