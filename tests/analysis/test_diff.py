@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import importlib
-from functools import partial
 from pathlib import Path
 from unittest import mock
 
@@ -283,9 +282,22 @@ def test_pairs_printed_from_a_shape_equal_pairs_built_one_by_one(case: tuple[Net
     the pair itself."""
     old, new = case
     reused = diff(old, new).to_dict()
-    one_by_one = partial(DIFF_MODULE._cell_pairs, reuse=False)
-    with mock.patch.object(DIFF_MODULE, "_cell_pairs", one_by_one):
+    with mock.patch.object(DIFF_MODULE, "_REUSE_SHAPES", False):
         assert diff(old, new).to_dict() == reused
+        with mock.patch.object(DIFF_MODULE, "_COMPARE_ROWS", False):
+            assert diff(old, new).to_dict() == reused
+
+
+@settings(max_examples=20)
+@given(st.sampled_from(["small", "messy-small"]).flatmap(_changed))
+def test_rows_compared_before_cutting_equal_cells_compared(case: tuple[Network, Network]) -> None:
+    """Comparing both inputs' rows before cutting them into cells (:mod:`vpcsim.analysis.diff_rows`)
+    gives the diff that gathering every cell of both inputs and comparing them gives, for the
+    incremental diff and the full one."""
+    old, new = case
+    compared = [diff(old, new).to_dict(), diff(old, new, incremental=False).to_dict()]
+    with mock.patch.object(DIFF_MODULE, "_COMPARE_ROWS", False):
+        assert [diff(old, new).to_dict(), diff(old, new, incremental=False).to_dict()] == compared
 
 
 # ---------------------------------------------------------------------------- diff agrees with exposure (item 15)

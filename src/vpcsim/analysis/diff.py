@@ -31,7 +31,7 @@ full recomputation.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from itertools import pairwise
 from typing import Literal, Protocol
@@ -44,6 +44,7 @@ from ..model.network import COLLECTIONS
 from ..progress import NO_PROGRESS, Progress
 from .atoms import RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
+from .diff_rows import row_pairs
 from .diff_rules import DiffRules
 from .endpoints import Host
 from .entries import Entry, EntryBuilder, RenderCache, Traffic
@@ -56,6 +57,12 @@ from .matrix_fast import Acc, FastMatrix
 SCHEMA_VERSION = 1
 TERRAFORM_TAG = "vpcsim:terraform_address"
 INTERNET = "internet"
+_COMPARE_ROWS = True
+"""Compare both inputs' rows before cutting them into cells (:mod:`~vpcsim.analysis.diff_rows`)
+when they lay the pairs out alike; False: gather every cell of both (a test compares both)."""
+_REUSE_SHAPES = True
+"""Print pairs whose cells are alike from one pair diff's shape; False: build every pair diff
+(a test compares both)."""
 
 #: atom index -> the client ports for which the flow works both ways.
 Works = dict[int, Intervals]
@@ -631,12 +638,16 @@ class _Net:
                 rules.internet(self.bulk, Host(address, eni), inbound=inbound)
         rules.rules.add_service_ports(self.bulk.service_ports)
 
+    def fast(self, layout: _Layout) -> FastMatrix:
+        """The rows of this input, one cell per address pair."""
+        return FastMatrix(self.bulk, "instance", layout.labels_of, layout.owner_of)
+
     def cells(
         self, layout: _Layout, senders: set[str] | None, receivers: set[str] | None
     ) -> dict[tuple[str, str], Acc]:
         """What each host can send each other (one cell per address pair), for the pairs whose
         sender (or receiver) ENI is in ``senders`` (``receivers``); None: every one."""
-        fm = FastMatrix(self.bulk, "instance", layout.labels_of, layout.owner_of)
+        fm = self.fast(layout)
         label_of = layout.label_of
         for _, members, asked in layout.subnets:
             d = fm.dest(members)
@@ -821,11 +832,18 @@ def _diff(
     render = RenderCache()
     full: Intervals = (client_ports,)
     by_label = {a.label: a for a in addresses}
-    cells: list[dict[tuple[str, str], Acc]] = []
-    for i, net in enumerate(sides):
-        progress.start(f"diff: pairs of the {('old', 'new')[i]} network", None)
-        cells.append(net.cells(layouts[i], touched.senders, touched.receivers))
-    pairs += _cell_pairs(cells, by_label, space, render, full, progress)
+    if _COMPARE_ROWS and layouts[0] == layouts[1]:
+        # Both inputs lay the pairs out alike: compare their rows before cutting them into cells.
+        printer = _Printer(by_label, space, render, full)
+        fms = (sides[0].fast(layouts[0]), sides[1].fast(layouts[1]))
+        row_pairs(fms, layouts[0], touched.senders, touched.receivers, printer, progress)
+        pairs += printer.pairs()
+    else:
+        cells: list[dict[tuple[str, str], Acc]] = []
+        for i, net in enumerate(sides):
+            progress.start(f"diff: pairs of the {('old', 'new')[i]} network", None)
+            cells.append(net.cells(layouts[i], touched.senders, touched.receivers))
+        pairs += _cell_pairs(cells, by_label, space, render, full, progress)
 
     common = IntervalIndex(intersect(sides[0].bulk.universe.intervals, sides[1].bulk.universe.intervals))
     universe = sides[1].bulk.universe.index
@@ -859,6 +877,103 @@ def _ends(a: _Address, b: _Address, i: int) -> tuple[Intervals, Intervals]:
     return ((sa[0], sa[0]),) if sa else (), ((sb[0], sb[0]),) if sb else ()
 
 
+class _Printer:
+    """Builds the pair diffs of cells that differ between the inputs. Pairs whose cells are
+    alike in both inputs differ alike -- only their addresses differ --, so each such pair's
+    diff is built once and the others are printed from its shape (``reuse=False``: every pair is
+    built, the same answer: a test compares both)."""
+
+    def __init__(
+        self,
+        by_label: dict[str, _Address],
+        space: TrafficSpace,
+        render: RenderCache,
+        full: Intervals,
+        *,
+        reuse: bool | None = None,
+    ) -> None:
+        self.by_label = by_label
+        self.space = space
+        self.render = render
+        self.full = full
+        self.reuse = _REUSE_SHAPES if reuse is None else reuse
+        self._out: list[tuple[str, str, PairDiff]] = []
+        self._shapes: dict[object, PairShape | None] = {}
+        self._texts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def _texts_of(self, item: _Address) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """An address slot as entries print it: in the new input (the old one's where it has
+        none), and in the old one (the new one's where it has none)."""
+        got = self._texts.get(item.label)
+        if got is None:
+            new, old = item.new or item.old, item.old or item.new
+            assert new is not None and old is not None
+            render = self.render
+            got = self._texts[item.label] = (
+                render.cover(((new[0], new[0]),), None),
+                render.cover(((old[0], old[0]),), None),
+            )
+        return got
+
+    def pair(self, x: str, y: str, sig: object, cells: Callable[[], tuple[Acc, Acc]]) -> None:
+        """The pair diff of cells (``x``, ``y``) that may differ: ``sig`` is a hashable key equal
+        for alike cells (both inputs), ``cells`` gives them (old, new) when the diff is built."""
+        a, b = self.by_label[x], self.by_label[y]
+        labels = (a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni)
+        shape = self._shapes.get(sig, _UNSEEN) if self.reuse else _UNSEEN
+        if shape is _UNSEEN:
+            pd = None
+            full = self.full
+            before, after = cells()
+            change = compare(state_of_acc(before, full), state_of_acc(after, full))
+            if change:
+                lists = _Lists(self.space, self.render)
+                lists.add(change, full, _ends(a, b, 1), _ends(a, b, 0))
+                pd = lists.pair(labels, None, None)
+            self._shapes[sig] = _shape_of(pd)
+        elif shape is not None:
+            (new_a, old_a), (new_b, old_b) = self._texts_of(a), self._texts_of(b)
+            pd = _from_shape(shape, labels, (new_a, new_b), (old_a, old_b))
+        else:
+            pd = None
+        if pd is not None:
+            self._out.append((x, y, pd))
+
+    def pairs(self) -> list[PairDiff]:
+        """The pair diffs in the order of their cells' labels (two pairs of one ENI pair, for two
+        addresses of an ENI, keep that order through the final sort)."""
+        self._out.sort(key=lambda item: (item[0], item[1]))
+        return [pd for _, _, pd in self._out]
+
+    def cell_pairs(self, cells: list[dict[tuple[str, str], Acc]], progress: Progress = NO_PROGRESS) -> None:
+        """The pair diffs of every cell of either input that differs from the other's."""
+        empty = Acc()
+        progress.start("diff: comparing pairs", len(cells[0]) + len(cells[1]))
+        done = 0
+        for i, side in enumerate(cells):
+            other = cells[1 - i]
+            for key, acc in side.items():
+                done += 1
+                if done % 4096 == 0:
+                    progress.advance(4096)
+                if i == 1 and key in other:
+                    continue  # compared from the old input's side
+                got = other.get(key, empty)
+                self.pair_cells(key[0], key[1], *((acc, got) if i == 0 else (got, acc)))
+
+    def pair_cells(self, x: str, y: str, before: Acc, after: Acc) -> None:
+        """The pair diff of the cells (``x``, ``y``) of the old and the new input."""
+        if (
+            before.allowed == after.allowed
+            and before.one_way == after.one_way
+            and before.unknown == after.unknown
+            and before.partial == after.partial
+            and before.partial_rows == after.partial_rows
+        ):
+            return  # the common case: nothing changed between these two
+        self.pair(x, y, (_acc_key(before), _acc_key(after)), lambda: (before, after))
+
+
 def _cell_pairs(
     cells: list[dict[tuple[str, str], Acc]],
     by_label: dict[str, _Address],
@@ -867,64 +982,12 @@ def _cell_pairs(
     full: Intervals,
     progress: Progress = NO_PROGRESS,
     *,
-    reuse: bool = True,
+    reuse: bool | None = None,
 ) -> list[PairDiff]:
-    """The pair diffs of the cells that differ between the inputs. Pairs whose cells are alike
-    in both inputs differ alike -- only their addresses differ --, so each such pair's diff is
-    built once and the others are printed from its shape (``reuse=False``: every pair is built,
-    the same answer: a test compares both)."""
-    empty = Acc()
-    out: list[PairDiff] = []
-    keys = sorted(set(cells[0]) | set(cells[1]))
-    shapes: dict[tuple[object, object], PairShape | None] = {}
-    texts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-
-    def texts_of(item: _Address) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """An address slot as entries print it: in the new input (the old one's where it has
-        none), and in the old one (the new one's where it has none)."""
-        got = texts.get(item.label)
-        if got is None:
-            new, old = item.new or item.old, item.old or item.new
-            assert new is not None and old is not None
-            got = texts[item.label] = (
-                render.cover(((new[0], new[0]),), None),
-                render.cover(((old[0], old[0]),), None),
-            )
-        return got
-
-    progress.start("diff: comparing pairs", len(keys))
-    for done, key in enumerate(keys, 1):
-        if done % 4096 == 0:
-            progress.advance(4096)
-        before, after = cells[0].get(key, empty), cells[1].get(key, empty)
-        if (
-            before.allowed == after.allowed
-            and before.one_way == after.one_way
-            and before.unknown == after.unknown
-            and before.partial == after.partial
-            and before.partial_rows == after.partial_rows
-        ):
-            continue  # the common case: nothing changed between these two
-        a, b = by_label[key[0]], by_label[key[1]]
-        labels = (a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni)
-        sig = (_acc_key(before), _acc_key(after))
-        shape = shapes.get(sig, _UNSEEN) if reuse else _UNSEEN
-        if shape is _UNSEEN:
-            pd = None
-            change = compare(state_of_acc(before, full), state_of_acc(after, full))
-            if change:
-                lists = _Lists(space, render)
-                lists.add(change, full, _ends(a, b, 1), _ends(a, b, 0))
-                pd = lists.pair(labels, None, None)
-            shapes[sig] = _shape_of(pd)
-        elif shape is not None:
-            (new_a, old_a), (new_b, old_b) = texts_of(a), texts_of(b)
-            pd = _from_shape(shape, labels, (new_a, new_b), (old_a, old_b))
-        else:
-            pd = None
-        if pd is not None:
-            out.append(pd)
-    return out
+    """The pair diffs of the cells that differ between the inputs (:class:`_Printer`)."""
+    printer = _Printer(by_label, space, render, full, reuse=reuse)
+    printer.cell_pairs(cells, progress)
+    return printer.pairs()
 
 
 def _internet_diff(

@@ -405,27 +405,59 @@ class FastMatrix:
     def row(self, a: Host, a_labels: tuple[str, ...], a_owner: str, d: _Dest, keep: int = -1) -> None:
         """Every receiver of ``d`` against sender ``a`` (only the positions set in ``keep``, a
         bit per position, when given)."""
-        bulk = self.bulk
         by_shape = self.class_rows(a, d)
+        for j in self.slow_positions(a, a_owner, d, by_shape, keep):
+            self.pairwise += 1
+            out = self.bulk.pair(a, d.hosts[j])
+            if not out.empty:
+                for x in a_labels:
+                    for y in d.labels[j]:
+                        self.accs[(x, y)].add(out)
+        got = self.fast_row(a, a_owner, d, by_shape, keep)
+        if got is None:
+            return
+        lists, partial = got
+        if self.by == "instance":
+            self._blocks(a_labels, d, lists, partial, keep)
+            return
+        for x in a_labels:
+            pending = self._pending.get(x)
+            if pending is None:
+                self._pending[x] = _Rows(list(lists), dict(partial), 0)
+                continue
+            for i in range(3):
+                pending.lists[i] |= lists[i]
+            for p, r in partial.items():
+                pending.partial[p] = pending.partial.get(p, 0) | r
+
+    def slow_positions(
+        self, a: Host, a_owner: str, d: _Dest, by_shape: dict[Shape, _Rows], keep: int = -1
+    ) -> list[int]:
+        """The positions of ``d`` (in ``keep``) judged pair by pair against sender ``a``: never
+        ``a``'s own ENI, nor (by instance) its own instance."""
         slow_rows = by_shape.get(None)
-        if slow_rows is not None:
-            slow = slow_rows.slow & keep
-            while slow:
-                low = slow & -slow
-                j = low.bit_length() - 1
-                slow ^= low
-                b = d.hosts[j]
-                if b.eni_id == a.eni_id or (self.by == "instance" and d.owners[j] == a_owner):
-                    continue
-                self.pairwise += 1
-                out = bulk.pair(a, b)
-                if not out.empty:
-                    for x in a_labels:
-                        for y in d.labels[j]:
-                            self.accs[(x, y)].add(out)
+        if slow_rows is None:
+            return []
+        out: list[int] = []
+        slow = slow_rows.slow & keep
+        while slow:
+            low = slow & -slow
+            j = low.bit_length() - 1
+            slow ^= low
+            if d.hosts[j].eni_id == a.eni_id or (self.by == "instance" and d.owners[j] == a_owner):
+                continue
+            out.append(j)
+        return out
+
+    def fast_row(
+        self, a: Host, a_owner: str, d: _Dest, by_shape: dict[Shape, _Rows], keep: int = -1
+    ) -> tuple[list[int], dict[Intervals, int]] | None:
+        """The row of sender ``a`` against the receivers of ``d`` judged by blocks: bits per
+        list and per partial port set, ``a``'s own ENI (and instance) and positions outside
+        ``keep`` masked out; None when nothing gets through. Counted in :attr:`rows`."""
         lists = [0, 0, 0]
         partial: dict[Intervals, int] = {}
-        a_eni = bulk.c.enis[a.eni_id or ""]
+        a_eni = self.bulk.c.enis[a.eni_id or ""]
         for shape, rows in by_shape.items():
             if shape is None or not (any(rows.lists) or rows.partial):
                 continue
@@ -440,7 +472,7 @@ class FastMatrix:
             for p, r in rows.partial.items():
                 partial[p] = partial.get(p, 0) | (r & sg)
         if not (any(lists) or partial):
-            return
+            return None
         exclude = d.by_eni.get(a.eni_id or "", 0)
         if self.by == "instance":
             exclude |= d.by_owner.get(a_owner, 0)
@@ -448,26 +480,28 @@ class FastMatrix:
         if exclude:
             mask = ~(exclude * self.FULL)
         if keep != -1:
-            keep_mask = self._keep_masks.get(keep)
-            if keep_mask is None:
-                keep_mask = self._keep_masks[keep] = self.spread_bits(keep) * self.FULL
-            mask &= keep_mask
+            mask &= self.keep_mask(keep)
         if mask != -1:
             lists = [r & mask for r in lists]
             partial = {p: r & mask for p, r in partial.items()}
         self.rows += 1
-        if self.by == "instance":
-            self._blocks(a_labels, d, lists, partial, keep)
-            return
-        for x in a_labels:
-            pending = self._pending.get(x)
-            if pending is None:
-                self._pending[x] = _Rows(list(lists), dict(partial), 0)
-                continue
-            for i in range(3):
-                pending.lists[i] |= lists[i]
-            for p, r in partial.items():
-                pending.partial[p] = pending.partial.get(p, 0) | r
+        return lists, partial
+
+    def keep_mask(self, keep: int) -> int:
+        """The blocks of the positions set in ``keep`` (the same for every row of a subnet)."""
+        got = self._keep_masks.get(keep)
+        if got is None:
+            got = self._keep_masks[keep] = self.spread_bits(keep) * self.FULL
+        return got
+
+    def keep_positions(self, keep: int, n: int) -> range | list[int]:
+        """The positions set in ``keep`` (-1: all ``n``)."""
+        if keep == -1:
+            return range(n)
+        got = self._keep_positions.get(keep)
+        if got is None:
+            got = self._keep_positions[keep] = [j for j in range(n) if keep >> j & 1]
+        return got
 
     def _all(self, d: _Dest) -> int:
         got = self._full_row.get(id(d))
@@ -524,13 +558,7 @@ class FastMatrix:
         raws = [r.to_bytes(length, "little") if r else None for r in lists]
         allowed, one_way, unknown = raws
         praws = [(ports, r.to_bytes(length, "little")) for ports, r in partial.items()]
-        if keep == -1:
-            positions: range | list[int] = range(n)
-        else:
-            got = self._keep_positions.get(keep)
-            if got is None:
-                got = self._keep_positions[keep] = [j for j in range(n) if keep >> j & 1]
-            positions = got
+        positions = self.keep_positions(keep, n)
         from_bytes = int.from_bytes
         zero = bytes(size)
         x = a_labels[0]
