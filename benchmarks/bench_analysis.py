@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from vpcsim.analysis import diff, exposure, matrix, reach
+from vpcsim.analysis import check, diff, exposure, matrix, reach
 from vpcsim.analysis.bulk import Bulk
 from vpcsim.analysis.endpoints import Host
 from vpcsim.analysis.matrix import _candidate_vpcs
@@ -37,11 +37,14 @@ from vpcsim.analysis.naive import naive_outcome
 from vpcsim.engine import make_flow, trace
 from vpcsim.engine.compiled import compile_network
 from vpcsim.model import Network, SecurityGroupRule
+from vpcsim.model.policy import Policy
 from vpcsim.testing import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network, messy_config
 
 T = TypeVar("T")
 
 TARGETS = {"reach": 0.010, "exposure": 30.0, "matrix": 120.0, "instance": 120.0, "diff": 10.0}
+TIERS = ("web", "app", "db", "bastion", "cache", "batch", "lb", "mgmt")
+"""The generator's group roles (``{vpc}-{role}`` Name tags): an instance's tier is its first group's."""
 MEMORY_GIB = {"exposure": 4.0, "matrix": 8.0}
 SEED = 1
 MEDIUM = GeneratorConfig(
@@ -257,6 +260,57 @@ def bench_diff(config: GeneratorConfig, sample: int) -> None:
     )
 
 
+def bench_policy(network: Network) -> Policy:
+    """Typical assertions over the estate: no SSH from the internet to any ENI; one instance
+    reaches another on HTTPS; the web tier never reaches the db tier on SSH or RDP, and the db
+    tier sends nothing to the internet (tiers of the largest VPC, by ``Tier`` tags the benchmark
+    gives every instance from its first group's role). Tags change nothing the network compiles."""
+    by_vpc: dict[str, list[str]] = {}
+    for instance in sorted(network.instances.values(), key=lambda i: i.instance_id):
+        eni = network.network_interfaces[instance.network_interface_ids[0]]
+        group = network.security_groups.get(eni.groups[0]) if eni.groups else None
+        role = (group.tags.get("Name") or "").rsplit("-", 1)[-1] if group is not None else ""
+        if role in TIERS:
+            instance.tags["Tier"] = role
+        by_vpc.setdefault(instance.vpc_id, []).append(instance.instance_id)
+    vpc = max(sorted(by_vpc), key=lambda v: len(by_vpc[v]))
+    one, other = by_vpc[vpc][:2]
+    return Policy.model_validate(
+        {
+            "assertions": [
+                {"name": "no SSH from the internet", "from": "internet", "to": "all", "deny": ["tcp/22"]},
+                {
+                    "name": "one instance reaches another on HTTPS",
+                    "from": one,
+                    "to": other,
+                    "allow": ["tcp/443"],
+                },
+                {
+                    "name": "web never reaches db on SSH or RDP",
+                    "from": {"vpc": vpc, "tag": {"Tier": "web"}},
+                    "to": {"vpc": vpc, "tag": {"Tier": "db"}},
+                    "deny": ["tcp/22", "tcp/3389"],
+                },
+                {
+                    "name": "db sends nothing to the internet",
+                    "from": {"vpc": vpc, "tag": {"Tier": "db"}},
+                    "to": "internet",
+                    "deny": ["all"],
+                },
+            ]
+        }
+    )
+
+
+def bench_check(network: Network) -> None:
+    policy = bench_policy(network)
+    result, seconds = _timed(lambda: check(network, policy))
+    peak = _rss_gib()
+    print(f"check: {seconds:.1f} s ({_cpu()}), {len(policy.assertions)} assertions; peak RSS {peak:.2f} GiB")
+    for a in result.assertions:
+        print(f"  {a.name}: {a.status}, {a.pairs:,} pairs, {a.violation_count:,} violations")
+
+
 def _configs(preset: str, enis: int | None, quick: bool) -> tuple[GeneratorConfig, GeneratorConfig]:
     """The estate and the ``matrix --by instance`` network of a preset."""
     if preset == "messy":
@@ -279,7 +333,10 @@ def main(argv: list[str] | None = None) -> None:
         "--quick", action="store_true", help="the 1,000-ENI bench preset instead of the estate"
     )
     parser.add_argument(
-        "--only", nargs="*", default=None, help="reach exposure matrix-sg matrix-subnet matrix-instance diff"
+        "--only",
+        nargs="*",
+        default=None,
+        help="reach exposure matrix-sg matrix-subnet matrix-instance diff check",
     )
     parser.add_argument("--preset", choices=("estate", "messy"), default="estate", help="the estate's kind")
     parser.add_argument("--enis", type=int, default=None, help="ENIs in the estate (default 50,000)")
@@ -291,10 +348,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv if argv is not None else [])
     big, medium = _configs(args.preset, args.enis, args.quick)
-    wanted = set(args.only or ["reach", "exposure", "matrix-sg", "matrix-subnet", "matrix-instance", "diff"])
+    wanted = set(
+        args.only or ["reach", "exposure", "matrix-sg", "matrix-subnet", "matrix-instance", "diff", "check"]
+    )
     samples = 30 if args.quick else 200
     naive = args.naive
-    if wanted & {"reach", "exposure", "matrix-sg", "matrix-subnet"}:
+    if wanted & {"reach", "exposure", "matrix-sg", "matrix-subnet", "check"}:
         estate = _estate(big, f"{args.preset} estate")
         if "reach" in wanted:
             bench_reach(estate, samples, naive)
@@ -304,6 +363,8 @@ def main(argv: list[str] | None = None) -> None:
             bench_matrix(estate, "security-group", naive or 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
         if "matrix-subnet" in wanted:
             bench_matrix(estate, "subnet", naive or 100, TARGETS["matrix"], MEMORY_GIB["matrix"])
+        if "check" in wanted:
+            bench_check(estate)
         del estate
         gc.collect()
     if "matrix-instance" in wanted:

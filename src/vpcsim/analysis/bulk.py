@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -509,12 +509,21 @@ class Bulk:
             out.append((((atom.lo, atom.hi),), outcome))
         return out
 
-    def internet_spaces(self, hosts: Iterable[Host], *, internet_is_source: bool) -> dict[Host, LocalSpace]:
+    def internet_spaces(
+        self,
+        hosts: Iterable[Host],
+        *,
+        internet_is_source: bool,
+        extra: Iterable[SgRule] = (),
+        every: Callable[[], TrafficSpace] | None = None,
+    ) -> dict[Host, LocalSpace]:
         """The traffic space of the questions "the internet and each of ``hosts``", one per
         class of hosts: cut only by the rules its paths meet and by the groups of the class's
         members among ``hosts`` (:mod:`~vpcsim.analysis.local_atoms`). Class mates share the
         space, its filter caches and its memo; a class's members carry a VPC's groups at most,
-        so a space's atoms do not grow with the estate."""
+        so a space's atoms do not grow with the estate. ``extra``: rules that cut every space
+        too (a policy's flows); ``every``: the space cut by every rule (default: this one's)."""
+        extra = list(extra)
         members: dict[int, tuple[InternetClass, list[Host]]] = {}
         for host in hosts:
             ic = self.internet_class(host, internet_is_source=internet_is_source)
@@ -524,7 +533,8 @@ class Bulk:
             if any(sk.load_balancer for _, sks in ic.contexts for sk in sks.values()):
                 # A load balancer's legs to its targets meet filters the skeletons do not list
                 # (the engine walks them per atom): the network's own atoms are exact there.
-                shared = LocalSpace(self.space, FilterEvaluator(self.space, self.keyer))
+                space = every() if every is not None else self.space
+                shared = LocalSpace(space, FilterEvaluator(space, self.keyer))
                 for host in mates:
                     out[host] = shared
                 continue
@@ -538,6 +548,7 @@ class Bulk:
                     if id(lst) not in seen:
                         seen.add(id(lst))
                         rules.add_sg(lst)
+            rules.add_sg(extra)
             local = local_space(rules, self.client_ports, self.keyer)
             for host in mates:
                 out[host] = local

@@ -111,7 +111,7 @@ def row_pairs(
     zero = bytes(size)
     empty: Block = (zero, zero, zero, ())
     label_of = layout.label_of
-    progress.start("diff: pairs of both inputs", len(layout.subnets))
+    progress.start("diff: comparing pairs", len(layout.subnets))
     for _, members, asked in layout.subnets:
         progress.advance()
         ds = [fm.dest(members) for fm in fms]

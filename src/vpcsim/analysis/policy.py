@@ -17,11 +17,11 @@ by :mod:`~vpcsim.analysis.policy6`, where ``icmp`` means ICMPv6. The grammar is 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ..engine.compiled import CompiledEni, SgRule
+from ..engine.compiled import Compiled, CompiledEni, SgRule
 from ..engine.flow import ICMP, ICMPV6, TCP, UDP, parse_client_ports
 from ..model import (
     Instance,
@@ -42,14 +42,19 @@ from ..model.problems import InputError, LoadProblem, Location
 from ..progress import NO_PROGRESS, Progress
 from .atoms import Atom, RuleSet, TrafficSpace
 from .bulk import Bulk, network_rules, quiet_gc
+from .diff_rules import DiffRules
 from .endpoints import Host
 from .incomplete import UNSEEN_BY_VERDICTS, Incomplete, incomplete_of
 from .intervals import Interval, IntervalIndex, Intervals, normalize
+from .local_atoms import LocalSpace
 from .pairs6 import Space6, has_ipv6_hosts
 from .policy6 import Check6, Item
 from .policy_judge import INTERNET, MAX_VIOLATIONS, Judge, Violation
 
 SCHEMA_VERSION = 1
+_LOCAL_ATOMS = True
+"""Judge each assertion over the atoms of its own paths (:func:`assertion_space`); False: over
+every rule of the network (a test compares both)."""
 
 
 # ---------------------------------------------------------------------------- flows
@@ -496,9 +501,20 @@ def _check(
         parsed.append((allow, deny, only))
         for group in (allow, deny, only):
             flows.extend(group or ())
-    base = network_rules(network)
-    base.add_sg(r for f in flows for r in f.rules())
     bulks: dict[Interval, Bulk] = {}
+    every: dict[Interval, TrafficSpace] = {}
+
+    def every_rule(ports: Interval) -> TrafficSpace:
+        """The traffic space cut by every rule of the network and every flow of the policy."""
+        got = every.get(ports)
+        if got is None:
+            base = network_rules(network)
+            rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
+            rules.add_sg(r for f in flows for r in f.rules())
+            rules.add_service_ports(base.service_ports)
+            got = every[ports] = TrafficSpace(rules, ports)
+        return got
+
     resolver = Resolver(network, policy.endpoints)
     ends = _resolve_ends(resolver, policy, policy_path, lines)
     six = Check6(network) if has_ipv6_hosts(network) else None
@@ -510,17 +526,26 @@ def _check(
         ports = parse_client_ports(assertion.client_ports) if assertion.client_ports else (32768, 60999)
         over = assertion.over or "both"
         bulk = None
+        spaces: _InternetSpaces | None = None
+        senders, receivers = ends[index]
         if over != "ipv6":
             bulk = bulks.get(ports)
             if bulk is None:
-                rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
-                rules.add_service_ports(base.service_ports)
-                bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(rules, ports))
-        senders, receivers = ends[index]
+                # Each assertion is judged over its own space (below): none is built here.
+                bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(RuleSet(), ports))
+            fs = _FlowSets(allow, deny, only)
+            if _LOCAL_ATOMS and (senders is None or receivers is None):
+                # With the internet: one space per internet class of the addresses, as exposure.
+                spaces = _InternetSpaces(bulk, fs, lambda ports=ports: every_rule(ports))  # type: ignore[misc]
+            else:
+                own = assertion_space(bulk, senders, receivers, fs.all()) if _LOCAL_ATOMS else None
+                bulk.use_space(own if own is not None else every_rule(ports))
+                spaces = None
         results.append(
             _evaluate(
                 network,
                 bulk,
+                spaces,
                 six if over != "ipv4" else None,
                 over == "ipv6",
                 ports,
@@ -533,6 +558,66 @@ def _check(
             )
         )
     return CheckResult(policy_path, tuple(results), incomplete)
+
+
+def assertion_space(
+    bulk: Bulk, senders: set[str] | None, receivers: set[str] | None, flows: list[FlowSet]
+) -> TrafficSpace | None:
+    """The traffic space of one assertion's IPv4 questions: cut by the rules of every path its
+    pairs (or its addresses and the internet) meet (:mod:`~vpcsim.analysis.diff_rules`, as
+    ``diff`` and ``matrix`` gather them) and by its own flows, not by the rest of the estate.
+    None when a path reaches a load balancer's node: its legs to the targets meet filters no
+    skeleton lists, and only every rule of the network is exact there."""
+    gathered = DiffRules()
+    c = bulk.c
+    if senders is None or receivers is None:
+        inbound = senders is None
+        for eni_id in sorted((receivers if inbound else senders) or ()):
+            eni = c.enis.get(eni_id)
+            if eni is None:
+                continue
+            for address in sorted(eni.public_of.values()) if inbound else _ipv4(eni):
+                gathered.internet(bulk, Host(address, eni_id), inbound=inbound)
+    else:
+        gathered.pairs(bulk, _hosts(c, senders), _hosts(c, receivers))
+    if gathered.load_balancer:
+        return None
+    gathered.rules.add_service_ports(bulk.service_ports)
+    gathered.rules.add_sg(r for f in flows for r in f.rules())
+    return TrafficSpace(gathered.rules, bulk.client_ports)
+
+
+class _InternetSpaces:
+    """An assertion with the internet, judged over one traffic space per internet class of its
+    addresses (:meth:`~vpcsim.analysis.bulk.Bulk.internet_spaces`, cut by the assertion's flows
+    too), as ``exposure`` is; the judge switches space with the address."""
+
+    def __init__(self, bulk: Bulk, flows: _FlowSets, every: Callable[[], TrafficSpace]) -> None:
+        self.bulk = bulk
+        self.flows = flows
+        self.every = every
+        self._bits: dict[int, tuple[TrafficSpace, int | None, int | None, int | None]] = {}
+
+    def of(self, hosts: list[Host], *, inbound: bool) -> dict[Host, LocalSpace]:
+        extra = [r for f in self.flows.all() for r in f.rules()]
+        return self.bulk.internet_spaces(hosts, internet_is_source=inbound, extra=extra, every=self.every)
+
+    def use(self, judge: Judge, space: TrafficSpace) -> None:
+        """Judge the next outcomes over ``space`` (the flows' atoms found once per space)."""
+        got = self._bits.get(id(space))
+        if got is None:
+            f = self.flows
+
+            def bits(flows: list[FlowSet] | None) -> int | None:
+                return bits_of(space, flows) if flows is not None else None
+
+            got = self._bits[id(space)] = (space, bits(f.allow), bits(f.deny), bits(f.only))
+        judge.use(space, got[1], got[2], got[3])
+
+
+def _hosts(c: Compiled, enis: set[str]) -> list[Host]:
+    """The IPv4 addresses of ``enis`` (those the network holds), as hosts."""
+    return [Host(a, eni_id) for eni_id in sorted(enis) if (eni := c.enis.get(eni_id)) for a in _ipv4(eni)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,6 +676,7 @@ def _resolve_ends(
 def _evaluate(
     network: Network,
     bulk: Bulk | None,
+    spaces: _InternetSpaces | None,
     six: Check6 | None,
     only_ipv6: bool,
     client_ports: Interval,
@@ -601,8 +687,9 @@ def _evaluate(
     flows: _FlowSets,
     untrusted: str | None,
 ) -> AssertionResult:
-    """One assertion's answer over IPv4 (``bulk``) and IPv6 (``six``: None when not asked or when
-    no ENI holds an IPv6 address); ``only_ipv6``: the assertion is over IPv6 alone.
+    """One assertion's answer over IPv4 (``bulk``; ``spaces``: with the internet, over a space
+    per internet class) and IPv6 (``six``: None when not asked or when no ENI holds an IPv6
+    address); ``only_ipv6``: the assertion is over IPv6 alone.
     ``untrusted`` (why the network is incomplete) turns a ``deny`` or ``only`` that holds into
     ``unknown``."""
     if senders is None and receivers is None:
@@ -613,7 +700,7 @@ def _evaluate(
     judged: list[tuple[Judge, IntervalIndex]] = []
     if bulk is not None:
         judge = flows.judge(bulk.space, "ipv4")
-        _judge_ipv4(network, bulk, judge, senders, receivers)
+        _judge_ipv4(network, bulk, judge, senders, receivers, spaces)
         judged.append((judge, bulk.universe.index))
     if six is not None:
         unaddressable: list[str] = []
@@ -648,24 +735,39 @@ def _evaluate(
 
 
 def _judge_ipv4(
-    network: Network, bulk: Bulk, judge: Judge, senders: set[str] | None, receivers: set[str] | None
+    network: Network,
+    bulk: Bulk,
+    judge: Judge,
+    senders: set[str] | None,
+    receivers: set[str] | None,
+    spaces: _InternetSpaces | None = None,
 ) -> None:
     """Every IPv4 pair (or address and internet piece) an assertion ranges over."""
     if senders is None or receivers is None:
         chosen = receivers if senders is None else senders
         inbound = senders is None
+        ends: list[tuple[str, list[int]]] = []
         for eni_id in sorted(chosen or ()):
             eni = bulk.c.enis.get(eni_id)
-            if eni is None:
-                continue
-            addresses = sorted(eni.public_of.values()) if inbound else _ipv4(eni)
+            if eni is not None:
+                ends.append((eni_id, sorted(eni.public_of.values()) if inbound else _ipv4(eni)))
+        local_of = (
+            spaces.of([Host(a, eni_id) for eni_id, addresses in ends for a in addresses], inbound=inbound)
+            if spaces is not None
+            else {}
+        )
+        for eni_id, addresses in ends:
             label = _label(network, eni_id)
             if inbound and not addresses and judge.allow_bits:
-                judge.unaddressable(label, ((0, 2**32 - 1),), _points(_ipv4(eni)))
+                judge.unaddressable(label, ((0, 2**32 - 1),), _points(_ipv4(bulk.c.enis[eni_id])))
                 continue
             for address in addresses:
                 point = ((address, address),)
-                for piece, outcome in bulk.internet(Host(address, eni_id), internet_is_source=inbound):
+                host = Host(address, eni_id)
+                local = local_of.get(host)
+                if local is not None and spaces is not None and local.space is not judge.space:
+                    spaces.use(judge, local.space)
+                for piece, outcome in bulk.internet(host, internet_is_source=inbound, local=local):
                     if inbound:
                         judge.judge(outcome, INTERNET, label, piece, point)
                     else:

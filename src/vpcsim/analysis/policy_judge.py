@@ -3,14 +3,23 @@
 Why apart from :mod:`~vpcsim.analysis.policy`: the same judgement (``allow``, ``deny``, ``only``
 over the atoms of a traffic space) serves the IPv4 pairs, found with the bulk machinery, and the
 IPv6 ones (:mod:`~vpcsim.analysis.policy6`), each over its own traffic space.
+
+Outcomes may come from several traffic spaces (one per internet class of an assertion with the
+internet, :meth:`Judge.use`). A violation record whose facts come from two or more spaces is
+built over their common refinement -- the space cut at every boundary of theirs --, each fact's
+atoms mapped onto it: entries are printed from sets of flows, so the record reads as it would
+over the network's atoms.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .atoms import TrafficSpace
+from ..engine.compiled import SgRule
+from ..engine.flow import TCP, UDP
+from .atoms import Atom, RuleSet, TrafficSpace
 from .entries import Entry, EntryBuilder, RenderCache
 from .evaluate import Outcome
 from .intervals import IntervalIndex, Intervals
@@ -62,7 +71,10 @@ class Judge:
     deny_bits: int | None
     only_bits: int | None
     render: RenderCache = field(default_factory=RenderCache)
-    records: dict[tuple[str, str, str, bool], EntryBuilder] = field(default_factory=dict)
+    records: dict[tuple[str, str, str, bool], list[tuple[TrafficSpace, int, Intervals, Intervals]]] = field(
+        default_factory=dict
+    )
+    """Per violation record, its facts: (space, atoms, sources, destinations)."""
     pairs: int = 0
     violation_count: int = 0
     failed: bool = False
@@ -104,13 +116,17 @@ class Judge:
         else:
             self.failed = True
         key = (src_label, dst_label, reason, is_unknown)
-        builder = self.records.get(key)
-        if builder is None:
+        facts = self.records.get(key)
+        if facts is None:
             self.violation_count += 1
             if len(self.records) >= MAX_VIOLATIONS:
                 return
-            builder = self.records[key] = EntryBuilder(self.space, self.render)
-        builder.add(bits, srcs, dsts)
+            facts = self.records[key] = []
+        facts.append((self.space, bits, srcs, dsts))
+
+    def use(self, space: TrafficSpace, allow: int | None, deny: int | None, only: int | None) -> None:
+        """Judge the next outcomes over ``space``, the assertion's flows as its atoms."""
+        self.space, self.allow_bits, self.deny_bits, self.only_bits = space, allow, deny, only
 
     def unaddressable(self, label: str, everywhere: Intervals, points: Intervals) -> None:
         """``allow`` from the internet to an end the internet cannot address: nothing is allowed."""
@@ -119,22 +135,87 @@ class Judge:
             self.record(self.allow_bits, INTERNET, label, "not-allowed", False, everywhere, points)
 
     def violations(self, universe: IntervalIndex) -> list[Violation]:
-        return [
-            Violation(
-                src_label,
-                dst_label,
-                reason,
-                tuple(
-                    builder.build(
-                        universe if src_label == INTERNET else None,
-                        universe if dst_label == INTERNET else None,
-                    )
-                ),
-                is_unknown,
-                self.family,
+        out: list[Violation] = []
+        for (src_label, dst_label, reason, is_unknown), facts in sorted(self.records.items()):
+            builder = _builder(facts, self.render)
+            entries = builder.build(
+                universe if src_label == INTERNET else None,
+                universe if dst_label == INTERNET else None,
             )
-            for (src_label, dst_label, reason, is_unknown), builder in sorted(self.records.items())
-        ]
+            out.append(Violation(src_label, dst_label, reason, tuple(entries), is_unknown, self.family))
+        return out
+
+
+def _builder(
+    facts: list[tuple[TrafficSpace, int, Intervals, Intervals]], render: RenderCache
+) -> EntryBuilder:
+    """One record's facts in one entry builder: over their space, or over the common refinement
+    of theirs with each fact's atoms mapped onto it."""
+    spaces = list({id(space): space for space, _, _, _ in facts}.values())
+    if len(spaces) == 1:
+        builder = EntryBuilder(spaces[0], render)
+        for _, bits, srcs, dsts in facts:
+            builder.add(bits, srcs, dsts)
+        return builder
+    rules = RuleSet()
+    for space in spaces:
+        rules.add_sg(_boundaries(space))
+    common = TrafficSpace(rules, spaces[0].client_ports, ipv6=spaces[0].ipv6)
+    maps = {id(space): _onto(space, common) for space in spaces}
+    builder = EntryBuilder(common, render)
+    for space, bits, srcs, dsts in facts:
+        onto = maps[id(space)]
+        mapped = 0
+        while bits:
+            low = bits & -bits
+            mapped |= onto[low.bit_length() - 1]
+            bits ^= low
+        builder.add(mapped, srcs, dsts)
+    return builder
+
+
+def _boundaries(space: TrafficSpace) -> list[SgRule]:
+    """Rules that cut a traffic space at every boundary of ``space``'s atoms."""
+    out: list[SgRule] = []
+    for atom in space.atoms:
+        if atom.ports is not None:
+            out.extend(SgRule.from_anywhere(atom.protocol, lo, hi, "boundary") for lo, hi in atom.ports)
+        elif atom.icmp_types is not None:
+            types, codes = atom.icmp_types, atom.icmp_codes
+            t = types[0][0] if len(types) == 1 and types[0][0] == types[0][1] else -1
+            c = codes[0][0] if codes is not None and len(codes) == 1 and codes[0][0] == codes[0][1] else -1
+            out.append(SgRule.from_anywhere(atom.protocol, t, c, "boundary"))
+        elif atom.protocols == ((atom.protocol, atom.protocol),):
+            out.append(SgRule.from_anywhere(atom.protocol, 0, 65535, "boundary"))
+    return out
+
+
+def _onto(space: TrafficSpace, common: TrafficSpace) -> list[int]:
+    """Per atom of ``space``, the atoms of ``common`` (a refinement of it) that it holds."""
+    out = [0] * len(space.atoms)
+    for atom in common.atoms:
+        out[_holder(space, atom)] |= 1 << atom.index
+    return out
+
+
+def _holder(space: TrafficSpace, atom: Atom) -> int:
+    """The atom of ``space`` that holds ``atom``'s representative flow."""
+    if atom.protocol in (TCP, UDP) and atom.ports is not None:
+        first, starts = space.port_runs[atom.protocol]
+        return first + bisect_right(starts, atom.ports[0][0]) - 1
+    for candidate in space.atoms:
+        if not any(lo <= atom.protocol <= hi for lo, hi in candidate.protocols):
+            continue
+        if atom.icmp_types is not None and candidate.icmp_types is not None:
+            t, c = atom.icmp_types[0][0], (atom.icmp_codes or ((0, 0),))[0][0]
+            codes = candidate.icmp_codes or ((0, 255),)
+            if not (
+                any(lo <= t <= hi for lo, hi in candidate.icmp_types)
+                and any(lo <= c <= hi for lo, hi in codes)
+            ):
+                continue
+        return candidate.index
+    raise AssertionError(f"no atom of the space holds {atom}")  # the partition covers every flow
 
 
 __all__ = ["INTERNET", "MAX_VIOLATIONS", "Judge", "Violation"]
