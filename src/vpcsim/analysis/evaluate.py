@@ -107,6 +107,10 @@ class Keyer:
     def acl_key(self, remote: int) -> object:
         return remote
 
+    def acl_entries_key(self, entries: list[AclEntry], remote: int) -> object:
+        """The key of ``remote`` for one ACL's entries (paired with the list's identity)."""
+        return self.acl_key(remote)
+
     def sg_key(self, rules: list[SgRule], remote: int) -> object:
         return remote
 
@@ -232,7 +236,7 @@ class FilterEvaluator:
     # ---------------------------------------------------------------- network ACLs
 
     def acl(self, entries: list[AclEntry], remote: int, role: str, const: PortRanges, mask: int) -> int:
-        key = (id(entries), self.keyer.acl_key(remote), role, const, mask)
+        key = (id(entries), self.keyer.acl_entries_key(entries, remote), role, const, mask)
         cached = self._acl_forward.get(key)
         if cached is not None:
             return cached
@@ -343,7 +347,7 @@ class FilterEvaluator:
 
     def _remote_key(self, call: FilterCall, rules: list[SgRule] | list[AclEntry], remote: int) -> object:
         if call.kind == "acl":
-            return self.keyer.acl_key(remote)
+            return self.keyer.acl_entries_key(rules, remote)  # type: ignore[arg-type]
         return ("sg", self.keyer.sg_key(rules, remote))  # type: ignore[arg-type]
 
     def reply_sports(self, call: FilterCall, protocol: int, subst: Subst = NO_SUBST) -> int:

@@ -120,17 +120,26 @@ def cidr_cover(members: Intervals, universe: IntervalIndex | None = None) -> lis
     six = members[0][0] > FULL_MASK  # one family per set: IPv6 sets are covered in IPv6 blocks
     bits = 128 if six else 32
     gaps = subtract(ADDRESS_SPACE6 if six else ADDRESS_SPACE, members)
-    if universe is not None:
-        # Read inside the universe once: a block is then judged by one lookup per question
-        # (the members and the gaps that count are those the universe holds).
-        inside = normalize(universe.intervals)
-        members, gaps = intersect(members, inside), intersect(gaps, inside)
     member_index, gap_index = IntervalIndex(members), IntervalIndex(gaps)
-    useful = member_index.overlaps  # the block holds a member (inside the universe)
+    if universe is None:
+        useful = member_index.overlaps  # the block holds a member
 
-    def allowed(lo: int, hi: int) -> bool:
-        """The block holds no non-member (inside the universe)."""
-        return not gap_index.overlaps(lo, hi)
+        def allowed(lo: int, hi: int) -> bool:
+            """The block holds no non-member."""
+            return not gap_index.overlaps(lo, hi)
+
+    else:
+        # Read inside the universe without intersecting it: a universe has a hole per public
+        # address of the estate, so intersecting it once per cover cost covers x holes. A block
+        # is judged by the pieces of the members (or gaps) it overlaps -- a few -- each asked
+        # for a universe address with one bisection.
+        def useful(lo: int, hi: int) -> bool:
+            """The block holds a member inside the universe."""
+            return _meets(member_index, universe, lo, hi)
+
+        def allowed(lo: int, hi: int) -> bool:
+            """The block holds no non-member inside the universe."""
+            return not _meets(gap_index, universe, lo, hi)
 
     out: list[str] = []
 
@@ -147,6 +156,19 @@ def cidr_cover(members: Intervals, universe: IntervalIndex | None = None) -> lis
 
     walk(V6_FLAG if six else 0, 0)
     return out
+
+
+def _meets(pieces: IntervalIndex, universe: IntervalIndex, lo: int, hi: int) -> bool:
+    """Whether ``[lo, hi]`` holds an address of ``pieces`` that ``universe`` holds too."""
+    los, his = pieces.los, pieces.his
+    i = bisect_right(los, lo) - 1
+    if i < 0 or his[i] < lo:
+        i += 1
+    while i < len(los) and los[i] <= hi:
+        if universe.first_in(max(los[i], lo), min(his[i], hi)) is not None:
+            return True
+        i += 1
+    return False
 
 
 def cidrs_to_intervals(cidrs: Iterable[tuple[int, int]]) -> Intervals:
