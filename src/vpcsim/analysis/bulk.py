@@ -104,6 +104,7 @@ class AtomKeyer(Keyer):
         group_rules: dict[tuple[str, bool], list[SgRule]],
         acl_bounds: list[int] | None = None,
     ) -> None:
+        super().__init__()
         self.bounds = bounds
         self.acl_bounds = acl_bounds if acl_bounds is not None else bounds
         # Every compiled rule that references a group holds that group's members: one member set

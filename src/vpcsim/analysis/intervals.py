@@ -120,55 +120,50 @@ def cidr_cover(members: Intervals, universe: IntervalIndex | None = None) -> lis
     six = members[0][0] > FULL_MASK  # one family per set: IPv6 sets are covered in IPv6 blocks
     bits = 128 if six else 32
     gaps = subtract(ADDRESS_SPACE6 if six else ADDRESS_SPACE, members)
-    member_index, gap_index = IntervalIndex(members), IntervalIndex(gaps)
+    # A block is judged by the member (or gap) pieces it overlaps -- a few -- each asked for an
+    # address the universe holds with one bisection. The universe is never intersected with the
+    # set: it has a hole per public address of the estate, and intersecting it once per cover
+    # made covers x holes.
+    mlos, mhis = [lo for lo, _ in members], [hi for _, hi in members]
+    glos, ghis = [lo for lo, _ in gaps], [hi for _, hi in gaps]
     if universe is None:
-        useful = member_index.overlaps  # the block holds a member
-
-        def allowed(lo: int, hi: int) -> bool:
-            """The block holds no non-member."""
-            return not gap_index.overlaps(lo, hi)
-
+        ulos, uhis = [0], [1 << 160]  # every address counts
     else:
-        # Read inside the universe without intersecting it: a universe has a hole per public
-        # address of the estate, so intersecting it once per cover cost covers x holes. A block
-        # is judged by the pieces of the members (or gaps) it overlaps -- a few -- each asked
-        # for a universe address with one bisection.
-        def useful(lo: int, hi: int) -> bool:
-            """The block holds a member inside the universe."""
-            return _meets(member_index, universe, lo, hi)
+        ulos, uhis = universe.los, universe.his
+    ucount = len(ulos)
 
-        def allowed(lo: int, hi: int) -> bool:
-            """The block holds no non-member inside the universe."""
-            return not _meets(gap_index, universe, lo, hi)
+    def meets(los: list[int], his: list[int], lo: int, hi: int) -> bool:
+        """``[lo, hi]`` holds an address of the pieces that the universe holds too."""
+        i = bisect_right(los, lo) - 1
+        if i < 0 or his[i] < lo:
+            i += 1
+        count = len(los)
+        while i < count:
+            a = los[i]
+            if a > hi:
+                return False
+            a = max(a, lo)
+            j = bisect_right(ulos, a) - 1
+            if j >= 0 and uhis[j] >= a:
+                return True
+            if j + 1 < ucount and ulos[j + 1] <= min(his[i], hi):
+                return True
+            i += 1
+        return False
 
     out: list[str] = []
-
-    def walk(net: int, prefixlen: int) -> None:
-        lo, hi = cidr_interval(net, prefixlen, bits)
-        if not useful(lo, hi):
-            return
-        if allowed(lo, hi):
-            out.append(f"{ip_str(net)}/{prefixlen}")
-            return
-        half = 1 << (bits - 1 - prefixlen)
-        walk(net, prefixlen + 1)
-        walk(net + half, prefixlen + 1)
-
-    walk(V6_FLAG if six else 0, 0)
+    stack = [(V6_FLAG if six else 0, 0)]
+    while stack:  # depth first, lower half first: the blocks come out in address order
+        net, prefixlen = stack.pop()
+        hi = net + (1 << (bits - prefixlen)) - 1
+        if not meets(mlos, mhis, net, hi):
+            continue  # no member here
+        if not meets(glos, ghis, net, hi):
+            out.append(f"{ip_str(net)}/{prefixlen}")  # members only
+            continue
+        stack.append((net + (1 << (bits - 1 - prefixlen)), prefixlen + 1))
+        stack.append((net, prefixlen + 1))
     return out
-
-
-def _meets(pieces: IntervalIndex, universe: IntervalIndex, lo: int, hi: int) -> bool:
-    """Whether ``[lo, hi]`` holds an address of ``pieces`` that ``universe`` holds too."""
-    los, his = pieces.los, pieces.his
-    i = bisect_right(los, lo) - 1
-    if i < 0 or his[i] < lo:
-        i += 1
-    while i < len(los) and los[i] <= hi:
-        if universe.first_in(max(los[i], lo), min(his[i], hi)) is not None:
-            return True
-        i += 1
-    return False
 
 
 def cidrs_to_intervals(cidrs: Iterable[tuple[int, int]]) -> Intervals:
