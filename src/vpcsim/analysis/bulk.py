@@ -472,7 +472,7 @@ class Bulk:
         ic = self._internet_classes.get(key)
         if ic is None:
             contexts, bounds = universe_contexts(
-                self.c, self.universe, host, internet_is_source=internet_is_source
+                self.c, self.universe, host, internet_is_source=internet_is_source, walks_only=True
             )
             ic = InternetClass(host, frozenset(bounds))
             for ctx in contexts:
@@ -572,7 +572,8 @@ def _member_slots(skeletons: dict[str, Skeleton], subst: Subst) -> list[FilterCa
             if call.kind == "sg" and (call.owner in subst.enis or call.remote in subst.addresses):
                 key: tuple[object, ...] = ("sg", call.owner, call.direction, call.remote)
             elif call.kind == "acl" and call.remote in subst.addresses:
-                key = ("acl", call.remote)
+                # per ACL: each keys the address by its own entries' boundaries
+                key = ("acl", id(call.rules), call.remote)
             else:
                 continue
             if key not in seen:
