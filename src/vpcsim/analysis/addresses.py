@@ -198,10 +198,16 @@ def route_table_bounds(table: CompiledRouteTable, bounds: set[int]) -> None:
 
 
 def skeleton_bounds(
-    sk: Skeleton, universe: InternetUniverse, points: set[int], *, skip_groups_of: str | None = None
+    sk: Skeleton,
+    universe: InternetUniverse,
+    points: set[int],
+    *,
+    skip_groups_of: str | None = None,
+    filters: bool = True,
 ) -> None:
     """Every cut of the internet that the path of ``sk`` looks at (routes, blocks, rules) --
-    but the security groups of ENI ``skip_groups_of``, when given (a class mate has its own)."""
+    but the security groups of ENI ``skip_groups_of``, when given (a class mate has its own);
+    ``filters=False``: the cuts of the walk itself only (routes and blocks), not its filters'."""
     for table in sk.route_tables:
         points |= universe.table_points(table)
     for subnet in sk.subnets:
@@ -210,6 +216,8 @@ def skeleton_bounds(
                 universe.cut(subnet.net6, subnet.mask6, points)
         else:
             universe.cut(subnet.net, subnet.mask, points)
+    if not filters:
+        return
     for call in sk.filters:
         if call.kind == "sg" and call.owner == skip_groups_of:
             continue

@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from ..engine.compiled import (
     PEER_MEMBERS,
+    AclEntry,
     Compiled,
     CompiledEni,
     CompiledRouteTable,
@@ -103,6 +104,7 @@ class AtomKeyer(Keyer):
         group_rules: dict[tuple[str, bool], list[SgRule]],
         acl_bounds: list[int] | None = None,
     ) -> None:
+        super().__init__()
         self.bounds = bounds
         self.acl_bounds = acl_bounds if acl_bounds is not None else bounds
         # Every compiled rule that references a group holds that group's members: one member set
@@ -122,6 +124,7 @@ class AtomKeyer(Keyer):
         self._canonical = canonical
         self._uncached: set[int] = set()
         self._bounds_of: dict[int, list[int]] = {}
+        self._acl_points: dict[int, list[int]] = {}
 
     def register(self, rules: list[SgRule]) -> None:
         """Key a rule list of one's own (one group's rules) by member sets too, and by the list's
@@ -161,6 +164,21 @@ class AtomKeyer(Keyer):
     def acl_key(self, remote: int) -> object:
         """ACLs decide alike between two consecutive boundaries of their own CIDRs."""
         return bisect_right(self.acl_bounds, remote)
+
+    def acl_entries_key(self, entries: list[AclEntry], remote: int) -> object:
+        """One ACL decides alike between two consecutive boundaries of its *own* CIDRs: keying
+        by those rather than by every ACL's of the estate lets addresses that other ACLs cut
+        apart share this ACL's results (and a class mate's memoised outcome)."""
+        if remote > FULL_MASK:
+            return self.acl_key(remote)
+        points = self._acl_points.get(id(entries))
+        if points is None:
+            cuts: set[int] = set()
+            for entry in entries:
+                if entry.net <= FULL_MASK:
+                    _add_cidr(cuts, entry.net, entry.mask)
+            points = self._acl_points[id(entries)] = sorted(b for b in cuts if 0 < b < 2**32)
+        return bisect_right(points, remote)
 
     def sg_key(self, rules: list[SgRule], remote: int) -> object:
         refs = self._refs.get(id(rules))
@@ -324,7 +342,7 @@ class Bulk:
                 subst.sg_results[(call.owner, call.direction, call.remote)] = result
                 sig.append(result)
             else:
-                sig.append(self.keyer.acl_key(remote))
+                sig.append(self.keyer.acl_entries_key(rules, remote))  # type: ignore[arg-type]
         key = tuple(sig)
         out = memo.get(key)
         if out is not None:
@@ -454,7 +472,7 @@ class Bulk:
         ic = self._internet_classes.get(key)
         if ic is None:
             contexts, bounds = universe_contexts(
-                self.c, self.universe, host, internet_is_source=internet_is_source
+                self.c, self.universe, host, internet_is_source=internet_is_source, walks_only=True
             )
             ic = InternetClass(host, frozenset(bounds))
             for ctx in contexts:
@@ -565,7 +583,8 @@ def _member_slots(skeletons: dict[str, Skeleton], subst: Subst) -> list[FilterCa
             if call.kind == "sg" and (call.owner in subst.enis or call.remote in subst.addresses):
                 key: tuple[object, ...] = ("sg", call.owner, call.direction, call.remote)
             elif call.kind == "acl" and call.remote in subst.addresses:
-                key = ("acl", call.remote)
+                # per ACL: each keys the address by its own entries' boundaries
+                key = ("acl", id(call.rules), call.remote)
             else:
                 continue
             if key not in seen:

@@ -173,7 +173,8 @@ def traffic_of(space: TrafficSpace, bits: int) -> list[Traffic]:
     if bits == space.all_bits:
         return [Traffic("all")]
     ports: dict[int, list[tuple[int, int]]] = {TCP: [], UDP: []}
-    icmp: dict[int, list[tuple[int, int]]] = {}
+    icmp: dict[Intervals, list[tuple[int, int]]] = {}
+    """ICMP codes by the atoms' type set (atoms cut types into disjoint sets)."""
     others: list[tuple[int, int]] = []
     icmp_proto = ICMPV6 if space.ipv6 else ICMP
     for atom in space.iter_bits(bits):
@@ -181,9 +182,7 @@ def traffic_of(space: TrafficSpace, bits: int) -> list[Traffic]:
             ports[atom.protocol].extend(atom.ports or ())
         elif atom.protocol == icmp_proto and atom.icmp_types is not None:
             assert atom.icmp_types is not None and atom.icmp_codes is not None
-            for lo, hi in atom.icmp_types:
-                for t in range(lo, hi + 1):
-                    icmp.setdefault(t, []).extend(atom.icmp_codes)
+            icmp.setdefault(atom.icmp_types, []).extend(atom.icmp_codes)
         else:
             others.extend(atom.protocols)
     out: list[Traffic] = []
@@ -201,16 +200,22 @@ def traffic_of(space: TrafficSpace, bits: int) -> list[Traffic]:
     return out
 
 
-def _icmp_pairs(by_type: dict[int, list[tuple[int, int]]]) -> IcmpPairs | None:
+def _icmp_pairs(by_types: dict[Intervals, list[tuple[int, int]]]) -> IcmpPairs | None:
+    """(type, code) pairs, (type, -1) for every code of a type; None when every type has every
+    code. ``by_types``: codes by disjoint sets of types."""
+    per_type: list[tuple[int, Intervals]] = []
+    for types, codes in by_types.items():
+        merged = normalize(codes)
+        per_type.extend((t, merged) for lo, hi in types for t in range(lo, hi + 1))
+    per_type.sort()
     pairs: list[tuple[int, int]] = []
-    every = len(by_type) == BYTE_SPACE[1] - BYTE_SPACE[0] + 1
-    for t in sorted(by_type):
-        codes = normalize(by_type[t])
-        if codes == (BYTE_SPACE,):
+    every = len(per_type) == BYTE_SPACE[1] - BYTE_SPACE[0] + 1
+    for t, type_codes in per_type:
+        if type_codes == (BYTE_SPACE,):
             pairs.append((t, -1))
         else:
             every = False
-            pairs.extend((t, c) for lo, hi in codes for c in range(lo, hi + 1))
+            pairs.extend((t, c) for lo, hi in type_codes for c in range(lo, hi + 1))
     return None if every else tuple(pairs)
 
 

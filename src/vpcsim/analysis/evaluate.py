@@ -102,10 +102,66 @@ def _acl_passes(entries: list[AclEntry], pkt: Packet, remote: int) -> bool:
 class Keyer:
     """How a filter's remote address enters cache keys. The default keys by the address itself;
     bulk analyses key by the address atom (and group memberships), which is exact when the atoms
-    respect every CIDR of every rule (:mod:`vpcsim.analysis.bulk`)."""
+    respect every CIDR of every rule (:mod:`vpcsim.analysis.bulk`).
+
+    A keyer also holds what does not depend on a traffic space, shared by every evaluator that
+    uses it (one per question's space, :mod:`~vpcsim.analysis.local_atoms`): an ENI's rule list
+    cut into its groups' runs, and which rules of a run match a remote address."""
+
+    def __init__(self) -> None:
+        self._runs: dict[int, tuple[list[SgRule], tuple[list[SgRule], ...]]] = {}
+        self._canonical_runs: dict[tuple[int, ...], list[SgRule]] = {}
+        self._matches: dict[tuple[int, object], tuple[int, int]] = {}
+
+    def runs(self, rules: list[SgRule]) -> tuple[list[SgRule], ...]:
+        """``rules`` (an ENI's: its groups' rules one after another) as one list per group,
+        the same list object wherever the same rules recur (the ENIs of a group share it)."""
+        got = self._runs.get(id(rules))
+        if got is not None:
+            return got[1]
+        out: list[list[SgRule]] = []
+        i = 0
+        while i < len(rules):
+            j = i + 1
+            while j < len(rules) and rules[j].group_id == rules[i].group_id:
+                j += 1
+            key = tuple(id(rule) for rule in rules[i:j])
+            run = self._canonical_runs.get(key)
+            if run is None:
+                run = self._canonical_runs[key] = rules[i:j]
+            out.append(run)
+            i = j
+        self._runs[id(rules)] = (rules, tuple(out))  # the list is kept: its id stays its own
+        return self._runs[id(rules)][1]
+
+    def matches(self, run: list[SgRule], remote: int) -> tuple[int, int]:
+        """(rules of ``run`` whose peer covers ``remote``, rules whose peer is unknown), as bits
+        over the run's positions -- the engine's ``peer_matches``, asked once per run and key."""
+        key = (id(run), self.sg_key(run, remote))
+        got = self._matches.get(key)
+        if got is None:
+            matched = maybe = 0
+            for i, rule in enumerate(run):
+                # peer_matches, with its common case inline: this runs once per rule and atom
+                if rule.peer_kind == PEER_CIDR:
+                    net, mask = rule.blocks[0]
+                    if remote & mask == net:
+                        matched |= 1 << i
+                    continue
+                hit = peer_matches(rule, remote)
+                if hit is None:
+                    maybe |= 1 << i
+                elif hit:
+                    matched |= 1 << i
+            got = self._matches[key] = (matched, maybe)
+        return got
 
     def acl_key(self, remote: int) -> object:
         return remote
+
+    def acl_entries_key(self, entries: list[AclEntry], remote: int) -> object:
+        """The key of ``remote`` for one ACL's entries (paired with the list's identity)."""
+        return self.acl_key(remote)
 
     def sg_key(self, rules: list[SgRule], remote: int) -> object:
         return remote
@@ -147,7 +203,9 @@ class FilterEvaluator:
         self._reply_atoms: dict[tuple[object, ...], int] = {}
         self._reply_sports: dict[tuple[object, ...], int] = {}
         self._segment_cache: dict[tuple[int, int], list[tuple[int, int]] | None] = {}
-        self._prepared: dict[int, list[tuple[int, int, int, SgRule, int]]] = {}
+        self._prepared: dict[int, list[int]] = {}
+        self._run_bits: dict[tuple[int, int, int], tuple[int, int]] = {}
+        self._by_protocol: dict[int, list[Atom]] | None = None
 
     # ---------------------------------------------------------------- security groups
 
@@ -163,12 +221,22 @@ class FilterEvaluator:
         if bits is None:
             probe = [SgRule.from_anywhere(rule.protocol, rule.lo, rule.hi)]
             bits = 0
-            for atom in self.space.atoms:
+            # A rule names one protocol (or every one, -1): only atoms of that protocol are asked.
+            atoms = self.space.atoms if rule.protocol == -1 else self._atoms_of(rule.protocol)
+            for atom in atoms:
                 allowed, _ = sg_decide(probe, request_packet(atom), 0)
                 if allowed is not None:
                     bits |= 1 << atom.index
             self._rule_bits[key] = bits
         return bits
+
+    def _atoms_of(self, protocol: int) -> list[Atom]:
+        by_protocol = self._by_protocol
+        if by_protocol is None:
+            by_protocol = self._by_protocol = {}
+            for atom in self.space.atoms:
+                by_protocol.setdefault(atom.protocol, []).append(atom)
+        return by_protocol.get(protocol, [])
 
     def _port_rule_bits(self, rule: SgRule) -> int | None:
         """A TCP/UDP rule's atoms without asking every atom: its ports are a run of consecutive
@@ -194,45 +262,50 @@ class FilterEvaluator:
         return ((1 << (stop - first)) - 1) << first
 
     def sg(self, rules: list[SgRule], remote: int) -> tuple[int, int]:
-        """(atoms some rule allows from/to ``remote``, atoms only a rule with an unknown peer might)."""
+        """(atoms some rule allows from/to ``remote``, atoms only a rule with an unknown peer might).
+
+        Security-group rules only allow, so an ENI's result is the union of its groups': each
+        group's run is judged once per key of ``remote`` for the whole analysis
+        (:meth:`Keyer.matches`) and turned into atoms once per match (ENIs of a group share
+        both, where an ENI's own list is met by its own questions only)."""
         key = (id(rules), self.keyer.sg_key(rules, remote))
         cached = self._sg_forward.get(key)
         if cached is not None:
             return cached
-        prepared = self._prepared.get(id(rules))
-        if prepared is None:
-            prepared = self._prepared[id(rules)] = self._prepare(rules)
         passed = maybe = 0
-        for kind, net, mask, rule, bits in prepared:
-            # peer_matches, with its common cases inline: this runs once per rule and address atom
-            if kind == PEER_CIDR:
-                if remote & mask == net:
-                    passed |= bits
+        keyer = self.keyer
+        run_bits = self._run_bits
+        for run in keyer.runs(rules):
+            matched, unknown = keyer.matches(run, remote)
+            if not (matched or unknown):
                 continue
-            hit = peer_matches(rule, remote)
-            if hit is None:
-                maybe |= bits
-            elif hit:
-                passed |= bits
+            bkey = (id(run), matched, unknown)
+            bits = run_bits.get(bkey)
+            if bits is None:
+                bits = run_bits[bkey] = self._run_atoms(run, matched, unknown)
+            passed |= bits[0]
+            maybe |= bits[1]
         result = (passed, maybe & ~passed)
         self._sg_forward[key] = result
         return result
 
-    def _prepare(self, rules: list[SgRule]) -> list[tuple[int, int, int, SgRule, int]]:
-        """Each rule's peer kind, CIDR and atoms, once per rule list; rules of no atom dropped."""
-        out = []
-        for rule in rules:
-            bits = self.rule_bits(rule)
-            if not bits:
-                continue
-            net, mask = rule.blocks[0] if rule.peer_kind == PEER_CIDR else (0, 0)
-            out.append((rule.peer_kind, net, mask, rule, bits))
-        return out
+    def _run_atoms(self, run: list[SgRule], matched: int, unknown: int) -> tuple[int, int]:
+        """The atoms of the rules of ``run`` at positions ``matched`` and ``unknown``."""
+        prepared = self._prepared.get(id(run))
+        if prepared is None:
+            prepared = self._prepared[id(run)] = [self.rule_bits(rule) for rule in run]
+        passed = maybe = 0
+        for i, bits in enumerate(prepared):
+            if matched >> i & 1:
+                passed |= bits
+            elif unknown >> i & 1:
+                maybe |= bits
+        return passed, maybe
 
     # ---------------------------------------------------------------- network ACLs
 
     def acl(self, entries: list[AclEntry], remote: int, role: str, const: PortRanges, mask: int) -> int:
-        key = (id(entries), self.keyer.acl_key(remote), role, const, mask)
+        key = (id(entries), self.keyer.acl_entries_key(entries, remote), role, const, mask)
         cached = self._acl_forward.get(key)
         if cached is not None:
             return cached
@@ -343,7 +416,7 @@ class FilterEvaluator:
 
     def _remote_key(self, call: FilterCall, rules: list[SgRule] | list[AclEntry], remote: int) -> object:
         if call.kind == "acl":
-            return self.keyer.acl_key(remote)
+            return self.keyer.acl_entries_key(rules, remote)  # type: ignore[arg-type]
         return ("sg", self.keyer.sg_key(rules, remote))  # type: ignore[arg-type]
 
     def reply_sports(self, call: FilterCall, protocol: int, subst: Subst = NO_SUBST) -> int:

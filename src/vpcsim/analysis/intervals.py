@@ -120,32 +120,49 @@ def cidr_cover(members: Intervals, universe: IntervalIndex | None = None) -> lis
     six = members[0][0] > FULL_MASK  # one family per set: IPv6 sets are covered in IPv6 blocks
     bits = 128 if six else 32
     gaps = subtract(ADDRESS_SPACE6 if six else ADDRESS_SPACE, members)
-    if universe is not None:
-        # Read inside the universe once: a block is then judged by one lookup per question
-        # (the members and the gaps that count are those the universe holds).
-        inside = normalize(universe.intervals)
-        members, gaps = intersect(members, inside), intersect(gaps, inside)
-    member_index, gap_index = IntervalIndex(members), IntervalIndex(gaps)
-    useful = member_index.overlaps  # the block holds a member (inside the universe)
+    # A block is judged by the member (or gap) pieces it overlaps -- a few -- each asked for an
+    # address the universe holds with one bisection. The universe is never intersected with the
+    # set: it has a hole per public address of the estate, and intersecting it once per cover
+    # made covers x holes.
+    mlos, mhis = [lo for lo, _ in members], [hi for _, hi in members]
+    glos, ghis = [lo for lo, _ in gaps], [hi for _, hi in gaps]
+    if universe is None:
+        ulos, uhis = [0], [1 << 160]  # every address counts
+    else:
+        ulos, uhis = universe.los, universe.his
+    ucount = len(ulos)
 
-    def allowed(lo: int, hi: int) -> bool:
-        """The block holds no non-member (inside the universe)."""
-        return not gap_index.overlaps(lo, hi)
+    def meets(los: list[int], his: list[int], lo: int, hi: int) -> bool:
+        """``[lo, hi]`` holds an address of the pieces that the universe holds too."""
+        i = bisect_right(los, lo) - 1
+        if i < 0 or his[i] < lo:
+            i += 1
+        count = len(los)
+        while i < count:
+            a = los[i]
+            if a > hi:
+                return False
+            a = max(a, lo)
+            j = bisect_right(ulos, a) - 1
+            if j >= 0 and uhis[j] >= a:
+                return True
+            if j + 1 < ucount and ulos[j + 1] <= min(his[i], hi):
+                return True
+            i += 1
+        return False
 
     out: list[str] = []
-
-    def walk(net: int, prefixlen: int) -> None:
-        lo, hi = cidr_interval(net, prefixlen, bits)
-        if not useful(lo, hi):
-            return
-        if allowed(lo, hi):
-            out.append(f"{ip_str(net)}/{prefixlen}")
-            return
-        half = 1 << (bits - 1 - prefixlen)
-        walk(net, prefixlen + 1)
-        walk(net + half, prefixlen + 1)
-
-    walk(V6_FLAG if six else 0, 0)
+    stack = [(V6_FLAG if six else 0, 0)]
+    while stack:  # depth first, lower half first: the blocks come out in address order
+        net, prefixlen = stack.pop()
+        hi = net + (1 << (bits - prefixlen)) - 1
+        if not meets(mlos, mhis, net, hi):
+            continue  # no member here
+        if not meets(glos, ghis, net, hi):
+            out.append(f"{ip_str(net)}/{prefixlen}")  # members only
+            continue
+        stack.append((net + (1 << (bits - 1 - prefixlen)), prefixlen + 1))
+        stack.append((net, prefixlen + 1))
     return out
 
 

@@ -70,11 +70,22 @@ def walk_context(
 
 
 def universe_contexts(
-    compiled: Compiled, universe: InternetUniverse, host: Host, *, internet_is_source: bool
+    compiled: Compiled,
+    universe: InternetUniverse,
+    host: Host,
+    *,
+    internet_is_source: bool,
+    walks_only: bool = False,
 ) -> tuple[list[Context], set[int]]:
     """Contexts between ``host`` and every address atom of the internet, refined to a fixpoint:
     the atoms are cut at every boundary of every path walked, until no walk adds one. Returns
-    the contexts and the boundaries of the final partition."""
+    the contexts and the boundaries of the final partition.
+
+    ``walks_only``: the contexts are cut only where the walk itself changes (routes and blocks:
+    the walk records filters, it never applies them, so a filter's CIDR never changes the path
+    or the filters met), and the returned boundaries add every filter's cuts to theirs. Fewer
+    walks, and class mates' atoms share a context's skeletons; the caller then cuts each atom
+    by the filters itself (:meth:`vpcsim.analysis.bulk.Bulk.internet`)."""
     bounds: set[int] = set(universe.shared_points)
     cache: dict[tuple[int, int], Context] = {}
     point: Intervals = ((host.address, host.address),)
@@ -97,9 +108,15 @@ def universe_contexts(
                     )
                 cache[key] = ctx
                 for sk in ctx.skeletons.values():
-                    skeleton_bounds(sk, universe, found)
+                    skeleton_bounds(sk, universe, found, filters=not walks_only)
             contexts.append(ctx)
         if found <= bounds:
+            if walks_only:
+                cuts = set(bounds)
+                for ctx in contexts:
+                    for sk in ctx.skeletons.values():
+                        skeleton_bounds(sk, universe, cuts)
+                return contexts, cuts
             return contexts, bounds
         bounds |= found
 
