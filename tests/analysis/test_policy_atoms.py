@@ -81,6 +81,25 @@ def test_check_over_its_own_atoms_equals_check_over_the_network_s(case: tuple[Ne
         assert check(network, policy).to_dict() == local
 
 
+def test_allow_from_the_internet_to_an_end_without_a_public_address_fails_over_local_atoms() -> None:
+    """An ENI the internet cannot address fails ``allow`` from the internet before any internet
+    class's space is used: the flows are atoms of the space it is judged over (seed 3 of
+    ``small`` has such ENIs first; the judge once started over a space without the flows'
+    atoms, found no ``allow`` bits and skipped them)."""
+    network = generate_network(3, PRESETS["small"])
+    policy = Policy.model_validate(
+        {
+            "assertions": [
+                {"name": "ssh", "from": "internet", "to": "all", "allow": ["tcp/22"], "over": "ipv4"}
+            ]
+        }
+    )
+    local = check(network, policy).to_dict()
+    with mock.patch.object(POLICY_MODULE, "_LOCAL_ATOMS", False):
+        assert check(network, policy).to_dict() == local
+    assert local["assertions"][0]["pairs"] == 25  # type: ignore[index]
+
+
 @settings(max_examples=10, deadline=None)
 @given(SEEDS)
 def test_check_between_two_enis_agrees_with_trace_on_messy_rules(seed: int) -> None:

@@ -535,8 +535,12 @@ def _check(
                 bulk = bulks[ports] = Bulk(network, ports, space=TrafficSpace(RuleSet(), ports))
             fs = _FlowSets(allow, deny, only)
             if _LOCAL_ATOMS and (senders is None or receivers is None):
-                # With the internet: one space per internet class of the addresses, as exposure.
+                # With the internet: one space per internet class of the addresses, as exposure;
+                # the judge starts over the flows' own atoms (an end the internet cannot address).
                 spaces = _InternetSpaces(bulk, fs, lambda ports=ports: every_rule(ports))  # type: ignore[misc]
+                own_flows = RuleSet()
+                own_flows.add_sg(r for f in fs.all() for r in f.rules())
+                bulk.use_space(TrafficSpace(own_flows, ports))
             else:
                 own = assertion_space(bulk, senders, receivers, fs.all()) if _LOCAL_ATOMS else None
                 bulk.use_space(own if own is not None else every_rule(ports))
