@@ -1,9 +1,12 @@
 """``check NETWORK POLICY.yaml``: assertions over every flow between sets of endpoints.
 
 Why exact: each assertion ranges over all flows between every sender and receiver it selects
-(or every internet address), evaluated with the same atoms as ``reach``. The policy's own flows
+(or every internet address), evaluated over atoms as ``reach`` is. The policy's own flows
 (``tcp/5432``...) are added to the traffic partition, so each is a union of atoms and "all of
-it is allowed" or "none of it is delivered" is decided atom by atom without sampling.
+it is allowed" or "none of it is delivered" is decided atom by atom without sampling. The atoms
+are per question (``docs/symbolic.md``): an assertion between ENIs is cut by the rules of the
+paths its pairs meet (:func:`assertion_space`), one with the internet by those of each internet
+class of its addresses, as ``exposure``; a path through a load balancer's node keeps every rule.
 
 * ``allow``: every flow listed works both ways, for every client port, for every pair;
 * ``deny``: no flow listed is delivered for any pair (a request that lands counts, reply or not);
