@@ -541,13 +541,16 @@ def _from_shape(
     addresses (``*_texts``: its two addresses in each input as entries print them)."""
     if shape is None:
         return None
-    lists = [
-        tuple(Entry(t, *(new_texts if name in _NEW_ENDS else old_texts), ports) for t, ports in items)
-        if items
-        else ()
-        for name, items in zip(_LISTS, shape, strict=True)
-    ]
+    lists: list[tuple[Entry, ...]] = [(), (), (), (), ()]
+    for k, items in enumerate(shape):
+        if items:
+            src, dst = new_texts if _IS_NEW[k] else old_texts
+            lists[k] = tuple([Entry(t, src, dst, ports) for t, ports in items])
     return PairDiff(*labels, lists[0], lists[1], lists[2], lists[3], lists[4])
+
+
+_IS_NEW = tuple(name in _NEW_ENDS for name in _LISTS)
+"""Per list (:data:`_LISTS` order): whether its entries print the new input's addresses."""
 
 
 # ---------------------------------------------------------------------------- one input
