@@ -8,6 +8,7 @@ on a shared machine the CPU time is what the command itself costs.
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import shutil
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 from vpcsim.formats.aws import export_aws
-from vpcsim.testing import PRESETS, generate_network
+from vpcsim.testing import PRESETS, generate_network, messy_config
 
 COLD_TARGET, WARM_TARGET = 10.0, 1.0
 
@@ -34,7 +35,13 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    network = generate_network(3, PRESETS["estate"])
+    parser = argparse.ArgumentParser(prog="bench_warm", description=__doc__)
+    parser.add_argument("--preset", choices=("estate", "messy"), default="estate", help="the estate's kind")
+    parser.add_argument("--enis", type=int, default=50_000, help="ENIs in a messy estate (default 50,000)")
+    options = parser.parse_args()
+    config = PRESETS["estate"] if options.preset == "estate" else messy_config(options.enis)
+    network = generate_network(3, config)
+    print(f"{options.preset} estate: {len(network.network_interfaces):,} ENIs")
     running = [i.instance_id for i in network.instances.values() if i.state == "running"]
     src, dst = running[0], running[-1]
     vpcsim = shutil.which("vpcsim") or str(Path(sys.executable).with_name("vpcsim"))
