@@ -42,15 +42,13 @@ from typing import TYPE_CHECKING
 from ..model import Route, RouteTable, Subnet, Vpc
 from ..model.addressing import gateway_collection, router_address
 from .naming import IGW_LEG, check_ifname, namespace_name
-from .rules import comment
+from .nft import base_chain, chain, comment
 from .rules6 import (
     ICMP6_ERROR_TYPES,
     NDP_TYPES,
     acl_chain_lines6,
     address_set6,
     addresses6,
-    base_chain,
-    chain,
     group_members6,
     net6,
     nets6,
