@@ -15,7 +15,7 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import NetworkAclEntry, NetworkInterface, SecurityGroupRule
+from ..model import NetworkAclEntry, NetworkInterface, SecurityGroupRule, Vpc
 from ..model.addressing import ip_int
 
 
@@ -62,6 +62,10 @@ class Family:
         """A network ACL entry's block of this family."""
         return entry.cidr_block if self.version == 4 else entry.ipv6_cidr_block
 
+    def vpc_blocks(self, vpc: Vpc) -> list[str]:
+        """A VPC's blocks of this family."""
+        return list(vpc.cidr_blocks) if self.version == 4 else list(vpc.ipv6_cidr_blocks)
+
     def eni_addresses(self, eni: NetworkInterface) -> list[str]:
         """An ENI's addresses of this family (what a group reference matches)."""
         if self.version == 4:
@@ -98,7 +102,7 @@ def address_set(name: str, elements: list[str], family: Family = IPV4) -> str:
     return f"\tset {name} {{\n{body}\t}}\n"
 
 
-def table(parts: list[str], family: Family = IPV4, *, name: str = "vpcsim") -> str:
+def nft_table(parts: list[str], family: Family = IPV4, *, name: str = "vpcsim") -> str:
     return f"table {family.nft} {name} {{\n" + "".join(parts) + "}\n"
 
 
@@ -107,6 +111,11 @@ def element(items: list[str]) -> str | None:
     if not items:
         return None
     return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
+
+
+def nets(cidrs: Iterable[str], family: Family = IPV4) -> str | None:
+    """The family's blocks among ``cidrs`` as one element or an anonymous set (None: none)."""
+    return element(sorted({family.net(c) for c in cidrs if family.holds(c)}))
 
 
 def addresses(values: Iterable[str]) -> str | None:
@@ -124,5 +133,6 @@ __all__ = [
     "chain",
     "comment",
     "element",
-    "table",
+    "nets",
+    "nft_table",
 ]

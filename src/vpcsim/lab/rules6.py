@@ -16,75 +16,21 @@ it), so :data:`NDP_TYPES` is accepted before any rule in every namespace that sp
 
 from __future__ import annotations
 
-from ..model import Network, NetworkAclEntry, SecurityGroup, SecurityGroupRule
-from .nft import IPV6, address_set, addresses, element, table
+from functools import partial
+
+from .nft import IPV6
 from .rules import acl_chain_lines, group_members, set_name, sg_chain_lines, sg_rule_lines
 
 ICMP6_ERROR_TYPES = "{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem }"
 NDP_TYPES = "{ nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert }"
-ACL_STAR6 = IPV6.acl_star
 
-
-def set_name6(group_id: str) -> str:
-    return set_name(group_id, IPV6)
-
-
-def is_ipv6(cidr: str) -> bool:
-    return IPV6.holds(cidr)
-
-
-def net6(cidr: str) -> str:
-    return IPV6.net(cidr)
-
-
-def sg_rule_lines6(
-    network: Network,
-    rule: SecurityGroupRule,
-    *,
-    egress: bool,
-    verdict: str,
-    members: set[str],
-    label: str,
-    owner: SecurityGroup | None = None,
-) -> list[str]:
-    """The ``ip6`` lines of one security group rule (empty when it cannot match IPv6 traffic)."""
-    return sg_rule_lines(
-        network, rule, egress=egress, verdict=verdict, members=members, label=label, owner=owner, family=IPV6
-    )
-
-
-def sg_chain_lines6(
-    network: Network, group_ids: list[str], *, egress: bool, verdict: str, members: set[str]
-) -> list[str]:
-    """Every IPv6-matching rule of the ENI's groups (united)."""
-    return sg_chain_lines(network, group_ids, egress=egress, verdict=verdict, members=members, family=IPV6)
-
-
-def group_members6(network: Network, group_id: str) -> list[str]:
-    """The IPv6 addresses of every ENI that carries ``group_id``."""
-    return group_members(network, group_id, IPV6)
-
-
-def acl_chain_lines6(entries: list[NetworkAclEntry], *, egress: bool, acl_id: str) -> list[str]:
-    """The ACL's IPv6 entries of one direction, lowest number first; the ``*`` rule drops the rest."""
-    return acl_chain_lines(entries, egress=egress, acl_id=acl_id, family=IPV6)
-
-
-def address_set6(name: str, elements: list[str]) -> str:
-    return address_set(name, elements, IPV6)
-
-
-def table6(parts: list[str]) -> str:
-    return table(parts, IPV6)
-
-
-def nets6(cidrs: list[str]) -> str | None:
-    """An nft element or anonymous set of IPv6 blocks (None: no block)."""
-    return element(sorted({net6(c) for c in cidrs if is_ipv6(c)}))
-
-
-def addresses6(values: list[str]) -> str | None:
-    return addresses(values)
+#: The IPv6 rules: :mod:`.rules`' functions of the IPv6 family.
+set_name6 = partial(set_name, family=IPV6)
+sg_rule_lines6 = partial(sg_rule_lines, family=IPV6)
+sg_chain_lines6 = partial(sg_chain_lines, family=IPV6)
+group_members6 = partial(group_members, family=IPV6)
+acl_chain_lines6 = partial(acl_chain_lines, family=IPV6)
+net6 = IPV6.net
 
 
 __all__ = [
@@ -92,6 +38,8 @@ __all__ = [
     "NDP_TYPES",
     "acl_chain_lines6",
     "group_members6",
+    "net6",
     "set_name6",
     "sg_chain_lines6",
+    "sg_rule_lines6",
 ]
