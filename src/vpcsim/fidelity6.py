@@ -3,7 +3,9 @@ that almost work, and the IPv6 engine mutations the run must catch.
 
 Why apart from :mod:`vpcsim.fidelity_bias`: that module's fixes speak IPv4 (``/32`` peers,
 public addresses, NAT); IPv6 has none of those and its own components (``::/0`` routes to an
-internet gateway or an egress-only one, ``CidrIpv6`` rules, ``Ipv6CidrBlock`` ACL entries). A
+internet gateway or an egress-only one, ``CidrIpv6`` rules, ``Ipv6CidrBlock`` ACL entries). What
+the two do alike (an ACL entry before the denying one, a rule's port range, an internet gateway
+for a VPC without one) is :class:`~vpcsim.fidelity_bias.FamilyFixes`, drawn in the same order. A
 dual-stack case is the IPv4 biased case of the generator's ``dual-stack-small`` preset with a
 share :data:`IPV6_SHARE` of its flows replaced by IPv6 flows (from
 :func:`vpcsim.testing.ipv6_generator.sample_ipv6_flows`), most of them *opened* one blocker at a
@@ -25,7 +27,16 @@ from typing import Any
 from .engine import Flow, Trace, trace
 from .engine.compiled import is_internet_routable
 from .engine.result import Step
-from .fidelity_bias import MAX_ROUNDS, MISS_SHARE, NUDGE_SHARE, BiasedCase, BiasStats, biased_case
+from .fidelity_bias import (
+    MAX_ROUNDS,
+    MISS_SHARE,
+    NUDGE_SHARE,
+    BiasedCase,
+    BiasStats,
+    FamilyFixes,
+    biased_case,
+    clamp_port,
+)
 from .model import Network, RouteTable, SecurityGroupRule, protocol_name
 from .model.addressing import ip_int
 from .testing import PRESETS, GeneratorConfig
@@ -69,14 +80,13 @@ def _prefix(address: str, length: int) -> str:
     return str(ipaddress.IPv6Network(f"{address}/{length}", strict=False))
 
 
-def _clamp(port: int) -> int:
-    return min(max(port, 0), 65535)
+class _Biaser6(FamilyFixes):
+    ACL_HOST = 128
+    ACL_PREFIXES = (64, 56, 48)
+    ACL_ANY = "::/0"
 
-
-class _Biaser6:
     def __init__(self, network: Network, rng: random.Random, stats: BiasStats) -> None:
-        self.net = network
-        self.rng = rng
+        super().__init__(network, rng)
         self.stats = stats
         self.past_eigw = False
         self.holders: dict[str, str] = {
@@ -109,13 +119,6 @@ class _Biaser6:
         return [*paths, *rest]
 
     # ------------------------------------------------------------------ choosing
-
-    def _running(self, eni_id: str) -> bool:
-        eni = self.net.network_interfaces.get(eni_id)
-        if eni is None or eni.interface_type != "interface":
-            return False
-        instance = self.net.instance_of_eni(eni_id)
-        return instance is not None and instance.state == "running"
 
     def _pathlike(self, flow: Flow) -> bool:
         if flow.source == flow.destination or (flow.protocol == ICMPV6 and flow.icmp_type != 128):
@@ -202,17 +205,13 @@ class _Biaser6:
             vpc_id = self._vpc_of(flow.destination)
             if vpc_id is None:
                 return False
-            if self.net.internet_gateway_of_vpc(vpc_id) is None:
-                self.net.attach_internet_gateway(self.net.create_internet_gateway(), vpc_id)
+            if self._attach_internet_gateway(vpc_id):
                 return True
             return (
                 table is not None and not forward and self._route_to(table, _prefix(flow.source, 48), "igw")
             )
         if code == "NO_PATH" and step.component.startswith("vpc-"):
-            if self.net.internet_gateway_of_vpc(step.component) is not None:
-                return False
-            self.net.attach_internet_gateway(self.net.create_internet_gateway(), step.component)
-            return True
+            return self._attach_internet_gateway(step.component)
         return False
 
     def _vpc_of(self, address: str) -> str | None:
@@ -220,13 +219,7 @@ class _Biaser6:
         return self.net.network_interfaces[eni_id].vpc_id if eni_id is not None else None
 
     def _fix_group(self, flow: Flow, step: Step) -> bool:
-        component = step.component
-        if component.startswith("eni-"):
-            eni = self.net.network_interfaces.get(component)
-            if eni is None or not eni.groups:
-                return False
-            component = eni.groups[0]
-        group = self.net.security_groups.get(component)
+        group = self._blocking_group(step)
         if group is None:
             return False
         inbound = step.direction == "inbound"
@@ -234,16 +227,7 @@ class _Biaser6:
         rule = SecurityGroupRule(ip_protocol=protocol_name(flow.protocol))
         rng = self.rng
         if flow.protocol in (TCP, UDP):
-            port = flow.destination_port or 0
-            roll = rng.random()
-            if roll < 0.5:
-                rule.from_port = rule.to_port = port
-            elif roll < 0.7:
-                rule.from_port, rule.to_port = _clamp(port - rng.randint(1, 200)), port
-            elif roll < 0.9:
-                rule.from_port, rule.to_port = port, _clamp(port + rng.randint(1, 200))
-            else:
-                rule.from_port, rule.to_port = 0, 65535
+            self._rule_port_range(rule, flow)
         elif flow.protocol == ICMPV6:
             rule.from_port = flow.icmp_type if rng.random() < 0.7 else -1
             rule.to_port = -1
@@ -262,66 +246,10 @@ class _Biaser6:
         (group.ingress if inbound else group.egress).append(rule)
         return True
 
-    def _fix_acl(
-        self,
-        flow: Flow,
-        acl_id: str,
-        egress: bool,
-        forward: bool,
-        denying_rule: str,
-        ports: tuple[tuple[int, int], ...] | None,
-    ) -> bool:
-        acl = self.net.network_acls.get(acl_id)
-        if acl is None:
-            return False
-        below = 32767 if not denying_rule.isdigit() else int(denying_rule)
-        taken = {e.rule_number for e in acl.entries if e.egress == egress}
-        start = min(below - 1 - self.rng.choice((0, 0, 1, 5)), 32766)
-        number = next((n for n in range(start, 0, -1) if n not in taken), None)
-        if number is None:
-            return False
-        remote = flow.destination if forward == egress else flow.source
-        roll = self.rng.random()
-        cidr = (
-            f"{remote}/128"
-            if roll < 0.4
-            else _prefix(remote, self.rng.choice((64, 56, 48)))
-            if roll < 0.75
-            else "::/0"
-        )
-        port_range: tuple[int, int] | None = None
-        icmp: tuple[int, int] | None = None
-        if flow.protocol in (TCP, UDP):
-            if forward:
-                port = flow.destination_port or 0
-                roll = self.rng.random()
-                port_range = (
-                    (port, port)
-                    if roll < 0.5
-                    else (_clamp(port - self.rng.randint(1, 100)), port)
-                    if roll < 0.75
-                    else (port, _clamp(port + self.rng.randint(1, 100)))
-                )
-            else:
-                needed = list(ports or flow.source_ports)
-                lo, hi = min(r[0] for r in needed), max(r[1] for r in needed)
-                if lo >= 1024 and self.rng.random() < 0.5:
-                    lo, hi = 1024, 65535
-                port_range = (lo, hi)
-        elif flow.protocol == ICMPV6:
-            icmp = (flow.icmp_type if forward and flow.icmp_type is not None else -1, -1)
-        self.net.create_network_acl_entry(
-            acl,
-            number,
-            egress=egress,
-            rule_action="allow",
-            protocol=flow.protocol,
-            cidr_block=cidr,
-            port_range=port_range,
-            icmp_type_code=icmp,
-        )
-        acl.entries.sort(key=lambda e: (e.egress, e.rule_number))
-        return True
+    def _acl_icmp(self, flow: Flow, forward: bool) -> tuple[int, int] | None:
+        if flow.protocol != ICMPV6:
+            return None
+        return (flow.icmp_type if forward and flow.icmp_type is not None else -1, -1)
 
     def _fix_route(self, table_id: str, address: str) -> bool:
         table = self.net.route_tables.get(table_id)
@@ -417,18 +345,11 @@ class _Biaser6:
             ports: tuple[int, int] | None = None
             if flow.protocol in (TCP, UDP):
                 port = flow.destination_port or 0
-                ports = (_clamp(port + 1), _clamp(port + 1)) if miss else (port, port)
-            self.net.create_network_acl_entry(
-                acl,
-                number,
-                egress=egress,
-                rule_action="deny",
-                protocol=flow.protocol,
-                cidr_block=f"{remote}/128",
-                port_range=ports,
-                icmp_type_code=(-1, -1) if flow.protocol == ICMPV6 else None,
+                ports = (clamp_port(port + 1), clamp_port(port + 1)) if miss else (port, port)
+            icmp = (-1, -1) if flow.protocol == ICMPV6 else None
+            self._add_acl_entry(
+                acl.network_acl_id, number, egress, "deny", flow, f"{remote}/128", ports, icmp
             )
-            acl.entries.sort(key=lambda e: (e.egress, e.rule_number))
             return True
         rule = next(
             (
@@ -448,10 +369,10 @@ class _Biaser6:
             elif rule.to_port > port:
                 rule.to_port -= 1
         elif rule.from_port == port:
-            rule.from_port = _clamp(port + 1)
+            rule.from_port = clamp_port(port + 1)
             rule.to_port = max(rule.to_port, rule.from_port)
         elif rule.to_port == port:
-            rule.to_port = _clamp(port - 1)
+            rule.to_port = clamp_port(port - 1)
             rule.from_port = min(rule.from_port, rule.to_port)
         return True
 

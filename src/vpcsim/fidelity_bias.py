@@ -32,6 +32,7 @@ import ipaddress
 import random
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Literal
 
 from .engine import Flow, Trace, trace
@@ -44,6 +45,7 @@ from .model import (
     Network,
     NetworkInterface,
     RouteTable,
+    SecurityGroup,
     SecurityGroupRule,
     TransitGatewayAttachment,
     TransitGatewayRoute,
@@ -174,17 +176,156 @@ def _neighbour_prefix(address: str, length: int) -> str:
     return f"{ipaddress.IPv4Address(other)}/{length}"
 
 
-def _clamp(port: int) -> int:
+def clamp_port(port: int) -> int:
     return min(max(port, 0), 65535)
 
 
 # ---------------------------------------------------------------------------- the biaser
 
 
-class _Biaser:
+class FamilyFixes:
+    """What the IPv4 biaser (:class:`_Biaser`) and the IPv6 one (:mod:`vpcsim.fidelity6`) do
+    alike: the smallest fix of a blocking security group or network ACL, an internet gateway
+    for a VPC with none. The family's part is in its class attributes and :meth:`_acl_icmp`;
+    ``rng`` is drawn in the same order for either."""
+
+    #: The ACL entry's block around the remote address: the host, one of these prefixes, all.
+    ACL_HOST = 32
+    ACL_PREFIXES: tuple[int, ...] = (30, 28, 24, 16)
+    ACL_ANY = "0.0.0.0/0"
+
     def __init__(self, network: Network, rng: random.Random) -> None:
         self.net = network
         self.rng = rng
+
+    def _running(self, eni_id: str) -> bool:
+        eni = self.net.network_interfaces.get(eni_id)
+        if eni is None or eni.interface_type != "interface":
+            return False
+        instance = self.net.instance_of_eni(eni_id)
+        return instance is not None and instance.state == "running"
+
+    def _blocking_group(self, step: Step) -> SecurityGroup | None:
+        """The group a security group step names (an ENI's: its first group)."""
+        component = step.component
+        if component.startswith("eni-"):
+            eni = self.net.network_interfaces.get(component)
+            if eni is None or not eni.groups:
+                return None
+            component = eni.groups[0]
+        return self.net.security_groups.get(component)
+
+    def _rule_port_range(self, rule: SecurityGroupRule, flow: Flow) -> None:
+        """A TCP or UDP rule's ports: the flow's port, a range ending or starting there, or all."""
+        rng = self.rng
+        port = flow.destination_port or 0
+        roll = rng.random()
+        if roll < 0.5:
+            rule.from_port = rule.to_port = port
+        elif roll < 0.7:
+            rule.from_port, rule.to_port = clamp_port(port - rng.randint(1, 200)), port
+        elif roll < 0.9:
+            rule.from_port, rule.to_port = port, clamp_port(port + rng.randint(1, 200))
+        else:
+            rule.from_port, rule.to_port = 0, 65535
+
+    def _attach_internet_gateway(self, vpc_id: str) -> bool:
+        """A new internet gateway for a VPC without one (False: it has one)."""
+        if self.net.internet_gateway_of_vpc(vpc_id) is not None:
+            return False
+        self.net.attach_internet_gateway(self.net.create_internet_gateway(), vpc_id)
+        return True
+
+    # ------------------------------------------------------------------ network ACLs
+
+    def _fix_acl(
+        self,
+        flow: Flow,
+        acl_id: str,
+        egress: bool,
+        forward: bool,
+        denying_rule: str,
+        ports: tuple[tuple[int, int], ...] | None,
+    ) -> bool:
+        acl = self.net.network_acls.get(acl_id)
+        if acl is None:
+            return False
+        below = int(denying_rule) if denying_rule.isdigit() else 32767
+        number = self._free_number(acl_id, egress, below)
+        if number is None:
+            return False
+        remote = flow.destination if forward == egress else flow.source
+        rng = self.rng
+        roll = rng.random()
+        cidr = (
+            f"{remote}/{self.ACL_HOST}"
+            if roll < 0.4
+            else str(ipaddress.ip_network(f"{remote}/{rng.choice(self.ACL_PREFIXES)}", strict=False))
+            if roll < 0.75
+            else self.ACL_ANY
+        )
+        port_range: tuple[int, int] | None = None
+        if flow.protocol in (TCP, UDP):
+            if forward:
+                port = flow.destination_port or 0
+                roll = rng.random()
+                port_range = (
+                    (port, port)
+                    if roll < 0.5
+                    else (clamp_port(port - rng.randint(1, 100)), port)
+                    if roll < 0.75
+                    else (port, clamp_port(port + rng.randint(1, 100)))
+                )
+            else:
+                needed = list(ports or flow.source_ports)
+                lo, hi = min(r[0] for r in needed), max(r[1] for r in needed)
+                if lo >= 1024 and rng.random() < 0.5:
+                    lo, hi = 1024, 65535
+                port_range = (lo, hi)
+        self._add_acl_entry(
+            acl_id, number, egress, "allow", flow, cidr, port_range, self._acl_icmp(flow, forward)
+        )
+        return True
+
+    def _add_acl_entry(
+        self,
+        acl_id: str,
+        number: int,
+        egress: bool,
+        action: Literal["allow", "deny"],
+        flow: Flow,
+        cidr: str,
+        ports: tuple[int, int] | None,
+        icmp: tuple[int, int] | None,
+    ) -> None:
+        """An entry of ``flow``'s protocol, the ACL's entries kept in order."""
+        add = partial(
+            self.net.create_network_acl_entry, egress=egress, rule_action=action, protocol=flow.protocol
+        )
+        add(acl_id, number, cidr_block=cidr, port_range=ports, icmp_type_code=icmp)
+        self.net.network_acls[acl_id].entries.sort(key=lambda e: (e.egress, e.rule_number))
+
+    def _acl_icmp(self, flow: Flow, forward: bool) -> tuple[int, int] | None:
+        """An ACL entry's ICMP type and code for ``flow`` (None: not the family's ICMP)."""
+        if flow.protocol != ICMP:
+            return None
+        if forward and self.rng.random() < 0.6:
+            return (flow.icmp_type if flow.icmp_type is not None else -1, -1)
+        return (-1, -1)
+
+    def _free_number(self, acl_id: str, egress: bool, below: int) -> int | None:
+        """A free rule number just below ``below`` (right before the rule it must beat)."""
+        taken = {e.rule_number for e in self.net.network_acls[acl_id].entries if e.egress == egress}
+        start = below - 1 - self.rng.choice((0, 0, 1, 5))
+        for number in range(min(start, 32766), 0, -1):
+            if number not in taken:
+                return number
+        return None
+
+
+class _Biaser(FamilyFixes):
+    def __init__(self, network: Network, rng: random.Random) -> None:
+        super().__init__(network, rng)
         self.stats = BiasStats()
         self._next_public = _ip(PUBLIC_POOL_START)
         self._nudge_blackholes: set[int] = set()
@@ -302,7 +443,7 @@ class _Biaser:
         listener = rng.choice(lb.listeners)
         protocols = sorted(LISTENER_IP_PROTOCOLS.get(listener.protocol.upper(), frozenset({TCP})))
         protocol = rng.choice(protocols)
-        port = listener.port if rng.random() > 0.1 else _clamp(listener.port + rng.choice((-1, 1)))
+        port = listener.port if rng.random() > 0.1 else clamp_port(listener.port + rng.choice((-1, 1)))
         pinned = rng.random() < 0.3
         ports = ((p, p),) if pinned and (p := rng.randint(1024, 65000)) else (LINUX_CLIENT_PORTS,)
         public = node.private_ip_addresses[0].public_ip if lb.scheme == "internet-facing" else None
@@ -367,13 +508,6 @@ class _Biaser:
     def _public_running(self, address: str) -> bool:
         owner = self.net.owner_of_public_ip(address)
         return owner is not None and self._running(owner.network_interface_id)
-
-    def _running(self, eni_id: str) -> bool:
-        eni = self.net.network_interfaces.get(eni_id)
-        if eni is None or eni.interface_type != "interface":
-            return False
-        instance = self.net.instance_of_eni(eni_id)
-        return instance is not None and instance.state == "running"
 
     # ------------------------------------------------------------------ opening
 
@@ -459,10 +593,7 @@ class _Biaser:
                 return self._fix_route(flow, table, flow.source, forward)
             return self._route_client_to_igw(flow, table)
         if code == "NO_PATH" and step.component.startswith("vpc-"):
-            if self.net.internet_gateway_of_vpc(step.component) is not None:
-                return False
-            self.net.attach_internet_gateway(self.net.create_internet_gateway(), step.component)
-            return True
+            return self._attach_internet_gateway(step.component)
         if code == "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS" and flow.source_eni is not None:
             return self._elastic_ip(flow.source_eni, flow.source)
         return False
@@ -470,13 +601,7 @@ class _Biaser:
     # ------------------------------------------------------------------ security groups
 
     def _fix_group(self, flow: Flow, step: Step, forward: bool, *, cidr_only: bool) -> bool:
-        component = step.component
-        if component.startswith("eni-"):
-            eni = self.net.network_interfaces.get(component)
-            if eni is None or not eni.groups:
-                return False
-            component = eni.groups[0]
-        group = self.net.security_groups.get(component)
+        group = self._blocking_group(step)
         if group is None:
             return False
         inbound = step.direction == "inbound"
@@ -508,16 +633,7 @@ class _Biaser:
     def _rule_ports(self, rule: SecurityGroupRule, flow: Flow) -> None:
         rng = self.rng
         if flow.protocol in (TCP, UDP):
-            port = flow.destination_port or 0
-            roll = rng.random()
-            if roll < 0.5:
-                rule.from_port = rule.to_port = port
-            elif roll < 0.7:
-                rule.from_port, rule.to_port = _clamp(port - rng.randint(1, 200)), port
-            elif roll < 0.9:
-                rule.from_port, rule.to_port = port, _clamp(port + rng.randint(1, 200))
-            else:
-                rule.from_port, rule.to_port = 0, 65535
+            self._rule_port_range(rule, flow)
         elif flow.protocol == ICMP:
             roll = rng.random()
             rule.from_port = flow.icmp_type if roll < 0.8 else -1
@@ -558,80 +674,6 @@ class _Biaser:
             p.status == "active" and {p.requester.vpc_id, p.accepter.vpc_id} == {a, b}
             for p in self.net.vpc_peering_connections.values()
         )
-
-    # ------------------------------------------------------------------ network ACLs
-
-    def _fix_acl(
-        self,
-        flow: Flow,
-        acl_id: str,
-        egress: bool,
-        forward: bool,
-        denying_rule: str,
-        ports: tuple[tuple[int, int], ...] | None,
-    ) -> bool:
-        acl = self.net.network_acls.get(acl_id)
-        if acl is None:
-            return False
-        below = 32767 if denying_rule == "*" else int(denying_rule)
-        number = self._free_number(acl_id, egress, below)
-        if number is None:
-            return False
-        remote = flow.destination if forward == egress else flow.source
-        rng = self.rng
-        roll = rng.random()
-        cidr = (
-            f"{remote}/32"
-            if roll < 0.4
-            else _prefix_of(remote, rng.choice((30, 28, 24, 16)))
-            if roll < 0.75
-            else "0.0.0.0/0"
-        )
-        port_range: tuple[int, int] | None = None
-        icmp: tuple[int, int] | None = None
-        if flow.protocol in (TCP, UDP):
-            if forward:
-                port = flow.destination_port or 0
-                roll = rng.random()
-                port_range = (
-                    (port, port)
-                    if roll < 0.5
-                    else (_clamp(port - rng.randint(1, 100)), port)
-                    if roll < 0.75
-                    else (port, _clamp(port + rng.randint(1, 100)))
-                )
-            else:
-                needed = list(ports or flow.source_ports)
-                lo, hi = min(r[0] for r in needed), max(r[1] for r in needed)
-                if lo >= 1024 and rng.random() < 0.5:
-                    lo, hi = 1024, 65535
-                port_range = (lo, hi)
-        elif flow.protocol == ICMP:
-            if forward and rng.random() < 0.6:
-                icmp = (flow.icmp_type if flow.icmp_type is not None else -1, -1)
-            else:
-                icmp = (-1, -1)
-        self.net.create_network_acl_entry(
-            acl,
-            number,
-            egress=egress,
-            rule_action="allow",
-            protocol=flow.protocol,
-            cidr_block=cidr,
-            port_range=port_range,
-            icmp_type_code=icmp,
-        )
-        acl.entries.sort(key=lambda e: (e.egress, e.rule_number))
-        return True
-
-    def _free_number(self, acl_id: str, egress: bool, below: int) -> int | None:
-        """A free rule number just below ``below`` (right before the rule it must beat)."""
-        taken = {e.rule_number for e in self.net.network_acls[acl_id].entries if e.egress == egress}
-        start = below - 1 - self.rng.choice((0, 0, 1, 5))
-        for number in range(min(start, 32766), 0, -1):
-            if number not in taken:
-                return number
-        return None
 
     # ------------------------------------------------------------------ routes
 
@@ -1068,17 +1110,7 @@ class _Biaser:
                 cidr = _neighbour_prefix(remote, length)
         elif miss:
             cidr = _neighbour_prefix(remote, length)
-        self.net.create_network_acl_entry(
-            acl_id,
-            number,
-            egress=egress,
-            rule_action="deny",
-            protocol=flow.protocol,
-            cidr_block=cidr,
-            port_range=port_range,
-            icmp_type_code=icmp,
-        )
-        self.net.network_acls[acl_id].entries.sort(key=lambda e: (e.egress, e.rule_number))
+        self._add_acl_entry(acl_id, number, egress, "deny", flow, cidr, port_range, icmp)
         return True
 
     def _nudge_group(self, flow: Flow, step: Step, *, miss: bool) -> bool:

@@ -13,15 +13,10 @@ deliberately broken ones: the comparison must be able to fail, and each mutation
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
-import pickle
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from tests.lab.runs import shared_runs
 from tests.support.builders import INTERNET_HOST, AclRule, custom_acl, public_private_vpc
 
 import vpcsim
@@ -156,29 +151,12 @@ def test_blockers_before_a_nat_gateways_reverse_translation_name_its_ports() -> 
 # ---------------------------------------------------------------------------- with the kernel
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 @pytest.fixture(scope="session")
 def kernel_runs(tmp_path_factory: pytest.TempPathFactory, lab_environment: None) -> list[NetworkRun]:
     """The labs' observations, gathered once per test run (xdist workers share them)."""
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    root = tmp_path_factory.getbasetemp().parent if run_id else tmp_path_factory.getbasetemp()
-    cache = root / f"vpcsim-differential-{run_id or 'solo'}.pickle"
-    with _locked(root / f"vpcsim-differential-{run_id or 'solo'}.lock"):
-        if cache.exists():
-            runs: list[NetworkRun] = pickle.loads(cache.read_bytes())
-            return runs
-        runs = run_many(SEEDS, flows=FLOWS, parallel=PARALLEL)
-        cache.write_bytes(pickle.dumps(runs))
-        return runs
+    return shared_runs(
+        tmp_path_factory, "differential", lambda: run_many(SEEDS, flows=FLOWS, parallel=PARALLEL)
+    )
 
 
 @pytest.mark.lab

@@ -10,14 +10,8 @@ load-balancer semantics must be caught.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
-import pickle
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
+from tests.lab.runs import shared_runs
 
 from vpcsim.engine import trace
 from vpcsim.fidelity import (
@@ -59,29 +53,14 @@ def test_networks_without_load_balancers_are_biased_as_before() -> None:
     assert not any(to_load_balancer(network, flow) for flow in flows)
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 @pytest.fixture(scope="session")
 def elb_runs(tmp_path_factory: pytest.TempPathFactory, lab_environment: None) -> list[NetworkRun]:
     """The labs' observations, gathered once per test run (xdist workers share them)."""
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    root = tmp_path_factory.getbasetemp().parent if run_id else tmp_path_factory.getbasetemp()
-    cache = root / f"vpcsim-differential-elb-{run_id or 'solo'}.pickle"
-    with _locked(root / f"vpcsim-differential-elb-{run_id or 'solo'}.lock"):
-        if cache.exists():
-            runs: list[NetworkRun] = pickle.loads(cache.read_bytes())
-            return runs
-        runs = run_many(SEEDS, flows=FLOWS, parallel=PARALLEL, config=CONFIG)
-        cache.write_bytes(pickle.dumps(runs))
-        return runs
+    return shared_runs(
+        tmp_path_factory,
+        "differential-elb",
+        lambda: run_many(SEEDS, flows=FLOWS, parallel=PARALLEL, config=CONFIG),
+    )
 
 
 @pytest.mark.lab

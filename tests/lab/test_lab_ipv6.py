@@ -12,12 +12,10 @@ addresses usable at once (no duplicate address detection). Then the engine must 
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 
 import pytest
+from tests.lab.expected import Expect, engine_disagreements, kernel_disagreements
 
-from vpcsim.engine import Flow, trace
-from vpcsim.fidelity import engine_expects
 from vpcsim.lab import ProbeResult, ProbeSpec, lab_up, probe_many
 from vpcsim.lab.state import LabState
 from vpcsim.model import Network
@@ -26,14 +24,6 @@ pytestmark = [pytest.mark.lab, pytest.mark.usefixtures("lab_environment")]
 
 OUT, OTHER = "2001:db8:5::1", "2606:4700::1111"
 TCP, UDP, ICMPV6 = 6, 17, 58
-
-
-@dataclass(frozen=True)
-class Expect:
-    why: str
-    spec: ProbeSpec
-    delivered: bool
-    arrived: bool
 
 
 def build() -> tuple[Network, dict[str, str]]:
@@ -172,13 +162,7 @@ def observed(lab_environment: None) -> tuple[LabState, list[tuple[Expect, ProbeR
 def test_the_kernel_does_what_aws_does_over_ipv6(
     observed: tuple[LabState, list[tuple[Expect, ProbeResult]], str],
 ) -> None:
-    wrong = []
-    for expect, result in observed[1]:
-        got = (result.delivered, result.forward)
-        if got != (expect.delivered, expect.arrived):
-            wrong.append(
-                f"{expect.why}: expected {(expect.delivered, expect.arrived)}, got {got} ({result.detail})"
-            )
+    wrong = kernel_disagreements(observed[1])
     assert not wrong, "\n".join(wrong)
 
 
@@ -193,27 +177,7 @@ def test_addresses_are_usable_at_once(
 def test_the_engine_agrees_on_the_same_ipv6_probes(
     observed: tuple[LabState, list[tuple[Expect, ProbeResult]], str],
 ) -> None:
-    network, _ = build()
-    wrong = []
-    for expect, result in observed[1]:
-        spec = expect.spec
-        flow = Flow(
-            protocol=spec.protocol,
-            source=spec.source,
-            destination=spec.destination,
-            destination_port=spec.destination_port,
-            source_ports=((spec.source_port, spec.source_port),)
-            if spec.source_port is not None
-            else ((32768, 60999),),
-            icmp_type=spec.icmp_type,
-            icmp_code=spec.icmp_code,
-            source_eni=spec.source_eni,
-        )
-        engine = engine_expects(trace(network, flow), result.observed_source_port)
-        if engine != (expect.arrived, expect.delivered):
-            wrong.append(
-                f"{expect.why}: engine says arrives/completes {engine}, AWS {(expect.arrived, expect.delivered)}"
-            )
+    wrong = engine_disagreements(build()[0], observed[1])
     assert not wrong, "\n".join(wrong)
 
 

@@ -9,28 +9,15 @@ Then the engine is asked the same questions and must agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
+from tests.lab.expected import Expect, engine_disagreements, kernel_disagreements
 
-from vpcsim.engine import Flow, trace
-from vpcsim.fidelity import engine_expects
 from vpcsim.lab import ProbeResult, ProbeSpec, lab_up, probe_many
 from vpcsim.model import Network
 
 pytestmark = [pytest.mark.lab, pytest.mark.usefixtures("lab_environment")]
 
 EIP = "203.0.113.50"
-
-
-@dataclass(frozen=True)
-class Expect:
-    why: str
-    spec: ProbeSpec
-    delivered: bool
-    arrived: bool
-    seen_from: str | None = None
-    seen_port: int | None = None
 
 
 def build() -> tuple[Network, dict[str, str]]:
@@ -153,41 +140,10 @@ def observed(lab_environment: None) -> list[tuple[Expect, ProbeResult]]:
 
 
 def test_the_kernel_does_what_aws_does(observed: list[tuple[Expect, ProbeResult]]) -> None:
-    wrong = []
-    for expect, result in observed:
-        got = (result.delivered, result.forward)
-        if got != (expect.delivered, expect.arrived):
-            wrong.append(
-                f"{expect.why}: expected {(expect.delivered, expect.arrived)}, got {got} ({result.detail})"
-            )
-            continue
-        if expect.seen_from is not None:
-            assert result.observed_source == expect.seen_from, expect.why
-        if expect.seen_port is not None:
-            assert result.observed_source_port == expect.seen_port, expect.why
+    wrong = kernel_disagreements(observed)
     assert not wrong, "\n".join(wrong)
 
 
 def test_the_engine_agrees_on_the_same_probes(observed: list[tuple[Expect, ProbeResult]]) -> None:
-    network, _ = build()
-    wrong = []
-    for expect, result in observed:
-        spec = expect.spec
-        flow = Flow(
-            protocol=spec.protocol,
-            source=spec.source,
-            destination=spec.destination,
-            destination_port=spec.destination_port,
-            source_ports=((spec.source_port, spec.source_port),)
-            if spec.source_port is not None
-            else ((32768, 60999),),
-            icmp_type=spec.icmp_type,
-            icmp_code=spec.icmp_code,
-            source_eni=spec.source_eni,
-        )
-        engine = engine_expects(trace(network, flow), result.observed_source_port)
-        if engine != (expect.arrived, expect.delivered):
-            wrong.append(
-                f"{expect.why}: engine says arrives/completes {engine}, AWS {(expect.arrived, expect.delivered)}"
-            )
+    wrong = engine_disagreements(build()[0], observed)
     assert not wrong, "\n".join(wrong)

@@ -16,9 +16,10 @@ import pickle
 from dataclasses import dataclass
 
 import pytest
+from tests.lab.expected import Expect, flow_of
 from tests.support.builders import ANYWHERE, AclRule, custom_acl, security_group
 
-from vpcsim.engine import Flow, trace
+from vpcsim.engine import trace
 from vpcsim.fidelity import MUTATIONS, engine_expects, report, run_many
 from vpcsim.lab import ProbeResult, ProbeSpec, build_plan, lab_up, probe_many
 from vpcsim.model import Network, Subnet, TransitGateway, Vpc
@@ -29,14 +30,6 @@ TRANSIT_SEEDS = tuple(range(12))
 TRANSIT_FLOWS = 60
 EGRESS_IP = "203.0.113.60"
 TCP, ICMP = 6, 1
-
-
-@dataclass(frozen=True)
-class Expect:
-    why: str
-    spec: ProbeSpec
-    delivered: bool
-    arrived: bool
 
 
 @dataclass
@@ -288,18 +281,7 @@ def test_the_engine_agrees_with_aws_on_the_expectations() -> None:
     b = build()
     wrong = []
     for expect in expectations(b):
-        spec = expect.spec
-        flow = Flow(
-            protocol=spec.protocol,
-            source=spec.source,
-            destination=spec.destination,
-            destination_port=spec.destination_port,
-            source_ports=((spec.source_port, spec.source_port),) if spec.source_port else ((32768, 60999),),
-            icmp_type=spec.icmp_type,
-            icmp_code=spec.icmp_code,
-            source_eni=spec.source_eni,
-        )
-        got = engine_expects(trace(b.net, flow), None)
+        got = engine_expects(trace(b.net, flow_of(expect.spec)), None)
         if got != (expect.arrived, expect.delivered):
             wrong.append(f"{expect.why}: engine {got}, AWS {(expect.arrived, expect.delivered)}")
     assert not wrong, "\n".join(wrong)

@@ -43,7 +43,8 @@ from ..model import Network, NetworkInterface
 from ..model.addressing import managed_interface
 from ..model.elb import LoadBalancer, node_description
 from .naming import namespace_name
-from .rules import acl_chain_lines, comment, group_members, set_name, sg_chain_lines, sg_rule_lines
+from .nft import address_set, base_chain, chain, comment, nft_table
+from .rules import acl_chain_lines, group_members, set_name, sg_chain_lines, sg_rule_lines
 from .state import LbListenerRecord, LbNodeRecord, LbTargetRecord
 
 if TYPE_CHECKING:
@@ -454,9 +455,9 @@ class BalancerPlanner:
             why = comment(f"{lb.load_balancer_name}: its subnet's ACL, even within the subnet")
             classic.append(f"ip daddr {ipaddress.IPv4Network(subnet.cidr_block)} jump clb_acl_out {why}")
             extra.append(
-                _chain("clb_acl_out", acl_chain_lines(acl.entries, egress=True, acl_id=acl.network_acl_id))
+                chain("clb_acl_out", acl_chain_lines(acl.entries, egress=True, acl_id=acl.network_acl_id))
             )
-        sets = [_set(set_name(g), group_members(self.network, g)) for g in sorted(members)]
+        sets = [address_set(set_name(g), group_members(self.network, g)) for g in sorted(members)]
         return _table(
             [
                 *sets,
@@ -477,32 +478,20 @@ class BalancerPlanner:
                     ['oif "lo" accept', "ct state established,related accept", *classic, "jump sg_out"],
                     policy="drop",
                 ),
-                _chain("sg_in", inbound),
-                _chain("sg_out", outbound),
+                chain("sg_in", inbound),
+                chain("sg_out", outbound),
                 *extra,
             ],
             name="vpcsim",
         )
 
 
-def _chain(name: str, rules: list[str]) -> str:
-    body = "".join(f"\t\t{rule}\n" for rule in rules)
-    return f"\tchain {name} {{\n{body}\t}}\n"
-
-
 def _base(name: str, kind: str, hook: str, priority: str, rules: list[str], *, policy: str = "accept") -> str:
-    return _chain(name, [f"type {kind} hook {hook} priority {priority}; policy {policy};", *rules])
-
-
-def _set(name: str, elements: list[str]) -> str:
-    body = "\t\ttype ipv4_addr\n"
-    if elements:
-        body += "\t\telements = { " + ", ".join(elements) + " }\n"
-    return f"\tset {name} {{\n{body}\t}}\n"
+    return base_chain(name, kind, hook, priority, policy, rules)
 
 
 def _table(parts: list[str], *, name: str = "vpcsim_lb") -> str:
-    return f"table ip {name} {{\n" + "".join(parts) + "}\n"
+    return nft_table(parts, name=name)
 
 
 __all__ = ["LISTENER_PROTOCOLS", "BalancerPlanner"]

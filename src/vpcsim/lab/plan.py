@@ -37,6 +37,7 @@ import ipaddress
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..model import (
@@ -73,15 +74,21 @@ from .naming import (
     peering_name,
     port_name,
 )
+from .nft import addresses, base_chain, chain, comment, nets, nft_table
 from .plan6 import realise_ipv6
-from .rules import (
-    ICMP_ERROR_TYPES,
-    acl_chain_lines,
-    comment,
-    group_members,
-    set_name,
-    sg_chain_lines,
+from .routes import (
+    ENI_TABLE_BASE,
+    IGW_TABLE,
+    PEER_TABLE,
+    SUBNET_TABLE_BASE,
+    Winning,
+    is_local,
+    local_table,
+    lookup_rules,
+    table_routes,
+    winning_routes,
 )
+from .rulesets import Eni, instance_ruleset, router_forward, router_ruleset, stopped_ruleset
 from .state import (
     EniRecord,
     InstanceRecord,
@@ -91,15 +98,6 @@ from .state import (
     VpcRecord,
 )
 from .transit import TransitPlan, plan_transit, transit_sources
-
-SUBNET_TABLE_BASE = 1000
-"""Route table of the VPC router for the subnet in slot k: 1000 + k."""
-IGW_TABLE = 90
-"""What arrives from the internet gateway: the VPC's subnets (and a gateway route table's ENIs)."""
-PEER_TABLE = 91
-"""What arrives over a peering: the VPC's subnets only."""
-LOOKUP_PREF, BLACKHOLE_PREF = 1000, 30000
-ENI_TABLE_BASE = 100
 
 #: Outside hosts every lab has (``internet`` alone means 198.51.100.1).
 DEFAULT_INTERNET_HOSTS = (
@@ -258,28 +256,11 @@ class LabPlan:
 
 
 @dataclass
-class _Winning:
-    net: ipaddress.IPv4Network
-    route: Route
-    priority: int
-
-
-@dataclass
 class _Peering:
     pcx_id: str
     index: int
     legs: dict[str, tuple[str, str, str]]
     """vpc id -> (leg interface, the other router's address, peer vpc id)."""
-
-
-def _nets(cidrs: Iterable[str]) -> str:
-    items = sorted({str(ipaddress.IPv4Network(c, strict=False)) for c in cidrs})
-    return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
-
-
-def _addresses(addresses: Iterable[str]) -> str:
-    items = sorted(set(addresses), key=ip_int)
-    return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
 
 
 def _host_ok(text: str) -> bool:
@@ -487,37 +468,15 @@ class _Planner:
                 _Peering(pcx.vpc_peering_connection_id, index, {a: (leg, second, b), b: (leg, first, a)})
             )
 
-    def _winning_routes(self, table: RouteTable) -> list[_Winning]:
+    def _peerings_of(self, vpc_id: str) -> list[tuple[str, str, str]]:
+        """The VPC's realised peerings: (pcx id, its leg, the peer VPC's id)."""
+        return [
+            (pc.pcx_id, pc.legs[vpc_id][0], pc.legs[vpc_id][2]) for pc in self.peerings if vpc_id in pc.legs
+        ]
+
+    def _winning_routes(self, table: RouteTable) -> list[Winning[ipaddress.IPv4Network]]:
         """One route per destination: static before prefix list before propagated (AWS's order)."""
-        best: dict[ipaddress.IPv4Network, _Winning] = {}
-
-        def offer(net: ipaddress.IPv4Network, route: Route, priority: int) -> None:
-            current = best.get(net)
-            if current is None or priority < current.priority:
-                best[net] = _Winning(net, route, priority)
-
-        for route in table.routes:
-            if route.destination_ipv6_cidr_block is not None:
-                continue
-            if route.destination_prefix_list_id:
-                plist = self.n.prefix_lists.get(route.destination_prefix_list_id)
-                if plist is None:
-                    self.notes.append(
-                        f"{table.route_table_id}: prefix list {route.destination_prefix_list_id} is unknown; "
-                        "its route is left out"
-                    )
-                    continue
-                for entry in plist.entries:
-                    if ":" not in entry.cidr:
-                        offer(ipaddress.IPv4Network(entry.cidr, strict=False), route, 1)
-            elif route.destination_cidr_block:
-                priority = 2 if route.origin == "EnableVgwRoutePropagation" else 0
-                offer(ipaddress.IPv4Network(route.destination_cidr_block, strict=False), route, priority)
-        return sorted(best.values(), key=lambda w: (-w.net.prefixlen, int(w.net.network_address)))
-
-    @staticmethod
-    def _is_local(route: Route) -> bool:
-        return route.gateway_id == "local" and not route.network_interface_id
+        return winning_routes(self.n, table, ipaddress.IPv4Network, self.notes)
 
     def _target(self, route: Route, vpc_id: str, table_id: str, subnet: Subnet | None = None) -> str | None:
         """``via ... dev ...`` for a route's target in this VPC's router (the route table of
@@ -562,77 +521,35 @@ class _Planner:
         )
         return None
 
-    def _table_routes(
-        self, table: RouteTable | None, vpc_id: str, table_number: int, sender: Subnet | None = None
-    ) -> list[str]:
-        """The kernel routes of ``table`` for the packets of subnet ``sender``."""
-        if table is None:
-            return []
-        lines: list[str] = []
-        winners = self._winning_routes(table)
-        for winner in winners:
-            net, route = winner.net, winner.route
-            if self._is_local(route):
-                # Deliver into each subnet of the block, unless a more specific route of the
-                # table (but not more specific than the subnet) takes the subnet elsewhere.
-                for subnet in self.subnets_of[vpc_id]:
-                    snet = ipaddress.IPv4Network(subnet.cidr_block)
-                    if not snet.subnet_of(net):
-                        continue
-                    shadowed = any(
-                        other is not winner
-                        and net.prefixlen < other.net.prefixlen <= snet.prefixlen
-                        and snet.subnet_of(other.net)
-                        for other in winners
-                    )
-                    if not shadowed:
-                        _, bridge, _ = self._subnet_router(subnet)
-                        lines.append(f"route add {snet} dev {bridge} table {table_number}")
-                lines.append(f"route add blackhole {net} table {table_number}")
-                continue
-            target = self._target(route, vpc_id, table.route_table_id, sender)
-            if target is None:
-                lines.append(f"route add blackhole {net} table {table_number}")
-            else:
-                lines.append(f"route add {net} {target} table {table_number}")
-        return lines
-
-    def _local_table(self, vpc: Vpc, table_number: int) -> list[str]:
-        lines = []
-        for subnet in self.subnets_of[vpc.vpc_id]:
-            _, bridge, _ = self._subnet_router(subnet)
-            lines.append(
-                f"route add {ipaddress.IPv4Network(subnet.cidr_block)} dev {bridge} table {table_number}"
-            )
-        for block in vpc.cidr_blocks:
-            lines.append(
-                f"route add blackhole {ipaddress.IPv4Network(block, strict=False)} table {table_number}"
-            )
-        return lines
+    def _subnets(self, vpc_id: str) -> list[tuple[ipaddress.IPv4Network, str]]:
+        """The VPC's subnets: (block, bridge)."""
+        return [
+            (ipaddress.IPv4Network(s.cidr_block), self._subnet_router(s)[1]) for s in self.subnets_of[vpc_id]
+        ]
 
     def _router_routing(self, vpc: Vpc) -> None:
         router = self.routers[vpc.vpc_id]
         lines: list[str] = []
+        subnets = self._subnets(vpc.vpc_id)
         for subnet in self.subnets_of[vpc.vpc_id]:
             k = self.subnet_index[subnet.subnet_id]
-            bridge = bridge_name(k)
             number = SUBNET_TABLE_BASE + k
-            lines.append(f"rule add pref {LOOKUP_PREF} iif {bridge} lookup {number}")
-            lines.append(f"rule add pref {BLACKHOLE_PREF} iif {bridge} blackhole")
-            lines.extend(
-                self._table_routes(self.n.route_table_of_subnet(subnet.subnet_id), vpc.vpc_id, number, subnet)
-            )
+            lines += lookup_rules(bridge_name(k), number)
+            table = self.n.route_table_of_subnet(subnet.subnet_id)
+            if table is not None:
+                target = partial(
+                    self._target, vpc_id=vpc.vpc_id, table_id=table.route_table_id, subnet=subnet
+                )
+                lines += table_routes(self._winning_routes(table), subnets, number, target)
         if self.state.vpcs[vpc.vpc_id].internet_gateway_id is not None:
-            lines.append(f"rule add pref {LOOKUP_PREF} iif {IGW_LEG} lookup {IGW_TABLE}")
-            lines.append(f"rule add pref {BLACKHOLE_PREF} iif {IGW_LEG} blackhole")
-            lines.extend(self._local_table(vpc, IGW_TABLE))
-            lines.extend(self._edge_routes(vpc))
+            lines += lookup_rules(IGW_LEG, IGW_TABLE)
+            lines += local_table(subnets, vpc.cidr_blocks, ipaddress.IPv4Network, IGW_TABLE)
+            lines += self._edge_routes(vpc)
         legs = sorted({p.legs[vpc.vpc_id][0] for p in self.peerings if vpc.vpc_id in p.legs})
         for leg in legs:
-            lines.append(f"rule add pref {LOOKUP_PREF} iif {leg} lookup {PEER_TABLE}")
-            lines.append(f"rule add pref {BLACKHOLE_PREF} iif {leg} blackhole")
+            lines += lookup_rules(leg, PEER_TABLE)
         if legs:
-            lines.extend(self._local_table(vpc, PEER_TABLE))
+            lines += local_table(subnets, vpc.cidr_blocks, ipaddress.IPv4Network, PEER_TABLE)
         router.configure.extend(lines)
         router.nft = self._router_nft(vpc)
 
@@ -645,52 +562,22 @@ class _Planner:
             if table.vpc_id != vpc.vpc_id or igw_id not in table.gateway_ids:
                 continue
             for winner in self._winning_routes(table):
-                if winner.route.network_interface_id and not self._is_local(winner.route):
+                if winner.route.network_interface_id and not is_local(winner.route):
                     target = self._target(winner.route, vpc.vpc_id, table.route_table_id)
                     if target is not None:
                         lines.append(f"route replace {winner.net} {target} table {IGW_TABLE}")
         return lines
 
     def _router_nft(self, vpc: Vpc) -> str:
-        own = _nets(vpc.cidr_blocks)
-        forward: list[str] = []
-        for peering in self.peerings:
-            if vpc.vpc_id not in peering.legs:
-                continue
-            leg, _, peer_id = peering.legs[vpc.vpc_id]
-            peer = _nets(self.n.vpcs[peer_id].cidr_blocks)
-            why = comment(f"{peering.pcx_id}: no transitive or edge-to-edge routing")
-            forward += [
-                f'oifname "{leg}" ip saddr != {own} drop {why}',
-                f'oifname "{leg}" ip daddr != {peer} drop {why}',
-                f'iifname "{leg}" ip saddr != {peer} drop {why}',
-                f'iifname "{leg}" ip daddr != {own} drop {why}',
-            ]
-        chains: list[str] = []
-        acl_chains: dict[str, str] = {}
-        for subnet in self.subnets_of[vpc.vpc_id]:
-            k = self.subnet_index[subnet.subnet_id]
-            acl = self.n.network_acl_of_subnet(subnet.subnet_id)
-            if acl is None:
-                continue
-            if acl.network_acl_id not in acl_chains:
-                base = f"acl{len(acl_chains)}"
-                acl_chains[acl.network_acl_id] = base
-                for egress, suffix in ((False, "in"), (True, "out")):
-                    body = acl_chain_lines(acl.entries, egress=egress, acl_id=acl.network_acl_id)
-                    chains.append(_chain(f"{base}_{suffix}", body))
-            base = acl_chains[acl.network_acl_id]
-            bridge = bridge_name(k)
-            forward.append(f'iifname "{bridge}" jump {base}_out {comment(f"{subnet.subnet_id} outbound")}')
-            forward.append(
-                f'oifname "{bridge}" iifname != "{bridge}" jump {base}_in {comment(f"{subnet.subnet_id} inbound")}'
-            )
-            forward += self.transit.acl_rules(subnet.subnet_id, bridge, f"{base}_in")
+        subnets = [(s, bridge_name(self.subnet_index[s.subnet_id])) for s in self.subnets_of[vpc.vpc_id]]
+        forward, chains = router_forward(
+            self.n, vpc, self._peerings_of(vpc.vpc_id), subnets, acl_extra=self.transit.acl_rules
+        )
         local_in: list[str] = []
         local_out: list[str] = []
         if self._resolver_on(vpc.vpc_id):
             # The router originates nothing but its resolver's answers, to its own subnets.
-            resolver = _addresses(resolver_addresses(vpc))
+            resolver = addresses(resolver_addresses(vpc))
             bridges = (
                 "{ "
                 + ", ".join(f'"{b}"' for b in sorted(self.state.vpcs[vpc.vpc_id].subnets.values()))
@@ -702,16 +589,7 @@ class _Planner:
                     f"iifname {bridges} ip daddr {resolver} meta l4proto {{ tcp, udp }} th dport 53 accept {why}"
                 )
             local_out.append(f"ip saddr {resolver} meta l4proto {{ tcp, udp }} th sport 53 accept {why}")
-        return _table(
-            [
-                _base_chain("prerouting", "filter", "prerouting", "raw", "accept", ["notrack"]),
-                _base_chain("output_raw", "filter", "output", "raw", "accept", ["notrack"]),
-                *([_base_chain("input", "filter", "input", "filter", "drop", local_in)] if local_out else []),
-                _base_chain("output", "filter", "output", "filter", "drop", local_out),
-                _base_chain("forward", "filter", "forward", "filter", "accept", forward),
-                *chains,
-            ]
-        )
+        return router_ruleset(forward, chains, local_out, input_rules=local_in if local_out else None)
 
     # ------------------------------------------------------------------ instances
 
@@ -817,54 +695,7 @@ class _Planner:
             )
         return sorted(ports)
 
-    def _instance_nft(self, enis: list[tuple[str, NetworkInterface, Subnet]], forwarding: bool) -> str:
-        members: set[str] = set()
-        chains: list[str] = []
-        errors_in: list[str] = []
-        errors_out: list[str] = []
-        forward_checks: list[str] = []
-        forward_in: list[str] = []
-        forward_out: list[str] = []
-        nat_rules: list[str] = []
-        for ifname, eni, subnet in enis:
-            filtered = bool(eni.groups) or eni.interface_type == "interface"
-            own = _addresses(a.private_ip_address for a in eni.private_ip_addresses)
-            for egress, suffix in ((False, "in"), (True, "out")):
-                if filtered:
-                    accept = sg_chain_lines(
-                        self.n, eni.groups, egress=egress, verdict="accept", members=members
-                    )
-                    ret = sg_chain_lines(self.n, eni.groups, egress=egress, verdict="return", members=members)
-                    ret.append("drop")
-                else:
-                    accept, ret = ["accept"], ["return"]
-                chains.append(_chain(f"sg_{ifname}_{suffix}", accept))
-                if forwarding:
-                    chains.append(_chain(f"sg_{ifname}_f{suffix}", ret))
-            errors_in.append(f'iifname "{ifname}" jump sg_{ifname}_in')
-            errors_out.append(f'oifname "{ifname}" jump sg_{ifname}_out')
-            if forwarding:
-                if eni.source_dest_check:
-                    why = comment(f"{eni.network_interface_id} source/destination check")
-                    forward_checks += [
-                        f'iifname "{ifname}" ip daddr != {own} drop {why}',
-                        f'oifname "{ifname}" ip saddr != {own} drop {why}',
-                    ]
-                forward_in.append(f'iifname "{ifname}" jump sg_{ifname}_fin')
-                forward_out.append(f'oifname "{ifname}" jump sg_{ifname}_fout')
-                if not eni.source_dest_check and any(a.public_ip for a in eni.private_ip_addresses):
-                    chain = self._nat_instance_chain(ifname, subnet)
-                    if chain is not None:
-                        chains.append(chain)
-                        nat_rules.append(f'oifname "{ifname}" ip saddr != {own} jump natinst_{ifname}')
-        # ICMP errors are not related traffic for a security group: the rules judge them.
-        input_rules = [
-            'iif "lo" accept',
-            f"icmp type {ICMP_ERROR_TYPES} goto icmp_errors_in",
-            "ct state established,related accept",
-            *(line for ifname, eni, _ in enis for line in self.balancers.target_input_rules(eni, ifname)),
-            *errors_in,
-        ]
+    def _instance_nft(self, enis: list[Eni], forwarding: bool) -> str:
         resolvers = sorted(
             {
                 a
@@ -874,60 +705,26 @@ class _Planner:
             },
             key=ip_int,
         )
-        output_rules = [
-            'oif "lo" accept',
-            f"icmp type {ICMP_ERROR_TYPES} goto icmp_errors_out",
-            "ct state established,related accept",
-            *(
-                [
-                    f"ip daddr {_addresses(resolvers)} meta l4proto {{ tcp, udp }} th dport 53 accept "
-                    + comment("the Amazon DNS server: security groups do not filter it")
-                ]
-                if resolvers
-                else []
-            ),
-            *errors_out,
-        ]
-        chains.append(_chain("icmp_errors_in", [*errors_in, "drop"]))
-        chains.append(_chain("icmp_errors_out", [*errors_out, "drop"]))
-        base = [
-            _base_chain("input", "filter", "input", "filter", "drop", input_rules),
-            _base_chain("output", "filter", "output", "filter", "drop", output_rules),
-        ]
-        if forwarding:
-            base.append(
-                _base_chain(
-                    "forward",
-                    "filter",
-                    "forward",
-                    "filter",
-                    "drop",
-                    [
-                        *forward_checks,
-                        f"icmp type {ICMP_ERROR_TYPES} goto icmp_errors_fwd",
-                        "ct state established,related accept",
-                        *forward_in,
-                        *forward_out,
-                        "accept",
-                    ],
-                )
-            )
-            chains.append(_chain("icmp_errors_fwd", [*forward_in, *forward_out, "accept"]))
-        if nat_rules:
-            base.append(_base_chain("postrouting", "nat", "postrouting", "srcnat", "accept", nat_rules))
-        if len(enis) > 1:
-            # Security groups track connections per ENI: one conntrack zone per interface, so
-            # that a flow between two ENIs of this instance is tracked once by each.
-            zones_in = [f'iifname "{ifname}" ct zone set {n + 1}' for n, (ifname, _, _) in enumerate(enis)]
-            zones_out = [f'oifname "{ifname}" ct zone set {n + 1}' for n, (ifname, _, _) in enumerate(enis)]
-            base.append(_base_chain("zone_in", "filter", "prerouting", "raw", "accept", zones_in))
-            base.append(_base_chain("zone_out", "filter", "output", "raw", "accept", zones_out))
-        sets = [_set(set_name(group_id), group_members(self.n, group_id)) for group_id in sorted(members)]
-        return _table([*sets, *base, *chains])
+        dns = f"ip daddr {addresses(resolvers)} meta l4proto {{ tcp, udp }} th dport 53 accept " + comment(
+            "the Amazon DNS server: security groups do not filter it"
+        )
+        return instance_ruleset(
+            self.n,
+            enis,
+            forwarding,
+            input_extra=[
+                line for ifname, eni, _ in enis for line in self.balancers.target_input_rules(eni, ifname)
+            ],
+            output_extra=[dns] if resolvers else [],
+            nat_chain=self._nat_instance_chain,
+        )
 
-    def _nat_instance_chain(self, ifname: str, subnet: Subnet) -> str | None:
+    def _nat_instance_chain(self, ifname: str, eni: NetworkInterface, subnet: Subnet) -> str | None:
         """A NAT instance masquerades what it forwards towards an internet gateway (the
-        subnet's route table decides, longest prefix first)."""
+        subnet's route table decides, longest prefix first): an ENI without the source/
+        destination check and with a public address."""
+        if eni.source_dest_check or not any(a.public_ip for a in eni.private_ip_addresses):
+            return None
         table = self.n.route_table_of_subnet(subnet.subnet_id)
         if table is None:
             return None
@@ -937,7 +734,7 @@ class _Planner:
         for winner in self._winning_routes(table):
             to_igw = gateway_collection(winner.route.gateway_id or "") == "internet_gateways"
             body.append(f"ip daddr {winner.net} {'masquerade' if to_igw else 'return'}")
-        return _chain(f"natinst_{ifname}", body)
+        return chain(f"natinst_{ifname}", body)
 
     # ------------------------------------------------------------------ NAT gateways
 
@@ -963,10 +760,10 @@ class _Planner:
         ]
         vpc = self.n.vpcs[nat.vpc_id]
         # Its own VPC's sources, and those the VPC's transit gateways bring (centralised egress).
-        own_vpc = _nets([*vpc.cidr_blocks, *transit_sources(self.n, nat.vpc_id)])
-        plan.nft = _table(
+        own_vpc = nets([*vpc.cidr_blocks, *transit_sources(self.n, nat.vpc_id)])
+        plan.nft = nft_table(
             [
-                _base_chain(
+                base_chain(
                     "forward",
                     "filter",
                     "forward",
@@ -978,9 +775,9 @@ class _Planner:
                         + comment(f"{nat.nat_gateway_id}: TCP, UDP and ICMP from {nat.vpc_id} only"),
                     ],
                 ),
-                _base_chain("input", "filter", "input", "filter", "drop", []),
-                _base_chain("output", "filter", "output", "filter", "drop", []),
-                _base_chain(
+                base_chain("input", "filter", "input", "filter", "drop", []),
+                base_chain("output", "filter", "output", "filter", "drop", []),
+                base_chain(
                     "postrouting",
                     "nat",
                     "postrouting",
@@ -1032,7 +829,7 @@ class _Planner:
                         routes.append(f"{address.public_ip}/32 via {inside} dev {leg}")
             igw = record.internet_gateway_id
             # AWS: RFC 1918 and RFC 6598; the others are not internet addresses either.
-            not_internet = _nets(str(n) for n in NOT_INTERNET)
+            not_internet = nets(str(n) for n in NOT_INTERNET)
             prerouting.append(
                 f'iifname "{leg}" ip daddr {not_internet} drop '
                 + comment(f"{igw}: no egress to addresses the internet does not route")
@@ -1043,7 +840,7 @@ class _Planner:
             )
             if mapping:
                 prerouting.append(
-                    f'iifname "{leg}" ip saddr != {_addresses(mapping)} drop '
+                    f'iifname "{leg}" ip saddr != {addresses(mapping)} drop '
                     + comment(f"{igw}: no public IPv4 for the source")
                 )
                 pairs = ", ".join(f"{k} : {mapping[k]}" for k in sorted(mapping, key=ip_int))
@@ -1068,49 +865,18 @@ class _Planner:
             plan.configure.append(f"addr add {host}/32 dev lo")
         # A command run in the internet namespace without -s speaks from the first host.
         plan.configure += [f"route add {route} src {hosts[0]}" for route in routes]
-        plan.nft = _table(
+        plan.nft = nft_table(
             [
-                _base_chain("prerouting", "filter", "prerouting", "raw", "accept", prerouting),
-                _base_chain("output_raw", "filter", "output", "raw", "accept", ["notrack"]),
-                _base_chain("postrouting", "filter", "postrouting", "filter", "accept", postrouting),
+                base_chain("prerouting", "filter", "prerouting", "raw", "accept", prerouting),
+                base_chain("output_raw", "filter", "output", "raw", "accept", ["notrack"]),
+                base_chain("postrouting", "filter", "postrouting", "filter", "accept", postrouting),
             ]
         )
         self.state.internet_hosts = hosts
         self.state.internet_ports = list(DEFAULT_LISTEN_PORTS)
 
 
-def _stopped_nft() -> str:
-    drop = comment("the instance is stopped")
-    return _table(
-        [
-            _base_chain(hook, "filter", hook, "filter", "drop", [f"drop {drop}"])
-            for hook in ("input", "output", "forward")
-        ]
-    )
-
-
-def _chain(name: str, rules: list[str]) -> str:
-    body = "".join(f"\t\t{rule}\n" for rule in rules)
-    return f"\tchain {name} {{\n{body}\t}}\n"
-
-
-def _base_chain(name: str, kind: str, hook: str, priority: str, policy: str, rules: list[str]) -> str:
-    header = f"type {kind} hook {hook} priority {priority}; policy {policy};"
-    return _chain(name, [header, *rules])
-
-
-def _set(name: str, elements: list[str]) -> str:
-    body = "\t\ttype ipv4_addr\n"
-    if elements:
-        body += "\t\telements = { " + ", ".join(elements) + " }\n"
-    return f"\tset {name} {{\n{body}\t}}\n"
-
-
-def _table(parts: list[str]) -> str:
-    return "table ip vpcsim {\n" + "".join(parts) + "}\n"
-
-
-_STOPPED_NFT = _stopped_nft()
+_STOPPED_NFT = stopped_ruleset()
 
 
 def build_plan(

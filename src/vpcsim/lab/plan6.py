@@ -36,28 +36,25 @@ endpoints, delivery inside an ENI's delegated IPv6 prefixes, AWS's IPv6 services
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
-from ..model import Route, RouteTable, Subnet, Vpc
+from ..model import Route, Subnet, Vpc
 from ..model.addressing import gateway_collection, router_address
 from .naming import IGW_LEG, check_ifname, namespace_name
-from .rules import comment
-from .rules6 import (
-    ICMP6_ERROR_TYPES,
-    NDP_TYPES,
-    acl_chain_lines6,
-    address_set6,
-    addresses6,
-    base_chain,
-    chain,
-    group_members6,
-    net6,
-    nets6,
-    set_name6,
-    sg_chain_lines6,
-    table6,
+from .nft import IPV6, base_chain, comment, nft_table
+from .routes import (
+    ENI_TABLE_BASE,
+    IGW_TABLE,
+    PEER_TABLE,
+    SUBNET_TABLE_BASE,
+    local_table,
+    lookup_rules,
+    table_routes,
+    winning_routes,
 )
+from .rules6 import ICMP6_ERROR_TYPES, NDP_TYPES, net6
+from .rulesets import Eni, instance_ruleset, router_forward, router_ruleset, stopped_ruleset
 
 if TYPE_CHECKING:
     from ..model import NetworkInterface
@@ -73,8 +70,6 @@ EIGW_INSIDE, EIGW_OUTSIDE = "in", "out"
 MARK_BASE = 0x600
 """Firewall marks of the internet namespace's legs (replies go back by the leg they came in)."""
 REPLY_PREF = 100
-LOOKUP_PREF, BLACKHOLE_PREF = 1000, 30000
-SUBNET_TABLE_BASE, IGW_TABLE, PEER_TABLE, ENI_TABLE_BASE = 1000, 90, 91, 100
 
 #: Outside IPv6 hosts every dual-stack lab has (documentation, real global prefixes, and a
 #: unique-local one the internet gateways refuse).
@@ -101,13 +96,6 @@ def sysctls6(values: list[tuple[str, str]]) -> list[tuple[str, str]]:
             (f"net.ipv6.conf.{scope}.forwarding", forwarding),
         ]
     return [*kept, *extra, ("net.ipv6.icmp.ratelimit", "0")]
-
-
-@dataclass
-class _Winning6:
-    net: ipaddress.IPv6Network
-    route: Route
-    priority: int
 
 
 def _ndp_first() -> list[str]:
@@ -199,27 +187,21 @@ class Planner6:
         blocks = self.n.vpcs[vpc_id].ipv6_cidr_blocks
         plan.configure += [f"{V6}route add {net6(b)} via {FAR} dev {EIGW_INSIDE}" for b in blocks]
         why = f"{eigw_id}: egress-only"
-        plan.nft = table6(
+        forward = [
+            "ct state established,related accept " + comment(f"{why}: replies of tracked connections"),
+            f'iifname "{EIGW_INSIDE}" ct state new accept '
+            + comment(f"{why}: connections initiated from {vpc_id}"),
+            f'iifname "{EIGW_INSIDE}" icmpv6 type {ICMP6_ERROR_TYPES} accept '
+            + comment(f"{why}: outbound ICMPv6 errors"),
+            "drop " + comment(f"{why}: nothing initiated from the internet"),
+        ]
+        plan.nft = nft_table(
             [
-                base_chain(
-                    "forward",
-                    "filter",
-                    "forward",
-                    "filter",
-                    "drop",
-                    [
-                        "ct state established,related accept "
-                        + comment(f"{why}: replies of tracked connections"),
-                        f'iifname "{EIGW_INSIDE}" ct state new accept '
-                        + comment(f"{why}: connections initiated from {vpc_id}"),
-                        f'iifname "{EIGW_INSIDE}" icmpv6 type {ICMP6_ERROR_TYPES} accept '
-                        + comment(f"{why}: outbound ICMPv6 errors"),
-                        "drop " + comment(f"{why}: nothing initiated from the internet"),
-                    ],
-                ),
+                base_chain("forward", "filter", "forward", "filter", "drop", forward),
                 base_chain("input", "filter", "input", "filter", "drop", _ndp_first()),
                 base_chain("output", "filter", "output", "filter", "drop", _ndp_first()),
-            ]
+            ],
+            IPV6,
         )
         p.plans[name] = plan
 
@@ -243,60 +225,38 @@ class Planner6:
                 own = NEAR if requester == vpc.vpc_id else FAR
                 lines.append(f"{V6}addr add {own}/64 dev {leg} nodad")
         # the subnets' tables
+        subnets = self._subnets6(vpc.vpc_id)
         for subnet in p.subnets_of[vpc.vpc_id]:
-            k = p.subnet_index[subnet.subnet_id]
-            bridge = self._bridge(subnet)
-            number = SUBNET_TABLE_BASE + k
-            lines.append(f"{V6}rule add pref {LOOKUP_PREF} iif {bridge} lookup {number}")
-            lines.append(f"{V6}rule add pref {BLACKHOLE_PREF} iif {bridge} blackhole")
-            lines += self._table_routes(self.n.route_table_of_subnet(subnet.subnet_id), vpc.vpc_id, number)
+            number = SUBNET_TABLE_BASE + p.subnet_index[subnet.subnet_id]
+            lines += lookup_rules(self._bridge(subnet), number, V6)
+            table = self.n.route_table_of_subnet(subnet.subnet_id)
+            if table is not None:
+                lines += table_routes(
+                    winning_routes(self.n, table, ipaddress.IPv6Network),
+                    subnets,
+                    number,
+                    partial(self._target, vpc_id=vpc.vpc_id, table_id=table.route_table_id),
+                    V6,
+                )
         edges: list[str] = []
         if record.internet_gateway_id is not None:
             edges.append(IGW_LEG)
         edges += [
             self._eigw_leg(s) for g, s in sorted(self.eigw_slot.items()) if self.eigw_vpc[g] == vpc.vpc_id
         ]
-        for leg in edges:
-            lines.append(f"{V6}rule add pref {LOOKUP_PREF} iif {leg} lookup {IGW_TABLE}")
-            lines.append(f"{V6}rule add pref {BLACKHOLE_PREF} iif {leg} blackhole")
-        if edges:
-            lines += self._local_table(vpc, IGW_TABLE)
         legs = sorted({pc.legs[vpc.vpc_id][0] for pc in p.peerings if vpc.vpc_id in pc.legs})
-        for leg in legs:
-            lines.append(f"{V6}rule add pref {LOOKUP_PREF} iif {leg} lookup {PEER_TABLE}")
-            lines.append(f"{V6}rule add pref {BLACKHOLE_PREF} iif {leg} blackhole")
-        if legs:
-            lines += self._local_table(vpc, PEER_TABLE)
+        for interfaces, number in ((edges, IGW_TABLE), (legs, PEER_TABLE)):
+            for leg in interfaces:
+                lines += lookup_rules(leg, number, V6)
+            if interfaces:
+                lines += local_table(subnets, vpc.ipv6_cidr_blocks, ipaddress.IPv6Network, number, V6)
         router.configure.extend(lines)
         router.nft += self._router_nft(vpc)
 
-    def _local_table(self, vpc: Vpc, number: int) -> list[str]:
-        lines = []
-        for subnet in self.p.subnets_of[vpc.vpc_id]:
-            snet = self._subnet6(subnet)
-            if snet is not None:
-                lines.append(f"{V6}route add {snet} dev {self._bridge(subnet)} table {number}")
-        lines += [f"{V6}route add blackhole {net6(b)} table {number}" for b in vpc.ipv6_cidr_blocks]
-        return lines
-
-    def _winning_routes(self, table: RouteTable) -> list[_Winning6]:
-        best: dict[ipaddress.IPv6Network, _Winning6] = {}
-
-        def offer(net: ipaddress.IPv6Network, route: Route, priority: int) -> None:
-            current = best.get(net)
-            if current is None or priority < current.priority:
-                best[net] = _Winning6(net, route, priority)
-
-        for route in table.routes:
-            if route.destination_prefix_list_id:
-                plist = self.n.prefix_lists.get(route.destination_prefix_list_id)
-                for entry in plist.entries if plist is not None else []:
-                    if ":" in entry.cidr:
-                        offer(ipaddress.IPv6Network(entry.cidr, strict=False), route, 1)
-            elif route.destination_ipv6_cidr_block:
-                priority = 2 if route.origin == "EnableVgwRoutePropagation" else 0
-                offer(ipaddress.IPv6Network(route.destination_ipv6_cidr_block, strict=False), route, priority)
-        return sorted(best.values(), key=lambda w: (-w.net.prefixlen, int(w.net.network_address)))
+    def _subnets6(self, vpc_id: str) -> list[tuple[ipaddress.IPv6Network, str]]:
+        """The VPC's subnets with an IPv6 block: (block, bridge)."""
+        pairs = [(self._subnet6(subnet), self._bridge(subnet)) for subnet in self.p.subnets_of[vpc_id]]
+        return [(snet, bridge) for snet, bridge in pairs if snet is not None]
 
     def _target(self, route: Route, vpc_id: str, table_id: str) -> str | None:
         """``via ... dev ...`` for an IPv6 route's target, or None (blackhole)."""
@@ -325,86 +285,11 @@ class Planner6:
         )
         return None
 
-    def _table_routes(self, table: RouteTable | None, vpc_id: str, number: int) -> list[str]:
-        if table is None:
-            return []
-        lines: list[str] = []
-        winners = self._winning_routes(table)
-        for winner in winners:
-            net, route = winner.net, winner.route
-            if route.gateway_id == "local" and not route.network_interface_id:
-                for subnet in self.p.subnets_of[vpc_id]:
-                    snet = self._subnet6(subnet)
-                    if snet is None or not snet.subnet_of(net):
-                        continue
-                    shadowed = any(
-                        other is not winner
-                        and net.prefixlen < other.net.prefixlen <= snet.prefixlen
-                        and snet.subnet_of(other.net)
-                        for other in winners
-                    )
-                    if not shadowed:
-                        lines.append(f"{V6}route add {snet} dev {self._bridge(subnet)} table {number}")
-                lines.append(f"{V6}route add blackhole {net} table {number}")
-                continue
-            target = self._target(route, vpc_id, table.route_table_id)
-            if target is None:
-                lines.append(f"{V6}route add blackhole {net} table {number}")
-            else:
-                lines.append(f"{V6}route add {net} {target} table {number}")
-        return lines
-
     def _router_nft(self, vpc: Vpc) -> str:
         p = self.p
-        own = nets6(vpc.ipv6_cidr_blocks)
-        forward: list[str] = []
-        for peering in p.peerings:
-            if vpc.vpc_id not in peering.legs:
-                continue
-            leg, _, peer_id = peering.legs[vpc.vpc_id]
-            peer = nets6(self.n.vpcs[peer_id].ipv6_cidr_blocks)
-            why = comment(f"{peering.pcx_id}: no transitive or edge-to-edge routing")
-            if own is None or peer is None:
-                forward += [f'oifname "{leg}" drop {why}', f'iifname "{leg}" drop {why}']
-                continue
-            forward += [
-                f'oifname "{leg}" ip6 saddr != {own} drop {why}',
-                f'oifname "{leg}" ip6 daddr != {peer} drop {why}',
-                f'iifname "{leg}" ip6 saddr != {peer} drop {why}',
-                f'iifname "{leg}" ip6 daddr != {own} drop {why}',
-            ]
-        chains: list[str] = []
-        acl_chains: dict[str, str] = {}
-        for subnet in p.subnets_of[vpc.vpc_id]:
-            acl = self.n.network_acl_of_subnet(subnet.subnet_id)
-            if acl is None:
-                continue
-            if acl.network_acl_id not in acl_chains:
-                base = f"acl{len(acl_chains)}"
-                acl_chains[acl.network_acl_id] = base
-                for egress, suffix in ((False, "in"), (True, "out")):
-                    chains.append(
-                        chain(
-                            f"{base}_{suffix}",
-                            acl_chain_lines6(acl.entries, egress=egress, acl_id=acl.network_acl_id),
-                        )
-                    )
-            base = acl_chains[acl.network_acl_id]
-            bridge = self._bridge(subnet)
-            forward.append(f'iifname "{bridge}" jump {base}_out {comment(f"{subnet.subnet_id} outbound")}')
-            forward.append(
-                f'oifname "{bridge}" iifname != "{bridge}" jump {base}_in {comment(f"{subnet.subnet_id} inbound")}'
-            )
-        return table6(
-            [
-                base_chain("prerouting", "filter", "prerouting", "raw", "accept", ["notrack"]),
-                base_chain("output_raw", "filter", "output", "raw", "accept", ["notrack"]),
-                base_chain("input", "filter", "input", "filter", "drop", _ndp_first()),
-                base_chain("output", "filter", "output", "filter", "drop", _ndp_first()),
-                base_chain("forward", "filter", "forward", "filter", "accept", forward),
-                *chains,
-            ]
-        )
+        subnets = [(subnet, self._bridge(subnet)) for subnet in p.subnets_of[vpc.vpc_id]]
+        forward, chains = router_forward(self.n, vpc, p._peerings_of(vpc.vpc_id), subnets, IPV6)
+        return router_ruleset(forward, chains, _ndp_first(), IPV6, input_rules=_ndp_first())
 
     # ------------------------------------------------------------------ instances
 
@@ -444,93 +329,10 @@ class Planner6:
         lines += [f"{V6}rule add pref 150 lookup local", f"{V6}rule del pref 0"]
         plan.configure.extend(lines)
         forwarding = any(not eni.source_dest_check for _, eni, _ in enis)
-        plan.nft += self._instance_nft(enis, forwarding) if running else _stopped6()
+        plan.nft += self._instance_nft(enis, forwarding) if running else stopped_ruleset(IPV6)
 
-    def _instance_nft(self, enis: list[tuple[str, NetworkInterface, Subnet]], forwarding: bool) -> str:
-        members: set[str] = set()
-        chains: list[str] = []
-        errors_in: list[str] = []
-        errors_out: list[str] = []
-        forward_checks: list[str] = []
-        forward_in: list[str] = []
-        forward_out: list[str] = []
-        for ifname, eni, _ in enis:
-            filtered = bool(eni.groups) or eni.interface_type == "interface"
-            for egress, suffix in ((False, "in"), (True, "out")):
-                if filtered:
-                    accept = sg_chain_lines6(
-                        self.n, eni.groups, egress=egress, verdict="accept", members=members
-                    )
-                    ret = sg_chain_lines6(
-                        self.n, eni.groups, egress=egress, verdict="return", members=members
-                    )
-                    ret.append("drop")
-                else:
-                    accept, ret = ["accept"], ["return"]
-                chains.append(chain(f"sg_{ifname}_{suffix}", accept))
-                if forwarding:
-                    chains.append(chain(f"sg_{ifname}_f{suffix}", ret))
-            errors_in.append(f'iifname "{ifname}" jump sg_{ifname}_in')
-            errors_out.append(f'oifname "{ifname}" jump sg_{ifname}_out')
-            if forwarding:
-                own = addresses6(list(eni.ipv6_addresses))
-                if eni.source_dest_check:
-                    why = comment(f"{eni.network_interface_id} source/destination check")
-                    if own is None:
-                        forward_checks += [f'iifname "{ifname}" drop {why}', f'oifname "{ifname}" drop {why}']
-                    else:
-                        forward_checks += [
-                            f'iifname "{ifname}" ip6 daddr != {own} drop {why}',
-                            f'oifname "{ifname}" ip6 saddr != {own} drop {why}',
-                        ]
-                forward_in.append(f'iifname "{ifname}" jump sg_{ifname}_fin')
-                forward_out.append(f'oifname "{ifname}" jump sg_{ifname}_fout')
-        input_rules = [
-            'iif "lo" accept',
-            *_ndp_first(),
-            f"icmpv6 type {ICMP6_ERROR_TYPES} goto icmp_errors_in",
-            "ct state established,related accept",
-            *errors_in,
-        ]
-        output_rules = [
-            'oif "lo" accept',
-            *_ndp_first(),
-            f"icmpv6 type {ICMP6_ERROR_TYPES} goto icmp_errors_out",
-            "ct state established,related accept",
-            *errors_out,
-        ]
-        chains.append(chain("icmp_errors_in", [*errors_in, "drop"]))
-        chains.append(chain("icmp_errors_out", [*errors_out, "drop"]))
-        base = [
-            base_chain("input", "filter", "input", "filter", "drop", input_rules),
-            base_chain("output", "filter", "output", "filter", "drop", output_rules),
-        ]
-        if forwarding:
-            base.append(
-                base_chain(
-                    "forward",
-                    "filter",
-                    "forward",
-                    "filter",
-                    "drop",
-                    [
-                        *forward_checks,
-                        f"icmpv6 type {ICMP6_ERROR_TYPES} goto icmp_errors_fwd",
-                        "ct state established,related accept",
-                        *forward_in,
-                        *forward_out,
-                        "accept",
-                    ],
-                )
-            )
-            chains.append(chain("icmp_errors_fwd", [*forward_in, *forward_out, "accept"]))
-        if len(enis) > 1:
-            zones_in = [f'iifname "{ifname}" ct zone set {n + 1}' for n, (ifname, _, _) in enumerate(enis)]
-            zones_out = [f'oifname "{ifname}" ct zone set {n + 1}' for n, (ifname, _, _) in enumerate(enis)]
-            base.append(base_chain("zone_in", "filter", "prerouting", "raw", "accept", zones_in))
-            base.append(base_chain("zone_out", "filter", "output", "raw", "accept", zones_out))
-        sets = [address_set6(set_name6(g), group_members6(self.n, g)) for g in sorted(members)]
-        return table6([*sets, *base, *chains])
+    def _instance_nft(self, enis: list[Eni], forwarding: bool) -> str:
+        return instance_ruleset(self.n, enis, forwarding, IPV6, first=_ndp_first())
 
     # ------------------------------------------------------------------ the internet
 
@@ -588,7 +390,7 @@ class Planner6:
                 + comment("internet gateways: no ingress from addresses outside 2000::/3")
             )
         prerouting += [*marks, "ct direction reply meta mark set ct mark"]
-        plan.nft += table6(
+        plan.nft += nft_table(
             [
                 base_chain("prerouting", "filter", "prerouting", "mangle", "accept", prerouting),
                 base_chain(
@@ -600,19 +402,10 @@ class Planner6:
                     ["ct direction reply meta mark set ct mark"],
                 ),
                 base_chain("postrouting", "filter", "postrouting", "filter", "accept", postrouting),
-            ]
+            ],
+            IPV6,
         )
         p.state.internet_hosts += hosts
-
-
-def _stopped6() -> str:
-    drop = comment("the instance is stopped")
-    return table6(
-        [
-            base_chain(hook, "filter", hook, "filter", "drop", [f"drop {drop}"])
-            for hook in ("input", "output", "forward")
-        ]
-    )
 
 
 def realise_ipv6(planner: _Planner) -> None:

@@ -1,32 +1,27 @@
-"""Security groups and network ACLs as nftables rules (text for ``nft -f``).
+"""Security groups and network ACLs as nftables rules (text for ``nft -f``), for either family.
 
 A security group rule becomes one ``<match> <verdict>`` line per peer (a prefix list gives one
 line per entry): protocol, destination port range (or ICMP type and code), and the remote end
--- a CIDR, or a set holding the private addresses of a referenced group's members. A network
-ACL becomes an ordered chain: the lowest rule number first, ``return`` for allow, ``drop`` for
-deny, and a final ``drop`` for the ``*`` rule. Rules that can never match an IPv4 packet
-(IPv6 peers, ICMPv6) produce nothing, exactly as in AWS.
+-- a CIDR, or a set holding the addresses of a referenced group's members. A network ACL
+becomes an ordered chain: the lowest rule number first, ``return`` for allow, ``drop`` for
+deny, and a final ``drop`` for the ``*`` rule. Rules that can never match a packet of the
+family (a peer of the other family, the other family's ICMP) produce nothing, exactly as in
+AWS. IPv4 is the default; :mod:`.rules6` names the IPv6 rules (``family=IPV6``, :mod:`.nft`).
 """
 
 from __future__ import annotations
 
-import ipaddress
-
 from ..model import Network, NetworkAclEntry, SecurityGroup, SecurityGroupRule, protocol_number
 from ..model.addressing import ip_int
+from .nft import IPV4, Family, comment
 
 TCP, UDP, ICMP = 6, 17, 1
 ICMP_ERROR_TYPES = "{ destination-unreachable, source-quench, redirect, time-exceeded, parameter-problem }"
 
 
-def comment(text: str) -> str:
-    """An nft rule comment (at most 128 bytes, no double quotes)."""
-    clean = text.replace('"', "'")[:120]
-    return f'comment "{clean}"'
-
-
-def set_name(group_id: str) -> str:
-    return "g_" + "".join(c if c.isalnum() else "_" for c in group_id)
+def set_name(group_id: str, family: Family = IPV4) -> str:
+    """The nft set of a referenced group's members (``g_``, ``g6_`` for IPv6)."""
+    return family.set_prefix + "".join(c if c.isalnum() else "_" for c in group_id)
 
 
 def _ports(protocol: int, lo: int | None, hi: int | None) -> str:
@@ -43,43 +38,27 @@ def _ports(protocol: int, lo: int | None, hi: int | None) -> str:
     return f"{name} dport {low}-{high}"
 
 
-def _icmp(type_: int | None, code: int | None) -> str:
-    parts = ["meta l4proto icmp"]
-    if type_ is not None and type_ >= 0:
-        parts.append(f"icmp type {type_}")
-        if code is not None and code >= 0:
-            parts.append(f"icmp code {code}")
-    elif code is not None and code >= 0:
-        parts.append(f"icmp code {code}")
-    return " ".join(parts)
-
-
-def _protocol_match(
-    protocol: int, lo: int | None, hi: int | None, icmp: tuple[int, int] | None
+def protocol_match(
+    protocol: int, lo: int | None, hi: int | None, icmp: tuple[int, int] | None, family: Family = IPV4
 ) -> str | None:
+    """The nft match of a rule's protocol part for the family's packets; None: it matches none.
+
+    ``icmp``: the family's ICMP type and code (``-1``: any; None: the whole protocol)."""
     if protocol == -1:
         return ""
-    if protocol == 58:
+    if protocol == family.foreign_icmp:
         return None
     if protocol in (TCP, UDP):
         return _ports(protocol, lo, hi)
-    if protocol == ICMP:
-        if icmp is None:
-            return "meta l4proto icmp"
-        return _icmp(icmp[0], icmp[1])
+    if protocol == family.icmp:
+        parts = [f"meta l4proto {family.icmp_l4proto}"]
+        type_, code = icmp if icmp is not None else (-1, -1)
+        if type_ >= 0:
+            parts.append(f"{family.icmp_keyword} type {type_}")
+        if code >= 0:
+            parts.append(f"{family.icmp_keyword} code {code}")
+        return " ".join(parts)
     return f"meta l4proto {protocol}"
-
-
-def _is_ipv4(cidr: str) -> bool:
-    try:
-        ipaddress.IPv4Network(cidr, strict=False)
-    except ValueError:
-        return False
-    return True
-
-
-def _net(cidr: str) -> str:
-    return str(ipaddress.IPv4Network(cidr, strict=False))
 
 
 def sg_rule_lines(
@@ -91,8 +70,9 @@ def sg_rule_lines(
     members: set[str],
     label: str,
     owner: SecurityGroup | None = None,
+    family: Family = IPV4,
 ) -> list[str]:
-    """The nft lines of one security group rule (empty when it cannot match IPv4 traffic).
+    """The nft lines of one security group rule (empty when it cannot match the family's traffic).
 
     ``members`` collects the referenced groups, whose member sets the caller declares.
     """
@@ -100,21 +80,24 @@ def sg_rule_lines(
         proto = protocol_number(rule.ip_protocol)
     except ValueError:
         return []
-    if proto == ICMP:
+    if proto == family.icmp:
         icmp = (
             rule.from_port if rule.from_port is not None else -1,
             rule.to_port if rule.to_port is not None else -1,
         )
-        match = _protocol_match(proto, None, None, icmp)
+        match = protocol_match(proto, None, None, icmp, family)
     else:
-        match = _protocol_match(proto, rule.from_port, rule.to_port, None)
+        match = protocol_match(proto, rule.from_port, rule.to_port, None, family)
     if match is None:
         return []
-    field_ = "daddr" if egress else "saddr"
+    field_ = f"{family.nft} {'daddr' if egress else 'saddr'}"
     peers: list[str] = []
-    if rule.cidr_ipv4:
-        if _is_ipv4(rule.cidr_ipv4):
-            peers.append(f"ip {field_} {_net(rule.cidr_ipv4)}")
+    cidr = family.rule_cidr(rule)
+    if cidr:
+        if family.holds(cidr):
+            peers.append(f"{field_} {family.net(cidr)}")
+    elif family.version == 6 and rule.cidr_ipv4:
+        pass  # an IPv4 block matches no IPv6 packet (a valid rule has one peer: validate.py)
     elif rule.referenced_group_id:
         referenced = network.security_groups.get(rule.referenced_group_id)
         # A reference AWS does not resolve (another region, an inter-region peering, a transit
@@ -124,17 +107,23 @@ def sg_rule_lines(
             owner is None or network.group_reference_resolves(owner, referenced, egress=egress)
         ):
             members.add(rule.referenced_group_id)
-            peers.append(f"ip {field_} @{set_name(rule.referenced_group_id)}")
+            peers.append(f"{field_} @{set_name(rule.referenced_group_id, family)}")
     elif rule.prefix_list_id:
         plist = network.prefix_lists.get(rule.prefix_list_id)
         if plist is not None:
-            peers.extend(f"ip {field_} {_net(e.cidr)}" for e in plist.entries if _is_ipv4(e.cidr))
+            peers.extend(f"{field_} {family.net(e.cidr)}" for e in plist.entries if family.holds(e.cidr))
     note = comment(label)
     return [" ".join(part for part in (match, peer, verdict, note) if part) for peer in peers]
 
 
 def sg_chain_lines(
-    network: Network, group_ids: list[str], *, egress: bool, verdict: str, members: set[str]
+    network: Network,
+    group_ids: list[str],
+    *,
+    egress: bool,
+    verdict: str,
+    members: set[str],
+    family: Family = IPV4,
 ) -> list[str]:
     """Every rule of the ENI's groups (united; order does not matter in a security group)."""
     lines: list[str] = []
@@ -154,51 +143,69 @@ def sg_chain_lines(
                     members=members,
                     label=f"{group_id} {label}",
                     owner=group,
+                    family=family,
                 )
             )
     return lines
 
 
-def group_members(network: Network, group_id: str) -> list[str]:
-    """The private addresses of every ENI that carries ``group_id`` (what a reference matches)."""
+def group_members(network: Network, group_id: str, family: Family = IPV4) -> list[str]:
+    """The addresses of the family of every ENI that carries ``group_id`` (what a reference
+    matches: the private IPv4 addresses, or the IPv6 addresses)."""
     addresses = {
-        address.private_ip_address
+        address
         for eni in network.network_interfaces.values()
         if group_id in eni.groups
-        for address in eni.private_ip_addresses
+        for address in family.eni_addresses(eni)
     }
     return sorted(addresses, key=ip_int)
 
 
-def acl_entry_line(entry: NetworkAclEntry, *, acl_id: str) -> str | None:
-    """One ACL entry: ``return`` (allow, go on to the next check) or ``drop``."""
-    if entry.cidr_block is None or not _is_ipv4(entry.cidr_block):
+def acl_entry_line(entry: NetworkAclEntry, *, acl_id: str, family: Family = IPV4) -> str | None:
+    """One ACL entry: ``return`` (allow, go on to the next check) or ``drop``; None for an
+    entry of the other family."""
+    cidr = family.entry_cidr(entry)
+    if cidr is None or not family.holds(cidr):
         return None
     try:
         proto = protocol_number(entry.protocol)
     except ValueError:
         return None
     lo, hi = entry.port_range if entry.port_range is not None else (None, None)
-    match = _protocol_match(proto, lo, hi, entry.icmp_type_code)
+    match = protocol_match(proto, lo, hi, entry.icmp_type_code, family)
     if match is None:
         return None
     field_ = "daddr" if entry.egress else "saddr"
     verdict = "return" if entry.rule_action == "allow" else "drop"
-    number = "*" if entry.rule_number >= 32767 else str(entry.rule_number)
+    number = "*" if entry.rule_number >= family.acl_star else str(entry.rule_number)
     direction = "outbound" if entry.egress else "inbound"
     parts = [
         match,
-        f"ip {field_} {_net(entry.cidr_block)}",
+        f"{family.nft} {field_} {family.net(cidr)}",
         verdict,
         comment(f"{acl_id} {direction} rule {number}"),
     ]
     return " ".join(p for p in parts if p)
 
 
-def acl_chain_lines(entries: list[NetworkAclEntry], *, egress: bool, acl_id: str) -> list[str]:
+def acl_chain_lines(
+    entries: list[NetworkAclEntry], *, egress: bool, acl_id: str, family: Family = IPV4
+) -> list[str]:
     """The ACL's rules of one direction, lowest number first; the ``*`` rule drops the rest."""
     chosen = sorted((e for e in entries if e.egress == egress), key=lambda e: e.rule_number)
-    lines = [line for e in chosen if (line := acl_entry_line(e, acl_id=acl_id)) is not None]
+    lines = [line for e in chosen if (line := acl_entry_line(e, acl_id=acl_id, family=family)) is not None]
     direction = "outbound" if egress else "inbound"
-    lines.append("drop " + comment(f"{acl_id} {direction} rule *"))
+    lines.append("drop " + comment(f"{acl_id} {direction} rule *{family.acl_star_note}"))
     return lines
+
+
+__all__ = [
+    "ICMP_ERROR_TYPES",
+    "acl_chain_lines",
+    "comment",
+    "group_members",
+    "protocol_match",
+    "set_name",
+    "sg_chain_lines",
+    "sg_rule_lines",
+]

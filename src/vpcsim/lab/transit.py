@@ -59,6 +59,7 @@ from ..model import Network, Subnet, TransitGatewayAttachment, TransitGatewayRou
 from ..model.addressing import SubnetAddresses, ip_int, ip_str, router_address
 from .errors import LabError
 from .naming import check_ifname, link_addresses, namespace_name
+from .nft import base_chain, comment, nft_table
 
 if TYPE_CHECKING:
     from .plan import NamespacePlan, _Planner
@@ -151,8 +152,6 @@ class TransitPlan:
     def acl_rules(self, subnet_id: str, bridge: str, chain: str) -> list[str]:
         """Router ``forward`` rules: a packet of the attachment subnet sent back into it to the
         gateway's ENI is judged by the subnet's inbound rules too (AWS evaluates both)."""
-        from .rules import comment
-
         return [
             f'iifname "{bridge}" oifname "{bridge}" rt ip nexthop {address} jump {chain} '
             + comment(f"{subnet_id} inbound, to the transit gateway's ENI {address}")
@@ -522,9 +521,6 @@ class _TransitPlanner:
         gateway.marks = {leg.ifname: code for code, leg in appliance}
 
     def _nft(self, gateway: _Gateway) -> str:
-        from .plan import _base_chain, _table
-        from .rules import comment
-
         marks = gateway.marks
         prerouting: list[str] = []
         if marks:
@@ -537,17 +533,15 @@ class _TransitPlanner:
             ]
         why = comment(f"{gateway.tgw_id}: its ENIs are no hosts")
         chains = [
-            _base_chain("input", "filter", "input", "filter", "drop", [f"drop {why}"]),
-            _base_chain("output", "filter", "output", "filter", "drop", []),
-            _base_chain("forward", "filter", "forward", "filter", "accept", []),
+            base_chain("input", "filter", "input", "filter", "drop", [f"drop {why}"]),
+            base_chain("output", "filter", "output", "filter", "drop", []),
+            base_chain("forward", "filter", "forward", "filter", "accept", []),
         ]
         if prerouting:
-            chains.insert(
-                0, _base_chain("prerouting", "filter", "prerouting", "mangle", "accept", prerouting)
-            )
+            chains.insert(0, base_chain("prerouting", "filter", "prerouting", "mangle", "accept", prerouting))
         else:
-            chains.insert(0, _base_chain("prerouting", "filter", "prerouting", "raw", "accept", ["notrack"]))
-        return _table(chains)
+            chains.insert(0, base_chain("prerouting", "filter", "prerouting", "raw", "accept", ["notrack"]))
+        return nft_table(chains)
 
 
 __all__ = ["TransitPlan", "plan_transit", "transit_sources"]
