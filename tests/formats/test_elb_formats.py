@@ -371,3 +371,41 @@ def test_aws_target_group_without_attributes_is_marked_missing_and_round_trips(t
     from vpcsim.formats.spec import dump_spec
 
     assert "attributes_missing: true" in dump_spec(known.net)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", None), (None, None), ("true", True), ("false", False), (True, True), (False, False)],
+)
+def test_terraform_preserve_client_ip_empty_means_aws_default(
+    tmp_path: Path, value: object, expected: bool | None
+) -> None:
+    """Terraform's ``preserve_client_ip`` is a string: ``""`` (or null) leaves it to AWS's default
+    per target type -- never ``false``, which would change what an NLB's targets see."""
+    import json
+
+    state = json.loads((TERRAFORM / "state_alb.json").read_text())
+    for res in state["values"]["root_module"]["resources"]:
+        if res["type"] == "aws_lb_target_group":
+            res["values"]["preserve_client_ip"] = value
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    loaded = vpcsim.load(path)
+    (tg,) = loaded.target_groups.values()
+    assert tg.preserve_client_ip is expected
+    assert not tg.attributes_missing
+
+
+def test_terraform_preserve_client_ip_other_text_is_refused(tmp_path: Path) -> None:
+    import json
+
+    state = json.loads((TERRAFORM / "state_alb.json").read_text())
+    for res in state["values"]["root_module"]["resources"]:
+        if res["type"] == "aws_lb_target_group":
+            res["values"]["preserve_client_ip"] = "yes"
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    with pytest.raises(vpcsim.InputError) as info:
+        vpcsim.load(path)
+    text = str(info.value)
+    assert "preserve_client_ip" in text and "'yes'" in text

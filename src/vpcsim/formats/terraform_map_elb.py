@@ -93,6 +93,19 @@ class ElbMaps(TfBase):
             return
         vpc_id = self.ident(res, "vpc_id")
         preserve = self.get(res, "preserve_client_ip")
+        # A string attribute: "" (or null) when the configuration leaves it to AWS's default
+        if preserve in ("", None):
+            preserve = None
+        elif str(preserve).lower() in ("true", "false"):
+            preserve = str(preserve).lower() == "true"
+        else:
+            self.error(
+                res,
+                "VPCSIM_TF_BAD_VALUE",
+                f"preserve_client_ip {preserve!r} is not true or false",
+                "preserve_client_ip",
+            )
+            return
         cross = self.get(res, "load_balancing_cross_zone_enabled")
         try:
             tg = self.network.create_target_group(
@@ -103,9 +116,7 @@ class ElbMaps(TfBase):
                 if self.get(res, "port")
                 else None,
                 target_type=target_type,  # type: ignore[arg-type]
-                preserve_client_ip=str(preserve).lower() == "true"
-                if isinstance(preserve, str | bool)
-                else None,
+                preserve_client_ip=preserve,
                 target_group_arn=arn,
             )
         except ModelError as exc:
