@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.traces import tcp_between
 
 from vpcsim.analysis.diff import DiffResult
 from vpcsim.analysis.exposure import exposure
@@ -331,26 +332,10 @@ def test_check_over_ipv6_agrees_with_trace(seed: int) -> None:
         if instance[a] == instance[b]:
             continue
         port = rng.choice((22, 80, 443, 3306, 8080, rng.randrange(1, 65536)))
-        traces = [
-            trace(
-                network,
-                Flow(
-                    protocol=6,
-                    source=x,
-                    destination=y,
-                    destination_port=port,
-                    source_ports=((32768, 60999),),
-                    source_eni=a,
-                ),
-                record=False,
-            )
-            for x in network.network_interfaces[a].ipv6_addresses
-            for y in network.network_interfaces[b].ipv6_addresses
-        ]
-        if any(t.verdict == "unknown" for t in traces):
+        answer = tcp_between(network, a, b, port, lambda e: network.network_interfaces[e].ipv6_addresses)
+        if answer is None:
             continue
-        delivered = any(not any(k.path == "forward" for k in t.blockers) for t in traces)
-        reachable = all(t.reachable for t in traces)
+        delivered, reachable = answer
         ends = {"from": {"eni": [a]}, "to": {"eni": [b]}}
         policy = Policy.model_validate(
             {

@@ -9,13 +9,13 @@ from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.traces import tcp_between
 
 from vpcsim.analysis import check
 from vpcsim.analysis.atoms import RuleSet, TrafficSpace
 from vpcsim.analysis.entries import RenderCache
 from vpcsim.analysis.policy import FlowSet, bits_of, parse_flow
 from vpcsim.analysis.policy_judge import _builder
-from vpcsim.engine import Flow, trace
 from vpcsim.model import Network
 from vpcsim.model.policy import Policy
 from vpcsim.testing import PRESETS, generate_network
@@ -116,26 +116,16 @@ def test_check_between_two_enis_agrees_with_trace_on_messy_rules(seed: int) -> N
         if instance[a] == instance[b]:
             continue
         port = rng.choice((22, 80, 443, 3306, 8080, rng.randrange(1, 65536)))
-        traces = [
-            trace(
-                network,
-                Flow(
-                    protocol=6,
-                    source=x.private_ip_address,
-                    destination=y.private_ip_address,
-                    destination_port=port,
-                    source_ports=((32768, 60999),),
-                    source_eni=a,
-                ),
-                record=False,
-            )
-            for x in network.network_interfaces[a].private_ip_addresses
-            for y in network.network_interfaces[b].private_ip_addresses
-        ]
-        if any(t.verdict == "unknown" for t in traces):
+        answer = tcp_between(
+            network,
+            a,
+            b,
+            port,
+            lambda e: [p.private_ip_address for p in network.network_interfaces[e].private_ip_addresses],
+        )
+        if answer is None:
             continue
-        delivered = any(not any(k.path == "forward" for k in t.blockers) for t in traces)
-        reachable = all(t.reachable for t in traces)
+        delivered, reachable = answer
         ends = {"from": {"eni": [a]}, "to": {"eni": [b]}, "over": "ipv4"}
         policy = Policy.model_validate(
             {
