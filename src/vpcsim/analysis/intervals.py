@@ -126,27 +126,15 @@ def cidr_cover(members: Intervals, universe: IntervalIndex | None = None) -> lis
     # made covers x holes.
     mlos, mhis = [lo for lo, _ in members], [hi for _, hi in members]
     glos, ghis = [lo for lo, _ in gaps], [hi for _, hi in gaps]
-    if universe is None:
-        ulos, uhis = [0], [1 << 160]  # every address counts
-    else:
-        ulos, uhis = universe.los, universe.his
-    ucount = len(ulos)
+    first_in = (universe or IntervalIndex(ADDRESS_SPACE6 if six else ADDRESS_SPACE)).first_in
 
     def meets(los: list[int], his: list[int], lo: int, hi: int) -> bool:
         """``[lo, hi]`` holds an address of the pieces that the universe holds too."""
         i = bisect_right(los, lo) - 1
         if i < 0 or his[i] < lo:
             i += 1
-        count = len(los)
-        while i < count:
-            a = los[i]
-            if a > hi:
-                return False
-            a = max(a, lo)
-            j = bisect_right(ulos, a) - 1
-            if j >= 0 and uhis[j] >= a:
-                return True
-            if j + 1 < ucount and ulos[j + 1] <= min(his[i], hi):
+        while i < len(los) and los[i] <= hi:
+            if first_in(max(los[i], lo), min(his[i], hi)) is not None:
                 return True
             i += 1
         return False
