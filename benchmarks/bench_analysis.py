@@ -39,12 +39,11 @@ from vpcsim.engine.compiled import compile_network
 from vpcsim.model import Network, SecurityGroupRule
 from vpcsim.model.policy import Policy
 from vpcsim.testing import PRESETS, GeneratorConfig, generate_estate_sizes, generate_network, messy_config
+from vpcsim.testing.network_generator import GROUP_ROLES
 
 T = TypeVar("T")
 
 TARGETS = {"reach": 0.010, "exposure": 30.0, "matrix": 120.0, "instance": 120.0, "diff": 10.0}
-TIERS = ("web", "app", "db", "bastion", "cache", "batch", "lb", "mgmt")
-"""The generator's group roles (``{vpc}-{role}`` Name tags): an instance's tier is its first group's."""
 MEMORY_GIB = {"exposure": 4.0, "matrix": 8.0}
 SEED = 1
 MEDIUM = GeneratorConfig(
@@ -270,7 +269,7 @@ def bench_policy(network: Network) -> Policy:
         eni = network.network_interfaces[instance.network_interface_ids[0]]
         group = network.security_groups.get(eni.groups[0]) if eni.groups else None
         role = (group.tags.get("Name") or "").rsplit("-", 1)[-1] if group is not None else ""
-        if role in TIERS:
+        if role in GROUP_ROLES:  # the generator names groups {vpc}-{role}: the tier is the first group's
             instance.tags["Tier"] = role
         by_vpc.setdefault(instance.vpc_id, []).append(instance.instance_id)
     vpc = max(sorted(by_vpc), key=lambda v: len(by_vpc[v]))

@@ -32,7 +32,6 @@ import ipaddress
 import random
 import re
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Literal
 
 from .engine import Flow, Trace, trace
@@ -299,10 +298,16 @@ class FamilyFixes:
         icmp: tuple[int, int] | None,
     ) -> None:
         """An entry of ``flow``'s protocol, the ACL's entries kept in order."""
-        add = partial(
-            self.net.create_network_acl_entry, egress=egress, rule_action=action, protocol=flow.protocol
+        self.net.create_network_acl_entry(
+            acl_id,
+            number,
+            egress=egress,
+            rule_action=action,
+            protocol=flow.protocol,
+            cidr_block=cidr,
+            port_range=ports,
+            icmp_type_code=icmp,
         )
-        add(acl_id, number, cidr_block=cidr, port_range=ports, icmp_type_code=icmp)
         self.net.network_acls[acl_id].entries.sort(key=lambda e: (e.egress, e.rule_number))
 
     def _acl_icmp(self, flow: Flow, forward: bool) -> tuple[int, int] | None:

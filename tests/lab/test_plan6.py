@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from vpcsim.formats.loader import load_example
 from vpcsim.lab.diff import diff_plans, facts
+from vpcsim.lab.nft import IPV6
 from vpcsim.lab.plan import build_plan
 from vpcsim.lab.plan6 import V6
-from vpcsim.lab.rules6 import acl_chain_lines6, sg_rule_lines6
+from vpcsim.lab.rules import acl_chain_lines, sg_rule_lines
 from vpcsim.model import Network, NetworkAclEntry, SecurityGroupRule
 
 
@@ -77,10 +78,10 @@ def test_security_group_families_stay_apart() -> None:
     echo = SecurityGroupRule(ip_protocol="icmpv6", from_port=128, to_port=-1, cidr_ipv6="2001:db8::/32")
     icmp4 = SecurityGroupRule(ip_protocol="icmp", from_port=-1, to_port=-1, cidr_ipv6="::/0")
     kw = {"egress": False, "verdict": "accept", "members": set[str](), "label": "r"}
-    assert sg_rule_lines6(network, four, **kw) == []  # type: ignore[arg-type]
-    assert sg_rule_lines6(network, six, **kw)[0].startswith("tcp dport 80 ip6 saddr ::/0 accept")  # type: ignore[arg-type]
-    assert "icmpv6 type 128" in sg_rule_lines6(network, echo, **kw)[0]  # type: ignore[arg-type]
-    assert sg_rule_lines6(network, icmp4, **kw) == []  # type: ignore[arg-type]
+    assert sg_rule_lines(network, four, family=IPV6, **kw) == []  # type: ignore[arg-type]
+    assert sg_rule_lines(network, six, family=IPV6, **kw)[0].startswith("tcp dport 80 ip6 saddr ::/0 accept")  # type: ignore[arg-type]
+    assert "icmpv6 type 128" in sg_rule_lines(network, echo, family=IPV6, **kw)[0]  # type: ignore[arg-type]
+    assert sg_rule_lines(network, icmp4, family=IPV6, **kw) == []  # type: ignore[arg-type]
 
 
 def test_acl_ipv6_entries_in_rule_order_ending_with_the_ipv6_star_rule() -> None:
@@ -89,7 +90,7 @@ def test_acl_ipv6_entries_in_rule_order_ending_with_the_ipv6_star_rule() -> None
         NetworkAclEntry(rule_number=100, protocol="6", rule_action="deny", egress=False, ipv6_cidr_block="2001:db8::/32", port_range=(22, 22)),
         NetworkAclEntry(rule_number=110, protocol="-1", rule_action="allow", egress=False, cidr_block="0.0.0.0/0"),
     ]  # fmt: skip
-    lines = acl_chain_lines6(entries, egress=False, acl_id="acl-1")
+    lines = acl_chain_lines(entries, egress=False, acl_id="acl-1", family=IPV6)
     assert lines[0].startswith("tcp dport 22 ip6 saddr 2001:db8::/32 drop") and "rule 100" in lines[0]
     assert lines[1].startswith("tcp dport 1024-65535 ip6 saddr ::/0 return") and "rule 120" in lines[1]
     assert len(lines) == 3 and lines[2].startswith("drop") and "rule *" in lines[2]

@@ -170,7 +170,7 @@ class AtomKeyer(Keyer):
         by those rather than by every ACL's of the estate lets addresses that other ACLs cut
         apart share this ACL's results (and a class mate's memoised outcome)."""
         if remote > FULL_MASK:
-            return self.acl_key(remote)
+            return remote  # the boundaries are IPv4: key an IPv6 address by itself
         points = self._acl_points.get(id(entries))
         if points is None:
             cuts: set[int] = set()
@@ -547,14 +547,16 @@ class Bulk:
             ic = self.internet_class(host, internet_is_source=internet_is_source)
             members.setdefault(id(ic), (ic, []))[1].append(host)
         out: dict[Host, LocalSpace] = {}
+        every_space: LocalSpace | None = None  # one for every class that needs it: shared caches
         for ic, mates in members.values():
             if any(sk.load_balancer for _, sks in ic.contexts for sk in sks.values()):
                 # A load balancer's legs to its targets meet filters the skeletons do not list
                 # (the engine walks them per atom): the network's own atoms are exact there.
-                space = every() if every is not None else self.space
-                shared = LocalSpace(space, FilterEvaluator(space, self.keyer))
+                if every_space is None:
+                    space = every() if every is not None else self.space
+                    every_space = LocalSpace(space, FilterEvaluator(space, self.keyer))
                 for host in mates:
-                    out[host] = shared
+                    out[host] = every_space
                 continue
             rules = question_rules((sks for _, sks in ic.contexts), Subst(), self.service_ports)
             seen: set[int] = {id(lst) for lst in rules.lists}

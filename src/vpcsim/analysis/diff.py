@@ -883,8 +883,8 @@ def _ends(a: _Address, b: _Address, i: int) -> tuple[Intervals, Intervals]:
 class _Printer:
     """Builds the pair diffs of cells that differ between the inputs. Pairs whose cells are
     alike in both inputs differ alike -- only their addresses differ --, so each such pair's
-    diff is built once and the others are printed from its shape (``reuse=False``: every pair is
-    built, the same answer: a test compares both)."""
+    diff is built once and the others are printed from its shape (with :data:`_REUSE_SHAPES`
+    off every pair is built, the same answer: a test compares both)."""
 
     def __init__(
         self,
@@ -892,14 +892,11 @@ class _Printer:
         space: TrafficSpace,
         render: RenderCache,
         full: Intervals,
-        *,
-        reuse: bool | None = None,
     ) -> None:
         self.by_label = by_label
         self.space = space
         self.render = render
         self.full = full
-        self.reuse = _REUSE_SHAPES if reuse is None else reuse
         self._out: list[tuple[str, str, PairDiff]] = []
         self._shapes: dict[object, PairShape | None] = {}
         self._texts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -923,7 +920,7 @@ class _Printer:
         for alike cells (both inputs), ``cells`` gives them (old, new) when the diff is built."""
         a, b = self.by_label[x], self.by_label[y]
         labels = (a.endpoint.label, b.endpoint.label, a.endpoint.eni, b.endpoint.eni)
-        shape = self._shapes.get(sig, _UNSEEN) if self.reuse else _UNSEEN
+        shape = self._shapes.get(sig, _UNSEEN) if _REUSE_SHAPES else _UNSEEN
         if shape is _UNSEEN:
             pd = None
             full = self.full
@@ -984,11 +981,9 @@ def _cell_pairs(
     render: RenderCache,
     full: Intervals,
     progress: Progress = NO_PROGRESS,
-    *,
-    reuse: bool | None = None,
 ) -> list[PairDiff]:
     """The pair diffs of the cells that differ between the inputs (:class:`_Printer`)."""
-    printer = _Printer(by_label, space, render, full, reuse=reuse)
+    printer = _Printer(by_label, space, render, full)
     printer.cell_pairs(cells, progress)
     return printer.pairs()
 

@@ -146,10 +146,11 @@ class FastMatrix:
         self._cidr_cache: dict[tuple[str, int], int] = {}
         self._ing_cidr: dict[int, int] = {}
         self._ing_bounds: list[int] | None = None
-        self._keep_masks: dict[int, int] = {}
-        self._keep_positions: dict[int, list[int]] = {}
-        """``keep`` positions -> the mask of their blocks (the same for every row of a subnet)."""
         """The boundaries of the current destination subnet's groups' CIDRs (``ingress_row``)."""
+        self._keep_masks: dict[int, int] = {}
+        """``keep`` positions -> the mask of their blocks (the same for every row of a subnet)."""
+        self._keep_positions: dict[int, list[int]] = {}
+        """``keep`` positions -> the positions themselves, as a list (per subnet, like the mask)."""
         self._ing_member: dict[int, int] = {}
         self.pairwise = 0
         self.rows = 0

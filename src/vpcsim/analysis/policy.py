@@ -545,7 +545,11 @@ def _check(
                 own_flows.add_sg(r for f in fs.all() for r in f.rules())
                 bulk.use_space(TrafficSpace(own_flows, ports))
             else:
-                own = assertion_space(bulk, senders, receivers, fs.all()) if _LOCAL_ATOMS else None
+                own = (
+                    assertion_space(bulk, senders, receivers, fs.all())
+                    if _LOCAL_ATOMS and senders is not None and receivers is not None
+                    else None
+                )
                 bulk.use_space(own if own is not None else every_rule(ports))
                 spaces = None
         results.append(
@@ -568,25 +572,17 @@ def _check(
 
 
 def assertion_space(
-    bulk: Bulk, senders: set[str] | None, receivers: set[str] | None, flows: list[FlowSet]
+    bulk: Bulk, senders: set[str], receivers: set[str], flows: list[FlowSet]
 ) -> TrafficSpace | None:
-    """The traffic space of one assertion's IPv4 questions: cut by the rules of every path its
-    pairs (or its addresses and the internet) meet (:mod:`~vpcsim.analysis.diff_rules`, as
-    ``diff`` and ``matrix`` gather them) and by its own flows, not by the rest of the estate.
-    None when a path reaches a load balancer's node: its legs to the targets meet filters no
-    skeleton lists, and only every rule of the network is exact there."""
+    """The traffic space of one assertion's IPv4 questions between ENIs: cut by the rules of
+    every path its pairs meet (:mod:`~vpcsim.analysis.diff_rules`, as ``diff`` and ``matrix``
+    gather them) and by its own flows, not by the rest of the estate (an assertion with the
+    internet is judged per internet class, :class:`_InternetSpaces`). None when a path reaches a
+    load balancer's node: its legs to the targets meet filters no skeleton lists, and only every
+    rule of the network is exact there."""
     gathered = DiffRules()
     c = bulk.c
-    if senders is None or receivers is None:
-        inbound = senders is None
-        for eni_id in sorted((receivers if inbound else senders) or ()):
-            eni = c.enis.get(eni_id)
-            if eni is None:
-                continue
-            for address in sorted(eni.public_of.values()) if inbound else _ipv4(eni):
-                gathered.internet(bulk, Host(address, eni_id), inbound=inbound)
-    else:
-        gathered.pairs(bulk, _hosts(c, senders), _hosts(c, receivers))
+    gathered.pairs(bulk, _hosts(c, senders), _hosts(c, receivers))
     if gathered.load_balancer:
         return None
     gathered.rules.add_service_ports(bulk.service_ports)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from ..engine import codes as C
 from ..engine import explain, explain_transit
-from ..engine.compiled import compile_network, ip_int, ip_str, is_internet_routable
+from ..engine.compiled import Compiled, compile_network, ip_int, ip_str, is_internet_routable
 from ..engine.filters import Packet, acl_decide, sg_decide
 from ..engine.flow import (
     DEFAULT_INTERNET_HOST,
@@ -314,6 +314,18 @@ def _route_of(table: RouteTable, destination: str) -> Route | None:
 Apply = Callable[[Network], None]
 
 
+def _transit_reference(compiled: Compiled, call: FilterCall, pkt: Packet) -> bool:
+    """An inbound group of ``call`` that a reference rule would open once the transit gateway
+    options it lacks are enabled (the engine's own test)."""
+    if call.direction != "inbound":
+        return False
+    eni = compiled.enis.get(call.owner)
+    return eni is not None and (
+        explain_transit.unresolved_transit_reference(compiled, eni, pkt, call.remote, call.rules)  # type: ignore[arg-type]
+        is not None
+    )
+
+
 @dataclass(slots=True)
 class _Candidate:
     """A change with the means to replay it on any copy of the original network."""
@@ -352,16 +364,19 @@ class _Fixer:
 
     # ------------------------------------------------------------ filters
 
-    def fix_filters(self, calls: list[FilterCall], *, transit_references: bool = False) -> bool:
+    def fix_filters(self, calls: list[FilterCall], *, transit_references: Compiled | None = None) -> bool:
         """A rule or entry for each filter that denies; ``transit_references``: the trace blames
         missing transit gateway options for some group reference (``SG_REFERENCING_SUPPORT``), so
-        the groups such a reference would open are left to :meth:`fix_structure`."""
+        the groups such a reference would open are left to :meth:`fix_structure` -- judged on
+        this compiled network, the one the calls were walked on (before any fix of this round)."""
         applied = False
         for call in calls:
             pkt = _packet(self.flow, call)
             if call.kind == "sg":
                 allowed, _ = sg_decide(call.rules, pkt, call.remote)  # type: ignore[arg-type]
-                if allowed is None and not (transit_references and self._transit_reference(call, pkt)):
+                if allowed is None and not (
+                    transit_references is not None and _transit_reference(transit_references, call, pkt)
+                ):
                     applied |= self._sg_rule(call, pkt)
             else:
                 decisions = acl_decide(call.rules, pkt, call.remote)  # type: ignore[arg-type]
@@ -369,18 +384,6 @@ class _Fixer:
                 if denied:
                     applied |= self._acl_entry(call, pkt, denied)
         return applied
-
-    def _transit_reference(self, call: FilterCall, pkt: Packet) -> bool:
-        """An inbound group of ``call`` that a reference rule would open once the transit gateway
-        options it lacks are enabled (the engine's own test)."""
-        if call.direction != "inbound":
-            return False
-        compiled = compile_network(self.n)
-        eni = compiled.enis.get(call.owner)
-        return eni is not None and (
-            explain_transit.unresolved_transit_reference(compiled, eni, pkt, call.remote, call.rules)  # type: ignore[arg-type]
-            is not None
-        )
 
     def _sg_rule(self, call: FilterCall, pkt: Packet) -> bool:
         flow = self.flow
@@ -1005,10 +1008,10 @@ def why(network: Network, flow: Flow) -> WhyResult:
         if current.reachable or not current.blockers:
             break
         f = fixer.flow
-        sk = skeleton(compile_network(work), _walk_of(f), f.source, f.destination, f.source_eni)
-        applied = fixer.fix_filters(
-            sk.filters, transit_references=any(b.code == C.SG_REFERENCING_SUPPORT for b in current.blockers)
-        )
+        compiled = compile_network(work)
+        sk = skeleton(compiled, _walk_of(f), f.source, f.destination, f.source_eni)
+        transit = any(b.code == C.SG_REFERENCING_SUPPORT for b in current.blockers)
+        applied = fixer.fix_filters(sk.filters, transit_references=compiled if transit else None)
         applied |= fixer.fix_structure(current)
         if not applied:
             break

@@ -11,8 +11,6 @@ from .result import Blocker, PathName, Step
 
 #: Reachability Analyzer's additional detail codes (informational, not blockers), given as
 #: ``detail`` steps: traces have no additional-detail field.
-TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED = C.TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED
-RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY = C.RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY
 
 
 def gateway_between(network: Network, vpc_a: str, vpc_b: str) -> str | None:
@@ -174,10 +172,10 @@ def appliance_mode_recommended(attachment_id: str, vpc_id: str) -> Step:
         "detail",
         attachment_id,
         "forward",
-        f"{TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED}: the flow is inspected in {vpc_id} through {attachment_id}, "
+        f"{C.TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED}: the flow is inspected in {vpc_id} through {attachment_id}, "
         "which has no appliance mode: the reply may cross another Availability Zone's appliance (enable "
         f"ApplianceModeSupport on {attachment_id})",
-        rule=TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED,
+        rule=C.TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED,
     )
 
 
@@ -201,9 +199,9 @@ def response_route_missing(
         "detail",
         table_id or subnet_id,
         "forward",
-        f"{RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY}: the request came from {tgw_id}, but {where}: the "
+        f"{C.RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY}: the request came from {tgw_id}, but {where}: the "
         "reply does not go back through the transit gateway" + (f" ({fix})" if fix else ""),
-        rule=RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY,
+        rule=C.RESPONSE_RTB_HAS_NO_ROUTE_TO_TRANSIT_GATEWAY,
     )
 
 
@@ -215,23 +213,24 @@ def unresolved_transit_reference(
     what keeps it from resolving across a transit gateway: the gateway and/or attachments without
     ``SecurityGroupReferencingSupport`` (:meth:`vpcsim.model.Network.group_reference_transit_gaps`).
     None when no such rule exists. Called only once a packet that crossed a transit gateway is
-    blocked: it scans the compiled addresses."""
-    if remote > FULL_MASK:
-        holder = compiled.global6.get(remote)
-    else:
-        holder = next((table[remote] for table in compiled.private.values() if remote in table), None)
-    if holder is None or not holder.group_ids:
-        return None
+    blocked. ``remote`` is looked up in the referenced group's own VPC: VPCs joined by a transit
+    gateway may overlap elsewhere."""
     network = compiled.network
     groups = network.security_groups
     only_remote = frozenset((remote,))
     for rule in rules:
-        if rule.peer_kind != PEER_MEMBERS or rule.peer not in holder.group_ids or remote in rule.members:
-            continue
-        if sg_decide([rule._replace(members=only_remote)], pkt, remote)[0] is None:
+        if rule.peer_kind != PEER_MEMBERS or remote in rule.members:
             continue
         group, referenced = groups.get(rule.group_id), groups.get(rule.peer)
         if group is None or referenced is None:
+            continue
+        if remote > FULL_MASK:
+            holder = compiled.global6.get(remote)
+        else:
+            holder = compiled.private.get(referenced.vpc_id, {}).get(remote)
+        if holder is None or rule.peer not in holder.group_ids:
+            continue
+        if sg_decide([rule._replace(members=only_remote)], pkt, remote)[0] is None:
             continue
         missing = network.group_reference_transit_gaps(group, referenced)
         if missing:

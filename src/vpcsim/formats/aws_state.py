@@ -25,13 +25,11 @@ import orjson
 from .aws import _finish as finish_import
 from .aws import _no_gc
 from .aws_import import KEY_RANK, AwsImporter, Scope
-from .loader import SQLITE_MAGIC
 from .problems import InputError, LoadProblem, LoadResult, Location
 
 __all__ = [
     "DOCUMENTS_PATH",
     "SCHEMA",
-    "SQLITE_MAGIC",
     "documents",
     "is_url",
     "load_documents",

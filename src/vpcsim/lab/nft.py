@@ -5,7 +5,7 @@ an IPv4 rule: ``0.0.0.0/0`` does not cover ``::/0``, ``icmp`` is not ``icmpv6``)
 of the two are built the same way. :class:`Family` names every point where they differ -- the
 table's family, the ICMP of the family, the group sets' names and element type, the ``*`` rule
 of a network ACL, the fields of the model that hold the family's addresses -- so that one
-implementation (:mod:`.rules`, :mod:`.plan`, :mod:`.plan6`) serves both. Also the text of
+implementation (:mod:`.rules`, :mod:`.rulesets`, :mod:`.routes`) serves both. Also the text of
 chains, sets and tables, and the rule comment.
 """
 

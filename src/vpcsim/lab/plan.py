@@ -663,7 +663,7 @@ class _Planner:
         # Local addresses are looked up after each ENI's own table: a packet from one ENI to
         # another ENI of the same instance goes out through the VPC, as in AWS.
         plan.configure += ["rule add pref 150 lookup local", "rule del pref 0"]
-        plan.nft = self._instance_nft(enis, forwarding) if running else _STOPPED_NFT
+        plan.nft = self._instance_nft(enis, forwarding) if running else stopped_ruleset()
         if running:
             self.balancers.target_extras(plan, [(i, e, self._gateway(s)) for i, e, s in enis])
         self.plans[name] = plan
@@ -874,9 +874,6 @@ class _Planner:
         )
         self.state.internet_hosts = hosts
         self.state.internet_ports = list(DEFAULT_LISTEN_PORTS)
-
-
-_STOPPED_NFT = stopped_ruleset()
 
 
 def build_plan(

@@ -24,7 +24,8 @@ IPv4 --
 - the internet namespace holds outside IPv6 hosts, routes each VPC's IPv6 blocks to its
   internet gateway (else its egress-only gateway), and sends the replies of a connection back
   through the gateway the connection came in by (conntrack mark -> fwmark);
-- security groups and network ACLs are ``table ip6 vpcsim`` rules (:mod:`.rules6`); neighbour
+- security groups and network ACLs are ``table ip6 vpcsim`` rules (:mod:`.rules` and
+  :mod:`.rulesets` with ``family=IPV6``); neighbour
   discovery passes before any of them (the VPC answers it in AWS; no rule sees it).
 
 Not realised (noted in the lab's notes, traffic dropped): NAT64 (``64:ff9b::/96`` to a NAT
@@ -53,7 +54,7 @@ from .routes import (
     table_routes,
     winning_routes,
 )
-from .rules6 import ICMP6_ERROR_TYPES, NDP_TYPES, net6
+from .rules6 import ICMP6_ERROR_TYPES, NDP_TYPES
 from .rulesets import Eni, instance_ruleset, router_forward, router_ruleset, stopped_ruleset
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class Planner6:
             f"{V6}route add ::/0 via {NEAR} dev {EIGW_OUTSIDE}",
         ]
         blocks = self.n.vpcs[vpc_id].ipv6_cidr_blocks
-        plan.configure += [f"{V6}route add {net6(b)} via {FAR} dev {EIGW_INSIDE}" for b in blocks]
+        plan.configure += [f"{V6}route add {IPV6.net(b)} via {FAR} dev {EIGW_INSIDE}" for b in blocks]
         why = f"{eigw_id}: egress-only"
         forward = [
             "ct state established,related accept " + comment(f"{why}: replies of tracked connections"),
@@ -367,7 +368,7 @@ class Planner6:
                 continue
             routed.add(vpc_id)
             lines += [
-                f"{V6}route add {net6(b)} via {FAR} dev {leg} src {hosts[0]}"
+                f"{V6}route add {IPV6.net(b)} via {FAR} dev {leg} src {hosts[0]}"
                 for b in self.n.vpcs[vpc_id].ipv6_cidr_blocks
             ]
         marks: list[str] = []

@@ -6,7 +6,7 @@ line per entry): protocol, destination port range (or ICMP type and code), and t
 becomes an ordered chain: the lowest rule number first, ``return`` for allow, ``drop`` for
 deny, and a final ``drop`` for the ``*`` rule. Rules that can never match a packet of the
 family (a peer of the other family, the other family's ICMP) produce nothing, exactly as in
-AWS. IPv4 is the default; :mod:`.rules6` names the IPv6 rules (``family=IPV6``, :mod:`.nft`).
+AWS. IPv4 is the default; ``family=IPV6`` (:mod:`.nft`) gives the IPv6 rules.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..model import Network, NetworkAclEntry, SecurityGroup, SecurityGroupRule, 
 from ..model.addressing import ip_int
 from .nft import IPV4, Family, comment
 
-TCP, UDP, ICMP = 6, 17, 1
+TCP, UDP = 6, 17
 ICMP_ERROR_TYPES = "{ destination-unreachable, source-quench, redirect, time-exceeded, parameter-problem }"
 
 
@@ -202,7 +202,6 @@ def acl_chain_lines(
 __all__ = [
     "ICMP_ERROR_TYPES",
     "acl_chain_lines",
-    "comment",
     "group_members",
     "protocol_match",
     "set_name",

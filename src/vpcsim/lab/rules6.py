@@ -3,8 +3,8 @@
 Why a module of its own: an IPv6 packet never meets an IPv4 rule (``0.0.0.0/0`` does not cover
 ``::/0``, ``icmp`` is not ``icmpv6``), so the lab keeps the two families in two tables -- ``table
 ip vpcsim`` and ``table ip6 vpcsim`` -- and the IPv4 ruleset stays exactly what it was. The rules
-are built by :mod:`.rules` with ``family=IPV6`` (:mod:`.nft`); this module names them and holds
-what only IPv6 has. A security group rule with a ``CidrIpv6`` peer, a referenced group (the
+are built by :mod:`.rules` and :mod:`.rulesets` with ``family=IPV6`` (:mod:`.nft`); this module
+holds what only IPv6 has. A security group rule with a ``CidrIpv6`` peer, a referenced group (the
 members' IPv6 addresses) or a prefix list's IPv6 entries becomes one line per peer; a network ACL
 entry with an ``Ipv6CidrBlock`` becomes one line of its direction's chain, lowest rule number
 first, ending with the IPv6 ``*`` rule (32768). ICMPv6 rules match ``icmpv6`` type and code
@@ -16,30 +16,7 @@ it), so :data:`NDP_TYPES` is accepted before any rule in every namespace that sp
 
 from __future__ import annotations
 
-from functools import partial
-
-from .nft import IPV6
-from .rules import acl_chain_lines, group_members, set_name, sg_chain_lines, sg_rule_lines
-
 ICMP6_ERROR_TYPES = "{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem }"
 NDP_TYPES = "{ nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert }"
 
-#: The IPv6 rules: :mod:`.rules`' functions of the IPv6 family.
-set_name6 = partial(set_name, family=IPV6)
-sg_rule_lines6 = partial(sg_rule_lines, family=IPV6)
-sg_chain_lines6 = partial(sg_chain_lines, family=IPV6)
-group_members6 = partial(group_members, family=IPV6)
-acl_chain_lines6 = partial(acl_chain_lines, family=IPV6)
-net6 = IPV6.net
-
-
-__all__ = [
-    "ICMP6_ERROR_TYPES",
-    "NDP_TYPES",
-    "acl_chain_lines6",
-    "group_members6",
-    "net6",
-    "set_name6",
-    "sg_chain_lines6",
-    "sg_rule_lines6",
-]
+__all__ = ["ICMP6_ERROR_TYPES", "NDP_TYPES"]

@@ -12,6 +12,7 @@ resolver rules, the transit gateways' ACL rules.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
 
 from ..model import Network, NetworkInterface, Subnet, Vpc
 from .nft import IPV4, Family, address_set, addresses, base_chain, chain, comment, nets, nft_table
@@ -122,6 +123,7 @@ def instance_ruleset(
     return nft_table([*sets, *base, *chains], family)
 
 
+@cache
 def stopped_ruleset(family: Family = IPV4) -> str:
     """A stopped instance's: it neither sends nor receives."""
     drop = comment("the instance is stopped")
