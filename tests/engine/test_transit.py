@@ -630,6 +630,24 @@ def test_a_reference_that_would_not_allow_the_packet_is_a_plain_mismatch() -> No
     assert blockers(_ab(h))[0][:2] == ("ENI_SG_RULES_MISMATCH", b_group)
 
 
+def test_the_sender_is_found_in_its_own_vpc_when_another_vpc_overlaps() -> None:
+    """An estate may hold another VPC with the sender's block and an ENI at the sender's address
+    (not on the gateway): the referenced group's own VPC decides whose ENI the address is."""
+    h = hub()
+    reference_across(h)
+    a_eni = h.net.primary_network_interface(h.a.instance.instance_id)
+    decoy = h.net.create_vpc(h.a.vpc.cidr_block, name="decoy")
+    work = h.net.create_subnet(decoy, h.a.work.cidr_block, availability_zone=ZONE_A, name="decoy-work")
+    other = security_group(h.net, decoy, "decoy-open")
+    copy = h.net.run_instance(work, name="decoy-host", private_ip=a_eni.private_ip_address, groups=[other])
+    # the decoy's ENI first in the estate, so that a scan of every VPC would meet it first
+    decoy_eni = h.net.primary_network_interface(copy.instance_id)
+    enis = h.net.network_interfaces
+    h.net.network_interfaces = {decoy_eni.network_interface_id: decoy_eni, **enis}
+    h.net.touch()
+    assert blockers(_ab(h)) == [B("SG_REFERENCING_SUPPORT", h.tgw.transit_gateway_id, "forward", "inbound")]
+
+
 def test_a_peering_between_the_vpcs_decides_alone() -> None:
     """With an active peering the reference resolves (same region) through it, whatever the gateway."""
     h = hub()
