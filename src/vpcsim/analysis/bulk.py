@@ -19,7 +19,6 @@ include every CIDR of every rule, prefix list and route of the network.
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -37,6 +36,7 @@ from ..engine.compiled import (
 )
 from ..engine.elb_compiled import listener_ports
 from ..engine.flow import LINUX_CLIENT_PORTS
+from ..heap import quiet_gc
 from ..model import Network
 from ..model.addressing import FULL_MASK, NOT_INTERNET_BLOCKS
 from .addresses import (
@@ -74,24 +74,6 @@ class EniClass(NamedTuple):
     public_atom: int | None
     via_public: bool
     """The host is the ENI's public address."""
-
-
-@contextmanager
-def quiet_gc() -> Iterator[None]:
-    """Hold Python's cyclic garbage collector during a bulk analysis.
-
-    Why: the analyses allocate millions of small objects on top of a network of millions more,
-    and each full collection walks the whole heap again (seconds each on a 50,000-ENI estate).
-    Nothing here builds reference cycles worth collecting mid-way; reference counting still frees
-    everything as usual, and the collector resumes afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class AtomKeyer(Keyer):

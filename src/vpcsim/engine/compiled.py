@@ -9,6 +9,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..heap import quiet_gc
 from ..model import (
     ManagedPrefixList,
     NatGateway,
@@ -284,7 +285,8 @@ def compile_network(network: Network) -> Compiled:
     cached = _CACHE.get(network)
     if cached is not None and cached.version == network.version:
         return cached
-    compiled = _Compiler(network).build()
+    with quiet_gc():  # a compiled form is hundreds of thousands of objects (vpcsim.heap)
+        compiled = _Compiler(network).build()
     _CACHE[network] = compiled
     return compiled
 

@@ -7,12 +7,11 @@ layout and :mod:`.aws_import` for what is read); ``export_aws`` writes the same 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..heap import quiet_gc
 from .aws_export import export_aws, network_to_aws_documents
 from .aws_import import KEY_RANK, AwsImporter, Scope
 from .aws_json import discover, first_key, parse
@@ -59,7 +58,7 @@ def load_aws(path: str | Path) -> LoadResult:
         pending.append((rank, source.name, data, scope))
     # referenced before referencing: NetworkInterfaces before Reservations saves building ENIs twice
     pending.sort(key=lambda entry: entry[0])
-    with _no_gc():
+    with quiet_gc():
         for index, (_, name, data, scope) in enumerate(pending):
             document, problem = parse(name, data)
             pending[index] = (0, name, b"", scope)
@@ -79,7 +78,7 @@ def load_aws_documents(
     importer = AwsImporter()
     scope = Scope(account=account, region=region)
     ordered = sorted(docs, key=lambda doc: _rank(doc[1]))
-    with _no_gc():
+    with quiet_gc():
         for name, document in ordered:
             importer.read(name, document, scope)
         return _finish(importer)
@@ -107,17 +106,3 @@ def _finish(importer: AwsImporter) -> LoadResult:
     if errors and next(result.network.resources(), None) is None:
         raise InputError(errors)  # damaged input of which nothing usable remains
     return result
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """The import allocates millions of objects that all live on: the cyclic collector would scan
-    them again and again for nothing (it is a large share of the time). Reference counting still
-    frees everything that is dropped."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

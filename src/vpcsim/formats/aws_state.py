@@ -22,8 +22,8 @@ from typing import Any
 
 import orjson
 
+from ..heap import quiet_gc
 from .aws import _finish as finish_import
-from .aws import _no_gc
 from .aws_import import KEY_RANK, AwsImporter, Scope
 from .problems import InputError, LoadProblem, LoadResult, Location
 
@@ -93,7 +93,7 @@ def _requester_side(body: Any, account: str, region: str) -> bool:
 def load_documents(scoped: Mapping[tuple[str, str], Mapping[str, Any]], source: str) -> LoadResult:
     """Import the documents of every account and region (keyed ``(account, region)``)."""
     importer = AwsImporter()
-    with _no_gc():
+    with quiet_gc():
         for (account, region), document in sorted(scoped.items()):
             scope = Scope(account=account, region=region)
             name = f"{source}#{account}/{region}"

@@ -35,6 +35,7 @@ from typing import Any, cast
 import orjson
 
 from ..examples import EXAMPLES, example_file
+from ..heap import quiet_gc
 from ..model import Problem, validate
 from .problems import InputError, LoadProblem, LoadResult, Location
 from .spec import byte_position, load_spec, read_text
@@ -185,7 +186,11 @@ def load_network(path: str | Path, *, format: str | None = None, check: bool = T
 
     ``check=False`` returns what a lenient reader (AWS, Terraform) read without judging the
     network (``vpcsim import`` summarises a partial dump that way); analyses always check."""
-    path = Path(path)
+    with quiet_gc():  # reading and validating build millions of objects that live on (vpcsim.heap)
+        return _load_network(Path(path), format, check)
+
+
+def _load_network(path: Path, format: str | None, check: bool) -> LoadResult:
     if format is not None and format not in FORMATS:
         raise _problem(path, "VPCSIM_USAGE", f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     try:

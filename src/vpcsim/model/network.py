@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from ..heap import quiet_gc
 from .addressing import (
     SubnetAddresses,
     ip_int,
@@ -209,6 +210,10 @@ class Network:
     def _reindex(self) -> None:
         if self._index_version == self.version:
             return
+        with quiet_gc():  # an index entry per resource and address (vpcsim.heap)
+            self._build_index()
+
+    def _build_index(self) -> None:
         by_id: dict[str, Resource] = {}
         by_name: dict[str, list[str]] = {}
         for resource in self.resources():
