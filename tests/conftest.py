@@ -17,5 +17,8 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 @pytest.fixture(autouse=True)
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI's network cache (vpcsim.cache) goes to a folder of this test session, never the user's."""
+    """The CLI's network cache (vpcsim.cache) goes to a folder of this test session, never the
+    user's; and a ``vpcsim`` command a test starts leaves no resident process behind
+    (tests/resident turn it on in folders of their own)."""
     monkeypatch.setenv("VPCSIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "vpcsim-cache"))
+    monkeypatch.setenv("VPCSIM_RESIDENT", "0")

@@ -22,6 +22,7 @@ from vpcsim.cli.reference import commands, option_names, options_markdown, repla
 ROOT = DOCS.parent
 COMMANDS: dict[str, Any] = dict(commands())
 TOP = {name.split()[0] for name in COMMANDS}
+GROUPS = {name.split()[0] for name in COMMANDS if " " in name}
 _FLAG = re.compile(r"^\[?(--?[a-z][a-z0-9-]*)(\]*)$")
 
 
@@ -53,10 +54,10 @@ def _parse(text: str) -> tuple[list[str], list[tuple[str, str | None]]] | None:
     if not set(words) <= TOP:
         return None
     rest = tokens[2:]
-    if words == ["lab"]:
+    if len(words) == 1 and words[0] in GROUPS:  # `vpcsim lab up|down`, `vpcsim cache info`
         if not rest:
             return None
-        words = [f"lab {w}" for w in rest[0].split("|")]
+        words = [f"{words[0]} {w}" for w in rest[0].split("|")]
         rest = rest[1:]
     flags: list[tuple[str, str | None]] = []
     for i, token in enumerate(rest):

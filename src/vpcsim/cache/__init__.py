@@ -21,10 +21,11 @@ from pathlib import Path
 from ..engine.compiled import Compiled, adopt_compiled, compile_network
 from ..formats.problems import LoadResult
 from ..progress import NO_PROGRESS, Progress
+from . import memory
 from .fingerprint import cache_key
 from .store import Store, UnsafeCache, default_dir, default_limit
 
-__all__ = ["CacheSettings", "Store", "UnsafeCache", "cached_load"]
+__all__ = ["CacheSettings", "Store", "UnsafeCache", "cached_load", "entry_of"]
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,16 @@ def cached_load(
     if not settings.enabled:
         return _load_and_compile(load, progress)
     try:
-        store = settings.store()
         key = cache_key(path, format=format, check=check)
+    except OSError:
+        return _load_and_compile(load, progress)
+    memory.USED.append(key)
+    held = memory.ESTATES.get(key)
+    if held is not None:  # a resident process's own estate (vpcsim.resident)
+        adopt_compiled(held[1])
+        return held[0]
+    try:
+        store = settings.store()
         progress.start("reading the cache", None)
         hit = store.get(key)
     except UnsafeCache as exc:
@@ -70,15 +79,10 @@ def cached_load(
         return _load_and_compile(load, progress)
     finally:
         progress.finish()
-    if isinstance(hit, tuple) and len(hit) == 2:
-        loaded, compiled = hit
-        if (
-            isinstance(loaded, LoadResult)
-            and isinstance(compiled, Compiled)
-            and compiled.network is loaded.network
-        ):
-            adopt_compiled(compiled)
-            return loaded
+    held = entry_of(hit)
+    if held is not None:
+        adopt_compiled(held[1])
+        return held[0]
     loaded = _load_and_compile(load, progress)
     compiled = compile_network(loaded.network)
     loaded.network.get("")  # its indexes (by id, name, address) are stored built
@@ -94,6 +98,19 @@ def cached_load(
     finally:
         progress.finish()
     return loaded
+
+
+def entry_of(value: object) -> tuple[LoadResult, Compiled] | None:
+    """What an entry read back holds, when it is what :func:`cached_load` stores."""
+    if isinstance(value, tuple) and len(value) == 2:
+        loaded, compiled = value
+        if (
+            isinstance(loaded, LoadResult)
+            and isinstance(compiled, Compiled)
+            and compiled.network is loaded.network
+        ):
+            return loaded, compiled
+    return None
 
 
 def _write_in_child(store: Store, key: str, entry: object) -> None:

@@ -47,11 +47,12 @@ def inputs_digest(path: Path) -> str:
 _CODE: str | None = None
 
 
-def code_digest() -> str:
+def code_digest(*, fresh: bool = False) -> str:
     """vpcsim's version and the stat lines of its own modules: a changed engine never reads an
-    entry an older one wrote (what it holds is the engine's compiled form)."""
+    entry an older one wrote (what it holds is the engine's compiled form). Read once per process
+    unless ``fresh`` (a resident process asks whether its code is still what is on disk)."""
     global _CODE
-    if _CODE is None:
+    if _CODE is None or fresh:
         package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
         lines = [
             _stat_line(p, package) for p in _tree(package) if p.endswith(".py") and "__pycache__" not in p

@@ -27,7 +27,9 @@ from .common import RunOptions
 from .errors import EXIT_INTERNAL, EXIT_USAGE, CliError, input_error
 
 
-def _print_error(error: CliError, as_json: bool) -> None:
+def print_error(error: CliError, as_json: bool) -> None:
+    """An error as the contract says: ``{"error": ...}`` on stdout under ``--json``, else a line
+    (and its details) on stderr."""
     if as_json:
         sys.stdout.write(
             orjson.dumps(error.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
@@ -55,27 +57,37 @@ def _run_options(args: list[str]) -> tuple[list[str], RunOptions]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns (and, as a console script, exits with) the exit status."""
+    status = run(list(sys.argv[1:] if argv is None else argv), console_script=argv is None)
+    if argv is None:
+        exit_now(status)
+    return status
+
+
+def run(argv: list[str], *, console_script: bool) -> int:
+    """Run one command line and return its exit status. ``console_script``: this is the
+    ``vpcsim`` process itself (or a resident process's child answering for it), which may leave
+    a forked child writing the cache behind it; otherwise a caller (a test) waits on this one."""
     from . import common
     from .app import app
 
-    args, common.OPTIONS = _run_options(list(sys.argv[1:] if argv is None else argv))
-    common.OPTIONS.background = argv is None  # the console script: no caller waits on its children
+    args, common.OPTIONS = _run_options(argv)
+    common.OPTIONS.background = console_script
     as_json = "--json" in args
     debug = "--debug" in args
     try:
         result = app(args=args, prog_name="vpcsim", standalone_mode=False)
     except CliError as exc:
-        _print_error(exc, as_json)
+        print_error(exc, as_json)
         status = exc.status
     except InputError as exc:
-        _print_error(input_error(exc), as_json)
+        print_error(input_error(exc), as_json)
         status = EXIT_USAGE
     except click_exceptions.NoArgsIsHelpError as exc:
         sys.stdout.write((exc.ctx.get_help() if exc.ctx else str(exc)) + "\n")
         status = EXIT_USAGE
     except click_exceptions.UsageError as exc:
         hint = f" (see 'vpcsim {exc.ctx.command.name} --help')" if exc.ctx and exc.ctx.command.name else ""
-        _print_error(CliError(exc.format_message() + hint, code="VPCSIM_USAGE"), as_json)
+        print_error(CliError(exc.format_message() + hint, code="VPCSIM_USAGE"), as_json)
         status = EXIT_USAGE
     except typer.Exit as exc:
         status = exc.exit_code
@@ -87,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        _print_error(
+        print_error(
             CliError(
                 f"internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
                 code="VPCSIM_INTERNAL",
@@ -98,12 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = EXIT_INTERNAL
     else:
         status = result if isinstance(result, int) else 0
-    if argv is None:
-        _exit_now(status)
     return status
 
 
-def _exit_now(status: int) -> None:
+def exit_now(status: int) -> None:
     """End the ``vpcsim`` process without tearing its heap down object by object: a network read
     back from the cache is a million objects, and freeing them one at a time costs a warm answer
     a fifth of its second (mypy exits the same way). Output is flushed first; vpcsim registers

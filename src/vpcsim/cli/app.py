@@ -533,6 +533,9 @@ def _mount() -> None:
     app.command("serve")(serve_command)
     app.command("console")(console_command)
     app.add_typer(lab_app, name="lab")
+    from .cache import cache_app
+
+    app.add_typer(cache_app, name="cache")
 
     from .analysis import register
 

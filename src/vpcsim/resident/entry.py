@@ -1,0 +1,158 @@
+"""The ``vpcsim`` command: ask the resident process when one runs, else answer here and leave one.
+
+Kept light on purpose: asking costs this module, the socket and ``import vpcsim``; the CLI (typer,
+rich, the readers) is imported only when this process answers by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from ..cache import memory
+from ..cache import resident as wire
+from ..cache.store import default_dir
+from . import COMMANDS
+
+#: Signals a person sends the command (^C, ^\\, a closed terminal, kill): passed to the child
+#: of the resident process answering for it.
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+EXIT_INTERNAL = 70
+STARTING = 30.0
+"""Seconds to wait for the resident process to start a child (it may be reading an estate back);
+past them the command answers by itself (a child started later finds the asker gone and stops
+before it runs anything)."""
+
+
+def main() -> None:
+    """The console script."""
+    argv = sys.argv[1:]
+    directory = default_dir()
+    eligible = wants_resident(argv)
+    if eligible:
+        status = ask(directory, argv)
+        if status is not None:
+            os._exit(status)
+    from .. import cli
+
+    status = cli.run(argv, console_script=True)
+    if eligible and memory.USED:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+        hand_over(directory, list(dict.fromkeys(memory.USED)))
+    cli.exit_now(status)
+
+
+def wants_resident(argv: list[str]) -> bool:
+    """A command line the resident process may answer: a command of :data:`COMMANDS`, the
+    cache on, no cluster of workers, and the resident process not turned off."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    head = argv[:end]
+    words = [a for a in head if not a.startswith("-")]
+    if not words or words[0] not in COMMANDS:
+        return False
+    if "--no-cache" in head or any(a.split("=")[0] in ("--workers", "--scheduler") for a in head):
+        return False
+    return wire.enabled()
+
+
+def ask(directory: Path, argv: list[str]) -> int | None:
+    """The exit status of ``argv`` answered by the resident process on this terminal, or None
+    when none answers (or its code is out of date): the caller answers by itself."""
+    try:
+        for fd in (0, 1, 2):
+            os.fstat(fd)
+        cwd = os.getcwd()
+    except OSError:
+        return None  # a closed standard stream, a removed working folder: answer here
+    sock = wire.connect(directory, timeout=STARTING)
+    if sock is None:
+        return None
+    reader = wire.Reader(sock)
+    message = {"op": "run", "argv": argv, "cwd": cwd, "env": dict(os.environ)}
+    try:
+        wire.send(sock, message, fds=(0, 1, 2))
+        started = reader.read()
+    except (OSError, ValueError):
+        sock.close()
+        return None
+    if started is None or "pid" not in started:
+        sock.close()
+        return None  # stale code, or it stopped meanwhile: nothing was answered yet
+    sock.settimeout(None)  # the command itself may take as long as it takes
+    pid = int(started["pid"])
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signum)
+
+    for signum in FORWARDED:
+        signal.signal(signum, forward)
+    try:
+        ended = reader.read()
+    except (OSError, ValueError):
+        ended = None
+    finally:
+        sock.close()
+    if ended is None or "status" not in ended:
+        _internal_error(
+            f"the resident process's child (pid {pid}) ended without an answer; "
+            "run again with VPCSIM_RESIDENT=0 to answer without it",
+            "--json" in argv,
+        )
+        return EXIT_INTERNAL
+    return int(ended["status"])
+
+
+def hand_over(directory: Path, keys: list[str]) -> None:
+    """Ask the resident process to hold ``keys``; start one holding them when none runs."""
+    if wire.request(directory, {"op": "hold", "keys": keys}) is not None:
+        return
+    path = wire.socket_path(directory)
+    if path is None or not wire.private_folder(directory):
+        return
+    log = path.with_suffix(".log")
+    try:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return
+    try:
+        subprocess.Popen(
+            [sys.executable, "-m", "vpcsim.resident", str(directory), *keys],
+            stdin=subprocess.DEVNULL,
+            stdout=fd,
+            stderr=fd,
+            start_new_session=True,  # not in the terminal's process group: ^C here does not stop it
+            close_fds=True,
+        )
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _internal_error(message: str, as_json: bool) -> None:
+    from ..cli import print_error
+    from ..cli.errors import CliError
+
+    print_error(CliError(message, code="VPCSIM_INTERNAL", status=EXIT_INTERNAL), as_json)
+
+
+def wait_until_held(directory: Path, key: str, timeout: float) -> bool:
+    """Whether the resident process holds ``key`` within ``timeout`` seconds (benchmarks, tests)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = wire.request(directory, {"op": "status"})
+        if answer is not None and key in answer.get("estates", {}):
+            return True
+        time.sleep(0.1)
+    return False
