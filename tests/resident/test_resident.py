@@ -39,6 +39,7 @@ class Folder:
             **os.environ,
             "VPCSIM_CACHE_DIR": str(self.cache),
             "VPCSIM_RESIDENT": "1",
+            "VPCSIM_RESIDENT_IDLE": "120",  # one a failed test leaves behind goes by itself
             "NO_COLOR": "1",
             "COLUMNS": "120",
         }
@@ -176,6 +177,16 @@ def test_cache_info_and_clear(folder: Folder, spec: Path) -> None:
     assert cleared.returncode == 0 and '"removed": 1' in cleared.stdout
     _wait_gone(pid)
     assert not list(folder.cache.glob("*.entry"))
+
+
+def test_an_input_that_does_not_load_leaves_none_behind(folder: Folder, spec: Path) -> None:
+    spec.write_text(spec.read_text().replace("cidr: 10.0.1.0/24", "cidr: 10.0.1.0/33"))
+    status, _, err = _ask(folder, spec, QUESTIONS[0])
+    assert status == 2 and "10.0.1.0/33" in err
+    time.sleep(1)
+    assert folder.status() is None
+    path = wire.socket_path(folder.cache)
+    assert path is not None and not path.exists()
 
 
 def test_never_from_a_folder_others_may_enter(folder: Folder, spec: Path) -> None:

@@ -63,9 +63,9 @@ def cached_load(
         key = cache_key(path, format=format, check=check)
     except OSError:
         return _load_and_compile(load, progress)
-    memory.USED.append(key)
     held = memory.ESTATES.get(key)
     if held is not None:  # a resident process's own estate (vpcsim.resident)
+        memory.USED.append(key)
         adopt_compiled(held[1])
         return held[0]
     try:
@@ -81,12 +81,14 @@ def cached_load(
         progress.finish()
     held = entry_of(hit)
     if held is not None:
+        memory.USED.append(key)
         adopt_compiled(held[1])
         return held[0]
     loaded = _load_and_compile(load, progress)
     compiled = compile_network(loaded.network)
     loaded.network.get("")  # its indexes (by id, name, address) are stored built
     entry = (replace(loaded, locate=None), compiled)
+    memory.USED.append(key)  # loaded: its entry is being written (an input that fails never is)
     if settings.background and hasattr(os, "fork"):
         _write_in_child(store, key, entry)
         return loaded

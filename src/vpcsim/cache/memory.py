@@ -17,4 +17,5 @@ ESTATES: dict[str, tuple[LoadResult, Compiled]] = {}
 """Key (:func:`~vpcsim.cache.fingerprint.cache_key`) -> what loading it produced, as stored."""
 
 USED: list[str] = []
-"""The keys this process's commands loaded, in order (found here, on disk or read from files)."""
+"""The keys of the estates this process's commands loaded, in order (found here, read back from
+disk, or read from their files and being written); a load that failed is not among them."""
