@@ -105,6 +105,14 @@ QUESTIONS = [
     ("trace", "--from", "internet", "--to", "app", "--port", "22", "--json"),  # not: 1
     ("trace", "--from", "bastion", "--to", "nowhere", "--port", "22", "--json"),  # bad input: 2
     ("exposure", "--json"),
+    ("trace", "--from", "bastion", "--to", "nowhere", "--port", "22"),  # the error on stderr
+    ("validate",),
+    ("show",),
+    ("matrix", "--by", "subnet", "--json"),
+    ("reach", "--from", "internet", "--to", "all"),
+    ("why", "--from", "internet", "--to", "app", "--protocol", "tcp", "--port", "22", "--json"),
+    ("export", "--to", "yaml", "-o", "-"),
+    ("curl", "app", "internet", "--port", "443"),
 ]
 
 
@@ -117,7 +125,8 @@ def test_the_next_command_is_answered_by_the_resident_process_with_the_same_resu
     folder: Folder, spec: Path
 ) -> None:
     alone = [_ask(folder, spec, q, VPCSIM_RESIDENT="0") for q in QUESTIONS]
-    assert [a[0] for a in alone] == [0, 1, 2, 1]
+    assert [a[0] for a in alone][:5] == [0, 1, 2, 1, 2]
+    assert all(a[1] or a[2] for a in alone)  # every question says something
     assert folder.status() is None  # VPCSIM_RESIDENT=0 started none
     first = _ask(folder, spec, QUESTIONS[0])  # answers by itself, leaves one behind
     assert first == alone[0]
