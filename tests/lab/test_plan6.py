@@ -13,7 +13,6 @@ from vpcsim.formats.loader import load_example
 from vpcsim.lab.diff import diff_plans, facts
 from vpcsim.lab.nft import IPV6
 from vpcsim.lab.plan import build_plan
-from vpcsim.lab.plan6 import V6
 from vpcsim.lab.rules import acl_chain_lines, sg_rule_lines
 from vpcsim.model import Network, NetworkAclEntry, SecurityGroupRule
 
@@ -25,7 +24,7 @@ def _dual_stack() -> Network:
 def test_an_ipv4_network_gets_no_ipv6() -> None:
     plan = build_plan(load_example("bastion-nat").network, "p6")
     for ns in plan.namespaces:
-        assert not [line for line in ns.configure if line.startswith(V6)], ns.name
+        assert not [line for line in ns.configure if line.startswith(IPV6.ip_prefix)], ns.name
         assert "table ip6" not in ns.nft
         assert ("net.ipv6.conf.all.disable_ipv6", "1") in ns.sysctls
 
@@ -33,9 +32,9 @@ def test_an_ipv4_network_gets_no_ipv6() -> None:
 def test_dual_stack_addresses_without_duplicate_address_detection() -> None:
     plan = build_plan(_dual_stack(), "p6")
     lines = [line for ns in plan.namespaces for line in ns.configure]
-    assert any(line.startswith(f"{V6}addr add 2600:1f1e:c00:ce01::1/64 dev b") for line in lines)
-    assert f"{V6}addr add 2600:1f1e:c00:ce02::20/64 dev eth0 nodad" in lines
-    assert all("nodad" in line for line in lines if line.startswith(f"{V6}addr add"))
+    assert any(line.startswith(f"{IPV6.ip_prefix}addr add 2600:1f1e:c00:ce01::1/64 dev b") for line in lines)
+    assert f"{IPV6.ip_prefix}addr add 2600:1f1e:c00:ce02::20/64 dev eth0 nodad" in lines
+    assert all("nodad" in line for line in lines if line.startswith(f"{IPV6.ip_prefix}addr add"))
     for ns in plan.namespaces:
         settings = dict(ns.sysctls)
         assert settings["net.ipv6.conf.default.accept_dad"] == "0", ns.name
@@ -51,7 +50,7 @@ def test_the_egress_only_gateway_is_a_stateful_namespace() -> None:
     assert "ct state established,related accept" in eigw.nft
     assert "policy drop" in eigw.nft
     router = next(ns for ns in plan.namespaces if ns.role == "router")
-    routes = [line for line in router.configure if line.startswith(f"{V6}route add ::/0")]
+    routes = [line for line in router.configure if line.startswith(f"{IPV6.ip_prefix}route add ::/0")]
     assert any("dev igw" in line for line in routes) and any("dev eg" in line for line in routes)
 
 
@@ -97,7 +96,7 @@ def test_acl_ipv6_entries_in_rule_order_ending_with_the_ipv6_star_rule() -> None
 
 
 def test_the_difference_keys_ipv6_facts_apart() -> None:
-    both = ["rule add pref 200 iif eth0 lookup 100", f"{V6}rule add pref 200 iif eth0 lookup 100"]
+    both = ["rule add pref 200 iif eth0 lookup 100", f"{IPV6.ip_prefix}rule add pref 200 iif eth0 lookup 100"]
     assert len(facts(both)) == 2
     network = _dual_stack()
     old = build_plan(network, "p6")
@@ -107,7 +106,7 @@ def test_the_difference_keys_ipv6_facts_apart() -> None:
     network.assign_ipv6_addresses(eni, ["2600:1f1e:c00:ce02::21"])
     change = diff_plans(old, build_plan(network, "p6"))
     added = [line for item in change.changed for line in item.add]
-    assert f"{V6}addr add 2600:1f1e:c00:ce02::21/64 dev eth0 nodad" in added
+    assert f"{IPV6.ip_prefix}addr add 2600:1f1e:c00:ce02::21/64 dev eth0 nodad" in added
     back = diff_plans(build_plan(network, "p6"), old)
     removed = [line for item in back.changed for line in item.remove]
-    assert f"{V6}addr del 2600:1f1e:c00:ce02::21/64 dev eth0 nodad" in removed
+    assert f"{IPV6.ip_prefix}addr del 2600:1f1e:c00:ce02::21/64 dev eth0 nodad" in removed

@@ -225,16 +225,13 @@ class Bulk:
         self.universe: InternetUniverse = (
             InternetUniverse(self.c, also_public) if also_public else internet_universe(self.c)
         )
-        rules = RuleSet()
         bounds: set[int] = set()
         for net, mask in self.universe.shared_cidrs:
             _add_cidr(bounds, net, mask)
         self.group_rules = group_rules(self.c)
         for lst in self.group_rules.values():
-            rules.add_sg(lst)
             _sg_bounds(lst, bounds)
-        self.service_ports = listener_ports(network)
-        rules.add_service_ports(self.service_ports)  # a load balancer answers on its listeners' ports
+        self.service_ports = listener_ports(network)  # a load balancer answers on its listeners' ports
         acl_bounds: set[int] = set()
         acls_seen: set[str] = set()
         tables_seen: set[str] = set()
@@ -243,7 +240,6 @@ class Bulk:
             if acl is not None and acl.acl_id not in acls_seen:
                 acls_seen.add(acl.acl_id)
                 for entries in (acl.inbound, acl.outbound):
-                    rules.add_acl(entries)
                     for entry in entries:
                         _add_cidr(bounds, entry.net, entry.mask)
                         _add_cidr(acl_bounds, entry.net, entry.mask)
@@ -268,7 +264,11 @@ class Bulk:
             if vpc.edge_route_table is not None:
                 route_table_bounds(vpc.edge_route_table, structure)
         self.structure_bounds = sorted(b for b in structure if 0 < b < 2**32)
-        self.space = space if space is not None else TrafficSpace(rules, client_ports)
+        self.space = (
+            space
+            if space is not None
+            else TrafficSpace(_every_rule(self.c, self.group_rules, self.service_ports), client_ports)
+        )
         self.keyer = AtomKeyer(self.bounds, self.group_rules, sorted(b for b in acl_bounds if 0 < b < 2**32))
         for lst in self.group_rules.values():
             self.keyer.register(lst)
@@ -591,18 +591,36 @@ def group_rules(c: Compiled) -> dict[tuple[str, bool], list[SgRule]]:
     return out
 
 
-def network_rules(network: Network) -> RuleSet:
-    """Every compiled security-group rule and network-ACL entry of a network."""
-    c = compile_network(network)
+def every_rule_space(
+    networks: Iterable[Network], client_ports: Interval, extra: Iterable[SgRule] = ()
+) -> TrafficSpace:
+    """The traffic space cut by every rule of ``networks`` (both inputs of a diff) and by
+    ``extra`` rules (a policy's flows): what :class:`Bulk` cuts one network's space by."""
     rules = RuleSet()
-    for lst in group_rules(c).values():
+    for network in networks:
+        c = compile_network(network)
+        _every_rule(c, group_rules(c), listener_ports(network), rules)
+    rules.add_sg(extra)
+    return TrafficSpace(rules, client_ports)
+
+
+def _every_rule(
+    c: Compiled,
+    groups: dict[tuple[str, bool], list[SgRule]],
+    service_ports: set[tuple[int, int]],
+    rules: RuleSet | None = None,
+) -> RuleSet:
+    """Every compiled security-group rule (``groups``: :func:`group_rules` of ``c``), network-ACL
+    entry and load-balancer listener port (``service_ports``) of a network, added to ``rules``."""
+    rules = rules if rules is not None else RuleSet()
+    for lst in groups.values():
         rules.add_sg(lst)
     for acl_lists in {
         s.acl.acl_id: (s.acl.inbound, s.acl.outbound) for s in c.subnets.values() if s.acl
     }.values():
         for entries in acl_lists:
             rules.add_acl(entries)
-    rules.add_service_ports(listener_ports(network))
+    rules.add_service_ports(service_ports)
     return rules
 
 
@@ -638,4 +656,4 @@ def _special_enis(c: Compiled) -> set[str]:
     return special
 
 
-__all__ = ["AtomKeyer", "Bulk", "group_rules", "network_rules", "quiet_gc"]
+__all__ = ["AtomKeyer", "Bulk", "every_rule_space", "group_rules", "quiet_gc"]

@@ -43,7 +43,7 @@ from ..model.addressing import managed_interface
 from ..model.network import COLLECTIONS
 from ..progress import NO_PROGRESS, Progress
 from .atoms import RuleSet, TrafficSpace
-from .bulk import Bulk, network_rules, quiet_gc
+from .bulk import Bulk, every_rule_space, quiet_gc
 from .diff_rows import row_pairs
 from .diff_rules import DiffRules
 from .endpoints import Host
@@ -775,7 +775,7 @@ def _sides(
     pair is recomputed, the space is cut by every rule of both inputs; else by the rules the
     recomputed pairs' and internet questions' paths meet (:mod:`~vpcsim.analysis.diff_rules`)."""
     local = touched.senders is not None
-    space = TrafficSpace(RuleSet(), client_ports) if local else _every_rule(old, new, client_ports)
+    space = TrafficSpace(RuleSet(), client_ports) if local else every_rule_space((old, new), client_ports)
     sides = (_Net(old, space, client_ports), _Net(new, space, client_ports))
     layouts: list[_Layout] = []
     gathered = DiffRules()
@@ -797,24 +797,13 @@ def _sides(
     if local:
         # A load balancer's legs meet filters no skeleton lists: then every rule cuts the atoms.
         space = (
-            _every_rule(old, new, client_ports)
+            every_rule_space((old, new), client_ports)
             if gathered.load_balancer
             else TrafficSpace(gathered.rules, client_ports)
         )
         for net in sides:
             net.bulk.use_space(space)
     return space, sides, (layouts[0], layouts[1])
-
-
-def _every_rule(old: Network, new: Network, client_ports: Interval) -> TrafficSpace:
-    """The traffic space cut by every rule of both inputs."""
-    rules = RuleSet()
-    for network in (old, new):
-        both = network_rules(network)
-        rules.add_sg(both.sg_rules)
-        rules.add_acl(both.acl_entries)
-        rules.add_service_ports(both.service_ports)
-    return TrafficSpace(rules, client_ports)
 
 
 def _diff(

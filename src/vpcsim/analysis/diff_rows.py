@@ -26,11 +26,8 @@ from typing import Protocol
 from ..progress import NO_PROGRESS, Progress
 from .endpoints import Host
 from .intervals import Intervals
-from .matrix_fast import Acc, FastMatrix
+from .matrix_fast import Acc, Block, FastMatrix, RowBytes
 
-Block = tuple[bytes, bytes, bytes, tuple[tuple[Intervals, bytes], ...]]
-"""A cell from a row, as bytes: allowed, one_way, unknown, and (client ports, atoms) of the
-partial atoms that are not empty, in port order."""
 Row = tuple[list[int], dict[Intervals, int]]
 Sender = tuple[Host, tuple[str, ...], str]
 
@@ -50,22 +47,6 @@ class Layout(Protocol):
     subnets: list[tuple[str, list[Host], list[Sender]]]
 
 
-class _Cut:
-    """One input's row as bytes, a block of ``size`` bytes per receiver position."""
-
-    __slots__ = ("lists", "partial")
-
-    def __init__(self, row: Row, length: int) -> None:
-        lists, partial = row
-        self.lists = [r.to_bytes(length, "little") if r else None for r in lists]
-        self.partial = sorted((p, r.to_bytes(length, "little")) for p, r in partial.items() if r)
-
-    def block(self, lo: int, hi: int, zero: bytes) -> Block:
-        a, o, u = (raw[lo:hi] if raw is not None else zero for raw in self.lists)
-        parts = tuple((p, raw[lo:hi]) for p, raw in self.partial if raw[lo:hi] != zero)
-        return (a, o, u, parts)
-
-
 def _changed(rows: list[Row | None]) -> int:
     """The bits where the two inputs' rows differ (partial port sets without bits aside): a
     receiver's block is not zero exactly when its cells differ."""
@@ -78,22 +59,12 @@ def _changed(rows: list[Row | None]) -> int:
     return out
 
 
-def _acc(block: Block) -> Acc:
-    a, o, u, parts = block
-    acc = Acc(int.from_bytes(a, "little"), int.from_bytes(o, "little"), int.from_bytes(u, "little"))
-    for ports, raw in parts:
-        acc.partial_rows[ports] = int.from_bytes(raw, "little")
+def _cell(row: RowBytes | None, lo: int, hi: int) -> Acc:
+    """A cell from one input's row (None: nothing gets through)."""
+    acc = Acc()
+    if row is not None:
+        row.add(acc, lo, hi)
     return acc
-
-
-def _fill(acc: Acc, block: Block) -> None:
-    """Add a row's block to a cell gathered pair by pair."""
-    other = _acc(block)
-    acc.allowed |= other.allowed
-    acc.one_way |= other.one_way
-    acc.unknown |= other.unknown
-    for ports, bits in other.partial_rows.items():
-        acc.partial_rows[ports] = acc.partial_rows.get(ports, 0) | bits
 
 
 def row_pairs(
@@ -142,22 +113,27 @@ def row_pairs(
                 continue  # the rows are equal: no cell of this sender changed
             length = n * size
             raw = changed.to_bytes(length, "little")
-            c0, c1 = (_Cut(r, length) if r is not None else None for r in rows)
+            c0, c1 = (RowBytes(*r, length) if r is not None else None for r in rows)
             for j in fms[0].keep_positions(keep, n):
                 lo = j * size
                 hi = lo + size
                 gathered = slow.get(j)
                 if gathered is None and raw[lo:hi] == zero:
                     continue
+                if gathered is not None:
+                    for cell, row in zip(gathered, (c0, c1), strict=True):
+                        if row is not None:
+                            row.add(cell, lo, hi)
+                    sink.pair_cells(x, labels[j], gathered[0], gathered[1])
+                    continue
                 b0 = c0.block(lo, hi, zero) if c0 is not None else empty
                 b1 = c1.block(lo, hi, zero) if c1 is not None else empty
-                if gathered is not None:
-                    for cell, block in zip(gathered, (b0, b1), strict=True):
-                        if block != empty:
-                            _fill(cell, block)
-                    sink.pair_cells(x, labels[j], gathered[0], gathered[1])
-                else:
-                    sink.pair(x, labels[j], (b0, b1), lambda b0=b0, b1=b1: (_acc(b0), _acc(b1)))  # type: ignore[misc]
+                sink.pair(
+                    x,
+                    labels[j],
+                    (b0, b1),
+                    lambda c0=c0, c1=c1, lo=lo, hi=hi: (_cell(c0, lo, hi), _cell(c1, lo, hi)),  # type: ignore[misc]
+                )
 
 
 __all__ = ["PairSink", "row_pairs"]

@@ -82,6 +82,49 @@ class Acc:
             self.partial.setdefault(index, []).append(ports)
 
 
+Block = tuple[bytes, bytes, bytes, tuple[tuple[Intervals, bytes], ...]]
+"""A cell from a row, as bytes: allowed, one_way, unknown, and (client ports, atoms) of the
+partial atoms that are not empty, in port order."""
+
+
+class RowBytes:
+    """One row (bits per list and per partial port set, a block of atom bits per receiver
+    position) as bytes, cut into receivers' blocks by slicing: blocks are whole bytes."""
+
+    __slots__ = ("lists", "partial")
+
+    def __init__(self, lists: list[int], partial: dict[Intervals, int], length: int) -> None:
+        # Lists without a bit (one_way and unknown, mostly) are never cut into blocks.
+        self.lists = [r.to_bytes(length, "little") if r else None for r in lists]
+        self.partial = sorted((p, r.to_bytes(length, "little")) for p, r in partial.items() if r)
+
+    def block(self, lo: int, hi: int, zero: bytes) -> Block:
+        """The block of bytes ``lo``..``hi`` (one receiver's) as bytes, to compare and hash;
+        ``zero``: that many zero bytes."""
+        a, o, u = self.lists
+        return (
+            a[lo:hi] if a is not None else zero,
+            o[lo:hi] if o is not None else zero,
+            u[lo:hi] if u is not None else zero,
+            tuple((p, raw[lo:hi]) for p, raw in self.partial if raw[lo:hi] != zero) if self.partial else (),
+        )
+
+    def add(self, acc: Acc, lo: int, hi: int) -> None:
+        """Add the block of bytes ``lo``..``hi`` (one receiver's) to the cell ``acc``."""
+        a, o, u = self.lists
+        from_bytes = int.from_bytes
+        if a is not None:
+            acc.allowed |= from_bytes(a[lo:hi], "little")
+        if o is not None:
+            acc.one_way |= from_bytes(o[lo:hi], "little")
+        if u is not None:
+            acc.unknown |= from_bytes(u[lo:hi], "little")
+        for ports, raw in self.partial:
+            bits = from_bytes(raw[lo:hi], "little")
+            if bits:
+                _add_partial(acc, bits, ports)
+
+
 @dataclass(slots=True)
 class _Base:
     """A class pair's outcome with both security groups passing everything, as bits per list
@@ -555,28 +598,14 @@ class FastMatrix:
         for r in partial.values():
             union |= r
         raw_union = union.to_bytes(length, "little")
-        # Lists without a bit (one_way and unknown, mostly) are never cut into blocks.
-        raws = [r.to_bytes(length, "little") if r else None for r in lists]
-        allowed, one_way, unknown = raws
-        praws = [(ports, r.to_bytes(length, "little")) for ports, r in partial.items()]
-        positions = self.keep_positions(keep, n)
-        from_bytes = int.from_bytes
+        row = RowBytes(lists, partial, length)
         zero = bytes(size)
         x = a_labels[0]
-        for j in positions:
+        for j in self.keep_positions(keep, n):
             lo = j * size
             hi = lo + size
-            if raw_union[lo:hi] == zero:
-                continue
-            acc = self.accs[(x, d.labels[j][0])]
-            if allowed is not None:
-                acc.allowed |= from_bytes(allowed[lo:hi], "little")
-            if one_way is not None:
-                acc.one_way |= from_bytes(one_way[lo:hi], "little")
-            if unknown is not None:
-                acc.unknown |= from_bytes(unknown[lo:hi], "little")
-            for ports, raw in praws:
-                _add_partial(acc, from_bytes(raw[lo:hi], "little"), ports)
+            if raw_union[lo:hi] != zero:
+                row.add(self.accs[(x, d.labels[j][0])], lo, hi)
 
     def end(self, d: _Dest) -> None:
         """Fold the rows gathered for ``d`` into cells: a sender label's row is cut into its

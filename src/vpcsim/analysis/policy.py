@@ -44,7 +44,7 @@ from ..model.policy import Assertion, Policy, Selector, SelectorSpec
 from ..model.problems import InputError, LoadProblem, Location
 from ..progress import NO_PROGRESS, Progress
 from .atoms import Atom, RuleSet, TrafficSpace
-from .bulk import Bulk, network_rules, quiet_gc
+from .bulk import Bulk, every_rule_space, quiet_gc
 from .diff_rules import DiffRules
 from .endpoints import Host
 from .incomplete import UNSEEN_BY_VERDICTS, Incomplete, incomplete_of
@@ -511,11 +511,7 @@ def _check(
         """The traffic space cut by every rule of the network and every flow of the policy."""
         got = every.get(ports)
         if got is None:
-            base = network_rules(network)
-            rules = RuleSet(list(base.sg_rules), list(base.acl_entries))
-            rules.add_sg(r for f in flows for r in f.rules())
-            rules.add_service_ports(base.service_ports)
-            got = every[ports] = TrafficSpace(rules, ports)
+            got = every[ports] = every_rule_space((network,), ports, (r for f in flows for r in f.rules()))
         return got
 
     resolver = Resolver(network, policy.endpoints)

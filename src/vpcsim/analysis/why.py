@@ -619,8 +619,7 @@ class _Fixer:
                         ("TransitGatewayId", component),
                         ("Options", {"SecurityGroupReferencingSupport": "enable"}),
                     ),
-                    f"aws ec2 modify-transit-gateway --transit-gateway-id {component} "
-                    "--options SecurityGroupReferencingSupport=enable",
+                    explain.referencing_support_command(component, transit_gateway=True),
                     True,
                 ),
                 lambda net: net.modify_transit_gateway(component, security_group_referencing_support=True),
@@ -635,8 +634,7 @@ class _Fixer:
                         ("TransitGatewayAttachmentId", component),
                         ("Options", {"SecurityGroupReferencingSupport": "enable"}),
                     ),
-                    f"aws ec2 modify-transit-gateway-vpc-attachment --transit-gateway-attachment-id {component} "
-                    "--options SecurityGroupReferencingSupport=enable",
+                    explain.referencing_support_command(component, transit_gateway=False),
                     True,
                 ),
                 lambda net: net.modify_transit_gateway_vpc_attachment(

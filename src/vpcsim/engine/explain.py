@@ -239,6 +239,20 @@ def sg_references_not_preserved(
     )
 
 
+def referencing_support_command(component: str, *, transit_gateway: bool) -> str:
+    """The AWS CLI command that enables ``SecurityGroupReferencingSupport`` on ``component``: a
+    transit gateway, else a VPC attachment (the blocker's fix and ``why``'s change both say it)."""
+    if transit_gateway:
+        return (
+            f"aws ec2 modify-transit-gateway --transit-gateway-id {component} "
+            "--options SecurityGroupReferencingSupport=enable"
+        )
+    return (
+        f"aws ec2 modify-transit-gateway-vpc-attachment --transit-gateway-attachment-id {component} "
+        "--options SecurityGroupReferencingSupport=enable"
+    )
+
+
 def sg_referencing_support(
     path: PathName, compiled: Compiled, rule: SgRule, missing: tuple[str, ...], pkt: Packet, remote: int
 ) -> list[Blocker]:
@@ -248,18 +262,12 @@ def sg_referencing_support(
     referenced = network.security_groups[rule.peer]
     found: list[Blocker] = []
     for component in missing:
-        if component in network.transit_gateways:
+        transit_gateway = component in network.transit_gateways
+        if transit_gateway:
             what = f"transit gateway {component} has"
-            command = (
-                f"aws ec2 modify-transit-gateway --transit-gateway-id {component} "
-                "--options SecurityGroupReferencingSupport=enable"
-            )
         else:
             what = f"attachment {component} (of {network.transit_gateway_attachments[component].resource_id}) has"
-            command = (
-                f"aws ec2 modify-transit-gateway-vpc-attachment --transit-gateway-attachment-id {component} "
-                "--options SecurityGroupReferencingSupport=enable"
-            )
+        command = referencing_support_command(component, transit_gateway=transit_gateway)
         found.append(
             Blocker(
                 C.SG_REFERENCING_SUPPORT,

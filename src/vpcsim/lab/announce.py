@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 from .errors import LabError
 from .netns import entered
-from .plan6 import V6
+from .nft import IPV6
 
 __all__ = ["added_addresses", "announce", "arp_announcement", "neighbour_advertisement"]
 
@@ -43,7 +43,7 @@ def added_addresses(namespace: str, commands: Iterable[str]) -> list[tuple[str, 
     configuration or a change's additions), loopback's left out: no one else sees those."""
     out: list[tuple[str, str, str]] = []
     for command in commands:
-        words = command.removeprefix(V6).split()
+        words = command.removeprefix(IPV6.ip_prefix).split()
         if words[:2] != ["addr", "add"] or "dev" not in words:
             continue
         device = words[words.index("dev") + 1]

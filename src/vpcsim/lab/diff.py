@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .nft import IPV6
 from .plan import LabPlan, NamespacePlan
-from .plan6 import V6
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,10 @@ def facts(configure: list[str]) -> dict[FactKey, str]:
     """
     out: dict[FactKey, str] = {}
     for full in configure:
-        six = full.startswith(V6)
-        key, command = _fact(full.removeprefix(V6))
+        six = full.startswith(IPV6.ip_prefix)
+        key, command = _fact(full.removeprefix(IPV6.ip_prefix))
         # IPv6 facts (``-6`` lines, :mod:`.plan6`) are the kernel's other family: keyed apart.
-        out[(*key, "6") if six else key] = V6 + command if six else command
+        out[(*key, "6") if six else key] = IPV6.ip_prefix + command if six else command
     return out
 
 
@@ -89,7 +89,7 @@ def _fact(line: str) -> tuple[FactKey, str]:
 def _devices(key: FactKey, command: str) -> set[str]:
     """The devices a fact lives on (a route on its ``dev``; rules outlive their device)."""
     kind = key[0]
-    command = command.removeprefix(V6)
+    command = command.removeprefix(IPV6.ip_prefix)
     if kind in ("up", "master"):
         words = command.split()
         return {words[2], words[4]} if kind == "master" else {words[2]}
@@ -106,8 +106,8 @@ _ADD_ORDER = ("master", "up", "addr", "rule", "ruledel", "route")
 
 
 def _undo(key: FactKey, command: str) -> str:
-    if command.startswith(V6):
-        return V6 + _undo(key, command.removeprefix(V6))
+    if command.startswith(IPV6.ip_prefix):
+        return IPV6.ip_prefix + _undo(key, command.removeprefix(IPV6.ip_prefix))
     words = command.split()
     kind = key[0]
     if kind == "route":
@@ -226,7 +226,7 @@ def diff_plans(old: LabPlan, new: LabPlan) -> LabChange:
                 if k[0] != kind or was.get(k) == v:
                     continue
                 if kind == "route" and k in was:
-                    six = V6 if v.startswith(V6) else ""
+                    six = IPV6.ip_prefix if v.startswith(IPV6.ip_prefix) else ""
                     v = six + "route replace " + v.removeprefix(six).removeprefix("route add ")
                 item.add.append(v)
         if ns.nft != before.nft:

@@ -18,8 +18,8 @@ from .announce import added_addresses, announce
 from .errors import LabError
 from .naming import lab_prefix
 from .netns import NETNS_DIR, lab_namespaces, namespace_exists, namespace_path, write_sysctls
+from .nft import IPV6
 from .plan import LabPlan, NamespacePlan
-from .plan6 import V6
 
 if TYPE_CHECKING:
     from .diff import LabChange
@@ -50,12 +50,12 @@ def run(argv: Sequence[str], *, input_text: str | None = None, what: str) -> str
 
 
 def ip_batch(namespace: str, commands: list[str], *, what: str) -> None:
-    """Run ``ip`` commands in a lab namespace; lines starting with ``-6 `` (IPv6's, see
-    :mod:`.plan6`) run after the others, in one ``ip -6`` batch."""
+    """Run ``ip`` commands in a lab namespace; lines starting with ``-6 `` (IPv6's:
+    :attr:`.nft.Family.ip_prefix`) run after the others, in one ``ip -6`` batch."""
     if commands:
         namespace_path(namespace)  # refuses anything but a lab namespace
-        four = [c for c in commands if not c.startswith(V6)]
-        six = [c.removeprefix(V6) for c in commands if c.startswith(V6)]
+        four = [c for c in commands if not c.startswith(IPV6.ip_prefix)]
+        six = [c.removeprefix(IPV6.ip_prefix) for c in commands if c.startswith(IPV6.ip_prefix)]
         if four:
             run(["ip", "-n", namespace, "-batch", "-"], input_text="\n".join(four) + "\n", what=what)
         if six:

@@ -3,9 +3,10 @@
 Why a module of its own: the lab keeps IPv4 and IPv6 in two tables (an IPv6 packet never meets
 an IPv4 rule: ``0.0.0.0/0`` does not cover ``::/0``, ``icmp`` is not ``icmpv6``), but the rules
 of the two are built the same way. :class:`Family` names every point where they differ -- the
-table's family, the ICMP of the family, the group sets' names and element type, the ``*`` rule
-of a network ACL, the fields of the model that hold the family's addresses -- so that one
-implementation (:mod:`.rules`, :mod:`.rulesets`, :mod:`.routes`) serves both. Also the text of
+table's family, the ICMP of the family and its error types, the group sets' names and element
+type, the ``*`` rule of a network ACL, the fields of the model that hold the family's addresses,
+the ``ip`` command's family option -- so that one implementation (:mod:`.rules`,
+:mod:`.rulesets`, :mod:`.routes`) serves both. Also the text of
 chains, sets and tables, and the rule comment.
 """
 
@@ -37,6 +38,12 @@ class Family:
     acl_star: int
     """The rule number of the network ACL's ``*`` rule (32767, or 32768 for IPv6)."""
     acl_star_note: str
+    icmp_error_types: str
+    """The family's ICMP error messages as an nft set of type names (AWS does not treat them as
+    related to a connection: the rules judge them)."""
+    ip_prefix: str
+    """What the family's ``ip`` commands start with: nothing, or ``-6 `` (the plans' lines keep
+    it, so that one list holds both families' commands)."""
 
     def holds(self, cidr: str) -> bool:
         """Whether ``cidr`` is a block of this family."""
@@ -73,10 +80,34 @@ class Family:
         return list(eni.ipv6_addresses)
 
 
-#: (table family, version, ICMP, the other ICMP, l4proto, ICMP keyword, set prefix, set type,
-#: the ACL's ``*`` rule number, its note)
-IPV4 = Family("ip", 4, 1, 58, "icmp", "icmp", "g_", "ipv4_addr", 32767, "")
-IPV6 = Family("ip6", 6, 58, 1, "ipv6-icmp", "icmpv6", "g6_", "ipv6_addr", 32768, " (IPv6)")
+IPV4 = Family(
+    nft="ip",
+    version=4,
+    icmp=1,
+    foreign_icmp=58,
+    icmp_l4proto="icmp",
+    icmp_keyword="icmp",
+    set_prefix="g_",
+    set_type="ipv4_addr",
+    acl_star=32767,
+    acl_star_note="",
+    icmp_error_types="{ destination-unreachable, source-quench, redirect, time-exceeded, parameter-problem }",
+    ip_prefix="",
+)
+IPV6 = Family(
+    nft="ip6",
+    version=6,
+    icmp=58,
+    foreign_icmp=1,
+    icmp_l4proto="ipv6-icmp",
+    icmp_keyword="icmpv6",
+    set_prefix="g6_",
+    set_type="ipv6_addr",
+    acl_star=32768,
+    acl_star_note=" (IPv6)",
+    icmp_error_types="{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem }",
+    ip_prefix="-6 ",
+)
 
 
 def comment(text: str) -> str:

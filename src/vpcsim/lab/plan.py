@@ -82,10 +82,9 @@ from .routes import (
     PEER_TABLE,
     SUBNET_TABLE_BASE,
     Winning,
+    edge_table,
     is_local,
-    local_table,
-    lookup_rules,
-    table_routes,
+    subnet_tables,
     winning_routes,
 )
 from .rulesets import Eni, instance_ruleset, router_forward, router_ruleset, stopped_ruleset
@@ -474,6 +473,26 @@ class _Planner:
             (pc.pcx_id, pc.legs[vpc_id][0], pc.legs[vpc_id][2]) for pc in self.peerings if vpc_id in pc.legs
         ]
 
+    def _peering_legs(self, vpc_id: str) -> list[str]:
+        """The VPC's peering legs, by name."""
+        return sorted({leg for _, leg, _ in self._peerings_of(vpc_id)})
+
+    def _peering_leg(self, pcx_id: str, vpc_id: str) -> tuple[str, str, str] | None:
+        """The VPC's end of a realised peering: (its leg, the peer router's address, the peer
+        VPC's id); None when the peering is not realised or does not join the VPC."""
+        for peering in self.peerings:
+            if peering.pcx_id == pcx_id and vpc_id in peering.legs:
+                return peering.legs[vpc_id]
+        return None
+
+    def _subnet_slots(self, vpc_id: str) -> list[tuple[Subnet, str, int]]:
+        """The VPC's subnets: (subnet, bridge, the router's kernel table of the subnet)."""
+        slots: list[tuple[Subnet, str, int]] = []
+        for subnet in self.subnets_of[vpc_id]:
+            _, bridge, k = self._subnet_router(subnet)
+            slots.append((subnet, bridge, SUBNET_TABLE_BASE + k))
+        return slots
+
     def _winning_routes(self, table: RouteTable) -> list[Winning[ipaddress.IPv4Network]]:
         """One route per destination: static before prefix list before propagated (AWS's order)."""
         return winning_routes(self.n, table, ipaddress.IPv4Network, self.notes)
@@ -508,11 +527,11 @@ class _Planner:
             _, bridge, _ = self._subnet_router(self.n.subnets[nat.subnet_id])
             return f"via {nat.private_ip} dev {bridge} onlink"
         if route.vpc_peering_connection_id:
-            for peering in self.peerings:
-                if peering.pcx_id == route.vpc_peering_connection_id and vpc_id in peering.legs:
-                    leg, address, _ = peering.legs[vpc_id]
-                    return f"via {address} dev {leg} onlink"
-            return None
+            end = self._peering_leg(route.vpc_peering_connection_id, vpc_id)
+            if end is None:
+                return None
+            leg, address, _ = end
+            return f"via {address} dev {leg} onlink"
         if route.transit_gateway_id and route.transit_gateway_id in self.transit.described:
             return self.transit.target(route.transit_gateway_id, subnet)
         self.notes.append(
@@ -529,27 +548,20 @@ class _Planner:
 
     def _router_routing(self, vpc: Vpc) -> None:
         router = self.routers[vpc.vpc_id]
-        lines: list[str] = []
         subnets = self._subnets(vpc.vpc_id)
-        for subnet in self.subnets_of[vpc.vpc_id]:
-            k = self.subnet_index[subnet.subnet_id]
-            number = SUBNET_TABLE_BASE + k
-            lines += lookup_rules(bridge_name(k), number)
-            table = self.n.route_table_of_subnet(subnet.subnet_id)
-            if table is not None:
-                target = partial(
-                    self._target, vpc_id=vpc.vpc_id, table_id=table.route_table_id, subnet=subnet
-                )
-                lines += table_routes(self._winning_routes(table), subnets, number, target)
+        lines = subnet_tables(
+            self.n,
+            self._subnet_slots(vpc.vpc_id),
+            subnets,
+            self._winning_routes,
+            lambda table, subnet: partial(
+                self._target, vpc_id=vpc.vpc_id, table_id=table.route_table_id, subnet=subnet
+            ),
+        )
         if self.state.vpcs[vpc.vpc_id].internet_gateway_id is not None:
-            lines += lookup_rules(IGW_LEG, IGW_TABLE)
-            lines += local_table(subnets, vpc.cidr_blocks, ipaddress.IPv4Network, IGW_TABLE)
+            lines += edge_table([IGW_LEG], IGW_TABLE, subnets, vpc.cidr_blocks)
             lines += self._edge_routes(vpc)
-        legs = sorted({p.legs[vpc.vpc_id][0] for p in self.peerings if vpc.vpc_id in p.legs})
-        for leg in legs:
-            lines += lookup_rules(leg, PEER_TABLE)
-        if legs:
-            lines += local_table(subnets, vpc.cidr_blocks, ipaddress.IPv4Network, PEER_TABLE)
+        lines += edge_table(self._peering_legs(vpc.vpc_id), PEER_TABLE, subnets, vpc.cidr_blocks)
         router.configure.extend(lines)
         router.nft = self._router_nft(vpc)
 

@@ -48,21 +48,19 @@ from .routes import (
     ENI_TABLE_BASE,
     IGW_TABLE,
     PEER_TABLE,
-    SUBNET_TABLE_BASE,
-    local_table,
-    lookup_rules,
-    table_routes,
+    edge_table,
+    subnet_tables,
     winning_routes,
 )
-from .rules6 import ICMP6_ERROR_TYPES, NDP_TYPES
+from .rules6 import NDP_TYPES
 from .rulesets import Eni, instance_ruleset, router_forward, router_ruleset, stopped_ruleset
 
 if TYPE_CHECKING:
     from ..model import NetworkInterface
     from .plan import _Planner
 
-V6 = "-6 "
-"""Prefix of an IPv6 configuration line (:func:`vpcsim.lab.kernel.ip_batch` runs them with ``ip -6``)."""
+V6 = IPV6.ip_prefix
+"""What this module's lines start with (:func:`vpcsim.lab.kernel.ip_batch` runs them with ``ip -6``)."""
 NEAR, FAR = "fe80::1", "fe80::2"
 """Link-local next hops of a link: the outer end (internet, peering requester), the inner end."""
 GLOBAL_UNICAST = "2000::/3"
@@ -192,7 +190,7 @@ class Planner6:
             "ct state established,related accept " + comment(f"{why}: replies of tracked connections"),
             f'iifname "{EIGW_INSIDE}" ct state new accept '
             + comment(f"{why}: connections initiated from {vpc_id}"),
-            f'iifname "{EIGW_INSIDE}" icmpv6 type {ICMP6_ERROR_TYPES} accept '
+            f'iifname "{EIGW_INSIDE}" icmpv6 type {IPV6.icmp_error_types} accept '
             + comment(f"{why}: outbound ICMPv6 errors"),
             "drop " + comment(f"{why}: nothing initiated from the internet"),
         ]
@@ -219,40 +217,35 @@ class Planner6:
                 lines.append(f"{V6}addr add {router_address(str(snet))}/64 dev {self._bridge(subnet)} nodad")
         if record.internet_gateway_id is not None:
             lines.append(f"{V6}addr add {FAR}/64 dev {IGW_LEG} nodad")
-        for peering in p.peerings:
-            if vpc.vpc_id in peering.legs:
-                leg, _, _ = peering.legs[vpc.vpc_id]
-                requester = self.n.vpc_peering_connections[peering.pcx_id].requester.vpc_id
-                own = NEAR if requester == vpc.vpc_id else FAR
-                lines.append(f"{V6}addr add {own}/64 dev {leg} nodad")
+        for pcx_id, leg, _ in p._peerings_of(vpc.vpc_id):
+            own, _ = self._peering_ends(pcx_id, vpc.vpc_id)
+            lines.append(f"{V6}addr add {own}/64 dev {leg} nodad")
         # the subnets' tables
         subnets = self._subnets6(vpc.vpc_id)
-        for subnet in p.subnets_of[vpc.vpc_id]:
-            number = SUBNET_TABLE_BASE + p.subnet_index[subnet.subnet_id]
-            lines += lookup_rules(self._bridge(subnet), number, V6)
-            table = self.n.route_table_of_subnet(subnet.subnet_id)
-            if table is not None:
-                lines += table_routes(
-                    winning_routes(self.n, table, ipaddress.IPv6Network),
-                    subnets,
-                    number,
-                    partial(self._target, vpc_id=vpc.vpc_id, table_id=table.route_table_id),
-                    V6,
-                )
+        lines += subnet_tables(
+            self.n,
+            p._subnet_slots(vpc.vpc_id),
+            subnets,
+            lambda table: winning_routes(self.n, table, ipaddress.IPv6Network),
+            lambda table, _: partial(self._target, vpc_id=vpc.vpc_id, table_id=table.route_table_id),
+            IPV6,
+        )
         edges: list[str] = []
         if record.internet_gateway_id is not None:
             edges.append(IGW_LEG)
         edges += [
             self._eigw_leg(s) for g, s in sorted(self.eigw_slot.items()) if self.eigw_vpc[g] == vpc.vpc_id
         ]
-        legs = sorted({pc.legs[vpc.vpc_id][0] for pc in p.peerings if vpc.vpc_id in pc.legs})
-        for interfaces, number in ((edges, IGW_TABLE), (legs, PEER_TABLE)):
-            for leg in interfaces:
-                lines += lookup_rules(leg, number, V6)
-            if interfaces:
-                lines += local_table(subnets, vpc.ipv6_cidr_blocks, ipaddress.IPv6Network, number, V6)
+        lines += edge_table(edges, IGW_TABLE, subnets, vpc.ipv6_cidr_blocks, IPV6)
+        lines += edge_table(p._peering_legs(vpc.vpc_id), PEER_TABLE, subnets, vpc.ipv6_cidr_blocks, IPV6)
         router.configure.extend(lines)
         router.nft += self._router_nft(vpc)
+
+    def _peering_ends(self, pcx_id: str, vpc_id: str) -> tuple[str, str]:
+        """The link-local addresses of a peering's link: (the VPC's router's, the peer's); the
+        requester's router holds :data:`NEAR`."""
+        requester = self.n.vpc_peering_connections[pcx_id].requester.vpc_id
+        return (NEAR, FAR) if requester == vpc_id else (FAR, NEAR)
 
     def _subnets6(self, vpc_id: str) -> list[tuple[ipaddress.IPv6Network, str]]:
         """The VPC's subnets with an IPv6 block: (block, bridge)."""
@@ -273,12 +266,12 @@ class Planner6:
                 return f"via {NEAR} dev {self._eigw_leg(self.eigw_slot[eigw])}"
             return None
         if route.vpc_peering_connection_id:
-            for peering in p.peerings:
-                if peering.pcx_id == route.vpc_peering_connection_id and vpc_id in peering.legs:
-                    leg, _, _ = peering.legs[vpc_id]
-                    requester = self.n.vpc_peering_connections[peering.pcx_id].requester.vpc_id
-                    return f"via {FAR if requester == vpc_id else NEAR} dev {leg}"
-            return None
+            end = p._peering_leg(route.vpc_peering_connection_id, vpc_id)
+            if end is None:
+                return None
+            leg, _, _ = end
+            _, peer = self._peering_ends(route.vpc_peering_connection_id, vpc_id)
+            return f"via {peer} dev {leg}"
         p.notes.append(
             f"{table_id}: IPv6 route {route.destination} -> {route.target or '?'} is not realised "
             "(NAT64, network interfaces and gateways other than internet, egress-only and peering); "
@@ -415,4 +408,4 @@ def realise_ipv6(planner: _Planner) -> None:
         Planner6(planner).run()
 
 
-__all__ = ["DEFAULT_INTERNET_HOSTS6", "V6", "has_ipv6", "realise_ipv6", "sysctls6"]
+__all__ = ["DEFAULT_INTERNET_HOSTS6", "has_ipv6", "realise_ipv6", "sysctls6"]

@@ -5,7 +5,7 @@ Why a module of its own: the VPC router's IPv4 tables (:mod:`.plan`) and IPv6 ta
 then prefix list, then propagated), longest prefix first; ``local`` delivers into the block's
 subnets unless a more specific route takes a subnet elsewhere; a table per subnet picked by
 ``ip rule iif <bridge>`` with a blackhole rule after it -- and differ only in where a route
-leads, which the caller says. IPv6 lines start with ``-6 `` (``prefix``).
+leads, which the caller says. IPv6 lines start with ``-6 `` (``family``: :mod:`.nft`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from ..model import Network, Route, RouteTable
+from ..model import Network, Route, RouteTable, Subnet
+from .nft import IPV4, Family
 
 SUBNET_TABLE_BASE = 1000
 """Route table of the VPC router for the subnet in slot k: 1000 + k."""
@@ -79,17 +80,54 @@ def is_local(route: Route) -> bool:
     return route.gateway_id == "local" and not route.network_interface_id
 
 
-def table_routes(
+def subnet_tables(
+    network: Network,
+    subnets: list[tuple[Subnet, str, int]],
+    blocks: list[tuple[Net, str]],
+    winners: Callable[[RouteTable], list[Winning[Net]]],
+    targets: Callable[[RouteTable, Subnet], Callable[[Route], str | None]],
+    family: Family = IPV4,
+) -> list[str]:
+    """Each subnet's kernel table and the rules that pick it.
+
+    ``subnets``: the VPC's subnets, (subnet, bridge, kernel table number); ``blocks``: those of
+    the family, (block, bridge); ``winners``: a route table's :func:`winning_routes`;
+    ``targets``: for a subnet's route table, ``via ... dev ...`` of a route that leaves the VPC,
+    or None (blackhole)."""
+    lines: list[str] = []
+    for subnet, bridge, number in subnets:
+        lines += _lookup_rules(bridge, number, family)
+        table = network.route_table_of_subnet(subnet.subnet_id)
+        if table is not None:
+            lines += _table_routes(winners(table), blocks, number, targets(table, subnet), family)
+    return lines
+
+
+def edge_table(
+    interfaces: list[str], number: int, blocks: list[tuple[Net, str]], cidrs: list[str], family: Family = IPV4
+) -> list[str]:
+    """Table ``number`` of what arrives from outside the VPC by ``interfaces`` (a gateway's
+    leg, peering legs): the VPC's subnets (``blocks``, as for :func:`subnet_tables`), and nothing
+    else of its blocks (``cidrs``); nothing without interfaces."""
+    lines: list[str] = []
+    for interface in interfaces:
+        lines += _lookup_rules(interface, number, family)
+    if interfaces:
+        prefix = family.ip_prefix
+        lines += [f"{prefix}route add {snet} dev {bridge} table {number}" for snet, bridge in blocks]
+        lines += [f"{prefix}route add blackhole {family.net(b)} table {number}" for b in cidrs]
+    return lines
+
+
+def _table_routes(
     winners: list[Winning[Net]],
     subnets: list[tuple[Net, str]],
     number: int,
     target: Callable[[Route], str | None],
-    prefix: str = "",
+    family: Family,
 ) -> list[str]:
-    """The kernel routes of kernel table ``number`` for a route table's ``winners``.
-
-    ``subnets``: the VPC's subnets of the family, (block, bridge); ``target``: ``via ... dev
-    ...`` for a route that leaves the VPC, or None (blackhole)."""
+    """The kernel routes of kernel table ``number`` for a route table's ``winners``."""
+    prefix = family.ip_prefix
     lines: list[str] = []
     for winner in winners:
         net, route = winner.net, winner.route
@@ -117,18 +155,9 @@ def table_routes(
     return lines
 
 
-def local_table(
-    subnets: list[tuple[Net, str]], blocks: list[str], kind: type[Net], number: int, prefix: str = ""
-) -> list[str]:
-    """Table ``number`` of what arrives from outside the VPC: its subnets, and nothing else of
-    its blocks."""
-    lines = [f"{prefix}route add {snet} dev {bridge} table {number}" for snet, bridge in subnets]
-    lines += [f"{prefix}route add blackhole {kind(b, strict=False)} table {number}" for b in blocks]
-    return lines
-
-
-def lookup_rules(iif: str, number: int, prefix: str = "") -> list[str]:
+def _lookup_rules(iif: str, number: int, family: Family) -> list[str]:
     """What comes in by ``iif`` is routed by table ``number`` and by nothing else."""
+    prefix = family.ip_prefix
     return [
         f"{prefix}rule add pref {LOOKUP_PREF} iif {iif} lookup {number}",
         f"{prefix}rule add pref {BLACKHOLE_PREF} iif {iif} blackhole",
@@ -143,9 +172,8 @@ __all__ = [
     "PEER_TABLE",
     "SUBNET_TABLE_BASE",
     "Winning",
+    "edge_table",
     "is_local",
-    "local_table",
-    "lookup_rules",
-    "table_routes",
+    "subnet_tables",
     "winning_routes",
 ]

@@ -16,7 +16,6 @@ from ..model.addressing import ip_int
 from .nft import IPV4, Family, comment
 
 TCP, UDP = 6, 17
-ICMP_ERROR_TYPES = "{ destination-unreachable, source-quench, redirect, time-exceeded, parameter-problem }"
 
 
 def set_name(group_id: str, family: Family = IPV4) -> str:
@@ -200,7 +199,6 @@ def acl_chain_lines(
 
 
 __all__ = [
-    "ICMP_ERROR_TYPES",
     "acl_chain_lines",
     "group_members",
     "protocol_match",

@@ -16,7 +16,6 @@ it), so :data:`NDP_TYPES` is accepted before any rule in every namespace that sp
 
 from __future__ import annotations
 
-ICMP6_ERROR_TYPES = "{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem }"
 NDP_TYPES = "{ nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert }"
 
-__all__ = ["ICMP6_ERROR_TYPES", "NDP_TYPES"]
+__all__ = ["NDP_TYPES"]

@@ -16,11 +16,7 @@ from functools import cache
 
 from ..model import Network, NetworkInterface, Subnet, Vpc
 from .nft import IPV4, Family, address_set, addresses, base_chain, chain, comment, nets, nft_table
-from .rules import ICMP_ERROR_TYPES, acl_chain_lines, group_members, set_name, sg_chain_lines
-from .rules6 import ICMP6_ERROR_TYPES
-
-ERROR_TYPES = {4: ICMP_ERROR_TYPES, 6: ICMP6_ERROR_TYPES}
-"""The ICMP errors of each family (AWS does not treat them as related: the rules judge them)."""
+from .rules import acl_chain_lines, group_members, set_name, sg_chain_lines
 
 Eni = tuple[str, NetworkInterface, Subnet]
 """An instance's ENI as realised: (interface, ENI, subnet)."""
@@ -87,7 +83,7 @@ def instance_ruleset(
         if nat is not None:
             chains.append(nat)
             nat_rules.append(f'oifname "{ifname}" {ip} saddr != {own} jump natinst_{ifname}')
-    errors = f"{family.icmp_keyword} type {ERROR_TYPES[family.version]}"
+    errors = f"{family.icmp_keyword} type {family.icmp_error_types}"
     replies = "ct state established,related accept"
     input_rules = [
         'iif "lo" accept',
@@ -215,4 +211,4 @@ def router_ruleset(
     )
 
 
-__all__ = ["ERROR_TYPES", "instance_ruleset", "router_forward", "router_ruleset", "stopped_ruleset"]
+__all__ = ["instance_ruleset", "router_forward", "router_ruleset", "stopped_ruleset"]

@@ -273,11 +273,12 @@ class LiveLab:
         if found and log.isEnabledFor(logging.DEBUG):
             for case, observed in zip(planned.cases, results, strict=True):
                 log.debug("lab %s: probe %s -> %s", self.name, case.spec(), observed.to_dict())
+        caches: dict[str, list[str]] = {}  # each namespace's neighbour cache, read once per check
         for disagreement, observed in found:
             if disagreement.known_issue is not None:
                 continue
             self.stats["disagreements"] += 1
-            evidence = kernel_evidence(state, observed)
+            evidence = kernel_evidence(state, observed, caches)
             record = {**disagreement.to_dict(), "requests": requests, "evidence": evidence}
             self.disagreements = [*self.disagreements, record][-KEPT_DISAGREEMENTS:]
             log.error(
@@ -291,11 +292,15 @@ class LiveLab:
             )
 
 
-def kernel_evidence(state: LabState, observed: ProbeResult) -> dict[str, Any]:
+def kernel_evidence(
+    state: LabState, observed: ProbeResult, caches: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     """What the kernel held when a probe disagreed: the neighbour caches of the probe's client
     and servers and of the VPCs' routers (a stale entry once lost packets for seconds after a
     change, docs/lab.md), read once the check's probes are done. A namespace that cannot be
-    read says why."""
+    read says why. ``caches``: the caches already read for this check's other disagreements
+    (every one names the routers), filled with those read here: each namespace is read once."""
+    caches = {} if caches is None else caches
     namespaces = [
         observed.client_namespace,
         *observed.server_namespaces,
@@ -303,10 +308,14 @@ def kernel_evidence(state: LabState, observed: ProbeResult) -> dict[str, Any]:
     ]
     neighbours: dict[str, list[str]] = {}
     for namespace in dict.fromkeys(ns for ns in namespaces if ns):
-        try:
-            neighbours[namespace] = lab_neighbours(namespace)[:EVIDENCE_LINES]
-        except LabError as exc:
-            neighbours[namespace] = [f"unreadable: {exc}"]
+        lines = caches.get(namespace)
+        if lines is None:
+            try:
+                lines = lab_neighbours(namespace)[:EVIDENCE_LINES]
+            except LabError as exc:
+                lines = [f"unreadable: {exc}"]
+            caches[namespace] = lines
+        neighbours[namespace] = list(lines)
     return {"probe": observed.to_dict(), "neighbours": neighbours}
 
 
