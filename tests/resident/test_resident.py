@@ -192,10 +192,8 @@ def test_an_input_that_does_not_load_leaves_none_behind(folder: Folder, spec: Pa
     spec.write_text(spec.read_text().replace("cidr: 10.0.1.0/24", "cidr: 10.0.1.0/33"))
     status, _, err = _ask(folder, spec, QUESTIONS[0])
     assert status == 2 and "10.0.1.0/33" in err
-    time.sleep(1)
+    assert not list(folder.cache.glob("resident-*"))  # none was started (its log comes first)
     assert folder.status() is None
-    path = wire.socket_path(folder.cache)
-    assert path is not None and not path.exists()
 
 
 def test_never_from_a_folder_others_may_enter(folder: Folder, spec: Path) -> None:
@@ -203,10 +201,10 @@ def test_never_from_a_folder_others_may_enter(folder: Folder, spec: Path) -> Non
     os.chmod(folder.cache, 0o755)
     status, _, err = _ask(folder, spec, QUESTIONS[0])
     assert status == 0 and "the cache is off" in err
-    time.sleep(1)
-    path = wire.socket_path(folder.cache)
-    assert path is not None and not path.exists()
+    assert not list(folder.cache.glob("resident-*"))  # none was started (its log comes first)
     assert folder.status() is None
+    info = folder.run("cache", "info")
+    assert "resident process: the cache folder is not this user's alone" in info.stdout
 
 
 @pytest.mark.parametrize(
@@ -270,3 +268,109 @@ def test_a_signal_reaches_the_child_answering(folder: Folder, spec: Path) -> Non
     assert proc.returncode == 130  # as the command answering by itself: typer's exit on ^C
     time.sleep(0.5)
     assert folder.status() is not None  # the resident process itself goes on
+
+
+def _started(folder: Folder, spec: Path) -> None:
+    """A resident process holding ``spec``'s estate."""
+    assert _ask(folder, spec, QUESTIONS[0])[0] == 0
+    folder.wait_for(lambda s: len(s["estates"]) == 1)
+
+
+def _both(folder: Folder, args: list[str], **popen: Any) -> list[subprocess.CompletedProcess[str]]:
+    """``args`` answered alone, then by the resident process (which must have answered it)."""
+    done = []
+    for resident in ("0", "1"):
+        before = (folder.status() or {}).get("served", 0)
+        done.append(
+            subprocess.run(
+                [VPCSIM, *args],
+                env={**folder.env, "VPCSIM_RESIDENT": resident},
+                text=True,
+                timeout=120,
+                **popen,
+            )
+        )
+        after = (folder.status() or {}).get("served", 0)
+        assert after - before == int(resident), "answered by the wrong process"
+    return done
+
+
+def test_a_closed_pipe_ends_it_as_alone(folder: Folder, spec: Path) -> None:
+    _started(folder, spec)
+    statuses = []
+    for args in (["show", str(spec)], ["trace", "--help"], ["exposure", str(spec), "--json"]):
+        for _ in range(1):
+            read, write = os.pipe()
+            os.close(read)  # every write fails: EPIPE
+            try:
+                alone, resident = _both(folder, args, stdout=write, stderr=subprocess.PIPE)
+            finally:
+                os.close(write)
+            statuses.append((alone.returncode, resident.returncode))
+            assert alone.returncode == resident.returncode, args
+            assert alone.stderr == resident.stderr, args
+    assert all(s[0] != 70 for s in statuses)
+
+
+def test_stdout_and_stderr_merged_keep_their_order(folder: Folder, spec: Path) -> None:
+    _started(folder, spec)
+    args = ["export", str(spec), "--format", "yaml", "-o", "-"]
+    alone, resident = _both(folder, args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert alone.returncode == resident.returncode == 0
+    assert "vpcsim: note:" in alone.stdout.splitlines()[0]
+    assert alone.stdout == resident.stdout
+
+
+def test_the_askers_umask_applies(folder: Folder, spec: Path) -> None:
+    _started(folder, spec)
+    modes = []
+    for resident in ("0", "1"):
+        out = folder.root / f"out-{resident}.yaml"
+        subprocess.run(
+            [VPCSIM, "export", str(spec), "--to", "yaml", "-o", str(out)],
+            env={**folder.env, "VPCSIM_RESIDENT": resident},
+            preexec_fn=lambda: os.umask(0o077),
+            check=True,
+            capture_output=True,
+        )
+        modes.append(out.stat().st_mode & 0o777)
+    assert modes == [0o600, 0o600]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_ends_it_as_alone(folder: Folder, spec: Path, signum: int) -> None:
+    _started(folder, spec)
+    fifo = folder.root / "never-written"
+    os.mkfifo(fifo)  # reading it waits for a writer that never comes
+    codes = []
+    for resident in ("0", "1"):
+        proc = subprocess.Popen(
+            [VPCSIM, "trace", str(fifo), "--from", "a", "--to", "b"],
+            env={**folder.env, "VPCSIM_RESIDENT": resident},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(3)  # both wait on the FIFO by now (the resident child: it was forked at once)
+        proc.send_signal(signum)
+        proc.communicate(timeout=30)
+        codes.append(proc.returncode)
+    assert codes == [-signum, -signum]
+    time.sleep(0.5)
+    assert folder.status() is not None  # the resident process itself goes on
+
+
+def test_nothing_is_imported_from_the_folder_it_was_started_in(folder: Folder, spec: Path) -> None:
+    planted = folder.root / "work"
+    planted.mkdir()
+    (planted / "rich.py").write_text("raise ImportError('planted')\n")
+    (planted / "yaml.py").write_text("raise ImportError('planted')\n")
+    done = subprocess.run(
+        [VPCSIM, "trace", str(spec), "--from", "bastion", "--to", "app", "--port", "22"],
+        env=folder.env,
+        cwd=planted,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0
+    folder.wait_for(lambda s: len(s["estates"]) == 1)  # it started, and imported the real ones

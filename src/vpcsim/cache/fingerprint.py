@@ -1,5 +1,6 @@
 """What a cached network is keyed by: every input file's path, size, modification time and inode,
-the format and check asked for, and this vpcsim (its version and the files of its own code).
+the format and check asked for, and this vpcsim (its version, the files of its own code and the
+versions of the distributions installed beside it).
 
 Stat-based, as ``make`` and ccache's direct mode: hashing 200 MB of AWS JSON would cost more
 than the warm answer's whole budget. An edit changes a file's size or modification time (to the
@@ -10,9 +11,11 @@ goes unseen: ``--no-cache`` answers from the files themselves.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
+import sysconfig
 from pathlib import Path
 
 CACHE_FORMAT = 1
@@ -58,8 +61,19 @@ def code_digest(*, fresh: bool = False) -> str:
             _stat_line(p, package) for p in _tree(package) if p.endswith(".py") and "__pycache__" not in p
         ]
         version = getattr(sys.modules.get("vpcsim"), "__version__", "?")  # the root package, loaded first
-        _CODE = f"vpcsim {version}\0cache {CACHE_FORMAT}\0{sys.version}\n" + "".join(lines)
+        _CODE = f"vpcsim {version}\0cache {CACHE_FORMAT}\0{sys.version}\n" + "".join(lines) + _installed()
     return _CODE
+
+
+def _installed() -> str:
+    """The installed distributions and their versions (``NAME-VERSION.dist-info`` in this
+    environment's site-packages): an upgraded dependency (pydantic, typer, rich...) is new code
+    too, for entries that hold its objects and for a resident process that imported it."""
+    found: list[str] = []
+    for folder in dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib")):
+        with contextlib.suppress(OSError):
+            found.extend(n for n in os.listdir(folder) if n.endswith(".dist-info"))
+    return "".join(f"{n}\n" for n in sorted(found))
 
 
 def cache_key(path: Path, *, format: str | None, check: bool) -> str:

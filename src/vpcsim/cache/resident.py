@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import socket
 import struct
@@ -60,18 +61,32 @@ def max_estates() -> int:
 
 def _number(name: str, default: float) -> float:
     try:
-        return float(os.environ.get(name, default))
+        value = float(os.environ.get(name, default))
     except ValueError:
         return default
+    return value if math.isfinite(value) and value >= 0 else default
 
 
 def installation_tag() -> str:
-    """This interpreter, its environment (``sys.prefix``: a virtual environment's own folder,
-    whatever name the interpreter was started by) and this copy of vpcsim."""
+    """This machine (a cache folder on a shared home is seen by others), this interpreter, its
+    environment (``sys.prefix``: a virtual environment's own folder, whatever name the
+    interpreter was started by) and this copy of vpcsim."""
     package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     interpreter = os.path.realpath(sys.executable)
-    text = f"{interpreter}\0{sys.prefix}\0{sys.version}\0{package}\0{SCHEMA}"
+    host = socket.gethostname()
+    text = f"{host}\0{interpreter}\0{sys.prefix}\0{sys.version}\0{package}\0{SCHEMA}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def unavailable(directory: Path) -> str | None:
+    """Why no resident process can serve ``directory`` (None: one can)."""
+    if not enabled():
+        return "off (VPCSIM_RESIDENT=0, or no fork and Unix sockets here)"
+    if socket_path(directory) is None:
+        return f"the cache folder's path is too long for a Unix socket ({_MAX_PATH} bytes)"
+    if directory.exists() and not private_folder(directory):
+        return "the cache folder is not this user's alone (mode 0700)"
+    return None
 
 
 def socket_path(directory: Path) -> Path | None:

@@ -67,6 +67,7 @@ def info(as_json: JsonOpt = False, debug: DebugOpt = False) -> int:
                 ],
                 "resident": resident,
                 "resident_enabled": wire.enabled(),
+                "resident_unavailable": wire.unavailable(store.directory),
             }
         )
         return EXIT_OK
@@ -77,8 +78,7 @@ def info(as_json: JsonOpt = False, debug: DebugOpt = False) -> int:
     out.print(f"cache folder: {store.directory}{private}")
     out.print(f"entries: {len(entries)}, {_mb(total)} of {_mb(store.limit)}")
     if resident is None:
-        state = "none running" if wire.enabled() else "off (VPCSIM_RESIDENT=0)"
-        out.print(f"resident process: {state}")
+        out.print(f"resident process: {wire.unavailable(store.directory) or 'none running'}")
     else:
         idle = f"stops after {resident['idle_seconds']:.0f} s without a question"
         out.print(

@@ -9,6 +9,7 @@ KEY...``, its output going to ``resident-*.log`` beside the socket.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import fcntl
 import gc
@@ -18,7 +19,9 @@ import select
 import signal
 import socket
 import sys
+import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,7 @@ from typing import Any
 from ..cache import entry_of, memory
 from ..cache import resident as wire
 from ..cache.fingerprint import code_digest
-from ..cache.store import Store, UnsafeCache, default_limit
+from ..cache.store import Store, default_limit
 
 HOLD_WAIT = 600.0
 """Seconds to wait for an asked-for entry to appear on disk (a forked child is writing it)."""
@@ -62,9 +65,11 @@ class Resident:
             ready, _, _ = select.select([self.listener], [], [], timeout)
             self._reap()
             if ready:
-                with contextlib.suppress(OSError):
+                try:
                     conn, _ = self.listener.accept()
                     self._handle(conn)
+                except Exception:  # one bad question never ends the resident process
+                    traceback.print_exc()
             self._read_back()  # also between questions asked back to back (a stat per key)
             if self._should_stop():
                 break
@@ -113,7 +118,8 @@ class Resident:
                 if len(reader.fds) == 3:
                     self._fork(conn, reader.fds, message)
             elif op == "hold":
-                self.hold([str(k) for k in message.get("keys", [])])
+                keys = message.get("keys")
+                self.hold([str(k) for k in keys] if isinstance(keys, list) else [])
                 wire.send(conn, {"ok": True})
             elif op == "status":
                 wire.send(conn, self.status())
@@ -153,15 +159,19 @@ class Resident:
         for key, deadline in list(self.pending.items()):
             if time.monotonic() > deadline:
                 del self.pending[key]
+                self.last_used.pop(key, None)
                 continue
             if not store.path_of(key).exists():
                 continue
             del self.pending[key]
             try:
                 held = entry_of(store.get(key))
-            except (OSError, UnsafeCache):
+            except Exception:  # an entry that does not read back is a miss, as for a command
+                traceback.print_exc()
                 held = None
-            if held is not None:
+            if held is None:
+                self.last_used.pop(key, None)
+            else:
                 memory.ESTATES[key] = held
                 self._evict()
             return  # one per pause: a question waits at most one read-back
@@ -185,61 +195,120 @@ class Resident:
             self.children.add(pid)
             self.served += 1
             return
-        status = 0
+        status = 1
         try:
             self.listener.close()
             os.close(self.lock_fd)
             answer(conn, fds, message)
-        except BaseException:
-            status = 1
+            status = 0
+        except BaseException:  # a child never returns into the loop
+            traceback.print_exc()
         finally:
             os._exit(status)
 
 
 def answer(conn: socket.socket, fds: list[int], message: dict[str, Any]) -> None:
-    """In the forked child: become the asker (terminal, folder, environment), run its command
-    line, send its exit status; then ask the parent to hold what it loaded."""
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD):
-        signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    """In the forked child: become the asker (terminal, folder, environment, umask, ignored
+    signals), run its command line, send its exit status; then ask the parent to hold what it
+    loaded. The asker's death (its end of the connection closing before the answer) ends it."""
+    ignored = {int(s) for s in message.get("ignored", [])}
+    for signum in (*RESET, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_IGN if signum in ignored else signal.SIG_DFL)
+    if signal.SIGINT not in ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.umask(int(message.get("umask", 0o022)) & 0o777)
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
-    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-    sys.stdout = _writer(1)
-    sys.stderr = _writer(2, errors="backslashreplace")
+    env = {str(k): str(v) for k, v in message["env"].items()}
+    encoding, errors = _io_encoding(env)
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding=encoding)
+    unbuffered = bool(env.get("PYTHONUNBUFFERED"))  # as python -u: each write goes out at once
+    sys.stdout = _writer(1, encoding, errors or "strict", line=os.isatty(1), unbuffered=unbuffered)
+    sys.stderr = _writer(2, encoding, "backslashreplace", line=True, unbuffered=unbuffered)
     os.chdir(message["cwd"])
     os.environ.clear()
-    os.environ.update({str(k): str(v) for k, v in message["env"].items()})
+    os.environ.update(env)
+    conn.settimeout(None)
     wire.send(conn, {"pid": os.getpid()})
+    done = threading.Event()
+    _watch(conn, done)
     argv = [str(a) for a in message["argv"]]
     from .. import cli
 
+    status = 1
     try:
         status = cli.run(argv, console_script=True)
+    except SystemExit as exc:  # typer exits by itself on a closed pipe
+        status = _exit_status(exc.code)
     except KeyboardInterrupt:  # outside the command itself (typer turns one inside into exit 130)
         status = 130
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(ValueError, OSError):  # a closed pipe: the asker is gone
-            stream.flush()
-    wire.send(conn, {"status": status})
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(ValueError, OSError):  # a closed pipe: the asker is gone
+                stream.flush()
+        done.set()
+        with contextlib.suppress(OSError):
+            wire.send(conn, {"status": status})
     conn.close()
     for fd in (0, 1, 2):  # the asker's terminal is the asker's again
         with contextlib.suppress(OSError):
             os.close(fd)
     if memory.USED:
-        wire.request(HOME[0], {"op": "hold", "keys": list(dict.fromkeys(memory.USED))})
+        wire.request(HOME[0], {"op": "hold", "keys": list(dict.fromkeys(memory.USED))}, timeout=2.0)
 
 
-def _writer(fd: int, errors: str = "strict") -> io.TextIOWrapper:
-    tty = os.isatty(fd)
-    return io.TextIOWrapper(
-        io.BufferedWriter(io.FileIO(fd, "w", closefd=False)),
-        encoding="utf-8",
-        errors=errors,
-        line_buffering=tty,
-        write_through=tty,
-    )
+RESET = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+"""Signals whose handling the child takes from the asker (ignored there: ignored here too)."""
+
+
+def _exit_status(code: object) -> int:
+    """What Python makes of ``sys.exit(code)``."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    sys.stderr.write(f"{code}\n")
+    return 1
+
+
+def _watch(conn: socket.socket, done: threading.Event) -> None:
+    """End this child when the asker goes (killed, even with SIGKILL): it sends nothing after
+    its question, so the end of the connection before the answer means it is gone."""
+
+    def wait() -> None:
+        try:
+            data = conn.recv(1)
+        except OSError:
+            data = b""
+        if not data and not done.is_set():
+            os._exit(1)
+
+    threading.Thread(target=wait, name="vpcsim-asker-watch", daemon=True).start()
+
+
+def _io_encoding(env: dict[str, str]) -> tuple[str, str | None]:
+    """The asker's standard streams' encoding: ``PYTHONIOENCODING`` (``ENCODING[:ERRORS]``) as
+    Python would read it, else UTF-8 (Python's own choice under a UTF-8 or C locale; another
+    locale's encoding is not followed)."""
+    text = env.get("PYTHONIOENCODING", "")
+    name, _, errors = text.partition(":")
+    try:
+        encoding = codecs.lookup(name).name if name else "utf-8"
+    except LookupError:
+        encoding = "utf-8"
+    return encoding, errors or None
+
+
+def _writer(fd: int, encoding: str, errors: str, *, line: bool, unbuffered: bool) -> io.TextIOWrapper:
+    """A standard stream as the asker's Python made it: line-buffered on a terminal (stderr
+    always), unbuffered under ``PYTHONUNBUFFERED``."""
+    raw = io.FileIO(fd, "w", closefd=False)
+    if unbuffered:
+        return io.TextIOWrapper(
+            raw, encoding=encoding, errors=errors, line_buffering=line, write_through=True
+        )
+    return io.TextIOWrapper(io.BufferedWriter(raw), encoding=encoding, errors=errors, line_buffering=line)
 
 
 HOME: list[Path] = []
@@ -261,16 +330,20 @@ def run(directory: Path, keys: list[str]) -> int:
     path = wire.socket_path(directory)
     if path is None or not wire.private_folder(directory):
         return 2
+    os.chdir("/")  # it outlives the command that started it: no folder of the asker's is kept busy
     lock_fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(lock_fd)
-        for _ in range(50):  # the one that runs may still be starting: give it the keys
-            if wire.request(directory, {"op": "hold", "keys": keys}) is not None:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the one that runs may still be starting: give it the keys
+            if wire.request(directory, {"op": "hold", "keys": keys}, timeout=1.0) is not None:
                 break
             time.sleep(0.1)
         return 0
+    with contextlib.suppress(OSError):
+        os.ftruncate(2, 0)  # the log (stdout and stderr) is this run's alone
     HOME.append(directory)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
