@@ -13,9 +13,10 @@ Signals sent to the command reach the child; the child ends when the command is 
 What keeps it correct: the child is a fork (copy on write), so nothing a command does leaks
 into the next; the estate is looked up by the same key as the disk cache (every input file's
 stat, the options, vpcsim's code), so a changed input is a miss; a resident process whose code
-(or an installed dependency) changed on disk stops and the command answers by itself. What keeps it safe: the socket is in
-the cache folder, which must be this user's with mode 0700, and both ends check the other's
-user id. What keeps it tidy: it stops after ``$VPCSIM_RESIDENT_IDLE`` seconds without a
+(or an installed dependency) changed on disk stops and the command answers by itself. What
+keeps it safe: the socket is in the cache folder, which must be this user's with mode 0700, both
+ends check the other's user id, and it is started with ``python -P`` from ``/`` (nothing is
+imported from the folder the first command ran in). What keeps it tidy: it stops after ``$VPCSIM_RESIDENT_IDLE`` seconds without a
 question (900), holds at most ``$VPCSIM_RESIDENT_ESTATES`` estates (2), stops when its socket is
 removed, and ``vpcsim cache stop`` stops it; ``VPCSIM_RESIDENT=0`` or ``--no-cache`` means none
 is used or started. Only commands that read an estate and end are sent to it (:data:`COMMANDS`).
