@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import FrameType
 
@@ -188,14 +187,3 @@ def _internal_error(message: str, as_json: bool) -> None:
 
     with contextlib.suppress(OSError, ValueError):  # a closed pipe: no one to tell
         print_error(CliError(message, code="VPCSIM_INTERNAL", status=EXIT_INTERNAL), as_json)
-
-
-def wait_until_held(directory: Path, key: str, timeout: float) -> bool:
-    """Whether the resident process holds ``key`` within ``timeout`` seconds (benchmarks, tests)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = wire.request(directory, {"op": "status"})
-        if answer is not None and key in answer.get("estates", {}):
-            return True
-        time.sleep(0.1)
-    return False
