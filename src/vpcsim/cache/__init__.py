@@ -65,9 +65,7 @@ def cached_load(
         return _load_and_compile(load, progress)
     held = memory.ESTATES.get(key)
     if held is not None:  # a resident process's own estate (vpcsim.resident)
-        memory.USED.append(key)
-        adopt_compiled(held[1])
-        return held[0]
+        return _use(key, held)
     try:
         store = settings.store()
         progress.start("reading the cache", None)
@@ -81,9 +79,7 @@ def cached_load(
         progress.finish()
     held = entry_of(hit)
     if held is not None:
-        memory.USED.append(key)
-        adopt_compiled(held[1])
-        return held[0]
+        return _use(key, held)
     loaded = _load_and_compile(load, progress)
     compiled = compile_network(loaded.network)
     loaded.network.get("")  # its indexes (by id, name, address) are stored built
@@ -100,6 +96,13 @@ def cached_load(
     finally:
         progress.finish()
     return loaded
+
+
+def _use(key: str, held: tuple[LoadResult, Compiled]) -> LoadResult:
+    """An estate found in memory or on disk: noted as used, its compiled form registered."""
+    memory.USED.append(key)
+    adopt_compiled(held[1])
+    return held[0]
 
 
 def entry_of(value: object) -> tuple[LoadResult, Compiled] | None:

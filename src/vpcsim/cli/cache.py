@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
+from ..cache import CacheSettings
 from ..cache import resident as wire
-from ..cache.store import Store, default_dir, default_limit
+from ..cache.store import Store, default_dir
 from .common import console, emit_json
 from .errors import EXIT_OK
 
@@ -33,7 +34,7 @@ def _mb(size: int) -> str:
 
 
 def _store() -> Store:
-    return Store(default_dir(), default_limit())
+    return CacheSettings().store()
 
 
 def _entries(store: Store) -> list[tuple[float, int, Path]]:

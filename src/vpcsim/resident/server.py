@@ -100,9 +100,8 @@ class Resident:
         conn.settimeout(10)
         reader = wire.Reader(conn)
         try:
-            if wire.peer_uid(conn) != os.getuid():
-                return
-            message = reader.read(with_fds=True)
+            ours = wire.peer_uid(conn) == os.getuid()
+            message = reader.read(with_fds=True) if ours else None
         except (OSError, ValueError):
             message = None
         try:
